@@ -1,0 +1,130 @@
+// Filesystem: every file operation retentiond performs, relative to open
+// directory handles, so that no full path is ever handed to the kernel after
+// a root is opened. The POSIX implementation (filesystem_posix.cc) enforces
+// the safe-deletion rules of DESIGN.md: it never follows a symlink below a
+// root, never crosses a mount, and re-checks identity (device + inode) before
+// it removes anything. Tests use FakeFilesystem (tests/fakes/).
+//
+// Threading: a Filesystem may be used from several threads at once; a Dir or
+// File handle belongs to one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "clock.h"
+#include "status.h"
+
+namespace retention {
+
+enum class FileType { kRegular, kDirectory, kSymlink, kOther };
+
+struct FileInfo {
+  FileType type = FileType::kOther;
+  uint64_t dev = 0;
+  uint64_t ino = 0;
+  uint32_t mode = 0;  // permission bits only
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  uint64_t nlink = 0;
+  uint64_t size = 0;    // apparent bytes
+  uint64_t blocks = 0;  // allocated 512-byte blocks
+  WallTime mtime{};
+  WallTime ctime{};
+  WallTime atime{};
+  bool mount_root = false;  // the entry is the root of another mount
+
+  bool SameIdentity(const FileInfo& o) const {
+    return dev == o.dev && ino == o.ino;
+  }
+};
+
+// An open directory. Created only by a Filesystem; closed on destruction.
+class Dir {
+ public:
+  virtual ~Dir() = default;
+  // The identity the handle was verified against when opened.
+  virtual const FileInfo& info() const = 0;
+  // For messages and the ledger only; never used to reach the directory.
+  virtual const std::string& path() const = 0;
+};
+
+// An open regular file.
+class File {
+ public:
+  virtual ~File() = default;
+  // Appends all of `data` or fails (kNoSpace on ENOSPC/EDQUOT).
+  virtual Status Write(std::string_view data) = 0;
+  // Reads up to `max` bytes at the current offset; empty at end of file.
+  virtual Status Read(size_t max, std::string* out) = 0;
+  // fsync.
+  virtual Status Sync() = 0;
+  virtual StatusOr<FileInfo> Stat() = 0;
+};
+
+class Filesystem {
+ public:
+  virtual ~Filesystem() = default;
+
+  // Opens an absolute path as a policy root. Symlinks in the path's parents
+  // are resolved (the administrator configured it); the last component must
+  // be a real directory, not a symlink. Fails kNotFound, kUnsafe (a symlink),
+  // kInvalidArgument (not absolute, not a directory), kPermissionDenied.
+  virtual StatusOr<std::unique_ptr<Dir>> OpenRoot(const std::string& path) = 0;
+
+  // Opens the subdirectory `name` (one component, no '/') of `parent`.
+  // Fails kUnsafe if it is a symlink or on another filesystem (a mount),
+  // kNotFound if it vanished; if `expected` is given, kUnsafe also when the
+  // opened directory is not that inode (it was swapped since it was listed).
+  virtual StatusOr<std::unique_ptr<Dir>> OpenDir(
+      Dir& parent, const std::string& name,
+      const FileInfo* expected = nullptr) = 0;
+
+  // Names in `dir`, without "." and "..", in no particular order.
+  virtual StatusOr<std::vector<std::string>> List(Dir& dir) = 0;
+
+  // lstat of `name` in `dir` (never follows a symlink, never automounts).
+  virtual StatusOr<FileInfo> StatAt(Dir& dir, const std::string& name) = 0;
+
+  // Removes `name` from `dir` if it still is the inode `expected` describes:
+  // a regular file, a symlink (itself), or an empty directory. Anything else
+  // (device, FIFO, socket, a different inode, a mount root) fails kUnsafe and
+  // removes nothing. Already gone: OK. A non-empty directory: kBusy.
+  virtual Status RemoveAt(Dir& dir, const std::string& name,
+                          const FileInfo& expected) = 0;
+
+  // Renames without replacing an existing target (kBusy if it exists).
+  // Both directories must be on the same filesystem.
+  virtual Status RenameAt(Dir& from, const std::string& from_name, Dir& to,
+                          const std::string& to_name) = 0;
+
+  // Creates `name` in `dir` with `mode`; fails kBusy if it exists.
+  virtual Status MakeDirAt(Dir& dir, const std::string& name,
+                           uint32_t mode) = 0;
+
+  // Creates a new regular file `name` (O_EXCL, O_NOFOLLOW) for writing.
+  virtual StatusOr<std::unique_ptr<File>> CreateFileAt(
+      Dir& dir, const std::string& name, uint32_t mode) = 0;
+
+  // Opens an existing regular file for reading (O_NOFOLLOW; a symlink or
+  // non-regular file fails kUnsafe).
+  virtual StatusOr<std::unique_ptr<File>> OpenFileAt(
+      Dir& dir, const std::string& name) = 0;
+
+  // fsync of the directory itself, after creating or renaming in it.
+  virtual Status SyncDir(Dir& dir) = 0;
+
+  // Bytes available to unprivileged users on the filesystem holding `dir`.
+  virtual StatusOr<uint64_t> FreeBytes(Dir& dir) = 0;
+
+  // True if another process holds an flock(2) on `name` in `dir`.
+  virtual StatusOr<bool> IsLocked(Dir& dir, const std::string& name) = 0;
+};
+
+// The real filesystem. Constructed only by main().
+std::unique_ptr<Filesystem> NewPosixFilesystem();
+
+}  // namespace retention

@@ -1,0 +1,73 @@
+// KindRegistry: what each section kind accepts. A policy kind registers its
+// keys (type, default, whether required), a validator for rules that span
+// keys, and a factory that builds its Policy, in one call from its own file
+// (e.g. RegisterFilesKind in files_policy.cc); the parser and the daemon
+// learn about kinds only through here. Built once at start, then read-only.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config.h"
+
+namespace retention {
+
+class Policy;
+struct Services;
+
+enum class ValueType {
+  kString,
+  kPath,      // made absolute relative to the file that set it
+  kPathList,  // whitespace-separated paths or globs, each made absolute
+  kList,      // whitespace-separated words
+  kSize,
+  kDuration,
+  kBool,
+  kInt,
+  kFraction,
+  kEnum,  // one of KeySpec::choices
+};
+
+const char* ValueTypeName(ValueType type);
+
+struct KeySpec {
+  std::string name;
+  ValueType type = ValueType::kString;
+  std::string default_value;  // empty: no default
+  bool required = false;
+  std::vector<std::string> choices;  // kEnum
+  std::string help;                  // one line, for --print-config
+};
+
+using SectionValidator =
+    std::function<void(const Section&, std::vector<ConfigError>*)>;
+using PolicyFactory = std::function<StatusOr<std::unique_ptr<Policy>>(
+    const Section&, Services&)>;
+
+struct KindSpec {
+  std::string kind;
+  bool singleton = false;  // written [occupancy], not [occupancy.NAME]
+  std::vector<KeySpec> keys;
+  SectionValidator validate;  // may be empty
+  PolicyFactory factory;      // empty for [daemon]
+};
+
+class KindRegistry {
+ public:
+  // Precondition: no kind of that name yet.
+  void Register(KindSpec spec);
+  const KindSpec* Find(const std::string& kind) const;
+  const std::vector<KindSpec>& kinds() const { return kinds_; }
+
+ private:
+  std::vector<KindSpec> kinds_;
+};
+
+const KeySpec* FindKey(const KindSpec& spec, const std::string& key);
+
+// The registry with [daemon] and every built-in policy kind.
+KindRegistry BuiltinRegistry();
+
+}  // namespace retention

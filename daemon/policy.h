@@ -1,0 +1,81 @@
+// Policy: one configured [KIND.NAME] section made runnable. A run is
+// decide-then-act: MakePlan() takes a snapshot through the seams and hands it
+// to the kind's pure planner; Execute() performs the plan, recording each
+// completed action through ExecContext (which writes the ledger), and stops
+// at the first sign its view is stale. A dry run is MakePlan() alone, so it
+// lists exactly what a real run would act on.
+//
+// Threading: one run of a policy at a time (the Runner guarantees it); a
+// Policy may run on a worker thread while the main thread reads its id().
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "clock.h"
+#include "filesystem.h"
+#include "status.h"
+
+namespace retention {
+
+class StateDb;
+
+// What a policy factory may use. Owned by main() (or a test), outlives every
+// Policy built from it.
+struct Services {
+  Clock& clock;
+  Filesystem& fs;
+};
+
+struct Action {
+  std::string verb;    // "delete", "rotate", "compress", "purge", ...
+  std::string target;  // path, or a description such as a key range
+  uint64_t bytes = 0;
+  uint64_t count = 1;
+  std::string reason;  // why, in words an auditor reads
+  FileInfo expected;   // for file targets: the identity planned against
+};
+
+struct Plan {
+  std::string policy;
+  WallTime now{};
+  std::vector<Action> actions;
+  uint64_t scope = 0;                 // items considered
+  std::vector<std::string> warnings;  // skipped entries, snapshot errors
+};
+
+struct ExecResult {
+  uint64_t done = 0;
+  uint64_t bytes = 0;
+  uint64_t failed = 0;
+  std::vector<std::string> errors;
+};
+
+class ExecContext {
+ public:
+  virtual ~ExecContext() = default;
+  // Appends a performed action to the ledger. An executor that cannot
+  // record must stop: an unrecorded deletion breaks the audit promise.
+  virtual Status Record(const std::string& policy, const Action& action) = 0;
+  // True once a stop was requested: finish the current item, then return.
+  virtual bool stopping() const = 0;
+};
+
+class Policy {
+ public:
+  virtual ~Policy() = default;
+  virtual const std::string& id() const = 0;  // "files.backups"
+  virtual Duration every() const = 0;
+  // False for kinds that never delete (occupancy); the clock brake and
+  // holds do not apply to them.
+  virtual bool destructive() const = 0;
+  // Snapshot + pure plan. Errors reading individual entries become
+  // warnings; an error that leaves no usable view fails the plan.
+  virtual StatusOr<Plan> MakePlan(WallTime now) = 0;
+  // Performs `plan`. Returns kAborted when stopped or when the view went
+  // stale; the result counts what was done before that.
+  virtual ExecResult Execute(const Plan& plan, ExecContext& ctx) = 0;
+};
+
+}  // namespace retention

@@ -1,0 +1,83 @@
+// StateDb: retentiond's own SQLite database (state_dir/state.db, WAL mode):
+// schema version with forward migrations, run records, brakes, and the
+// ledger's storage (see ledger.h). Opening creates or migrates it; a newer
+// schema than this binary knows is refused (kFailedPrecondition).
+//
+// Threading: one connection guarded by a mutex; every method is safe to call
+// from any thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "clock.h"
+#include "status.h"
+
+struct sqlite3;
+
+namespace retention {
+
+struct RunRecord {
+  int64_t id = 0;
+  std::string policy;
+  WallTime started{};
+  Duration boot_started{};  // Clock::BootNow() at start
+  std::string boot_id;
+  bool dry_run = false;
+  WallTime finished{};  // epoch while running
+  std::string outcome;  // "running", "ok", "error", "braked", "stopped"
+  int64_t actions = 0;
+  int64_t bytes = 0;
+  std::string error;
+};
+
+struct Brake {
+  std::string name;    // "clock", or a policy id
+  std::string reason;
+  WallTime since{};
+};
+
+class StateDb {
+ public:
+  static constexpr int kSchemaVersion = 1;
+
+  // Opens or creates the database at `path` (its directory must exist).
+  static StatusOr<std::unique_ptr<StateDb>> Open(const std::string& path);
+  ~StateDb();
+
+  int schema_version() const { return schema_version_; }
+  const std::string& path() const { return path_; }
+
+  StatusOr<int64_t> BeginRun(const RunRecord& run);
+  Status FinishRun(int64_t id, WallTime finished, const std::string& outcome,
+                   int64_t actions, int64_t bytes, const std::string& error);
+  // The most recent run of any policy, dry or not; nullopt if none.
+  StatusOr<std::optional<RunRecord>> LastRun();
+  StatusOr<std::vector<RunRecord>> RecentRuns(size_t limit);
+
+  Status SetBrake(const Brake& brake);  // replaces one of the same name
+  Status ClearBrake(const std::string& name);
+  StatusOr<std::vector<Brake>> Brakes();
+
+  // For Ledger only: runs `fn` with the connection under the lock.
+  template <typename Fn>
+  auto WithConnection(Fn fn) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return fn(db_);
+  }
+
+ private:
+  StateDb(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  Status Migrate();
+
+  std::mutex mu_;
+  sqlite3* db_;
+  std::string path_;
+  int schema_version_ = 0;
+};
+
+}  // namespace retention
