@@ -1,0 +1,2 @@
+// Placeholder until the daemon main lands.
+int main() { return 0; }
