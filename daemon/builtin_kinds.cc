@@ -1,0 +1,33 @@
+// The [daemon] section's keys and the registration of every built-in policy
+// kind. A new kind adds one Register call here.
+#include "files_policy.h"
+#include "kind_registry.h"
+
+namespace retention {
+namespace {
+
+KindSpec DaemonKind() {
+  KindSpec spec;
+  spec.kind = "daemon";
+  spec.singleton = true;
+  spec.keys = {
+      {"state_dir", ValueType::kPath, "/var/lib/retentiond", false, {},
+       "state database and ledger"},
+      {"log_level", ValueType::kEnum, "info", false,
+       {"trace", "debug", "info", "warning", "error"}, "least severe level logged"},
+      {"clock_jump_limit", ValueType::kDuration, "1h", false, {},
+       "wall-clock jump that pauses deletion"},
+  };
+  return spec;
+}
+
+}  // namespace
+
+KindRegistry BuiltinRegistry() {
+  KindRegistry registry;
+  registry.Register(DaemonKind());
+  RegisterFilesKind(&registry);
+  return registry;
+}
+
+}  // namespace retention

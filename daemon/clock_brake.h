@@ -1,0 +1,60 @@
+// ClockBrake: the stateful half of the clock check. Every run observes the
+// clock (dry runs too, so a dry run after a jump cannot become the new
+// baseline and hide it). When CheckClock() sees a jump past the limit the
+// brake engages: it is stored in the state database, written to the ledger,
+// and destructive runs are refused until an operator confirms the clock —
+// by creating the file `confirm-clock` in the state directory (which
+// `retentionctl confirm-clock` does) or through Confirm().
+//
+// Threading: calls are serialized by the Runner's caller (one run at a
+// time); StateDb and Ledger are themselves thread-safe.
+#pragma once
+
+#include <atomic>
+#include <optional>
+#include <string>
+
+#include "clock_check.h"
+#include "filesystem.h"
+#include "ledger.h"
+#include "state_db.h"
+
+namespace retention {
+
+inline constexpr char kClockBrakeName[] = "clock";
+inline constexpr char kConfirmClockFile[] = "confirm-clock";
+
+class ClockBrake {
+ public:
+  ClockBrake(StateDb& db, Ledger& ledger, Filesystem& fs, std::string state_dir,
+             Duration limit)
+      : db_(db), ledger_(ledger), fs_(fs), state_dir_(std::move(state_dir)),
+        limit_ns_(limit.count()) {}
+
+  // May be called from another thread than Observe() (a reload).
+  void set_limit(Duration limit) { limit_ns_ = limit.count(); }
+
+  // Compares `now` with the last recorded run and engages the brake on a
+  // jump; honours a pending confirmation file. Returns OK when destructive
+  // work may proceed, kFailedPrecondition (with the reason) while engaged,
+  // or the error that kept it from deciding (then nothing may be deleted).
+  Status Observe(const ClockReading& now);
+
+  // Releases an engaged brake and records who did it. OK if not engaged.
+  Status Confirm(const ClockReading& now, const std::string& who);
+
+  // The engaged brake, if any.
+  StatusOr<std::optional<Brake>> Engaged();
+
+ private:
+  StatusOr<bool> TakeConfirmationFile();
+  Status Engage(const ClockReading& now, const std::string& reason);
+
+  StateDb& db_;
+  Ledger& ledger_;
+  Filesystem& fs_;
+  std::string state_dir_;
+  std::atomic<Duration::rep> limit_ns_;
+};
+
+}  // namespace retention

@@ -1,0 +1,125 @@
+#include "ctl_commands.h"
+
+#include <nlohmann/json.hpp>
+#include <ostream>
+
+#include "clock_brake.h"
+#include "config_value.h"
+#include "ledger.h"
+#include "options.h"
+#include "state_db.h"
+
+namespace retention {
+namespace {
+
+// Opens an existing state database; never creates one.
+std::unique_ptr<StateDb> OpenExisting(CtlContext& ctx) {
+  auto dir = ctx.fs.OpenRoot(ctx.state_dir);
+  Status st = dir.ok() ? ctx.fs.StatAt(**dir, "state.db").status() : dir.status();
+  if (!st.ok()) {
+    ctx.err << "retentionctl: no state database in " << ctx.state_dir << ": "
+            << st.ToString() << "\n";
+    return nullptr;
+  }
+  auto db = StateDb::Open(ctx.state_dir + "/state.db");
+  if (!db.ok()) {
+    ctx.err << "retentionctl: " << db.status().ToString() << "\n";
+    return nullptr;
+  }
+  return std::move(*db);
+}
+
+int Verify(CtlContext& ctx) {
+  auto db = OpenExisting(ctx);
+  if (!db) return kExitFailure;
+  auto check = Ledger(*db).Verify();
+  if (!check.ok()) {
+    ctx.err << "retentionctl: " << check.status().ToString() << "\n";
+    return kExitFailure;
+  }
+  if (ctx.json) {
+    ctx.out << nlohmann::json{{"ok", check->ok}, {"entries", check->entries},
+                              {"first_bad_seq", check->first_bad_seq},
+                              {"problem", check->problem},
+                              {"head_hash", check->head_hash}}.dump(2) << "\n";
+  } else if (check->ok) {
+    ctx.out << "ledger intact: " << check->entries << " entries, head "
+            << check->head_hash << "\n";
+  } else {
+    ctx.out << "LEDGER BROKEN at entry " << check->first_bad_seq << ": "
+            << check->problem << "\n";
+  }
+  return check->ok ? kExitOk : kExitFailure;
+}
+
+void PrintEntry(CtlContext& ctx, const LedgerEntry& e) {
+  if (ctx.json) {
+    ctx.out << nlohmann::json{{"seq", e.seq}, {"time", FormatIso8601(e.time)},
+                              {"policy", e.policy}, {"action", e.action},
+                              {"target", e.target}, {"count", e.count},
+                              {"bytes", e.bytes}, {"detail", e.detail},
+                              {"hash", e.hash}}.dump() << "\n";
+    return;
+  }
+  ctx.out << e.seq << "  " << FormatIso8601(e.time) << "  " << e.policy << "  "
+          << e.action << "  " << e.target;
+  if (e.bytes > 0) ctx.out << "  " << FormatSize(static_cast<uint64_t>(e.bytes));
+  if (!e.detail.empty()) ctx.out << "  (" << e.detail << ")";
+  ctx.out << "\n";
+}
+
+int ShowLedger(CtlContext& ctx) {
+  int64_t after = 0;
+  if (!ctx.args.empty()) {
+    auto n = ParseInt(ctx.args[0]);
+    if (!n.ok() || *n < 0) {
+      ctx.err << "retentionctl: ledger: AFTER_SEQ must be a whole number\n";
+      return kExitUsage;
+    }
+    after = *n;
+  }
+  auto db = OpenExisting(ctx);
+  if (!db) return kExitFailure;
+  Ledger ledger(*db);
+  for (;;) {
+    auto page = ledger.Read(after, 1000);
+    if (!page.ok()) {
+      ctx.err << "retentionctl: " << page.status().ToString() << "\n";
+      return kExitFailure;
+    }
+    if (page->empty()) return kExitOk;
+    for (const LedgerEntry& e : *page) PrintEntry(ctx, e);
+    after = page->back().seq;
+  }
+}
+
+int ConfirmClock(CtlContext& ctx) {
+  auto dir = ctx.fs.OpenRoot(ctx.state_dir);
+  if (!dir.ok()) {
+    ctx.err << "retentionctl: " << dir.status().ToString() << "\n";
+    return kExitFailure;
+  }
+  auto file = ctx.fs.CreateFileAt(**dir, kConfirmClockFile, 0600);
+  Status st = file.status();
+  if (file.ok()) st = (*file)->Write("confirmed at " + FormatIso8601(ctx.clock.Now()) + "\n");
+  if (st.ok()) st = (*file)->Sync();
+  if (!st.ok() && !st.IsBusy()) {  // kBusy: a confirmation is already pending
+    ctx.err << "retentionctl: " << st.ToString() << "\n";
+    return kExitFailure;
+  }
+  ctx.out << "clock confirmed; destructive runs resume at the next run\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+const std::vector<CtlCommand>& CtlCommands() {
+  static const std::vector<CtlCommand> commands = {
+      {"verify", "check the ledger's hash chain end to end (exit 1 if broken)", Verify},
+      {"ledger", "print ledger entries, all or those after AFTER_SEQ", ShowLedger},
+      {"confirm-clock", "release the clock brake after checking the clock", ConfirmClock},
+  };
+  return commands;
+}
+
+}  // namespace retention

@@ -1,0 +1,130 @@
+#include "daemon.h"
+
+#include "state_dir.h"
+
+namespace retention {
+
+Daemon::Daemon(Clock& clock, Filesystem& fs, const KindRegistry& registry,
+               std::string config_path)
+    : clock_(clock), fs_(fs), registry_(registry),
+      config_path_(std::move(config_path)), services_{clock, fs} {}
+
+Daemon::~Daemon() = default;
+
+bool Daemon::Load(Config* config, std::vector<ConfigError>* errors) const {
+  return LoadConfig(config_path_, registry_, config, errors);
+}
+
+Status Daemon::Start(std::vector<ConfigError>* errors) {
+  auto config = std::make_shared<Config>();
+  if (!Load(config.get(), errors)) {
+    return Status::InvalidArgument(JoinConfigErrors(*errors));
+  }
+  RETENTION_RETURN_IF_ERROR(
+      OpenState(config->daemon().GetString("state_dir")));
+  brake_->set_limit(config->daemon().GetDuration("clock_jump_limit"));
+  PolicyList policies;
+  RETENTION_RETURN_IF_ERROR(BuildPolicies(*config, &policies));
+  std::lock_guard<std::mutex> lock(mu_);
+  config_ = std::move(config);
+  policies_ = std::move(policies);
+  return Status::Ok();
+}
+
+Status Daemon::OpenState(const std::string& state_dir) {
+  RETENTION_RETURN_IF_ERROR(EnsureStateDir(fs_, state_dir));
+  auto db = StateDb::Open(state_dir + "/state.db");
+  if (!db.ok()) return db.status();
+  state_ = std::move(*db);
+  ledger_ = std::make_unique<Ledger>(*state_);
+  brake_ = std::make_unique<ClockBrake>(*state_, *ledger_, fs_, state_dir,
+                                        std::chrono::hours(1));
+  runner_ = std::make_unique<Runner>(clock_, *state_, *ledger_, *brake_);
+  return Status::Ok();
+}
+
+Status Daemon::BuildPolicies(const Config& config, PolicyList* policies) {
+  for (const Section* section : config.policies()) {
+    const KindSpec* kind = registry_.Find(section->kind);
+    auto policy = kind->factory(*section, services_);
+    if (!policy.ok()) {
+      return Status::InvalidArgument(section->where.ToString() + ": [" +
+                                     section->id() + "] " +
+                                     policy.status().message());
+    }
+    policies->push_back(std::move(*policy));
+  }
+  return Status::Ok();
+}
+
+Status Daemon::Reload(std::vector<ConfigError>* errors) {
+  auto config = std::make_shared<Config>();
+  if (!Load(config.get(), errors)) {
+    return Status::InvalidArgument(JoinConfigErrors(*errors));
+  }
+  const Section& d = config->daemon();
+  if (d.GetString("state_dir") != this->config()->daemon().GetString("state_dir")) {
+    const ConfigValue& v = d.values.at("state_dir");
+    errors->push_back({v.where, "daemon", "state_dir",
+                       "changing state_dir needs a restart"});
+    return Status::InvalidArgument(JoinConfigErrors(*errors));
+  }
+  PolicyList policies;
+  RETENTION_RETURN_IF_ERROR(BuildPolicies(*config, &policies));
+  brake_->set_limit(d.GetDuration("clock_jump_limit"));
+  std::lock_guard<std::mutex> lock(mu_);
+  config_ = std::move(config);
+  policies_ = std::move(policies);
+  return Status::Ok();
+}
+
+Status Daemon::Record(const std::string& action, const std::string& detail) {
+  LedgerEntry e;
+  e.time = clock_.Now();
+  e.policy = "daemon";
+  e.action = action;
+  e.target = config_path_;
+  e.detail = detail;
+  return ledger_->Append(std::move(e)).status();
+}
+
+std::vector<std::pair<std::string, Duration>> Daemon::Schedule() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::pair<std::string, Duration>> out;
+  for (const auto& p : policies_) out.emplace_back(p->id(), p->every());
+  return out;
+}
+
+std::shared_ptr<Policy> Daemon::Find(const std::string& name) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& p : policies_) {
+    const std::string& id = p->id();
+    const size_t dot = id.find('.');
+    if (id == name || (dot != std::string::npos && id.substr(dot + 1) == name)) {
+      return p;
+    }
+  }
+  return nullptr;
+}
+
+RunReport Daemon::Run(Policy& policy, bool dry_run,
+                      const std::atomic<bool>& stop) {
+  std::lock_guard<std::mutex> lock(run_mu_);
+  return runner_->Run(policy, dry_run, stop);
+}
+
+std::shared_ptr<const Config> Daemon::config() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return config_;
+}
+
+std::string JoinConfigErrors(const std::vector<ConfigError>& errors) {
+  std::string out;
+  for (const ConfigError& e : errors) {
+    if (!out.empty()) out += "\n";
+    out += e.ToString();
+  }
+  return out;
+}
+
+}  // namespace retention

@@ -1,0 +1,86 @@
+// Daemon: retentiond's subsystems wired together, independent of how it is
+// driven (the main loop, --once, tests). Start() loads the configuration,
+// opens (creating if needed) the state directory and database, and builds a
+// Policy for every configured section. Reload() swaps in a new configuration
+// only if it is entirely valid; otherwise the running one stays. Every run
+// goes through the Runner, so the clock brake and the ledger always apply.
+//
+// Threading: Run() may be called from one worker thread while the main
+// thread calls Reload(), Find() and the accessors; runs are serialized.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "clock_brake.h"
+#include "config.h"
+#include "kind_registry.h"
+#include "ledger.h"
+#include "policy.h"
+#include "runner.h"
+#include "state_db.h"
+
+namespace retention {
+
+class Daemon {
+ public:
+  Daemon(Clock& clock, Filesystem& fs, const KindRegistry& registry,
+         std::string config_path);
+  ~Daemon();
+
+  // Fails kInvalidArgument with the config errors in *errors, or with the
+  // error that kept the state database or a policy from opening.
+  Status Start(std::vector<ConfigError>* errors);
+
+  // Loads the configuration again. On any error keeps the running one and
+  // returns kInvalidArgument with the errors in *errors. A changed
+  // state_dir needs a restart: the reload is refused with that error.
+  Status Reload(std::vector<ConfigError>* errors);
+
+  // Appends a daemon lifecycle entry ("start", "stop", "reload") to the
+  // ledger.
+  Status Record(const std::string& action, const std::string& detail);
+
+  // Policy ids ("files.backups") with their periods, in config order.
+  std::vector<std::pair<std::string, Duration>> Schedule() const;
+  // Finds a policy by id or by bare name ("backups"); nullptr if none.
+  std::shared_ptr<Policy> Find(const std::string& name) const;
+
+  RunReport Run(Policy& policy, bool dry_run, const std::atomic<bool>& stop);
+
+  std::shared_ptr<const Config> config() const;
+  StateDb& state() { return *state_; }
+  Ledger& ledger() { return *ledger_; }
+  ClockBrake& clock_brake() { return *brake_; }
+
+ private:
+  using PolicyList = std::vector<std::shared_ptr<Policy>>;
+  bool Load(Config* config, std::vector<ConfigError>* errors) const;
+  Status BuildPolicies(const Config& config, PolicyList* policies);
+  Status OpenState(const std::string& state_dir);
+
+  Clock& clock_;
+  Filesystem& fs_;
+  const KindRegistry& registry_;
+  std::string config_path_;
+  Services services_;
+
+  mutable std::mutex mu_;  // guards config_ and policies_
+  std::shared_ptr<const Config> config_;
+  PolicyList policies_;
+
+  std::mutex run_mu_;  // one run at a time
+  std::unique_ptr<StateDb> state_;
+  std::unique_ptr<Ledger> ledger_;
+  std::unique_ptr<ClockBrake> brake_;
+  std::unique_ptr<Runner> runner_;
+};
+
+// "3 errors in /etc/retentiond/retentiond.conf:\n<each ToString()>"
+std::string JoinConfigErrors(const std::vector<ConfigError>& errors);
+
+}  // namespace retention

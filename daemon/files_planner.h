@@ -1,0 +1,37 @@
+// The pure planner of the [files.NAME] kind: given the entries directly
+// under a root (a snapshot) and the time, decide which to delete and why.
+// Only regular files and symlinks (the link itself) are candidates;
+// directories, devices, FIFOs, sockets and mount points never are. Nothing
+// younger than max(max_age, min_age) is planned: the min_age floor wins over
+// every other setting. Thread-safe (no state).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "clock.h"
+#include "filesystem.h"
+#include "policy.h"
+
+namespace retention {
+
+struct FilesRule {
+  std::string root;                 // absolute, for targets and reasons
+  std::vector<std::string> match;   // fnmatch globs on the name
+  Duration max_age{};
+  Duration min_age{};
+};
+
+struct FilesEntry {
+  std::string name;
+  FileInfo info;
+};
+
+bool MatchesAnyGlob(const std::vector<std::string>& globs,
+                    const std::string& name);
+
+// Actions are ordered oldest first; Plan::scope counts matching candidates.
+Plan PlanFiles(const std::string& policy, const FilesRule& rule,
+               const std::vector<FilesEntry>& entries, WallTime now);
+
+}  // namespace retention

@@ -1,0 +1,36 @@
+// retentiond's command line, parsed with Boost.Program_options. Pure: no
+// side effects beyond filling Options. Exit codes follow sysexits(3).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace retention {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 64;     // EX_USAGE
+inline constexpr int kExitTempFail = 75;  // EX_TEMPFAIL: a brake held a run
+inline constexpr int kExitConfig = 78;    // EX_CONFIG
+
+inline constexpr char kDefaultConfigPath[] = "/etc/retentiond/retentiond.conf";
+
+struct Options {
+  std::string config = kDefaultConfigPath;
+  bool check_config = false;
+  bool print_config = false;
+  bool once = false;
+  std::string policy;  // with --once: only this one
+  bool dry_run = false;
+  bool json = false;
+  bool version = false;
+  bool help = false;
+};
+
+// Parses argv. Returns false with a message in *error for unknown options,
+// missing values, and combinations that make no sense (--policy, --dry-run
+// or --json without --once). *help receives the option descriptions.
+bool ParseOptions(int argc, const char* const* argv, Options* options,
+                  std::string* error, std::string* help);
+
+}  // namespace retention

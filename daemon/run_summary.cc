@@ -1,0 +1,85 @@
+#include "run_summary.h"
+
+#include <spdlog/spdlog.h>
+
+#include <nlohmann/json.hpp>
+
+#include "config_value.h"
+#include "options.h"
+
+namespace retention {
+
+std::string SummarizeRun(const RunReport& r) {
+  std::string line = r.policy + "  " + r.outcome + "  ";
+  if (r.dry_run) {
+    uint64_t bytes = 0;
+    for (const Action& a : r.plan.actions) bytes += a.bytes;
+    line += std::to_string(r.plan.actions.size()) + " planned, " +
+            FormatSize(bytes) + " of " + std::to_string(r.plan.scope) +
+            " in scope";
+  } else {
+    line += std::to_string(r.result.done) + " of " +
+            std::to_string(r.plan.actions.size()) + " done, " +
+            FormatSize(r.result.bytes);
+  }
+  if (!r.error.empty()) line += "  (" + r.error + ")";
+  return line;
+}
+
+void LogRunReport(const RunReport& r) {
+  for (const std::string& w : r.plan.warnings) spdlog::warn("{}: {}", r.policy, w);
+  if (r.dry_run) {
+    for (const Action& a : r.plan.actions) {
+      spdlog::info("{}: would {} {} ({})", r.policy, a.verb, a.target, a.reason);
+    }
+  }
+  for (const std::string& e : r.result.errors) spdlog::error("{}: {}", r.policy, e);
+  const bool bad = r.outcome == "error" || r.outcome == "braked";
+  if (bad) {
+    spdlog::warn("{}", SummarizeRun(r));
+  } else {
+    spdlog::info("{}", SummarizeRun(r));
+  }
+}
+
+std::string FormatRunsText(const std::vector<RunReport>& reports) {
+  std::string out;
+  for (const RunReport& r : reports) {
+    if (!r.dry_run) continue;
+    for (const Action& a : r.plan.actions) {
+      out += r.policy + ": would " + a.verb + " " + a.target + "  (" + a.reason + ")\n";
+    }
+  }
+  for (const RunReport& r : reports) out += SummarizeRun(r) + "\n";
+  return out;
+}
+
+std::string FormatRunsJson(const std::vector<RunReport>& reports) {
+  nlohmann::json runs = nlohmann::json::array();
+  for (const RunReport& r : reports) {
+    nlohmann::json actions = nlohmann::json::array();
+    for (const Action& a : r.plan.actions) {
+      actions.push_back({{"action", a.verb}, {"target", a.target},
+                         {"bytes", a.bytes}, {"count", a.count},
+                         {"reason", a.reason}});
+    }
+    runs.push_back({{"policy", r.policy}, {"dry_run", r.dry_run},
+                    {"outcome", r.outcome}, {"error", r.error},
+                    {"scope", r.plan.scope}, {"planned", actions},
+                    {"warnings", r.plan.warnings}, {"done", r.result.done},
+                    {"failed", r.result.failed}, {"bytes", r.result.bytes},
+                    {"errors", r.result.errors}});
+  }
+  return nlohmann::json{{"runs", runs}}.dump(2) + "\n";
+}
+
+int ExitCodeForRuns(const std::vector<RunReport>& reports) {
+  int code = kExitOk;
+  for (const RunReport& r : reports) {
+    if (r.outcome == "error" || r.outcome == "stopped") return kExitFailure;
+    if (r.outcome == "braked") code = kExitTempFail;
+  }
+  return code;
+}
+
+}  // namespace retention

@@ -1,0 +1,27 @@
+// How run reports are shown: log lines for the daemon, a table or JSON for
+// `retentiond --once`. Pure formatting; thread-safe.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "runner.h"
+
+namespace retention {
+
+// Logs each action (info), warning and error, then a one-line summary.
+void LogRunReport(const RunReport& report);
+
+// "files.backups  ok  3 of 3 done, 1.2G" — one line.
+std::string SummarizeRun(const RunReport& report);
+
+// --once output: for a dry run every planned action with its reason, then a
+// summary line per policy.
+std::string FormatRunsText(const std::vector<RunReport>& reports);
+std::string FormatRunsJson(const std::vector<RunReport>& reports);
+
+// The exit code of --once: 0 all ok, 75 if a brake held any run, 1 if any
+// run failed (failure wins).
+int ExitCodeForRuns(const std::vector<RunReport>& reports);
+
+}  // namespace retention

@@ -1,0 +1,96 @@
+#include "runner.h"
+
+namespace retention {
+namespace {
+
+class LedgerContext final : public ExecContext {
+ public:
+  LedgerContext(Clock& clock, Ledger& ledger, const std::atomic<bool>& stop)
+      : clock_(clock), ledger_(ledger), stop_(stop) {}
+
+  Status Record(const std::string& policy, const Action& action) override {
+    LedgerEntry e;
+    e.time = clock_.Now();
+    e.policy = policy;
+    e.action = action.verb;
+    e.target = action.target;
+    e.count = static_cast<int64_t>(action.count);
+    e.bytes = static_cast<int64_t>(action.bytes);
+    e.detail = action.reason;
+    return ledger_.Append(std::move(e)).status();
+  }
+  bool stopping() const override { return stop_.load(); }
+
+ private:
+  Clock& clock_;
+  Ledger& ledger_;
+  const std::atomic<bool>& stop_;
+};
+
+}  // namespace
+
+RunReport Runner::Run(Policy& policy, bool dry_run,
+                      const std::atomic<bool>& stop) {
+  RunReport report;
+  report.policy = policy.id();
+  report.dry_run = dry_run;
+  const ClockReading now = ReadClock(clock_);
+  // Observe before recording this run: the run record becomes the next
+  // baseline, so a jump must be judged against the previous one.
+  const Status brake = brake_.Observe(now);
+  RunRecord record;
+  record.policy = policy.id();
+  record.started = now.wall;
+  record.boot_started = now.boot;
+  record.boot_id = now.boot_id;
+  record.dry_run = dry_run;
+  auto run_id = db_.BeginRun(record);
+
+  auto plan = policy.MakePlan(now.wall);
+  if (!plan.ok()) {
+    report.outcome = "error";
+    report.error = plan.status().ToString();
+  } else {
+    report.plan = std::move(*plan);
+    if (dry_run) {
+      report.outcome = "dry-run";
+      if (!brake.ok()) report.error = brake.message();
+    } else if (!run_id.ok()) {
+      // Without a run record the clock baseline is not kept: delete nothing.
+      report.outcome = "error";
+      report.error = "cannot record the run: " + run_id.status().ToString();
+    } else if (policy.destructive() && !brake.ok()) {
+      report.outcome = "braked";
+      report.error = brake.message();
+    } else {
+      Execute(policy, &report, stop);
+    }
+  }
+  if (run_id.ok()) {
+    // A failure to close the record is logged by the caller via the report;
+    // the actions themselves are already in the ledger.
+    Status st = db_.FinishRun(*run_id, clock_.Now(), report.outcome,
+                              static_cast<int64_t>(report.result.done),
+                              static_cast<int64_t>(report.result.bytes),
+                              report.error);
+    if (!st.ok() && report.error.empty()) report.error = st.ToString();
+  }
+  return report;
+}
+
+void Runner::Execute(Policy& policy, RunReport* report,
+                     const std::atomic<bool>& stop) {
+  LedgerContext ctx(clock_, ledger_, stop);
+  report->result = policy.Execute(report->plan, ctx);
+  if (stop.load() && report->result.done < report->plan.actions.size()) {
+    report->outcome = "stopped";
+    report->error = "stopped on request";
+  } else if (!report->result.errors.empty()) {
+    report->outcome = "error";
+    report->error = report->result.errors.front();
+  } else {
+    report->outcome = "ok";
+  }
+}
+
+}  // namespace retention

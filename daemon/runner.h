@@ -1,0 +1,49 @@
+// Runner: performs one run of one policy, the same way for every kind and
+// every caller (scheduler, --once, later the control socket): observe the
+// clock, plan, and — unless this is a dry run or a brake forbids it —
+// execute, writing every performed action to the ledger and the run itself
+// to the state database.
+//
+// Threading: Run() may be called from a worker thread; one run at a time
+// (callers serialize), while `stop` may be set from any thread.
+#pragma once
+
+#include <atomic>
+#include <string>
+
+#include "clock.h"
+#include "clock_brake.h"
+#include "ledger.h"
+#include "policy.h"
+#include "state_db.h"
+
+namespace retention {
+
+struct RunReport {
+  std::string policy;
+  bool dry_run = false;
+  // "ok", "dry-run", "braked", "stopped", "error"
+  std::string outcome;
+  Plan plan;
+  ExecResult result;
+  std::string error;  // why it braked, stopped or failed
+};
+
+class Runner {
+ public:
+  Runner(Clock& clock, StateDb& db, Ledger& ledger, ClockBrake& brake)
+      : clock_(clock), db_(db), ledger_(ledger), brake_(brake) {}
+
+  RunReport Run(Policy& policy, bool dry_run, const std::atomic<bool>& stop);
+
+ private:
+  void Execute(Policy& policy, RunReport* report,
+               const std::atomic<bool>& stop);
+
+  Clock& clock_;
+  StateDb& db_;
+  Ledger& ledger_;
+  ClockBrake& brake_;
+};
+
+}  // namespace retention

@@ -1,0 +1,35 @@
+# --check-config: the shipped example is valid; a misspelled key is reported
+# as FILE:LINE with a suggestion and exit 78; every error is reported.
+source "$(dirname "$0")/lib.bash"
+
+expect_code 0 "$RETENTIOND" --check-config "$SRC/config/retentiond.conf"
+grep -q "OK" "$WORK/out" || fail "no OK line"
+expect_code 0 "$RETENTIOND" --check-config --config "$SRC/config/demo.conf"
+
+cp "$SRC/config/retentiond.conf" "$WORK/bad.conf"
+line=$(grep -n '^max_age = 90d' "$WORK/bad.conf" | cut -d: -f1)
+sed -i "${line}s/max_age/max_agee/" "$WORK/bad.conf"
+expect_code 78 "$RETENTIOND" --check-config "$WORK/bad.conf"
+grep -q "^$WORK/bad.conf:$line: \[files.backups\] max_agee: .*did you mean 'max_age'" "$WORK/err" ||
+  { cat "$WORK/err"; fail "no FILE:LINE error with a suggestion"; }
+
+printf '[daemon]\nclock_jump_limit = 1 hour\n[files.x]\nroot = /tmp\nmax_age = -3d\n[bogus.y]\n' > "$WORK/many.conf"
+expect_code 78 "$RETENTIOND" --check-config "$WORK/many.conf"
+[ "$(grep -c "^$WORK/many.conf:" "$WORK/err")" -ge 3 ] || { cat "$WORK/err"; fail "not every error reported"; }
+
+expect_code 78 "$RETENTIOND" --check-config "$WORK/missing.conf"
+grep -q "missing.conf" "$WORK/err" || fail "missing file not named"
+
+# Drop-ins: FILE.d/*.conf, later wins, shown by --print-config with FILE:LINE.
+mkdir "$WORK/main.conf.d"
+printf '[daemon]\nlog_level = info\n' > "$WORK/main.conf"
+printf '[daemon]\nlog_level = debug\n' > "$WORK/main.conf.d/50-debug.conf"
+expect_code 0 "$RETENTIOND" --print-config --config "$WORK/main.conf"
+grep -q "log_level = debug  # $WORK/main.conf.d/50-debug.conf:2" "$WORK/out" ||
+  { cat "$WORK/out"; fail "drop-in value or its location missing"; }
+
+expect_code 64 "$RETENTIOND" --no-such-option
+expect_code 64 "$RETENTIOND" --dry-run
+expect_code 0 "$RETENTIOND" --version
+grep -q "^retentiond " "$WORK/out" || fail "no version"
+echo "check_config: ok"

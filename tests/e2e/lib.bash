@@ -1,0 +1,22 @@
+# Shared by the e2e tests: each is run by ctest as
+#   bash tests/e2e/NAME.sh RETENTIOND RETENTIONCTL SOURCE_DIR
+set -euo pipefail
+RETENTIOND=$1
+RETENTIONCTL=$2
+SRC=$3
+WORK=$(mktemp -d /tmp/rtd-e2e-XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+expect_code() {  # expect_code CODE CMD... : runs CMD, checks its exit code
+  local want=$1; shift
+  set +e; "$@" >"$WORK/out" 2>"$WORK/err"; local got=$?; set -e
+  [ "$got" = "$want" ] || { cat "$WORK/out" "$WORK/err" >&2; fail "$* exited $got, want $want"; }
+}
+wait_for() {  # wait_for FILE PATTERN [SECONDS]: until FILE contains PATTERN
+  local deadline=$((SECONDS + ${3:-10}))
+  until grep -q -- "$2" "$1" 2>/dev/null; do
+    [ $SECONDS -lt $deadline ] || { cat "$1" >&2; fail "timed out waiting for '$2' in $1"; }
+    sleep 0.05
+  done
+}

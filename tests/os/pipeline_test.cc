@@ -1,0 +1,191 @@
+// The whole path on the built-in files kind: config file -> Daemon ->
+// scheduler -> plan -> execute -> ledger, with a fake clock and filesystem
+// for the policy roots and a real state database in a temp directory.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include "daemon.h"
+#include "fakes/fake_clock.h"
+#include "fakes/fake_filesystem.h"
+#include "scheduler.h"
+#include "temp_dir.h"
+
+namespace retention {
+namespace {
+
+using std::chrono::hours;
+constexpr Duration kDay = hours(24);
+
+struct Pipeline {
+  TempDir tmp;
+  FakeClock clock;
+  FakeFilesystem fs{clock};
+  KindRegistry registry = BuiltinRegistry();
+  std::unique_ptr<Daemon> daemon;
+  std::atomic<bool> stop{false};
+
+  Pipeline() {
+    WriteConfig("max_age = 90d\n");
+    fs.AddDir(tmp.path() + "/state");
+    fs.AddDir("/data/backups");
+    fs.AddFile("/data/backups/new.tar", 10, clock.Now() - kDay);
+    daemon = std::make_unique<Daemon>(clock, fs, registry, config_path());
+    std::vector<ConfigError> errors;
+    Status st = daemon->Start(&errors);
+    INFO(st.ToString());
+    REQUIRE(st.ok());
+  }
+  std::string config_path() const { return tmp.path() + "/retentiond.conf"; }
+  void WriteConfig(const std::string& policy_keys) {
+    std::ofstream(config_path()) << "[daemon]\nstate_dir = " << tmp.path()
+                                 << "/state\n\n[files.backups]\nroot = /data/backups\n"
+                                 << policy_keys << "every = 1d\n";
+  }
+  RunReport Run(bool dry_run = false) {
+    return daemon->Run(*daemon->Find("backups"), dry_run, stop);
+  }
+  std::vector<LedgerEntry> Entries(const std::string& action) {
+    std::vector<LedgerEntry> out;
+    for (const LedgerEntry& e : *daemon->ledger().Read(0, 1000)) {
+      if (e.action == action) out.push_back(e);
+    }
+    return out;
+  }
+};
+
+TEST_CASE("an expired file is deleted through the whole path and recorded") {
+  Pipeline p;
+  p.fs.AddFile("/data/backups/old.tar", 4096, p.clock.Now() - kDay * 91);
+  Scheduler scheduler;
+  for (const auto& [id, every] : p.daemon->Schedule()) {
+    scheduler.Set(id, every, p.clock.BootNow());
+  }
+  p.clock.Advance(kDay);
+  auto due = scheduler.TakeDue(p.clock.BootNow());
+  REQUIRE(due == std::vector<std::string>{"files.backups"});
+  RunReport r = p.daemon->Run(*p.daemon->Find(due[0]), false, p.stop);
+  CHECK(r.outcome == "ok");
+  CHECK(p.fs.removed() == std::vector<std::string>{"/data/backups/old.tar"});
+  CHECK(p.fs.Exists("/data/backups/new.tar"));
+  auto deletes = p.Entries("delete");
+  REQUIRE(deletes.size() == 1);
+  CHECK(deletes[0].target == "/data/backups/old.tar");
+  CHECK(deletes[0].bytes == 4096);
+  CHECK(p.daemon->ledger().Verify()->ok);
+}
+
+TEST_CASE("a dry run of an expired file plans it and removes nothing") {
+  Pipeline p;
+  p.fs.AddFile("/data/backups/old.tar", 4096, p.clock.Now() - kDay * 91);
+  RunReport r = p.Run(/*dry_run=*/true);
+  CHECK(r.outcome == "dry-run");
+  REQUIRE(r.plan.actions.size() == 1);
+  CHECK(r.plan.actions[0].target == "/data/backups/old.tar");
+  CHECK(p.fs.removed().empty());
+  CHECK(p.Entries("delete").empty());
+}
+
+TEST_CASE("a wall clock jump of +1h, +1y or -1y deletes nothing until confirmed") {
+  const Duration year = kDay * 365;
+  for (Duration jump : {Duration(hours(1)), year, -year}) {
+    INFO("jump " << std::chrono::duration_cast<hours>(jump).count() << "h");
+    Pipeline p;
+    // Old enough after a +1y jump; already expired for the -1y case.
+    p.fs.AddFile("/data/backups/a.tar", 1, p.clock.Now() - kDay * 89);
+    p.fs.AddFile("/data/backups/b.tar", 1, p.clock.Now() - year * 2);
+    CHECK(p.Run().outcome == "ok");  // baseline; deletes b.tar
+    const size_t removed_before = p.fs.removed().size();
+    p.clock.Advance(hours(2));
+    p.clock.JumpWall(jump);
+    p.fs.AddFile("/data/backups/c.tar", 1, p.clock.Now() - year * 3);
+    CHECK(p.Run().outcome == "braked");
+    p.clock.Advance(hours(2));
+    CHECK(p.Run().outcome == "braked");  // stays engaged
+    CHECK(p.fs.removed().size() == removed_before);
+    CHECK(p.Entries("brake").size() == 1);
+    p.fs.AddFile(p.tmp.path() + "/state/confirm-clock", 1, p.clock.Now());
+    CHECK(p.Run().outcome == "ok");
+    CHECK(p.fs.Exists("/data/backups/c.tar") == false);
+    CHECK(p.Entries("confirm-clock").size() == 1);
+  }
+}
+
+TEST_CASE("a dry run after a clock jump cannot hide the jump") {
+  Pipeline p;
+  CHECK(p.Run().outcome == "ok");
+  p.clock.JumpWall(kDay * 365);
+  p.fs.AddFile("/data/backups/x.tar", 1, p.clock.Now() - kDay * 100);
+  CHECK(p.Run(/*dry_run=*/true).outcome == "dry-run");
+  CHECK(p.Run().outcome == "braked");
+  CHECK(p.fs.Exists("/data/backups/x.tar"));
+}
+
+TEST_CASE("a missed daily run after 395 days fires once and deletes once") {
+  Pipeline p;
+  Scheduler scheduler;
+  scheduler.Set("files.backups", kDay, p.clock.BootNow());
+  p.clock.Advance(kDay * 395);
+  auto due = scheduler.TakeDue(p.clock.BootNow());
+  CHECK(due.size() == 1);
+  for (const std::string& id : due) p.daemon->Run(*p.daemon->Find(id), false, p.stop);
+  CHECK(p.fs.removed() == std::vector<std::string>{"/data/backups/new.tar"});
+  CHECK(scheduler.TakeDue(p.clock.BootNow()).empty());
+}
+
+TEST_CASE("a stop request before execution deletes nothing and says stopped") {
+  Pipeline p;
+  p.fs.AddFile("/data/backups/old.tar", 1, p.clock.Now() - kDay * 91);
+  p.stop = true;
+  RunReport r = p.Run();
+  CHECK(r.outcome == "stopped");
+  CHECK(p.fs.removed().empty());
+}
+
+TEST_CASE("one file that cannot be removed does not stop the others") {
+  Pipeline p;
+  p.fs.AddFile("/data/backups/a.tar", 1, p.clock.Now() - kDay * 92);
+  p.fs.AddFile("/data/backups/b.tar", 1, p.clock.Now() - kDay * 91);
+  p.fs.FailNext(FsOp::kRemove, EIO);
+  RunReport r = p.Run();
+  CHECK(r.outcome == "error");
+  CHECK(r.result.failed == 1);
+  CHECK(p.fs.removed() == std::vector<std::string>{"/data/backups/b.tar"});
+  CHECK(p.Entries("delete").size() == 1);
+}
+
+TEST_CASE("a file swapped after planning is not removed and the run stops") {
+  Pipeline p;
+  p.fs.AddFile("/data/backups/a.tar", 1, p.clock.Now() - kDay * 92);
+  p.fs.AddFile("/data/backups/b.tar", 1, p.clock.Now() - kDay * 91);
+  auto policy = p.daemon->Find("backups");
+  auto plan = policy->MakePlan(p.clock.Now());
+  REQUIRE(plan.ok());
+  p.fs.Replace("/data/backups/a.tar");
+  struct Ctx : ExecContext {
+    Status Record(const std::string&, const Action&) override { return Status::Ok(); }
+    bool stopping() const override { return false; }
+  } ctx;
+  ExecResult r = policy->Execute(*plan, ctx);
+  CHECK(r.done == 0);
+  CHECK(r.failed == 1);
+  CHECK(p.fs.removed().empty());
+}
+
+TEST_CASE("a reload with a broken config keeps the running policies") {
+  Pipeline p;
+  p.WriteConfig("max_agee = 90d\n");
+  std::vector<ConfigError> errors;
+  Status st = p.daemon->Reload(&errors);
+  CHECK_FALSE(st.ok());
+  std::string all = JoinConfigErrors(errors);
+  CHECK(all.find("retentiond.conf:6: [files.backups] max_agee:") != std::string::npos);
+  CHECK(all.find("did you mean 'max_age'") != std::string::npos);
+  CHECK(p.daemon->Find("backups") != nullptr);
+  p.WriteConfig("max_age = 30d\n");
+  errors.clear();
+  CHECK(p.daemon->Reload(&errors).ok());
+}
+
+}  // namespace
+}  // namespace retention

@@ -1,0 +1,84 @@
+#include <catch2/catch.hpp>
+
+#include "files_planner.h"
+
+namespace retention {
+namespace {
+
+using std::chrono::hours;
+constexpr Duration kDay = hours(24);
+const WallTime kNow = FromUnixSeconds(1767225600);
+
+FilesEntry Entry(const std::string& name, Duration age,
+                 FileType type = FileType::kRegular, uint64_t size = 100) {
+  FilesEntry e;
+  e.name = name;
+  e.info.type = type;
+  e.info.size = size;
+  e.info.mtime = kNow - age;
+  e.info.ino = name.size() + 1000;
+  return e;
+}
+
+FilesRule Rule(Duration max_age, Duration min_age = Duration::zero(),
+               std::vector<std::string> match = {"*"}) {
+  return {"/var/backups/app", std::move(match), max_age, min_age};
+}
+
+std::vector<std::string> Targets(const Plan& p) {
+  std::vector<std::string> out;
+  for (const Action& a : p.actions) out.push_back(a.target);
+  return out;
+}
+
+TEST_CASE("files older than max_age are planned, oldest first, with a reason") {
+  Plan p = PlanFiles("files.b", Rule(kDay * 90),
+                     {Entry("new.tar", kDay), Entry("old.tar", kDay * 100),
+                      Entry("older.tar", kDay * 200), Entry("edge.tar", kDay * 90)},
+                     kNow);
+  CHECK(Targets(p) == std::vector<std::string>{"/var/backups/app/older.tar",
+                                               "/var/backups/app/old.tar"});
+  CHECK(p.scope == 4);
+  CHECK(p.actions[0].reason.find("past max_age 90d") != std::string::npos);
+  CHECK(p.actions[0].bytes == 100);
+  CHECK(p.actions[0].expected.ino == 1009);  // older.tar's identity
+}
+
+TEST_CASE("the min_age floor wins over a shorter max_age") {
+  const Duration six_years = kDay * 365 * 6;
+  Plan p = PlanFiles("files.audit", Rule(kDay * 30, six_years),
+                     {Entry("a.log", kDay * 400), Entry("b.log", six_years + kDay)},
+                     kNow);
+  CHECK(Targets(p) == std::vector<std::string>{"/var/backups/app/b.log"});
+  CHECK(p.actions[0].reason.find("min_age floor") != std::string::npos);
+}
+
+TEST_CASE("directories, devices and mount points are never planned") {
+  FilesEntry mount = Entry("mnt", kDay * 999, FileType::kDirectory);
+  mount.info.mount_root = true;
+  Plan p = PlanFiles("files.b", Rule(kDay),
+                     {Entry("dir", kDay * 999, FileType::kDirectory),
+                      Entry("fifo", kDay * 999, FileType::kOther), mount,
+                      Entry("link", kDay * 999, FileType::kSymlink)},
+                     kNow);
+  CHECK(Targets(p) == std::vector<std::string>{"/var/backups/app/link"});
+  CHECK(p.warnings.size() == 1);
+}
+
+TEST_CASE("only names matching a glob are planned") {
+  Plan p = PlanFiles("files.b", Rule(kDay, Duration::zero(), {"*.tar.zst", "*.gz"}),
+                     {Entry("a.tar.zst", kDay * 2), Entry("b.gz", kDay * 2),
+                      Entry("c.txt", kDay * 2), Entry(".hidden.gz", kDay * 2)},
+                     kNow);
+  CHECK(Targets(p) == std::vector<std::string>{"/var/backups/app/a.tar.zst",
+                                               "/var/backups/app/b.gz"});
+  CHECK(p.scope == 2);
+}
+
+TEST_CASE("a file dated in the future is kept") {
+  Plan p = PlanFiles("files.b", Rule(kDay), {Entry("future", -kDay * 10)}, kNow);
+  CHECK(p.actions.empty());
+}
+
+}  // namespace
+}  // namespace retention
