@@ -1,0 +1,232 @@
+#include "config_builder.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "config_check.h"
+
+namespace retention {
+namespace {
+
+const SourceLocation kDefaultLocation{"(default)", 0};
+
+std::vector<std::string> KindNames(const KindRegistry& registry) {
+  std::vector<std::string> names;
+  for (const KindSpec& spec : registry.kinds()) names.push_back(spec.kind);
+  return names;
+}
+
+std::string UnknownKeyMessage(const KindSpec& spec, const std::string& key) {
+  std::vector<std::string> names;
+  for (const KeySpec& k : spec.keys) names.push_back(k.name);
+  const std::string nearest = NearestName(key, names);
+  if (!nearest.empty()) return "unknown key; did you mean '" + nearest + "'?";
+  if (names.empty()) return "unknown key; [" + spec.kind + "] takes no keys";
+  std::sort(names.begin(), names.end());
+  return "unknown key; known keys: " + JoinNames(names);
+}
+
+}  // namespace
+
+std::string DirectoryOf(const std::string& file) {
+  std::error_code ec;
+  std::filesystem::path absolute = std::filesystem::absolute(file, ec);
+  // absolute() fails only when the working directory is gone; the path as
+  // given is then the best base there is.
+  if (ec) absolute = file;
+  return absolute.parent_path().lexically_normal().string();
+}
+
+ConfigBuilder::ConfigBuilder(const KindRegistry& registry)
+    : registry_(registry) {
+  Merged daemon;
+  daemon.section.kind = "daemon";
+  daemon.section.where = kDefaultLocation;
+  daemon.spec = registry.Find("daemon");
+  merged_.push_back(std::move(daemon));
+}
+
+void ConfigBuilder::AddFile(const std::string& name,
+                            const std::string& base_dir,
+                            std::string_view text) {
+  order_.push_back(name);
+  files_.push_back(name);
+  IniFile ini = ReadIni(text);
+  for (IniError& e : ini.errors) {
+    Error({name, e.line}, std::move(e.section), "", std::move(e.message));
+  }
+  SeenInFile seen_sections;
+  for (const IniSection& raw : ini.sections) {
+    AddSection(name, base_dir, raw, &seen_sections);
+  }
+}
+
+void ConfigBuilder::AddFileError(const std::string& name,
+                                 const std::string& message) {
+  order_.push_back(name);
+  Error({name, 0}, "", "", message);
+}
+
+void ConfigBuilder::AddSection(const std::string& file,
+                               const std::string& base_dir,
+                               const IniSection& raw,
+                               SeenInFile* seen_sections) {
+  const std::string id = raw.id();
+  const KindSpec* spec = CheckHeader(file, raw);
+  if (spec == nullptr) return;
+  auto [it, first] = seen_sections->emplace(id, raw.line);
+  if (!first) {
+    SourceLocation earlier{file, it->second};
+    return Error({file, raw.line}, id, "",
+                 "section already defined at " + earlier.ToString());
+  }
+  if (!CheckNameUnique(file, raw)) return;
+  Merged* merged = SectionFor(file, raw, spec);
+  SeenInFile seen_keys;
+  for (const IniEntry& entry : raw.entries) {
+    SetValue(file, base_dir, entry, merged, &seen_keys);
+  }
+}
+
+const KindSpec* ConfigBuilder::CheckHeader(const std::string& file,
+                                           const IniSection& raw) {
+  const KindSpec* spec = registry_.Find(raw.kind);
+  const SourceLocation where{file, raw.line};
+  if (spec == nullptr) {
+    const std::vector<std::string> kinds = KindNames(registry_);
+    const std::string nearest = NearestName(raw.kind, kinds);
+    Error(where, raw.id(), "",
+          "unknown kind '" + raw.kind + "'; " +
+              (nearest.empty() ? "known kinds: " + JoinNames(kinds)
+                               : "did you mean '" + nearest + "'?"));
+  } else if (spec->singleton && !raw.name.empty()) {
+    Error(where, raw.id(), "",
+          "[" + raw.kind + "] takes no name; write [" + raw.kind + "]");
+    spec = nullptr;
+  } else if (!spec->singleton && raw.name.empty()) {
+    Error(where, raw.id(), "",
+          "[" + raw.kind + "] needs a name; write [" + raw.kind + ".NAME]");
+    spec = nullptr;
+  }
+  return spec;
+}
+
+bool ConfigBuilder::CheckNameUnique(const std::string& file,
+                                    const IniSection& raw) {
+  // Singletons are addressed by kind, so only names can clash.
+  if (raw.name.empty()) return true;
+  const SourceLocation where{file, raw.line};
+  auto [it, first] = names_.emplace(raw.name, std::make_pair(raw.id(), where));
+  if (first || it->second.first == raw.id()) return true;
+  Error(where, raw.id(), "",
+        "policy name '" + raw.name + "' is already used by [" +
+            it->second.first + "] at " + it->second.second.ToString() +
+            "; names must be unique across kinds");
+  return false;
+}
+
+ConfigBuilder::Merged* ConfigBuilder::SectionFor(const std::string& file,
+                                                 const IniSection& raw,
+                                                 const KindSpec* spec) {
+  const std::string id = raw.id();
+  for (Merged& merged : merged_) {
+    if (merged.section.id() != id) continue;
+    // [daemon] exists from the start; its header is where it is written.
+    if (merged.section.where.file == kDefaultLocation.file) {
+      merged.section.where = {file, raw.line};
+    }
+    return &merged;
+  }
+  Merged merged;
+  merged.section.kind = raw.kind;
+  merged.section.name = raw.name;
+  merged.section.where = {file, raw.line};
+  merged.spec = spec;
+  merged_.push_back(std::move(merged));
+  return &merged_.back();
+}
+
+void ConfigBuilder::SetValue(const std::string& file,
+                             const std::string& base_dir, const IniEntry& entry,
+                             Merged* merged, SeenInFile* seen_keys) {
+  const std::string id = merged->section.id();
+  const SourceLocation where{file, entry.line};
+  auto [it, first] = seen_keys->emplace(entry.key, entry.line);
+  if (!first) {
+    SourceLocation earlier{file, it->second};
+    return Error(where, id, entry.key,
+                 "key already set at " + earlier.ToString());
+  }
+  const KeySpec* key = FindKey(*merged->spec, entry.key);
+  if (key == nullptr) {
+    return Error(where, id, entry.key,
+                 UnknownKeyMessage(*merged->spec, entry.key));
+  }
+  std::string raw = entry.value;
+  const Status status = CheckValue(*key, base_dir, &raw);
+  if (!status.ok()) Error(where, id, entry.key, status.message());
+  // Kept even when bad, so a required key is not also reported missing;
+  // a config with errors is never handed out.
+  merged->section.values[entry.key] = {std::move(raw), where};
+}
+
+void ConfigBuilder::FinishSection(Merged* merged) {
+  if (merged->spec == nullptr) return;
+  Section& section = merged->section;
+  // A [daemon] never written has no header; point at the main file.
+  SourceLocation header = section.where;
+  if (header.file == kDefaultLocation.file && !order_.empty()) {
+    header = {order_.front(), 0};
+  }
+  for (const KeySpec& key : merged->spec->keys) {
+    if (section.Has(key.name)) continue;
+    if (key.required) {
+      Error(header, section.id(), key.name, "required key is missing");
+    } else if (!key.default_value.empty()) {
+      section.values[key.name] = {key.default_value, kDefaultLocation};
+    }
+  }
+  if (failed_ids_.count(section.id()) || !merged->spec->validate) return;
+  std::vector<ConfigError> found;
+  merged->spec->validate(section, &found);
+  for (ConfigError& e : found) {
+    if (e.section.empty()) e.section = section.id();
+    if (e.where.file.empty()) e.where = header;
+    errors_.push_back(std::move(e));
+  }
+}
+
+bool ConfigBuilder::Finish(Config* config, std::vector<ConfigError>* errors) {
+  for (Merged& merged : merged_) FinishSection(&merged);
+  if (errors != nullptr) *errors = SortedErrors();
+  if (!errors_.empty()) return false;
+  config->files = files_;
+  config->sections.clear();
+  for (Merged& merged : merged_) {
+    config->sections.push_back(std::move(merged.section));
+  }
+  merged_.clear();
+  return true;
+}
+
+void ConfigBuilder::Error(SourceLocation where, std::string section,
+                          std::string key, std::string message) {
+  if (!section.empty()) failed_ids_.insert(section);
+  errors_.push_back({std::move(where), std::move(section), std::move(key),
+                     std::move(message)});
+}
+
+std::vector<ConfigError> ConfigBuilder::SortedErrors() const {
+  auto rank = [this](const ConfigError& e) {
+    auto it = std::find(order_.begin(), order_.end(), e.where.file);
+    return std::make_pair(it - order_.begin(), e.where.line);
+  };
+  std::vector<ConfigError> sorted = errors_;
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [&](const ConfigError& a, const ConfigError& b) {
+                     return rank(a) < rank(b);
+                   });
+  return sorted;
+}
+
+}  // namespace retention

@@ -1,0 +1,92 @@
+// LoadConfig: the part of config loading that touches the OS — reading the
+// main file, listing and reading its drop-ins. Everything else is in
+// ConfigBuilder, which sees only text.
+#include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <memory>
+
+#include "config.h"
+#include "config_builder.h"
+
+namespace retention {
+namespace {
+
+// A configuration file is small; a bigger one is a mistake (or /dev/zero
+// behind a symlink), not something to read forever.
+constexpr size_t kMaxConfigBytes = 16 << 20;
+
+Status ReadWholeFile(const std::string& path, std::string* text) {
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) return Status::FromErrno(errno, "cannot read");
+  char buffer[8192];
+  Status status;
+  for (;;) {
+    const ssize_t n = read(fd, buffer, sizeof(buffer));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) status = Status::FromErrno(errno, "cannot read");
+    if (n <= 0) break;
+    text->append(buffer, static_cast<size_t>(n));
+    if (text->size() > kMaxConfigBytes) {
+      status = Status::InvalidArgument("cannot read: larger than 16 MiB");
+      break;
+    }
+  }
+  close(fd);
+  return status;
+}
+
+bool IsDropInName(const std::string& name) {
+  constexpr std::string_view kSuffix = ".conf";
+  // Hidden files are editors' and package managers' leftovers.
+  return name.size() > kSuffix.size() && name[0] != '.' &&
+         name.compare(name.size() - kSuffix.size(), kSuffix.size(), kSuffix) ==
+             0;
+}
+
+// The *.conf names in `dir`, in byte order. A missing directory has none.
+Status ListDropIns(const std::string& dir, std::vector<std::string>* names) {
+  std::unique_ptr<DIR, int (*)(DIR*)> handle(opendir(dir.c_str()), closedir);
+  if (!handle) {
+    if (errno == ENOENT) return Status::Ok();
+    return Status::FromErrno(errno, "cannot list drop-in directory");
+  }
+  for (;;) {
+    errno = 0;  // readdir reports an error only through errno
+    const dirent* entry = readdir(handle.get());
+    if (entry == nullptr && errno != 0) {
+      return Status::FromErrno(errno, "cannot list drop-in directory");
+    }
+    if (entry == nullptr) break;
+    if (IsDropInName(entry->d_name)) names->push_back(entry->d_name);
+  }
+  // std::string compares as unsigned bytes: the order `LC_ALL=C ls` shows.
+  std::sort(names->begin(), names->end());
+  return Status::Ok();
+}
+
+void AddFile(const std::string& path, ConfigBuilder* builder) {
+  std::string text;
+  const Status status = ReadWholeFile(path, &text);
+  if (!status.ok()) return builder->AddFileError(path, status.message());
+  builder->AddFile(path, DirectoryOf(path), text);
+}
+
+}  // namespace
+
+bool LoadConfig(const std::string& path, const KindRegistry& registry,
+                Config* config, std::vector<ConfigError>* errors) {
+  ConfigBuilder builder(registry);
+  AddFile(path, &builder);
+  const std::string dir = path + ".d";
+  std::vector<std::string> names;
+  const Status listed = ListDropIns(dir, &names);
+  if (!listed.ok()) builder.AddFileError(dir, listed.message());
+  for (const std::string& name : names) AddFile(dir + "/" + name, &builder);
+  return builder.Finish(config, errors);
+}
+
+}  // namespace retention

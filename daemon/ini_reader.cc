@@ -1,0 +1,123 @@
+#include "ini_reader.h"
+
+#include <algorithm>
+
+namespace retention {
+namespace {
+
+constexpr std::string_view kBlanks = " \t\r\f\v";
+
+std::string_view Trim(std::string_view s) {
+  const size_t begin = s.find_first_not_of(kBlanks);
+  if (begin == std::string_view::npos) return {};
+  const size_t end = s.find_last_not_of(kBlanks);
+  return s.substr(begin, end - begin + 1);
+}
+
+bool IsNameChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
+
+bool IsName(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), IsNameChar);
+}
+
+// Fills kind/name from "[kind]" or "[kind.name]"; false if malformed.
+bool ParseHeader(std::string_view line, IniSection* section) {
+  if (line.size() < 2 || line.front() != '[' || line.back() != ']') {
+    return false;
+  }
+  std::string_view inner = line.substr(1, line.size() - 2);
+  const size_t dot = inner.find('.');
+  std::string_view kind = inner.substr(0, dot);
+  std::string_view name;
+  if (dot != std::string_view::npos) name = inner.substr(dot + 1);
+  if (!IsName(kind) || (dot != std::string_view::npos && !IsName(name))) {
+    return false;
+  }
+  section->kind = std::string(kind);
+  section->name = std::string(name);
+  return true;
+}
+
+class Reader {
+ public:
+  IniFile Read(std::string_view text);
+
+ private:
+  void ReadLine(std::string_view line, int number);
+  void ReadEntry(std::string_view line, int number);
+  void Error(int number, std::string message) {
+    file_.errors.push_back({number, current_id_, std::move(message)});
+  }
+
+  enum class State { kBeforeSections, kInSection, kAfterBadHeader };
+
+  IniFile file_;
+  State state_ = State::kBeforeSections;
+  std::string current_id_;
+};
+
+IniFile Reader::Read(std::string_view text) {
+  constexpr std::string_view kBom = "\xEF\xBB\xBF";
+  if (text.substr(0, kBom.size()) == kBom) text.remove_prefix(kBom.size());
+  int number = 0;
+  while (!text.empty()) {
+    const size_t end = text.find('\n');
+    ReadLine(Trim(text.substr(0, end)), ++number);
+    if (end == std::string_view::npos) break;
+    text.remove_prefix(end + 1);
+  }
+  return std::move(file_);
+}
+
+void Reader::ReadLine(std::string_view line, int number) {
+  if (line.empty() || line[0] == '#' || line[0] == ';') return;
+  if (line[0] != '[') return ReadEntry(line, number);
+  IniSection section;
+  section.line = number;
+  if (!ParseHeader(line, &section)) {
+    // Its keys must not land in the previous section, and one error for
+    // the header is enough: they are skipped until the next good header.
+    state_ = State::kAfterBadHeader;
+    current_id_.clear();
+    return Error(number, "bad section header '" + std::string(line) +
+                             "'; expected [KIND] or [KIND.NAME] with names "
+                             "of letters, digits, '_' and '-'");
+  }
+  current_id_ = section.id();
+  state_ = State::kInSection;
+  file_.sections.push_back(std::move(section));
+}
+
+void Reader::ReadEntry(std::string_view line, int number) {
+  const size_t eq = line.find('=');
+  if (eq == std::string_view::npos) {
+    return Error(number, "expected 'key = value', a [section] or a comment");
+  }
+  const std::string_view key = Trim(line.substr(0, eq));
+  if (key.empty()) return Error(number, "empty key before '='");
+  if (!IsName(key)) {
+    return Error(number, "bad key '" + std::string(key) +
+                             "'; keys are letters, digits, '_' and '-'");
+  }
+  if (state_ == State::kAfterBadHeader) return;  // reported at the header
+  if (state_ == State::kBeforeSections) {
+    return Error(number, "key '" + std::string(key) +
+                             "' outside of a section; add a [section] "
+                             "header above it");
+  }
+  file_.sections.back().entries.push_back(
+      {std::string(key), std::string(Trim(line.substr(eq + 1))), number});
+}
+
+}  // namespace
+
+std::string IniSection::id() const {
+  return name.empty() ? kind : kind + "." + name;
+}
+
+IniFile ReadIni(std::string_view text) { return Reader().Read(text); }
+
+}  // namespace retention

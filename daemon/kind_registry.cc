@@ -1,0 +1,51 @@
+#include "kind_registry.h"
+
+#include <algorithm>
+#include <cassert>
+
+namespace retention {
+
+const char* ValueTypeName(ValueType type) {
+  switch (type) {
+    case ValueType::kString:
+      return "string";
+    case ValueType::kPath:
+      return "path";
+    case ValueType::kPathList:
+      return "path list";
+    case ValueType::kList:
+      return "list";
+    case ValueType::kSize:
+      return "size";
+    case ValueType::kDuration:
+      return "duration";
+    case ValueType::kBool:
+      return "boolean";
+    case ValueType::kInt:
+      return "integer";
+    case ValueType::kFraction:
+      return "fraction";
+    case ValueType::kEnum:
+      return "choice";
+  }
+  return "unknown";
+}
+
+void KindRegistry::Register(KindSpec spec) {
+  assert(Find(spec.kind) == nullptr);
+  kinds_.push_back(std::move(spec));
+}
+
+const KindSpec* KindRegistry::Find(const std::string& kind) const {
+  auto it = std::find_if(kinds_.begin(), kinds_.end(),
+                         [&](const KindSpec& k) { return k.kind == kind; });
+  return it == kinds_.end() ? nullptr : &*it;
+}
+
+const KeySpec* FindKey(const KindSpec& spec, const std::string& key) {
+  auto it = std::find_if(spec.keys.begin(), spec.keys.end(),
+                         [&](const KeySpec& k) { return k.name == key; });
+  return it == spec.keys.end() ? nullptr : &*it;
+}
+
+}  // namespace retention
