@@ -1,0 +1,63 @@
+// Building blocks of the POSIX Filesystem (filesystem_posix.cc), shared with
+// nothing else: an owning file descriptor, statx into FileInfo, the
+// single-component name rule, and the File implementation. Only *_posix.cc
+// files include this header. Everything here is thread-compatible: a UniqueFd
+// or File belongs to one thread at a time; the free functions are reentrant.
+#pragma once
+
+#include <unistd.h>
+
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "filesystem.h"
+
+namespace retention::posix {
+
+// Owns a file descriptor and closes it once. Close errors are ignored on
+// purpose: data-bearing files report write-back errors through File::Sync,
+// which callers run before they rely on the data.
+class UniqueFd {
+ public:
+  explicit UniqueFd(int fd = -1) : fd_(fd) {}
+  UniqueFd(UniqueFd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  UniqueFd& operator=(UniqueFd&& o) noexcept {
+    std::swap(fd_, o.fd_);
+    return *this;
+  }
+  ~UniqueFd() {
+    if (fd_ >= 0) close(fd_);
+  }
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+// lstat (statx, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT) of `name` in `dirfd`,
+// or of `dirfd` itself when `name` is empty. `path` names it in errors.
+StatusOr<FileInfo> StatxAt(int dirfd, const std::string& name,
+                           const std::string& path);
+
+// OK for a plain name; kInvalidArgument for "", ".", "..", or a name with
+// '/' or NUL, any of which would let the kernel walk unchecked components.
+Status CheckName(const std::string& name);
+
+// "dir/name" for messages ("/name" under the root "/").
+std::string JoinPath(const std::string& dir, const std::string& name);
+
+// kBusy carrying strerror(err): creating a name that exists, or removing a
+// directory that is not empty, means someone else is using it.
+Status BusyFromErrno(int err, const std::string& context);
+
+// A File over `fd`, which must be open; `path` names it in errors.
+std::unique_ptr<File> NewPosixFile(UniqueFd fd, std::string path);
+
+// Opens the existing regular file `name` in `dirfd` for reading, blocking
+// mode. Fails kUnsafe for a symlink (ELOOP) or a non-regular file,
+// kNotFound if it is missing; never blocks on a FIFO.
+StatusOr<UniqueFd> OpenRegular(int dirfd, const std::string& name,
+                               const std::string& path);
+
+}  // namespace retention::posix

@@ -1,0 +1,181 @@
+// FakeFilesystem: an in-memory Filesystem for unit tests of planners and
+// executors, in the spirit of ninja's VirtualFileSystem. It keeps the same
+// contract as the POSIX implementation (symlinks are never followed below a
+// root, mounts are refused, identity is re-checked before a removal, a
+// non-empty directory is kBusy, removing what is gone is OK, a rename never
+// replaces), and adds what tests need: building trees in one line, playing
+// the attacker (Replace, MarkMount), failing any operation on demand
+// (FailNext), and reading back what happened (removed, Exists, FileContents).
+// Timestamps of what the code under test creates or writes come from the
+// FakeClock. Files added with AddFile have a size but no stored bytes: they
+// read as zeros, so a 200 MB log costs nothing.
+//
+// Threading: every method takes one internal mutex, so a FakeFilesystem may
+// back tests of worker pools. Dir and File handles must not outlive it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "fakes/fake_clock.h"
+#include "filesystem.h"
+
+namespace retention {
+
+// One value per Filesystem / File operation, for FailNext. kStat covers both
+// Filesystem::StatAt and File::Stat.
+enum class FsOp {
+  kOpenRoot,
+  kOpenDir,
+  kList,
+  kStat,
+  kRemove,
+  kRename,
+  kMakeDir,
+  kCreate,
+  kOpen,
+  kWrite,
+  kRead,
+  kSync,
+  kSyncDir,
+  kFreeBytes,
+  kIsLocked,
+};
+
+class FakeFilesystem final : public Filesystem {
+ public:
+  explicit FakeFilesystem(FakeClock& clock);
+  ~FakeFilesystem() override;
+
+  // Filesystem. FsOp injection applies before anything else is checked.
+  StatusOr<std::unique_ptr<Dir>> OpenRoot(const std::string& path) override;
+  StatusOr<std::unique_ptr<Dir>> OpenDir(
+      Dir& parent, const std::string& name,
+      const FileInfo* expected = nullptr) override;
+  StatusOr<std::vector<std::string>> List(Dir& dir) override;
+  StatusOr<FileInfo> StatAt(Dir& dir, const std::string& name) override;
+  Status RemoveAt(Dir& dir, const std::string& name,
+                  const FileInfo& expected) override;
+  Status RenameAt(Dir& from, const std::string& from_name, Dir& to,
+                  const std::string& to_name) override;
+  Status MakeDirAt(Dir& dir, const std::string& name, uint32_t mode) override;
+  StatusOr<std::unique_ptr<File>> CreateFileAt(Dir& dir,
+                                               const std::string& name,
+                                               uint32_t mode) override;
+  StatusOr<std::unique_ptr<File>> OpenFileAt(Dir& dir,
+                                             const std::string& name) override;
+  Status SyncDir(Dir& dir) override;
+  StatusOr<uint64_t> FreeBytes(Dir& dir) override;
+  StatusOr<bool> IsLocked(Dir& dir, const std::string& name) override;
+
+  // Tree building. Paths are absolute ("/data/users/alice/a.txt"); missing
+  // parents are created as directories. Adding over an existing name
+  // replaces it (a new inode), except AddDir, which keeps an existing
+  // directory. A path through a non-directory aborts the test.
+  void AddDir(const std::string& path);
+  void AddFile(const std::string& path, uint64_t size, WallTime mtime);
+  void AddFileWithContents(const std::string& path, const std::string& bytes,
+                           WallTime mtime);
+  void AddSymlink(const std::string& path, const std::string& target);
+  // A FIFO-like entry (FileType::kOther).
+  void AddSpecial(const std::string& path);
+
+  // Attacks and outside events. Each aborts the test if `path` is missing.
+  // The directory becomes another filesystem: a new device for its whole
+  // subtree, and mount_root on the directory itself.
+  void MarkMount(const std::string& path);
+  // As if another process held (or released) an flock on the file.
+  void SetLocked(const std::string& path, bool locked);
+  void SetMtime(const std::string& path, WallTime t);
+  // The name now refers to a new inode of the same type and content (a
+  // directory's entries move to it): a swap by an attacker.
+  void Replace(const std::string& path);
+  // Removes the name and everything below it, as another process would;
+  // not recorded in removed().
+  void Erase(const std::string& path);
+
+  // The next call of `op` fails with Status::FromErrno(err, ...); several
+  // calls queue several failures, consumed in order.
+  void FailNext(FsOp op, int err);
+  // What FreeBytes reports (1 TiB until set); writes do not consume it.
+  void SetFreeBytes(uint64_t n);
+
+  // Inspection. Paths are not resolved through symlinks.
+  bool Exists(const std::string& path) const;
+  // lstat by path; kNotFound if missing.
+  StatusOr<FileInfo> StatPath(const std::string& path) const;
+  // The bytes of a regular file (zeros beyond what was written); empty if
+  // `path` is missing or not a regular file.
+  std::string FileContents(const std::string& path) const;
+  // Paths removed through RemoveAt, in order ("/root/dir/name").
+  std::vector<std::string> removed() const;
+
+ private:
+  // An inode. Removed inodes stay in nodes_ (unlinked) because open handles
+  // may still refer to them, as real descriptors do.
+  struct Node {
+    FileType type = FileType::kOther;
+    uint64_t ino = 0;
+    uint64_t dev = 0;
+    uint32_t mode = 0644;
+    uint64_t size = 0;
+    WallTime mtime{};
+    WallTime ctime{};
+    WallTime atime{};
+    bool mount_root = false;
+    bool locked = false;
+    bool unlinked = false;
+    uint64_t parent = 0;                       // directories: where they live
+    std::string bytes;                         // regular files: written bytes
+    std::string target;                        // symlinks
+    std::map<std::string, uint64_t> children;  // directories
+  };
+  class FakeDir;
+  class FakeFile;
+  friend class FakeFile;
+
+  // Tree internals (fake_filesystem_tree.cc); callers hold mutex_.
+  Node& At(uint64_t ino);
+  const Node& At(uint64_t ino) const;
+  uint64_t NewNode(FileType type, uint64_t parent);
+  uint64_t Walk(const std::string& path, bool follow_parents, int* err) const;
+  uint64_t MustFind(const std::string& path) const;
+  uint64_t AddEntry(const std::string& path, FileType type);
+  uint64_t Child(uint64_t dir, const std::string& name) const;
+  void Link(uint64_t dir, const std::string& name, uint64_t ino);
+  void Unlink(uint64_t dir, const std::string& name);
+  void Detach(uint64_t ino);
+  void Touch(uint64_t ino);
+  FileInfo Info(uint64_t ino) const;
+  int TakeFailure(FsOp op);
+
+  // Operation bodies (fake_filesystem.cc); callers hold mutex_.
+  Status CheckEnterable(uint64_t parent, uint64_t child,
+                        const FileInfo* expected,
+                        const std::string& path) const;
+  Status CheckCreatable(uint64_t dir, const std::string& name,
+                        const std::string& path) const;
+  StatusOr<uint64_t> FindRegular(uint64_t dir, const std::string& name,
+                                 const std::string& path) const;
+  Status FileWrite(FakeFile& file, std::string_view data);
+  Status FileRead(FakeFile& file, size_t max, std::string* out);
+  Status FileSync(FakeFile& file);
+  StatusOr<FileInfo> FileStat(FakeFile& file);
+
+  static constexpr uint64_t kRootIno = 1;
+
+  FakeClock& clock_;
+  mutable std::mutex mutex_;
+  std::map<uint64_t, Node> nodes_;  // never shrinks; references stay valid
+  uint64_t next_ino_ = 1;
+  uint64_t next_dev_ = 1;
+  uint64_t free_bytes_ = uint64_t{1} << 40;
+  std::map<FsOp, std::vector<int>> failures_;
+  std::vector<std::string> removed_;
+};
+
+}  // namespace retention
