@@ -17,9 +17,9 @@
 #include "clock.h"
 #include "status.h"
 
-struct sqlite3;
-
 namespace retention {
+
+class SqliteDb;
 
 struct RunRecord {
   int64_t id = 0;
@@ -63,19 +63,20 @@ class StateDb {
   Status ClearBrake(const std::string& name);
   StatusOr<std::vector<Brake>> Brakes();
 
-  // For Ledger only: runs `fn` with the connection under the lock.
+  // For Ledger only: runs `fn(SqliteDb&)` with the connection under the
+  // lock and returns what it returns. `fn` must not call back into StateDb.
   template <typename Fn>
   auto WithConnection(Fn fn) {
     std::lock_guard<std::mutex> lock(mu_);
-    return fn(db_);
+    return fn(*db_);
   }
 
  private:
-  StateDb(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  StateDb(std::unique_ptr<SqliteDb> db, std::string path);
   Status Migrate();
 
   std::mutex mu_;
-  sqlite3* db_;
+  std::unique_ptr<SqliteDb> db_;
   std::string path_;
   int schema_version_ = 0;
 };

@@ -1,0 +1,341 @@
+#include "state_db.h"
+
+#include <cstdint>
+#include <iterator>
+#include <limits>
+#include <span>
+#include <utility>
+
+#include "sqlite_db.h"
+
+namespace retention {
+namespace {
+
+// Forward migrations: kMigrations[n] takes schema n to n + 1. Each runs in
+// one transaction with the version bump, so a crash leaves either schema.
+// Append new migrations; never edit one that has shipped.
+constexpr const char* kMigrationTo1[] = {
+    R"sql(CREATE TABLE runs (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      policy TEXT NOT NULL,
+      started_ns INTEGER NOT NULL,
+      boot_started_ns INTEGER NOT NULL,
+      boot_id TEXT NOT NULL,
+      dry_run INTEGER NOT NULL,
+      finished_ns INTEGER NOT NULL DEFAULT 0,
+      outcome TEXT NOT NULL,
+      actions INTEGER NOT NULL DEFAULT 0,
+      bytes INTEGER NOT NULL DEFAULT 0,
+      error TEXT NOT NULL DEFAULT ''))sql",
+    R"sql(CREATE TABLE brakes (
+      name TEXT PRIMARY KEY,
+      reason TEXT NOT NULL,
+      since_ns INTEGER NOT NULL))sql",
+    R"sql(CREATE TABLE ledger (
+      seq INTEGER PRIMARY KEY,
+      time_ns INTEGER NOT NULL,
+      policy TEXT NOT NULL,
+      action TEXT NOT NULL,
+      target TEXT NOT NULL,
+      count INTEGER NOT NULL,
+      bytes INTEGER NOT NULL,
+      detail TEXT NOT NULL,
+      prev_hash TEXT NOT NULL,
+      hash TEXT NOT NULL))sql",
+    // One row, forced by the CHECK; seq 0 and the zero hash mean "empty".
+    R"sql(CREATE TABLE ledger_head (
+      id INTEGER PRIMARY KEY CHECK (id = 1),
+      seq INTEGER NOT NULL,
+      hash TEXT NOT NULL))sql",
+    R"sql(INSERT INTO ledger_head (id, seq, hash) VALUES (1, 0,
+      '0000000000000000000000000000000000000000000000000000000000000000'))sql",
+};
+
+constexpr std::span<const char* const> kMigrations[] = {kMigrationTo1};
+static_assert(std::size(kMigrations) == StateDb::kSchemaVersion,
+              "every schema version needs its migration");
+
+constexpr char kRunColumns[] =
+    "id, policy, started_ns, boot_started_ns, boot_id, dry_run, finished_ns, "
+    "outcome, actions, bytes, error";
+
+int64_t ToNs(WallTime t) { return t.time_since_epoch().count(); }
+WallTime FromNs(int64_t ns) { return WallTime(Duration(ns)); }
+
+int64_t ClampLimit(size_t limit) {
+  constexpr auto kMax =
+      static_cast<size_t>(std::numeric_limits<int64_t>::max());
+  return static_cast<int64_t>(limit < kMax ? limit : kMax);
+}
+
+RunRecord RowToRun(const SqliteStatement& stmt) {
+  RunRecord run;
+  run.id = stmt.ColumnInt64(0);
+  run.policy = stmt.ColumnText(1);
+  run.started = FromNs(stmt.ColumnInt64(2));
+  run.boot_started = Duration(stmt.ColumnInt64(3));
+  run.boot_id = stmt.ColumnText(4);
+  run.dry_run = stmt.ColumnInt64(5) != 0;
+  run.finished = FromNs(stmt.ColumnInt64(6));
+  run.outcome = stmt.ColumnText(7);
+  run.actions = stmt.ColumnInt64(8);
+  run.bytes = stmt.ColumnInt64(9);
+  run.error = stmt.ColumnText(10);
+  return run;
+}
+
+std::string DirectoryOf(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+// A state db that cannot be created: say which directory is missing.
+Status ExplainOpenError(const std::string& path, const Status& st) {
+  if (!st.IsNotFound()) return st;
+  std::string msg = "cannot create state database " + path +
+                    ": its directory " + DirectoryOf(path) +
+                    " does not exist (create state_dir first)";
+  if (st.errno_value() != 0) return Status::FromErrno(st.errno_value(), msg);
+  return Status::NotFound(msg);
+}
+
+// A state db that SQLite cannot read: tell the operator what to do.
+Status ExplainSetupError(const std::string& path, const Status& st) {
+  if (st.code() != Status::Code::kCorruption) return st;
+  return Status::Corruption(
+      path +
+      " is not a usable SQLite database: move it aside (keep it, it may "
+      "hold the ledger) and restart retentiond to create a new one (" +
+      st.message() + ")");
+}
+
+// True when the database holds anything besides schema_version, which a new
+// state db does not: a foreign database must not be turned into one.
+StatusOr<bool> HasForeignTables(SqliteDb& db) {
+  StatusOr<std::string> count = db.QueryText(
+      "SELECT count(*) FROM sqlite_master WHERE name != 'schema_version'");
+  if (!count.ok()) return count.status();
+  return *count != "0";
+}
+
+// The recorded schema version; 0 for a new, empty database. Runs inside the
+// migration transaction.
+StatusOr<int64_t> ReadSchemaVersion(SqliteDb& db) {
+  RETENTION_RETURN_IF_ERROR(db.Exec(
+      "CREATE TABLE IF NOT EXISTS schema_version ("
+      "id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)"));
+  StatusOr<SqliteStatement> read =
+      db.Prepare("SELECT version FROM schema_version WHERE id = 1");
+  if (!read.ok()) return read.status();
+  StatusOr<bool> row = read->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) {
+    StatusOr<bool> foreign = HasForeignTables(db);
+    if (!foreign.ok()) return foreign.status();
+    if (*foreign) {
+      return Status::FailedPrecondition(
+          db.path() +
+          " holds tables but no schema_version: it is not a "
+          "retentiond state database; refusing to modify it");
+    }
+    return int64_t{0};
+  }
+  int64_t version = read->ColumnInt64(0);
+  if (version < 0) {
+    return Status::Corruption(db.path() + " has invalid schema version " +
+                              std::to_string(version));
+  }
+  return version;
+}
+
+// Takes schema `from` to from + 1. Runs inside the migration transaction.
+Status ApplyMigration(SqliteDb& db, int64_t from) {
+  for (const char* step : kMigrations[from]) {
+    RETENTION_RETURN_IF_ERROR(db.Exec(step));
+  }
+  StatusOr<SqliteStatement> write = db.Prepare(
+      "INSERT INTO schema_version (id, version) VALUES (1, ?) "
+      "ON CONFLICT (id) DO UPDATE SET version = excluded.version");
+  if (!write.ok()) return write.status();
+  return write->Bind(1, from + 1).Run();
+}
+
+// Per-connection settings; they change nothing in the file.
+Status SetConnectionPragmas(SqliteDb& db) {
+  // The busy timeout first, so what follows waits out another process.
+  RETENTION_RETURN_IF_ERROR(db.Exec("PRAGMA busy_timeout = 5000"));
+  // FULL syncs the WAL at every commit: a ledger entry that was committed
+  // survives power loss.
+  RETENTION_RETURN_IF_ERROR(db.Exec("PRAGMA synchronous = FULL"));
+  return db.Exec("PRAGMA foreign_keys = ON");
+}
+
+// WAL is recorded in the file, so this runs only once the file is accepted.
+Status EnableWal(SqliteDb& db) {
+  StatusOr<std::string> mode = db.QueryText("PRAGMA journal_mode = WAL");
+  if (!mode.ok()) return mode.status();
+  if (*mode != "wal") {
+    return Status::IoError("cannot put " + db.path() +
+                           " in WAL mode: journal_mode stays \"" + *mode +
+                           "\"");
+  }
+  return Status::Ok();
+}
+
+// Reads the version and, if it is behind, applies the next migration, all in
+// one write transaction so two processes opening at once cannot both
+// migrate. Returns the version reached.
+StatusOr<int64_t> MigrateOneStep(SqliteDb& db) {
+  SqliteTransaction txn(db);
+  RETENTION_RETURN_IF_ERROR(txn.Begin(SqliteTransaction::Kind::kImmediate));
+  StatusOr<int64_t> version = ReadSchemaVersion(db);
+  if (!version.ok()) return version.status();
+  if (*version > StateDb::kSchemaVersion) {
+    return Status::FailedPrecondition(
+        db.path() + " has schema " + std::to_string(*version) +
+        ", this retentiond knows up to " +
+        std::to_string(StateDb::kSchemaVersion) + "; refusing to downgrade");
+  }
+  int64_t reached = *version;
+  if (reached < StateDb::kSchemaVersion) {
+    RETENTION_RETURN_IF_ERROR(ApplyMigration(db, reached));
+    ++reached;
+  }
+  RETENTION_RETURN_IF_ERROR(txn.Commit());
+  return reached;
+}
+
+}  // namespace
+
+StateDb::StateDb(std::unique_ptr<SqliteDb> db, std::string path)
+    : db_(std::move(db)), path_(std::move(path)) {}
+
+StateDb::~StateDb() = default;
+
+// Nothing persistent changes before Migrate has accepted the file: a foreign
+// or newer database is left exactly as it was found.
+StatusOr<std::unique_ptr<StateDb>> StateDb::Open(const std::string& path) {
+  StatusOr<std::unique_ptr<SqliteDb>> conn =
+      SqliteDb::Open(path, SqliteDb::OpenMode::kReadWriteCreate);
+  if (!conn.ok()) return ExplainOpenError(path, conn.status());
+  std::unique_ptr<StateDb> db(new StateDb(std::move(*conn), path));
+  Status st = SetConnectionPragmas(*db->db_);
+  if (st.ok()) st = db->Migrate();
+  if (st.ok()) st = EnableWal(*db->db_);
+  if (!st.ok()) return ExplainSetupError(path, st);
+  return db;
+}
+
+Status StateDb::Migrate() {
+  while (schema_version_ != kSchemaVersion) {
+    StatusOr<int64_t> reached = MigrateOneStep(*db_);
+    if (!reached.ok()) return reached.status();
+    schema_version_ = static_cast<int>(*reached);
+  }
+  return Status::Ok();
+}
+
+// --- runs ---
+
+StatusOr<int64_t> StateDb::BeginRun(const RunRecord& run) {
+  std::lock_guard<std::mutex> lock(mu_);
+  StatusOr<SqliteStatement> stmt = db_->Prepare(
+      "INSERT INTO runs (policy, started_ns, boot_started_ns, boot_id, "
+      "dry_run, outcome) VALUES (?, ?, ?, ?, ?, 'running')");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, run.policy)
+      .Bind(2, ToNs(run.started))
+      .Bind(3, static_cast<int64_t>(run.boot_started.count()))
+      .Bind(4, run.boot_id)
+      .Bind(5, int64_t{run.dry_run ? 1 : 0});
+  RETENTION_RETURN_IF_ERROR(stmt->Run());
+  return db_->LastInsertRowId();
+}
+
+Status StateDb::FinishRun(int64_t id, WallTime finished,
+                          const std::string& outcome, int64_t actions,
+                          int64_t bytes, const std::string& error) {
+  std::lock_guard<std::mutex> lock(mu_);
+  StatusOr<SqliteStatement> stmt = db_->Prepare(
+      "UPDATE runs SET finished_ns = ?, outcome = ?, actions = ?, bytes = ?, "
+      "error = ? WHERE id = ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, ToNs(finished))
+      .Bind(2, outcome)
+      .Bind(3, actions)
+      .Bind(4, bytes)
+      .Bind(5, error)
+      .Bind(6, id);
+  RETENTION_RETURN_IF_ERROR(stmt->Run());
+  if (db_->Changes() == 0) {
+    return Status::NotFound("no run " + std::to_string(id) + " in " + path_);
+  }
+  return Status::Ok();
+}
+
+StatusOr<std::optional<RunRecord>> StateDb::LastRun() {
+  StatusOr<std::vector<RunRecord>> runs = RecentRuns(1);
+  if (!runs.ok()) return runs.status();
+  if (runs->empty()) return std::optional<RunRecord>();
+  return std::optional<RunRecord>(std::move(runs->front()));
+}
+
+// Newest first. Ordered by id, not start time: the wall clock can go back.
+StatusOr<std::vector<RunRecord>> StateDb::RecentRuns(size_t limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  StatusOr<SqliteStatement> stmt =
+      db_->Prepare(std::string("SELECT ") + kRunColumns +
+                   " FROM runs ORDER BY id DESC LIMIT ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, ClampLimit(limit));
+  std::vector<RunRecord> runs;
+  for (;;) {
+    StatusOr<bool> row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    runs.push_back(RowToRun(*stmt));
+  }
+  return runs;
+}
+
+// --- brakes ---
+
+Status StateDb::SetBrake(const Brake& brake) {
+  if (brake.name.empty()) return Status::InvalidArgument("brake has no name");
+  std::lock_guard<std::mutex> lock(mu_);
+  StatusOr<SqliteStatement> stmt = db_->Prepare(
+      "INSERT INTO brakes (name, reason, since_ns) VALUES (?, ?, ?) "
+      "ON CONFLICT (name) DO UPDATE SET reason = excluded.reason, "
+      "since_ns = excluded.since_ns");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, brake.name).Bind(2, brake.reason).Bind(3, ToNs(brake.since));
+  return stmt->Run();
+}
+
+// Clearing a brake that is not set is success, like removing what is gone.
+Status StateDb::ClearBrake(const std::string& name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  StatusOr<SqliteStatement> stmt =
+      db_->Prepare("DELETE FROM brakes WHERE name = ?");
+  if (!stmt.ok()) return stmt.status();
+  return stmt->Bind(1, name).Run();
+}
+
+StatusOr<std::vector<Brake>> StateDb::Brakes() {
+  std::lock_guard<std::mutex> lock(mu_);
+  StatusOr<SqliteStatement> stmt =
+      db_->Prepare("SELECT name, reason, since_ns FROM brakes ORDER BY name");
+  if (!stmt.ok()) return stmt.status();
+  std::vector<Brake> brakes;
+  for (;;) {
+    StatusOr<bool> row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    brakes.push_back(Brake{stmt->ColumnText(0), stmt->ColumnText(1),
+                           FromNs(stmt->ColumnInt64(2))});
+  }
+  return brakes;
+}
+
+}  // namespace retention

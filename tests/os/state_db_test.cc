@@ -1,0 +1,253 @@
+#include "state_db.h"
+
+#include <catch2/catch.hpp>
+#include <cerrno>
+#include <fstream>
+#include <memory>
+#include <string>
+
+#include "db_test_util.h"
+#include "sqlite_db.h"
+
+namespace retention {
+namespace {
+
+using std::chrono::seconds;
+
+std::unique_ptr<StateDb> OpenOk(const std::string& path) {
+  StatusOr<std::unique_ptr<StateDb>> db = StateDb::Open(path);
+  INFO(db.status().ToString());
+  REQUIRE(db.ok());
+  return std::move(*db);
+}
+
+std::string Query(const std::string& path, const std::string& sql) {
+  StatusOr<std::string> text = SideConnection(path)->QueryText(sql);
+  INFO(text.status().ToString());
+  REQUIRE(text.ok());
+  return *text;
+}
+
+std::unique_ptr<SqliteDb> CreateSqlite(const std::string& path) {
+  StatusOr<std::unique_ptr<SqliteDb>> db =
+      SqliteDb::Open(path, SqliteDb::OpenMode::kReadWriteCreate);
+  REQUIRE(db.ok());
+  return std::move(*db);
+}
+
+RunRecord MakeRun(const std::string& policy, int64_t start_s) {
+  RunRecord run;
+  run.policy = policy;
+  run.started = FromUnixSeconds(start_s);
+  run.boot_started = seconds(start_s - 1767220000);
+  run.boot_id = "boot-1";
+  return run;
+}
+
+TEST_CASE("opening a new state db creates a WAL database at schema 1") {
+  TempDir dir;
+  std::string path = dir.File("state.db");
+  std::unique_ptr<StateDb> db = OpenOk(path);
+  CHECK(db->schema_version() == 1);
+  CHECK(db->path() == path);
+  CHECK(Query(path, "PRAGMA journal_mode") == "wal");
+  CHECK(Query(path, "SELECT version FROM schema_version") == "1");
+  CHECK(Query(path,
+              "SELECT group_concat(name, ',') FROM (SELECT name FROM "
+              "sqlite_master WHERE type = 'table' AND name NOT LIKE "
+              "'sqlite_%' ORDER BY name)") ==
+        "brakes,ledger,ledger_head,runs,schema_version");
+  CHECK(Query(path, "SELECT seq || ' ' || hash FROM ledger_head") ==
+        "0 " + std::string(64, '0'));
+}
+
+TEST_CASE("reopening a state db keeps its data and schema") {
+  TempDir dir;
+  std::string path = dir.File("state.db");
+  int64_t id = 0;
+  {
+    std::unique_ptr<StateDb> db = OpenOk(path);
+    StatusOr<int64_t> begun = db->BeginRun(MakeRun("logs.access", 1767225600));
+    REQUIRE(begun.ok());
+    id = *begun;
+  }
+  for (int i = 0; i < 2; ++i) {
+    std::unique_ptr<StateDb> db = OpenOk(path);
+    CHECK(db->schema_version() == 1);
+    StatusOr<std::optional<RunRecord>> last = db->LastRun();
+    REQUIRE(last.ok());
+    REQUIRE(last->has_value());
+    CHECK((*last)->id == id);
+  }
+  CHECK(Query(path, "SELECT count(*) FROM schema_version") == "1");
+  CHECK(Query(path, "SELECT count(*) FROM ledger_head") == "1");
+}
+
+TEST_CASE("an empty existing file is initialized as a new state db") {
+  TempDir dir;
+  std::string path = dir.File("state.db");
+  std::ofstream(path).close();
+  CHECK(OpenOk(path)->schema_version() == 1);
+}
+
+TEST_CASE("a state db with a newer schema is refused, not downgraded") {
+  TempDir dir;
+  std::string path = dir.File("state.db");
+  OpenOk(path);
+  RawSql(path, "UPDATE schema_version SET version = 7");
+  StatusOr<std::unique_ptr<StateDb>> db = StateDb::Open(path);
+  REQUIRE_FALSE(db.ok());
+  CHECK(db.status().code() == Status::Code::kFailedPrecondition);
+  CHECK_THAT(db.status().message(),
+             Catch::Contains("has schema 7, this retentiond knows up to 1; "
+                             "refusing to downgrade"));
+  CHECK(Query(path, "SELECT version FROM schema_version") == "7");
+}
+
+TEST_CASE("another application's SQLite database is not taken over") {
+  TempDir dir;
+  std::string path = dir.File("app.db");
+  {
+    std::unique_ptr<SqliteDb> app = CreateSqlite(path);
+    REQUIRE(app->Exec("CREATE TABLE users (id INTEGER PRIMARY KEY)").ok());
+  }
+  StatusOr<std::unique_ptr<StateDb>> db = StateDb::Open(path);
+  REQUIRE_FALSE(db.ok());
+  CHECK(db.status().code() == Status::Code::kFailedPrecondition);
+  CHECK_THAT(db.status().message(), Catch::Contains("not a retentiond"));
+  CHECK(Query(path, "SELECT count(*) FROM sqlite_master") == "1");
+  CHECK(Query(path, "PRAGMA journal_mode") == "delete");
+}
+
+TEST_CASE("a file that is not SQLite is reported as corruption") {
+  TempDir dir;
+  std::string path = dir.File("state.db");
+  {
+    std::ofstream out(path);
+    for (int i = 0; i < 200; ++i)
+      out << "this is not a database, line " << i << "\n";
+  }
+  StatusOr<std::unique_ptr<StateDb>> db = StateDb::Open(path);
+  REQUIRE_FALSE(db.ok());
+  CHECK(db.status().code() == Status::Code::kCorruption);
+  CHECK_THAT(db.status().message(), Catch::Contains(path));
+  CHECK_THAT(db.status().message(), Catch::Contains("move it aside"));
+}
+
+TEST_CASE("a state db in a missing directory is a clear NotFound") {
+  TempDir dir;
+  std::string path = dir.File("no-such-dir/state.db");
+  StatusOr<std::unique_ptr<StateDb>> db = StateDb::Open(path);
+  REQUIRE_FALSE(db.ok());
+  CHECK(db.status().IsNotFound());
+  CHECK(db.status().errno_value() == ENOENT);
+  CHECK_THAT(db.status().message(),
+             Catch::Contains(dir.File("no-such-dir") + " does not exist"));
+}
+
+TEST_CASE("a run is recorded as running and then finished") {
+  TempDir dir;
+  std::unique_ptr<StateDb> db = OpenOk(dir.File("state.db"));
+  RunRecord run = MakeRun("rows.reset_tokens", 1767225600);
+  run.dry_run = true;
+  StatusOr<int64_t> id = db->BeginRun(run);
+  REQUIRE(id.ok());
+
+  StatusOr<std::optional<RunRecord>> last = db->LastRun();
+  REQUIRE(last.ok());
+  REQUIRE(last->has_value());
+  const RunRecord& running = **last;
+  CHECK(running.id == *id);
+  CHECK(running.policy == "rows.reset_tokens");
+  CHECK(running.started == run.started);
+  CHECK(running.boot_started == run.boot_started);
+  CHECK(running.boot_id == "boot-1");
+  CHECK(running.dry_run);
+  CHECK(running.outcome == "running");
+  CHECK(running.finished == WallTime{});
+
+  WallTime end = run.started + seconds(3);
+  REQUIRE(db->FinishRun(*id, end, "error", 12, 4096, "EIO on x").ok());
+  last = db->LastRun();
+  REQUIRE(last.ok());
+  REQUIRE(last->has_value());
+  CHECK((*last)->finished == end);
+  CHECK((*last)->outcome == "error");
+  CHECK((*last)->actions == 12);
+  CHECK((*last)->bytes == 4096);
+  CHECK((*last)->error == "EIO on x");
+}
+
+TEST_CASE("there is no last run in a new state db") {
+  TempDir dir;
+  std::unique_ptr<StateDb> db = OpenOk(dir.File("state.db"));
+  StatusOr<std::optional<RunRecord>> last = db->LastRun();
+  REQUIRE(last.ok());
+  CHECK_FALSE(last->has_value());
+  StatusOr<std::vector<RunRecord>> recent = db->RecentRuns(10);
+  REQUIRE(recent.ok());
+  CHECK(recent->empty());
+}
+
+TEST_CASE("finishing an unknown run is NotFound") {
+  TempDir dir;
+  std::unique_ptr<StateDb> db = OpenOk(dir.File("state.db"));
+  Status st = db->FinishRun(42, FromUnixSeconds(1767225600), "ok", 0, 0, "");
+  CHECK(st.IsNotFound());
+}
+
+TEST_CASE("recent runs come newest first, even when the wall clock went back") {
+  TempDir dir;
+  std::unique_ptr<StateDb> db = OpenOk(dir.File("state.db"));
+  // The third run starts "earlier": someone set the clock back.
+  for (int64_t start : {1767225600, 1767225660, 1767225000}) {
+    REQUIRE(db->BeginRun(MakeRun("files.backups", start)).ok());
+  }
+  StatusOr<std::vector<RunRecord>> recent = db->RecentRuns(2);
+  REQUIRE(recent.ok());
+  REQUIRE(recent->size() == 2);
+  CHECK((*recent)[0].started == FromUnixSeconds(1767225000));
+  CHECK((*recent)[1].started == FromUnixSeconds(1767225660));
+  CHECK((*recent)[0].id > (*recent)[1].id);
+  StatusOr<std::optional<RunRecord>> last = db->LastRun();
+  REQUIRE(last.ok());
+  CHECK((*last)->id == (*recent)[0].id);
+  recent = db->RecentRuns(100);
+  REQUIRE(recent.ok());
+  CHECK(recent->size() == 3);
+}
+
+TEST_CASE("a brake is set, replaced, listed and cleared") {
+  TempDir dir;
+  std::unique_ptr<StateDb> db = OpenOk(dir.File("state.db"));
+  WallTime t0 = FromUnixSeconds(1767225600);
+  REQUIRE(db->SetBrake({"files.backups", "would delete 80%", t0}).ok());
+  REQUIRE(db->SetBrake({"clock", "wall clock jumped 2h", t0}).ok());
+  REQUIRE(db->SetBrake({"files.backups", "would delete 90%", t0 + seconds(60)})
+              .ok());
+
+  StatusOr<std::vector<Brake>> brakes = db->Brakes();
+  REQUIRE(brakes.ok());
+  REQUIRE(brakes->size() == 2);
+  CHECK((*brakes)[0].name == "clock");
+  CHECK((*brakes)[1].name == "files.backups");
+  CHECK((*brakes)[1].reason == "would delete 90%");
+  CHECK((*brakes)[1].since == t0 + seconds(60));
+
+  REQUIRE(db->ClearBrake("clock").ok());
+  CHECK(db->ClearBrake("clock").ok());  // already gone is fine
+  brakes = db->Brakes();
+  REQUIRE(brakes.ok());
+  REQUIRE(brakes->size() == 1);
+  CHECK((*brakes)[0].name == "files.backups");
+}
+
+TEST_CASE("a brake without a name is refused") {
+  TempDir dir;
+  std::unique_ptr<StateDb> db = OpenOk(dir.File("state.db"));
+  Status st = db->SetBrake({"", "no name", FromUnixSeconds(1767225600)});
+  CHECK(st.code() == Status::Code::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace retention
