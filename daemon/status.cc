@@ -28,7 +28,9 @@ Status Status::FromErrno(int err, const std::string& context) {
     case ENOENT: case ENOTDIR: code = Code::kNotFound; break;
     case EACCES: case EPERM: case EROFS: code = Code::kPermissionDenied; break;
     case ENOSPC: case EDQUOT: code = Code::kNoSpace; break;
-    case EBUSY: case EWOULDBLOCK: case ETXTBSY: code = Code::kBusy; break;
+    case EBUSY: case EWOULDBLOCK: case ETXTBSY: case EEXIST: case ENOTEMPTY:
+      code = Code::kBusy;
+      break;
     case ELOOP: case EXDEV: code = Code::kUnsafe; break;
     case EINVAL: case ENAMETOOLONG: code = Code::kInvalidArgument; break;
     default: break;

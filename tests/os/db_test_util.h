@@ -12,30 +12,9 @@
 #include <string>
 
 #include "sqlite_db.h"
+#include "temp_dir.h"
 
 namespace retention {
-
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/retention-db-test-XXXXXX";
-    const char* made = mkdtemp(tmpl);
-    REQUIRE(made != nullptr);
-    path_ = made;
-  }
-  ~TempDir() {
-    std::error_code ignored;  // a leftover temp dir must not fail the test
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::string& path() const { return path_; }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 // A second connection to the database at `path`, for raw SQL.
 inline std::unique_ptr<SqliteDb> SideConnection(const std::string& path) {

@@ -28,13 +28,14 @@ std::string Roff(std::string text) {
 TEST_CASE("every configuration key and section has an entry in retentiond.conf.5") {
   const std::string page = ReadPage("retentiond.conf.5");
   REQUIRE_FALSE(page.empty());
-  for (const KindSpec& kind : BuiltinRegistry().kinds()) {
+  const KindRegistry registry = BuiltinRegistry();
+  for (const KindSpec& kind : registry.kinds()) {
     const std::string header = kind.kind == "daemon" ? ".SH [daemon]"
                                                      : ".SH [" + kind.kind + ".NAME]";
     CHECK(page.find(header) != std::string::npos);
     for (const KeySpec& key : kind.keys) {
       INFO(kind.kind << "." << key.name);
-      CHECK(page.find(".BR " + key.name + " (") != std::string::npos);
+      CHECK(page.find(".BR " + key.name + " \" (") != std::string::npos);
     }
   }
 }

@@ -3,6 +3,7 @@
 // for the policy roots and a real state database in a temp directory.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <fstream>
 
 #include "daemon.h"
@@ -27,6 +28,9 @@ struct Pipeline {
 
   Pipeline() {
     WriteConfig("max_age = 90d\n");
+    // The state database is real SQLite; the fake filesystem, which the
+    // daemon uses for the state directory too, must know the directory.
+    std::filesystem::create_directory(tmp.path() + "/state");
     fs.AddDir(tmp.path() + "/state");
     fs.AddDir("/data/backups");
     fs.AddFile("/data/backups/new.tar", 10, clock.Now() - kDay);
@@ -47,7 +51,9 @@ struct Pipeline {
   }
   std::vector<LedgerEntry> Entries(const std::string& action) {
     std::vector<LedgerEntry> out;
-    for (const LedgerEntry& e : *daemon->ledger().Read(0, 1000)) {
+    auto entries = daemon->ledger().Read(0, 1000);
+    REQUIRE(entries.ok());
+    for (const LedgerEntry& e : *entries) {
       if (e.action == action) out.push_back(e);
     }
     return out;
