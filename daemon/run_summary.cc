@@ -8,6 +8,14 @@
 #include "options.h"
 
 namespace retention {
+namespace {
+
+// Small sizes read better with a unit: "18 bytes" rather than "18".
+std::string FormatBytes(uint64_t bytes) {
+  return bytes < 1024 ? std::to_string(bytes) + " bytes" : FormatSize(bytes);
+}
+
+}  // namespace
 
 std::string SummarizeRun(const RunReport& r) {
   std::string line = r.policy + "  " + r.outcome + "  ";
@@ -15,12 +23,12 @@ std::string SummarizeRun(const RunReport& r) {
     uint64_t bytes = 0;
     for (const Action& a : r.plan.actions) bytes += a.bytes;
     line += std::to_string(r.plan.actions.size()) + " planned, " +
-            FormatSize(bytes) + " of " + std::to_string(r.plan.scope) +
+            FormatBytes(bytes) + ", " + std::to_string(r.plan.scope) +
             " in scope";
   } else {
     line += std::to_string(r.result.done) + " of " +
             std::to_string(r.plan.actions.size()) + " done, " +
-            FormatSize(r.result.bytes);
+            FormatBytes(r.result.bytes);
   }
   if (!r.error.empty()) line += "  (" + r.error + ")";
   return line;

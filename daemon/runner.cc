@@ -1,5 +1,7 @@
 #include "runner.h"
 
+#include <spdlog/spdlog.h>
+
 namespace retention {
 namespace {
 
@@ -17,7 +19,11 @@ class LedgerContext final : public ExecContext {
     e.count = static_cast<int64_t>(action.count);
     e.bytes = static_cast<int64_t>(action.bytes);
     e.detail = action.reason;
-    return ledger_.Append(std::move(e)).status();
+    Status st = ledger_.Append(std::move(e)).status();
+    if (st.ok()) {
+      spdlog::info("{}: {} {} ({})", policy, action.verb, action.target, action.reason);
+    }
+    return st;
   }
   bool stopping() const override { return stop_.load(); }
 
