@@ -109,24 +109,6 @@ StatusOr<FileInfo> StatxAt(int dirfd, const std::string& name,
   return FromStatx(sx);
 }
 
-Status CheckName(const std::string& name) {
-  if (name.empty() || name == "." || name == ".." ||
-      name.find('/') != std::string::npos ||
-      name.find('\0') != std::string::npos) {
-    return Status::InvalidArgument("not a single path component: \"" + name +
-                                   "\"");
-  }
-  return Status::Ok();
-}
-
-std::string JoinPath(const std::string& dir, const std::string& name) {
-  return dir == "/" ? "/" + name : dir + "/" + name;
-}
-
-Status BusyFromErrno(int err, const std::string& context) {
-  return Status::Busy(Status::FromErrno(err, context).message());
-}
-
 std::unique_ptr<File> NewPosixFile(UniqueFd fd, std::string path) {
   return std::make_unique<PosixFile>(std::move(fd), std::move(path));
 }

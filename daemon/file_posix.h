@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "filesystem.h"
+#include "fs_rules.h"
 
 namespace retention::posix {
 
@@ -39,17 +40,6 @@ class UniqueFd {
 // or of `dirfd` itself when `name` is empty. `path` names it in errors.
 StatusOr<FileInfo> StatxAt(int dirfd, const std::string& name,
                            const std::string& path);
-
-// OK for a plain name; kInvalidArgument for "", ".", "..", or a name with
-// '/' or NUL, any of which would let the kernel walk unchecked components.
-Status CheckName(const std::string& name);
-
-// "dir/name" for messages ("/name" under the root "/").
-std::string JoinPath(const std::string& dir, const std::string& name);
-
-// kBusy carrying strerror(err): creating a name that exists, or removing a
-// directory that is not empty, means someone else is using it.
-Status BusyFromErrno(int err, const std::string& context);
 
 // A File over `fd`, which must be open; `path` names it in errors.
 std::unique_ptr<File> NewPosixFile(UniqueFd fd, std::string path);

@@ -23,9 +23,6 @@
 namespace retention {
 namespace {
 
-using posix::BusyFromErrno;
-using posix::CheckName;
-using posix::JoinPath;
 using posix::NewPosixFile;
 using posix::OpenRegular;
 using posix::StatxAt;
@@ -59,20 +56,6 @@ Status CheckSubdir(const FileInfo& parent, const FileInfo& child,
   }
   if (expected != nullptr && !child.SameIdentity(*expected)) {
     return Status::Unsafe(path + ": replaced since it was listed");
-  }
-  return Status::Ok();
-}
-
-// Why `now` (the name as it is) may not be removed on the strength of
-// `expected` (the name as the caller examined it).
-Status CheckRemovable(const FileInfo& now, const FileInfo& expected,
-                      const std::string& path) {
-  if (!now.SameIdentity(expected) || now.type != expected.type) {
-    return Status::Unsafe(path + ": replaced since it was examined");
-  }
-  if (now.mount_root) return Status::Unsafe(path + ": is a mount point");
-  if (now.type == FileType::kOther) {
-    return Status::Unsafe(path + ": device, FIFO or socket");
   }
   return Status::Ok();
 }
@@ -195,7 +178,7 @@ class PosixFilesystem final : public Filesystem {
     int err = errno;
     if (err == ENOENT) return Status::Ok();  // someone else met the goal
     if (err == ENOTEMPTY || err == EEXIST)
-      return BusyFromErrno(err, "rmdir " + path);
+      return Status::FromErrno(err, "rmdir " + path);
     return Status::FromErrno(err, "unlinkat " + path);
   }
 
@@ -208,20 +191,15 @@ class PosixFilesystem final : public Filesystem {
                 to_name.c_str(), RENAME_NOREPLACE) == 0) {
       return Status::Ok();
     }
-    int err = errno;
-    const std::string context = "rename " + JoinPath(from.path(), from_name) +
-                                " to " + JoinPath(to.path(), to_name);
-    if (err == EEXIST) return BusyFromErrno(err, context);
-    return Status::FromErrno(err, context);
+    // EEXIST (the target exists) maps to kBusy.
+    return Status::FromErrno(errno, "rename " + JoinPath(from.path(), from_name) +
+                                        " to " + JoinPath(to.path(), to_name));
   }
 
   Status MakeDirAt(Dir& dir, const std::string& name, uint32_t mode) override {
     RETENTION_RETURN_IF_ERROR(CheckName(name));
     if (mkdirat(FdOf(dir), name.c_str(), mode) == 0) return Status::Ok();
-    int err = errno;
-    const std::string context = "mkdirat " + JoinPath(dir.path(), name);
-    if (err == EEXIST) return BusyFromErrno(err, context);
-    return Status::FromErrno(err, context);
+    return Status::FromErrno(errno, "mkdirat " + JoinPath(dir.path(), name));
   }
 
   StatusOr<std::unique_ptr<File>> CreateFileAt(Dir& dir,
@@ -233,11 +211,7 @@ class PosixFilesystem final : public Filesystem {
     UniqueFd fd(openat(FdOf(dir), name.c_str(),
                        O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                        mode));
-    if (fd.get() < 0) {
-      int err = errno;
-      if (err == EEXIST) return BusyFromErrno(err, "create " + path);
-      return Status::FromErrno(err, "create " + path);
-    }
+    if (fd.get() < 0) return Status::FromErrno(errno, "create " + path);
     return NewPosixFile(std::move(fd), path);
   }
 

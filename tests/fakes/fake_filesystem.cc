@@ -3,6 +3,8 @@
 // daemon/filesystem_posix.cc. See fake_filesystem.h.
 #include "fakes/fake_filesystem.h"
 
+#include "fs_rules.h"
+
 #include <algorithm>
 #include <cassert>
 #include <cerrno>
@@ -14,36 +16,6 @@ namespace {
 Status Injection(int err, const std::string& what) {
   if (err == 0) return Status::Ok();
   return Status::FromErrno(err, what + " (injected)");
-}
-
-Status CheckName(const std::string& name) {
-  if (name.empty() || name == "." || name == ".." ||
-      name.find('/') != std::string::npos ||
-      name.find('\0') != std::string::npos) {
-    return Status::InvalidArgument("not a single path component: \"" + name +
-                                   "\"");
-  }
-  return Status::Ok();
-}
-
-std::string JoinPath(const std::string& dir, const std::string& name) {
-  return dir == "/" ? "/" + name : dir + "/" + name;
-}
-
-Status BusyFromErrno(int err, const std::string& context) {
-  return Status::Busy(Status::FromErrno(err, context).message());
-}
-
-Status CheckRemovable(const FileInfo& now, const FileInfo& expected,
-                      const std::string& path) {
-  if (!now.SameIdentity(expected) || now.type != expected.type) {
-    return Status::Unsafe(path + ": replaced since it was examined");
-  }
-  if (now.mount_root) return Status::Unsafe(path + ": is a mount point");
-  if (now.type == FileType::kOther) {
-    return Status::Unsafe(path + ": device, FIFO or socket");
-  }
-  return Status::Ok();
 }
 
 }  // namespace
@@ -112,7 +84,7 @@ Status FakeFilesystem::CheckCreatable(uint64_t dir, const std::string& name,
                                       const std::string& path) const {
   RETENTION_RETURN_IF_ERROR(CheckName(name));
   if (At(dir).unlinked) return Status::FromErrno(ENOENT, "create " + path);
-  if (Child(dir, name) != 0) return BusyFromErrno(EEXIST, "create " + path);
+  if (Child(dir, name) != 0) return Status::FromErrno(EEXIST, "create " + path);
   return Status::Ok();
 }
 
@@ -201,7 +173,7 @@ Status FakeFilesystem::RemoveAt(Dir& dir, const std::string& name,
   if (ino == 0) return Status::Ok();  // already gone: the goal is met
   RETENTION_RETURN_IF_ERROR(CheckRemovable(Info(ino), expected, path));
   if (!At(ino).children.empty())
-    return BusyFromErrno(ENOTEMPTY, "rmdir " + path);
+    return Status::FromErrno(ENOTEMPTY, "rmdir " + path);
   Unlink(FakeDir::InoOf(dir), name);
   removed_.push_back(path);
   return Status::Ok();
@@ -218,7 +190,7 @@ Status FakeFilesystem::RenameAt(Dir& from, const std::string& from_name,
   const uint64_t src_dir = FakeDir::InoOf(from), dst_dir = FakeDir::InoOf(to);
   const uint64_t ino = Child(src_dir, from_name);
   if (ino == 0 || At(dst_dir).unlinked) return Status::FromErrno(ENOENT, what);
-  if (Child(dst_dir, to_name) != 0) return BusyFromErrno(EEXIST, what);
+  if (Child(dst_dir, to_name) != 0) return Status::FromErrno(EEXIST, what);
   if (At(src_dir).dev != At(dst_dir).dev) return Status::FromErrno(EXDEV, what);
   if (At(ino).mount_root) return Status::FromErrno(EBUSY, what);
   // A directory cannot move below itself.
