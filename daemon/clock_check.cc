@@ -5,8 +5,13 @@
 namespace retention {
 namespace {
 
+// Whole seconds: the nanoseconds between two readings are noise to a reader.
+std::string Seconds(Duration d) {
+  return FormatDuration(std::chrono::round<std::chrono::seconds>(d));
+}
+
 std::string Signed(Duration d) {
-  return (d < Duration::zero() ? "-" : "+") + FormatDuration(d < Duration::zero() ? -d : d);
+  return (d < Duration::zero() ? "-" : "+") + Seconds(d < Duration::zero() ? -d : d);
 }
 
 }  // namespace
@@ -23,7 +28,7 @@ ClockVerdict CheckClock(const ClockReading& last, const ClockReading& now,
     if (back >= limit) {
       v.jumped = true;
       v.skew = -back;
-      v.reason = "wall clock is " + FormatDuration(back) +
+      v.reason = "wall clock is " + Seconds(back) +
                  " behind the last run (" + FormatIso8601(last.wall) +
                  ", previous boot)";
     }

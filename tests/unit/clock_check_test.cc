@@ -57,3 +57,21 @@ TEST_CASE("a boot clock that went backwards counts as a new boot") {
 
 }  // namespace
 }  // namespace retention
+
+namespace retention {
+namespace {
+
+TEST_CASE("a clock jump's reason is rounded to whole seconds") {
+  const int64_t t0 = 1767225600;
+  ClockReading last{FromUnixSeconds(t0), std::chrono::hours(5), "b1"};
+  ClockReading now{FromUnixSeconds(t0 + 365LL * 86400) + std::chrono::microseconds(1500),
+                   std::chrono::hours(5) + std::chrono::microseconds(300), "b1"};
+  ClockVerdict v = CheckClock(last, now, std::chrono::hours(1));
+  CHECK(v.reason.find("moved +1y against") != std::string::npos);
+  now.wall -= std::chrono::microseconds(3000);
+  v = CheckClock(last, now, std::chrono::hours(1));
+  CHECK(v.reason.find("moved +1y against") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace retention
