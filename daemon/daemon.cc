@@ -33,6 +33,9 @@ Status Daemon::Start(std::vector<ConfigError>* errors) {
 
 Status Daemon::OpenState(const std::string& state_dir) {
   RETENTION_RETURN_IF_ERROR(EnsureStateDir(fs_, state_dir));
+  auto lock = LockStateDir(fs_, state_dir);
+  if (!lock.ok()) return lock.status();
+  state_lock_ = std::move(*lock);
   auto db = StateDb::Open(state_dir + "/state.db");
   if (!db.ok()) return db.status();
   state_ = std::move(*db);
@@ -40,6 +43,25 @@ Status Daemon::OpenState(const std::string& state_dir) {
   brake_ = std::make_unique<ClockBrake>(*state_, *ledger_, fs_, state_dir,
                                         std::chrono::hours(1));
   runner_ = std::make_unique<Runner>(clock_, *state_, *ledger_, *brake_);
+  return RecordInterruptedRuns();
+}
+
+// Under the state lock, a run still marked running belongs to a process that
+// died mid-run. What it completed is already in the ledger, entry by entry;
+// this records that it stopped there.
+Status Daemon::RecordInterruptedRuns() {
+  auto runs = state_->CloseInterruptedRuns(clock_.Now());
+  if (!runs.ok()) return runs.status();
+  for (const RunRecord& run : *runs) {
+    LedgerEntry e;
+    e.time = clock_.Now();
+    e.policy = run.policy;
+    e.action = "interrupted";
+    e.target = "run " + std::to_string(run.id);
+    e.detail = "started " + FormatIso8601(run.started) +
+               "; the process ended before the run finished";
+    RETENTION_RETURN_IF_ERROR(ledger_->Append(std::move(e)).status());
+  }
   return Status::Ok();
 }
 

@@ -62,6 +62,7 @@ class Daemon {
   bool Load(Config* config, std::vector<ConfigError>* errors) const;
   Status BuildPolicies(const Config& config, PolicyList* policies);
   Status OpenState(const std::string& state_dir);
+  Status RecordInterruptedRuns();
 
   Clock& clock_;
   Filesystem& fs_;
@@ -74,6 +75,7 @@ class Daemon {
   PolicyList policies_;
 
   std::mutex run_mu_;  // one run at a time
+  std::unique_ptr<FileLock> state_lock_;  // declared first: released last
   std::unique_ptr<StateDb> state_;
   std::unique_ptr<Ledger> ledger_;
   std::unique_ptr<ClockBrake> brake_;

@@ -65,6 +65,12 @@ class File {
   virtual StatusOr<FileInfo> Stat() = 0;
 };
 
+// An exclusive lock on a file, held until destroyed (see LockFileAt).
+class FileLock {
+ public:
+  virtual ~FileLock() = default;
+};
+
 class Filesystem {
  public:
   virtual ~Filesystem() = default;
@@ -122,6 +128,15 @@ class Filesystem {
 
   // True if another process holds an flock(2) on `name` in `dir`.
   virtual StatusOr<bool> IsLocked(Dir& dir, const std::string& name) = 0;
+
+  // Opens or creates the regular file `name` (mode 0600, never through a
+  // symlink), takes an exclusive flock(2) on it without waiting, and writes
+  // the holder's process id into it. kBusy (EWOULDBLOCK) while another
+  // holder has it; kUnsafe if `name` is not a regular file. The kernel
+  // releases the lock when the holder dies, so a killed process leaves no
+  // stale lock behind.
+  virtual StatusOr<std::unique_ptr<FileLock>> LockFileAt(
+      Dir& dir, const std::string& name) = 0;
 };
 
 // The real filesystem. Constructed only by main().

@@ -250,7 +250,40 @@ class PosixFilesystem final : public Filesystem {
     return Status::FromErrno(errno, "flock " + path);
   }
 
+  StatusOr<std::unique_ptr<FileLock>> LockFileAt(
+      Dir& dir, const std::string& name) override {
+    RETENTION_RETURN_IF_ERROR(CheckName(name));
+    const std::string path = JoinPath(dir.path(), name);
+    UniqueFd fd(openat(FdOf(dir), name.c_str(),
+                       O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+                       0600));
+    if (fd.get() < 0) return Status::FromErrno(errno, "open " + path);
+    StatusOr<FileInfo> info = StatxAt(fd.get(), "", path);
+    if (!info.ok()) return info.status();
+    if (info->type != FileType::kRegular) {
+      return Status::Unsafe(path + ": not a regular file");
+    }
+    if (flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+      return Status::FromErrno(errno, "flock " + path);
+    }
+    const std::string pid = std::to_string(getpid()) + "\n";
+    if (ftruncate(fd.get(), 0) != 0 ||
+        pwrite(fd.get(), pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {
+      return Status::FromErrno(errno, "write " + path);
+    }
+    return std::unique_ptr<FileLock>(std::make_unique<PosixFileLock>(std::move(fd)));
+  }
+
  private:
+  // Closing the descriptor releases the flock.
+  class PosixFileLock final : public FileLock {
+   public:
+    explicit PosixFileLock(UniqueFd fd) : fd_(std::move(fd)) {}
+
+   private:
+    UniqueFd fd_;
+  };
+
   static StatusOr<std::unique_ptr<Dir>> MakeDir(UniqueFd fd,
                                                 const std::string& path) {
     StatusOr<FileInfo> info = StatxAt(fd.get(), "", path);

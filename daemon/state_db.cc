@@ -299,6 +299,33 @@ StatusOr<std::vector<RunRecord>> StateDb::RecentRuns(size_t limit) {
   return runs;
 }
 
+StatusOr<std::vector<RunRecord>> StateDb::CloseInterruptedRuns(
+    WallTime now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  StatusOr<SqliteStatement> select = db_->Prepare(
+      std::string("SELECT ") + kRunColumns +
+      " FROM runs WHERE outcome = 'running' ORDER BY id");
+  if (!select.ok()) return select.status();
+  std::vector<RunRecord> runs;
+  for (;;) {
+    StatusOr<bool> row = select->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    runs.push_back(RowToRun(*select));
+  }
+  StatusOr<SqliteStatement> update = db_->Prepare(
+      "UPDATE runs SET outcome = 'interrupted', finished_ns = ?, "
+      "error = 'the process ended during the run' WHERE outcome = 'running'");
+  if (!update.ok()) return update.status();
+  update->Bind(1, ToNs(now));
+  RETENTION_RETURN_IF_ERROR(update->Run());
+  for (RunRecord& run : runs) {
+    run.outcome = "interrupted";
+    run.finished = now;
+  }
+  return runs;
+}
+
 // --- brakes ---
 
 Status StateDb::SetBrake(const Brake& brake) {

@@ -29,7 +29,8 @@ struct RunRecord {
   std::string boot_id;
   bool dry_run = false;
   WallTime finished{};  // epoch while running
-  std::string outcome;  // "running", "ok", "error", "braked", "stopped"
+  // "running", "ok", "dry-run", "error", "braked", "stopped", "interrupted"
+  std::string outcome;
   int64_t actions = 0;
   int64_t bytes = 0;
   std::string error;
@@ -58,6 +59,10 @@ class StateDb {
   // The most recent run of any policy, dry or not; nullopt if none.
   StatusOr<std::optional<RunRecord>> LastRun();
   StatusOr<std::vector<RunRecord>> RecentRuns(size_t limit);
+  // Marks every run still "running" as "interrupted" (its process died:
+  // killed, crashed, power lost) and returns them. Precondition: the caller
+  // holds the state directory's lock, so no live process owns such a run.
+  StatusOr<std::vector<RunRecord>> CloseInterruptedRuns(WallTime now);
 
   Status SetBrake(const Brake& brake);  // replaces one of the same name
   Status ClearBrake(const std::string& name);

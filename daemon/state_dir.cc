@@ -23,4 +23,15 @@ Status EnsureStateDir(Filesystem& fs, const std::string& path) {
   return fs.OpenRoot(path).status();
 }
 
+StatusOr<std::unique_ptr<FileLock>> LockStateDir(Filesystem& fs,
+                                                 const std::string& path) {
+  auto dir = fs.OpenRoot(path);
+  if (!dir.ok()) return dir.status();
+  auto lock = fs.LockFileAt(**dir, "lock");
+  if (lock.ok() || !lock.status().IsBusy()) return lock;
+  return Status::Busy("state_dir " + path +
+                      " is in use by another retentiond (a daemon or a --once "
+                      "run; its pid is in " + path + "/lock)");
+}
+
 }  // namespace retention

@@ -12,4 +12,10 @@ namespace retention {
 // created, with the path in the message.
 Status EnsureStateDir(Filesystem& fs, const std::string& path);
 
+// Takes the exclusive lock `path/lock` for the life of the returned handle.
+// kBusy, with a message an operator can act on, while another retentiond
+// (a daemon or a --once run) holds it.
+StatusOr<std::unique_ptr<FileLock>> LockStateDir(Filesystem& fs,
+                                                 const std::string& path);
+
 }  // namespace retention

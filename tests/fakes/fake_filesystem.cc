@@ -310,4 +310,40 @@ StatusOr<FileInfo> FakeFilesystem::FileStat(FakeFile& file) {
   return Info(file.ino_);
 }
 
+// Releases the lock when destroyed, as closing a descriptor does.
+class FakeFilesystem::FakeLock final : public FileLock {
+ public:
+  FakeLock(FakeFilesystem& fs, uint64_t ino) : fs_(fs), ino_(ino) {}
+  ~FakeLock() override {
+    std::lock_guard lock(fs_.mutex_);
+    fs_.At(ino_).locked = false;
+  }
+
+ private:
+  FakeFilesystem& fs_;
+  uint64_t ino_;
+};
+
+StatusOr<std::unique_ptr<FileLock>> FakeFilesystem::LockFileAt(
+    Dir& dir, const std::string& name) {
+  std::lock_guard lock(mutex_);
+  const std::string path = JoinPath(dir.path(), name);
+  RETENTION_RETURN_IF_ERROR(Injection(TakeFailure(FsOp::kLock), "flock " + path));
+  RETENTION_RETURN_IF_ERROR(CheckName(name));
+  uint64_t ino = Child(FakeDir::InoOf(dir), name);
+  if (ino == 0) {
+    RETENTION_RETURN_IF_ERROR(CheckCreatable(FakeDir::InoOf(dir), name, path));
+    ino = NewNode(FileType::kRegular, FakeDir::InoOf(dir));
+    At(ino).mode = 0600;
+    Link(FakeDir::InoOf(dir), name, ino);
+  }
+  Node& n = At(ino);
+  if (n.type != FileType::kRegular) return Status::Unsafe(path + ": not a regular file");
+  if (n.locked) return Status::FromErrno(EWOULDBLOCK, "flock " + path);
+  n.locked = true;
+  n.bytes = "fake\n";
+  n.size = n.bytes.size();
+  return std::unique_ptr<FileLock>(std::make_unique<FakeLock>(*this, ino));
+}
+
 }  // namespace retention

@@ -44,6 +44,7 @@ enum class FsOp {
   kSyncDir,
   kFreeBytes,
   kIsLocked,
+  kLock,
 };
 
 class FakeFilesystem final : public Filesystem {
@@ -71,6 +72,9 @@ class FakeFilesystem final : public Filesystem {
   Status SyncDir(Dir& dir) override;
   StatusOr<uint64_t> FreeBytes(Dir& dir) override;
   StatusOr<bool> IsLocked(Dir& dir, const std::string& name) override;
+  // Also seen by IsLocked while held, as flock is between descriptors.
+  StatusOr<std::unique_ptr<FileLock>> LockFileAt(
+      Dir& dir, const std::string& name) override;
 
   // Tree building. Paths are absolute ("/data/users/alice/a.txt"); missing
   // parents are created as directories. Adding over an existing name
@@ -136,6 +140,7 @@ class FakeFilesystem final : public Filesystem {
   };
   class FakeDir;
   class FakeFile;
+  class FakeLock;
   friend class FakeFile;
 
   // Tree internals (fake_filesystem_tree.cc); callers hold mutex_.

@@ -193,5 +193,37 @@ TEST_CASE("a reload with a broken config keeps the running policies") {
   CHECK(p.daemon->Reload(&errors).ok());
 }
 
+TEST_CASE("a second retentiond on the same state directory is refused") {
+  Pipeline p;
+  Daemon other(p.clock, p.fs, p.registry, p.config_path());
+  std::vector<ConfigError> errors;
+  Status st = other.Start(&errors);
+  CHECK(st.IsBusy());
+  CHECK(st.message().find("in use by another retentiond") != std::string::npos);
+  p.daemon.reset();  // the first one stops: the lock is free again
+  Daemon next(p.clock, p.fs, p.registry, p.config_path());
+  CHECK(next.Start(&errors).ok());
+}
+
+TEST_CASE("a run its process never finished is recorded as interrupted") {
+  Pipeline p;
+  RunRecord run;
+  run.policy = "files.backups";
+  run.started = p.clock.Now();
+  auto id = p.daemon->state().BeginRun(run);  // then the process "dies"
+  REQUIRE(id.ok());
+  p.daemon.reset();
+  p.clock.Advance(hours(1));
+  p.daemon = std::make_unique<Daemon>(p.clock, p.fs, p.registry, p.config_path());
+  std::vector<ConfigError> errors;
+  REQUIRE(p.daemon->Start(&errors).ok());
+  auto entries = p.Entries("interrupted");
+  REQUIRE(entries.size() == 1);
+  CHECK(entries[0].policy == "files.backups");
+  CHECK(entries[0].target == "run " + std::to_string(*id));
+  CHECK(p.daemon->state().LastRun()->value().outcome == "interrupted");
+  CHECK(p.daemon->ledger().Verify()->ok);
+}
+
 }  // namespace
 }  // namespace retention

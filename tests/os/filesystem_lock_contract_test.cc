@@ -1,0 +1,44 @@
+// LockFileAt's contract on the real filesystem and the fake: one holder at a
+// time, released with the handle, never through a symlink.
+#include <catch2/catch.hpp>
+
+#include "os/filesystem_envs.h"
+
+namespace retention {
+namespace {
+
+using Code = Status::Code;
+
+TEMPLATE_TEST_CASE("a file lock has one holder at a time", "[contract]",
+                   PosixEnv, FakeEnv) {
+  TestType env;
+  env.Dir("state");
+  auto dir = OpenRootOf(env, "state");
+  auto first = env.fs().LockFileAt(*dir, "lock");
+  REQUIRE(first.ok());
+  CHECK(env.Exists("state/lock"));
+  CHECK_FALSE(env.Contents("state/lock").empty());  // the holder's pid
+  CHECK(*env.fs().IsLocked(*dir, "lock"));
+
+  auto second = env.fs().LockFileAt(*dir, "lock");
+  CHECK(second.status().code() == Code::kBusy);
+
+  first->reset();  // released with the handle
+  CHECK_FALSE(*env.fs().IsLocked(*dir, "lock"));
+  CHECK(env.fs().LockFileAt(*dir, "lock").ok());
+}
+
+TEMPLATE_TEST_CASE("a lock file is never taken through a symlink",
+                   "[contract]", PosixEnv, FakeEnv) {
+  TestType env;
+  env.Dir("state");
+  env.File("outside/victim", "keep me");
+  env.Symlink("state/lock", env.Path("outside/victim"));
+  auto dir = OpenRootOf(env, "state");
+  auto lock = env.fs().LockFileAt(*dir, "lock");
+  CHECK(lock.status().code() == Code::kUnsafe);
+  CHECK(env.Contents("outside/victim") == "keep me");
+}
+
+}  // namespace
+}  // namespace retention
