@@ -36,11 +36,6 @@ std::string SummarizeRun(const RunReport& r) {
 
 void LogRunReport(const RunReport& r) {
   for (const std::string& w : r.plan.warnings) spdlog::warn("{}: {}", r.policy, w);
-  if (r.dry_run) {
-    for (const Action& a : r.plan.actions) {
-      spdlog::info("{}: would {} {} ({})", r.policy, a.verb, a.target, a.reason);
-    }
-  }
   for (const std::string& e : r.result.errors) spdlog::error("{}: {}", r.policy, e);
   const bool bad = r.outcome == "error" || r.outcome == "braked";
   if (bad) {

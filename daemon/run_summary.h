@@ -9,7 +9,9 @@
 
 namespace retention {
 
-// Logs each action (info), warning and error, then a one-line summary.
+// Logs the plan's warnings and the run's errors, then a one-line summary.
+// Performed actions are logged as the ledger records them (runner.cc); a
+// dry run's plan is output, not log: FormatRunsText prints it.
 void LogRunReport(const RunReport& report);
 
 // "files.backups  ok  3 of 3 done, 1.2G" — one line.
