@@ -11,11 +11,23 @@ KindSpec DaemonKind() {
   spec.kind = "daemon";
   spec.singleton = true;
   spec.keys = {
-      {"state_dir", ValueType::kPath, "/var/lib/retentiond", false, {},
+      {"state_dir",
+       ValueType::kPath,
+       "/var/lib/retentiond",
+       false,
+       {},
        "state database and ledger"},
-      {"log_level", ValueType::kEnum, "info", false,
-       {"trace", "debug", "info", "warning", "error"}, "least severe level logged"},
-      {"clock_jump_limit", ValueType::kDuration, "1h", false, {},
+      {"log_level",
+       ValueType::kEnum,
+       "info",
+       false,
+       {"trace", "debug", "info", "warning", "error"},
+       "least severe level logged"},
+      {"clock_jump_limit",
+       ValueType::kDuration,
+       "1h",
+       false,
+       {},
        "wall-clock jump that pauses deletion"},
   };
   return spec;

@@ -28,7 +28,8 @@ Status ClockBrake::Observe(const ClockReading& now) {
   if (!last->has_value()) return Status::Ok();
   const RunRecord& run = **last;
   ClockVerdict verdict =
-      CheckClock({run.started, run.boot_started, run.boot_id}, now, Duration(limit_ns_.load()));
+      CheckClock({run.started, run.boot_started, run.boot_id}, now,
+                 Duration(limit_ns_.load()));
   if (!verdict.jumped) return Status::Ok();
   RETENTION_RETURN_IF_ERROR(Engage(now, verdict.reason));
   return Status::FailedPrecondition("clock brake engaged: " + verdict.reason);

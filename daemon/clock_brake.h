@@ -28,7 +28,10 @@ class ClockBrake {
  public:
   ClockBrake(StateDb& db, Ledger& ledger, Filesystem& fs, std::string state_dir,
              Duration limit)
-      : db_(db), ledger_(ledger), fs_(fs), state_dir_(std::move(state_dir)),
+      : db_(db),
+        ledger_(ledger),
+        fs_(fs),
+        state_dir_(std::move(state_dir)),
         limit_ns_(limit.count()) {}
 
   // May be called from another thread than Observe() (a reload).

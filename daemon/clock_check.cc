@@ -11,7 +11,8 @@ std::string Seconds(Duration d) {
 }
 
 std::string Signed(Duration d) {
-  return (d < Duration::zero() ? "-" : "+") + Seconds(d < Duration::zero() ? -d : d);
+  return (d < Duration::zero() ? "-" : "+") +
+         Seconds(d < Duration::zero() ? -d : d);
 }
 
 }  // namespace
@@ -28,9 +29,8 @@ ClockVerdict CheckClock(const ClockReading& last, const ClockReading& now,
     if (back >= limit) {
       v.jumped = true;
       v.skew = -back;
-      v.reason = "wall clock is " + Seconds(back) +
-                 " behind the last run (" + FormatIso8601(last.wall) +
-                 ", previous boot)";
+      v.reason = "wall clock is " + Seconds(back) + " behind the last run (" +
+                 FormatIso8601(last.wall) + ", previous boot)";
     }
     return v;
   }
@@ -40,7 +40,8 @@ ClockVerdict CheckClock(const ClockReading& last, const ClockReading& now,
     v.jumped = true;
     v.reason = "wall clock moved " + Signed(v.skew) +
                " against boot time since the last run at " +
-               FormatIso8601(last.wall) + " (limit " + FormatDuration(limit) + ")";
+               FormatIso8601(last.wall) + " (limit " + FormatDuration(limit) +
+               ")";
   }
   return v;
 }

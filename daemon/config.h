@@ -40,8 +40,8 @@ struct ConfigError {
 
 // One [daemon] or [KIND.NAME] section, merged across files, defaults filled.
 struct Section {
-  std::string kind;  // "daemon", "files", "logs", ...
-  std::string name;  // "access" in [logs.access]; empty for [daemon]
+  std::string kind;      // "daemon", "files", "logs", ...
+  std::string name;      // "access" in [logs.access]; empty for [daemon]
   SourceLocation where;  // header of its first appearance
   std::map<std::string, ConfigValue> values;
 
@@ -62,7 +62,7 @@ struct Section {
 
 struct Config {
   std::vector<std::string> files;  // every file read, in order
-  std::vector<Section> sections;   // [daemon] first, then in order of appearance
+  std::vector<Section> sections;  // [daemon] first, then in order of appearance
 
   const Section& daemon() const { return sections.front(); }
   const Section* Find(const std::string& id) const;

@@ -20,7 +20,10 @@ namespace {
 constexpr size_t kMaxConfigBytes = 16 << 20;
 
 Status ReadWholeFile(const std::string& path, std::string* text) {
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  // O_NONBLOCK: a FIFO put where a config file belongs reads as empty
+  // instead of blocking start-up forever; regular files ignore it.
+  const int fd =
+      open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (fd < 0) return Status::FromErrno(errno, "cannot read");
   char buffer[8192];
   Status status;

@@ -15,7 +15,8 @@ namespace {
 // Opens an existing state database; never creates one.
 std::unique_ptr<StateDb> OpenExisting(CtlContext& ctx) {
   auto dir = ctx.fs.OpenRoot(ctx.state_dir);
-  Status st = dir.ok() ? ctx.fs.StatAt(**dir, "state.db").status() : dir.status();
+  Status st =
+      dir.ok() ? ctx.fs.StatAt(**dir, "state.db").status() : dir.status();
   if (!st.ok()) {
     ctx.err << "retentionctl: no state database in " << ctx.state_dir << ": "
             << st.ToString() << "\n";
@@ -38,10 +39,13 @@ int Verify(CtlContext& ctx) {
     return kExitFailure;
   }
   if (ctx.json) {
-    ctx.out << nlohmann::json{{"ok", check->ok}, {"entries", check->entries},
+    ctx.out << nlohmann::json{{"ok", check->ok},
+                              {"entries", check->entries},
                               {"first_bad_seq", check->first_bad_seq},
                               {"problem", check->problem},
-                              {"head_hash", check->head_hash}}.dump(2) << "\n";
+                              {"head_hash", check->head_hash}}
+                   .dump(2)
+            << "\n";
   } else if (check->ok) {
     ctx.out << "ledger intact: " << check->entries << " entries, head "
             << check->head_hash << "\n";
@@ -54,16 +58,20 @@ int Verify(CtlContext& ctx) {
 
 void PrintEntry(CtlContext& ctx, const LedgerEntry& e) {
   if (ctx.json) {
-    ctx.out << nlohmann::json{{"seq", e.seq}, {"time", FormatIso8601(e.time)},
-                              {"policy", e.policy}, {"action", e.action},
-                              {"target", e.target}, {"count", e.count},
-                              {"bytes", e.bytes}, {"detail", e.detail},
-                              {"hash", e.hash}}.dump() << "\n";
+    ctx.out
+        << nlohmann::json{{"seq", e.seq},       {"time", FormatIso8601(e.time)},
+                          {"policy", e.policy}, {"action", e.action},
+                          {"target", e.target}, {"count", e.count},
+                          {"bytes", e.bytes},   {"detail", e.detail},
+                          {"hash", e.hash}}
+               .dump()
+        << "\n";
     return;
   }
   ctx.out << e.seq << "  " << FormatIso8601(e.time) << "  " << e.policy << "  "
           << e.action << "  " << e.target;
-  if (e.bytes > 0) ctx.out << "  " << FormatSize(static_cast<uint64_t>(e.bytes));
+  if (e.bytes > 0)
+    ctx.out << "  " << FormatSize(static_cast<uint64_t>(e.bytes));
   if (!e.detail.empty()) ctx.out << "  (" << e.detail << ")";
   ctx.out << "\n";
 }
@@ -101,7 +109,9 @@ int ConfirmClock(CtlContext& ctx) {
   }
   auto file = ctx.fs.CreateFileAt(**dir, kConfirmClockFile, 0600);
   Status st = file.status();
-  if (file.ok()) st = (*file)->Write("confirmed at " + FormatIso8601(ctx.clock.Now()) + "\n");
+  if (file.ok())
+    st =
+        (*file)->Write("confirmed at " + FormatIso8601(ctx.clock.Now()) + "\n");
   if (st.ok()) st = (*file)->Sync();
   if (!st.ok() && !st.IsBusy()) {  // kBusy: a confirmation is already pending
     ctx.err << "retentionctl: " << st.ToString() << "\n";
@@ -115,9 +125,12 @@ int ConfirmClock(CtlContext& ctx) {
 
 const std::vector<CtlCommand>& CtlCommands() {
   static const std::vector<CtlCommand> commands = {
-      {"verify", "check the ledger's hash chain end to end (exit 1 if broken)", Verify},
-      {"ledger", "print ledger entries, all or those after AFTER_SEQ", ShowLedger},
-      {"confirm-clock", "release the clock brake after checking the clock", ConfirmClock},
+      {"verify", "check the ledger's hash chain end to end (exit 1 if broken)",
+       Verify},
+      {"ledger", "print ledger entries, all or those after AFTER_SEQ",
+       ShowLedger},
+      {"confirm-clock", "release the clock brake after checking the clock",
+       ConfirmClock},
   };
   return commands;
 }

@@ -6,8 +6,11 @@ namespace retention {
 
 Daemon::Daemon(Clock& clock, Filesystem& fs, const KindRegistry& registry,
                std::string config_path)
-    : clock_(clock), fs_(fs), registry_(registry),
-      config_path_(std::move(config_path)), services_{clock, fs} {}
+    : clock_(clock),
+      fs_(fs),
+      registry_(registry),
+      config_path_(std::move(config_path)),
+      services_{clock, fs} {}
 
 Daemon::~Daemon() = default;
 
@@ -20,8 +23,7 @@ Status Daemon::Start(std::vector<ConfigError>* errors) {
   if (!Load(config.get(), errors)) {
     return Status::InvalidArgument(JoinConfigErrors(*errors));
   }
-  RETENTION_RETURN_IF_ERROR(
-      OpenState(config->daemon().GetString("state_dir")));
+  RETENTION_RETURN_IF_ERROR(OpenState(config->daemon().GetString("state_dir")));
   brake_->set_limit(config->daemon().GetDuration("clock_jump_limit"));
   PolicyList policies;
   RETENTION_RETURN_IF_ERROR(BuildPolicies(*config, &policies));
@@ -85,10 +87,11 @@ Status Daemon::Reload(std::vector<ConfigError>* errors) {
     return Status::InvalidArgument(JoinConfigErrors(*errors));
   }
   const Section& d = config->daemon();
-  if (d.GetString("state_dir") != this->config()->daemon().GetString("state_dir")) {
+  if (d.GetString("state_dir") !=
+      this->config()->daemon().GetString("state_dir")) {
     const ConfigValue& v = d.values.at("state_dir");
-    errors->push_back({v.where, "daemon", "state_dir",
-                       "changing state_dir needs a restart"});
+    errors->push_back(
+        {v.where, "daemon", "state_dir", "changing state_dir needs a restart"});
     return Status::InvalidArgument(JoinConfigErrors(*errors));
   }
   PolicyList policies;
@@ -122,7 +125,8 @@ std::shared_ptr<Policy> Daemon::Find(const std::string& name) const {
   for (const auto& p : policies_) {
     const std::string& id = p->id();
     const size_t dot = id.find('.');
-    if (id == name || (dot != std::string::npos && id.substr(dot + 1) == name)) {
+    if (id == name ||
+        (dot != std::string::npos && id.substr(dot + 1) == name)) {
       return p;
     }
   }

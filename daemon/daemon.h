@@ -74,7 +74,7 @@ class Daemon {
   std::shared_ptr<const Config> config_;
   PolicyList policies_;
 
-  std::mutex run_mu_;  // one run at a time
+  std::mutex run_mu_;                     // one run at a time
   std::unique_ptr<FileLock> state_lock_;  // declared first: released last
   std::unique_ptr<StateDb> state_;
   std::unique_ptr<Ledger> ledger_;

@@ -37,11 +37,12 @@ Plan PlanFiles(const std::string& policy, const FilesRule& rule,
     a.verb = "delete";
     a.target = rule.root + "/" + e.name;
     a.bytes = e.info.size;
-    a.reason = "modified " + FormatIso8601(e.info.mtime) + ", " +
-               FormatDuration(std::chrono::duration_cast<std::chrono::seconds>(age)) +
-               " ago, past " +
-               (rule.min_age > rule.max_age ? "min_age floor " : "max_age ") +
-               FormatDuration(deadline);
+    a.reason =
+        "modified " + FormatIso8601(e.info.mtime) + ", " +
+        FormatDuration(std::chrono::duration_cast<std::chrono::seconds>(age)) +
+        " ago, past " +
+        (rule.min_age > rule.max_age ? "min_age floor " : "max_age ") +
+        FormatDuration(deadline);
     a.expected = e.info;
     plan.actions.push_back(std::move(a));
   }

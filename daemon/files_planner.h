@@ -16,8 +16,8 @@
 namespace retention {
 
 struct FilesRule {
-  std::string root;                 // absolute, for targets and reasons
-  std::vector<std::string> match;   // fnmatch globs on the name
+  std::string root;                // absolute, for targets and reasons
+  std::vector<std::string> match;  // fnmatch globs on the name
   Duration max_age{};
   Duration min_age{};
 };

@@ -8,10 +8,20 @@ void RegisterFilesKind(KindRegistry* registry) {
   KindSpec spec;
   spec.kind = "files";
   spec.keys = {
-      {"root", ValueType::kPath, "", true, {}, "directory whose entries expire"},
+      {"root",
+       ValueType::kPath,
+       "",
+       true,
+       {},
+       "directory whose entries expire"},
       {"match", ValueType::kList, "*", false, {}, "globs on file names"},
       {"max_age", ValueType::kDuration, "", true, {}, "delete when older"},
-      {"min_age", ValueType::kDuration, "0", false, {}, "floor: never delete younger"},
+      {"min_age",
+       ValueType::kDuration,
+       "0",
+       false,
+       {},
+       "floor: never delete younger"},
       {"every", ValueType::kDuration, "1h", false, {}, "how often to run"},
   };
   spec.validate = [](const Section& s, std::vector<ConfigError>* errors) {
@@ -21,15 +31,17 @@ void RegisterFilesKind(KindRegistry* registry) {
       errors->push_back({v.where, s.id(), key, "must be greater than 0"});
     }
   };
-  spec.factory = [](const Section& s, Services& services)
-      -> StatusOr<std::unique_ptr<Policy>> {
+  spec.factory = [](const Section& s,
+                    Services& services) -> StatusOr<std::unique_ptr<Policy>> {
     return std::unique_ptr<Policy>(new FilesPolicy(s, services));
   };
   registry->Register(std::move(spec));
 }
 
 FilesPolicy::FilesPolicy(const Section& section, Services& services)
-    : id_(section.id()), every_(section.GetDuration("every")), fs_(services.fs) {
+    : id_(section.id()),
+      every_(section.GetDuration("every")),
+      fs_(services.fs) {
   rule_.root = section.GetString("root");
   rule_.match = section.GetList("match");
   rule_.max_age = section.GetDuration("max_age");
@@ -49,7 +61,8 @@ StatusOr<Plan> FilesPolicy::MakePlan(WallTime now) {
     if (info.ok()) {
       entries.push_back({name, *info});
     } else if (!info.status().IsNotFound()) {  // vanished: nothing to plan
-      warnings.push_back(rule_.root + "/" + name + ": " + info.status().ToString());
+      warnings.push_back(rule_.root + "/" + name + ": " +
+                         info.status().ToString());
     }
   }
   Plan plan = PlanFiles(id_, rule_, entries, now);
@@ -65,7 +78,8 @@ ExecResult FilesPolicy::Execute(const Plan& plan, ExecContext& ctx) {
     return result;
   }
   if (!(*root)->info().SameIdentity(planned_root_)) {
-    result.errors.push_back(rule_.root + " was replaced since planning; deleting nothing");
+    result.errors.push_back(rule_.root +
+                            " was replaced since planning; deleting nothing");
     return result;
   }
   for (const Action& action : plan.actions) {
@@ -81,7 +95,8 @@ bool FilesPolicy::ExecuteOne(Dir& root, const Action& action, ExecContext& ctx,
   if (action.expected.type == FileType::kRegular) {
     auto locked = fs_.IsLocked(root, name);
     if (locked.ok() && *locked) {
-      result->errors.push_back(action.target + ": locked by another process; kept");
+      result->errors.push_back(action.target +
+                               ": locked by another process; kept");
       return true;
     }
   }

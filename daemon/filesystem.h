@@ -112,8 +112,9 @@ class Filesystem {
                            uint32_t mode) = 0;
 
   // Creates a new regular file `name` (O_EXCL, O_NOFOLLOW) for writing.
-  virtual StatusOr<std::unique_ptr<File>> CreateFileAt(
-      Dir& dir, const std::string& name, uint32_t mode) = 0;
+  virtual StatusOr<std::unique_ptr<File>> CreateFileAt(Dir& dir,
+                                                       const std::string& name,
+                                                       uint32_t mode) = 0;
 
   // Opens an existing regular file for reading (O_NOFOLLOW; a symlink or
   // non-regular file fails kUnsafe).

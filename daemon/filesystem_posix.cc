@@ -192,7 +192,8 @@ class PosixFilesystem final : public Filesystem {
       return Status::Ok();
     }
     // EEXIST (the target exists) maps to kBusy.
-    return Status::FromErrno(errno, "rename " + JoinPath(from.path(), from_name) +
+    return Status::FromErrno(errno, "rename " +
+                                        JoinPath(from.path(), from_name) +
                                         " to " + JoinPath(to.path(), to_name));
   }
 
@@ -268,10 +269,12 @@ class PosixFilesystem final : public Filesystem {
     }
     const std::string pid = std::to_string(getpid()) + "\n";
     if (ftruncate(fd.get(), 0) != 0 ||
-        pwrite(fd.get(), pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {
+        pwrite(fd.get(), pid.data(), pid.size(), 0) !=
+            static_cast<ssize_t>(pid.size())) {
       return Status::FromErrno(errno, "write " + path);
     }
-    return std::unique_ptr<FileLock>(std::make_unique<PosixFileLock>(std::move(fd)));
+    return std::unique_ptr<FileLock>(
+        std::make_unique<PosixFileLock>(std::move(fd)));
   }
 
  private:

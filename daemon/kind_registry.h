@@ -43,8 +43,8 @@ struct KeySpec {
 
 using SectionValidator =
     std::function<void(const Section&, std::vector<ConfigError>*)>;
-using PolicyFactory = std::function<StatusOr<std::unique_ptr<Policy>>(
-    const Section&, Services&)>;
+using PolicyFactory =
+    std::function<StatusOr<std::unique_ptr<Policy>>(const Section&, Services&)>;
 
 struct KindSpec {
   std::string kind;

@@ -27,11 +27,16 @@ class JournalStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
  private:
   static int Priority(spdlog::level::level_enum level) {
     switch (level) {
-      case spdlog::level::critical: return 2;
-      case spdlog::level::err: return 3;
-      case spdlog::level::warn: return 4;
-      case spdlog::level::info: return 6;
-      default: return 7;
+      case spdlog::level::critical:
+        return 2;
+      case spdlog::level::err:
+        return 3;
+      case spdlog::level::warn:
+        return 4;
+      case spdlog::level::info:
+        return 6;
+      default:
+        return 7;
     }
   }
 };

@@ -60,8 +60,12 @@ int MainLoop::Run() {
   notifier_.Ready(StatusLine());
   const auto watchdog = notifier_.WatchdogInterval();
   const int timeout_ms =
-      watchdog ? static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(*watchdog).count() / 2)
-               : -1;
+      watchdog
+          ? static_cast<int>(
+                std::chrono::duration_cast<std::chrono::milliseconds>(*watchdog)
+                    .count() /
+                2)
+          : -1;
   while (running_) {
     QueueDue();
     ArmTimer();
@@ -89,10 +93,12 @@ void MainLoop::HandleSignal() {
   struct signalfd_siginfo info;
   while (read(signal_fd_, &info, sizeof info) == sizeof info) {
     if (info.ssi_signo == SIGHUP) {
-      spdlog::info("SIGHUP from pid {}: reloading {}", info.ssi_pid, "configuration");
+      spdlog::info("SIGHUP from pid {}: reloading {}", info.ssi_pid,
+                   "configuration");
       Reload();
     } else {
-      spdlog::info("{} from pid {}: stopping", strsignal(info.ssi_signo), info.ssi_pid);
+      spdlog::info("{} from pid {}: stopping", strsignal(info.ssi_signo),
+                   info.ssi_pid);
       running_ = false;
     }
   }
@@ -105,7 +111,8 @@ void MainLoop::Reload() {
   if (st.ok()) {
     SetLogLevel(daemon_.config()->daemon().GetString("log_level"));
     SyncSchedule();
-    spdlog::info("configuration reloaded: {} policies", daemon_.Schedule().size());
+    spdlog::info("configuration reloaded: {} policies",
+                 daemon_.Schedule().size());
     Status rec = daemon_.Record("reload", "ok");
     if (!rec.ok()) spdlog::error("ledger: {}", rec.ToString());
   } else {
@@ -146,7 +153,8 @@ void MainLoop::ArmTimer() {
     // An it_value of zero would disarm the timer: a deadline already
     // passed fires at the next nanosecond instead.
     const Duration at = std::max<Duration>(*next, Duration(1));
-    spec.it_value.tv_sec = std::chrono::duration_cast<std::chrono::seconds>(at).count();
+    spec.it_value.tv_sec =
+        std::chrono::duration_cast<std::chrono::seconds>(at).count();
     spec.it_value.tv_nsec = (at % std::chrono::seconds(1)).count();
   }
   if (timerfd_settime(timer_fd_, TFD_TIMER_ABSTIME, &spec, nullptr) != 0) {

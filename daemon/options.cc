@@ -10,23 +10,24 @@ namespace {
 
 po::options_description Describe(Options* o) {
   po::options_description d("Options");
-  d.add_options()
-      ("config,c", po::value(&o->config)->value_name("FILE"),
-       "configuration file (default /etc/retentiond/retentiond.conf); "
-       "FILE.d/*.conf drop-ins are read after it")
-      ("check-config", po::bool_switch(&o->check_config),
-       "validate the configuration and exit (0 valid, 78 invalid)")
-      ("print-config", po::bool_switch(&o->print_config),
-       "print the effective configuration with the FILE:LINE of each value")
-      ("once", po::bool_switch(&o->once),
-       "run every policy once in the foreground, print a summary, exit")
-      ("policy", po::value(&o->policy)->value_name("NAME"),
-       "with --once: run only this policy (NAME or KIND.NAME)")
-      ("dry-run,n", po::bool_switch(&o->dry_run),
-       "with --once: print what would be done, do nothing")
-      ("json", po::bool_switch(&o->json), "with --once: print the summary as JSON")
-      ("version", po::bool_switch(&o->version), "print the version and exit")
-      ("help,h", po::bool_switch(&o->help), "print this help and exit");
+  d.add_options()(
+      "config,c", po::value(&o->config)->value_name("FILE"),
+      "configuration file (default /etc/retentiond/retentiond.conf); "
+      "FILE.d/*.conf drop-ins are read after it")(
+      "check-config", po::bool_switch(&o->check_config),
+      "validate the configuration and exit (0 valid, 78 invalid)")(
+      "print-config", po::bool_switch(&o->print_config),
+      "print the effective configuration with the FILE:LINE of each value")(
+      "once", po::bool_switch(&o->once),
+      "run every policy once in the foreground, print a summary, exit")(
+      "policy", po::value(&o->policy)->value_name("NAME"),
+      "with --once: run only this policy (NAME or KIND.NAME)")(
+      "dry-run,n", po::bool_switch(&o->dry_run),
+      "with --once: print what would be done, do nothing")(
+      "json", po::bool_switch(&o->json),
+      "with --once: print the summary as JSON")(
+      "version", po::bool_switch(&o->version), "print the version and exit")(
+      "help,h", po::bool_switch(&o->help), "print this help and exit");
   return d;
 }
 
@@ -36,7 +37,8 @@ bool ParseOptions(int argc, const char* const* argv, Options* options,
                   std::string* error, std::string* help) {
   po::options_description desc = Describe(options);
   std::ostringstream out;
-  out << "Usage: retentiond [--config FILE | FILE] [--check-config | --print-config |\n"
+  out << "Usage: retentiond [--config FILE | FILE] [--check-config | "
+         "--print-config |\n"
          "                  --once [--policy NAME] [--dry-run] [--json]]\n\n"
       << desc;
   *help = out.str();
@@ -54,7 +56,8 @@ bool ParseOptions(int argc, const char* const* argv, Options* options,
     *error = e.what();
     return false;
   }
-  if (!options->once && (!options->policy.empty() || options->dry_run || options->json)) {
+  if (!options->once &&
+      (!options->policy.empty() || options->dry_run || options->json)) {
     *error = "--policy, --dry-run and --json go with --once";
     return false;
   }

@@ -15,11 +15,12 @@ namespace {
 
 std::string Usage(const po::options_description& desc) {
   std::string out =
-      "Usage: retentionctl [--config FILE | --state-dir DIR] [--json] COMMAND [ARGS]\n\n"
+      "Usage: retentionctl [--config FILE | --state-dir DIR] [--json] COMMAND "
+      "[ARGS]\n\n"
       "Commands:\n";
   for (const CtlCommand& c : CtlCommands()) {
-    out += "  " + std::string(c.name) + std::string(16 - std::string(c.name).size(), ' ') +
-           c.help + "\n";
+    out += "  " + std::string(c.name) +
+           std::string(16 - std::string(c.name).size(), ' ') + c.help + "\n";
   }
   std::ostringstream o;
   o << "\n" << desc;
@@ -48,13 +49,14 @@ int main(int argc, char** argv) {
   std::vector<std::string> args;
   bool json = false, help = false, version = false;
   po::options_description desc("Options");
-  desc.add_options()
-      ("config,c", po::value(&config_path)->value_name("FILE"),
-       "read state_dir from this configuration (default /etc/retentiond/retentiond.conf)")
-      ("state-dir", po::value(&state_dir)->value_name("DIR"), "the state directory itself")
-      ("json", po::bool_switch(&json), "print JSON")
-      ("version", po::bool_switch(&version), "print the version and exit")
-      ("help,h", po::bool_switch(&help), "print this help and exit");
+  desc.add_options()("config,c", po::value(&config_path)->value_name("FILE"),
+                     "read state_dir from this configuration (default "
+                     "/etc/retentiond/retentiond.conf)")(
+      "state-dir", po::value(&state_dir)->value_name("DIR"),
+      "the state directory itself")("json", po::bool_switch(&json),
+                                    "print JSON")(
+      "version", po::bool_switch(&version), "print the version and exit")(
+      "help,h", po::bool_switch(&help), "print this help and exit");
   po::options_description hidden;
   hidden.add_options()("command", po::value(&command))(
       "args", po::value(&args)->multitoken());
@@ -64,14 +66,19 @@ int main(int argc, char** argv) {
   positional.add("command", 1).add("args", -1);
   try {
     po::variables_map vm;
-    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+    po::store(po::command_line_parser(argc, argv)
+                  .options(all)
+                  .positional(positional)
+                  .run(),
+              vm);
     po::notify(vm);
   } catch (const po::error& e) {  // the library's edge: no exception escapes
     std::cerr << "retentionctl: " << e.what() << "\n" << Usage(desc);
     return kExitUsage;
   }
   if (help) return std::cout << Usage(desc), kExitOk;
-  if (version) return std::cout << "retentionctl " << RETENTION_VERSION << "\n", kExitOk;
+  if (version)
+    return std::cout << "retentionctl " << RETENTION_VERSION << "\n", kExitOk;
   for (const CtlCommand& c : CtlCommands()) {
     if (command != c.name) continue;
     if (!ResolveStateDir(config_path, &state_dir)) return kExitConfig;
@@ -80,7 +87,10 @@ int main(int argc, char** argv) {
     CtlContext ctx{state_dir, json, args, *fs, clock, std::cout, std::cerr};
     return c.run(ctx);
   }
-  std::cerr << "retentionctl: " << (command.empty() ? "no command given" : "unknown command '" + command + "'")
-            << "\n" << Usage(desc);
+  std::cerr << "retentionctl: "
+            << (command.empty() ? "no command given"
+                                : "unknown command '" + command + "'")
+            << "\n"
+            << Usage(desc);
   return kExitUsage;
 }

@@ -41,7 +41,8 @@ std::vector<RunReport> RunOnce(Daemon& daemon, const Options& o) {
   if (!o.policy.empty()) {
     policies.push_back(daemon.Find(o.policy));
   } else {
-    for (const auto& [id, every] : daemon.Schedule()) policies.push_back(daemon.Find(id));
+    for (const auto& [id, every] : daemon.Schedule())
+      policies.push_back(daemon.Find(id));
   }
   struct sigaction sa = {};
   sa.sa_handler = [](int) { once_stop = true; };

@@ -35,8 +35,10 @@ std::string SummarizeRun(const RunReport& r) {
 }
 
 void LogRunReport(const RunReport& r) {
-  for (const std::string& w : r.plan.warnings) spdlog::warn("{}: {}", r.policy, w);
-  for (const std::string& e : r.result.errors) spdlog::error("{}: {}", r.policy, e);
+  for (const std::string& w : r.plan.warnings)
+    spdlog::warn("{}: {}", r.policy, w);
+  for (const std::string& e : r.result.errors)
+    spdlog::error("{}: {}", r.policy, e);
   const bool bad = r.outcome == "error" || r.outcome == "braked";
   if (bad) {
     spdlog::warn("{}", SummarizeRun(r));
@@ -50,7 +52,8 @@ std::string FormatRunsText(const std::vector<RunReport>& reports) {
   for (const RunReport& r : reports) {
     if (!r.dry_run) continue;
     for (const Action& a : r.plan.actions) {
-      out += r.policy + ": would " + a.verb + " " + a.target + "  (" + a.reason + ")\n";
+      out += r.policy + ": would " + a.verb + " " + a.target + "  (" +
+             a.reason + ")\n";
     }
   }
   for (const RunReport& r : reports) out += SummarizeRun(r) + "\n";
@@ -62,15 +65,22 @@ std::string FormatRunsJson(const std::vector<RunReport>& reports) {
   for (const RunReport& r : reports) {
     nlohmann::json actions = nlohmann::json::array();
     for (const Action& a : r.plan.actions) {
-      actions.push_back({{"action", a.verb}, {"target", a.target},
-                         {"bytes", a.bytes}, {"count", a.count},
+      actions.push_back({{"action", a.verb},
+                         {"target", a.target},
+                         {"bytes", a.bytes},
+                         {"count", a.count},
                          {"reason", a.reason}});
     }
-    runs.push_back({{"policy", r.policy}, {"dry_run", r.dry_run},
-                    {"outcome", r.outcome}, {"error", r.error},
-                    {"scope", r.plan.scope}, {"planned", actions},
-                    {"warnings", r.plan.warnings}, {"done", r.result.done},
-                    {"failed", r.result.failed}, {"bytes", r.result.bytes},
+    runs.push_back({{"policy", r.policy},
+                    {"dry_run", r.dry_run},
+                    {"outcome", r.outcome},
+                    {"error", r.error},
+                    {"scope", r.plan.scope},
+                    {"planned", actions},
+                    {"warnings", r.plan.warnings},
+                    {"done", r.result.done},
+                    {"failed", r.result.failed},
+                    {"bytes", r.result.bytes},
                     {"errors", r.result.errors}});
   }
   return nlohmann::json{{"runs", runs}}.dump(2) + "\n";

@@ -21,7 +21,8 @@ class LedgerContext final : public ExecContext {
     e.detail = action.reason;
     Status st = ledger_.Append(std::move(e)).status();
     if (st.ok()) {
-      spdlog::info("{}: {} {} ({})", policy, action.verb, action.target, action.reason);
+      spdlog::info("{}: {} {} ({})", policy, action.verb, action.target,
+                   action.reason);
     }
     return st;
   }
@@ -75,10 +76,10 @@ RunReport Runner::Run(Policy& policy, bool dry_run,
   if (run_id.ok()) {
     // A failure to close the record is logged by the caller via the report;
     // the actions themselves are already in the ledger.
-    Status st = db_.FinishRun(*run_id, clock_.Now(), report.outcome,
-                              static_cast<int64_t>(report.result.done),
-                              static_cast<int64_t>(report.result.bytes),
-                              report.error);
+    Status st =
+        db_.FinishRun(*run_id, clock_.Now(), report.outcome,
+                      static_cast<int64_t>(report.result.done),
+                      static_cast<int64_t>(report.result.bytes), report.error);
     if (!st.ok() && report.error.empty()) report.error = st.ToString();
   }
   return report;

@@ -13,7 +13,8 @@ Duration Scheduler::Jitter(const std::string& id, Duration every) {
   // FNV-1a: stable across runs and platforms, unlike std::hash.
   uint64_t h = 1469598103934665603ull;
   for (unsigned char c : id) h = (h ^ c) * 1099511628211ull;
-  return Duration(static_cast<int64_t>(h % static_cast<uint64_t>(spread.count())));
+  return Duration(
+      static_cast<int64_t>(h % static_cast<uint64_t>(spread.count())));
 }
 
 void Scheduler::Set(const std::string& id, Duration every, Duration now) {
@@ -24,7 +25,8 @@ void Scheduler::Set(const std::string& id, Duration every, Duration now) {
 
 void Scheduler::Retain(const std::vector<std::string>& keep) {
   std::set<std::string> wanted(keep.begin(), keep.end());
-  std::erase_if(entries_, [&](const auto& kv) { return !wanted.count(kv.first); });
+  std::erase_if(entries_,
+                [&](const auto& kv) { return !wanted.count(kv.first); });
 }
 
 void Scheduler::MakeDue(const std::string& id, Duration now) {

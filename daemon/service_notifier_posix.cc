@@ -25,9 +25,13 @@ class SystemdNotifier final : public ServiceNotifier {
     Send("RELOADING=1\nMONOTONIC_USEC=" + std::to_string(usec));
   }
   void Stopping() override { Send("STOPPING=1"); }
-  void SetStatus(const std::string& status) override { Send("STATUS=" + status); }
+  void SetStatus(const std::string& status) override {
+    Send("STATUS=" + status);
+  }
   void Watchdog() override { Send("WATCHDOG=1"); }
-  std::optional<Duration> WatchdogInterval() const override { return interval_; }
+  std::optional<Duration> WatchdogInterval() const override {
+    return interval_;
+  }
 
  private:
   static void Send(const std::string& state) {

@@ -299,12 +299,11 @@ StatusOr<std::vector<RunRecord>> StateDb::RecentRuns(size_t limit) {
   return runs;
 }
 
-StatusOr<std::vector<RunRecord>> StateDb::CloseInterruptedRuns(
-    WallTime now) {
+StatusOr<std::vector<RunRecord>> StateDb::CloseInterruptedRuns(WallTime now) {
   std::lock_guard<std::mutex> lock(mu_);
-  StatusOr<SqliteStatement> select = db_->Prepare(
-      std::string("SELECT ") + kRunColumns +
-      " FROM runs WHERE outcome = 'running' ORDER BY id");
+  StatusOr<SqliteStatement> select =
+      db_->Prepare(std::string("SELECT ") + kRunColumns +
+                   " FROM runs WHERE outcome = 'running' ORDER BY id");
   if (!select.ok()) return select.status();
   std::vector<RunRecord> runs;
   for (;;) {

@@ -37,7 +37,7 @@ struct RunRecord {
 };
 
 struct Brake {
-  std::string name;    // "clock", or a policy id
+  std::string name;  // "clock", or a policy id
   std::string reason;
   WallTime since{};
 };

@@ -11,7 +11,8 @@ Status EnsureStateDir(Filesystem& fs, const std::string& path) {
   }
   const size_t slash = path.find_last_of('/');
   if (slash == std::string::npos || slash + 1 == path.size()) {
-    return Status::InvalidArgument("state_dir " + path + ": not an absolute directory path");
+    return Status::InvalidArgument("state_dir " + path +
+                                   ": not an absolute directory path");
   }
   auto parent = fs.OpenRoot(slash == 0 ? "/" : path.substr(0, slash));
   if (!parent.ok()) {
@@ -31,7 +32,8 @@ StatusOr<std::unique_ptr<FileLock>> LockStateDir(Filesystem& fs,
   if (lock.ok() || !lock.status().IsBusy()) return lock;
   return Status::Busy("state_dir " + path +
                       " is in use by another retentiond (a daemon or a --once "
-                      "run; its pid is in " + path + "/lock)");
+                      "run; its pid is in " +
+                      path + "/lock)");
 }
 
 }  // namespace retention

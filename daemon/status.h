@@ -15,30 +15,50 @@ class Status {
  public:
   enum class Code {
     kOk,
-    kNotFound,          // ENOENT and friends; removing what is gone is OK
-    kInvalidArgument,   // bad input: config value, parameter, name
-    kPermissionDenied,  // EACCES, EPERM
-    kNoSpace,           // ENOSPC, EDQUOT
-    kBusy,              // EBUSY, SQLITE_BUSY, a lock held by another
-    kIoError,           // anything else from the OS or a library
-    kCorruption,        // data that fails its own checks (ledger, db)
-    kUnsafe,            // a safe-deletion rule refused the operation
-    kAborted,           // stopped on request, or the view went stale
+    kNotFound,            // ENOENT and friends; removing what is gone is OK
+    kInvalidArgument,     // bad input: config value, parameter, name
+    kPermissionDenied,    // EACCES, EPERM
+    kNoSpace,             // ENOSPC, EDQUOT
+    kBusy,                // EBUSY, SQLITE_BUSY, a lock held by another
+    kIoError,             // anything else from the OS or a library
+    kCorruption,          // data that fails its own checks (ledger, db)
+    kUnsafe,              // a safe-deletion rule refused the operation
+    kAborted,             // stopped on request, or the view went stale
     kFailedPrecondition,  // a brake or state forbids the operation now
   };
 
   Status() = default;
   static Status Ok() { return Status(); }
-  static Status NotFound(std::string msg) { return {Code::kNotFound, 0, std::move(msg)}; }
-  static Status InvalidArgument(std::string msg) { return {Code::kInvalidArgument, 0, std::move(msg)}; }
-  static Status PermissionDenied(std::string msg) { return {Code::kPermissionDenied, 0, std::move(msg)}; }
-  static Status NoSpace(std::string msg) { return {Code::kNoSpace, 0, std::move(msg)}; }
-  static Status Busy(std::string msg) { return {Code::kBusy, 0, std::move(msg)}; }
-  static Status IoError(std::string msg) { return {Code::kIoError, 0, std::move(msg)}; }
-  static Status Corruption(std::string msg) { return {Code::kCorruption, 0, std::move(msg)}; }
-  static Status Unsafe(std::string msg) { return {Code::kUnsafe, 0, std::move(msg)}; }
-  static Status Aborted(std::string msg) { return {Code::kAborted, 0, std::move(msg)}; }
-  static Status FailedPrecondition(std::string msg) { return {Code::kFailedPrecondition, 0, std::move(msg)}; }
+  static Status NotFound(std::string msg) {
+    return {Code::kNotFound, 0, std::move(msg)};
+  }
+  static Status InvalidArgument(std::string msg) {
+    return {Code::kInvalidArgument, 0, std::move(msg)};
+  }
+  static Status PermissionDenied(std::string msg) {
+    return {Code::kPermissionDenied, 0, std::move(msg)};
+  }
+  static Status NoSpace(std::string msg) {
+    return {Code::kNoSpace, 0, std::move(msg)};
+  }
+  static Status Busy(std::string msg) {
+    return {Code::kBusy, 0, std::move(msg)};
+  }
+  static Status IoError(std::string msg) {
+    return {Code::kIoError, 0, std::move(msg)};
+  }
+  static Status Corruption(std::string msg) {
+    return {Code::kCorruption, 0, std::move(msg)};
+  }
+  static Status Unsafe(std::string msg) {
+    return {Code::kUnsafe, 0, std::move(msg)};
+  }
+  static Status Aborted(std::string msg) {
+    return {Code::kAborted, 0, std::move(msg)};
+  }
+  static Status FailedPrecondition(std::string msg) {
+    return {Code::kFailedPrecondition, 0, std::move(msg)};
+  }
 
   // The one place errno becomes a Status: maps the code, keeps the errno and
   // appends strerror to `context` ("unlinkat /var/log/a.log: No such file").
@@ -74,9 +94,18 @@ class StatusOr {
   }
   bool ok() const { return status_.ok(); }
   const Status& status() const { return status_; }
-  T& value() & { assert(ok()); return *value_; }
-  const T& value() const& { assert(ok()); return *value_; }
-  T&& value() && { assert(ok()); return std::move(*value_); }
+  T& value() & {
+    assert(ok());
+    return *value_;
+  }
+  const T& value() const& {
+    assert(ok());
+    return *value_;
+  }
+  T&& value() && {
+    assert(ok());
+    return std::move(*value_);
+  }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
@@ -87,10 +116,10 @@ class StatusOr {
   std::optional<T> value_;
 };
 
-#define RETENTION_RETURN_IF_ERROR(expr)      \
-  do {                                      \
-    ::retention::Status _st = (expr);       \
-    if (!_st.ok()) return _st;              \
+#define RETENTION_RETURN_IF_ERROR(expr) \
+  do {                                  \
+    ::retention::Status _st = (expr);   \
+    if (!_st.ok()) return _st;          \
   } while (0)
 
 }  // namespace retention

@@ -13,7 +13,8 @@ class TempDir {
  public:
   TempDir() {
     const char* base = std::getenv("TMPDIR");
-    std::string templ = std::string(base && *base ? base : "/tmp") + "/rtd-XXXXXX";
+    std::string templ =
+        std::string(base && *base ? base : "/tmp") + "/rtd-XXXXXX";
     if (mkdtemp(templ.data()) == nullptr) std::abort();
     path_ = templ;
   }

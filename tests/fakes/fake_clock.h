@@ -16,7 +16,9 @@ class FakeClock final : public Clock {
 
   WallTime Now() const override { return wall_; }
   Duration BootNow() const override { return boot_; }
-  std::string BootId() const override { return "boot-" + std::to_string(boots_); }
+  std::string BootId() const override {
+    return "boot-" + std::to_string(boots_);
+  }
 
   void Advance(Duration d) {
     wall_ += d;

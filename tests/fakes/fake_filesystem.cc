@@ -3,11 +3,11 @@
 // daemon/filesystem_posix.cc. See fake_filesystem.h.
 #include "fakes/fake_filesystem.h"
 
-#include "fs_rules.h"
-
 #include <algorithm>
 #include <cassert>
 #include <cerrno>
+
+#include "fs_rules.h"
 
 namespace retention {
 namespace {
@@ -328,7 +328,8 @@ StatusOr<std::unique_ptr<FileLock>> FakeFilesystem::LockFileAt(
     Dir& dir, const std::string& name) {
   std::lock_guard lock(mutex_);
   const std::string path = JoinPath(dir.path(), name);
-  RETENTION_RETURN_IF_ERROR(Injection(TakeFailure(FsOp::kLock), "flock " + path));
+  RETENTION_RETURN_IF_ERROR(
+      Injection(TakeFailure(FsOp::kLock), "flock " + path));
   RETENTION_RETURN_IF_ERROR(CheckName(name));
   uint64_t ino = Child(FakeDir::InoOf(dir), name);
   if (ino == 0) {
@@ -338,7 +339,8 @@ StatusOr<std::unique_ptr<FileLock>> FakeFilesystem::LockFileAt(
     Link(FakeDir::InoOf(dir), name, ino);
   }
   Node& n = At(ino);
-  if (n.type != FileType::kRegular) return Status::Unsafe(path + ": not a regular file");
+  if (n.type != FileType::kRegular)
+    return Status::Unsafe(path + ": not a regular file");
   if (n.locked) return Status::FromErrno(EWOULDBLOCK, "flock " + path);
   n.locked = true;
   n.bytes = "fake\n";

@@ -28,8 +28,8 @@ TEMPLATE_TEST_CASE("a file lock has one holder at a time", "[contract]",
   CHECK(env.fs().LockFileAt(*dir, "lock").ok());
 }
 
-TEMPLATE_TEST_CASE("a lock file is never taken through a symlink",
-                   "[contract]", PosixEnv, FakeEnv) {
+TEMPLATE_TEST_CASE("a lock file is never taken through a symlink", "[contract]",
+                   PosixEnv, FakeEnv) {
   TestType env;
   env.Dir("state");
   env.File("outside/victim", "keep me");

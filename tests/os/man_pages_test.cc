@@ -1,7 +1,6 @@
 // The man pages describe every configuration key and every retentionctl
 // command that exists.
 #include <catch2/catch.hpp>
-
 #include <fstream>
 #include <sstream>
 
@@ -25,13 +24,14 @@ std::string Roff(std::string text) {
   return out;
 }
 
-TEST_CASE("every configuration key and section has an entry in retentiond.conf.5") {
+TEST_CASE(
+    "every configuration key and section has an entry in retentiond.conf.5") {
   const std::string page = ReadPage("retentiond.conf.5");
   REQUIRE_FALSE(page.empty());
   const KindRegistry registry = BuiltinRegistry();
   for (const KindSpec& kind : registry.kinds()) {
-    const std::string header = kind.kind == "daemon" ? ".SH [daemon]"
-                                                     : ".SH [" + kind.kind + ".NAME]";
+    const std::string header =
+        kind.kind == "daemon" ? ".SH [daemon]" : ".SH [" + kind.kind + ".NAME]";
     CHECK(page.find(header) != std::string::npos);
     for (const KeySpec& key : kind.keys) {
       INFO(kind.kind << "." << key.name);

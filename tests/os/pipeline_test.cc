@@ -2,7 +2,6 @@
 // scheduler -> plan -> execute -> ledger, with a fake clock and filesystem
 // for the policy roots and a real state database in a temp directory.
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <fstream>
 
@@ -42,9 +41,10 @@ struct Pipeline {
   }
   std::string config_path() const { return tmp.path() + "/retentiond.conf"; }
   void WriteConfig(const std::string& policy_keys) {
-    std::ofstream(config_path()) << "[daemon]\nstate_dir = " << tmp.path()
-                                 << "/state\n\n[files.backups]\nroot = /data/backups\n"
-                                 << policy_keys << "every = 1d\n";
+    std::ofstream(config_path())
+        << "[daemon]\nstate_dir = " << tmp.path()
+        << "/state\n\n[files.backups]\nroot = /data/backups\n"
+        << policy_keys << "every = 1d\n";
   }
   RunReport Run(bool dry_run = false) {
     return daemon->Run(*daemon->Find("backups"), dry_run, stop);
@@ -92,7 +92,8 @@ TEST_CASE("a dry run of an expired file plans it and removes nothing") {
   CHECK(p.Entries("delete").empty());
 }
 
-TEST_CASE("a wall clock jump of +1h, +1y or -1y deletes nothing until confirmed") {
+TEST_CASE(
+    "a wall clock jump of +1h, +1y or -1y deletes nothing until confirmed") {
   const Duration year = kDay * 365;
   for (Duration jump : {Duration(hours(1)), year, -year}) {
     INFO("jump " << std::chrono::duration_cast<hours>(jump).count() << "h");
@@ -134,7 +135,8 @@ TEST_CASE("a missed daily run after 395 days fires once and deletes once") {
   p.clock.Advance(kDay * 395);
   auto due = scheduler.TakeDue(p.clock.BootNow());
   CHECK(due.size() == 1);
-  for (const std::string& id : due) p.daemon->Run(*p.daemon->Find(id), false, p.stop);
+  for (const std::string& id : due)
+    p.daemon->Run(*p.daemon->Find(id), false, p.stop);
   CHECK(p.fs.removed() == std::vector<std::string>{"/data/backups/new.tar"});
   CHECK(scheduler.TakeDue(p.clock.BootNow()).empty());
 }
@@ -169,7 +171,9 @@ TEST_CASE("a file swapped after planning is not removed and the run stops") {
   REQUIRE(plan.ok());
   p.fs.Replace("/data/backups/a.tar");
   struct Ctx : ExecContext {
-    Status Record(const std::string&, const Action&) override { return Status::Ok(); }
+    Status Record(const std::string&, const Action&) override {
+      return Status::Ok();
+    }
     bool stopping() const override { return false; }
   } ctx;
   ExecResult r = policy->Execute(*plan, ctx);
@@ -185,7 +189,8 @@ TEST_CASE("a reload with a broken config keeps the running policies") {
   Status st = p.daemon->Reload(&errors);
   CHECK_FALSE(st.ok());
   std::string all = JoinConfigErrors(errors);
-  CHECK(all.find("retentiond.conf:6: [files.backups] max_agee:") != std::string::npos);
+  CHECK(all.find("retentiond.conf:6: [files.backups] max_agee:") !=
+        std::string::npos);
   CHECK(all.find("did you mean 'max_age'") != std::string::npos);
   CHECK(p.daemon->Find("backups") != nullptr);
   p.WriteConfig("max_age = 30d\n");
@@ -214,7 +219,8 @@ TEST_CASE("a run its process never finished is recorded as interrupted") {
   REQUIRE(id.ok());
   p.daemon.reset();
   p.clock.Advance(hours(1));
-  p.daemon = std::make_unique<Daemon>(p.clock, p.fs, p.registry, p.config_path());
+  p.daemon =
+      std::make_unique<Daemon>(p.clock, p.fs, p.registry, p.config_path());
   std::vector<ConfigError> errors;
   REQUIRE(p.daemon->Start(&errors).ok());
   auto entries = p.Entries("interrupted");

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "files_planner.h"
+
+#include <catch2/catch.hpp>
 
 namespace retention {
 namespace {
@@ -32,10 +32,11 @@ std::vector<std::string> Targets(const Plan& p) {
 }
 
 TEST_CASE("files older than max_age are planned, oldest first, with a reason") {
-  Plan p = PlanFiles("files.b", Rule(kDay * 90),
-                     {Entry("new.tar", kDay), Entry("old.tar", kDay * 100),
-                      Entry("older.tar", kDay * 200), Entry("edge.tar", kDay * 90)},
-                     kNow);
+  Plan p =
+      PlanFiles("files.b", Rule(kDay * 90),
+                {Entry("new.tar", kDay), Entry("old.tar", kDay * 100),
+                 Entry("older.tar", kDay * 200), Entry("edge.tar", kDay * 90)},
+                kNow);
   CHECK(Targets(p) == std::vector<std::string>{"/var/backups/app/older.tar",
                                                "/var/backups/app/old.tar"});
   CHECK(p.scope == 4);
@@ -46,9 +47,9 @@ TEST_CASE("files older than max_age are planned, oldest first, with a reason") {
 
 TEST_CASE("the min_age floor wins over a shorter max_age") {
   const Duration six_years = kDay * 365 * 6;
-  Plan p = PlanFiles("files.audit", Rule(kDay * 30, six_years),
-                     {Entry("a.log", kDay * 400), Entry("b.log", six_years + kDay)},
-                     kNow);
+  Plan p = PlanFiles(
+      "files.audit", Rule(kDay * 30, six_years),
+      {Entry("a.log", kDay * 400), Entry("b.log", six_years + kDay)}, kNow);
   CHECK(Targets(p) == std::vector<std::string>{"/var/backups/app/b.log"});
   CHECK(p.actions[0].reason.find("min_age floor") != std::string::npos);
 }
@@ -66,17 +67,19 @@ TEST_CASE("directories, devices and mount points are never planned") {
 }
 
 TEST_CASE("only names matching a glob are planned") {
-  Plan p = PlanFiles("files.b", Rule(kDay, Duration::zero(), {"*.tar.zst", "*.gz"}),
-                     {Entry("a.tar.zst", kDay * 2), Entry("b.gz", kDay * 2),
-                      Entry("c.txt", kDay * 2), Entry(".hidden.gz", kDay * 2)},
-                     kNow);
+  Plan p =
+      PlanFiles("files.b", Rule(kDay, Duration::zero(), {"*.tar.zst", "*.gz"}),
+                {Entry("a.tar.zst", kDay * 2), Entry("b.gz", kDay * 2),
+                 Entry("c.txt", kDay * 2), Entry(".hidden.gz", kDay * 2)},
+                kNow);
   CHECK(Targets(p) == std::vector<std::string>{"/var/backups/app/a.tar.zst",
                                                "/var/backups/app/b.gz"});
   CHECK(p.scope == 2);
 }
 
 TEST_CASE("a file dated in the future is kept") {
-  Plan p = PlanFiles("files.b", Rule(kDay), {Entry("future", -kDay * 10)}, kNow);
+  Plan p =
+      PlanFiles("files.b", Rule(kDay), {Entry("future", -kDay * 10)}, kNow);
   CHECK(p.actions.empty());
 }
 

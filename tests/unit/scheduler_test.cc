@@ -1,8 +1,7 @@
-#include <catch2/catch.hpp>
-
-#include <set>
-
 #include "scheduler.h"
+
+#include <catch2/catch.hpp>
+#include <set>
 
 namespace retention {
 namespace {
@@ -18,7 +17,8 @@ TEST_CASE("a new policy is first due within its jitter of now") {
   REQUIRE(s.NextDue().has_value());
   CHECK(*s.NextDue() >= hours(5));
   CHECK(*s.NextDue() < hours(5) + seconds(30));
-  CHECK(s.TakeDue(hours(5) + seconds(30)) == std::vector<std::string>{"files.a"});
+  CHECK(s.TakeDue(hours(5) + seconds(30)) ==
+        std::vector<std::string>{"files.a"});
 }
 
 TEST_CASE("a missed daily run fires once, not 395 times") {
@@ -49,7 +49,8 @@ TEST_CASE("policies with the same period are spread by jitter") {
   CHECK(offsets.size() > 1);
   CHECK(Scheduler::Jitter("files.a", hours(1)) ==
         Scheduler::Jitter("files.a", hours(1)));
-  CHECK(Scheduler::Jitter("files.a", seconds(5)) < std::chrono::milliseconds(500));
+  CHECK(Scheduler::Jitter("files.a", seconds(5)) <
+        std::chrono::milliseconds(500));
 }
 
 TEST_CASE("due policies come back earliest deadline first") {
@@ -63,7 +64,8 @@ TEST_CASE("due policies come back earliest deadline first") {
   CHECK(due[1] == "late");
 }
 
-TEST_CASE("a reload keeps deadlines of unchanged policies and drops removed ones") {
+TEST_CASE(
+    "a reload keeps deadlines of unchanged policies and drops removed ones") {
   Scheduler s;
   s.Set("keep", hours(1), Duration::zero());
   s.Set("gone", minutes(1), Duration::zero());
