@@ -1,0 +1,167 @@
+#include "report.h"
+
+#include "clock_brake.h"
+
+namespace retention {
+namespace {
+
+constexpr size_t kLedgerPage = 1000;
+constexpr size_t kFirstRunWindow = 256;
+constexpr char kDaemonPolicy[] = "daemon";
+
+bool IsRemoval(const std::string& action) {
+  return action == "delete" || action == "purge";
+}
+
+PolicyReport ConfiguredPolicy(const Section& section,
+                              const ReportSectionRegistry& sections) {
+  PolicyReport p;
+  p.id = section.id();
+  p.kind = section.kind;
+  const ReportSection* provider = sections.Find(section.kind);
+  if (provider == nullptr) {
+    p.limit = "(no report section for " + section.kind + ")";
+    return p;
+  }
+  SectionSummary s = provider->Summarize(section);
+  p.limit = std::move(s.limit);
+  p.limit_age = s.limit_age;
+  p.oldest_age = s.oldest_age;
+  p.details = std::move(s.details);
+  return p;
+}
+
+// A policy that removed something in the period but is no longer configured:
+// the auditor still sees what it did.
+PolicyReport FormerPolicy(const std::string& id) {
+  PolicyReport p;
+  p.id = id;
+  p.kind = id.substr(0, id.find('.'));
+  p.configured = false;
+  p.limit = "(not in the current configuration)";
+  return p;
+}
+
+PolicyReport& PolicyFor(Report* report, const std::string& id) {
+  for (PolicyReport& p : report->policies) {
+    if (p.id == id) return p;
+  }
+  report->policies.push_back(FormerPolicy(id));
+  return report->policies.back();
+}
+
+void AddEntry(Report* report, const LedgerEntry& e) {
+  if (e.time < report->since || e.time > report->until) return;
+  if (e.policy == kDaemonPolicy) {
+    ++report->daemon_events[e.action];
+    return;
+  }
+  if (!IsRemoval(e.action)) return;
+  PolicyReport& p = PolicyFor(report, e.policy);
+  p.removed_items += e.count;
+  p.removed_bytes += e.bytes;
+  DayVolume& day = p.removed_per_day[UtcDay(e.time)];
+  day.items += e.count;
+  day.bytes += e.bytes;
+}
+
+Status AddLedger(Ledger& ledger, Report* report) {
+  int64_t after = 0;
+  for (;;) {
+    StatusOr<std::vector<LedgerEntry>> page = ledger.Read(after, kLedgerPage);
+    if (!page.ok()) return page.status();
+    for (const LedgerEntry& e : *page) AddEntry(report, e);
+    if (page->size() < kLedgerPage) return Status::Ok();
+    after = page->back().seq;
+  }
+}
+
+// Newest non-dry run per policy. RecentRuns is newest first across all
+// policies, so widen the window until every policy is found or no older
+// runs remain.
+Status AddLastRuns(StateDb& db, Report* report) {
+  for (size_t window = kFirstRunWindow;; window *= 2) {
+    StatusOr<std::vector<RunRecord>> runs = db.RecentRuns(window);
+    if (!runs.ok()) return runs.status();
+    size_t missing = 0;
+    for (PolicyReport& p : report->policies) {
+      for (const RunRecord& r : *runs) {
+        if (r.policy != p.id || r.dry_run) continue;
+        p.last_run = r;
+        break;
+      }
+      if (!p.last_run) ++missing;
+    }
+    if (missing == 0 || runs->size() < window) return Status::Ok();
+  }
+}
+
+Status AddBrakes(StateDb& db, Report* report) {
+  StatusOr<std::vector<Brake>> brakes = db.Brakes();
+  if (!brakes.ok()) return brakes.status();
+  for (const Brake& b : *brakes) {
+    if (b.name == kClockBrakeName) {
+      report->clock_brake = b;
+      continue;
+    }
+    for (PolicyReport& p : report->policies) {
+      if (p.id == b.name) p.brake = b;
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Compliance CheckCompliance(const PolicyReport& policy) {
+  if (!policy.oldest_age || !policy.limit_age) return Compliance::kNotMeasured;
+  return *policy.oldest_age <= *policy.limit_age ? Compliance::kWithin
+                                                 : Compliance::kOverdue;
+}
+
+const char* ComplianceName(Compliance c) {
+  switch (c) {
+    case Compliance::kWithin:
+      return "within";
+    case Compliance::kOverdue:
+      return "overdue";
+    case Compliance::kNotMeasured:
+      break;
+  }
+  return "not-measured";
+}
+
+std::string UtcDay(WallTime t) { return FormatIso8601(t).substr(0, 10); }
+
+std::vector<std::string> DaysInPeriod(WallTime since, WallTime until) {
+  std::vector<std::string> days;
+  if (until < since) return days;
+  const std::string last = UtcDay(until);
+  for (WallTime t = since;; t += std::chrono::hours(24)) {
+    days.push_back(UtcDay(t));
+    if (days.back() >= last) break;
+  }
+  if (days.back() != last) days.push_back(last);
+  return days;
+}
+
+StatusOr<Report> BuildReport(const Config& config, StateDb& db, Ledger& ledger,
+                             const ReportSectionRegistry& sections,
+                             WallTime now, Duration since) {
+  Report report;
+  report.generated_at = now;
+  report.until = now;
+  report.since = now - since;
+  for (const Section* s : config.policies()) {
+    report.policies.push_back(ConfiguredPolicy(*s, sections));
+  }
+  RETENTION_RETURN_IF_ERROR(AddLedger(ledger, &report));
+  StatusOr<LedgerCheck> check = ledger.Verify();
+  if (!check.ok()) return check.status();
+  report.ledger_check = *check;
+  RETENTION_RETURN_IF_ERROR(AddLastRuns(db, &report));
+  RETENTION_RETURN_IF_ERROR(AddBrakes(db, &report));
+  return report;
+}
+
+}  // namespace retention

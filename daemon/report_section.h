@@ -1,0 +1,55 @@
+// ReportSection: what a policy kind contributes to the retention report —
+// its promised limit in words, the age that limit allows, kind-specific
+// details, and (when the kind can measure it from stored state) the age of
+// the oldest surviving item. The report builder asks the registry by kind;
+// the writers render these fields generically, so a new kind adds its
+// section by registering one ReportSection, never by editing a writer.
+//
+// Threading: providers are stateless and const; a registry is built once,
+// then read-only and safe to share.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "clock.h"
+#include "config.h"
+
+namespace retention {
+
+struct SectionSummary {
+  std::string limit;                   // "max_age 90d, floor min_age 7d"
+  std::optional<Duration> limit_age;   // empty: the kind has no age limit
+  std::optional<Duration> oldest_age;  // empty: not measured
+  std::vector<std::pair<std::string, std::string>> details;  // name, value
+};
+
+class ReportSection {
+ public:
+  virtual ~ReportSection() = default;
+  virtual std::string kind() const = 0;  // "files"
+  // Precondition: section.kind == kind(), validated at config load. Must not
+  // touch the filesystem or any database: the report reads stored state only.
+  virtual SectionSummary Summarize(const Section& section) const = 0;
+};
+
+class ReportSectionRegistry {
+ public:
+  // Precondition: no provider for that kind yet.
+  void Register(std::unique_ptr<ReportSection> section);
+  // Null when the kind has none.
+  const ReportSection* Find(const std::string& kind) const;
+
+ private:
+  std::map<std::string, std::unique_ptr<ReportSection>> sections_;
+};
+
+// A registry with the section of every built-in policy kind. A new kind adds
+// one Register call in report_sections.cc.
+ReportSectionRegistry BuiltinReportSections();
+
+}  // namespace retention

@@ -1,0 +1,126 @@
+// The retention report for a terminal: header, an aligned table with one row
+// per policy, each policy's details, then the ledger, brakes and daemon
+// events.
+#include <algorithm>
+#include <sstream>
+
+#include "config_value.h"
+#include "report.h"
+
+namespace retention {
+namespace {
+
+using Row = std::vector<std::string>;
+
+// Columns align by code points, so ✓ and ✗ count as one.
+size_t DisplayWidth(const std::string& s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+std::string ComplianceText(const PolicyReport& p) {
+  switch (CheckCompliance(p)) {
+    case Compliance::kWithin:
+      return "✓ within";
+    case Compliance::kOverdue:
+      return "✗ overdue";
+    case Compliance::kNotMeasured:
+      break;
+  }
+  return "not measured";
+}
+
+std::string LastRunText(const PolicyReport& p) {
+  if (!p.last_run) return "never";
+  return FormatIso8601(p.last_run->started) + " " + p.last_run->outcome;
+}
+
+Row PolicyRow(const PolicyReport& p) {
+  return {p.id,
+          p.kind,
+          p.limit,
+          p.oldest_age ? FormatDuration(*p.oldest_age) : "not measured",
+          ComplianceText(p),
+          LastRunText(p),
+          std::to_string(p.removed_items),
+          FormatSize(static_cast<uint64_t>(p.removed_bytes)),
+          p.brake ? "engaged" : "-"};
+}
+
+void WriteTable(const std::vector<Row>& rows, std::ostringstream& out) {
+  std::vector<size_t> widths(rows.front().size(), 0);
+  for (const Row& row : rows) {
+    for (size_t i = 0; i < row.size(); ++i) {
+      widths[i] = std::max(widths[i], DisplayWidth(row[i]));
+    }
+  }
+  for (const Row& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) {
+        line += std::string(widths[i] - DisplayWidth(row[i]) + 2, ' ');
+      }
+    }
+    out << line << "\n";
+  }
+}
+
+void WriteDetails(const PolicyReport& p, std::ostringstream& out) {
+  out << p.id << ":";
+  for (const auto& [name, value] : p.details)
+    out << " " << name << "=" << value;
+  for (const auto& [day, v] : p.removed_per_day) {
+    out << "\n  " << day << "  " << v.items << " items  "
+        << FormatSize(static_cast<uint64_t>(v.bytes));
+  }
+  if (p.brake) out << "\n  brake: " << p.brake->reason;
+  if (p.last_run && !p.last_run->error.empty()) {
+    out << "\n  last error: " << p.last_run->error;
+  }
+  out << "\n";
+}
+
+void WriteFooter(const Report& r, std::ostringstream& out) {
+  const LedgerCheck& c = r.ledger_check;
+  out << "\nledger: " << c.entries << " entries, head "
+      << (c.head_hash.empty() ? "-" : c.head_hash) << ", ";
+  if (c.ok) {
+    out << "verified\n";
+  } else {
+    out << "BROKEN at seq " << c.first_bad_seq << ": " << c.problem << "\n";
+  }
+  out << "clock brake: ";
+  if (r.clock_brake) {
+    out << "engaged since " << FormatIso8601(r.clock_brake->since) << ": "
+        << r.clock_brake->reason << "\n";
+  } else {
+    out << "not engaged\n";
+  }
+  out << "daemon events:";
+  if (r.daemon_events.empty()) out << " none";
+  for (const auto& [action, n] : r.daemon_events) {
+    out << " " << action << "=" << n;
+  }
+  out << "\n";
+}
+
+}  // namespace
+
+std::string FormatReportText(const Report& r) {
+  std::ostringstream out;
+  out << "retention report, generated " << FormatIso8601(r.generated_at)
+      << "\nperiod " << FormatIso8601(r.since) << " .. "
+      << FormatIso8601(r.until) << "\n\n";
+  std::vector<Row> rows = {{"POLICY", "KIND", "LIMIT", "OLDEST", "STATUS",
+                            "LAST RUN", "REMOVED", "BYTES", "BRAKE"}};
+  for (const PolicyReport& p : r.policies) rows.push_back(PolicyRow(p));
+  WriteTable(rows, out);
+  if (!r.policies.empty()) out << "\n";
+  for (const PolicyReport& p : r.policies) WriteDetails(p, out);
+  WriteFooter(r, out);
+  return out.str();
+}
+
+}  // namespace retention

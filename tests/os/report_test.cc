@@ -1,0 +1,286 @@
+// The retention report on a real state database: the model's sums, period
+// and ledger check, then the three writers (text, JSON, self-contained HTML).
+#include "report.h"
+
+#include <catch2/catch.hpp>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "db_test_util.h"
+#include "kind_registry.h"
+#include "state_db.h"
+#include "unit/html_checker.h"
+
+namespace retention {
+namespace {
+
+using std::chrono::hours;
+
+const WallTime kNow = FromUnixSeconds(1768132800);  // 2026-01-11T12:00:00Z
+const Duration kDay = hours(24);
+const std::string kHostile = "/var/backups/app/<script>alert(\"x\")&'.tar";
+const std::string kHostileEscaped =
+    "/var/backups/app/&lt;script&gt;alert(&quot;x&quot;)&amp;&#39;.tar";
+
+constexpr char kConfig[] =
+    "[files.backups]\n"
+    "root = /var/backups/app\n"
+    "match = *.tar\n"
+    "max_age = 90d\n"
+    "min_age = 7d\n"
+    "[files.tmp]\n"
+    "root = /srv/a&b<c>\n"
+    "max_age = 1d\n";
+
+LedgerEntry Entry(const std::string& policy, const std::string& action,
+                  WallTime t, const std::string& target = "",
+                  int64_t bytes = 0) {
+  LedgerEntry e;
+  e.time = t;
+  e.policy = policy;
+  e.action = action;
+  e.target = target;
+  e.count = action == "delete" ? 1 : 0;
+  e.bytes = bytes;
+  e.detail = "older than 90d";
+  return e;
+}
+
+// A state db with runs, brakes and a ledger spread over 30 days.
+struct ReportFixture {
+  ReportFixture() {
+    StatusOr<std::unique_ptr<StateDb>> opened = StateDb::Open(path());
+    INFO(opened.status().ToString());
+    REQUIRE(opened.ok());
+    db = std::move(*opened);
+    ledger = std::make_unique<Ledger>(*db);
+    std::vector<ConfigError> errors;
+    REQUIRE(LoadConfigFromString("/etc/retentiond/retentiond.conf", kConfig,
+                                 registry, &config, &errors));
+    FillLedger();
+    FillRuns();
+    REQUIRE(db->SetBrake(
+                  {"files.tmp", "would delete 80% of scope", kNow - hours(1)})
+                .ok());
+    REQUIRE(
+        db->SetBrake({"clock", "wall clock jumped 2h", kNow - hours(2)}).ok());
+  }
+
+  void Append(const LedgerEntry& e) { REQUIRE(ledger->Append(e).ok()); }
+
+  void FillLedger() {
+    Append(Entry("daemon", "start", kNow - 30 * kDay));
+    Append(Entry("files.backups", "delete", kNow - 20 * kDay, "/b/old", 5000));
+    Append(Entry("daemon", "start", kNow - 5 * kDay));
+    Append(Entry("files.backups", "delete", kNow - 2 * kDay, kHostile, 400));
+    Append(Entry("files.backups", "delete", kNow - kDay, "/b/1", 100));
+    Append(Entry("files.backups", "delete", kNow - kDay, "/b/2", 200));
+    Append(Entry("files.tmp", "brake", kNow - hours(4), "files.tmp"));
+    Append(Entry("files.tmp", "delete", kNow - hours(3), "/srv/t", 50));
+    Append(Entry("daemon", "reload", kNow - hours(2)));
+  }
+
+  void Run(const std::string& policy, WallTime t, bool dry,
+           const std::string& outcome, const std::string& error) {
+    RunRecord run;
+    run.policy = policy;
+    run.started = t;
+    run.dry_run = dry;
+    run.outcome = "running";
+    StatusOr<int64_t> id = db->BeginRun(run);
+    REQUIRE(id.ok());
+    REQUIRE(db->FinishRun(*id, t + hours(1), outcome, 2, 300, error).ok());
+  }
+
+  void FillRuns() {
+    Run("files.backups", kNow - kDay - hours(1), false, "ok", "");
+    Run("files.backups", kNow - hours(1), true, "dry-run", "");
+    Run("files.tmp", kNow - hours(3), false, "error",
+        "unlinkat " + kHostile + ": Permission denied");
+  }
+
+  Report Build(Duration since = 7 * kDay) {
+    ReportSectionRegistry sections = BuiltinReportSections();
+    StatusOr<Report> report =
+        BuildReport(config, *db, *ledger, sections, kNow, since);
+    INFO(report.status().ToString());
+    REQUIRE(report.ok());
+    return *report;
+  }
+
+  std::string path() const { return dir.File("state.db"); }
+
+  TempDir dir;
+  KindRegistry registry = BuiltinRegistry();
+  Config config;
+  std::unique_ptr<StateDb> db;
+  std::unique_ptr<Ledger> ledger;
+};
+
+const PolicyReport& Find(const Report& r, const std::string& id) {
+  for (const PolicyReport& p : r.policies) {
+    if (p.id == id) return p;
+  }
+  FAIL("no policy " << id);
+  std::abort();
+}
+
+TEST_CASE("the report sums removals per policy and per day", "[report]") {
+  ReportFixture f;
+  Report r = f.Build();
+  REQUIRE(r.policies.size() == 2);
+  const PolicyReport& backups = Find(r, "files.backups");
+  CHECK(backups.kind == "files");
+  CHECK(backups.limit == "max_age 90d, floor min_age 7d");
+  CHECK(backups.removed_items == 3);
+  CHECK(backups.removed_bytes == 700);
+  REQUIRE(backups.removed_per_day.size() == 2);
+  CHECK(backups.removed_per_day.at("2026-01-10").items == 2);
+  CHECK(backups.removed_per_day.at("2026-01-10").bytes == 300);
+  CHECK(backups.removed_per_day.at("2026-01-09").bytes == 400);
+  const PolicyReport& tmp = Find(r, "files.tmp");
+  CHECK(tmp.limit == "max_age 1d");
+  CHECK(tmp.removed_items == 1);
+  CHECK(tmp.removed_bytes == 50);
+}
+
+TEST_CASE("the report names the last real run, brakes and daemon events",
+          "[report]") {
+  ReportFixture f;
+  Report r = f.Build();
+  const PolicyReport& backups = Find(r, "files.backups");
+  REQUIRE(backups.last_run);
+  CHECK(backups.last_run->outcome == "ok");  // not the later dry run
+  CHECK_FALSE(backups.brake);
+  const PolicyReport& tmp = Find(r, "files.tmp");
+  REQUIRE(tmp.last_run);
+  CHECK(tmp.last_run->outcome == "error");
+  REQUIRE(tmp.brake);
+  CHECK(tmp.brake->reason == "would delete 80% of scope");
+  REQUIRE(r.clock_brake);
+  CHECK(r.clock_brake->reason == "wall clock jumped 2h");
+  CHECK(r.daemon_events ==
+        std::map<std::string, int64_t>{{"reload", 1}, {"start", 1}});
+}
+
+TEST_CASE("the oldest item's age is not measured for files", "[report]") {
+  ReportFixture f;
+  const PolicyReport& backups = Find(f.Build(), "files.backups");
+  CHECK_FALSE(backups.oldest_age);
+  REQUIRE(backups.limit_age);
+  CHECK(*backups.limit_age == 90 * kDay);
+  CHECK(CheckCompliance(backups) == Compliance::kNotMeasured);
+}
+
+TEST_CASE("entries before the period are left out of the report", "[report]") {
+  ReportFixture f;
+  CHECK(Find(f.Build(7 * kDay), "files.backups").removed_bytes == 700);
+  Report month = f.Build(31 * kDay);
+  CHECK(Find(month, "files.backups").removed_bytes == 5700);
+  CHECK(Find(month, "files.backups").removed_per_day.size() == 3);
+  CHECK(month.daemon_events.at("start") == 2);
+  CHECK(month.since == kNow - 31 * kDay);
+  CHECK(month.until == kNow);
+}
+
+TEST_CASE("a policy no longer configured still shows what it removed",
+          "[report]") {
+  ReportFixture f;
+  f.Append(Entry("files.gone", "delete", kNow - hours(5), "/g/1", 77));
+  Report r = f.Build();
+  const PolicyReport& gone = Find(r, "files.gone");
+  CHECK_FALSE(gone.configured);
+  CHECK(gone.kind == "files");
+  CHECK(gone.removed_bytes == 77);
+}
+
+TEST_CASE("a verified ledger is reported with its head hash", "[report]") {
+  ReportFixture f;
+  Report r = f.Build();
+  CHECK(r.ledger_check.ok);
+  CHECK(r.ledger_check.entries == 9);
+  StatusOr<std::vector<LedgerEntry>> last = f.ledger->Read(8, 1);
+  REQUIRE(last.ok());
+  REQUIRE(last->size() == 1);
+  CHECK(r.ledger_check.head_hash == last->front().hash);
+}
+
+TEST_CASE("a tampered ledger is reported as broken", "[report]") {
+  ReportFixture f;
+  RawSql(f.path(), "UPDATE ledger SET bytes = 1 WHERE seq = 4");
+  Report r = f.Build();
+  CHECK_FALSE(r.ledger_check.ok);
+  CHECK(r.ledger_check.first_bad_seq == 4);
+  CHECK(FormatReportText(r).find("BROKEN at seq 4") != std::string::npos);
+  nlohmann::json j = nlohmann::json::parse(FormatReportJson(r));
+  CHECK(j["ledger"]["verified"] == false);
+  CHECK(j["ledger"]["first_bad_seq"] == 4);
+}
+
+TEST_CASE("the report's three formats render the fixture database",
+          "[report]") {
+  ReportFixture f;
+  Report r = f.Build();
+  const std::string text = FormatReportText(r);
+  CHECK(text.find("files.backups") != std::string::npos);
+  CHECK(text.find("files.tmp") != std::string::npos);
+  nlohmann::json j = nlohmann::json::parse(FormatReportJson(r));
+  CHECK(j["schema"] == "retentiond.report.v1");
+  CHECK(j["policies"].size() == 2);
+  CHECK(j["ledger"]["verified"] == true);
+  const std::string html = FormatReportHtml(r);
+  CHECK(CheckHtmlNesting(html) == "");
+  CHECK(CheckSelfContained(html) == "");
+  CHECK(html.find(kHostile) == std::string::npos);
+  CHECK(html.find(kHostileEscaped) != std::string::npos);  // the run's error
+  CHECK(html.find("/srv/a&amp;b&lt;c&gt;") != std::string::npos);
+}
+
+// A kind that can measure its oldest item, registered from outside.
+class WidgetsSection final : public ReportSection {
+ public:
+  std::string kind() const override { return "widgets"; }
+  SectionSummary Summarize(const Section& section) const override {
+    return {"max_age " + section.GetString("max_age"),
+            kDay,
+            2 * kDay,
+            {{"shelf", "B"}}};
+  }
+};
+
+TEST_CASE("a new kind adds its report section without touching the writers",
+          "[report]") {
+  TempDir dir;
+  StatusOr<std::unique_ptr<StateDb>> db = StateDb::Open(dir.File("state.db"));
+  REQUIRE(db.ok());
+  Ledger ledger(**db);
+  KindRegistry kinds = BuiltinRegistry();
+  kinds.Register({"widgets",
+                  false,
+                  {{"max_age", ValueType::kDuration, "", true, {}, "age"}},
+                  {},
+                  {}});
+  Config config;
+  std::vector<ConfigError> errors;
+  REQUIRE(LoadConfigFromString("w.conf", "[widgets.w]\nmax_age = 1d\n", kinds,
+                               &config, &errors));
+  ReportSectionRegistry sections = BuiltinReportSections();
+  sections.Register(std::make_unique<WidgetsSection>());
+  StatusOr<Report> r = BuildReport(config, **db, ledger, sections, kNow, kDay);
+  REQUIRE(r.ok());
+  REQUIRE(r->policies.size() == 1);
+  CHECK(r->policies[0].limit == "max_age 1d");
+  CHECK(CheckCompliance(r->policies[0]) == Compliance::kOverdue);
+  CHECK(FormatReportText(*r).find("2d") != std::string::npos);
+  CHECK(FormatReportHtml(*r).find("shelf") != std::string::npos);
+  nlohmann::json j = nlohmann::json::parse(FormatReportJson(*r));
+  CHECK(j["policies"][0]["oldest_age_seconds"] == 2 * 86400);
+  CHECK(j["policies"][0]["compliance"] == "overdue");
+}
+
+}  // namespace
+}  // namespace retention

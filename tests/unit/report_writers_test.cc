@@ -1,0 +1,146 @@
+// The report writers on hand-built Reports: pure functions, no database.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "report.h"
+#include "unit/html_checker.h"
+
+namespace retention {
+namespace {
+
+using std::chrono::hours;
+
+const WallTime kNow = FromUnixSeconds(1768132800);  // 2026-01-11T12:00:00Z
+const Duration kDay = hours(24);
+const std::string kHostile = "<script>alert(\"x\")&'</script>";
+
+PolicyReport Policy(const std::string& id, int64_t bytes) {
+  PolicyReport p;
+  p.id = id;
+  p.kind = "files";
+  p.limit = "max_age 90d";
+  p.limit_age = 90 * kDay;
+  p.details = {{"root", "/srv/" + kHostile}};
+  p.removed_items = 2;
+  p.removed_bytes = bytes;
+  p.removed_per_day["2026-01-05"] = {1, bytes / 2};
+  p.removed_per_day["2026-01-10"] = {1, bytes - bytes / 2};
+  return p;
+}
+
+Report Sample() {
+  Report r;
+  r.generated_at = kNow;
+  r.until = kNow;
+  r.since = kNow - 7 * kDay;
+  r.policies = {Policy("files.backups", 3 << 20), Policy("files.t", 10)};
+  r.policies[0].oldest_age = 100 * kDay;
+  r.policies[1].oldest_age = 3 * kDay;
+  r.policies[1].brake = Brake{"files.t", kHostile, kNow - hours(1)};
+  r.ledger_check.entries = 12;
+  r.ledger_check.head_hash = std::string(64, 'a');
+  r.daemon_events = {{"start", 1}, {"reload", 2}};
+  return r;
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+TEST_CASE("compliance compares the oldest item's age with the limit",
+          "[report]") {
+  PolicyReport p;
+  CHECK(CheckCompliance(p) == Compliance::kNotMeasured);
+  p.limit_age = kDay;
+  CHECK(CheckCompliance(p) == Compliance::kNotMeasured);
+  p.oldest_age = kDay;
+  CHECK(CheckCompliance(p) == Compliance::kWithin);
+  p.oldest_age = kDay + hours(1);
+  CHECK(CheckCompliance(p) == Compliance::kOverdue);
+}
+
+TEST_CASE("the days of a period run from its first to its last UTC day",
+          "[report]") {
+  std::vector<std::string> days = DaysInPeriod(kNow - 2 * kDay, kNow);
+  CHECK(days ==
+        std::vector<std::string>{"2026-01-09", "2026-01-10", "2026-01-11"});
+  CHECK(DaysInPeriod(kNow, kNow) == std::vector<std::string>{"2026-01-11"});
+}
+
+TEST_CASE("the text report aligns one row per policy under its header",
+          "[report]") {
+  std::vector<std::string> lines = Lines(FormatReportText(Sample()));
+  size_t header = 0;
+  while (header < lines.size() && lines[header].rfind("POLICY", 0) != 0) {
+    ++header;
+  }
+  REQUIRE(header + 2 < lines.size());
+  const std::string& head = lines[header];
+  for (size_t i : {header + 1, header + 2}) {
+    INFO(lines[i]);
+    CHECK(lines[i].find("files ") == head.find("KIND"));
+    CHECK(lines[i].find("max_age 90d") == head.find("LIMIT"));
+  }
+  CHECK(lines[header + 1].find("✗ overdue") != std::string::npos);
+  CHECK(lines[header + 2].find("✓ within") != std::string::npos);
+  const std::string text = FormatReportText(Sample());
+  CHECK(text.find("verified") != std::string::npos);
+  CHECK(text.find("reload=2 start=1") != std::string::npos);
+}
+
+TEST_CASE("the JSON report parses and has every schema field", "[report]") {
+  nlohmann::json j = nlohmann::json::parse(FormatReportJson(Sample()));
+  CHECK(j["schema"] == "retentiond.report.v1");
+  CHECK(j["generated_at"] == "2026-01-11T12:00:00Z");
+  CHECK(j["period"]["since"] == "2026-01-04T12:00:00Z");
+  CHECK(j["ledger"]["verified"] == true);
+  CHECK(j["ledger"]["first_bad_seq"].is_null());
+  CHECK(j["clock_brake"].is_null());
+  CHECK(j["daemon_events"]["reload"] == 2);
+  const nlohmann::json& p = j["policies"][0];
+  for (const char* key :
+       {"id", "kind", "configured", "limit", "limit_age_seconds",
+        "oldest_age_seconds", "compliance", "details", "last_run", "removed",
+        "removed_per_day", "brake"}) {
+    INFO(key);
+    CHECK(p.contains(key));
+  }
+  CHECK(p["compliance"] == "overdue");
+  CHECK(p["limit_age_seconds"] == 90 * 86400);
+  CHECK(p["last_run"].is_null());
+  CHECK(p["removed"]["bytes"] == 3 << 20);
+  CHECK(p["removed_per_day"][1]["day"] == "2026-01-10");
+  CHECK(j["policies"][1]["compliance"] == "within");
+  CHECK(j["policies"][1]["brake"]["reason"] == kHostile);
+}
+
+TEST_CASE("the HTML report is well-formed, self-contained and escaped",
+          "[report]") {
+  const std::string html = FormatReportHtml(Sample());
+  CHECK(CheckHtmlNesting(html) == "");
+  CHECK(CheckSelfContained(html) == "");
+  CHECK(html.find(kHostile) == std::string::npos);
+  CHECK(html.find(
+            "&lt;script&gt;alert(&quot;x&quot;)&amp;&#39;&lt;/script&gt;") !=
+        std::string::npos);
+  CHECK(html.find("<svg") != std::string::npos);
+  CHECK(html.find("<rect") != std::string::npos);
+  CHECK(html.find("&#10007; overdue") != std::string::npos);
+}
+
+TEST_CASE("the HTML checker catches what it is meant to catch", "[report]") {
+  CHECK(CheckHtmlNesting("<p><b>x</p></b>") != "");
+  CHECK(CheckHtmlNesting("<p>a < b</p>") != "");
+  CHECK(CheckHtmlNesting("<div>") != "");
+  CHECK(CheckHtmlNesting("<p>x<br><rect/></p>") == "");
+  CHECK(CheckSelfContained("<img src=\"x\">") != "");
+}
+
+}  // namespace
+}  // namespace retention
