@@ -172,7 +172,8 @@ void WriteLedger(const Report& r, std::ostringstream& out) {
 
 std::string FormatReportHtml(const Report& r) {
   std::ostringstream out;
-  out << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">"
+  out << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta "
+         "charset=\"utf-8\"/>"
       << "\n<title>retention report " << FormatIso8601(r.generated_at)
       << "</title>\n<style>" << kStyle << "</style>\n</head>\n<body>\n"
       << "<h1>Retention report</h1>\n<p>generated "

@@ -6,7 +6,8 @@
 namespace retention {
 namespace {
 
-using nlohmann::json;
+// Keys keep the documented order.
+using json = nlohmann::ordered_json;
 
 json Seconds(const std::optional<Duration>& d) {
   if (!d) return nullptr;

@@ -19,6 +19,19 @@ size_t DisplayWidth(const std::string& s) {
   return n;
 }
 
+// Paths and errors reach a terminal: control characters (an escape sequence
+// in a file name) are shown as '?' rather than interpreted.
+std::string Printable(std::string s) {
+  for (char& c : s) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
+  return s;
+}
+
+std::string Items(int64_t n) {
+  return std::to_string(n) + (n == 1 ? " item" : " items");
+}
+
 std::string ComplianceText(const PolicyReport& p) {
   switch (CheckCompliance(p)) {
     case Compliance::kWithin:
@@ -37,9 +50,9 @@ std::string LastRunText(const PolicyReport& p) {
 }
 
 Row PolicyRow(const PolicyReport& p) {
-  return {p.id,
+  return {Printable(p.id),
           p.kind,
-          p.limit,
+          Printable(p.limit),
           p.oldest_age ? FormatDuration(*p.oldest_age) : "not measured",
           ComplianceText(p),
           LastRunText(p),
@@ -69,15 +82,16 @@ void WriteTable(const std::vector<Row>& rows, std::ostringstream& out) {
 
 void WriteDetails(const PolicyReport& p, std::ostringstream& out) {
   out << p.id << ":";
-  for (const auto& [name, value] : p.details)
-    out << " " << name << "=" << value;
+  for (const auto& [name, value] : p.details) {
+    out << " " << name << "=" << Printable(value);
+  }
   for (const auto& [day, v] : p.removed_per_day) {
-    out << "\n  " << day << "  " << v.items << " items  "
+    out << "\n  " << day << "  " << Items(v.items) << "  "
         << FormatSize(static_cast<uint64_t>(v.bytes));
   }
-  if (p.brake) out << "\n  brake: " << p.brake->reason;
+  if (p.brake) out << "\n  brake: " << Printable(p.brake->reason);
   if (p.last_run && !p.last_run->error.empty()) {
-    out << "\n  last error: " << p.last_run->error;
+    out << "\n  last error: " << Printable(p.last_run->error);
   }
   out << "\n";
 }
@@ -94,7 +108,7 @@ void WriteFooter(const Report& r, std::ostringstream& out) {
   out << "clock brake: ";
   if (r.clock_brake) {
     out << "engaged since " << FormatIso8601(r.clock_brake->since) << ": "
-        << r.clock_brake->reason << "\n";
+        << Printable(r.clock_brake->reason) << "\n";
   } else {
     out << "not engaged\n";
   }

@@ -142,5 +142,14 @@ TEST_CASE("the HTML checker catches what it is meant to catch", "[report]") {
   CHECK(CheckSelfContained("<img src=\"x\">") != "");
 }
 
+TEST_CASE("the text report shows control characters in a path as '?'",
+          "[report]") {
+  Report r = Sample();
+  r.policies[0].details = {{"root", "/srv/\x1b[2Jevil"}};
+  const std::string text = FormatReportText(r);
+  CHECK(text.find('\x1b') == std::string::npos);
+  CHECK(text.find("/srv/?[2Jevil") != std::string::npos);
+}
+
 }  // namespace
 }  // namespace retention
