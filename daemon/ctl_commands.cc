@@ -1,12 +1,15 @@
 #include "ctl_commands.h"
 
 #include <nlohmann/json.hpp>
+#include <fstream>
 #include <ostream>
 
 #include "clock_brake.h"
 #include "config_value.h"
 #include "ledger.h"
 #include "options.h"
+#include "report.h"
+#include "report_section.h"
 #include "state_db.h"
 
 namespace retention {
@@ -121,6 +124,49 @@ int ConfirmClock(CtlContext& ctx) {
   return kExitOk;
 }
 
+StatusOr<std::string> RenderReport(CtlContext& ctx, StateDb& db,
+                                   Duration since) {
+  Ledger ledger(db);
+  const Config none;  // without a configuration: what the ledger shows
+  auto report = BuildReport(ctx.config ? *ctx.config : none, db, ledger,
+                            BuiltinReportSections(), ctx.clock.Now(), since);
+  if (!report.ok()) return report.status();
+  if (ctx.format == "json") return FormatReportJson(*report);
+  if (ctx.format == "html") return FormatReportHtml(*report);
+  return FormatReportText(*report);
+}
+
+int ShowReport(CtlContext& ctx) {
+  auto since = ParseDuration(ctx.since);
+  if (!since.ok() || *since <= Duration::zero()) {
+    ctx.err << "retentionctl: report: --since wants a duration such as 30d\n";
+    return kExitUsage;
+  }
+  if (ctx.format != "text" && ctx.format != "json" && ctx.format != "html") {
+    ctx.err << "retentionctl: report: --format is text, json or html\n";
+    return kExitUsage;
+  }
+  auto db = OpenExisting(ctx);
+  if (!db) return kExitFailure;
+  auto text = RenderReport(ctx, *db, *since);
+  if (!text.ok()) {
+    ctx.err << "retentionctl: report: " << text.status().ToString() << "\n";
+    return kExitFailure;
+  }
+  if (ctx.output.empty()) {
+    ctx.out << *text;
+    return kExitOk;
+  }
+  std::ofstream file(ctx.output, std::ios::trunc);
+  file << *text;
+  file.close();
+  if (!file) {
+    ctx.err << "retentionctl: report: cannot write " << ctx.output << "\n";
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 const std::vector<CtlCommand>& CtlCommands() {
@@ -129,6 +175,10 @@ const std::vector<CtlCommand>& CtlCommands() {
        Verify},
       {"ledger", "print ledger entries, all or those after AFTER_SEQ",
        ShowLedger},
+      {"report",
+       "retention report for the period --since (default 30d) as --format "
+       "text|json|html, to -o FILE or stdout",
+       ShowReport},
       {"confirm-clock", "release the clock brake after checking the clock",
        ConfirmClock},
   };

@@ -15,7 +15,7 @@ namespace {
 
 std::string Usage(const po::options_description& desc) {
   std::string out =
-      "Usage: retentionctl [--config FILE | --state-dir DIR] [--json] COMMAND "
+      "Usage: retentionctl [--config FILE] [--state-dir DIR] [--json] COMMAND "
       "[ARGS]\n\n"
       "Commands:\n";
   for (const CtlCommand& c : CtlCommands()) {
@@ -27,18 +27,22 @@ std::string Usage(const po::options_description& desc) {
   return out + o.str();
 }
 
-// The state directory: --state-dir, else the one the configuration names.
-bool ResolveStateDir(const std::string& config_path, std::string* state_dir) {
-  if (!state_dir->empty()) return true;
-  Config config;
+// Reads the configuration unless only --state-dir was given (an auditor
+// with a copied state.db has none); the state directory is --state-dir, else
+// the one the configuration names. *config stays null when not read.
+bool LoadCtlConfig(const std::string& config_path, bool config_given,
+                   std::unique_ptr<Config>* config, std::string* state_dir) {
+  if (!state_dir->empty() && !config_given) return true;
+  auto loaded = std::make_unique<Config>();
   std::vector<ConfigError> errors;
-  if (!LoadConfig(config_path, BuiltinRegistry(), &config, &errors)) {
+  if (!LoadConfig(config_path, BuiltinRegistry(), loaded.get(), &errors)) {
     for (const ConfigError& e : errors) std::cerr << e.ToString() << "\n";
     std::cerr << "retentionctl: cannot read the configuration; "
                  "give --state-dir to bypass it\n";
     return false;
   }
-  *state_dir = config.daemon().GetString("state_dir");
+  if (state_dir->empty()) *state_dir = loaded->daemon().GetString("state_dir");
+  *config = std::move(loaded);
   return true;
 }
 
@@ -46,6 +50,7 @@ bool ResolveStateDir(const std::string& config_path, std::string* state_dir) {
 
 int main(int argc, char** argv) {
   std::string config_path = kDefaultConfigPath, state_dir, command;
+  std::string since = "30d", format = "text", output;
   std::vector<std::string> args;
   bool json = false, help = false, version = false;
   po::options_description desc("Options");
@@ -55,6 +60,12 @@ int main(int argc, char** argv) {
       "state-dir", po::value(&state_dir)->value_name("DIR"),
       "the state directory itself")("json", po::bool_switch(&json),
                                     "print JSON")(
+      "since", po::value(&since)->value_name("DURATION"),
+      "report: the period, ending now (default 30d)")(
+      "format", po::value(&format)->value_name("FORMAT"),
+      "report: text, json or html (default text)")(
+      "output,o", po::value(&output)->value_name("FILE"),
+      "report: write to FILE instead of standard output")(
       "version", po::bool_switch(&version), "print the version and exit")(
       "help,h", po::bool_switch(&help), "print this help and exit");
   po::options_description hidden;
@@ -64,8 +75,8 @@ int main(int argc, char** argv) {
   all.add(desc).add(hidden);
   po::positional_options_description positional;
   positional.add("command", 1).add("args", -1);
+  po::variables_map vm;
   try {
-    po::variables_map vm;
     po::store(po::command_line_parser(argc, argv)
                   .options(all)
                   .positional(positional)
@@ -81,10 +92,15 @@ int main(int argc, char** argv) {
     return std::cout << "retentionctl " << RETENTION_VERSION << "\n", kExitOk;
   for (const CtlCommand& c : CtlCommands()) {
     if (command != c.name) continue;
-    if (!ResolveStateDir(config_path, &state_dir)) return kExitConfig;
+    std::unique_ptr<Config> config;
+    const bool config_given = vm.count("config") && !vm["config"].defaulted();
+    if (!LoadCtlConfig(config_path, config_given, &config, &state_dir)) {
+      return kExitConfig;
+    }
     PosixClock clock;
     auto fs = NewPosixFilesystem();
-    CtlContext ctx{state_dir, json, args, *fs, clock, std::cout, std::cerr};
+    CtlContext ctx{state_dir, json,     args,      config.get(), since, format,
+                   output,    *fs,      clock,     std::cout,    std::cerr};
     return c.run(ctx);
   }
   std::cerr << "retentionctl: "
