@@ -3,10 +3,12 @@
 #include <nlohmann/json.hpp>
 #include <fstream>
 #include <ostream>
+#include <set>
 
 #include "clock_brake.h"
 #include "config_value.h"
 #include "ledger.h"
+#include "metrics.h"
 #include "options.h"
 #include "report.h"
 #include "report_section.h"
@@ -167,6 +169,22 @@ int ShowReport(CtlContext& ctx) {
   return kExitOk;
 }
 
+int ShowMetrics(CtlContext& ctx) {
+  auto db = OpenExisting(ctx);
+  if (!db) return kExitFailure;
+  std::set<std::string> configured;
+  if (ctx.config) {
+    for (const Section* s : ctx.config->policies()) configured.insert(s->id());
+  }
+  auto snapshot = CollectMetrics(*db, configured);
+  if (!snapshot.ok()) {
+    ctx.err << "retentionctl: metrics: " << snapshot.status().ToString() << "\n";
+    return kExitFailure;
+  }
+  ctx.out << FormatPrometheus(*snapshot, RETENTION_VERSION);
+  return kExitOk;
+}
+
 }  // namespace
 
 const std::vector<CtlCommand>& CtlCommands() {
@@ -179,6 +197,7 @@ const std::vector<CtlCommand>& CtlCommands() {
        "retention report for the period --since (default 30d) as --format "
        "text|json|html, to -o FILE or stdout",
        ShowReport},
+      {"metrics", "Prometheus metrics from the state database", ShowMetrics},
       {"confirm-clock", "release the clock brake after checking the clock",
        ConfirmClock},
   };

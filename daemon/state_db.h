@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -42,6 +43,14 @@ struct Brake {
   WallTime since{};
 };
 
+// Per-policy totals for metrics, over all time, real runs only.
+struct PolicyStats {
+  std::map<std::string, int64_t> runs_by_outcome;  // "ok" -> 12, ...
+  int64_t removed_items = 0;  // ledger "delete"/"purge" entries' counts
+  int64_t removed_bytes = 0;
+  std::optional<WallTime> last_success;  // finish of the last "ok" run
+};
+
 class StateDb {
  public:
   static constexpr int kSchemaVersion = 1;
@@ -63,6 +72,10 @@ class StateDb {
   // killed, crashed, power lost) and returns them. Precondition: the caller
   // holds the state directory's lock, so no live process owns such a run.
   StatusOr<std::vector<RunRecord>> CloseInterruptedRuns(WallTime now);
+
+  // Keyed by policy id; policies with runs or removals only
+  // (state_db_stats.cc).
+  StatusOr<std::map<std::string, PolicyStats>> PolicyStatistics();
 
   Status SetBrake(const Brake& brake);  // replaces one of the same name
   Status ClearBrake(const std::string& name);

@@ -233,3 +233,27 @@ TEST_CASE("a run its process never finished is recorded as interrupted") {
 
 }  // namespace
 }  // namespace retention
+
+namespace retention {
+namespace {
+
+TEST_CASE("policy statistics count real runs and recorded removals only") {
+  Pipeline p;
+  p.fs.AddFile("/data/backups/old.tar", 4096, p.clock.Now() - kDay * 91);
+  p.fs.AddFile("/data/backups/old2.tar", 100, p.clock.Now() - kDay * 92);
+  p.Run(/*dry_run=*/true);
+  p.Run();
+  p.fs.FailNext(FsOp::kOpenRoot, EIO);
+  p.Run();
+  auto stats = p.daemon->state().PolicyStatistics();
+  REQUIRE(stats.ok());
+  const PolicyStats& s = stats->at("files.backups");
+  CHECK(s.runs_by_outcome == std::map<std::string, int64_t>{{"ok", 1}, {"error", 1}});
+  CHECK(s.removed_items == 2);
+  CHECK(s.removed_bytes == 4196);
+  CHECK(s.last_success.has_value());
+  CHECK(stats->count("daemon") == 0);
+}
+
+}  // namespace
+}  // namespace retention

@@ -1,0 +1,37 @@
+// Metrics in the Prometheus text exposition format (version 0.0.4), built
+// from the state database alone, so `retentionctl metrics` works whether or
+// not the daemon runs. Families:
+//   retentiond_build_info{version}                          gauge, 1
+//   retentiond_policy_runs_total{policy,result}             counter
+//   retentiond_removed_items_total{policy}                  counter
+//   retentiond_removed_bytes_total{policy}                  counter
+//   retentiond_last_success_timestamp_seconds{policy}       gauge
+//   retentiond_brake_engaged{policy}                        gauge, 0/1
+//   retentiond_clock_paused                                 gauge, 0/1
+// retentiond_oldest_item_age_seconds is not emitted until a kind measures
+// the oldest surviving item. Every configured policy appears, with zeros
+// when it has no history. Pure formatting over a snapshot; thread-safe.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+
+#include "state_db.h"
+
+namespace retention {
+
+struct MetricsSnapshot {
+  std::set<std::string> policies;  // configured ids, plus any with history
+  std::map<std::string, PolicyStats> stats;
+  std::set<std::string> braked;  // brake names: policy ids, or "clock"
+};
+
+// Reads what the metrics need; `configured` are the configuration's ids.
+StatusOr<MetricsSnapshot> CollectMetrics(StateDb& db,
+                                         const std::set<std::string>& configured);
+
+std::string FormatPrometheus(const MetricsSnapshot& snapshot,
+                             const std::string& version);
+
+}  // namespace retention
