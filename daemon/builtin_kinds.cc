@@ -29,6 +29,12 @@ KindSpec DaemonKind() {
        false,
        {},
        "wall-clock jump that pauses deletion"},
+      {"metrics_file",
+       ValueType::kPath,
+       "",
+       false,
+       {},
+       "Prometheus text file rewritten after each run"},
   };
   return spec;
 }

@@ -1,5 +1,11 @@
 #include "daemon.h"
 
+#include <spdlog/spdlog.h>
+
+#include <set>
+
+#include "atomic_file.h"
+#include "metrics.h"
 #include "state_dir.h"
 
 namespace retention {
@@ -136,7 +142,21 @@ std::shared_ptr<Policy> Daemon::Find(const std::string& name) const {
 RunReport Daemon::Run(Policy& policy, bool dry_run,
                       const std::atomic<bool>& stop) {
   std::lock_guard<std::mutex> lock(run_mu_);
-  return runner_->Run(policy, dry_run, stop);
+  RunReport report = runner_->Run(policy, dry_run, stop);
+  Status st = WriteMetricsFile();
+  if (!st.ok()) spdlog::warn("metrics_file: {}", st.ToString());
+  return report;
+}
+
+Status Daemon::WriteMetricsFile() {
+  auto config = this->config();
+  if (!config->daemon().Has("metrics_file")) return Status::Ok();
+  std::set<std::string> ids;
+  for (const Section* s : config->policies()) ids.insert(s->id());
+  auto snapshot = CollectMetrics(*state_, ids);
+  if (!snapshot.ok()) return snapshot.status();
+  return WriteFileAtomically(fs_, config->daemon().GetString("metrics_file"),
+                             FormatPrometheus(*snapshot, RETENTION_VERSION));
 }
 
 std::shared_ptr<const Config> Daemon::config() const {

@@ -63,6 +63,8 @@ class Daemon {
   Status BuildPolicies(const Config& config, PolicyList* policies);
   Status OpenState(const std::string& state_dir);
   Status RecordInterruptedRuns();
+  // After every run, when [daemon] metrics_file is set.
+  Status WriteMetricsFile();
 
   Clock& clock_;
   Filesystem& fs_;

@@ -107,6 +107,13 @@ class Filesystem {
   virtual Status RenameAt(Dir& from, const std::string& from_name, Dir& to,
                           const std::string& to_name) = 0;
 
+  // Renames the regular file `from_name` to `to_name` in the same `dir`,
+  // atomically replacing what `to_name` was (a regular file or a symlink,
+  // the link itself; a directory or anything else fails kUnsafe). The way
+  // to publish a file written beside its target and fsynced.
+  virtual Status ReplaceFileAt(Dir& dir, const std::string& from_name,
+                               const std::string& to_name) = 0;
+
   // Creates `name` in `dir` with `mode`; fails kBusy if it exists.
   virtual Status MakeDirAt(Dir& dir, const std::string& name,
                            uint32_t mode) = 0;

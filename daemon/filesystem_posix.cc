@@ -197,6 +197,24 @@ class PosixFilesystem final : public Filesystem {
                                         " to " + JoinPath(to.path(), to_name));
   }
 
+  Status ReplaceFileAt(Dir& dir, const std::string& from_name,
+                       const std::string& to_name) override {
+    RETENTION_RETURN_IF_ERROR(CheckName(from_name));
+    RETENTION_RETURN_IF_ERROR(CheckName(to_name));
+    const std::string what = "replace " + JoinPath(dir.path(), to_name);
+    StatusOr<FileInfo> src = StatxAt(FdOf(dir), from_name, what);
+    if (!src.ok()) return src.status();
+    if (src->type != FileType::kRegular) return Status::Unsafe(what + ": source is not a regular file");
+    StatusOr<FileInfo> dst = StatxAt(FdOf(dir), to_name, what);
+    if (dst.ok() && dst->type != FileType::kRegular && dst->type != FileType::kSymlink) {
+      return Status::Unsafe(what + ": target is not a regular file or symlink");
+    }
+    if (renameat(FdOf(dir), from_name.c_str(), FdOf(dir), to_name.c_str()) != 0) {
+      return Status::FromErrno(errno, what);
+    }
+    return Status::Ok();
+  }
+
   Status MakeDirAt(Dir& dir, const std::string& name, uint32_t mode) override {
     RETENTION_RETURN_IF_ERROR(CheckName(name));
     if (mkdirat(FdOf(dir), name.c_str(), mode) == 0) return Status::Ok();

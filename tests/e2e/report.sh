@@ -50,4 +50,13 @@ for line in 'retentiond_removed_items_total{policy="files.data"} 2' \
             'retentiond_clock_paused 0'; do
   grep -qF "$line" "$WORK/out" || { cat "$WORK/out"; fail "metric missing: $line"; }
 done
+
+# metrics_file: rewritten atomically after every run, --once included.
+printf 'metrics_file = metrics/retentiond.prom\n' > "$WORK/metrics.conf"
+mkdir -p "$WORK/metrics"
+sed '/^\[daemon\]/r '"$WORK/metrics.conf" "$WORK/r.conf" > "$WORK/m.conf"
+expect_code 0 "$RETENTIOND" --config "$WORK/m.conf" --once
+grep -qF 'retentiond_policy_runs_total{policy="files.data",result="ok"} 2' "$WORK/metrics/retentiond.prom" ||
+  { cat "$WORK/metrics/retentiond.prom"; fail "metrics_file not written after the run"; }
+[ -z "$(ls -A "$WORK/metrics" | grep -v '^retentiond.prom$')" ] || fail "temp file left in the metrics directory"
 echo "metrics: ok"

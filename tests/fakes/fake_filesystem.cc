@@ -206,6 +206,30 @@ Status FakeFilesystem::RenameAt(Dir& from, const std::string& from_name,
   return Status::Ok();
 }
 
+Status FakeFilesystem::ReplaceFileAt(Dir& dir, const std::string& from_name,
+                                     const std::string& to_name) {
+  std::lock_guard lock(mutex_);
+  const std::string what = "replace " + JoinPath(dir.path(), to_name);
+  RETENTION_RETURN_IF_ERROR(Injection(TakeFailure(FsOp::kRename), what));
+  RETENTION_RETURN_IF_ERROR(CheckName(from_name));
+  RETENTION_RETURN_IF_ERROR(CheckName(to_name));
+  const uint64_t d = FakeDir::InoOf(dir);
+  const uint64_t src = Child(d, from_name), dst = Child(d, to_name);
+  if (src == 0) return Status::FromErrno(ENOENT, what);
+  if (At(src).type != FileType::kRegular) {
+    return Status::Unsafe(what + ": source is not a regular file");
+  }
+  if (dst != 0 && At(dst).type != FileType::kRegular &&
+      At(dst).type != FileType::kSymlink) {
+    return Status::Unsafe(what + ": target is not a regular file or symlink");
+  }
+  if (dst != 0) Unlink(d, to_name);
+  At(d).children.erase(from_name);
+  Link(d, to_name, src);
+  Touch(d);
+  return Status::Ok();
+}
+
 Status FakeFilesystem::MakeDirAt(Dir& dir, const std::string& name,
                                  uint32_t mode) {
   std::lock_guard lock(mutex_);

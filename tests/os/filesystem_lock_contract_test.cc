@@ -42,3 +42,27 @@ TEMPLATE_TEST_CASE("a lock file is never taken through a symlink", "[contract]",
 
 }  // namespace
 }  // namespace retention
+
+namespace retention {
+namespace {
+
+TEMPLATE_TEST_CASE("a file replaces its target atomically, never a directory",
+                   "[contract]", PosixEnv, FakeEnv) {
+  TestType env;
+  env.Dir("d/sub");
+  env.File("d/new", "new");
+  env.File("d/old", "old");
+  auto dir = OpenRootOf(env, "d");
+  CHECK(env.fs().ReplaceFileAt(*dir, "new", "old").ok());
+  CHECK(env.Contents("d/old") == "new");
+  CHECK_FALSE(env.Exists("d/new"));
+  CHECK(env.fs().ReplaceFileAt(*dir, "old", "fresh").ok());  // no target yet
+  CHECK(env.Contents("d/fresh") == "new");
+  CHECK(env.fs().ReplaceFileAt(*dir, "fresh", "sub").code() == Code::kUnsafe);
+  CHECK(env.Exists("d/sub"));
+  CHECK(env.fs().ReplaceFileAt(*dir, "sub", "x").code() == Code::kUnsafe);
+  CHECK(env.fs().ReplaceFileAt(*dir, "gone", "x").IsNotFound());
+}
+
+}  // namespace
+}  // namespace retention
