@@ -16,7 +16,8 @@ namespace retention {
 // What org.varlink.service.GetInfo reports besides the version.
 inline constexpr std::string_view kVarlinkVendor = "retentiond";
 inline constexpr std::string_view kVarlinkProduct = "retentiond";
-inline constexpr std::string_view kVarlinkUrl = "https://retentiond.io";
+// GetInfo's url: empty, as the project has no public site yet.
+inline constexpr std::string_view kVarlinkUrl = "";
 
 // The standard service interface every Varlink service implements.
 inline constexpr std::string_view kServiceInterfaceName = "org.varlink.service";
