@@ -169,7 +169,8 @@ TEST_CASE("the report names the last real run, brakes and daemon events",
 
 TEST_CASE("the oldest item's age is not measured for files", "[report]") {
   ReportFixture f;
-  const PolicyReport& backups = Find(f.Build(), "files.backups");
+  const Report r = f.Build();  // kept alive: Find returns into it
+  const PolicyReport& backups = Find(r, "files.backups");
   CHECK_FALSE(backups.oldest_age);
   REQUIRE(backups.limit_age);
   CHECK(*backups.limit_age == 90 * kDay);
