@@ -6,13 +6,7 @@
 source "$(dirname "$0")/lib.bash"
 
 mkdir -p "$WORK"/{state,data}
-cat > "$WORK/r.conf" <<EOC
-[daemon]
-state_dir = state
-[files.data]
-root = data
-max_age = 30d
-EOC
+files_config data
 expect_code 0 "$RETENTIOND" --config "$WORK/r.conf" --once   # the baseline run
 sqlite3 "$WORK/state/state.db" \
   "UPDATE runs SET started_ns = started_ns - 365*86400*1000000000 WHERE id = (SELECT max(id) FROM runs)"

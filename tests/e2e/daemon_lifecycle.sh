@@ -5,14 +5,7 @@ source "$(dirname "$0")/lib.bash"
 
 mkdir -p "$WORK"/{state,backups}
 echo old > "$WORK/backups/old.tar"; touch -d "-100 days" "$WORK/backups/old.tar"
-cat > "$WORK/r.conf" <<EOC
-[daemon]
-state_dir = $WORK/state
-[files.backups]
-root = $WORK/backups
-max_age = 30d
-every = 1s
-EOC
+files_config backups 'every = 1s'
 "$RETENTIOND" --config "$WORK/r.conf" 2>"$WORK/log" &
 pid=$!
 wait_for "$WORK/log" "started"

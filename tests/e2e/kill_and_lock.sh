@@ -4,14 +4,7 @@
 source "$(dirname "$0")/lib.bash"
 
 mkdir -p "$WORK"/{state,data}
-cat > "$WORK/r.conf" <<EOC
-[daemon]
-state_dir = $WORK/state
-[files.data]
-root = $WORK/data
-max_age = 30d
-every = 1s
-EOC
+files_config data 'every = 1s'
 "$RETENTIOND" --config "$WORK/r.conf" 2>"$WORK/log" &
 pid=$!
 wait_for "$WORK/log" "files.data  ok"

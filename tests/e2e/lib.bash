@@ -20,3 +20,14 @@ wait_for() {  # wait_for FILE PATTERN [SECONDS]: until FILE contains PATTERN
     sleep 0.05
   done
 }
+# files_config NAME [LINE...]: writes $WORK/r.conf with the state directory
+# $WORK/state and one [files.NAME] policy on $WORK/NAME (both created),
+# max_age 30d, then each further "key = value" LINE. Paths are relative, so
+# they also exercise resolution against the config file's directory.
+files_config() {
+  local name=$1; shift
+  mkdir -p "$WORK/state" "$WORK/$name"
+  { printf '[daemon]\nstate_dir = state\n[files.%s]\nroot = %s\nmax_age = 30d\n' "$name" "$name"
+    local line
+    for line in "$@"; do printf '%s\n' "$line"; done; } > "$WORK/r.conf"
+}

@@ -6,14 +6,7 @@
 source "$(dirname "$0")/lib.bash"
 
 mkdir -p "$WORK"/{state,data}
-cat > "$WORK/r.conf" <<EOC
-[daemon]
-state_dir = $WORK/state
-[files.data]
-root = $WORK/data
-max_age = 30d
-every = 1h
-EOC
+files_config data 'every = 1h'
 python3 - "$WORK/notify.sock" "$WORK/notify.log" <<'EOP' &
 import socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)

@@ -11,14 +11,7 @@ echo keep > "$WORK/outside/target.tar"
 ln -s ../outside/target.tar "$WORK/backups/link.tar"; old "$WORK/backups/link.tar" 100
 mkdir "$WORK/backups/dir.tar"; old "$WORK/backups/dir.tar" 100
 mkfifo "$WORK/backups/fifo.tar"; old "$WORK/backups/fifo.tar" 100
-cat > "$WORK/r.conf" <<EOC
-[daemon]
-state_dir = state
-[files.backups]
-root = backups
-match = *.tar
-max_age = 30d
-EOC
+files_config backups 'match = *.tar'
 
 expect_code 0 "$RETENTIOND" --config "$WORK/r.conf" --once --dry-run
 for n in a b c link; do

@@ -5,13 +5,7 @@ source "$(dirname "$0")/lib.bash"
 
 mkdir -p "$WORK"/{state,data}
 for n in a b; do echo $n > "$WORK/data/$n"; touch -d "-100 days" "$WORK/data/$n"; done
-cat > "$WORK/r.conf" <<EOC
-[daemon]
-state_dir = state
-[files.data]
-root = data
-max_age = 30d
-EOC
+files_config data
 expect_code 0 "$RETENTIOND" --config "$WORK/r.conf" --once
 
 expect_code 0 "$RETENTIONCTL" --config "$WORK/r.conf" report
