@@ -37,13 +37,9 @@ Status ClockBrake::Observe(const ClockReading& now) {
 
 Status ClockBrake::Engage(const ClockReading& now, const std::string& reason) {
   RETENTION_RETURN_IF_ERROR(db_.SetBrake({kClockBrakeName, reason, now.wall}));
-  LedgerEntry e;
-  e.time = now.wall;
-  e.policy = "daemon";
-  e.action = "brake";
-  e.target = kClockBrakeName;
-  e.detail = reason;
-  return ledger_.Append(std::move(e)).status();
+  return ledger_
+      .Append(EventEntry(now.wall, "daemon", "brake", kClockBrakeName, reason))
+      .status();
 }
 
 Status ClockBrake::Confirm(const ClockReading& now, const std::string& who) {
@@ -51,13 +47,11 @@ Status ClockBrake::Confirm(const ClockReading& now, const std::string& who) {
   if (!engaged.ok()) return engaged.status();
   if (!engaged->has_value()) return Status::Ok();
   RETENTION_RETURN_IF_ERROR(db_.ClearBrake(kClockBrakeName));
-  LedgerEntry e;
-  e.time = now.wall;
-  e.policy = "daemon";
-  e.action = "confirm-clock";
-  e.target = kClockBrakeName;
-  e.detail = "confirmed by " + who + "; was: " + (*engaged)->reason;
-  return ledger_.Append(std::move(e)).status();
+  return ledger_
+      .Append(
+          EventEntry(now.wall, "daemon", "confirm-clock", kClockBrakeName,
+                     "confirmed by " + who + "; was: " + (*engaged)->reason))
+      .status();
 }
 
 StatusOr<bool> ClockBrake::TakeConfirmationFile() {

@@ -61,14 +61,14 @@ Status Daemon::RecordInterruptedRuns() {
   auto runs = state_->CloseInterruptedRuns(clock_.Now());
   if (!runs.ok()) return runs.status();
   for (const RunRecord& run : *runs) {
-    LedgerEntry e;
-    e.time = clock_.Now();
-    e.policy = run.policy;
-    e.action = "interrupted";
-    e.target = "run " + std::to_string(run.id);
-    e.detail = "started " + FormatIso8601(run.started) +
-               "; the process ended before the run finished";
-    RETENTION_RETURN_IF_ERROR(ledger_->Append(std::move(e)).status());
+    RETENTION_RETURN_IF_ERROR(
+        ledger_
+            ->Append(
+                EventEntry(clock_.Now(), run.policy, "interrupted",
+                           "run " + std::to_string(run.id),
+                           "started " + FormatIso8601(run.started) +
+                               "; the process ended before the run finished"))
+            .status());
   }
   return Status::Ok();
 }
@@ -110,13 +110,9 @@ Status Daemon::Reload(std::vector<ConfigError>* errors) {
 }
 
 Status Daemon::Record(const std::string& action, const std::string& detail) {
-  LedgerEntry e;
-  e.time = clock_.Now();
-  e.policy = "daemon";
-  e.action = action;
-  e.target = config_path_;
-  e.detail = detail;
-  return ledger_->Append(std::move(e)).status();
+  return ledger_
+      ->Append(EventEntry(clock_.Now(), "daemon", action, config_path_, detail))
+      .status();
 }
 
 std::vector<std::pair<std::string, Duration>> Daemon::Schedule() const {

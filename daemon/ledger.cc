@@ -214,6 +214,17 @@ Status CheckHead(SqliteDb& db, LedgerCheck* check) {
 
 }  // namespace
 
+LedgerEntry EventEntry(WallTime time, std::string policy, std::string action,
+                       std::string target, std::string detail) {
+  LedgerEntry e;
+  e.time = time;
+  e.policy = std::move(policy);
+  e.action = std::move(action);
+  e.target = std::move(target);
+  e.detail = std::move(detail);
+  return e;
+}
+
 std::string HashLedgerEntry(const LedgerEntry& entry) {
   std::string encoded;
   AppendField(&encoded, kHashDomain);

@@ -41,6 +41,11 @@ struct LedgerCheck {
   std::string head_hash;      // hash of the last entry
 };
 
+// An entry that records an event (a brake, a confirmation, a reload, an
+// interrupted run) rather than a removal: no count, no bytes.
+LedgerEntry EventEntry(WallTime time, std::string policy, std::string action,
+                       std::string target, std::string detail);
+
 // The chained hash of `entry` (uses prev_hash and every field but hash).
 std::string HashLedgerEntry(const LedgerEntry& entry);
 
