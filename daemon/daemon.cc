@@ -30,9 +30,15 @@ Status Daemon::Start(std::vector<ConfigError>* errors) {
     return Status::InvalidArgument(JoinConfigErrors(*errors));
   }
   RETENTION_RETURN_IF_ERROR(OpenState(config->daemon().GetString("state_dir")));
-  brake_->set_limit(config->daemon().GetDuration("clock_jump_limit"));
+  return Install(std::move(config));
+}
+
+// Builds every policy first, so a config whose policy cannot be built
+// changes nothing, then makes the config and policies the running ones.
+Status Daemon::Install(std::shared_ptr<const Config> config) {
   PolicyList policies;
   RETENTION_RETURN_IF_ERROR(BuildPolicies(*config, &policies));
+  brake_->set_limit(config->daemon().GetDuration("clock_jump_limit"));
   std::lock_guard<std::mutex> lock(mu_);
   config_ = std::move(config);
   policies_ = std::move(policies);
@@ -100,13 +106,7 @@ Status Daemon::Reload(std::vector<ConfigError>* errors) {
         {v.where, "daemon", "state_dir", "changing state_dir needs a restart"});
     return Status::InvalidArgument(JoinConfigErrors(*errors));
   }
-  PolicyList policies;
-  RETENTION_RETURN_IF_ERROR(BuildPolicies(*config, &policies));
-  brake_->set_limit(d.GetDuration("clock_jump_limit"));
-  std::lock_guard<std::mutex> lock(mu_);
-  config_ = std::move(config);
-  policies_ = std::move(policies);
-  return Status::Ok();
+  return Install(std::move(config));
 }
 
 Status Daemon::Record(const std::string& action, const std::string& detail) {

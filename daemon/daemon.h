@@ -62,6 +62,7 @@ class Daemon {
   bool Load(Config* config, std::vector<ConfigError>* errors) const;
   Status BuildPolicies(const Config& config, PolicyList* policies);
   Status OpenState(const std::string& state_dir);
+  Status Install(std::shared_ptr<const Config> config);
   Status RecordInterruptedRuns();
   // After every run, when [daemon] metrics_file is set.
   Status WriteMetricsFile();
