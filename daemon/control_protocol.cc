@@ -20,44 +20,75 @@ const std::string_view kManagerInterface =
     R"(# Control interface of retentiond, the retention daemon.
 interface io.retentiond.Manager
 
-# One configured policy and its last run.
+# One configured policy: its schedule, whether it is queued or running now,
+# its newest real (not dry) run, and its brake, if engaged.
 type Policy (
-  name: string,
+  id: string,
   kind: string,
-  schedule: string,
+  every: string,
+  state: string,
   next_run: ?string,
   last_run: ?string,
-  last_result: ?string
+  last_result: ?string,
+  brake: ?string
 )
 
-# The daemon's state: version, start time, whether deletions are braked
-# until the clock is confirmed, and its policies.
+# One action of a run's plan, with the reason an auditor reads.
+type PlannedAction (
+  action: string,
+  target: string,
+  bytes: int,
+  count: int,
+  reason: string
+)
+
+# One run: the plan (every action a real run performs, or performed) and,
+# unless dry, what was done. outcome: ok, dry-run, braked, stopped, error.
+type Run (
+  policy: string,
+  dry_run: bool,
+  outcome: string,
+  error: string,
+  scope: int,
+  planned: []PlannedAction,
+  warnings: []string,
+  done: int,
+  failed: int,
+  bytes: int,
+  errors: []string
+)
+
+# The daemon's state. Times are ISO-8601 UTC. clock_brake is the reason
+# while deletions are paused until the clock is confirmed.
 method Status() -> (
   version: string,
+  pid: int,
   started: string,
-  clock_confirmed: bool,
+  config: string,
+  state_dir: string,
+  clock_brake: ?string,
+  running: ?string,
+  queued: []string,
   policies: []Policy
 )
 
 # The configured policies.
 method ListPolicies() -> (policies: []Policy)
 
-# Runs one policy now. With dry_run, plans and reports without deleting.
-method RunPolicy(name: string, dry_run: ?bool) -> (
-  run_id: int,
-  dry_run: bool,
-  result: string,
-  summary: string
-)
+# Runs one policy now, by id ("files.backups") or bare name, and replies
+# when the run ends. With dry_run, plans without deleting.
+method RunPolicy(name: string, dry_run: ?bool) -> (run: Run)
 
-# Rereads the configuration; an invalid one is refused and the old one kept.
-method Reload() -> ()
+# Rereads the configuration. An invalid one is refused with ConfigInvalid
+# and the running one kept.
+method Reload() -> (policies: int)
 
-# Confirms the wall clock after a jump, releasing the clock brake.
-method ConfirmClock() -> ()
+# Confirms the wall clock after a jump, releasing the clock brake (at once,
+# or when the current run ends). was_engaged: the brake was engaged.
+method ConfirmClock() -> (was_engaged: bool)
 
-# What was deleted and why, since a time or duration ("2026-11-01", "7d").
-# format: text, json or html; text when absent.
+# The retention report for the period ending now. since: a duration
+# ("30d", the default). format: text (default), json or html.
 method Report(since: ?string, format: ?string) -> (
   format: string,
   report: string
@@ -67,11 +98,12 @@ method Report(since: ?string, format: ?string) -> (
 method VerifyLedger() -> (
   ok: bool,
   entries: int,
-  first_bad: ?int,
-  message: ?string
+  head_hash: string,
+  first_bad_seq: ?int,
+  problem: ?string
 )
 
-# Metrics in the Prometheus text exposition format.
+# Metrics in the Prometheus text exposition format (0.0.4).
 method Metrics() -> (text: string)
 
 # No policy has this name.
@@ -83,10 +115,16 @@ error PermissionDenied (method: string)
 # A parameter is missing, of the wrong type or has a bad value.
 error InvalidParameter (parameter: string, reason: string)
 
-# The configuration was refused; each entry is "file:line: key: message".
+# The message is not a valid Varlink call (bad JSON, bad shape, too large).
+# After a message too large the connection is closed.
+error InvalidMessage (reason: string)
+
+# The configuration was refused; each entry is "file:line: [section] key:
+# message".
 error ConfigInvalid (errors: []string)
 
-# The daemon cannot do this now, e.g. the policy is already running.
+# The daemon cannot do this now: the policy is already queued or running,
+# too many connections, or it is shutting down.
 error Busy (reason: string)
 
 # An unexpected failure inside the daemon.

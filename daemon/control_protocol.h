@@ -61,6 +61,8 @@ inline constexpr std::string_view kErrorPermissionDenied =
     "io.retentiond.Manager.PermissionDenied";  // (method)
 inline constexpr std::string_view kErrorInvalidParameter =
     "io.retentiond.Manager.InvalidParameter";  // (parameter, reason)
+inline constexpr std::string_view kErrorInvalidMessage =
+    "io.retentiond.Manager.InvalidMessage";  // (reason)
 inline constexpr std::string_view kErrorConfigInvalid =
     "io.retentiond.Manager.ConfigInvalid";  // (errors: []string)
 inline constexpr std::string_view kErrorBusy =

@@ -158,7 +158,7 @@ TEST_CASE("the interface text declares every method and error", "[varlink]") {
   }
   for (auto error :
        {kErrorNoSuchPolicy, kErrorPermissionDenied, kErrorInvalidParameter,
-        kErrorConfigInvalid, kErrorBusy, kErrorInternal}) {
+        kErrorInvalidMessage, kErrorConfigInvalid, kErrorBusy, kErrorInternal}) {
     std::string member(error.substr(error.rfind('.') + 1));
     INFO(member);
     CHECK(error.substr(0, error.rfind('.')) == kManagerInterfaceName);
