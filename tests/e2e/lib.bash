@@ -27,7 +27,7 @@ wait_for() {  # wait_for FILE PATTERN [SECONDS]: until FILE contains PATTERN
 files_config() {
   local name=$1; shift
   mkdir -p "$WORK/state" "$WORK/$name"
-  { printf '[daemon]\nstate_dir = state\n[files.%s]\nroot = %s\nmax_age = 30d\n' "$name" "$name"
+  { printf '[daemon]\nstate_dir = state\ncontrol_socket = control.sock\n[files.%s]\nroot = %s\nmax_age = 30d\n' "$name" "$name"
     local line
     for line in "$@"; do printf '%s\n' "$line"; done; } > "$WORK/r.conf"
 }
