@@ -1,6 +1,7 @@
 // The [daemon] section's keys and the registration of every built-in policy
 // kind. A new kind adds one Register call here.
 #include "files_policy.h"
+#include "groups.h"
 #include "kind_registry.h"
 
 namespace retention {
@@ -71,6 +72,25 @@ KindSpec DaemonKind() {
        false,
        {},
        "write state_dir/reports/YYYY-MM-DD.{json,html} once a day"},
+  };
+  spec.validate = [](const Section& s, std::vector<ConfigError>* errors) {
+    for (const char* key : {"socket_group", "admin_group"}) {
+      const std::string& name = s.GetStringOrEmpty(key);
+      if (name.empty()) continue;
+      auto gid = LookupGroup(name);
+      if (!gid.ok()) {
+        errors->push_back(
+            {s.values.at(key).where, s.id(), key, gid.status().message()});
+      }
+    }
+    if (s.GetInt("control_max_connections") < 1) {
+      errors->push_back({s.values.at("control_max_connections").where, s.id(),
+                         "control_max_connections", "must be at least 1"});
+    }
+    if (s.GetDuration("control_idle_timeout") <= Duration::zero()) {
+      errors->push_back({s.values.at("control_idle_timeout").where, s.id(),
+                         "control_idle_timeout", "must be greater than 0"});
+    }
   };
   return spec;
 }

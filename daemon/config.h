@@ -51,6 +51,8 @@ struct Section {
   // Preconditions: the key is registered with the matching type and either
   // has a default or Has(key). Values were validated at load.
   const std::string& GetString(const std::string& key) const;
+  // For keys without a default: their value, or "" when not set.
+  const std::string& GetStringOrEmpty(const std::string& key) const;
   uint64_t GetSize(const std::string& key) const;
   Duration GetDuration(const std::string& key) const;
   bool GetBool(const std::string& key) const;

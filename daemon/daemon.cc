@@ -99,11 +99,16 @@ Status Daemon::Reload(std::vector<ConfigError>* errors) {
     return Status::InvalidArgument(JoinConfigErrors(*errors));
   }
   const Section& d = config->daemon();
-  if (d.GetString("state_dir") !=
-      this->config()->daemon().GetString("state_dir")) {
-    const ConfigValue& v = d.values.at("state_dir");
-    errors->push_back(
-        {v.where, "daemon", "state_dir", "changing state_dir needs a restart"});
+  const Section& running = this->config()->daemon();
+  // What the process set up once at start: the state it locked and the
+  // socket it bound.
+  for (const char* key : {"state_dir", "control_socket", "socket_group"}) {
+    if (d.GetStringOrEmpty(key) == running.GetStringOrEmpty(key)) continue;
+    errors->push_back({d.Has(key) ? d.values.at(key).where : d.where, "daemon",
+                       key,
+                       std::string("changing ") + key + " needs a restart"});
+  }
+  if (!errors->empty()) {
     return Status::InvalidArgument(JoinConfigErrors(*errors));
   }
   return Install(std::move(config));

@@ -6,7 +6,6 @@ namespace retention {
 namespace {
 
 constexpr size_t kLedgerPage = 1000;
-constexpr size_t kFirstRunWindow = 256;
 constexpr char kDaemonPolicy[] = "daemon";
 
 bool IsRemoval(const std::string& action) {
@@ -76,24 +75,14 @@ Status AddLedger(Ledger& ledger, Report* report) {
   }
 }
 
-// Newest non-dry run per policy. RecentRuns is newest first across all
-// policies, so widen the window until every policy is found or no older
-// runs remain.
 Status AddLastRuns(StateDb& db, Report* report) {
-  for (size_t window = kFirstRunWindow;; window *= 2) {
-    StatusOr<std::vector<RunRecord>> runs = db.RecentRuns(window);
-    if (!runs.ok()) return runs.status();
-    size_t missing = 0;
-    for (PolicyReport& p : report->policies) {
-      for (const RunRecord& r : *runs) {
-        if (r.policy != p.id || r.dry_run) continue;
-        p.last_run = r;
-        break;
-      }
-      if (!p.last_run) ++missing;
-    }
-    if (missing == 0 || runs->size() < window) return Status::Ok();
+  auto runs = db.LastRealRuns();
+  if (!runs.ok()) return runs.status();
+  for (PolicyReport& p : report->policies) {
+    auto it = runs->find(p.id);
+    if (it != runs->end()) p.last_run = it->second;
   }
+  return Status::Ok();
 }
 
 Status AddBrakes(StateDb& db, Report* report) {

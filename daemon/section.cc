@@ -51,6 +51,12 @@ const std::string& Section::GetString(const std::string& key) const {
   return it == values.end() ? kEmpty : it->second.raw;
 }
 
+const std::string& Section::GetStringOrEmpty(const std::string& key) const {
+  static const std::string kEmpty;
+  auto it = values.find(key);
+  return it == values.end() ? kEmpty : it->second.raw;
+}
+
 uint64_t Section::GetSize(const std::string& key) const {
   return Converted(ParseSize(GetString(key)));
 }

@@ -299,6 +299,27 @@ StatusOr<std::vector<RunRecord>> StateDb::RecentRuns(size_t limit) {
   return runs;
 }
 
+// A scan of runs, grouped; fine for the sizes the runs table reaches (one
+// row per run).
+StatusOr<std::map<std::string, RunRecord>> StateDb::LastRealRuns() {
+  std::lock_guard<std::mutex> lock(mu_);
+  StatusOr<SqliteStatement> stmt = db_->Prepare(
+      std::string("SELECT ") + kRunColumns +
+      " FROM runs WHERE id IN (SELECT MAX(id) FROM runs WHERE dry_run = 0 "
+      "GROUP BY policy)");
+  if (!stmt.ok()) return stmt.status();
+  std::map<std::string, RunRecord> runs;
+  for (;;) {
+    StatusOr<bool> row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    RunRecord run = RowToRun(*stmt);
+    std::string policy = run.policy;
+    runs.emplace(std::move(policy), std::move(run));
+  }
+  return runs;
+}
+
 StatusOr<std::vector<RunRecord>> StateDb::CloseInterruptedRuns(WallTime now) {
   std::lock_guard<std::mutex> lock(mu_);
   StatusOr<SqliteStatement> select =

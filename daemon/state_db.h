@@ -68,6 +68,8 @@ class StateDb {
   // The most recent run of any policy, dry or not; nullopt if none.
   StatusOr<std::optional<RunRecord>> LastRun();
   StatusOr<std::vector<RunRecord>> RecentRuns(size_t limit);
+  // The newest run that was not a dry run, per policy id.
+  StatusOr<std::map<std::string, RunRecord>> LastRealRuns();
   // Marks every run still "running" as "interrupted" (its process died:
   // killed, crashed, power lost) and returns them. Precondition: the caller
   // holds the state directory's lock, so no live process owns such a run.
