@@ -1,7 +1,7 @@
 #include "ctl_commands.h"
 
-#include <nlohmann/json.hpp>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <set>
 
@@ -178,7 +178,8 @@ int ShowMetrics(CtlContext& ctx) {
   }
   auto snapshot = CollectMetrics(*db, configured);
   if (!snapshot.ok()) {
-    ctx.err << "retentionctl: metrics: " << snapshot.status().ToString() << "\n";
+    ctx.err << "retentionctl: metrics: " << snapshot.status().ToString()
+            << "\n";
     return kExitFailure;
   }
   ctx.out << FormatPrometheus(*snapshot, RETENTION_VERSION);

@@ -149,15 +149,44 @@ RunReport Daemon::Run(Policy& policy, bool dry_run,
   return report;
 }
 
+StatusOr<std::string> Daemon::Metrics() {
+  std::set<std::string> ids;
+  for (const Section* s : config()->policies()) ids.insert(s->id());
+  auto snapshot = CollectMetrics(*state_, ids);
+  if (!snapshot.ok()) return snapshot.status();
+  return FormatPrometheus(*snapshot, RETENTION_VERSION);
+}
+
 Status Daemon::WriteMetricsFile() {
   auto config = this->config();
   if (!config->daemon().Has("metrics_file")) return Status::Ok();
-  std::set<std::string> ids;
-  for (const Section* s : config->policies()) ids.insert(s->id());
-  auto snapshot = CollectMetrics(*state_, ids);
-  if (!snapshot.ok()) return snapshot.status();
+  auto text = Metrics();
+  if (!text.ok()) return text.status();
   return WriteFileAtomically(fs_, config->daemon().GetString("metrics_file"),
-                             FormatPrometheus(*snapshot, RETENTION_VERSION));
+                             *text);
+}
+
+StatusOr<bool> Daemon::ConfirmClock(const std::string& who) {
+  auto engaged = brake_->Engaged();
+  if (!engaged.ok()) return engaged.status();
+  if (!engaged->has_value()) return false;
+  std::unique_lock<std::mutex> lock(run_mu_, std::try_to_lock);
+  if (lock.owns_lock()) {
+    RETENTION_RETURN_IF_ERROR(brake_->Confirm(ReadClock(clock_), who));
+    return true;
+  }
+  // A run holds the brake: leave the confirmation it honours next time.
+  auto dir = fs_.OpenRoot(config()->daemon().GetString("state_dir"));
+  if (!dir.ok()) return dir.status();
+  auto file = fs_.CreateFileAt(**dir, kConfirmClockFile, 0600);
+  if (!file.ok()) {
+    if (file.status().IsBusy()) return true;  // already pending
+    return file.status();
+  }
+  RETENTION_RETURN_IF_ERROR((*file)->Write("confirmed by " + who + " at " +
+                                           FormatIso8601(clock_.Now()) + "\n"));
+  RETENTION_RETURN_IF_ERROR((*file)->Sync());
+  return true;
 }
 
 std::shared_ptr<const Config> Daemon::config() const {

@@ -52,7 +52,18 @@ class Daemon {
 
   RunReport Run(Policy& policy, bool dry_run, const std::atomic<bool>& stop);
 
+  // Releases the clock brake on behalf of `who` ("uid 0 pid 42"): at once
+  // when no run is in progress, else through the confirmation file the next
+  // run honours. Never waits for a run. Returns whether it was engaged.
+  StatusOr<bool> ConfirmClock(const std::string& who);
+
+  // The Prometheus text of `retentionctl metrics`, for every configured
+  // policy.
+  StatusOr<std::string> Metrics();
+
   std::shared_ptr<const Config> config() const;
+  const std::string& config_path() const { return config_path_; }
+  Filesystem& fs() { return fs_; }
   StateDb& state() { return *state_; }
   Ledger& ledger() { return *ledger_; }
   ClockBrake& clock_brake() { return *brake_; }

@@ -204,12 +204,15 @@ class PosixFilesystem final : public Filesystem {
     const std::string what = "replace " + JoinPath(dir.path(), to_name);
     StatusOr<FileInfo> src = StatxAt(FdOf(dir), from_name, what);
     if (!src.ok()) return src.status();
-    if (src->type != FileType::kRegular) return Status::Unsafe(what + ": source is not a regular file");
+    if (src->type != FileType::kRegular)
+      return Status::Unsafe(what + ": source is not a regular file");
     StatusOr<FileInfo> dst = StatxAt(FdOf(dir), to_name, what);
-    if (dst.ok() && dst->type != FileType::kRegular && dst->type != FileType::kSymlink) {
+    if (dst.ok() && dst->type != FileType::kRegular &&
+        dst->type != FileType::kSymlink) {
       return Status::Unsafe(what + ": target is not a regular file or symlink");
     }
-    if (renameat(FdOf(dir), from_name.c_str(), FdOf(dir), to_name.c_str()) != 0) {
+    if (renameat(FdOf(dir), from_name.c_str(), FdOf(dir), to_name.c_str()) !=
+        0) {
       return Status::FromErrno(errno, what);
     }
     return Status::Ok();

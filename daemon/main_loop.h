@@ -1,45 +1,70 @@
 // MainLoop: the daemon's event loop. The main thread waits in epoll on a
-// timerfd (armed, on CLOCK_BOOTTIME, for the scheduler's next deadline) and
-// a signalfd (SIGTERM/SIGINT stop, SIGHUP reloads); later the control
-// socket and inotify join the same epoll set. Due policies are queued to a
-// worker thread, so a long run never delays signals or the watchdog.
+// timerfd (armed, on CLOCK_BOOTTIME, for the scheduler's next deadline), a
+// signalfd (SIGTERM/SIGINT stop, SIGHUP reloads) and the control socket's
+// descriptors (later inotify joins the same set). Due policies, and runs an
+// operator asks for over the socket, are queued to a worker thread, so a
+// long run never delays signals, the watchdog or the control socket;
+// reports, ledger checks and the daily report file run on a query thread.
 // SIGTERM lets the running policy finish its current item, starts nothing
 // new, records "stop" in the ledger and returns 0.
 //
-// Threading: Run() on the main thread; it owns the worker thread.
+// Threading: Run() on the main thread; it owns the worker and query
+// threads. ManagerHost methods are called on the main thread.
 #pragma once
 
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
 #include <thread>
 
+#include "control_server.h"
 #include "daemon.h"
+#include "manager_service.h"
 #include "scheduler.h"
 #include "service_notifier.h"
+#include "task_thread.h"
 
 namespace retention {
 
-class MainLoop {
+class MainLoop : public ManagerHost {
  public:
   MainLoop(Daemon& daemon, Clock& clock, ServiceNotifier& notifier)
       : daemon_(daemon), clock_(clock), notifier_(notifier) {}
-  ~MainLoop();
+  ~MainLoop() override;
 
   // Blocks the handled signals in the calling thread — call it before any
-  // other thread exists — and serves until SIGTERM or SIGINT. Returns the
-  // process exit code; kExitFailure if the loop could not be set up.
+  // other thread exists — binds the control socket, and serves until
+  // SIGTERM or SIGINT. Returns the process exit code; kExitFailure if the
+  // loop or the socket could not be set up.
   int Run();
 
+  // ManagerHost.
+  std::vector<PolicyView> Policies() override;
+  Status Reload(std::vector<ConfigError>* errors) override;
+  Status QueueRun(const std::string& id, bool dry_run,
+                  std::function<void(const RunReport&)> done) override;
+  void Defer(std::function<void()> work) override;
+
  private:
+  struct Job {
+    std::string id;
+    bool dry_run = false;
+    std::function<void(const RunReport&)> done;  // may be empty
+  };
+
   bool Setup();
+  bool SetupControl();
   void HandleSignal();
   void QueueDue();
   void ArmTimer();
-  void Reload();
+  int WaitTimeoutMs();
+  void MaybeWriteDailyReport();
   void SyncSchedule();
   void WorkerLoop();
   void Shutdown();
@@ -53,12 +78,19 @@ class MainLoop {
   int timer_fd_ = -1;
   int signal_fd_ = -1;
   bool running_ = true;
+  Duration next_report_check_{};  // boot time
+
+  // Declared before the server: it refers to the service and must go first.
+  std::unique_ptr<ManagerService> service_;
+  std::unique_ptr<ControlServer> server_;
+  std::unique_ptr<TaskThread> queries_;
 
   std::atomic<bool> stop_{false};
-  std::mutex mu_;  // guards queue_, queued_, last_run_
+  std::mutex mu_;  // guards queue_, queued_, running_id_, last_run_
   std::condition_variable cv_;
-  std::deque<std::string> queue_;
+  std::deque<Job> queue_;
   std::set<std::string> queued_;  // queued or running
+  std::string running_id_;
   std::string last_run_;
   std::thread worker_;
 };

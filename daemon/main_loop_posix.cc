@@ -7,7 +7,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
+#include "daily_report.h"
 #include "logging.h"
 #include "main_loop.h"
 #include "options.h"
@@ -32,9 +34,13 @@ bool AddToEpoll(int epoll_fd, int fd) {
   return epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) == 0;
 }
 
+constexpr auto kDailyReportCheck = std::chrono::hours(1);
+
 }  // namespace
 
 MainLoop::~MainLoop() {
+  if (queries_) queries_->Stop();
+  server_.reset();
   for (int fd : {epoll_fd_, timer_fd_, signal_fd_}) {
     if (fd >= 0) close(fd);
   }
@@ -50,13 +56,52 @@ bool MainLoop::Setup() {
     spdlog::critical("main loop setup: {}", std::strerror(errno));
     return false;
   }
-  return AddToEpoll(epoll_fd_, signal_fd_) && AddToEpoll(epoll_fd_, timer_fd_);
+  if (!AddToEpoll(epoll_fd_, signal_fd_) || !AddToEpoll(epoll_fd_, timer_fd_)) {
+    spdlog::critical("main loop setup: epoll_ctl: {}", std::strerror(errno));
+    return false;
+  }
+  return SetupControl();
+}
+
+bool MainLoop::SetupControl() {
+  auto config = daemon_.config();
+  const Section& d = config->daemon();
+  service_ = std::make_unique<ManagerService>(
+      daemon_, *this, clock_,
+      ServiceInfo{RETENTION_VERSION, getpid(), clock_.Now(),
+                  std::filesystem::absolute(daemon_.config_path())
+                      .lexically_normal()
+                      .string()},
+      AccessRulesFromConfig(*config, geteuid()));
+  const std::string& path = d.GetStringOrEmpty("control_socket");
+  if (path.empty()) {
+    spdlog::info("control socket disabled (control_socket is empty)");
+    return true;
+  }
+  ControlSocketOptions options;
+  options.path = path;
+  const AccessRules rules = AccessRulesFromConfig(*config, geteuid());
+  options.group = rules.socket_gid;
+  options.max_connections =
+      static_cast<size_t>(d.GetInt("control_max_connections"));
+  options.idle_timeout = d.GetDuration("control_idle_timeout");
+  server_ = std::make_unique<ControlServer>(*service_, clock_);
+  Status st = server_->Listen(options);
+  if (st.ok()) st = server_->AttachTo(epoll_fd_);
+  if (!st.ok()) {
+    spdlog::critical("control socket {}: {}", path, st.ToString());
+    return false;
+  }
+  spdlog::info("control socket {}{}", path,
+               server_->socket_activated() ? " (from systemd)" : "");
+  return true;
 }
 
 int MainLoop::Run() {
   if (!Setup()) return kExitFailure;
   SyncSchedule();
   worker_ = std::thread([this] { WorkerLoop(); });
+  queries_ = std::make_unique<TaskThread>();
   notifier_.Ready(StatusLine());
   const auto watchdog = notifier_.WatchdogInterval();
   const int timeout_ms =
@@ -69,18 +114,27 @@ int MainLoop::Run() {
   while (running_) {
     QueueDue();
     ArmTimer();
-    struct epoll_event events[8];
-    const int n = epoll_wait(epoll_fd_, events, 8, timeout_ms);
+    MaybeWriteDailyReport();
+    int wait_ms = WaitTimeoutMs();
+    if (timeout_ms >= 0 && (wait_ms < 0 || timeout_ms < wait_ms)) {
+      wait_ms = timeout_ms;
+    }
+    struct epoll_event events[64];
+    const int n = epoll_wait(epoll_fd_, events, 64, wait_ms);
     if (n < 0 && errno != EINTR) {
       spdlog::critical("epoll_wait: {}", std::strerror(errno));
       break;
     }
     for (int i = 0; i < n; ++i) {
-      if (events[i].data.fd == signal_fd_) HandleSignal();
-      if (events[i].data.fd == timer_fd_) {
+      const int fd = events[i].data.fd;
+      if (fd == signal_fd_) {
+        HandleSignal();
+      } else if (fd == timer_fd_) {
         uint64_t expirations;
         // Only draining the fd matters; the scheduler decides what is due.
         (void)!read(timer_fd_, &expirations, sizeof expirations);
+      } else if (server_) {
+        server_->OnEvent(fd, events[i].events);
       }
     }
     if (watchdog) notifier_.Watchdog();
@@ -95,7 +149,8 @@ void MainLoop::HandleSignal() {
     if (info.ssi_signo == SIGHUP) {
       spdlog::info("SIGHUP from pid {}: reloading {}", info.ssi_pid,
                    "configuration");
-      Reload();
+      std::vector<ConfigError> errors;
+      (void)Reload(&errors);
     } else {
       spdlog::info("{} from pid {}: stopping", strsignal(info.ssi_signo),
                    info.ssi_pid);
@@ -104,25 +159,99 @@ void MainLoop::HandleSignal() {
   }
 }
 
-void MainLoop::Reload() {
+Status MainLoop::Reload(std::vector<ConfigError>* errors) {
   notifier_.Reloading();
-  std::vector<ConfigError> errors;
-  Status st = daemon_.Reload(&errors);
+  Status st = daemon_.Reload(errors);
   if (st.ok()) {
     SetLogLevel(daemon_.config()->daemon().GetString("log_level"));
     SyncSchedule();
+    if (service_) {
+      service_->set_rules(AccessRulesFromConfig(*daemon_.config(), geteuid()));
+    }
     spdlog::info("configuration reloaded: {} policies",
                  daemon_.Schedule().size());
     Status rec = daemon_.Record("reload", "ok");
     if (!rec.ok()) spdlog::error("ledger: {}", rec.ToString());
   } else {
-    for (const ConfigError& e : errors) spdlog::error("{}", e.ToString());
-    if (errors.empty()) spdlog::error("reload: {}", st.ToString());
+    for (const ConfigError& e : *errors) spdlog::error("{}", e.ToString());
+    if (errors->empty()) spdlog::error("reload: {}", st.ToString());
     spdlog::error("reload failed; keeping the running configuration");
     Status rec = daemon_.Record("reload-rejected", st.message());
     if (!rec.ok()) spdlog::error("ledger: {}", rec.ToString());
   }
   notifier_.Ready(StatusLine());
+  return st;
+}
+
+std::vector<PolicyView> MainLoop::Policies() {
+  const Duration boot_now = clock_.BootNow();
+  const WallTime wall_now = clock_.Now();
+  std::vector<PolicyView> views;
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [id, every] : daemon_.Schedule()) {
+    PolicyView view;
+    view.id = id;
+    view.state = id == running_id_       ? "running"
+                 : queued_.count(id) > 0 ? "queued"
+                                         : "idle";
+    if (auto next = scheduler_.NextDueOf(id)) {
+      const Duration wait = std::max(*next - boot_now, Duration::zero());
+      view.next_run =
+          wall_now + std::chrono::duration_cast<WallTime::duration>(wait);
+    }
+    views.push_back(std::move(view));
+  }
+  return views;
+}
+
+Status MainLoop::QueueRun(const std::string& id, bool dry_run,
+                          std::function<void(const RunReport&)> done) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stop_) return Status::Busy("retentiond is stopping");
+    if (!queued_.insert(id).second) {
+      return Status::Busy(id + " is already " +
+                          (id == running_id_ ? "running" : "queued"));
+    }
+    queue_.push_back(Job{id, dry_run, std::move(done)});
+  }
+  cv_.notify_one();
+  return Status::Ok();
+}
+
+void MainLoop::Defer(std::function<void()> work) {
+  if (queries_) queries_->Post(std::move(work));
+}
+
+// Checked hourly (and at start); writes at most one report per UTC day.
+void MainLoop::MaybeWriteDailyReport() {
+  const Duration now = clock_.BootNow();
+  if (now < next_report_check_) return;
+  next_report_check_ = now + kDailyReportCheck;
+  if (!daemon_.config()->daemon().GetBool("daily_report")) return;
+  Defer([this] {
+    auto written =
+        WriteDailyReport(daemon_.fs(), *daemon_.config(), daemon_.state(),
+                         daemon_.ledger(), clock_.Now());
+    if (!written.ok()) {
+      spdlog::warn("daily report: {}", written.status().ToString());
+    } else if (*written) {
+      spdlog::info("daily report written to {}/{}/",
+                   daemon_.config()->daemon().GetString("state_dir"),
+                   kReportsDir);
+    }
+  });
+}
+
+int MainLoop::WaitTimeoutMs() {
+  int ms = server_ ? server_->ExpireIdle() : -1;
+  const Duration until_report = next_report_check_ - clock_.BootNow();
+  const int report_ms = static_cast<int>(std::max<int64_t>(
+      0, std::chrono::duration_cast<std::chrono::milliseconds>(until_report)
+                 .count() +
+             1));
+  if (ms < 0 || report_ms < ms) ms = report_ms;
+  return ms;
 }
 
 void MainLoop::SyncSchedule() {
@@ -142,7 +271,7 @@ void MainLoop::QueueDue() {
   for (std::string& id : due) {
     // Still queued or running from last time: that run covers this one.
     if (!queued_.insert(id).second) continue;
-    queue_.push_back(std::move(id));
+    queue_.push_back(Job{std::move(id), false, nullptr});
   }
   cv_.notify_one();
 }
@@ -164,24 +293,32 @@ void MainLoop::ArmTimer() {
 
 void MainLoop::WorkerLoop() {
   for (;;) {
-    std::string id;
+    Job job;
     {
       std::unique_lock<std::mutex> lock(mu_);
       cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
       if (stop_) return;
-      id = queue_.front();
+      job = std::move(queue_.front());
       queue_.pop_front();
+      running_id_ = job.id;
     }
-    if (auto policy = daemon_.Find(id)) {
-      RunReport report = daemon_.Run(*policy, false, stop_);
+    RunReport report;
+    if (auto policy = daemon_.Find(job.id)) {
+      report = daemon_.Run(*policy, job.dry_run, stop_);
       LogRunReport(report);
-      std::lock_guard<std::mutex> lock(mu_);
-      last_run_ = SummarizeRun(report);
+    } else {  // removed by a reload while queued
+      report.policy = job.id;
+      report.dry_run = job.dry_run;
+      report.outcome = "error";
+      report.error = "no longer configured";
     }
     {
       std::lock_guard<std::mutex> lock(mu_);
-      queued_.erase(id);
+      if (!job.dry_run) last_run_ = SummarizeRun(report);
+      queued_.erase(job.id);
+      running_id_.clear();
     }
+    if (job.done) job.done(report);
     notifier_.SetStatus(StatusLine());
   }
 }
@@ -194,6 +331,7 @@ void MainLoop::Shutdown() {
   }
   cv_.notify_all();
   if (worker_.joinable()) worker_.join();
+  if (queries_) queries_->Stop();
   Status rec = daemon_.Record("stop", "signal");
   if (!rec.ok()) spdlog::error("ledger: {}", rec.ToString());
   spdlog::info("stopped");

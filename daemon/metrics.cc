@@ -69,7 +69,8 @@ std::string FormatPrometheus(const MetricsSnapshot& m,
                              const std::string& version) {
   std::string out;
   Family(&out, "retentiond_build_info", "gauge", "Version of the binary.");
-  Sample(&out, "retentiond_build_info", "version=\"" + Label(version) + "\"", 1);
+  Sample(&out, "retentiond_build_info", "version=\"" + Label(version) + "\"",
+         1);
   Family(&out, "retentiond_policy_runs_total", "counter",
          "Finished real runs by result.");
   for (const std::string& id : m.policies) {
@@ -92,8 +93,9 @@ std::string FormatPrometheus(const MetricsSnapshot& m,
          "When the last successful real run finished (Unix seconds).");
   for (const std::string& id : m.policies) {
     const auto& last = StatsOf(m, id).last_success;
-    if (last) Sample(&out, "retentiond_last_success_timestamp_seconds",
-                     PolicyLabel(id), ToUnixSeconds(*last));
+    if (last)
+      Sample(&out, "retentiond_last_success_timestamp_seconds", PolicyLabel(id),
+             ToUnixSeconds(*last));
   }
   PerPolicy(&out, m, "retentiond_brake_engaged", "gauge",
             "1 while a brake holds the policy.",
@@ -102,8 +104,8 @@ std::string FormatPrometheus(const MetricsSnapshot& m,
             });
   Family(&out, "retentiond_clock_paused", "gauge",
          "1 while the clock brake pauses all deletion.");
-  out += "retentiond_clock_paused " +
-         std::to_string(m.braked.count("clock")) + "\n";
+  out += "retentiond_clock_paused " + std::to_string(m.braked.count("clock")) +
+         "\n";
   return out;
 }
 

@@ -28,8 +28,8 @@ struct MetricsSnapshot {
 };
 
 // Reads what the metrics need; `configured` are the configuration's ids.
-StatusOr<MetricsSnapshot> CollectMetrics(StateDb& db,
-                                         const std::set<std::string>& configured);
+StatusOr<MetricsSnapshot> CollectMetrics(
+    StateDb& db, const std::set<std::string>& configured);
 
 std::string FormatPrometheus(const MetricsSnapshot& snapshot,
                              const std::string& version);

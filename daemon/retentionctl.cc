@@ -99,8 +99,8 @@ int main(int argc, char** argv) {
     }
     PosixClock clock;
     auto fs = NewPosixFilesystem();
-    CtlContext ctx{state_dir, json,     args,      config.get(), since, format,
-                   output,    *fs,      clock,     std::cout,    std::cerr};
+    CtlContext ctx{state_dir, json, args,  config.get(), since,    format,
+                   output,    *fs,  clock, std::cout,    std::cerr};
     return c.run(ctx);
   }
   std::cerr << "retentionctl: "

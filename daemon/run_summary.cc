@@ -60,29 +60,26 @@ std::string FormatRunsText(const std::vector<RunReport>& reports) {
   return out;
 }
 
+nlohmann::json RunToJson(const RunReport& r) {
+  nlohmann::json actions = nlohmann::json::array();
+  for (const Action& a : r.plan.actions) {
+    actions.push_back({{"action", a.verb},
+                       {"target", a.target},
+                       {"bytes", a.bytes},
+                       {"count", a.count},
+                       {"reason", a.reason}});
+  }
+  return {{"policy", r.policy},          {"dry_run", r.dry_run},
+          {"outcome", r.outcome},        {"error", r.error},
+          {"scope", r.plan.scope},       {"planned", actions},
+          {"warnings", r.plan.warnings}, {"done", r.result.done},
+          {"failed", r.result.failed},   {"bytes", r.result.bytes},
+          {"errors", r.result.errors}};
+}
+
 std::string FormatRunsJson(const std::vector<RunReport>& reports) {
   nlohmann::json runs = nlohmann::json::array();
-  for (const RunReport& r : reports) {
-    nlohmann::json actions = nlohmann::json::array();
-    for (const Action& a : r.plan.actions) {
-      actions.push_back({{"action", a.verb},
-                         {"target", a.target},
-                         {"bytes", a.bytes},
-                         {"count", a.count},
-                         {"reason", a.reason}});
-    }
-    runs.push_back({{"policy", r.policy},
-                    {"dry_run", r.dry_run},
-                    {"outcome", r.outcome},
-                    {"error", r.error},
-                    {"scope", r.plan.scope},
-                    {"planned", actions},
-                    {"warnings", r.plan.warnings},
-                    {"done", r.result.done},
-                    {"failed", r.result.failed},
-                    {"bytes", r.result.bytes},
-                    {"errors", r.result.errors}});
-  }
+  for (const RunReport& r : reports) runs.push_back(RunToJson(r));
   return nlohmann::json{{"runs", runs}}.dump(2) + "\n";
 }
 

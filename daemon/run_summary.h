@@ -2,6 +2,7 @@
 // `retentiond --once`. Pure formatting; thread-safe.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,8 @@ std::string SummarizeRun(const RunReport& report);
 // summary line per policy.
 std::string FormatRunsText(const std::vector<RunReport>& reports);
 std::string FormatRunsJson(const std::vector<RunReport>& reports);
+// One run as the Manager interface's Run type and --once --json print it.
+nlohmann::json RunToJson(const RunReport& report);
 
 // The exit code of --once: 0 all ok, 75 if a brake held any run, 1 if any
 // run failed (failure wins).

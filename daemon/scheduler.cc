@@ -55,4 +55,10 @@ std::optional<Duration> Scheduler::NextDue() const {
   return next;
 }
 
+std::optional<Duration> Scheduler::NextDueOf(const std::string& id) const {
+  auto it = entries_.find(id);
+  if (it == entries_.end()) return std::nullopt;
+  return it->second.next;
+}
+
 }  // namespace retention

@@ -37,6 +37,8 @@ class Scheduler {
   std::vector<std::string> TakeDue(Duration now);
   // The earliest deadline, or nullopt when nothing is scheduled.
   std::optional<Duration> NextDue() const;
+  // The deadline of `id`, or nullopt when it is not scheduled.
+  std::optional<Duration> NextDueOf(const std::string& id) const;
 
  private:
   struct Entry {
