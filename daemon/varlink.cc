@@ -168,7 +168,9 @@ Status ParseFields(json& doc, Request& request) {
   }
   RETENTION_RETURN_IF_ERROR(ParseMethod(doc, request));
   auto params = doc.find("parameters");
-  if (params != doc.end()) {
+  // null is taken as no parameters, as clients that serialise an absent
+  // object send it.
+  if (params != doc.end() && !params->is_null()) {
     if (!params->is_object()) {
       return Status::InvalidArgument(
           std::string("\"parameters\" must be an object, not ") +

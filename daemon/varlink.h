@@ -77,8 +77,9 @@ struct Request {
 // Failure: kInvalidArgument whose message says what is wrong — empty, a NUL
 // byte, nesting deeper than kMaxJsonNesting, invalid JSON, not an object,
 // "method" missing / not a string / not "interface.Method", "parameters" not
-// an object, "oneway" / "more" / "upgrade" not booleans, "upgrade" true (not
-// supported), oneway together with more, or an unknown field.
+// an object (null counts as absent), "oneway" / "more" / "upgrade" not
+// booleans, "upgrade" true (not supported), oneway together with more, or an
+// unknown field.
 StatusOr<Request> ParseRequest(std::string_view json);
 
 // True for "interface.Member" where interface is a reverse-domain name of at

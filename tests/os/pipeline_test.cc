@@ -248,7 +248,8 @@ TEST_CASE("policy statistics count real runs and recorded removals only") {
   auto stats = p.daemon->state().PolicyStatistics();
   REQUIRE(stats.ok());
   const PolicyStats& s = stats->at("files.backups");
-  CHECK(s.runs_by_outcome == std::map<std::string, int64_t>{{"ok", 1}, {"error", 1}});
+  CHECK(s.runs_by_outcome ==
+        std::map<std::string, int64_t>{{"ok", 1}, {"error", 1}});
   CHECK(s.removed_items == 2);
   CHECK(s.removed_bytes == 4196);
   CHECK(s.last_success.has_value());
