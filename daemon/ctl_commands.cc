@@ -37,16 +37,13 @@ const std::vector<CtlCommand>& CtlCommands() {
        "run policy NAME now and print the run (--dry-run: plan only)",
        RunFromDaemon, nullptr},
       {"reload", "",
-       "make retentiond reread its configuration (exit 1 if "
-       "invalid)",
+       "make retentiond reread its configuration (exit 1 if invalid)",
        ReloadFromDaemon, nullptr},
       {"report", "",
-       "retention report for the period --since (default 30d) as --format "
-       "text|json|html, to -o FILE or stdout",
+       "retention report (--since 30d, --format text|json|html, -o FILE)",
        ReportRemote, ReportOffline},
       {"verify", "",
-       "check the ledger's hash chain end to end (exit 1 if "
-       "broken)",
+       "check the ledger's hash chain end to end (exit 1 if broken)",
        VerifyFromDaemon, VerifyStateDir},
       {"metrics", "", "Prometheus metrics", MetricsFromDaemon,
        MetricsFromStateDir},
