@@ -68,36 +68,45 @@ bool LoadCtlConfig(const std::string& config_path, bool config_given,
   return true;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  std::string config_path = kDefaultConfigPath, state_dir, socket, command;
+// The command line as given.
+struct Flags {
+  std::string config = kDefaultConfigPath, state_dir, socket, command;
   std::string since = "30d", format = "text", output;
   std::vector<std::string> args;
   bool json = false, dry_run = false, help = false, version = false;
+  bool config_given = false, socket_given = false;
+};
+
+po::options_description Describe(Flags* f) {
   po::options_description desc("Options");
-  desc.add_options()("config,c", po::value(&config_path)->value_name("FILE"),
+  desc.add_options()("config,c", po::value(&f->config)->value_name("FILE"),
                      "the configuration naming state_dir and control_socket "
                      "(default /etc/retentiond/retentiond.conf)")(
-      "state-dir", po::value(&state_dir)->value_name("DIR"),
+      "state-dir", po::value(&f->state_dir)->value_name("DIR"),
       "read this state directory, never the daemon")(
-      "socket", po::value(&socket)->value_name("PATH"),
+      "socket", po::value(&f->socket)->value_name("PATH"),
       "the control socket (default: control_socket of the configuration, "
-      "else /run/retentiond/control.sock)")("json", po::bool_switch(&json),
+      "else /run/retentiond/control.sock)")("json", po::bool_switch(&f->json),
                                             "print JSON")(
-      "dry-run,n", po::bool_switch(&dry_run),
+      "dry-run,n", po::bool_switch(&f->dry_run),
       "run: plan and print, delete nothing")(
-      "since", po::value(&since)->value_name("DURATION"),
+      "since", po::value(&f->since)->value_name("DURATION"),
       "report: the period, ending now (default 30d)")(
-      "format", po::value(&format)->value_name("FORMAT"),
+      "format", po::value(&f->format)->value_name("FORMAT"),
       "report: text, json or html (default text)")(
-      "output,o", po::value(&output)->value_name("FILE"),
+      "output,o", po::value(&f->output)->value_name("FILE"),
       "report: write to FILE instead of standard output")(
-      "version", po::bool_switch(&version), "print the version and exit")(
-      "help,h", po::bool_switch(&help), "print this help and exit");
+      "version", po::bool_switch(&f->version), "print the version and exit")(
+      "help,h", po::bool_switch(&f->help), "print this help and exit");
+  return desc;
+}
+
+// Fills *f from argv. False, after printing why, on a usage error.
+bool ParseFlags(int argc, char** argv, const po::options_description& desc,
+                Flags* f) {
   po::options_description hidden;
-  hidden.add_options()("command", po::value(&command))(
-      "args", po::value(&args)->multitoken());
+  hidden.add_options()("command", po::value(&f->command))(
+      "args", po::value(&f->args)->multitoken());
   po::options_description all;
   all.add(desc).add(hidden);
   po::positional_options_description positional;
@@ -112,42 +121,52 @@ int main(int argc, char** argv) {
     po::notify(vm);
   } catch (const po::error& e) {  // the library's edge: no exception escapes
     std::cerr << "retentionctl: " << e.what() << "\n" << Usage(desc);
-    return kExitUsage;
+    return false;
   }
-  if (help) return std::cout << Usage(desc), kExitOk;
-  if (version)
+  f->config_given = vm.count("config") && !vm["config"].defaulted();
+  f->socket_given = vm.count("socket") > 0;
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Flags f;
+  const po::options_description desc = Describe(&f);
+  if (!ParseFlags(argc, argv, desc, &f)) return kExitUsage;
+  if (f.help) return std::cout << Usage(desc), kExitOk;
+  if (f.version)
     return std::cout << "retentionctl " << RETENTION_VERSION << "\n", kExitOk;
-  const CtlCommand* c = FindCtlCommand(command);
+  const CtlCommand* c = FindCtlCommand(f.command);
   if (c == nullptr) {
     std::cerr << "retentionctl: "
-              << (command.empty() ? "no command given"
-                                  : "unknown command '" + command + "'")
+              << (f.command.empty() ? "no command given"
+                                    : "unknown command '" + f.command + "'")
               << "\n"
               << Usage(desc);
     return kExitUsage;
   }
   PosixClock clock;
   auto fs = NewPosixFilesystem();
-  CtlContext ctx{.state_dir = state_dir,
-                 .state_dir_given = !state_dir.empty(),
+  CtlContext ctx{.state_dir = f.state_dir,
+                 .state_dir_given = !f.state_dir.empty(),
                  .socket_path = kDefaultControlSocket,
                  .config_problem = "",
-                 .json = json,
-                 .args = args,
+                 .json = f.json,
+                 .args = f.args,
                  .config = nullptr,
-                 .since = since,
-                 .format = format,
-                 .output = output,
-                 .dry_run = dry_run,
+                 .since = f.since,
+                 .format = f.format,
+                 .output = f.output,
+                 .dry_run = f.dry_run,
                  .fs = *fs,
                  .clock = clock,
                  .out = std::cout,
                  .err = std::cerr};
   std::unique_ptr<Config> config;
-  const bool config_given = vm.count("config") && !vm["config"].defaulted();
-  if (!LoadCtlConfig(config_path, config_given, &config, &ctx)) {
+  if (!LoadCtlConfig(f.config, f.config_given, &config, &ctx)) {
     return kExitConfig;
   }
-  if (vm.count("socket")) ctx.socket_path = socket;
+  if (f.socket_given) ctx.socket_path = f.socket;
   return RunCtlCommand(*c, ctx);
 }
