@@ -310,7 +310,7 @@ TEST_CASE("status prints the header and the policy table") {
         std::string::npos);
 }
 
-TEST_CASE("--json prints the reply's parameters as they came") {
+TEST_CASE("with --json the reply's parameters are printed as they came") {
   TempDir dir;
   json params = {{"policies", json::array()}, {"extra", "field"}};
   FakeDaemon daemon(dir.File("c.sock"), Framed({{"parameters", params}}));
@@ -380,7 +380,8 @@ TEST_CASE("without a readable configuration the fallback exits 78") {
   CHECK(ctl.err.str() == "no configuration\n");
 }
 
-TEST_CASE("--state-dir reads the state directory even when a daemon runs") {
+TEST_CASE(
+    "with --state-dir the state directory is read even when a daemon runs") {
   TempDir dir;
   FakeDaemon daemon(dir.File("c.sock"),
                     Framed({{"parameters", {{"text", "from daemon\n"}}}}));
