@@ -23,19 +23,19 @@
 namespace retention {
 
 struct CtlContext {
-  std::string state_dir;         // empty when no configuration could be read
+  std::string state_dir = "";    // empty when no configuration could be read
   bool state_dir_given = false;  // --state-dir: never ask the daemon
-  std::string socket_path;       // the control socket; empty = disabled
+  std::string socket_path = "";  // the control socket; empty = disabled
   // Why the configuration could not be read (printed before exiting
   // kExitConfig when a command needs the state directory); empty when read.
-  std::string config_problem;
+  std::string config_problem = "";
   bool json = false;
-  std::vector<std::string> args;   // after the command name
-  const Config* config = nullptr;  // nullptr when not read
-  std::string since = "30d";       // report: the period, a duration
-  std::string format = "text";     // report: text, json or html
-  std::string output;              // report: a file instead of stdout
-  bool dry_run = false;            // run: plan only
+  std::vector<std::string> args = {};  // after the command name
+  const Config* config = nullptr;      // nullptr when not read
+  std::string since = "30d";           // report: the period, a duration
+  std::string format = "text";         // report: text, json or html
+  std::string output = "";             // report: a file instead of stdout
+  bool dry_run = false;                // run: plan only
   Filesystem& fs;
   Clock& clock;
   std::ostream& out;

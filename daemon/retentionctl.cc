@@ -151,7 +151,6 @@ int main(int argc, char** argv) {
   CtlContext ctx{.state_dir = f.state_dir,
                  .state_dir_given = !f.state_dir.empty(),
                  .socket_path = kDefaultControlSocket,
-                 .config_problem = "",
                  .json = f.json,
                  .args = f.args,
                  .config = nullptr,
