@@ -1,3 +1,5 @@
+// The control socket client: the only code in retentionctl that calls the
+// OS for sockets. One connection per call; see ctl_client.h.
 #include <errno.h>
 #include <sys/socket.h>
 #include <sys/un.h>
