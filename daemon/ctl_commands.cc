@@ -1,208 +1,84 @@
 #include "ctl_commands.h"
 
-#include <fstream>
-#include <nlohmann/json.hpp>
 #include <ostream>
-#include <set>
 
-#include "clock_brake.h"
-#include "config_value.h"
-#include "ledger.h"
-#include "metrics.h"
+#include "ctl_offline.h"
+#include "ctl_remote.h"
 #include "options.h"
-#include "report.h"
-#include "report_section.h"
-#include "state_db.h"
 
 namespace retention {
 namespace {
 
-// Opens an existing state database; never creates one.
-std::unique_ptr<StateDb> OpenExisting(CtlContext& ctx) {
-  auto dir = ctx.fs.OpenRoot(ctx.state_dir);
-  Status st =
-      dir.ok() ? ctx.fs.StatAt(**dir, "state.db").status() : dir.status();
-  if (!st.ok()) {
-    ctx.err << "retentionctl: no state database in " << ctx.state_dir << ": "
-            << st.ToString() << "\n";
-    return nullptr;
-  }
-  auto db = StateDb::Open(ctx.state_dir + "/state.db");
-  if (!db.ok()) {
-    ctx.err << "retentionctl: " << db.status().ToString() << "\n";
-    return nullptr;
-  }
-  return std::move(*db);
+int Report(CtlContext& ctx, int (*read)(CtlContext&)) {
+  int code = CheckReportOptions(ctx);
+  return code == kExitOk ? read(ctx) : code;
 }
+int ReportRemote(CtlContext& ctx) { return Report(ctx, ReportFromDaemon); }
+int ReportOffline(CtlContext& ctx) { return Report(ctx, ReportFromStateDir); }
 
-int Verify(CtlContext& ctx) {
-  auto db = OpenExisting(ctx);
-  if (!db) return kExitFailure;
-  auto check = Ledger(*db).Verify();
-  if (!check.ok()) {
-    ctx.err << "retentionctl: " << check.status().ToString() << "\n";
-    return kExitFailure;
+// The state directory's command, once the configuration named one.
+int Offline(const CtlCommand& command, CtlContext& ctx) {
+  if (ctx.state_dir.empty()) {
+    ctx.err << ctx.config_problem;
+    return kExitConfig;
   }
-  if (ctx.json) {
-    ctx.out << nlohmann::json{{"ok", check->ok},
-                              {"entries", check->entries},
-                              {"first_bad_seq", check->first_bad_seq},
-                              {"problem", check->problem},
-                              {"head_hash", check->head_hash}}
-                   .dump(2)
-            << "\n";
-  } else if (check->ok) {
-    ctx.out << "ledger intact: " << check->entries << " entries, head "
-            << check->head_hash << "\n";
-  } else {
-    ctx.out << "LEDGER BROKEN at entry " << check->first_bad_seq << ": "
-            << check->problem << "\n";
-  }
-  return check->ok ? kExitOk : kExitFailure;
-}
-
-void PrintEntry(CtlContext& ctx, const LedgerEntry& e) {
-  if (ctx.json) {
-    ctx.out
-        << nlohmann::json{{"seq", e.seq},       {"time", FormatIso8601(e.time)},
-                          {"policy", e.policy}, {"action", e.action},
-                          {"target", e.target}, {"count", e.count},
-                          {"bytes", e.bytes},   {"detail", e.detail},
-                          {"hash", e.hash}}
-               .dump()
-        << "\n";
-    return;
-  }
-  ctx.out << e.seq << "  " << FormatIso8601(e.time) << "  " << e.policy << "  "
-          << e.action << "  " << e.target;
-  if (e.bytes > 0)
-    ctx.out << "  " << FormatSize(static_cast<uint64_t>(e.bytes));
-  if (!e.detail.empty()) ctx.out << "  (" << e.detail << ")";
-  ctx.out << "\n";
-}
-
-int ShowLedger(CtlContext& ctx) {
-  int64_t after = 0;
-  if (!ctx.args.empty()) {
-    auto n = ParseInt(ctx.args[0]);
-    if (!n.ok() || *n < 0) {
-      ctx.err << "retentionctl: ledger: AFTER_SEQ must be a whole number\n";
-      return kExitUsage;
-    }
-    after = *n;
-  }
-  auto db = OpenExisting(ctx);
-  if (!db) return kExitFailure;
-  Ledger ledger(*db);
-  for (;;) {
-    auto page = ledger.Read(after, 1000);
-    if (!page.ok()) {
-      ctx.err << "retentionctl: " << page.status().ToString() << "\n";
-      return kExitFailure;
-    }
-    if (page->empty()) return kExitOk;
-    for (const LedgerEntry& e : *page) PrintEntry(ctx, e);
-    after = page->back().seq;
-  }
-}
-
-int ConfirmClock(CtlContext& ctx) {
-  auto dir = ctx.fs.OpenRoot(ctx.state_dir);
-  if (!dir.ok()) {
-    ctx.err << "retentionctl: " << dir.status().ToString() << "\n";
-    return kExitFailure;
-  }
-  auto file = ctx.fs.CreateFileAt(**dir, kConfirmClockFile, 0600);
-  Status st = file.status();
-  if (file.ok())
-    st =
-        (*file)->Write("confirmed at " + FormatIso8601(ctx.clock.Now()) + "\n");
-  if (st.ok()) st = (*file)->Sync();
-  if (!st.ok() && !st.IsBusy()) {  // kBusy: a confirmation is already pending
-    ctx.err << "retentionctl: " << st.ToString() << "\n";
-    return kExitFailure;
-  }
-  ctx.out << "clock confirmed; destructive runs resume at the next run\n";
-  return kExitOk;
-}
-
-StatusOr<std::string> RenderReport(CtlContext& ctx, StateDb& db,
-                                   Duration since) {
-  Ledger ledger(db);
-  const Config none;  // without a configuration: what the ledger shows
-  auto report = BuildReport(ctx.config ? *ctx.config : none, db, ledger,
-                            BuiltinReportSections(), ctx.clock.Now(), since);
-  if (!report.ok()) return report.status();
-  if (ctx.format == "json") return FormatReportJson(*report);
-  if (ctx.format == "html") return FormatReportHtml(*report);
-  return FormatReportText(*report);
-}
-
-int ShowReport(CtlContext& ctx) {
-  auto since = ParseDuration(ctx.since);
-  if (!since.ok() || *since <= Duration::zero()) {
-    ctx.err << "retentionctl: report: --since wants a duration such as 30d\n";
-    return kExitUsage;
-  }
-  if (ctx.format != "text" && ctx.format != "json" && ctx.format != "html") {
-    ctx.err << "retentionctl: report: --format is text, json or html\n";
-    return kExitUsage;
-  }
-  auto db = OpenExisting(ctx);
-  if (!db) return kExitFailure;
-  auto text = RenderReport(ctx, *db, *since);
-  if (!text.ok()) {
-    ctx.err << "retentionctl: report: " << text.status().ToString() << "\n";
-    return kExitFailure;
-  }
-  if (ctx.output.empty()) {
-    ctx.out << *text;
-    return kExitOk;
-  }
-  std::ofstream file(ctx.output, std::ios::trunc);
-  file << *text;
-  file.close();
-  if (!file) {
-    ctx.err << "retentionctl: report: cannot write " << ctx.output << "\n";
-    return kExitFailure;
-  }
-  return kExitOk;
-}
-
-int ShowMetrics(CtlContext& ctx) {
-  auto db = OpenExisting(ctx);
-  if (!db) return kExitFailure;
-  std::set<std::string> configured;
-  if (ctx.config) {
-    for (const Section* s : ctx.config->policies()) configured.insert(s->id());
-  }
-  auto snapshot = CollectMetrics(*db, configured);
-  if (!snapshot.ok()) {
-    ctx.err << "retentionctl: metrics: " << snapshot.status().ToString()
-            << "\n";
-    return kExitFailure;
-  }
-  ctx.out << FormatPrometheus(*snapshot, RETENTION_VERSION);
-  return kExitOk;
+  return command.offline(ctx);
 }
 
 }  // namespace
 
 const std::vector<CtlCommand>& CtlCommands() {
   static const std::vector<CtlCommand> commands = {
-      {"verify", "check the ledger's hash chain end to end (exit 1 if broken)",
-       Verify},
-      {"ledger", "print ledger entries, all or those after AFTER_SEQ",
-       ShowLedger},
-      {"report",
-       "retention report for the period --since (default 30d) as --format "
-       "text|json|html, to -o FILE or stdout",
-       ShowReport},
-      {"metrics", "Prometheus metrics from the state database", ShowMetrics},
-      {"confirm-clock", "release the clock brake after checking the clock",
-       ConfirmClock},
+      {"status", "", "the daemon, its clock brake and every policy",
+       StatusFromDaemon, nullptr},
+      {"policies", "", "the configured policies: schedule, state, last run",
+       PoliciesFromDaemon, nullptr},
+      {"run", "NAME",
+       "run policy NAME now and print the run (--dry-run: plan only)",
+       RunFromDaemon, nullptr},
+      {"reload", "",
+       "make retentiond reread its configuration (exit 1 if invalid)",
+       ReloadFromDaemon, nullptr},
+      {"report", "",
+       "retention report (--since 30d, --format text|json|html, -o FILE)",
+       ReportRemote, ReportOffline},
+      {"verify", "",
+       "check the ledger's hash chain end to end (exit 1 if broken)",
+       VerifyFromDaemon, VerifyStateDir},
+      {"metrics", "", "Prometheus metrics", MetricsFromDaemon,
+       MetricsFromStateDir},
+      {"confirm-clock", "", "release the clock brake after checking the clock",
+       ConfirmClockFromDaemon, ConfirmClockInStateDir},
+      {"ledger", "[AFTER_SEQ]",
+       "print ledger entries, all or those after AFTER_SEQ (state directory)",
+       nullptr, LedgerFromStateDir},
   };
   return commands;
+}
+
+const CtlCommand* FindCtlCommand(const std::string& name) {
+  for (const CtlCommand& c : CtlCommands()) {
+    if (name == c.name) return &c;
+  }
+  return nullptr;
+}
+
+int RunCtlCommand(const CtlCommand& command, CtlContext& ctx) {
+  if (*command.args == '\0' && !ctx.args.empty()) {
+    ctx.err << "retentionctl: " << command.name << " takes no arguments\n";
+    return kExitUsage;
+  }
+  if (command.remote == nullptr) return Offline(command, ctx);
+  if (command.offline == nullptr) {
+    int code = command.remote(ctx);
+    if (code == kExitNotRunning) PrintNotRunning(ctx);
+    return code;
+  }
+  if (!ctx.state_dir_given) {
+    int code = command.remote(ctx);
+    if (code != kExitNotRunning) return code;
+  }
+  return Offline(command, ctx);
 }
 
 }  // namespace retention

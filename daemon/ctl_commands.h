@@ -1,8 +1,16 @@
-// retentionctl's commands. Each is a short function over CtlContext; the
-// table in ctl_commands.cc maps names to them. In this release the commands
-// read the state directory directly (the daemon need not be running), which
-// is what an auditor verifying a copied state.db needs too. The report
-// uses the configuration, when there is one, for each policy's limit.
+// retentionctl's commands: the table that names each command, says what it
+// takes and whether it asks retentiond over the control socket, reads the
+// state directory, or either; and RunCtlCommand, which applies the rules:
+//
+//   - socket-only commands (status, policies, run, reload) need the daemon
+//     and exit kExitNotRunning when nothing serves the socket;
+//   - state-directory-only commands (ledger) never ask the daemon;
+//   - the others (report, verify, metrics, confirm-clock) ask the daemon,
+//     unless --state-dir was given (an auditor with a copied state.db), and
+//     fall back to the configuration's state directory when the daemon is
+//     not running.
+//
+// Threading: one command at a time per CtlContext.
 #pragma once
 
 #include <iosfwd>
@@ -15,13 +23,19 @@
 namespace retention {
 
 struct CtlContext {
-  std::string state_dir;
+  std::string state_dir = "";    // empty when no configuration could be read
+  bool state_dir_given = false;  // --state-dir: never ask the daemon
+  std::string socket_path = "";  // the control socket; empty = disabled
+  // Why the configuration could not be read (printed before exiting
+  // kExitConfig when a command needs the state directory); empty when read.
+  std::string config_problem = "";
   bool json = false;
-  std::vector<std::string> args;  // after the command name
-  const Config* config;           // nullptr when only --state-dir was given
-  std::string since;              // report: the period, a duration
-  std::string format;             // report: text, json or html
-  std::string output;             // report: a file instead of stdout
+  std::vector<std::string> args = {};  // after the command name
+  const Config* config = nullptr;      // nullptr when not read
+  std::string since = "30d";           // report: the period, a duration
+  std::string format = "text";         // report: text, json or html
+  std::string output = "";             // report: a file instead of stdout
+  bool dry_run = false;                // run: plan only
   Filesystem& fs;
   Clock& clock;
   std::ostream& out;
@@ -30,10 +44,21 @@ struct CtlContext {
 
 struct CtlCommand {
   const char* name;
+  const char* args;  // synopsis of the arguments: "NAME", "[AFTER_SEQ]", ""
   const char* help;
-  int (*run)(CtlContext& ctx);
+  // Asks the daemon; nullptr when the command never does. Returns
+  // kExitNotRunning, printing nothing, when nothing serves the socket.
+  int (*remote)(CtlContext& ctx);
+  // Reads the state directory; nullptr when the command needs the daemon.
+  int (*offline)(CtlContext& ctx);
 };
 
 const std::vector<CtlCommand>& CtlCommands();
+
+// The command named `name`, or nullptr.
+const CtlCommand* FindCtlCommand(const std::string& name);
+
+// Runs `command` by the rules above and returns retentionctl's exit code.
+int RunCtlCommand(const CtlCommand& command, CtlContext& ctx);
 
 }  // namespace retention

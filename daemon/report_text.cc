@@ -1,32 +1,16 @@
 // The retention report for a terminal: header, an aligned table with one row
 // per policy, each policy's details, then the ledger, brakes and daemon
 // events.
-#include <algorithm>
 #include <sstream>
 
 #include "config_value.h"
 #include "report.h"
+#include "text_table.h"
 
 namespace retention {
 namespace {
 
-using Row = std::vector<std::string>;
-
-// Columns align by code points, so ✓ and ✗ count as one.
-size_t DisplayWidth(const std::string& s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
-// Paths and errors reach a terminal: control characters (an escape sequence
-// in a file name) are shown as '?' rather than interpreted.
-std::string Printable(std::string s) {
-  for (char& c : s) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
-  }
-  return s;
-}
+using Row = TableRow;
 
 std::string Items(int64_t n) {
   return std::to_string(n) + (n == 1 ? " item" : " items");
@@ -59,25 +43,6 @@ Row PolicyRow(const PolicyReport& p) {
           std::to_string(p.removed_items),
           FormatSize(static_cast<uint64_t>(p.removed_bytes)),
           p.brake ? "engaged" : "-"};
-}
-
-void WriteTable(const std::vector<Row>& rows, std::ostringstream& out) {
-  std::vector<size_t> widths(rows.front().size(), 0);
-  for (const Row& row : rows) {
-    for (size_t i = 0; i < row.size(); ++i) {
-      widths[i] = std::max(widths[i], DisplayWidth(row[i]));
-    }
-  }
-  for (const Row& row : rows) {
-    std::string line;
-    for (size_t i = 0; i < row.size(); ++i) {
-      line += row[i];
-      if (i + 1 < row.size()) {
-        line += std::string(widths[i] - DisplayWidth(row[i]) + 2, ' ');
-      }
-    }
-    out << line << "\n";
-  }
 }
 
 void WriteDetails(const PolicyReport& p, std::ostringstream& out) {
@@ -130,7 +95,7 @@ std::string FormatReportText(const Report& r) {
   std::vector<Row> rows = {{"POLICY", "KIND", "LIMIT", "OLDEST", "STATUS",
                             "LAST RUN", "REMOVED", "BYTES", "BRAKE"}};
   for (const PolicyReport& p : r.policies) rows.push_back(PolicyRow(p));
-  WriteTable(rows, out);
+  out << FormatTable(rows);
   if (!r.policies.empty()) out << "\n";
   for (const PolicyReport& p : r.policies) WriteDetails(p, out);
   WriteFooter(r, out);

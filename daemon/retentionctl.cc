@@ -1,7 +1,9 @@
-// retentionctl: parses the command line and runs one command from the
-// table in ctl_commands.cc.
+// retentionctl: parses the command line, finds the configuration, the state
+// directory and the control socket, and runs one command from the table in
+// ctl_commands.cc.
 #include <boost/program_options.hpp>
 #include <iostream>
+#include <sstream>
 
 #include "config.h"
 #include "ctl_commands.h"
@@ -15,62 +17,96 @@ namespace {
 
 std::string Usage(const po::options_description& desc) {
   std::string out =
-      "Usage: retentionctl [--config FILE] [--state-dir DIR] [--json] COMMAND "
-      "[ARGS]\n\n"
-      "Commands:\n";
+      "Usage: retentionctl [--config FILE] [--state-dir DIR] [--socket PATH] "
+      "[--json] COMMAND [ARGS]\n\n"
+      "Commands (status, policies, run and reload need the daemon; ledger\n"
+      "reads the state directory; the others ask the daemon, or read the\n"
+      "state directory with --state-dir or when the daemon is not running):\n";
   for (const CtlCommand& c : CtlCommands()) {
-    out += "  " + std::string(c.name) +
-           std::string(16 - std::string(c.name).size(), ' ') + c.help + "\n";
+    std::string name = std::string(c.name) + " " + c.args;
+    out += "  " + name +
+           std::string(name.size() < 22 ? 22 - name.size() : 1, ' ') + c.help +
+           "\n";
   }
   std::ostringstream o;
-  o << "\n" << desc;
+  o << "\n"
+    << desc
+    << "\nExit status: 0 ok, 1 failure or error reply, 3 retentiond not "
+       "running,\n64 usage, 75 a brake held the run, 77 permission denied, "
+       "78 unreadable\nconfiguration.\n";
   return out + o.str();
 }
 
 // Reads the configuration unless only --state-dir was given (an auditor
-// with a copied state.db has none); the state directory is --state-dir, else
-// the one the configuration names. *config stays null when not read.
+// with a copied state.db has none), and fills the state directory and the
+// socket from it. An unreadable configuration the user did not name (the
+// default, often unreadable to non-root operators) is not fatal here: the
+// socket commands use the default socket, and a command that needs the
+// state directory prints ctx->config_problem. Returns false, after printing
+// why, when a configuration named with --config cannot be read.
 bool LoadCtlConfig(const std::string& config_path, bool config_given,
-                   std::unique_ptr<Config>* config, std::string* state_dir) {
-  if (!state_dir->empty() && !config_given) return true;
+                   std::unique_ptr<Config>* config, CtlContext* ctx) {
+  if (ctx->state_dir_given && !config_given) return true;
   auto loaded = std::make_unique<Config>();
   std::vector<ConfigError> errors;
   if (!LoadConfig(config_path, BuiltinRegistry(), loaded.get(), &errors)) {
-    for (const ConfigError& e : errors) std::cerr << e.ToString() << "\n";
-    std::cerr << "retentionctl: cannot read the configuration; "
-                 "give --state-dir to bypass it\n";
-    return false;
+    for (const ConfigError& e : errors) {
+      ctx->config_problem += e.ToString() + "\n";
+    }
+    ctx->config_problem +=
+        "retentionctl: cannot read the configuration; "
+        "give --state-dir to bypass it\n";
+    if (config_given) std::cerr << ctx->config_problem;
+    return !config_given;
   }
-  if (state_dir->empty()) *state_dir = loaded->daemon().GetString("state_dir");
+  if (ctx->state_dir.empty()) {
+    ctx->state_dir = loaded->daemon().GetString("state_dir");
+  }
+  ctx->socket_path = loaded->daemon().GetString("control_socket");
   *config = std::move(loaded);
+  ctx->config = config->get();
   return true;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  std::string config_path = kDefaultConfigPath, state_dir, command;
+// The command line as given.
+struct Flags {
+  std::string config = kDefaultConfigPath, state_dir, socket, command;
   std::string since = "30d", format = "text", output;
   std::vector<std::string> args;
-  bool json = false, help = false, version = false;
+  bool json = false, dry_run = false, help = false, version = false;
+  bool config_given = false, socket_given = false;
+};
+
+po::options_description Describe(Flags* f) {
   po::options_description desc("Options");
-  desc.add_options()("config,c", po::value(&config_path)->value_name("FILE"),
-                     "read state_dir from this configuration (default "
-                     "/etc/retentiond/retentiond.conf)")(
-      "state-dir", po::value(&state_dir)->value_name("DIR"),
-      "the state directory itself")("json", po::bool_switch(&json),
-                                    "print JSON")(
-      "since", po::value(&since)->value_name("DURATION"),
+  desc.add_options()("config,c", po::value(&f->config)->value_name("FILE"),
+                     "the configuration naming state_dir and control_socket "
+                     "(default /etc/retentiond/retentiond.conf)")(
+      "state-dir", po::value(&f->state_dir)->value_name("DIR"),
+      "read this state directory, never the daemon")(
+      "socket", po::value(&f->socket)->value_name("PATH"),
+      "the control socket (default: control_socket of the configuration, "
+      "else /run/retentiond/control.sock)")("json", po::bool_switch(&f->json),
+                                            "print JSON")(
+      "dry-run,n", po::bool_switch(&f->dry_run),
+      "run: plan and print, delete nothing")(
+      "since", po::value(&f->since)->value_name("DURATION"),
       "report: the period, ending now (default 30d)")(
-      "format", po::value(&format)->value_name("FORMAT"),
+      "format", po::value(&f->format)->value_name("FORMAT"),
       "report: text, json or html (default text)")(
-      "output,o", po::value(&output)->value_name("FILE"),
+      "output,o", po::value(&f->output)->value_name("FILE"),
       "report: write to FILE instead of standard output")(
-      "version", po::bool_switch(&version), "print the version and exit")(
-      "help,h", po::bool_switch(&help), "print this help and exit");
+      "version", po::bool_switch(&f->version), "print the version and exit")(
+      "help,h", po::bool_switch(&f->help), "print this help and exit");
+  return desc;
+}
+
+// Fills *f from argv. False, after printing why, on a usage error.
+bool ParseFlags(int argc, char** argv, const po::options_description& desc,
+                Flags* f) {
   po::options_description hidden;
-  hidden.add_options()("command", po::value(&command))(
-      "args", po::value(&args)->multitoken());
+  hidden.add_options()("command", po::value(&f->command))(
+      "args", po::value(&f->args)->multitoken());
   po::options_description all;
   all.add(desc).add(hidden);
   po::positional_options_description positional;
@@ -85,28 +121,51 @@ int main(int argc, char** argv) {
     po::notify(vm);
   } catch (const po::error& e) {  // the library's edge: no exception escapes
     std::cerr << "retentionctl: " << e.what() << "\n" << Usage(desc);
+    return false;
+  }
+  f->config_given = vm.count("config") && !vm["config"].defaulted();
+  f->socket_given = vm.count("socket") > 0;
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Flags f;
+  const po::options_description desc = Describe(&f);
+  if (!ParseFlags(argc, argv, desc, &f)) return kExitUsage;
+  if (f.help) return std::cout << Usage(desc), kExitOk;
+  if (f.version)
+    return std::cout << "retentionctl " << RETENTION_VERSION << "\n", kExitOk;
+  const CtlCommand* c = FindCtlCommand(f.command);
+  if (c == nullptr) {
+    std::cerr << "retentionctl: "
+              << (f.command.empty() ? "no command given"
+                                    : "unknown command '" + f.command + "'")
+              << "\n"
+              << Usage(desc);
     return kExitUsage;
   }
-  if (help) return std::cout << Usage(desc), kExitOk;
-  if (version)
-    return std::cout << "retentionctl " << RETENTION_VERSION << "\n", kExitOk;
-  for (const CtlCommand& c : CtlCommands()) {
-    if (command != c.name) continue;
-    std::unique_ptr<Config> config;
-    const bool config_given = vm.count("config") && !vm["config"].defaulted();
-    if (!LoadCtlConfig(config_path, config_given, &config, &state_dir)) {
-      return kExitConfig;
-    }
-    PosixClock clock;
-    auto fs = NewPosixFilesystem();
-    CtlContext ctx{state_dir, json, args,  config.get(), since,    format,
-                   output,    *fs,  clock, std::cout,    std::cerr};
-    return c.run(ctx);
+  PosixClock clock;
+  auto fs = NewPosixFilesystem();
+  CtlContext ctx{.state_dir = f.state_dir,
+                 .state_dir_given = !f.state_dir.empty(),
+                 .socket_path = kDefaultControlSocket,
+                 .json = f.json,
+                 .args = f.args,
+                 .config = nullptr,
+                 .since = f.since,
+                 .format = f.format,
+                 .output = f.output,
+                 .dry_run = f.dry_run,
+                 .fs = *fs,
+                 .clock = clock,
+                 .out = std::cout,
+                 .err = std::cerr};
+  std::unique_ptr<Config> config;
+  if (!LoadCtlConfig(f.config, f.config_given, &config, &ctx)) {
+    return kExitConfig;
   }
-  std::cerr << "retentionctl: "
-            << (command.empty() ? "no command given"
-                                : "unknown command '" + command + "'")
-            << "\n"
-            << Usage(desc);
-  return kExitUsage;
+  if (f.socket_given) ctx.socket_path = f.socket;
+  return RunCtlCommand(*c, ctx);
 }

@@ -10,6 +10,36 @@
 namespace retention {
 namespace {
 
+// Reads obj[key] into *out. Failure: kInvalidArgument naming the field.
+template <typename T>
+Status ReadField(const nlohmann::json& obj, const char* key, T* out) {
+  auto it = obj.find(key);
+  if (it == obj.end()) {
+    return Status::InvalidArgument(std::string("run lacks '") + key + "'");
+  }
+  try {
+    *out = it->get<T>();
+  } catch (const nlohmann::json::exception&) {  // the library's edge
+    return Status::InvalidArgument(std::string("run field '") + key +
+                                   "' has the wrong type (" + it->type_name() +
+                                   ")");
+  }
+  return Status::Ok();
+}
+
+StatusOr<Action> ActionFromJson(const nlohmann::json& planned) {
+  if (!planned.is_object()) {
+    return Status::InvalidArgument("a planned action is not an object");
+  }
+  Action a;
+  RETENTION_RETURN_IF_ERROR(ReadField(planned, "action", &a.verb));
+  RETENTION_RETURN_IF_ERROR(ReadField(planned, "target", &a.target));
+  RETENTION_RETURN_IF_ERROR(ReadField(planned, "bytes", &a.bytes));
+  RETENTION_RETURN_IF_ERROR(ReadField(planned, "count", &a.count));
+  RETENTION_RETURN_IF_ERROR(ReadField(planned, "reason", &a.reason));
+  return a;
+}
+
 // Small sizes read better with a unit: "18 bytes" rather than "18".
 std::string FormatBytes(uint64_t bytes) {
   return bytes < 1024 ? std::to_string(bytes) + " bytes" : FormatSize(bytes);
@@ -81,6 +111,33 @@ std::string FormatRunsJson(const std::vector<RunReport>& reports) {
   nlohmann::json runs = nlohmann::json::array();
   for (const RunReport& r : reports) runs.push_back(RunToJson(r));
   return nlohmann::json{{"runs", runs}}.dump(2) + "\n";
+}
+
+StatusOr<RunReport> RunFromJson(const nlohmann::json& run) {
+  if (!run.is_object()) return Status::InvalidArgument("run is not an object");
+  RunReport r;
+  nlohmann::json planned;
+  RETENTION_RETURN_IF_ERROR(ReadField(run, "policy", &r.policy));
+  RETENTION_RETURN_IF_ERROR(ReadField(run, "dry_run", &r.dry_run));
+  RETENTION_RETURN_IF_ERROR(ReadField(run, "outcome", &r.outcome));
+  RETENTION_RETURN_IF_ERROR(ReadField(run, "error", &r.error));
+  RETENTION_RETURN_IF_ERROR(ReadField(run, "scope", &r.plan.scope));
+  RETENTION_RETURN_IF_ERROR(ReadField(run, "planned", &planned));
+  RETENTION_RETURN_IF_ERROR(ReadField(run, "warnings", &r.plan.warnings));
+  RETENTION_RETURN_IF_ERROR(ReadField(run, "done", &r.result.done));
+  RETENTION_RETURN_IF_ERROR(ReadField(run, "failed", &r.result.failed));
+  RETENTION_RETURN_IF_ERROR(ReadField(run, "bytes", &r.result.bytes));
+  RETENTION_RETURN_IF_ERROR(ReadField(run, "errors", &r.result.errors));
+  if (!planned.is_array()) {
+    return Status::InvalidArgument("run field 'planned' is not an array");
+  }
+  r.plan.policy = r.policy;
+  for (const nlohmann::json& p : planned) {
+    StatusOr<Action> action = ActionFromJson(p);
+    if (!action.ok()) return action.status();
+    r.plan.actions.push_back(std::move(*action));
+  }
+  return r;
 }
 
 int ExitCodeForRuns(const std::vector<RunReport>& reports) {

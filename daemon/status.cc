@@ -38,6 +38,7 @@ Status Status::FromErrno(int err, const std::string& context) {
   switch (err) {
     case ENOENT:
     case ENOTDIR:
+    case ECONNREFUSED:  // a socket nothing listens on: no one is there
       code = Code::kNotFound;
       break;
     case EACCES:

@@ -333,4 +333,38 @@ std::string EncodeInvalidParameter(std::string_view parameter,
                      {{"parameter", parameter}, {"reason", why.message()}});
 }
 
+std::string EncodeCall(std::string_view method, const nlohmann::json& params) {
+  return Frame({{"method", method},
+                {"parameters", params.is_null() ? json::object() : params}});
+}
+
+StatusOr<Reply> ParseReply(std::string_view text) {
+  StatusOr<json> doc = ParseJson(text);
+  if (!doc.ok()) return doc.status();
+  if (!doc->is_object()) {
+    return Status::InvalidArgument(std::string("reply is a ") +
+                                   doc->type_name() + ", not a JSON object");
+  }
+  Reply reply;
+  auto error = doc->find("error");
+  if (error != doc->end()) {
+    if (!error->is_string()) {
+      return Status::InvalidArgument(
+          std::string("\"error\" must be a string, not ") + error->type_name());
+    }
+    reply.error = error->get<std::string>();
+  }
+  auto params = doc->find("parameters");
+  if (params != doc->end() && !params->is_null()) {
+    if (!params->is_object()) {
+      return Status::InvalidArgument(
+          std::string("\"parameters\" must be an object, not ") +
+          params->type_name());
+    }
+    reply.parameters = std::move(*params);
+  }
+  RETENTION_RETURN_IF_ERROR(ParseFlag(*doc, "continues", &reply.continues));
+  return reply;
+}
+
 }  // namespace retention

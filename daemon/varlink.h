@@ -125,6 +125,26 @@ std::string EncodeInvalidParameter(std::string_view parameter,
 std::optional<std::string> DispatchServiceInterface(const Request& request,
                                                     std::string_view version);
 
+// Client side. A framed call: {"method": method, "parameters": params},
+// then NUL. Precondition: params is an object or null (sent as {}).
+std::string EncodeCall(std::string_view method,
+                       const nlohmann::json& params = nlohmann::json::object());
+
+// One reply as a client reads it. `error` is empty for a successful reply;
+// `parameters` is always an object.
+struct Reply {
+  std::string error;  // "io.retentiond.Manager.NoSuchPolicy", or ""
+  nlohmann::json parameters = nlohmann::json::object();
+  bool continues = false;
+};
+
+// Parses one message (as returned by MessageFramer::Next()) into a Reply.
+// Unknown fields are ignored, as Varlink asks of clients. Failure:
+// kInvalidArgument saying what is wrong — empty, invalid JSON, nesting
+// deeper than kMaxJsonNesting, not an object, "error" not a string,
+// "parameters" not an object, "continues" not a boolean.
+StatusOr<Reply> ParseReply(std::string_view json);
+
 // The framed error for a call no handler took: InterfaceNotFound when the
 // interface is not served, else MethodNotFound.
 std::string EncodeUnknownMethod(const Request& request);

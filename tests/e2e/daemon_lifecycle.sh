@@ -16,8 +16,8 @@ cp "$WORK/r.conf" "$WORK/good.conf"
 printf 'max_agee = 3d\nevery = soon\n' >> "$WORK/r.conf"
 kill -HUP $pid
 wait_for "$WORK/log" "keeping the running configuration"
-grep -q "$WORK/r.conf:7: \[files.backups\] max_agee: .*did you mean 'max_age'" "$WORK/log" || { cat "$WORK/log"; fail "error 1 not logged"; }
-grep -q "$WORK/r.conf:8: \[files.backups\] every:" "$WORK/log" || { cat "$WORK/log"; fail "error 2 not logged"; }
+grep -q "$WORK/r.conf:8: \[files.backups\] max_agee: .*did you mean 'max_age'" "$WORK/log" || { cat "$WORK/log"; fail "error 1 not logged"; }
+grep -q "$WORK/r.conf:9: \[files.backups\] every:" "$WORK/log" || { cat "$WORK/log"; fail "error 2 not logged"; }
 kill -0 $pid || fail "daemon died on a bad reload"
 
 # Still running the old config: a new old file is deleted.

@@ -1,6 +1,7 @@
+#include "atomic_file.h"
+
 #include <catch2/catch.hpp>
 
-#include "atomic_file.h"
 #include "fakes/fake_clock.h"
 #include "fakes/fake_filesystem.h"
 
@@ -10,7 +11,9 @@ namespace {
 struct Env {
   FakeClock clock;
   FakeFilesystem fs{clock};
-  Env() { fs.AddFileWithContents("/var/lib/m/metrics.prom", "old\n", clock.Now()); }
+  Env() {
+    fs.AddFileWithContents("/var/lib/m/metrics.prom", "old\n", clock.Now());
+  }
 };
 
 TEST_CASE("an atomic write replaces the file and leaves no temp file") {
@@ -32,13 +35,15 @@ TEST_CASE("an atomic write that hits a full disk keeps the old file") {
 TEST_CASE("an atomic write whose fsync fails keeps the old file") {
   Env e;
   e.fs.FailNext(FsOp::kSync, EIO);
-  CHECK_FALSE(WriteFileAtomically(e.fs, "/var/lib/m/metrics.prom", "new\n").ok());
+  CHECK_FALSE(
+      WriteFileAtomically(e.fs, "/var/lib/m/metrics.prom", "new\n").ok());
   CHECK(e.fs.FileContents("/var/lib/m/metrics.prom") == "old\n");
 }
 
 TEST_CASE("a temp file left by a crash is replaced by the next atomic write") {
   Env e;
-  e.fs.AddFileWithContents("/var/lib/m/.metrics.prom.tmp", "torn", e.clock.Now());
+  e.fs.AddFileWithContents("/var/lib/m/.metrics.prom.tmp", "torn",
+                           e.clock.Now());
   CHECK(WriteFileAtomically(e.fs, "/var/lib/m/metrics.prom", "new\n").ok());
   CHECK(e.fs.FileContents("/var/lib/m/metrics.prom") == "new\n");
 }

@@ -1,11 +1,12 @@
-#include <catch2/catch.hpp>
-
 #include "metrics.h"
+
+#include <catch2/catch.hpp>
 
 namespace retention {
 namespace {
 
-TEST_CASE("metrics list every configured policy, with zeros when it has no history") {
+TEST_CASE(
+    "metrics list every configured policy, with zeros when it has no history") {
   MetricsSnapshot m;
   m.policies = {"files.backups", "files.new"};
   PolicyStats s;
@@ -17,12 +18,15 @@ TEST_CASE("metrics list every configured policy, with zeros when it has no histo
   const std::string out = FormatPrometheus(m, "0.1.0");
   for (const char* line : {
            "retentiond_build_info{version=\"0.1.0\"} 1\n",
-           "retentiond_policy_runs_total{policy=\"files.backups\",result=\"ok\"} 3\n",
-           "retentiond_policy_runs_total{policy=\"files.backups\",result=\"error\"} 1\n",
+           "retentiond_policy_runs_total{policy=\"files.backups\",result="
+           "\"ok\"} 3\n",
+           "retentiond_policy_runs_total{policy=\"files.backups\",result="
+           "\"error\"} 1\n",
            "retentiond_removed_items_total{policy=\"files.backups\"} 7\n",
            "retentiond_removed_bytes_total{policy=\"files.backups\"} 4096\n",
            "retentiond_removed_items_total{policy=\"files.new\"} 0\n",
-           "retentiond_last_success_timestamp_seconds{policy=\"files.backups\"} 1767225600\n",
+           "retentiond_last_success_timestamp_seconds{policy=\"files.backups\"}"
+           " 1767225600\n",
            "retentiond_brake_engaged{policy=\"files.new\"} 0\n",
            "retentiond_clock_paused 0\n",
            "# TYPE retentiond_removed_bytes_total counter\n",
@@ -40,7 +44,8 @@ TEST_CASE("a clock brake and a policy brake show in the metrics") {
   m.braked = {"clock", "files.a"};
   const std::string out = FormatPrometheus(m, "0.1.0");
   CHECK(out.find("retentiond_clock_paused 1\n") != std::string::npos);
-  CHECK(out.find("retentiond_brake_engaged{policy=\"files.a\"} 1\n") != std::string::npos);
+  CHECK(out.find("retentiond_brake_engaged{policy=\"files.a\"} 1\n") !=
+        std::string::npos);
 }
 
 TEST_CASE("metric label values are escaped") {

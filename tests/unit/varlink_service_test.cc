@@ -156,9 +156,9 @@ TEST_CASE("the interface text declares every method and error", "[varlink]") {
     CHECK(IsValidMethodName(spec.name));
     CHECK(text.find("\nmethod " + member + "(") != std::string::npos);
   }
-  for (auto error :
-       {kErrorNoSuchPolicy, kErrorPermissionDenied, kErrorInvalidParameter,
-        kErrorInvalidMessage, kErrorConfigInvalid, kErrorBusy, kErrorInternal}) {
+  for (auto error : {kErrorNoSuchPolicy, kErrorPermissionDenied,
+                     kErrorInvalidParameter, kErrorInvalidMessage,
+                     kErrorConfigInvalid, kErrorBusy, kErrorInternal}) {
     std::string member(error.substr(error.rfind('.') + 1));
     INFO(member);
     CHECK(error.substr(0, error.rfind('.')) == kManagerInterfaceName);

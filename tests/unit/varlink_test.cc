@@ -237,6 +237,49 @@ TEST_CASE("a call encoded by a client parses back on the server", "[varlink]") {
   CHECK(r.parameters == call["parameters"]);
 }
 
+TEST_CASE("a client call is one framed object with method and parameters",
+          "[varlink]") {
+  json call = Unframe(
+      EncodeCall("io.retentiond.Manager.RunPolicy", {{"name", "backups"}}));
+  CHECK(call == json{{"method", "io.retentiond.Manager.RunPolicy"},
+                     {"parameters", {{"name", "backups"}}}});
+  CHECK(Unframe(EncodeCall("a.b.C", nullptr))["parameters"] == json::object());
+  // What the client sends is what the server's parser accepts.
+  std::string framed = EncodeCall("a.b.C", {{"x", 1}});
+  Request request = MustParse(framed.substr(0, framed.size() - 1));
+  CHECK(request.method == "a.b.C");
+  CHECK(request.parameters == json{{"x", 1}});
+}
+
+TEST_CASE("replies parse into parameters or an error name", "[varlink]") {
+  auto ok = ParseReply(R"({"parameters": {"policies": 3}, "x": 1})");
+  REQUIRE(ok.ok());
+  CHECK(ok->error.empty());
+  CHECK(ok->parameters == json{{"policies", 3}});
+  auto error = ParseReply(
+      R"({"error": "io.retentiond.Manager.NoSuchPolicy", "parameters": {"name": "x"}})");
+  REQUIRE(error.ok());
+  CHECK(error->error == "io.retentiond.Manager.NoSuchPolicy");
+  CHECK(error->parameters["name"] == "x");
+  auto bare = ParseReply("{}");
+  REQUIRE(bare.ok());
+  CHECK(bare->parameters == json::object());
+  CHECK(ParseReply(R"({"parameters": {}, "continues": true})")->continues);
+}
+
+TEST_CASE("malformed replies are refused, not thrown", "[varlink]") {
+  for (const char* text :
+       {"", "[1]", "{", R"({"error": 3})", R"({"parameters": []})",
+        R"({"parameters": {}, "continues": "yes"})"}) {
+    INFO(text);
+    auto reply = ParseReply(text);
+    REQUIRE_FALSE(reply.ok());
+    CHECK(reply.status().code() == Status::Code::kInvalidArgument);
+  }
+  std::string deep(100, '[');
+  CHECK_FALSE(ParseReply(deep).ok());
+}
+
 }  // namespace
 }  // namespace retention
 

@@ -1,0 +1,206 @@
+#include "ctl_offline.h"
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <set>
+
+#include "clock_brake.h"
+#include "config_value.h"
+#include "control_protocol.h"
+#include "ctl_format.h"
+#include "ledger.h"
+#include "metrics.h"
+#include "options.h"
+#include "report.h"
+#include "report_section.h"
+#include "state_db.h"
+
+namespace retention {
+namespace {
+
+// Opens an existing state database; never creates one.
+std::unique_ptr<StateDb> OpenExisting(CtlContext& ctx) {
+  auto dir = ctx.fs.OpenRoot(ctx.state_dir);
+  Status st =
+      dir.ok() ? ctx.fs.StatAt(**dir, "state.db").status() : dir.status();
+  if (!st.ok()) {
+    ctx.err << "retentionctl: no state database in " << ctx.state_dir << ": "
+            << st.ToString() << "\n";
+    return nullptr;
+  }
+  auto db = StateDb::Open(ctx.state_dir + "/state.db");
+  if (!db.ok()) {
+    ctx.err << "retentionctl: " << db.status().ToString() << "\n";
+    return nullptr;
+  }
+  return std::move(*db);
+}
+
+}  // namespace
+
+int VerifyStateDir(CtlContext& ctx) {
+  auto db = OpenExisting(ctx);
+  if (!db) return kExitFailure;
+  auto check = Ledger(*db).Verify();
+  if (!check.ok()) {
+    ctx.err << "retentionctl: " << check.status().ToString() << "\n";
+    return kExitFailure;
+  }
+  if (ctx.json) {
+    ctx.out << nlohmann::json{{"ok", check->ok},
+                              {"entries", check->entries},
+                              {"first_bad_seq", check->first_bad_seq},
+                              {"problem", check->problem},
+                              {"head_hash", check->head_hash}}
+                   .dump(2)
+            << "\n";
+  } else {
+    ctx.out << FormatLedgerCheck(check->ok, check->entries, check->head_hash,
+                                 check->first_bad_seq, check->problem);
+  }
+  return check->ok ? kExitOk : kExitFailure;
+}
+
+namespace {
+
+void PrintEntry(CtlContext& ctx, const LedgerEntry& e) {
+  if (ctx.json) {
+    ctx.out
+        << nlohmann::json{{"seq", e.seq},       {"time", FormatIso8601(e.time)},
+                          {"policy", e.policy}, {"action", e.action},
+                          {"target", e.target}, {"count", e.count},
+                          {"bytes", e.bytes},   {"detail", e.detail},
+                          {"hash", e.hash}}
+               .dump()
+        << "\n";
+    return;
+  }
+  ctx.out << e.seq << "  " << FormatIso8601(e.time) << "  " << e.policy << "  "
+          << e.action << "  " << e.target;
+  if (e.bytes > 0)
+    ctx.out << "  " << FormatSize(static_cast<uint64_t>(e.bytes));
+  if (!e.detail.empty()) ctx.out << "  (" << e.detail << ")";
+  ctx.out << "\n";
+}
+
+}  // namespace
+
+int LedgerFromStateDir(CtlContext& ctx) {
+  int64_t after = 0;
+  if (!ctx.args.empty()) {
+    auto n = ParseInt(ctx.args[0]);
+    if (!n.ok() || *n < 0) {
+      ctx.err << "retentionctl: ledger: AFTER_SEQ must be a whole number\n";
+      return kExitUsage;
+    }
+    after = *n;
+  }
+  auto db = OpenExisting(ctx);
+  if (!db) return kExitFailure;
+  Ledger ledger(*db);
+  for (;;) {
+    auto page = ledger.Read(after, 1000);
+    if (!page.ok()) {
+      ctx.err << "retentionctl: " << page.status().ToString() << "\n";
+      return kExitFailure;
+    }
+    if (page->empty()) return kExitOk;
+    for (const LedgerEntry& e : *page) PrintEntry(ctx, e);
+    after = page->back().seq;
+  }
+}
+
+int ConfirmClockInStateDir(CtlContext& ctx) {
+  auto dir = ctx.fs.OpenRoot(ctx.state_dir);
+  if (!dir.ok()) {
+    ctx.err << "retentionctl: " << dir.status().ToString() << "\n";
+    return kExitFailure;
+  }
+  auto file = ctx.fs.CreateFileAt(**dir, kConfirmClockFile, 0600);
+  Status st = file.status();
+  if (file.ok())
+    st =
+        (*file)->Write("confirmed at " + FormatIso8601(ctx.clock.Now()) + "\n");
+  if (st.ok()) st = (*file)->Sync();
+  if (!st.ok() && !st.IsBusy()) {  // kBusy: a confirmation is already pending
+    ctx.err << "retentionctl: " << st.ToString() << "\n";
+    return kExitFailure;
+  }
+  ctx.out << "clock confirmed; destructive runs resume at the next run\n";
+  return kExitOk;
+}
+
+namespace {
+
+StatusOr<std::string> RenderReport(CtlContext& ctx, StateDb& db,
+                                   Duration since) {
+  Ledger ledger(db);
+  const Config none;  // without a configuration: what the ledger shows
+  auto report = BuildReport(ctx.config ? *ctx.config : none, db, ledger,
+                            BuiltinReportSections(), ctx.clock.Now(), since);
+  if (!report.ok()) return report.status();
+  if (ctx.format == "json") return FormatReportJson(*report);
+  if (ctx.format == "html") return FormatReportHtml(*report);
+  return FormatReportText(*report);
+}
+
+}  // namespace
+
+int CheckReportOptions(const CtlContext& ctx) {
+  auto since = ParseDuration(ctx.since);
+  if (!since.ok() || *since <= Duration::zero()) {
+    ctx.err << "retentionctl: report: --since wants a duration such as 30d\n";
+    return kExitUsage;
+  }
+  for (std::string_view format : kReportFormats) {
+    if (ctx.format == format) return kExitOk;
+  }
+  ctx.err << "retentionctl: report: --format is text, json or html\n";
+  return kExitUsage;
+}
+
+int ReportFromStateDir(CtlContext& ctx) {
+  auto db = OpenExisting(ctx);
+  if (!db) return kExitFailure;
+  auto text = RenderReport(ctx, *db, *ParseDuration(ctx.since));
+  if (!text.ok()) {
+    ctx.err << "retentionctl: report: " << text.status().ToString() << "\n";
+    return kExitFailure;
+  }
+  return WriteReport(ctx, *text);
+}
+
+int WriteReport(CtlContext& ctx, const std::string& text) {
+  if (ctx.output.empty()) {
+    ctx.out << text;
+    return kExitOk;
+  }
+  std::ofstream file(ctx.output, std::ios::trunc);
+  file << text;
+  file.close();
+  if (!file) {
+    ctx.err << "retentionctl: report: cannot write " << ctx.output << "\n";
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
+int MetricsFromStateDir(CtlContext& ctx) {
+  auto db = OpenExisting(ctx);
+  if (!db) return kExitFailure;
+  std::set<std::string> configured;
+  if (ctx.config) {
+    for (const Section* s : ctx.config->policies()) configured.insert(s->id());
+  }
+  auto snapshot = CollectMetrics(*db, configured);
+  if (!snapshot.ok()) {
+    ctx.err << "retentionctl: metrics: " << snapshot.status().ToString()
+            << "\n";
+    return kExitFailure;
+  }
+  ctx.out << FormatPrometheus(*snapshot, RETENTION_VERSION);
+  return kExitOk;
+}
+
+}  // namespace retention

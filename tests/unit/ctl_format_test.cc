@@ -1,0 +1,176 @@
+// retentionctl's text for the daemon's replies: tables, header, one-line
+// answers and error replies in words. Pure: no socket.
+#include "ctl_format.h"
+
+#include <catch2/catch.hpp>
+
+#include "control_protocol.h"
+#include "options.h"
+#include "text_table.h"
+
+namespace retention {
+namespace {
+
+using nlohmann::json;
+
+json Policy(const std::string& id, const json& last_run, const json& brake) {
+  return {{"id", id},
+          {"kind", "files"},
+          {"every", "1h"},
+          {"state", "idle"},
+          {"next_run", "2026-01-01T01:00:00Z"},
+          {"last_run", last_run},
+          {"last_result", last_run.is_null() ? json() : json("ok")},
+          {"brake", brake}};
+}
+
+TEST_CASE("the policy table aligns its columns and shows null as '-'") {
+  json policies = {Policy("files.backups", "2026-01-01T00:00:00Z", nullptr),
+                   Policy("files.tmp", nullptr, "deletes 90% of 10")};
+  CHECK(FormatPolicyTable(policies) ==
+        "POLICY         KIND   EVERY  STATE  NEXT-RUN              "
+        "LAST-RUN              RESULT  BRAKE\n"
+        "files.backups  files  1h     idle   2026-01-01T01:00:00Z  "
+        "2026-01-01T00:00:00Z  ok      -\n"
+        "files.tmp      files  1h     idle   2026-01-01T01:00:00Z  "
+        "-                     -       deletes 90% of 10\n");
+}
+
+TEST_CASE("an empty or malformed policy list says none are configured") {
+  CHECK(FormatPolicyTable(json::array()) == "no policies configured\n");
+  CHECK(FormatPolicyTable(json("x")) == "no policies configured\n");
+}
+
+TEST_CASE("a policy with missing or odd fields still prints") {
+  std::string table = FormatPolicyTable({{{"id", 7}, {"kind", {1, 2}}}});
+  CHECK(table.find("7       1, 2  -") != std::string::npos);
+}
+
+TEST_CASE("control characters from the daemon do not reach the terminal") {
+  std::string table =
+      FormatPolicyTable({{{"id", "files.\x1b[31mred"}, {"kind", "files"}}});
+  CHECK(table.find('\x1b') == std::string::npos);
+  CHECK(table.find("files.?[31mred") != std::string::npos);
+}
+
+TEST_CASE("status shows the header, then the policy table") {
+  json status = {{"version", "0.1.0"},
+                 {"pid", 42},
+                 {"started", "2026-01-01T00:00:00Z"},
+                 {"config", "/etc/r.conf"},
+                 {"state_dir", "/var/lib/r"},
+                 {"clock_brake", "wall clock moved +1y"},
+                 {"running", "files.tmp"},
+                 {"queued", {"files.a", "files.b"}},
+                 {"policies", json::array()}};
+  CHECK(FormatStatus(status) ==
+        "version:      0.1.0\n"
+        "pid:          42\n"
+        "started:      2026-01-01T00:00:00Z\n"
+        "config:       /etc/r.conf\n"
+        "state dir:    /var/lib/r\n"
+        "clock brake:  ENGAGED: wall clock moved +1y\n"
+        "running:      files.tmp\n"
+        "queued:       files.a, files.b\n"
+        "\n"
+        "no policies configured\n");
+}
+
+TEST_CASE("status without a clock brake says it is not engaged") {
+  std::string text = FormatStatus({{"clock_brake", nullptr}});
+  CHECK(text.find("clock brake:  not engaged\n") != std::string::npos);
+  CHECK(text.find("queued:       -\n") != std::string::npos);
+}
+
+TEST_CASE("reload and confirm-clock answer in one line") {
+  CHECK(FormatReload({{"policies", 3}}) == "reloaded: 3 policies\n");
+  CHECK(FormatReload({{"policies", 1}}) == "reloaded: 1 policy\n");
+  CHECK(FormatConfirmClock({{"was_engaged", true}}) ==
+        "clock confirmed; the clock brake is released\n");
+  CHECK(FormatConfirmClock({{"was_engaged", false}}) ==
+        "clock confirmed; the clock brake was not engaged\n");
+}
+
+TEST_CASE("verify prints what the offline command prints") {
+  bool ok = false;
+  CHECK(FormatVerifyReply({{"ok", true},
+                           {"entries", 12},
+                           {"head_hash", "abc"},
+                           {"first_bad_seq", nullptr},
+                           {"problem", nullptr}},
+                          &ok) == FormatLedgerCheck(true, 12, "abc", 0, ""));
+  CHECK(ok);
+  CHECK(FormatVerifyReply({{"ok", false},
+                           {"entries", 12},
+                           {"head_hash", "abc"},
+                           {"first_bad_seq", 5},
+                           {"problem", "hash mismatch"}},
+                          &ok) == "LEDGER BROKEN at entry 5: hash mismatch\n");
+  CHECK_FALSE(ok);
+  CHECK(FormatLedgerCheck(true, 12, "abc", 0, "") ==
+        "ledger intact: 12 entries, head abc\n");
+}
+
+Reply Error(std::string_view name, json params) {
+  Reply reply;
+  reply.error = std::string(name);
+  reply.parameters = std::move(params);
+  return reply;
+}
+
+TEST_CASE("error replies are said in words") {
+  CHECK(FormatErrorReply(Error(kErrorNoSuchPolicy, {{"name", "x"}})) ==
+        "retentionctl: no policy named 'x'\n");
+  CHECK(FormatErrorReply(
+            Error(kErrorInvalidParameter,
+                  {{"parameter", "since"}, {"reason", "not a duration"}})) ==
+        "retentionctl: invalid parameter 'since': not a duration\n");
+  CHECK(FormatErrorReply(Error(kErrorBusy, {{"reason", "already running"}})) ==
+        "retentionctl: retentiond is busy: already running\n");
+  CHECK(FormatErrorReply(Error(kErrorInternal, {{"message", "disk"}})) ==
+        "retentionctl: internal error in retentiond: disk\n");
+  CHECK(FormatErrorReply(Error(kServiceErrorMethodNotFound,
+                               {{"method", "io.retentiond.Manager.X"}})) ==
+        "retentionctl: retentiond does not know io.retentiond.Manager.X (an "
+        "older daemon?)\n");
+  CHECK(FormatErrorReply(Error("com.example.Odd", {{"a", 1}})) ==
+        "retentionctl: retentiond replied com.example.Odd {\"a\":1}\n");
+}
+
+TEST_CASE("permission denied says who may call the method") {
+  CHECK(FormatErrorReply(Error(kErrorPermissionDenied,
+                               {{"method", std::string(kMethodRunPolicy)}})) ==
+        "retentionctl: permission denied: RunPolicy needs root or a member "
+        "of the admin group\n");
+  CHECK(FormatErrorReply(Error(kErrorPermissionDenied,
+                               {{"method", std::string(kMethodStatus)}})) ==
+        "retentionctl: permission denied: Status needs a member of the "
+        "control socket's group\n");
+}
+
+TEST_CASE("a refused configuration prints each error line as it is") {
+  CHECK(FormatErrorReply(Error(
+            kErrorConfigInvalid,
+            {{"errors", {"a.conf:1: [x] y: bad", "a.conf:2: [x] z: bad"}}})) ==
+        "a.conf:1: [x] y: bad\n"
+        "a.conf:2: [x] z: bad\n"
+        "retentionctl: the configuration is invalid; retentiond keeps "
+        "running the previous one\n");
+}
+
+TEST_CASE("only PermissionDenied maps to exit 77") {
+  CHECK(ExitCodeForErrorReply(Error(kErrorPermissionDenied, {})) ==
+        kExitNoPermission);
+  CHECK(ExitCodeForErrorReply(Error("org.varlink.service.PermissionDenied",
+                                    {})) == kExitNoPermission);
+  CHECK(ExitCodeForErrorReply(Error(kErrorNoSuchPolicy, {})) == kExitFailure);
+  CHECK(ExitCodeForErrorReply(Error(kErrorConfigInvalid, {})) == kExitFailure);
+}
+
+TEST_CASE("table columns align by code points, not bytes") {
+  CHECK(FormatTable({{"✓", "a"}, {"xy", "b"}}) == "✓   a\nxy  b\n");
+  CHECK(FormatTable({}).empty());
+}
+
+}  // namespace
+}  // namespace retention
