@@ -25,9 +25,6 @@ std::string SummarizeRun(const RunReport& report);
 std::string FormatRunsText(const std::vector<RunReport>& reports);
 // {"runs": [RunToJson(report), ...]}, pretty-printed.
 std::string FormatRunsJson(const std::vector<RunReport>& reports);
-// One run as the Manager interface's Run type and --once --json print it.
-nlohmann::json RunToJson(const RunReport& report);
-
 // One run as io.retentiond.Manager's Run type: policy, dry_run, outcome,
 // error, scope, planned (action, target, bytes, count, reason), warnings,
 // done, failed, bytes, errors.

@@ -6,8 +6,7 @@ source "$(dirname "$0")/lib.bash"
 mkdir -p "$WORK"/{state,backups}
 echo old > "$WORK/backups/old.tar"; touch -d "-100 days" "$WORK/backups/old.tar"
 files_config backups 'every = 1s'
-"$RETENTIOND" --config "$WORK/r.conf" 2>"$WORK/log" &
-pid=$!
+start_daemon --config "$WORK/r.conf"
 wait_for "$WORK/log" "started"
 wait_for "$WORK/log" "files.backups  ok  1 of 1 done"
 [ ! -e "$WORK/backups/old.tar" ] || fail "old file not deleted"

@@ -5,8 +5,7 @@ source "$(dirname "$0")/lib.bash"
 
 mkdir -p "$WORK"/{state,data}
 files_config data 'every = 1s'
-"$RETENTIOND" --config "$WORK/r.conf" 2>"$WORK/log" &
-pid=$!
+start_daemon --config "$WORK/r.conf"
 wait_for "$WORK/log" "files.data  ok"
 
 expect_code 1 "$RETENTIOND" --config "$WORK/r.conf" --once

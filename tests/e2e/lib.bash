@@ -5,7 +5,21 @@ RETENTIOND=$1
 RETENTIONCTL=$2
 SRC=$3
 WORK=$(mktemp -d /tmp/rtd-e2e-XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
+STARTED=()  # background processes a test started; killed on exit
+cleanup() {
+  local p
+  for p in "${STARTED[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+# start_daemon ARG...: runs "$RETENTIOND" ARG... in the background with
+# stderr in $WORK/log and sets $pid; a test that fails never leaves it
+# running (and so never hangs ctest).
+start_daemon() {
+  "$RETENTIOND" "$@" 2>"$WORK/log" &
+  pid=$!
+  STARTED+=("$pid")
+}
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 expect_code() {  # expect_code CODE CMD... : runs CMD, checks its exit code

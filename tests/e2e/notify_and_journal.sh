@@ -23,6 +23,7 @@ with open(sys.argv[2], "a", buffering=1) as log:
             break
 EOP
 listener=$!
+STARTED+=("$listener")
 for _ in $(seq 100); do [ -S "$WORK/notify.sock" ] && break; sleep 0.05; done
 
 touch "$WORK/daemon.err"
@@ -30,6 +31,7 @@ journal_stream=$(stat -c '%d:%i' "$WORK/daemon.err")
 NOTIFY_SOCKET="$WORK/notify.sock" WATCHDOG_USEC=200000 JOURNAL_STREAM=$journal_stream \
   "$RETENTIOND" --config "$WORK/r.conf" 2>>"$WORK/daemon.err" &
 pid=$!
+STARTED+=("$pid")
 wait_for "$WORK/notify.log" "READY=1|STATUS=1 policies"
 wait_for "$WORK/notify.log" "WATCHDOG=1"
 kill -HUP $pid
