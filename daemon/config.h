@@ -81,7 +81,15 @@ struct Config {
 bool LoadConfig(const std::string& path, const KindRegistry& registry,
                 Config* config, std::vector<ConfigError>* errors);
 
-// Same, from text (tests); `name` stands for the file name in errors.
+// Reads the same files as LoadConfig but needs only [daemon] to be sound:
+// fills *daemon (defaults included) and returns true when it is, even if
+// policies have errors, which still land in *errors. retentionctl uses it to
+// find the control socket of a configuration whose policies are broken, so
+// that `reload` reaches the daemon and prints its FILE:LINE errors.
+bool LoadDaemonSection(const std::string& path, const KindRegistry& registry,
+                       Section* daemon, std::vector<ConfigError>* errors);
+
+// Same as LoadConfig, from text (tests); `name` stands for the file name in errors.
 bool LoadConfigFromString(const std::string& name, const std::string& text,
                           const KindRegistry& registry, Config* config,
                           std::vector<ConfigError>* errors);

@@ -209,6 +209,18 @@ bool ConfigBuilder::Finish(Config* config, std::vector<ConfigError>* errors) {
   return true;
 }
 
+bool ConfigBuilder::FinishDaemon(Section* daemon,
+                                 std::vector<ConfigError>* errors) {
+  for (Merged& merged : merged_) FinishSection(&merged);
+  if (errors != nullptr) *errors = SortedErrors();
+  for (const ConfigError& e : errors_) {
+    if (e.section.empty() || e.section == "daemon") return false;
+  }
+  *daemon = std::move(merged_.front().section);
+  merged_.clear();
+  return true;
+}
+
 void ConfigBuilder::Error(SourceLocation where, std::string section,
                           std::string key, std::string message) {
   if (!section.empty()) failed_ids_.insert(section);

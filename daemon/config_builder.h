@@ -39,6 +39,11 @@ class ConfigBuilder {
   // returns true; otherwise leaves *config alone and returns false with
   // every error, ordered by file (in the order added) then line.
   bool Finish(Config* config, std::vector<ConfigError>* errors);
+  // Same checks, but succeeds when [daemon] alone is sound (no error in it
+  // and none outside any section, such as an unreadable file): fills
+  // *daemon and returns true even if policies have errors. *errors gets
+  // every error either way.
+  bool FinishDaemon(Section* daemon, std::vector<ConfigError>* errors);
 
  private:
   struct Merged {

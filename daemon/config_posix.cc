@@ -78,18 +78,30 @@ void AddFile(const std::string& path, ConfigBuilder* builder) {
   builder->AddFile(path, DirectoryOf(path), text);
 }
 
+// The main file, then its drop-ins.
+void AddFiles(const std::string& path, ConfigBuilder* builder) {
+  AddFile(path, builder);
+  const std::string dir = path + ".d";
+  std::vector<std::string> names;
+  const Status listed = ListDropIns(dir, &names);
+  if (!listed.ok()) builder->AddFileError(dir, listed.message());
+  for (const std::string& name : names) AddFile(dir + "/" + name, builder);
+}
+
 }  // namespace
 
 bool LoadConfig(const std::string& path, const KindRegistry& registry,
                 Config* config, std::vector<ConfigError>* errors) {
   ConfigBuilder builder(registry);
-  AddFile(path, &builder);
-  const std::string dir = path + ".d";
-  std::vector<std::string> names;
-  const Status listed = ListDropIns(dir, &names);
-  if (!listed.ok()) builder.AddFileError(dir, listed.message());
-  for (const std::string& name : names) AddFile(dir + "/" + name, &builder);
+  AddFiles(path, &builder);
   return builder.Finish(config, errors);
+}
+
+bool LoadDaemonSection(const std::string& path, const KindRegistry& registry,
+                       Section* daemon, std::vector<ConfigError>* errors) {
+  ConfigBuilder builder(registry);
+  AddFiles(path, &builder);
+  return builder.FinishDaemon(daemon, errors);
 }
 
 }  // namespace retention

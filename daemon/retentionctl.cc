@@ -39,17 +39,28 @@ std::string Usage(const po::options_description& desc) {
 
 // Reads the configuration unless only --state-dir was given (an auditor
 // with a copied state.db has none), and fills the state directory and the
-// socket from it. An unreadable configuration the user did not name (the
-// default, often unreadable to non-root operators) is not fatal here: the
-// socket commands use the default socket, and a command that needs the
-// state directory prints ctx->config_problem. Returns false, after printing
-// why, when a configuration named with --config cannot be read.
+// socket from it. A configuration whose policies are broken still names
+// both: `reload` must reach the daemon to print its FILE:LINE errors (the
+// daemon keeps its running configuration), and the offline commands need no
+// policy. An unreadable configuration the user did not name (the default,
+// often unreadable to non-root operators) is not fatal here: the socket
+// commands use the default socket, and a command that needs the state
+// directory prints ctx->config_problem. Returns false, after printing why,
+// when a configuration named with --config has no usable [daemon].
 bool LoadCtlConfig(const std::string& config_path, bool config_given,
                    std::unique_ptr<Config>* config, CtlContext* ctx) {
   if (ctx->state_dir_given && !config_given) return true;
   auto loaded = std::make_unique<Config>();
   std::vector<ConfigError> errors;
-  if (!LoadConfig(config_path, BuiltinRegistry(), loaded.get(), &errors)) {
+  const Section* daemon = nullptr;
+  Section daemon_only;
+  if (LoadConfig(config_path, BuiltinRegistry(), loaded.get(), &errors)) {
+    daemon = &loaded->daemon();
+  } else if (LoadDaemonSection(config_path, BuiltinRegistry(), &daemon_only,
+                               &errors)) {
+    daemon = &daemon_only;
+    loaded.reset();
+  } else {
     for (const ConfigError& e : errors) {
       ctx->config_problem += e.ToString() + "\n";
     }
@@ -59,10 +70,8 @@ bool LoadCtlConfig(const std::string& config_path, bool config_given,
     if (config_given) std::cerr << ctx->config_problem;
     return !config_given;
   }
-  if (ctx->state_dir.empty()) {
-    ctx->state_dir = loaded->daemon().GetString("state_dir");
-  }
-  ctx->socket_path = loaded->daemon().GetString("control_socket");
+  if (ctx->state_dir.empty()) ctx->state_dir = daemon->GetString("state_dir");
+  ctx->socket_path = daemon->GetString("control_socket");
   *config = std::move(loaded);
   ctx->config = config->get();
   return true;
