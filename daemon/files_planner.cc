@@ -21,6 +21,7 @@ Plan PlanFiles(const std::string& policy, const FilesRule& rule,
   plan.policy = policy;
   plan.now = now;
   const Duration deadline = std::max(rule.max_age, rule.min_age);
+  plan.kept = Survivors{};
   for (const FilesEntry& e : entries) {
     if (!MatchesAnyGlob(rule.match, e.name)) continue;
     const FileType t = e.info.type;
@@ -32,7 +33,14 @@ Plan PlanFiles(const std::string& policy, const FilesRule& rule,
     }
     ++plan.scope;
     const Duration age = now - e.info.mtime;
-    if (age <= deadline) continue;
+    if (age <= deadline) {
+      Survivors& kept = *plan.kept;
+      ++kept.count;
+      if (!kept.oldest || e.info.mtime < *kept.oldest) {
+        kept.oldest = e.info.mtime;
+      }
+      continue;
+    }
     Action a;
     a.verb = "delete";
     a.target = rule.root + "/" + e.name;

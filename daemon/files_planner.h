@@ -30,7 +30,8 @@ struct FilesEntry {
 bool MatchesAnyGlob(const std::vector<std::string>& globs,
                     const std::string& name);
 
-// Actions are ordered oldest first; Plan::scope counts matching candidates.
+// Actions are ordered oldest first; Plan::scope counts matching candidates
+// and Plan::kept the ones left (with the oldest mtime among them).
 Plan PlanFiles(const std::string& policy, const FilesRule& rule,
                const std::vector<FilesEntry>& entries, WallTime now);
 

@@ -1,5 +1,7 @@
 #include "files_report.h"
 
+#include <algorithm>
+
 #include "config_value.h"
 
 namespace retention {
@@ -17,7 +19,7 @@ class FilesReportSection final : public ReportSection {
     if (min_age > Duration::zero()) {
       s.limit += ", floor min_age " + FormatDuration(min_age);
     }
-    s.limit_age = max_age;
+    s.limit_age = std::max(max_age, min_age);
     s.details = {{"root", section.GetString("root")},
                  {"match", section.GetString("match")},
                  {"every", FormatDuration(section.GetDuration("every"))}};

@@ -1,7 +1,7 @@
 // The [files.NAME] kind's section of the retention report: its limit is
-// max_age (with the min_age floor when set). The oldest surviving file's age
-// is not stored in the state database, and the report never scans a
-// filesystem, so it is left unmeasured.
+// max_age, or the min_age floor when that is longer (nothing younger than
+// the floor is ever deleted, so the floor is what is promised then). The
+// oldest surviving file comes from the runs (PlanFiles measures it).
 //
 // Threading: the provider is stateless; share it freely.
 #pragma once

@@ -1,5 +1,8 @@
 #include "metrics.h"
 
+#include <algorithm>
+#include <chrono>
+
 namespace retention {
 namespace {
 
@@ -60,6 +63,13 @@ StatusOr<MetricsSnapshot> CollectMetrics(
   auto brakes = db.Brakes();
   if (!brakes.ok()) return brakes.status();
   for (const Brake& b : *brakes) m.braked.insert(b.name);
+  auto measured = db.LastMeasuredRuns();
+  if (!measured.ok()) return measured.status();
+  for (const auto& [id, run] : *measured) {
+    m.oldest_age[id] =
+        run.oldest ? std::max(run.finished - *run.oldest, Duration::zero())
+                   : Duration::zero();
+  }
   // "daemon" entries are the daemon's own, not a policy's.
   m.policies.erase("daemon");
   return m;
@@ -89,6 +99,14 @@ std::string FormatPrometheus(const MetricsSnapshot& m,
             [](const MetricsSnapshot& s, const std::string& id) {
               return StatsOf(s, id).removed_bytes;
             });
+  Family(&out, "retentiond_oldest_item_age_seconds", "gauge",
+         "Age of the oldest item left in scope when the last measuring real "
+         "run ended (0: none left).");
+  for (const auto& [id, age] : m.oldest_age) {
+    if (!m.policies.count(id)) continue;
+    Sample(&out, "retentiond_oldest_item_age_seconds", PolicyLabel(id),
+           std::chrono::duration_cast<std::chrono::seconds>(age).count());
+  }
   Family(&out, "retentiond_last_success_timestamp_seconds", "gauge",
          "When the last successful real run finished (Unix seconds).");
   for (const std::string& id : m.policies) {

@@ -5,12 +5,15 @@
 //   retentiond_policy_runs_total{policy,result}             counter
 //   retentiond_removed_items_total{policy}                  counter
 //   retentiond_removed_bytes_total{policy}                  counter
+//   retentiond_oldest_item_age_seconds{policy}              gauge
 //   retentiond_last_success_timestamp_seconds{policy}       gauge
 //   retentiond_brake_engaged{policy}                        gauge, 0/1
 //   retentiond_clock_paused                                 gauge, 0/1
-// retentiond_oldest_item_age_seconds is not emitted until a kind measures
-// the oldest surviving item. Every configured policy appears, with zeros
-// when it has no history. Pure formatting over a snapshot; thread-safe.
+// Every configured policy appears, with zeros when it has no history,
+// except in the two families that have no zero: the oldest item's age (the
+// age, when the newest measuring real run ended, of the oldest item it
+// left; 0 when it left none; absent until a run measured it) and the last
+// success. Pure formatting over a snapshot; thread-safe.
 #pragma once
 
 #include <map>
@@ -25,6 +28,7 @@ struct MetricsSnapshot {
   std::set<std::string> policies;  // configured ids, plus any with history
   std::map<std::string, PolicyStats> stats;
   std::set<std::string> braked;  // brake names: policy ids, or "clock"
+  std::map<std::string, Duration> oldest_age;  // measured policies only
 };
 
 // Reads what the metrics need; `configured` are the configuration's ids.

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,12 +38,23 @@ struct Action {
   FileInfo expected;   // for file targets: the identity planned against
 };
 
+// What a plan leaves in scope: how many items, and the time of the oldest
+// (a file's mtime, a row's timestamp); `oldest` is empty when none is left.
+// The report's compliance question — is the oldest surviving item within
+// the limit? — is answered from this, recorded with each real run.
+struct Survivors {
+  uint64_t count = 0;
+  std::optional<WallTime> oldest;
+};
+
 struct Plan {
   std::string policy;
   WallTime now{};
   std::vector<Action> actions;
   uint64_t scope = 0;                 // items considered
   std::vector<std::string> warnings;  // skipped entries, snapshot errors
+  // Empty when the kind does not measure what it keeps.
+  std::optional<Survivors> kept;
 };
 
 struct ExecResult {

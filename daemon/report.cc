@@ -1,6 +1,9 @@
 #include "report.h"
 
+#include <algorithm>
+
 #include "clock_brake.h"
+#include "config_value.h"
 
 namespace retention {
 namespace {
@@ -25,7 +28,6 @@ PolicyReport ConfiguredPolicy(const Section& section,
   SectionSummary s = provider->Summarize(section);
   p.limit = std::move(s.limit);
   p.limit_age = s.limit_age;
-  p.oldest_age = s.oldest_age;
   p.details = std::move(s.details);
   return p;
 }
@@ -85,6 +87,22 @@ Status AddLastRuns(StateDb& db, Report* report) {
   return Status::Ok();
 }
 
+Status AddMeasurements(StateDb& db, Report* report) {
+  auto runs = db.LastMeasuredRuns();
+  if (!runs.ok()) return runs.status();
+  for (PolicyReport& p : report->policies) {
+    auto it = runs->find(p.id);
+    if (it == runs->end()) continue;
+    const RunRecord& run = it->second;
+    p.kept_items = run.kept;
+    p.measured_at = run.finished;
+    p.oldest_age = run.oldest ? std::max(run.finished - *run.oldest,
+                                         Duration::zero())
+                              : Duration::zero();
+  }
+  return Status::Ok();
+}
+
 Status AddBrakes(StateDb& db, Report* report) {
   StatusOr<std::vector<Brake>> brakes = db.Brakes();
   if (!brakes.ok()) return brakes.status();
@@ -101,6 +119,13 @@ Status AddBrakes(StateDb& db, Report* report) {
 }
 
 }  // namespace
+
+std::string OldestText(const PolicyReport& policy) {
+  if (!policy.oldest_age) return "not measured";
+  if (policy.kept_items && *policy.kept_items == 0) return "none left";
+  return FormatDuration(
+      std::chrono::duration_cast<std::chrono::seconds>(*policy.oldest_age));
+}
 
 Compliance CheckCompliance(const PolicyReport& policy) {
   if (!policy.oldest_age || !policy.limit_age) return Compliance::kNotMeasured;
@@ -149,6 +174,7 @@ StatusOr<Report> BuildReport(const Config& config, StateDb& db, Ledger& ledger,
   if (!check.ok()) return check.status();
   report.ledger_check = *check;
   RETENTION_RETURN_IF_ERROR(AddLastRuns(db, &report));
+  RETENTION_RETURN_IF_ERROR(AddMeasurements(db, &report));
   RETENTION_RETURN_IF_ERROR(AddBrakes(db, &report));
   return report;
 }

@@ -45,7 +45,12 @@ struct PolicyReport {
   bool configured = true;
   std::string limit;                   // "max_age 90d, floor min_age 7d"
   std::optional<Duration> limit_age;   // the age the oldest item must not pass
-  std::optional<Duration> oldest_age;  // empty: not measured
+  // The oldest surviving item as the newest measuring run saw it at its
+  // end (RunRecord::kept/oldest): its age then, how many items were left,
+  // and when. Empty: not measured. Nothing left counts as age zero.
+  std::optional<Duration> oldest_age;
+  std::optional<int64_t> kept_items;
+  std::optional<WallTime> measured_at;
   std::vector<std::pair<std::string, std::string>> details;  // from the kind
   std::optional<RunRecord> last_run;  // the newest run that was not a dry run
   int64_t removed_items = 0;          // in the period
@@ -64,6 +69,8 @@ struct Report {
   std::map<std::string, int64_t> daemon_events;  // "start" -> count, period
 };
 
+// The OLDEST column's words: "12d", "none left", "not measured".
+std::string OldestText(const PolicyReport& policy);
 // ✓ within when oldest_age <= limit_age, ✗ overdue when beyond it; not
 // measured when either is missing.
 Compliance CheckCompliance(const PolicyReport& policy);
@@ -106,6 +113,7 @@ std::string FormatReportHtml(const Report& report);
 //     "id": STRING, "kind": STRING, "configured": BOOL,
 //     "limit": STRING,
 //     "limit_age_seconds": INT|null, "oldest_age_seconds": INT|null,
+//     "kept_items": INT|null, "measured_at": TIME|null,  // by the last run
 //     "compliance": "within" | "overdue" | "not-measured",
 //     "details": [{"name": STRING, "value": STRING}, ...],
 //     "last_run": null | {"id": INT, "started": TIME, "finished": TIME|null,

@@ -84,7 +84,7 @@ void WritePolicyRow(const PolicyReport& p, std::ostringstream& out) {
     run = FormatIso8601(p.last_run->started) + " " + p.last_run->outcome;
   }
   out << "<tr>" << Cell(p.id) << Cell(p.kind) << Cell(p.limit)
-      << Cell(p.oldest_age ? FormatDuration(*p.oldest_age) : "not measured")
+      << Cell(OldestText(p))
       << ComplianceCell(p) << Cell(run) << Cell(std::to_string(p.removed_items))
       << Cell(Size(p.removed_bytes))
       << Cell(p.brake ? "engaged: " + p.brake->reason : "-") << "</tr>\n";

@@ -44,6 +44,9 @@ json PolicyJson(const PolicyReport& p) {
           {"limit", p.limit},
           {"limit_age_seconds", Seconds(p.limit_age)},
           {"oldest_age_seconds", Seconds(p.oldest_age)},
+          {"kept_items", p.kept_items ? json(*p.kept_items) : json(nullptr)},
+          {"measured_at", p.measured_at ? json(FormatIso8601(*p.measured_at))
+                                        : json(nullptr)},
           {"compliance", ComplianceName(CheckCompliance(p))},
           {"details", details},
           {"last_run", RunJson(p.last_run)},

@@ -1,7 +1,9 @@
 // ReportSection: what a policy kind contributes to the retention report —
-// its promised limit in words, the age that limit allows, kind-specific
-// details, and (when the kind can measure it from stored state) the age of
-// the oldest surviving item. The report builder asks the registry by kind;
+// its promised limit in words, the age that limit allows, and kind-specific
+// details. The age of the oldest surviving item is not the section's
+// business: every run records what it left (RunRecord::kept, ::oldest) and
+// the report builder reads that for any kind. The report builder asks the
+// registry by kind;
 // the writers render these fields generically, so a new kind adds its
 // section by registering one ReportSection, never by editing a writer.
 //
@@ -23,8 +25,7 @@ namespace retention {
 
 struct SectionSummary {
   std::string limit;                   // "max_age 90d, floor min_age 7d"
-  std::optional<Duration> limit_age;   // empty: the kind has no age limit
-  std::optional<Duration> oldest_age;  // empty: not measured
+  std::optional<Duration> limit_age;  // empty: the kind has no age limit
   std::vector<std::pair<std::string, std::string>> details;  // name, value
 };
 

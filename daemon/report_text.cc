@@ -37,7 +37,7 @@ Row PolicyRow(const PolicyReport& p) {
   return {Printable(p.id),
           p.kind,
           Printable(p.limit),
-          p.oldest_age ? FormatDuration(*p.oldest_age) : "not measured",
+          OldestText(p),
           ComplianceText(p),
           LastRunText(p),
           std::to_string(p.removed_items),

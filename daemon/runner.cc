@@ -36,6 +36,24 @@ class LedgerContext final : public ExecContext {
 
 }  // namespace
 
+std::optional<Survivors> SurvivorsAfter(const Plan& plan,
+                                        const ExecResult& result) {
+  if (!plan.kept) return std::nullopt;
+  Survivors left = *plan.kept;
+  if (result.done >= plan.actions.size()) return left;
+  // Which actions failed is not recorded, so every one may have: the
+  // oldest of them all stands for the oldest survivor.
+  left.count += plan.actions.size() - result.done;
+  for (const Action& a : plan.actions) {
+    // An action without a known time makes the oldest unknowable.
+    if (a.expected.mtime == WallTime{}) return std::nullopt;
+    if (!left.oldest || a.expected.mtime < *left.oldest) {
+      left.oldest = a.expected.mtime;
+    }
+  }
+  return left;
+}
+
 RunReport Runner::Run(Policy& policy, bool dry_run,
                       const std::atomic<bool>& stop) {
   RunReport report;
@@ -76,10 +94,20 @@ RunReport Runner::Run(Policy& policy, bool dry_run,
   if (run_id.ok()) {
     // A failure to close the record is logged by the caller via the report;
     // the actions themselves are already in the ledger.
-    Status st =
-        db_.FinishRun(*run_id, clock_.Now(), report.outcome,
-                      static_cast<int64_t>(report.result.done),
-                      static_cast<int64_t>(report.result.bytes), report.error);
+    // A dry run changes nothing, and a failed plan saw nothing: neither
+    // measures what survives.
+    std::optional<Survivors> left;
+    if (!dry_run) left = SurvivorsAfter(report.plan, report.result);
+    RunEnd end{.finished = clock_.Now(),
+               .outcome = report.outcome,
+               .actions = static_cast<int64_t>(report.result.done),
+               .bytes = static_cast<int64_t>(report.result.bytes),
+               .error = report.error};
+    if (left) {
+      end.kept = static_cast<int64_t>(left->count);
+      end.oldest = left->oldest;
+    }
+    Status st = db_.FinishRun(*run_id, end);
     if (!st.ok() && report.error.empty()) report.error = st.ToString();
   }
   return report;

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <atomic>
+#include <optional>
 #include <string>
 
 #include "clock.h"
@@ -28,6 +29,14 @@ struct RunReport {
   ExecResult result;
   std::string error;  // why it braked, stopped or failed
 };
+
+// What is left in scope once `result` has been applied: the plan's kept
+// items plus every planned action not done (failed, or never reached after
+// a stop), whose `expected.mtime` counts toward the oldest. Conservative: an
+// undone action is assumed to survive. Empty when the plan does not
+// measure what it keeps.
+std::optional<Survivors> SurvivorsAfter(const Plan& plan,
+                                        const ExecResult& result);
 
 class Runner {
  public:

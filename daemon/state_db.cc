@@ -51,13 +51,20 @@ constexpr const char* kMigrationTo1[] = {
       '0000000000000000000000000000000000000000000000000000000000000000'))sql",
 };
 
-constexpr std::span<const char* const> kMigrations[] = {kMigrationTo1};
+// Runs record what they left in scope (RunRecord::kept, ::oldest).
+constexpr const char* kMigrationTo2[] = {
+    "ALTER TABLE runs ADD COLUMN kept INTEGER",
+    "ALTER TABLE runs ADD COLUMN oldest_ns INTEGER",
+};
+
+constexpr std::span<const char* const> kMigrations[] = {kMigrationTo1,
+                                                        kMigrationTo2};
 static_assert(std::size(kMigrations) == StateDb::kSchemaVersion,
               "every schema version needs its migration");
 
 constexpr char kRunColumns[] =
     "id, policy, started_ns, boot_started_ns, boot_id, dry_run, finished_ns, "
-    "outcome, actions, bytes, error";
+    "outcome, actions, bytes, error, kept, oldest_ns";
 
 int64_t ToNs(WallTime t) { return t.time_since_epoch().count(); }
 WallTime FromNs(int64_t ns) { return WallTime(Duration(ns)); }
@@ -81,6 +88,8 @@ RunRecord RowToRun(const SqliteStatement& stmt) {
   run.actions = stmt.ColumnInt64(8);
   run.bytes = stmt.ColumnInt64(9);
   run.error = stmt.ColumnText(10);
+  if (!stmt.ColumnIsNull(11)) run.kept = stmt.ColumnInt64(11);
+  if (!stmt.ColumnIsNull(12)) run.oldest = FromNs(stmt.ColumnInt64(12));
   return run;
 }
 
@@ -253,20 +262,28 @@ StatusOr<int64_t> StateDb::BeginRun(const RunRecord& run) {
   return db_->LastInsertRowId();
 }
 
-Status StateDb::FinishRun(int64_t id, WallTime finished,
-                          const std::string& outcome, int64_t actions,
-                          int64_t bytes, const std::string& error) {
+Status StateDb::FinishRun(int64_t id, const RunEnd& end) {
   std::lock_guard<std::mutex> lock(mu_);
   StatusOr<SqliteStatement> stmt = db_->Prepare(
       "UPDATE runs SET finished_ns = ?, outcome = ?, actions = ?, bytes = ?, "
-      "error = ? WHERE id = ?");
+      "error = ?, kept = ?, oldest_ns = ? WHERE id = ?");
   if (!stmt.ok()) return stmt.status();
-  stmt->Bind(1, ToNs(finished))
-      .Bind(2, outcome)
-      .Bind(3, actions)
-      .Bind(4, bytes)
-      .Bind(5, error)
-      .Bind(6, id);
+  stmt->Bind(1, ToNs(end.finished))
+      .Bind(2, end.outcome)
+      .Bind(3, end.actions)
+      .Bind(4, end.bytes)
+      .Bind(5, end.error);
+  if (end.kept) {
+    stmt->Bind(6, *end.kept);
+  } else {
+    stmt->BindNull(6);
+  }
+  if (end.kept && end.oldest) {
+    stmt->Bind(7, ToNs(*end.oldest));
+  } else {
+    stmt->BindNull(7);
+  }
+  stmt->Bind(8, id);
   RETENTION_RETURN_IF_ERROR(stmt->Run());
   if (db_->Changes() == 0) {
     return Status::NotFound("no run " + std::to_string(id) + " in " + path_);
@@ -302,11 +319,20 @@ StatusOr<std::vector<RunRecord>> StateDb::RecentRuns(size_t limit) {
 // A scan of runs, grouped; fine for the sizes the runs table reaches (one
 // row per run).
 StatusOr<std::map<std::string, RunRecord>> StateDb::LastRealRuns() {
+  return NewestRunPerPolicy("dry_run = 0");
+}
+
+StatusOr<std::map<std::string, RunRecord>> StateDb::LastMeasuredRuns() {
+  return NewestRunPerPolicy("dry_run = 0 AND kept IS NOT NULL");
+}
+
+StatusOr<std::map<std::string, RunRecord>> StateDb::NewestRunPerPolicy(
+    const char* where) {
   std::lock_guard<std::mutex> lock(mu_);
   StatusOr<SqliteStatement> stmt = db_->Prepare(
       std::string("SELECT ") + kRunColumns +
-      " FROM runs WHERE id IN (SELECT MAX(id) FROM runs WHERE dry_run = 0 "
-      "GROUP BY policy)");
+      " FROM runs WHERE id IN (SELECT MAX(id) FROM runs WHERE " + where +
+      " GROUP BY policy)");
   if (!stmt.ok()) return stmt.status();
   std::map<std::string, RunRecord> runs;
   for (;;) {

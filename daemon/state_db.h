@@ -35,6 +35,22 @@ struct RunRecord {
   int64_t actions = 0;
   int64_t bytes = 0;
   std::string error;
+  // What the run left in scope (Survivors, policy.h): the count and the
+  // time of the oldest. Empty when not measured (dry runs, failed plans,
+  // kinds that do not measure); `oldest` is also empty when nothing is left.
+  std::optional<int64_t> kept;
+  std::optional<WallTime> oldest;
+};
+
+// How a run ended, for FinishRun.
+struct RunEnd {
+  WallTime finished{};
+  std::string outcome = "";
+  int64_t actions = 0;
+  int64_t bytes = 0;
+  std::string error = "";
+  std::optional<int64_t> kept = std::nullopt;     // as RunRecord::kept
+  std::optional<WallTime> oldest = std::nullopt;  // as RunRecord::oldest
 };
 
 struct Brake {
@@ -53,7 +69,7 @@ struct PolicyStats {
 
 class StateDb {
  public:
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   // Opens or creates the database at `path` (its directory must exist).
   static StatusOr<std::unique_ptr<StateDb>> Open(const std::string& path);
@@ -63,13 +79,15 @@ class StateDb {
   const std::string& path() const { return path_; }
 
   StatusOr<int64_t> BeginRun(const RunRecord& run);
-  Status FinishRun(int64_t id, WallTime finished, const std::string& outcome,
-                   int64_t actions, int64_t bytes, const std::string& error);
+  Status FinishRun(int64_t id, const RunEnd& end);
   // The most recent run of any policy, dry or not; nullopt if none.
   StatusOr<std::optional<RunRecord>> LastRun();
   StatusOr<std::vector<RunRecord>> RecentRuns(size_t limit);
   // The newest run that was not a dry run, per policy id.
   StatusOr<std::map<std::string, RunRecord>> LastRealRuns();
+  // The newest real run that measured what it left (kept set), per policy
+  // id: the report's and the metrics' oldest surviving item.
+  StatusOr<std::map<std::string, RunRecord>> LastMeasuredRuns();
   // Marks every run still "running" as "interrupted" (its process died:
   // killed, crashed, power lost) and returns them. Precondition: the caller
   // holds the state directory's lock, so no live process owns such a run.
@@ -94,6 +112,9 @@ class StateDb {
  private:
   StateDb(std::unique_ptr<SqliteDb> db, std::string path);
   Status Migrate();
+  // The newest run matching the SQL condition `where`, per policy.
+  StatusOr<std::map<std::string, RunRecord>> NewestRunPerPolicy(
+      const char* where);
 
   std::mutex mu_;
   std::unique_ptr<SqliteDb> db_;

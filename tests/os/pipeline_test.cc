@@ -49,6 +49,14 @@ struct Pipeline {
   RunReport Run(bool dry_run = false) {
     return daemon->Run(*daemon->Find("backups"), dry_run, stop);
   }
+  // What the newest measuring real run left; nullopt when none measured.
+  std::optional<RunRecord> Measured() {
+    auto runs = daemon->state().LastMeasuredRuns();
+    REQUIRE(runs.ok());
+    auto it = runs->find("files.backups");
+    if (it == runs->end()) return std::nullopt;
+    return it->second;
+  }
   std::vector<LedgerEntry> Entries(const std::string& action) {
     std::vector<LedgerEntry> out;
     auto entries = daemon->ledger().Read(0, 1000);
@@ -79,6 +87,11 @@ TEST_CASE("an expired file is deleted through the whole path and recorded") {
   CHECK(deletes[0].target == "/data/backups/old.tar");
   CHECK(deletes[0].bytes == 4096);
   CHECK(p.daemon->ledger().Verify()->ok);
+  // The run recorded what it left: new.tar, one day old when planned.
+  std::optional<RunRecord> left = p.Measured();
+  REQUIRE(left);
+  CHECK(left->kept == 1);
+  CHECK(left->oldest == p.clock.Now() - 2 * kDay);
 }
 
 TEST_CASE("a dry run of an expired file plans it and removes nothing") {
@@ -90,6 +103,7 @@ TEST_CASE("a dry run of an expired file plans it and removes nothing") {
   CHECK(r.plan.actions[0].target == "/data/backups/old.tar");
   CHECK(p.fs.removed().empty());
   CHECK(p.Entries("delete").empty());
+  CHECK_FALSE(p.Measured());  // a dry run measures nothing
 }
 
 TEST_CASE(
@@ -160,6 +174,12 @@ TEST_CASE("one file that cannot be removed does not stop the others") {
   CHECK(r.result.failed == 1);
   CHECK(p.fs.removed() == std::vector<std::string>{"/data/backups/b.tar"});
   CHECK(p.Entries("delete").size() == 1);
+  // a.tar may still be there (the failure is not pinned to an item): it
+  // counts as left, so the report says overdue rather than within.
+  std::optional<RunRecord> left = p.Measured();
+  REQUIRE(left);
+  CHECK(left->kept == 2);  // new.tar, and the deletion that failed
+  CHECK(left->oldest == p.clock.Now() - kDay * 92);
 }
 
 TEST_CASE("a file swapped after planning is not removed and the run stops") {

@@ -93,7 +93,12 @@ struct ReportFixture {
     run.outcome = "running";
     StatusOr<int64_t> id = db->BeginRun(run);
     REQUIRE(id.ok());
-    REQUIRE(db->FinishRun(*id, t + hours(1), outcome, 2, 300, error).ok());
+    REQUIRE(db->FinishRun(*id, {.finished = t + hours(1),
+                                .outcome = outcome,
+                                .actions = 2,
+                                .bytes = 300,
+                                .error = error})
+                .ok());
   }
 
   void FillRuns() {
@@ -167,14 +172,63 @@ TEST_CASE("the report names the last real run, brakes and daemon events",
         std::map<std::string, int64_t>{{"reload", 1}, {"start", 1}});
 }
 
-TEST_CASE("the oldest item's age is not measured for files", "[report]") {
+TEST_CASE("the oldest item's age comes from the newest measuring real run",
+          "[report]") {
   ReportFixture f;
-  const Report r = f.Build();  // kept alive: Find returns into it
+  {
+    // No run measured yet: the fixture's runs predate measurement.
+    const Report r = f.Build();  // kept alive: Find returns into it
+    const PolicyReport& backups = Find(r, "files.backups");
+    CHECK_FALSE(backups.oldest_age);
+    CHECK(OldestText(backups) == "not measured");
+    REQUIRE(backups.limit_age);
+    CHECK(*backups.limit_age == 90 * kDay);
+    CHECK(CheckCompliance(backups) == Compliance::kNotMeasured);
+  }
+  auto measured = [&](const std::string& policy, WallTime end, int64_t kept,
+                      std::optional<WallTime> oldest, bool dry = false) {
+    RunRecord run;
+    run.policy = policy;
+    run.started = end - hours(1);
+    run.dry_run = dry;
+    StatusOr<int64_t> id = f.db->BeginRun(run);
+    REQUIRE(id.ok());
+    REQUIRE(f.db->FinishRun(*id, {.finished = end,
+                                  .outcome = "ok",
+                                  .kept = kept,
+                                  .oldest = oldest})
+                .ok());
+  };
+  // backups: 12 left, the oldest 80 days old when the run ended.
+  measured("files.backups", kNow - hours(5), 12, kNow - hours(5) - 80 * kDay);
+  // A later dry run saw an older file: dry runs measure nothing.
+  measured("files.backups", kNow - hours(1), 12, kNow - 200 * kDay, true);
+  // tmp: nothing left at all.
+  measured("files.tmp", kNow - hours(2), 0, std::nullopt);
+  const Report r = f.Build();
   const PolicyReport& backups = Find(r, "files.backups");
-  CHECK_FALSE(backups.oldest_age);
-  REQUIRE(backups.limit_age);
-  CHECK(*backups.limit_age == 90 * kDay);
-  CHECK(CheckCompliance(backups) == Compliance::kNotMeasured);
+  REQUIRE(backups.oldest_age);
+  CHECK(*backups.oldest_age == 80 * kDay);
+  CHECK(backups.kept_items == 12);
+  CHECK(backups.measured_at == kNow - hours(5));
+  CHECK(OldestText(backups) == "80d");
+  CHECK(CheckCompliance(backups) == Compliance::kWithin);
+  const PolicyReport& tmp = Find(r, "files.tmp");
+  CHECK(OldestText(tmp) == "none left");
+  CHECK(CheckCompliance(tmp) == Compliance::kWithin);
+  nlohmann::json j = nlohmann::json::parse(FormatReportJson(r));
+  CHECK(j["policies"][0]["oldest_age_seconds"] == 80 * 86400);
+  CHECK(j["policies"][0]["kept_items"] == 12);
+  CHECK(j["policies"][0]["measured_at"] == FormatIso8601(kNow - hours(5)));
+  CHECK(j["policies"][0]["compliance"] == "within");
+  CHECK(FormatReportText(r).find("✓ within") != std::string::npos);
+  CHECK(FormatReportText(r).find("none left") != std::string::npos);
+
+  // 95 days old at the next run: overdue, and the report says so.
+  measured("files.backups", kNow, 3, kNow - 95 * kDay);
+  const Report later = f.Build();
+  CHECK(CheckCompliance(Find(later, "files.backups")) == Compliance::kOverdue);
+  CHECK(FormatReportHtml(later).find("&#10007; overdue") != std::string::npos);
 }
 
 TEST_CASE("entries before the period are left out of the report", "[report]") {
@@ -241,15 +295,12 @@ TEST_CASE("the report's three formats render the fixture database",
   CHECK(html.find("/srv/a&amp;b&lt;c&gt;") != std::string::npos);
 }
 
-// A kind that can measure its oldest item, registered from outside.
+// A kind registered from outside; its runs measure what they leave.
 class WidgetsSection final : public ReportSection {
  public:
   std::string kind() const override { return "widgets"; }
   SectionSummary Summarize(const Section& section) const override {
-    return {"max_age " + section.GetString("max_age"),
-            kDay,
-            2 * kDay,
-            {{"shelf", "B"}}};
+    return {"max_age " + section.GetString("max_age"), kDay, {{"shelf", "B"}}};
   }
 };
 
@@ -271,6 +322,16 @@ TEST_CASE("a new kind adds its report section without touching the writers",
                                &config, &errors));
   ReportSectionRegistry sections = BuiltinReportSections();
   sections.Register(std::make_unique<WidgetsSection>());
+  RunRecord run;
+  run.policy = "widgets.w";
+  run.started = kNow - hours(2);
+  StatusOr<int64_t> id = (*db)->BeginRun(run);
+  REQUIRE(id.ok());
+  REQUIRE((*db)->FinishRun(*id, {.finished = kNow - hours(1),
+                                 .outcome = "ok",
+                                 .kept = 4,
+                                 .oldest = kNow - hours(1) - 2 * kDay})
+              .ok());
   StatusOr<Report> r = BuildReport(config, **db, ledger, sections, kNow, kDay);
   REQUIRE(r.ok());
   REQUIRE(r->policies.size() == 1);

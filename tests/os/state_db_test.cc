@@ -44,14 +44,14 @@ RunRecord MakeRun(const std::string& policy, int64_t start_s) {
   return run;
 }
 
-TEST_CASE("opening a new state db creates a WAL database at schema 1") {
+TEST_CASE("opening a new state db creates a WAL database at schema 2") {
   TempDir dir;
   std::string path = dir.File("state.db");
   std::unique_ptr<StateDb> db = OpenOk(path);
-  CHECK(db->schema_version() == 1);
+  CHECK(db->schema_version() == 2);
   CHECK(db->path() == path);
   CHECK(Query(path, "PRAGMA journal_mode") == "wal");
-  CHECK(Query(path, "SELECT version FROM schema_version") == "1");
+  CHECK(Query(path, "SELECT version FROM schema_version") == "2");
   CHECK(Query(path,
               "SELECT group_concat(name, ',') FROM (SELECT name FROM "
               "sqlite_master WHERE type = 'table' AND name NOT LIKE "
@@ -73,7 +73,7 @@ TEST_CASE("reopening a state db keeps its data and schema") {
   }
   for (int i = 0; i < 2; ++i) {
     std::unique_ptr<StateDb> db = OpenOk(path);
-    CHECK(db->schema_version() == 1);
+    CHECK(db->schema_version() == 2);
     StatusOr<std::optional<RunRecord>> last = db->LastRun();
     REQUIRE(last.ok());
     REQUIRE(last->has_value());
@@ -87,7 +87,7 @@ TEST_CASE("an empty existing file is initialized as a new state db") {
   TempDir dir;
   std::string path = dir.File("state.db");
   std::ofstream(path).close();
-  CHECK(OpenOk(path)->schema_version() == 1);
+  CHECK(OpenOk(path)->schema_version() == 2);
 }
 
 TEST_CASE("a state db with a newer schema is refused, not downgraded") {
@@ -99,7 +99,7 @@ TEST_CASE("a state db with a newer schema is refused, not downgraded") {
   REQUIRE_FALSE(db.ok());
   CHECK(db.status().code() == Status::Code::kFailedPrecondition);
   CHECK_THAT(db.status().message(),
-             Catch::Contains("has schema 7, this retentiond knows up to 1; "
+             Catch::Contains("has schema 7, this retentiond knows up to 2; "
                              "refusing to downgrade"));
   CHECK(Query(path, "SELECT version FROM schema_version") == "7");
 }
@@ -167,7 +167,12 @@ TEST_CASE("a run is recorded as running and then finished") {
   CHECK(running.finished == WallTime{});
 
   WallTime end = run.started + seconds(3);
-  REQUIRE(db->FinishRun(*id, end, "error", 12, 4096, "EIO on x").ok());
+  REQUIRE(db->FinishRun(*id, {.finished = end,
+                              .outcome = "error",
+                              .actions = 12,
+                              .bytes = 4096,
+                              .error = "EIO on x"})
+              .ok());
   last = db->LastRun();
   REQUIRE(last.ok());
   REQUIRE(last->has_value());
@@ -176,6 +181,61 @@ TEST_CASE("a run is recorded as running and then finished") {
   CHECK((*last)->actions == 12);
   CHECK((*last)->bytes == 4096);
   CHECK((*last)->error == "EIO on x");
+  CHECK_FALSE((*last)->kept);
+  CHECK_FALSE((*last)->oldest);
+}
+
+TEST_CASE("a run records what it left; the newest measured run per policy") {
+  TempDir dir;
+  std::unique_ptr<StateDb> db = OpenOk(dir.File("state.db"));
+  auto finish = [&](const std::string& policy, int64_t start_s, bool dry,
+                    std::optional<int64_t> kept,
+                    std::optional<WallTime> oldest) {
+    RunRecord run = MakeRun(policy, start_s);
+    run.dry_run = dry;
+    StatusOr<int64_t> id = db->BeginRun(run);
+    REQUIRE(id.ok());
+    REQUIRE(db->FinishRun(*id, {.finished = run.started + seconds(1),
+                                .outcome = "ok",
+                                .kept = kept,
+                                .oldest = oldest})
+                .ok());
+  };
+  const WallTime old = FromUnixSeconds(1767000000);
+  finish("files.a", 1767225600, false, 3, old);
+  finish("files.a", 1767225700, false, std::nullopt, std::nullopt);  // error
+  finish("files.a", 1767225800, true, 9, FromUnixSeconds(1));        // dry
+  finish("files.b", 1767225600, false, 0, std::nullopt);  // nothing left
+  StatusOr<std::map<std::string, RunRecord>> measured = db->LastMeasuredRuns();
+  REQUIRE(measured.ok());
+  REQUIRE(measured->size() == 2);
+  const RunRecord& a = measured->at("files.a");
+  CHECK(a.started == FromUnixSeconds(1767225600));
+  CHECK(a.kept == 3);
+  CHECK(a.oldest == old);
+  const RunRecord& b = measured->at("files.b");
+  CHECK(b.kept == 0);
+  CHECK_FALSE(b.oldest);
+  StatusOr<std::map<std::string, RunRecord>> last = db->LastRealRuns();
+  REQUIRE(last.ok());
+  CHECK(last->at("files.a").started == FromUnixSeconds(1767225700));
+}
+
+TEST_CASE("a schema 1 state db is migrated to 2, its runs kept unmeasured") {
+  TempDir dir;
+  std::string path = dir.File("state.db");
+  REQUIRE(OpenOk(path)->BeginRun(MakeRun("files.a", 1767225600)).ok());
+  // Back to what schema 1 looked like (SQLite >= 3.35 drops columns).
+  RawSql(path, "ALTER TABLE runs DROP COLUMN kept");
+  RawSql(path, "ALTER TABLE runs DROP COLUMN oldest_ns");
+  RawSql(path, "UPDATE schema_version SET version = 1");
+  std::unique_ptr<StateDb> db = OpenOk(path);
+  CHECK(db->schema_version() == 2);
+  StatusOr<std::optional<RunRecord>> last = db->LastRun();
+  REQUIRE(last.ok());
+  REQUIRE(last->has_value());
+  CHECK((*last)->policy == "files.a");
+  CHECK_FALSE((*last)->kept);
 }
 
 TEST_CASE("there is no last run in a new state db") {
@@ -192,7 +252,8 @@ TEST_CASE("there is no last run in a new state db") {
 TEST_CASE("finishing an unknown run is NotFound") {
   TempDir dir;
   std::unique_ptr<StateDb> db = OpenOk(dir.File("state.db"));
-  Status st = db->FinishRun(42, FromUnixSeconds(1767225600), "ok", 0, 0, "");
+  Status st =
+      db->FinishRun(42, {.finished = FromUnixSeconds(1767225600), .outcome = "ok"});
   CHECK(st.IsNotFound());
 }
 

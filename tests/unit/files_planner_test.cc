@@ -45,6 +45,22 @@ TEST_CASE("files older than max_age are planned, oldest first, with a reason") {
   CHECK(p.actions[0].expected.ino == 1009);  // older.tar's identity
 }
 
+TEST_CASE("a plan counts what it keeps and the oldest of it") {
+  Plan p = PlanFiles("files.b", Rule(kDay * 90, Duration::zero(), {"*.tar"}),
+                     {Entry("new.tar", kDay), Entry("old.tar", kDay * 100),
+                      Entry("edge.tar", kDay * 90), Entry("x.log", kDay * 500),
+                      Entry("d", kDay * 999, FileType::kDirectory)},
+                     kNow);
+  REQUIRE(p.kept);
+  CHECK(p.kept->count == 2);  // new.tar and edge.tar; x.log is out of scope
+  CHECK(p.kept->oldest == kNow - kDay * 90);
+
+  Plan all_old = PlanFiles("files.b", Rule(kDay), {Entry("a", kDay * 2)}, kNow);
+  REQUIRE(all_old.kept);
+  CHECK(all_old.kept->count == 0);
+  CHECK_FALSE(all_old.kept->oldest);
+}
+
 TEST_CASE("the min_age floor wins over a shorter max_age") {
   const Duration six_years = kDay * 365 * 6;
   Plan p = PlanFiles(

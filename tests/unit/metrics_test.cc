@@ -48,6 +48,19 @@ TEST_CASE("a clock brake and a policy brake show in the metrics") {
         std::string::npos);
 }
 
+TEST_CASE("the oldest item's age is shown only for measured policies") {
+  MetricsSnapshot m;
+  m.policies = {"files.a", "files.b"};
+  m.oldest_age["files.a"] = std::chrono::hours(48);
+  m.oldest_age["files.gone"] = std::chrono::hours(1);  // not a policy now
+  const std::string out = FormatPrometheus(m, "0.1.0");
+  CHECK(out.find("retentiond_oldest_item_age_seconds{policy=\"files.a\"} "
+                 "172800\n") != std::string::npos);
+  CHECK(out.find("oldest_item_age_seconds{policy=\"files.b\"}") ==
+        std::string::npos);
+  CHECK(out.find("files.gone") == std::string::npos);
+}
+
 TEST_CASE("metric label values are escaped") {
   MetricsSnapshot m;
   m.policies = {"files.a\"b\\c\nd"};

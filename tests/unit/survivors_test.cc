@@ -1,0 +1,63 @@
+// SurvivorsAfter: what a run leaves once its result is applied.
+#include <catch2/catch.hpp>
+
+#include "runner.h"
+
+namespace retention {
+namespace {
+
+using std::chrono::hours;
+const WallTime kNow = FromUnixSeconds(1767225600);
+
+Action Delete(WallTime mtime) {
+  Action a;
+  a.verb = "delete";
+  a.expected.mtime = mtime;
+  return a;
+}
+
+Plan PlanKeeping(uint64_t count, std::optional<WallTime> oldest) {
+  Plan p;
+  p.kept = Survivors{count, oldest};
+  p.actions = {Delete(kNow - hours(300)), Delete(kNow - hours(200))};
+  return p;
+}
+
+TEST_CASE("a run that did everything leaves what the plan kept") {
+  ExecResult done;
+  done.done = 2;
+  auto left = SurvivorsAfter(PlanKeeping(5, kNow - hours(10)), done);
+  REQUIRE(left);
+  CHECK(left->count == 5);
+  CHECK(left->oldest == kNow - hours(10));
+}
+
+TEST_CASE("undone actions count as survivors, the oldest of them included") {
+  ExecResult partial;
+  partial.done = 1;
+  partial.failed = 1;
+  auto left = SurvivorsAfter(PlanKeeping(5, kNow - hours(10)), partial);
+  REQUIRE(left);
+  CHECK(left->count == 6);
+  CHECK(left->oldest == kNow - hours(300));
+
+  // A braked run did nothing: everything survives, even when the plan kept
+  // nothing.
+  left = SurvivorsAfter(PlanKeeping(0, std::nullopt), ExecResult{});
+  REQUIRE(left);
+  CHECK(left->count == 2);
+  CHECK(left->oldest == kNow - hours(300));
+}
+
+TEST_CASE("without a measuring plan or an action's time nothing is measured") {
+  Plan unmeasured;
+  unmeasured.actions = {Delete(kNow)};
+  CHECK_FALSE(SurvivorsAfter(unmeasured, ExecResult{}));
+
+  Plan timeless = PlanKeeping(1, kNow);
+  timeless.actions.push_back(Action{});
+  CHECK_FALSE(SurvivorsAfter(timeless, ExecResult{}));
+}
+
+}  // namespace
+}  // namespace retention
