@@ -121,10 +121,18 @@ Status AddBrakes(StateDb& db, Report* report) {
 }  // namespace
 
 std::string OldestText(const PolicyReport& policy) {
+  using std::chrono::duration_cast;
   if (!policy.oldest_age) return "not measured";
   if (policy.kept_items && *policy.kept_items == 0) return "none left";
-  return FormatDuration(
-      std::chrono::duration_cast<std::chrono::seconds>(*policy.oldest_age));
+  // Precision an auditor needs against limits in days: "89d3h", "2h15m".
+  const Duration age = *policy.oldest_age;
+  if (age >= std::chrono::hours(24)) {
+    return FormatDuration(duration_cast<std::chrono::hours>(age));
+  }
+  if (age >= std::chrono::hours(1)) {
+    return FormatDuration(duration_cast<std::chrono::minutes>(age));
+  }
+  return FormatDuration(duration_cast<std::chrono::seconds>(age));
 }
 
 Compliance CheckCompliance(const PolicyReport& policy) {

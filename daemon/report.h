@@ -69,7 +69,8 @@ struct Report {
   std::map<std::string, int64_t> daemon_events;  // "start" -> count, period
 };
 
-// The OLDEST column's words: "12d", "none left", "not measured".
+// The OLDEST column's words: "12d", "89d3h", "2h15m", "none left", "not
+// measured" (truncated to hours from a day on, to minutes from an hour on).
 std::string OldestText(const PolicyReport& policy);
 // ✓ within when oldest_age <= limit_age, ✗ overdue when beyond it; not
 // measured when either is missing.

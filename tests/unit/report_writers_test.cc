@@ -65,6 +65,23 @@ TEST_CASE("compliance compares the oldest item's age with the limit",
   CHECK(CheckCompliance(p) == Compliance::kOverdue);
 }
 
+TEST_CASE("the oldest item's age is shown to a useful precision", "[report]") {
+  using std::chrono::minutes;
+  using std::chrono::seconds;
+  PolicyReport p;
+  CHECK(OldestText(p) == "not measured");
+  p.oldest_age = 89 * kDay + hours(3) + minutes(4) + seconds(5);
+  p.kept_items = 7;
+  CHECK(OldestText(p) == "89d3h");
+  p.oldest_age = hours(2) + minutes(15) + seconds(9);
+  CHECK(OldestText(p) == "2h15m");
+  p.oldest_age = seconds(42);
+  CHECK(OldestText(p) == "42s");
+  p.oldest_age = Duration::zero();
+  p.kept_items = 0;
+  CHECK(OldestText(p) == "none left");
+}
+
 TEST_CASE("the days of a period run from its first to its last UTC day",
           "[report]") {
   std::vector<std::string> days = DaysInPeriod(kNow - 2 * kDay, kNow);
