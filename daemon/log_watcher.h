@@ -1,0 +1,80 @@
+// LogWatcher: inotify on the directories that hold log sets' live files, so
+// that a file crossing its size cap is rotated within milliseconds of the
+// write that crossed it, not at the next periodic check (DESIGN invariant
+// 4). The periodic run of each logs policy stays as the fallback: for
+// directories that cannot be watched, after an event queue overflow, and
+// for limits that are not sizes (age, count).
+//
+// A watch is (policy, directory, name globs, cap). HandleEvents() reads
+// every pending event, stats each matching name once per batch, and returns
+// the policies with a file at or over its cap. Files that appear later and
+// match a glob are seen through the same directory watch (IN_CREATE,
+// IN_MOVED_TO). On IN_Q_OVERFLOW every watched set is checked by listing
+// its directory. A directory that is removed and recreated is watched again
+// at the next SetWatches (each policy run or reload).
+//
+// The watcher only stats names to decide whether a run is due; the run
+// itself opens and checks everything through the Filesystem seam.
+//
+// Threading: one thread (the main loop's).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "status.h"
+
+namespace retention {
+
+struct LogWatch {
+  std::string policy;              // "logs.access"
+  std::string dir;                 // absolute directory of live files
+  std::vector<std::string> globs;  // fnmatch patterns on names in `dir`
+  uint64_t cap = 0;                // max_file_size; 0: nothing to watch
+};
+
+class LogWatcher {
+ public:
+  // kUnavailable-style errors when inotify cannot be initialised (the
+  // caller falls back to periodic checks and says so).
+  static StatusOr<std::unique_ptr<LogWatcher>> Create();
+  ~LogWatcher();
+  LogWatcher(const LogWatcher&) = delete;
+  LogWatcher& operator=(const LogWatcher&) = delete;
+
+  // The descriptor to wait on (readable when events are pending).
+  int fd() const { return fd_; }
+
+  // Replaces the watch set. Returns one warning per directory that cannot
+  // be watched (missing, unreadable, inotify watch limit); those sets are
+  // left to their periodic checks.
+  std::vector<std::string> SetWatches(std::vector<LogWatch> watches);
+
+  // Reads every pending event; the policies that have a matching file at or
+  // over its cap. Never blocks.
+  std::set<std::string> HandleEvents();
+
+  // Stats every matching file of every watch now (start-up, overflow).
+  std::set<std::string> CheckAll();
+
+  // Events read so far that overflowed the kernel queue (for tests, logs).
+  uint64_t overflows() const { return overflows_; }
+
+ private:
+  explicit LogWatcher(int fd) : fd_(fd) {}
+  // Policies of the watches on `wd` with `name` matching and over the cap.
+  void CheckName(int wd, const std::string& name, std::set<std::string>* due);
+  void CheckWatch(const LogWatch& watch, std::set<std::string>* due);
+
+  int fd_ = -1;
+  std::vector<LogWatch> watches_;
+  // inotify watch descriptor -> indexes into watches_ (a directory may hold
+  // several sets).
+  std::vector<std::pair<int, std::vector<size_t>>> wds_;
+  uint64_t overflows_ = 0;
+};
+
+}  // namespace retention
