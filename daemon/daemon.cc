@@ -127,6 +127,15 @@ std::vector<std::pair<std::string, Duration>> Daemon::Schedule() const {
   return out;
 }
 
+std::vector<LogWatch> Daemon::Watches() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<LogWatch> out;
+  for (const auto& p : policies_) {
+    for (LogWatch& w : p->watches()) out.push_back(std::move(w));
+  }
+  return out;
+}
+
 std::shared_ptr<Policy> Daemon::Find(const std::string& name) const {
   std::lock_guard<std::mutex> lock(mu_);
   for (const auto& p : policies_) {

@@ -47,6 +47,8 @@ class Daemon {
 
   // Policy ids ("files.backups") with their periods, in config order.
   std::vector<std::pair<std::string, Duration>> Schedule() const;
+  // Every policy's size watches (Policy::watches), for the LogWatcher.
+  std::vector<LogWatch> Watches() const;
   // Finds a policy by id or by bare name ("backups"); nullptr if none.
   std::shared_ptr<Policy> Find(const std::string& name) const;
 

@@ -1,7 +1,8 @@
 // MainLoop: the daemon's event loop. The main thread waits in epoll on a
 // timerfd (armed, on CLOCK_BOOTTIME, for the scheduler's next deadline), a
-// signalfd (SIGTERM/SIGINT stop, SIGHUP reloads) and the control socket's
-// descriptors (later inotify joins the same set). Due policies, and runs an
+// signalfd (SIGTERM/SIGINT stop, SIGHUP reloads), the control socket's
+// descriptors, and the LogWatcher's inotify descriptor (a log crossing its
+// size cap queues its policy at once). Due policies, and runs an
 // operator asks for over the socket, are queued to a worker thread, so a
 // long run never delays signals, the watchdog or the control socket;
 // reports, ledger checks and the daily report file run on a query thread.
@@ -25,6 +26,7 @@
 
 #include "control_server.h"
 #include "daemon.h"
+#include "log_watcher.h"
 #include "manager_service.h"
 #include "scheduler.h"
 #include "service_notifier.h"
@@ -66,6 +68,8 @@ class MainLoop : public ManagerHost {
   int WaitTimeoutMs();
   void MaybeWriteDailyReport();
   void SyncSchedule();
+  void SyncWatches();
+  void QueueWatched(const std::set<std::string>& due);
   void WorkerLoop();
   void Shutdown();
   std::string StatusLine();
@@ -84,14 +88,19 @@ class MainLoop : public ManagerHost {
   std::unique_ptr<ManagerService> service_;
   std::unique_ptr<ControlServer> server_;
   std::unique_ptr<TaskThread> queries_;
+  std::unique_ptr<LogWatcher> watcher_;  // null when inotify is unavailable
 
   std::atomic<bool> stop_{false};
-  std::mutex mu_;  // guards queue_, queued_, running_id_, last_run_
+  std::mutex mu_;  // guards queue_, queued_, running_id_, last_run_, failing_
   std::condition_variable cv_;
   std::deque<Job> queue_;
   std::set<std::string> queued_;  // queued or running
   std::string running_id_;
   std::string last_run_;
+  // Policies whose last run failed: the watcher does not queue them again
+  // (a failing rotation would otherwise rerun on every write); their
+  // scheduled runs go on, and a success clears the entry.
+  std::set<std::string> failing_;
   std::thread worker_;
 };
 

@@ -60,6 +60,15 @@ bool MainLoop::Setup() {
     spdlog::critical("main loop setup: epoll_ctl: {}", std::strerror(errno));
     return false;
   }
+  auto watcher = LogWatcher::Create();
+  if (watcher.ok() && AddToEpoll(epoll_fd_, (*watcher)->fd())) {
+    watcher_ = std::move(*watcher);
+  } else {
+    spdlog::warn("inotify unavailable ({}); log size caps are checked on "
+                 "each policy's schedule only",
+                 watcher.ok() ? std::strerror(errno)
+                              : watcher.status().ToString());
+  }
   return SetupControl();
 }
 
@@ -100,6 +109,7 @@ bool MainLoop::SetupControl() {
 int MainLoop::Run() {
   if (!Setup()) return kExitFailure;
   SyncSchedule();
+  SyncWatches();
   worker_ = std::thread([this] { WorkerLoop(); });
   queries_ = std::make_unique<TaskThread>();
   notifier_.Ready(StatusLine());
@@ -129,6 +139,8 @@ int MainLoop::Run() {
       const int fd = events[i].data.fd;
       if (fd == signal_fd_) {
         HandleSignal();
+      } else if (watcher_ && fd == watcher_->fd()) {
+        QueueWatched(watcher_->HandleEvents());
       } else if (fd == timer_fd_) {
         uint64_t expirations;
         // Only draining the fd matters; the scheduler decides what is due.
@@ -165,6 +177,7 @@ Status MainLoop::Reload(std::vector<ConfigError>* errors) {
   if (st.ok()) {
     SetLogLevel(daemon_.config()->daemon().GetString("log_level"));
     SyncSchedule();
+    SyncWatches();
     if (service_) {
       service_->set_rules(AccessRulesFromConfig(*daemon_.config(), geteuid()));
     }
@@ -264,6 +277,32 @@ void MainLoop::SyncSchedule() {
   scheduler_.Retain(ids);
 }
 
+void MainLoop::SyncWatches() {
+  if (!watcher_) return;
+  for (const std::string& w : watcher_->SetWatches(daemon_.Watches())) {
+    spdlog::warn("{}", w);
+  }
+  // Files already over their cap (at start, or newly configured) are due.
+  QueueWatched(watcher_->CheckAll());
+}
+
+void MainLoop::QueueWatched(const std::set<std::string>& due) {
+  if (due.empty()) return;
+  if (watcher_ && watcher_->overflows() > 0) {
+    spdlog::debug("inotify queue overflowed {} times", watcher_->overflows());
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stop_) return;
+  for (const std::string& id : due) {
+    // A failing policy waits for its schedule; queued or running: that run
+    // sees the file as it is then.
+    if (failing_.count(id) || !queued_.insert(id).second) continue;
+    spdlog::debug("{}: a log reached its size cap", id);
+    queue_.push_back(Job{id, false, nullptr});
+  }
+  cv_.notify_one();
+}
+
 void MainLoop::QueueDue() {
   std::vector<std::string> due = scheduler_.TakeDue(clock_.BootNow());
   if (due.empty()) return;
@@ -314,7 +353,14 @@ void MainLoop::WorkerLoop() {
     }
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (!job.dry_run) last_run_ = SummarizeRun(report);
+      if (!job.dry_run) {
+        last_run_ = SummarizeRun(report);
+        if (report.outcome == "error") {
+          failing_.insert(job.id);
+        } else {
+          failing_.erase(job.id);
+        }
+      }
       queued_.erase(job.id);
       running_id_.clear();
     }

@@ -16,6 +16,7 @@
 
 #include "clock.h"
 #include "filesystem.h"
+#include "log_watcher.h"
 #include "status.h"
 
 namespace retention {
@@ -88,6 +89,9 @@ class Policy {
   // Performs `plan`. Returns kAborted when stopped or when the view went
   // stale; the result counts what was done before that.
   virtual ExecResult Execute(const Plan& plan, ExecContext& ctx) = 0;
+  // Files whose growth past a size should make the policy due at once
+  // (LogWatcher); none by default.
+  virtual std::vector<LogWatch> watches() const { return {}; }
 };
 
 }  // namespace retention
