@@ -151,8 +151,8 @@ std::shared_ptr<Policy> Daemon::Find(const std::string& name) const {
 
 RunReport Daemon::Run(Policy& policy, bool dry_run,
                       const std::atomic<bool>& stop) {
-  std::lock_guard<std::mutex> lock(run_mu_);
   RunReport report = runner_->Run(policy, dry_run, stop);
+  std::lock_guard<std::mutex> lock(metrics_mu_);
   Status st = WriteMetricsFile();
   if (!st.ok()) spdlog::warn("metrics_file: {}", st.ToString());
   return report;
@@ -179,22 +179,7 @@ StatusOr<bool> Daemon::ConfirmClock(const std::string& who) {
   auto engaged = brake_->Engaged();
   if (!engaged.ok()) return engaged.status();
   if (!engaged->has_value()) return false;
-  std::unique_lock<std::mutex> lock(run_mu_, std::try_to_lock);
-  if (lock.owns_lock()) {
-    RETENTION_RETURN_IF_ERROR(brake_->Confirm(ReadClock(clock_), who));
-    return true;
-  }
-  // A run holds the brake: leave the confirmation it honours next time.
-  auto dir = fs_.OpenRoot(config()->daemon().GetString("state_dir"));
-  if (!dir.ok()) return dir.status();
-  auto file = fs_.CreateFileAt(**dir, kConfirmClockFile, 0600);
-  if (!file.ok()) {
-    if (file.status().IsBusy()) return true;  // already pending
-    return file.status();
-  }
-  RETENTION_RETURN_IF_ERROR((*file)->Write("confirmed by " + who + " at " +
-                                           FormatIso8601(clock_.Now()) + "\n"));
-  RETENTION_RETURN_IF_ERROR((*file)->Sync());
+  RETENTION_RETURN_IF_ERROR(runner_->ConfirmClock(who));
   return true;
 }
 

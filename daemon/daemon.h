@@ -54,9 +54,9 @@ class Daemon {
 
   RunReport Run(Policy& policy, bool dry_run, const std::atomic<bool>& stop);
 
-  // Releases the clock brake on behalf of `who` ("uid 0 pid 42"): at once
-  // when no run is in progress, else through the confirmation file the next
-  // run honours. Never waits for a run. Returns whether it was engaged.
+  // Releases the clock brake on behalf of `who` ("uid 0 pid 42"), at once
+  // (waiting at most for a run's start, never for a whole run). Returns
+  // whether it was engaged.
   StatusOr<bool> ConfirmClock(const std::string& who);
 
   // The Prometheus text of `retentionctl metrics`, for every configured
@@ -90,7 +90,7 @@ class Daemon {
   std::shared_ptr<const Config> config_;
   PolicyList policies_;
 
-  std::mutex run_mu_;                     // one run at a time
+  std::mutex metrics_mu_;  // one metrics_file write at a time
   std::unique_ptr<FileLock> state_lock_;  // declared first: released last
   std::unique_ptr<StateDb> state_;
   std::unique_ptr<Ledger> ledger_;

@@ -3,8 +3,10 @@
 // signalfd (SIGTERM/SIGINT stop, SIGHUP reloads), the control socket's
 // descriptors, and the LogWatcher's inotify descriptor (a log crossing its
 // size cap queues its policy at once). Due policies, and runs an
-// operator asks for over the socket, are queued to a worker thread, so a
-// long run never delays signals, the watchdog or the control socket;
+// operator asks for over the socket, are queued to worker threads, so a
+// long run never delays signals, the watchdog or the control socket. Log
+// rotation has a worker of its own: a long prune or scan never holds up a
+// rotation that keeps a byte budget;
 // reports, ledger checks and the daily report file run on a query thread.
 // SIGTERM lets the running policy finish its current item, starts nothing
 // new, records "stop" in the ledger and returns 0.
@@ -54,6 +56,10 @@ class MainLoop : public ManagerHost {
   void Defer(std::function<void()> work) override;
 
  private:
+  // Which worker runs a policy: logs.* on their own, the rest together.
+  enum Lane { kGeneralLane = 0, kLogsLane = 1, kLanes = 2 };
+  static Lane LaneOf(const std::string& id);
+
   struct Job {
     std::string id;
     bool dry_run = false;
@@ -70,7 +76,10 @@ class MainLoop : public ManagerHost {
   void SyncSchedule();
   void SyncWatches();
   void QueueWatched(const std::set<std::string>& due);
-  void WorkerLoop();
+  void WorkerLoop(Lane lane);
+  // Appends a job to its lane; precondition: mu_ held, id in queued_.
+  void Enqueue(Job job);
+  bool IsRunning(const std::string& id) const;  // mu_ held
   void Shutdown();
   std::string StatusLine();
 
@@ -91,17 +100,17 @@ class MainLoop : public ManagerHost {
   std::unique_ptr<LogWatcher> watcher_;  // null when inotify is unavailable
 
   std::atomic<bool> stop_{false};
-  std::mutex mu_;  // guards queue_, queued_, running_id_, last_run_, failing_
+  std::mutex mu_;  // guards queues_, queued_, running_ids_, last_run_, failing_
   std::condition_variable cv_;
-  std::deque<Job> queue_;
+  std::deque<Job> queues_[kLanes];
   std::set<std::string> queued_;  // queued or running
-  std::string running_id_;
+  std::string running_ids_[kLanes];  // the id each lane runs, or empty
   std::string last_run_;
   // Policies whose last run failed: the watcher does not queue them again
   // (a failing rotation would otherwise rerun on every write); their
   // scheduled runs go on, and a success clears the entry.
   std::set<std::string> failing_;
-  std::thread worker_;
+  std::thread workers_[kLanes];
 };
 
 }  // namespace retention

@@ -110,7 +110,10 @@ int MainLoop::Run() {
   if (!Setup()) return kExitFailure;
   SyncSchedule();
   SyncWatches();
-  worker_ = std::thread([this] { WorkerLoop(); });
+  for (int lane = 0; lane < kLanes; ++lane) {
+    workers_[lane] =
+        std::thread([this, lane] { WorkerLoop(static_cast<Lane>(lane)); });
+  }
   queries_ = std::make_unique<TaskThread>();
   notifier_.Ready(StatusLine());
   const auto watchdog = notifier_.WatchdogInterval();
@@ -204,7 +207,7 @@ std::vector<PolicyView> MainLoop::Policies() {
   for (const auto& [id, every] : daemon_.Schedule()) {
     PolicyView view;
     view.id = id;
-    view.state = id == running_id_       ? "running"
+    view.state = IsRunning(id)           ? "running"
                  : queued_.count(id) > 0 ? "queued"
                                          : "idle";
     if (auto next = scheduler_.NextDueOf(id)) {
@@ -224,11 +227,11 @@ Status MainLoop::QueueRun(const std::string& id, bool dry_run,
     if (stop_) return Status::Busy("retentiond is stopping");
     if (!queued_.insert(id).second) {
       return Status::Busy(id + " is already " +
-                          (id == running_id_ ? "running" : "queued"));
+                          (IsRunning(id) ? "running" : "queued"));
     }
-    queue_.push_back(Job{id, dry_run, std::move(done)});
+    Enqueue(Job{id, dry_run, std::move(done)});
   }
-  cv_.notify_one();
+  cv_.notify_all();
   return Status::Ok();
 }
 
@@ -298,9 +301,9 @@ void MainLoop::QueueWatched(const std::set<std::string>& due) {
     // sees the file as it is then.
     if (failing_.count(id) || !queued_.insert(id).second) continue;
     spdlog::debug("{}: a log reached its size cap", id);
-    queue_.push_back(Job{id, false, nullptr});
+    Enqueue(Job{id, false, nullptr});
   }
-  cv_.notify_one();
+  cv_.notify_all();
 }
 
 void MainLoop::QueueDue() {
@@ -310,9 +313,9 @@ void MainLoop::QueueDue() {
   for (std::string& id : due) {
     // Still queued or running from last time: that run covers this one.
     if (!queued_.insert(id).second) continue;
-    queue_.push_back(Job{std::move(id), false, nullptr});
+    Enqueue(Job{std::move(id), false, nullptr});
   }
-  cv_.notify_one();
+  cv_.notify_all();
 }
 
 void MainLoop::ArmTimer() {
@@ -330,16 +333,32 @@ void MainLoop::ArmTimer() {
   }
 }
 
-void MainLoop::WorkerLoop() {
+MainLoop::Lane MainLoop::LaneOf(const std::string& id) {
+  return id.rfind("logs.", 0) == 0 ? kLogsLane : kGeneralLane;
+}
+
+void MainLoop::Enqueue(Job job) {
+  queues_[LaneOf(job.id)].push_back(std::move(job));
+}
+
+bool MainLoop::IsRunning(const std::string& id) const {
+  for (const std::string& running : running_ids_) {
+    if (running == id) return true;
+  }
+  return false;
+}
+
+void MainLoop::WorkerLoop(Lane lane) {
+  std::deque<Job>& queue = queues_[lane];
   for (;;) {
     Job job;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
+      cv_.wait(lock, [&] { return stop_ || !queue.empty(); });
       if (stop_) return;
-      job = std::move(queue_.front());
-      queue_.pop_front();
-      running_id_ = job.id;
+      job = std::move(queue.front());
+      queue.pop_front();
+      running_ids_[lane] = job.id;
     }
     RunReport report;
     if (auto policy = daemon_.Find(job.id)) {
@@ -362,7 +381,7 @@ void MainLoop::WorkerLoop() {
         }
       }
       queued_.erase(job.id);
-      running_id_.clear();
+      running_ids_[lane].clear();
     }
     if (job.done) job.done(report);
     notifier_.SetStatus(StatusLine());
@@ -376,7 +395,9 @@ void MainLoop::Shutdown() {
     stop_ = true;
   }
   cv_.notify_all();
-  if (worker_.joinable()) worker_.join();
+  for (std::thread& worker : workers_) {
+    if (worker.joinable()) worker.join();
+  }
   if (queries_) queries_->Stop();
   Status rec = daemon_.Record("stop", "signal");
   if (!rec.ok()) spdlog::error("ledger: {}", rec.ToString());

@@ -59,17 +59,27 @@ RunReport Runner::Run(Policy& policy, bool dry_run,
   RunReport report;
   report.policy = policy.id();
   report.dry_run = dry_run;
-  const ClockReading now = ReadClock(clock_);
-  // Observe before recording this run: the run record becomes the next
-  // baseline, so a jump must be judged against the previous one.
-  const Status brake = brake_.Observe(now);
   RunRecord record;
   record.policy = policy.id();
-  record.started = now.wall;
-  record.boot_started = now.boot;
-  record.boot_id = now.boot_id;
   record.dry_run = dry_run;
-  auto run_id = db_.BeginRun(record);
+  ClockReading now;
+  Status brake;
+  StatusOr<int64_t> run_id = Status::FailedPrecondition("run not begun");
+  {
+    // Runs of different policies may overlap; reading the clock, judging
+    // it against the last run and recording this run as the next baseline
+    // happen as one step, so two runs never judge against each other's
+    // half-written record.
+    std::lock_guard<std::mutex> lock(clock_mu_);
+    now = ReadClock(clock_);
+    // Observe before recording this run: the run record becomes the next
+    // baseline, so a jump must be judged against the previous one.
+    brake = brake_.Observe(now);
+    record.started = now.wall;
+    record.boot_started = now.boot;
+    record.boot_id = now.boot_id;
+    run_id = db_.BeginRun(record);
+  }
 
   auto plan = policy.MakePlan(now.wall);
   if (!plan.ok()) {
@@ -126,6 +136,11 @@ void Runner::Execute(Policy& policy, RunReport* report,
   } else {
     report->outcome = "ok";
   }
+}
+
+Status Runner::ConfirmClock(const std::string& who) {
+  std::lock_guard<std::mutex> lock(clock_mu_);
+  return brake_.Confirm(ReadClock(clock_), who);
 }
 
 }  // namespace retention

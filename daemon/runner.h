@@ -4,11 +4,13 @@
 // execute, writing every performed action to the ledger and the run itself
 // to the state database.
 //
-// Threading: Run() may be called from a worker thread; one run at a time
-// (callers serialize), while `stop` may be set from any thread.
+// Threading: Run() may be called from several worker threads at once for
+// different policies (the start of each run — clock check and run record —
+// is serialized inside); `stop` may be set from any thread.
 #pragma once
 
 #include <atomic>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -43,7 +45,12 @@ class Runner {
   Runner(Clock& clock, StateDb& db, Ledger& ledger, ClockBrake& brake)
       : clock_(clock), db_(db), ledger_(ledger), brake_(brake) {}
 
+  // Safe to call for different policies from several threads at once;
+  // never twice at once for the same policy.
   RunReport Run(Policy& policy, bool dry_run, const std::atomic<bool>& stop);
+  // Releases the clock brake for `who`, ordered with the clock checks of
+  // runs (it waits for at most one run's start, never for a whole run).
+  Status ConfirmClock(const std::string& who);
 
  private:
   void Execute(Policy& policy, RunReport* report,
@@ -53,6 +60,7 @@ class Runner {
   StateDb& db_;
   Ledger& ledger_;
   ClockBrake& brake_;
+  std::mutex clock_mu_;  // the clock check and run record of a run's start
 };
 
 }  // namespace retention
