@@ -1,0 +1,150 @@
+// log_writer: the writer and the checker of the log rotation benchmarks and
+// the demo. Not part of the test suite.
+//
+//   log_writer write PATH MB_PER_S SECONDS [LINE_BYTES]
+//       Appends numbered lines ("000000000042 xxx…\n") to PATH, opened with
+//       O_APPEND, at about MB_PER_S (0: as fast as it can) for SECONDS.
+//       SIGUSR1 makes it reopen PATH (for method = reopen; PATH.pid holds
+//       its pid). Prints the number of lines written.
+//   log_writer check
+//       Reads the concatenation of a log's archives (oldest first) and live
+//       file on stdin; prints lines, missing, duplicated and NUL bytes.
+//       Exit 0 only when nothing is missing or duplicated.
+//   log_writer watch PATH SECONDS
+//       Samples PATH's size every millisecond; prints the largest seen.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <thread>
+
+namespace {
+
+std::atomic<bool> reopen{false};
+void OnUsr1(int) { reopen = true; }
+
+int Open(const char* path) {
+  const int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) std::perror(path);
+  return fd;
+}
+
+int Write(const char* path, double mb_per_s, double seconds, int line_bytes) {
+  {
+    FILE* pid = std::fopen((std::string(path) + ".pid").c_str(), "w");
+    if (pid) {
+      std::fprintf(pid, "%d\n", getpid());
+      std::fclose(pid);
+    }
+  }
+  std::signal(SIGUSR1, OnUsr1);
+  int fd = Open(path);
+  if (fd < 0) return 1;
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  const auto end = start + std::chrono::duration<double>(seconds);
+  const std::string pad(static_cast<size_t>(std::max(line_bytes - 14, 0)), 'x');
+  std::string chunk;
+  unsigned long long n = 0, bytes = 0;
+  while (Clock::now() < end) {
+    if (reopen.exchange(false)) {
+      close(fd);
+      fd = Open(path);
+      if (fd < 0) return 1;
+    }
+    chunk.clear();
+    // About 64 KiB per write(2), whole lines only.
+    while (chunk.size() < 64 * 1024) {
+      char num[16];
+      std::snprintf(num, sizeof num, "%012llu ", n++);
+      chunk += num;
+      chunk += pad;
+      chunk += '\n';
+    }
+    for (size_t at = 0; at < chunk.size();) {
+      const ssize_t w = write(fd, chunk.data() + at, chunk.size() - at);
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0) {
+        std::perror("write");
+        return 1;
+      }
+      at += static_cast<size_t>(w);
+    }
+    bytes += chunk.size();
+    if (mb_per_s > 0) {
+      const auto due = start + std::chrono::duration<double>(
+                                   bytes / (mb_per_s * 1e6));
+      std::this_thread::sleep_until(due);
+    }
+  }
+  close(fd);
+  std::cout << n << "\n";
+  return 0;
+}
+
+int Check() {
+  unsigned long long lines = 0, missing = 0, duplicated = 0, nuls = 0;
+  long long last = -1;
+  std::string line;
+  int c;
+  while ((c = getchar_unlocked()) != EOF) {
+    if (c == '\0') {
+      ++nuls;
+      continue;
+    }
+    if (c != '\n') {
+      line += static_cast<char>(c);
+      continue;
+    }
+    ++lines;
+    const long long v = std::strtoll(line.c_str(), nullptr, 10);
+    if (v <= last) {
+      ++duplicated;
+    } else {
+      missing += static_cast<unsigned long long>(v - last - 1);
+      last = v;
+    }
+    line.clear();
+  }
+  std::cout << "lines " << lines << " missing " << missing << " duplicated "
+            << duplicated << " nul_bytes " << nuls << " last " << last
+            << "\n";
+  return missing == 0 && duplicated == 0 && nuls == 0 ? 0 : 1;
+}
+
+int Watch(const char* path, double seconds) {
+  const auto end = std::chrono::steady_clock::now() +
+                   std::chrono::duration<double>(seconds);
+  long long max = 0;
+  while (std::chrono::steady_clock::now() < end) {
+    struct stat st;
+    if (stat(path, &st) == 0 && st.st_size > max) max = st.st_size;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  std::cout << max << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string mode = argc > 1 ? argv[1] : "";
+  if (mode == "write" && argc >= 5) {
+    return Write(argv[2], std::atof(argv[3]), std::atof(argv[4]),
+                 argc > 5 ? std::atoi(argv[5]) : 100);
+  }
+  if (mode == "check") return Check();
+  if (mode == "watch" && argc == 4) return Watch(argv[2], std::atof(argv[3]));
+  std::cerr << "usage: log_writer write PATH MB_PER_S SECONDS [LINE_BYTES]\n"
+               "       log_writer check < CONCATENATED_LOG\n"
+               "       log_writer watch PATH SECONDS\n";
+  return 64;
+}
