@@ -3,6 +3,7 @@
 #include "files_policy.h"
 #include "groups.h"
 #include "kind_registry.h"
+#include "logs_rule.h"
 
 namespace retention {
 namespace {
@@ -101,6 +102,9 @@ KindRegistry BuiltinRegistry() {
   KindRegistry registry;
   registry.Register(DaemonKind());
   RegisterFilesKind(&registry);
+  // Keys and validation only for now: the daemon refuses to run a [logs.*]
+  // section until the executor's registration adds the factory.
+  registry.Register(LogsKindSpec());
   return registry;
 }
 

@@ -82,6 +82,13 @@ Status Daemon::RecordInterruptedRuns() {
 Status Daemon::BuildPolicies(const Config& config, PolicyList* policies) {
   for (const Section* section : config.policies()) {
     const KindSpec* kind = registry_.Find(section->kind);
+    // A kind may be registered for its keys before it can run; refusing it
+    // here beats calling an empty factory.
+    if (!kind->factory) {
+      return Status::InvalidArgument(section->where.ToString() + ": [" +
+                                     section->id() + "] " + kind->kind +
+                                     " policies are not executable yet");
+    }
     auto policy = kind->factory(*section, services_);
     if (!policy.ok()) {
       return Status::InvalidArgument(section->where.ToString() + ": [" +

@@ -218,6 +218,26 @@ TEST_CASE("a reload with a broken config keeps the running policies") {
   CHECK(p.daemon->Reload(&errors).ok());
 }
 
+// The logs kind is registered for its keys before its executor exists; a
+// daemon must refuse such a section cleanly, never call an empty factory.
+TEST_CASE("a policy kind that cannot run yet is refused at reload and start") {
+  Pipeline p;
+  std::ofstream(p.config_path(), std::ios::app)
+      << "[logs.access]\npaths = /var/log/app/access.log\n"
+         "max_file_size = 200M\n";
+  std::vector<ConfigError> errors;
+  Status st = p.daemon->Reload(&errors);
+  CHECK(errors.empty());  // the configuration itself is valid
+  CHECK(st.code() == Status::Code::kInvalidArgument);
+  CHECK(st.message().find("[logs.access] logs policies are not executable "
+                          "yet") != std::string::npos);
+  CHECK(p.daemon->Find("backups") != nullptr);
+  CHECK(p.daemon->Find("access") == nullptr);
+  p.daemon.reset();
+  Daemon next(p.clock, p.fs, p.registry, p.config_path());
+  CHECK_FALSE(next.Start(&errors).ok());
+}
+
 TEST_CASE("a second retentiond on the same state directory is refused") {
   Pipeline p;
   Daemon other(p.clock, p.fs, p.registry, p.config_path());

@@ -1,0 +1,287 @@
+// LogsKindSpec (logs_rule.h): the keys of [logs.NAME] and the checks that
+// span them. Each check reports at the line of the key it is about, or at
+// the section header when no single key is at fault.
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include "groups.h"
+#include "logs_rule.h"
+#include "users.h"
+
+namespace retention {
+namespace {
+
+using Errors = std::vector<ConfigError>;
+
+constexpr uint64_t kMinFileSize = 4096;  // one filesystem block
+constexpr const char* kReopenOnly[] = {"reopen_signal",  "pid_file",
+                                       "reopen_command", "create_mode",
+                                       "create_owner",   "create_group"};
+
+void Fail(const Section& s, const std::string& key, std::string message,
+          Errors* errors) {
+  // An empty location is filled with the section header by the builder.
+  SourceLocation where;
+  if (!key.empty() && s.Has(key)) where = s.values.at(key).where;
+  errors->push_back({where, s.id(), key, std::move(message)});
+}
+
+void CheckLimits(const Section& s, Errors* errors) {
+  const uint64_t file = s.GetSize("max_file_size");
+  const uint64_t total = s.GetSize("max_total_size");
+  const int64_t keep = s.GetInt("keep");
+  if (file == 0 && total == 0 && s.GetDuration("max_age") == Duration::zero() &&
+      keep == 0) {
+    Fail(s, "",
+         "sets no limit, so it would do nothing: set at least one of "
+         "max_file_size, max_total_size, max_age, keep",
+         errors);
+  }
+  if (file > 0 && file < kMinFileSize) {
+    Fail(s, "max_file_size", "must be at least 4K (one block) or 0", errors);
+  }
+  if (file > 0 && total > 0 && file > total) {
+    Fail(s, "max_file_size", "larger than max_total_size", errors);
+  }
+  if (keep < 0) Fail(s, "keep", "must be 0 (unlimited) or more", errors);
+  if (s.GetDuration("every") <= Duration::zero()) {
+    Fail(s, "every", "must be greater than 0", errors);
+  }
+}
+
+void CheckCompression(const Section& s, Errors* errors) {
+  if (!s.Has("compress_level")) return;
+  const std::string& compress = s.GetString("compress");
+  const int64_t level = s.GetInt("compress_level");
+  if (compress == "none") {
+    Fail(s, "compress_level", "set, but compress = none", errors);
+  } else if (compress == "zstd" && (level < 1 || level > 19)) {
+    Fail(s, "compress_level", "zstd levels are 1 to 19", errors);
+  } else if (compress == "gzip" && (level < 1 || level > 9)) {
+    Fail(s, "compress_level", "gzip levels are 1 to 9", errors);
+  }
+}
+
+void CheckReopen(const Section& s, Errors* errors) {
+  const bool reopen = s.GetString("method") == "reopen";
+  if (!reopen) {
+    for (const char* key : kReopenOnly) {
+      if (s.Has(key)) Fail(s, key, "applies only to method = reopen", errors);
+    }
+    return;
+  }
+  const bool signal = s.Has("reopen_signal"), pid = s.Has("pid_file");
+  const bool command = s.Has("reopen_command");
+  if (command && (signal || pid)) {
+    Fail(s, "reopen_command",
+         "set either reopen_signal with pid_file, or reopen_command, not both",
+         errors);
+  } else if (!command && !signal && !pid) {
+    Fail(s, "method",
+         "method = reopen needs reopen_signal and pid_file, or reopen_command",
+         errors);
+  } else if (signal != pid) {
+    Fail(s, signal ? "reopen_signal" : "pid_file",
+         signal ? "needs pid_file (whom to signal)"
+                : "needs reopen_signal (what to send)",
+         errors);
+  }
+}
+
+void CheckReopenValues(const Section& s, Errors* errors) {
+  if (s.Has("reopen_signal")) {
+    auto signal = ParseSignalName(s.GetString("reopen_signal"));
+    if (!signal.ok())
+      Fail(s, "reopen_signal", signal.status().message(), errors);
+  }
+  if (s.Has("reopen_command")) {
+    const std::string& command = s.GetString("reopen_command");
+    const size_t start = command.find_first_not_of(" \t");
+    if (start == std::string::npos || command[start] != '/') {
+      Fail(s, "reopen_command",
+           "must start with an absolute path (it runs without a shell)",
+           errors);
+    }
+  }
+  if (s.Has("create_mode")) {
+    auto mode = ParseFileMode(s.GetString("create_mode"));
+    if (!mode.ok()) Fail(s, "create_mode", mode.status().message(), errors);
+  }
+}
+
+bool AllDigits(const std::string& text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c));
+  });
+}
+
+void CheckOwnership(const Section& s, Errors* errors) {
+  const std::string& owner = s.GetStringOrEmpty("create_owner");
+  if (s.Has("create_owner") && !AllDigits(owner)) {
+    auto uid = owner.empty() ? StatusOr<uid_t>(Status::InvalidArgument(
+                                   "empty value; expected a user"))
+                             : LookupUser(owner);
+    if (!uid.ok()) Fail(s, "create_owner", uid.status().message(), errors);
+  }
+  const std::string& group = s.GetStringOrEmpty("create_group");
+  if (s.Has("create_group") && !AllDigits(group)) {
+    auto gid = group.empty() ? StatusOr<gid_t>(Status::InvalidArgument(
+                                   "empty value; expected a group"))
+                             : LookupGroup(group);
+    if (!gid.ok()) Fail(s, "create_group", gid.status().message(), errors);
+  }
+}
+
+void CheckPaths(const Section& s, Errors* errors) {
+  std::set<std::string> names;
+  const bool shared_dir = s.Has("archive_dir");
+  for (const std::string& path : s.GetList("paths")) {
+    const size_t slash = path.rfind('/');
+    const std::string dir = path.substr(0, slash);
+    const std::string name = path.substr(slash + 1);
+    if (dir.find_first_of("*?[") != std::string::npos) {
+      Fail(s, "paths",
+           path + ": glob characters (*?[) are allowed only in the file name",
+           errors);
+    } else if (name.empty() || name == "." || name == "..") {
+      Fail(s, "paths", path + ": not a file", errors);
+    } else if (shared_dir && name.find_first_of("*?[") == std::string::npos &&
+               !names.insert(name).second) {
+      Fail(s, "paths",
+           "two live files named " + name +
+               " would share archive names in archive_dir",
+           errors);
+    }
+  }
+}
+
+void Validate(const Section& s, Errors* errors) {
+  CheckLimits(s, errors);
+  CheckCompression(s, errors);
+  CheckReopen(s, errors);
+  CheckReopenValues(s, errors);
+  CheckOwnership(s, errors);
+  CheckPaths(s, errors);
+}
+
+}  // namespace
+
+KindSpec LogsKindSpec() {
+  KindSpec spec;
+  spec.kind = "logs";
+  spec.keys = {
+      {"paths",
+       ValueType::kPathList,
+       "",
+       true,
+       {},
+       "live log files; globs only in the file name"},
+      {"max_file_size",
+       ValueType::kSize,
+       "0",
+       false,
+       {},
+       "rotate a live file at this size (0: never, else at least 4K)"},
+      {"max_total_size",
+       ValueType::kSize,
+       "0",
+       false,
+       {},
+       "budget for live + rotated + in-flight bytes (0: none)"},
+      {"max_age",
+       ValueType::kDuration,
+       "0",
+       false,
+       {},
+       "delete rotated files older than this (0: none)"},
+      {"keep",
+       ValueType::kInt,
+       "0",
+       false,
+       {},
+       "rotated files kept per live file (0: unlimited)"},
+      {"min_age",
+       ValueType::kDuration,
+       "0",
+       false,
+       {},
+       "floor: never delete a rotated file younger"},
+      {"compress",
+       ValueType::kEnum,
+       "zstd",
+       false,
+       {"zstd", "gzip", "none"},
+       "compression of rotated files"},
+      {"compress_level",
+       ValueType::kInt,
+       "",
+       false,
+       {},
+       "zstd 1-19 (default 3), gzip 1-9 (default 6)"},
+      {"method",
+       ValueType::kEnum,
+       "truncate",
+       false,
+       {"reopen", "truncate"},
+       "how the live file is rotated"},
+      {"reopen_signal",
+       ValueType::kString,
+       "",
+       false,
+       {},
+       "reopen: signal sent to the writer (USR1, HUP, ...)"},
+      {"pid_file",
+       ValueType::kPath,
+       "",
+       false,
+       {},
+       "reopen: file holding the writer's process id"},
+      {"reopen_command",
+       ValueType::kString,
+       "",
+       false,
+       {},
+       "reopen: command run (without a shell) instead of a signal"},
+      {"create_mode",
+       ValueType::kString,
+       "",
+       false,
+       {},
+       "reopen: octal mode of the new live file (default: the old one's)"},
+      {"create_owner",
+       ValueType::kString,
+       "",
+       false,
+       {},
+       "reopen: owner of the new live file (default: the old one's)"},
+      {"create_group",
+       ValueType::kString,
+       "",
+       false,
+       {},
+       "reopen: group of the new live file (default: the old one's)"},
+      {"naming",
+       ValueType::kEnum,
+       "timestamp",
+       false,
+       {"timestamp", "numbered"},
+       "archive names: LIVE-YYYYMMDDTHHMMSSZ or LIVE.N"},
+      {"archive_dir",
+       ValueType::kPath,
+       "",
+       false,
+       {},
+       "where rotated files go (default: beside the live file)"},
+      {"every",
+       ValueType::kDuration,
+       "1m",
+       false,
+       {},
+       "how often the set is checked"},
+  };
+  spec.validate = Validate;
+  return spec;
+}
+
+}  // namespace retention

@@ -1,0 +1,157 @@
+#include "logs_rule.h"
+
+#include <signal.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace retention {
+namespace {
+
+struct SignalName {
+  const char* name;
+  int number;
+};
+
+// The signals a writer may be asked to reopen its logs with. KILL and STOP
+// are refused separately: no process can handle them.
+constexpr SignalName kSignals[] = {
+    {"HUP", SIGHUP},       {"INT", SIGINT},   {"QUIT", SIGQUIT},
+    {"USR1", SIGUSR1},     {"USR2", SIGUSR2}, {"ALRM", SIGALRM},
+    {"TERM", SIGTERM},     {"CONT", SIGCONT}, {"WINCH", SIGWINCH},
+    {"URG", SIGURG},       {"IO", SIGIO},     {"PWR", SIGPWR},
+    {"TTIN", SIGTTIN},     {"TTOU", SIGTTOU}, {"TSTP", SIGTSTP},
+    {"PIPE", SIGPIPE},     {"CHLD", SIGCHLD}, {"PROF", SIGPROF},
+    {"VTALRM", SIGVTALRM}, {"XCPU", SIGXCPU}, {"XFSZ", SIGXFSZ},
+    {"SYS", SIGSYS},       {"TRAP", SIGTRAP}, {"ABRT", SIGABRT},
+};
+
+Compression CompressionFromName(const std::string& name) {
+  if (name == "gzip") return Compression::kGzip;
+  if (name == "none") return Compression::kNone;
+  return Compression::kZstd;
+}
+
+std::vector<std::string> Words(const std::string& text) {
+  std::vector<std::string> words;
+  constexpr const char* kBlanks = " \t";
+  size_t pos = text.find_first_not_of(kBlanks);
+  while (pos != std::string::npos) {
+    const size_t end = text.find_first_of(kBlanks, pos);
+    words.push_back(text.substr(pos, end - pos));
+    pos = text.find_first_not_of(kBlanks, end);
+  }
+  return words;
+}
+
+}  // namespace
+
+const char* CompressionSuffix(Compression c) {
+  switch (c) {
+    case Compression::kNone:
+      return "";
+    case Compression::kZstd:
+      return ".zst";
+    case Compression::kGzip:
+      return ".gz";
+  }
+  return "";
+}
+
+const char* CompressionName(Compression c) {
+  switch (c) {
+    case Compression::kNone:
+      return "none";
+    case Compression::kZstd:
+      return "zstd";
+    case Compression::kGzip:
+      return "gzip";
+  }
+  return "none";
+}
+
+int DefaultCompressLevel(Compression c) {
+  switch (c) {
+    case Compression::kNone:
+      return 0;
+    case Compression::kZstd:
+      return 3;
+    case Compression::kGzip:
+      return 6;
+  }
+  return 0;
+}
+
+StatusOr<int> ParseSignalName(std::string_view name) {
+  std::string upper;
+  for (char c : name) {
+    upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  if (upper.rfind("SIG", 0) == 0) upper.erase(0, 3);
+  if (upper == "KILL" || upper == "STOP") {
+    return Status::InvalidArgument(
+        "SIG" + upper +
+        " cannot be handled by a writer; use the signal it "
+        "reopens its logs on (often USR1 or HUP)");
+  }
+  for (const SignalName& s : kSignals) {
+    if (upper == s.name) return s.number;
+  }
+  return Status::InvalidArgument("unknown signal '" + std::string(name) +
+                                 "'; expected a name such as USR1, HUP or "
+                                 "SIGUSR2");
+}
+
+StatusOr<uint32_t> ParseFileMode(std::string_view text) {
+  const bool octal = !text.empty() && text.size() <= 5 &&
+                     std::all_of(text.begin(), text.end(),
+                                 [](char c) { return c >= '0' && c <= '7'; });
+  uint32_t mode = 0;
+  for (char c : octal ? text : std::string_view()) mode = mode * 8 + (c - '0');
+  if (!octal || mode > 07777) {
+    return Status::InvalidArgument("bad mode '" + std::string(text) +
+                                   "': expected octal permission bits such "
+                                   "as 0640, at most 07777");
+  }
+  return mode;
+}
+
+std::vector<std::string> ReopenArgv(const LogsRule& rule) {
+  return Words(rule.reopen_command);
+}
+
+LogsRule LogsRuleFromSection(const Section& s) {
+  LogsRule r;
+  r.policy = s.id();
+  r.paths = s.GetList("paths");
+  r.max_file_size = s.GetSize("max_file_size");
+  r.max_total_size = s.GetSize("max_total_size");
+  r.max_age = s.GetDuration("max_age");
+  r.keep = static_cast<uint64_t>(std::max<int64_t>(0, s.GetInt("keep")));
+  r.min_age = s.GetDuration("min_age");
+  r.compress = CompressionFromName(s.GetString("compress"));
+  r.compress_level = s.Has("compress_level")
+                         ? static_cast<int>(s.GetInt("compress_level"))
+                         : DefaultCompressLevel(r.compress);
+  r.method = s.GetString("method") == "reopen" ? RotateMethod::kReopen
+                                               : RotateMethod::kTruncate;
+  if (s.Has("reopen_signal")) {
+    auto signal = ParseSignalName(s.GetString("reopen_signal"));
+    r.reopen_signal = signal.ok() ? *signal : 0;
+  }
+  r.pid_file = s.GetStringOrEmpty("pid_file");
+  r.reopen_command = s.GetStringOrEmpty("reopen_command");
+  if (s.Has("create_mode")) {
+    auto mode = ParseFileMode(s.GetString("create_mode"));
+    if (mode.ok()) r.create_mode = *mode;
+  }
+  r.create_owner = s.GetStringOrEmpty("create_owner");
+  r.create_group = s.GetStringOrEmpty("create_group");
+  r.naming = s.GetString("naming") == "numbered" ? ArchiveNaming::kNumbered
+                                                 : ArchiveNaming::kTimestamp;
+  r.archive_dir = s.GetStringOrEmpty("archive_dir");
+  r.every = s.GetDuration("every");
+  return r;
+}
+
+}  // namespace retention
