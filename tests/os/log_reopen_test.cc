@@ -29,6 +29,13 @@ void CheckOwner(const FileInfo& info, uint32_t mode, uint32_t uid,
   CHECK(info.gid == gid);
 }
 
+bool Holds(const FileInfo& file) {
+  StatusOr<bool> held = AnyProcessHolds(file);
+  INFO(held.status().ToString());
+  REQUIRE(held.ok());
+  return *held;
+}
+
 TEST_CASE("rename rotations with a reopening writer lose no line",
           "[rotation]") {
   RotationEnv env;
@@ -56,14 +63,12 @@ TEST_CASE("rename rotations with a reopening writer lose no line",
     StatusOr<FileInfo> archived =
         env.fs().StatAt(env.archive(), ArchiveName(i));
     REQUIRE(archived.ok());
-    StatusOr<bool> held = AnyProcessHolds(*archived);
-    REQUIRE(held.ok());
-    CHECK(*held);  // the writer has not been told yet
+    // A /proc walk takes milliseconds: every tenth rotation is asked.
+    const bool ask = i % 10 == 0;
+    if (ask) CHECK(Holds(*archived));  // the writer has not been told yet
     REQUIRE(SignalWriter(pid_file, SIGUSR1).ok());
     REQUIRE(writer.AwaitReopen());
-    held = AnyProcessHolds(*archived);
-    REQUIRE(held.ok());
-    CHECK_FALSE(*held);
+    if (ask) CHECK_FALSE(Holds(*archived));
   }
   const int64_t written = writer.Stop();
   REQUIRE(written > 0);

@@ -44,7 +44,7 @@ TEST_CASE("collapse rotations lose and duplicate no line of a busy writer",
   LineWriter writer(env.Log("app.log"));
   int rotations = 0;
   uint64_t moved = 0;
-  while (rotations < 120) {
+  while (rotations < 100) {
     FileInfo info = env.StatLog("app.log");
     if (info.size < 64 * 1024) continue;
     StatusOr<RotationResult> r = RotateByCollapse(
