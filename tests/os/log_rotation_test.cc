@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -162,6 +163,35 @@ TEST_CASE("where collapse is refused, copy and truncate runs and says so",
          << " lines lost, " << at_risk << " bytes reported at risk");
   }
   CheckNoSideFiles(env, "app.log");
+}
+
+TEST_CASE("a rotation without room for its archive changes nothing",
+          "[rotation]") {
+  using Backing = RotationEnv::Backing;
+  for (Backing backing : {Backing::kSmallExt4, Backing::kSmallTmpfs}) {
+    RotationEnv env(backing);
+    if (!env.mounted()) {
+      WARN("skipped: cannot mount a small filesystem here");
+      continue;
+    }
+    // Grow the log until its copy cannot fit beside it any more.
+    const std::string path = env.Log("app.log");
+    uint64_t lines = 0;
+    struct statvfs vfs;
+    do {
+      WriteLines(path, lines, lines + 10000);
+      lines += 10000;
+      REQUIRE(statvfs(path.c_str(), &vfs) == 0);
+    } while (vfs.f_bavail * vfs.f_frsize > env.StatLog("app.log").size / 2);
+    const std::string before = RotationEnv::Contents(path);
+    StatusOr<RotationResult> r = RotateByCollapse(
+        env.logs(), "app.log", env.archive(), "a.1", env.StatLog("app.log"));
+    INFO(r.status().ToString());
+    CHECK(r.status().code() == Code::kNoSpace);
+    CHECK(RotationEnv::Contents(path) == before);
+    CHECK(env.ArchiveNames().empty());
+    CheckNoSideFiles(env, "app.log");
+  }
 }
 
 TEST_CASE("writers without O_APPEND are named, readers and appenders not",

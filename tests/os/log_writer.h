@@ -20,13 +20,19 @@
 
 namespace retention {
 
-// A forked child running `body`, then _exit(0).
+// A forked child running `body`, then _exit(0); _exit(99) if `body`
+// throws (a failed REQUIRE), so that no child ever runs on into Catch and
+// the test's destructors (which unmount and remove its directory).
 class Child {
  public:
   explicit Child(const std::function<void()>& body) {
     pid_ = fork();
     if (pid_ == 0) {
-      body();
+      try {
+        body();
+      } catch (...) {
+        _exit(99);
+      }
       _exit(0);
     }
   }

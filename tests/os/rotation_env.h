@@ -5,12 +5,14 @@
 #pragma once
 
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -26,14 +28,19 @@ namespace retention {
 
 class RotationEnv {
  public:
-  // With `tmpfs`, everything lives on a 64 MiB tmpfs; mounted() is false
-  // where mounting is not permitted.
-  explicit RotationEnv(bool tmpfs = false) : fs_(NewPosixFilesystem()) {
+  // Where logs/ and archive/ live: the temp directory itself, a 64 MiB
+  // tmpfs, or a small filesystem (an 8 MiB ext4 image on a loop device, or
+  // a 1 MiB tmpfs). mounted() is false where mounting is not permitted.
+  enum class Backing { kTempDir, kTmpfs, kSmallExt4, kSmallTmpfs };
+
+  explicit RotationEnv(bool tmpfs = false)
+      : RotationEnv(tmpfs ? Backing::kTmpfs : Backing::kTempDir) {}
+  explicit RotationEnv(Backing backing) : fs_(NewPosixFilesystem()) {
     base_ = tmp_.path();
-    if (tmpfs) {
+    if (backing != Backing::kTempDir) {
       base_ += "/mnt";
       std::filesystem::create_directory(base_);
-      mounted_ = mount("tmpfs", base_.c_str(), "tmpfs", 0, "size=64m") == 0;
+      mounted_ = Mount(backing);
       if (!mounted_) return;
     }
     std::filesystem::create_directory(base_ + "/logs");
@@ -116,6 +123,29 @@ class RotationEnv {
   }
 
  private:
+  // The test process moves into a mount namespace of its own first, so a
+  // test killed before its destructor runs leaves no mount behind.
+  static bool PrivateMounts() {
+    static const bool ok =
+        unshare(CLONE_NEWNS) == 0 &&
+        mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0;
+    return ok;
+  }
+
+  bool Mount(Backing backing) {
+    if (!PrivateMounts()) return false;
+    if (backing == Backing::kSmallExt4) {
+      // mount(8) sets up the loop device and frees it at the unmount.
+      const std::string image = tmp_.path() + "/ext4.img";
+      const std::string cmd = "truncate -s 8M " + image + " && mkfs.ext4 -q " +
+                              image + " 2>/dev/null && mount -o loop " + image +
+                              " " + base_ + " 2>/dev/null";
+      return std::system(cmd.c_str()) == 0;
+    }
+    const char* size = backing == Backing::kTmpfs ? "size=64m" : "size=1m";
+    return mount("tmpfs", base_.c_str(), "tmpfs", 0, size) == 0;
+  }
+
   std::unique_ptr<Dir> Open(const std::string& path) {
     StatusOr<std::unique_ptr<Dir>> dir = fs_->OpenRoot(path);
     INFO(dir.status().ToString());
