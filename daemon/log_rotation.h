@@ -29,11 +29,21 @@
 // (so a foreign file under that name can never cost a byte). Byte 0 at PN ->
 // 4 is done: remove the intent. Byte 0 anywhere else (blocks moved by
 // defragmentation, say) -> kCorruption, the intent stays for an operator.
-// The copy+truncate fallback uses the same intent (method copy); its step 4
-// is ftruncate(0), and recovery rolls back (removes the archive) while the
-// live file still starts with the archive's bytes (see RecoverRotation).
+// No archive (or one not holding the head), or a live file replaced since
+// -> nothing is collapsed, whatever exists is kept, the intent removed.
+// The copy+truncate fallback uses the same intent (method copy, where FIEMAP
+// may be missing); its step 4 is ftruncate(0), and recovery withdraws the
+// archive while the live file still starts with all of the archive's bytes,
+// else keeps it. That comparison is the one inexact spot: were the log
+// truncated and then rewritten with the very same bytes, up to the
+// archive's length, before recovery ran, the archive would be withdrawn.
 // RotateByRename's intent records the create spec, so recovery can create a
 // live file that a crash between rename and create left missing.
+//
+// After an error from a Rotate* function, call RecoverRotation before the
+// next rotation of that file: a failure past step 1 may leave the intent
+// (the next rotation then fails kFailedPrecondition). Recovery never needs
+// the rotation's arguments but the archive directory.
 //
 // Threading: all functions are reentrant; one live file must not be rotated
 // or recovered by two callers at once (the executor serializes per file).
@@ -118,7 +128,8 @@ struct CreateSpec {
 // size at the rename. If the writer recreated the live file first, that
 // file is kept and a warning says so.
 // Fails like RotateByCollapse (kUnsafe, kBusy, kFailedPrecondition), having
-// changed nothing.
+// changed nothing; if the new live file cannot be created after the rename,
+// the error comes with the intent left for RecoverRotation to create it.
 StatusOr<RotationResult> RotateByRename(
     Dir& live_dir, const std::string& live_name, Dir& archive_dir,
     const std::string& archive_name, const FileInfo& expected_live,
