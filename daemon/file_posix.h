@@ -50,4 +50,11 @@ std::unique_ptr<File> NewPosixFile(UniqueFd fd, std::string path);
 StatusOr<UniqueFd> OpenRegular(int dirfd, const std::string& name,
                                const std::string& path);
 
+// The descriptor of a Dir opened by the POSIX Filesystem (implemented in
+// filesystem_posix.cc), for other *_posix.cc code that must call the OS
+// relative to it (log rotation). The Dir keeps ownership; the descriptor is
+// valid while the Dir lives. Precondition: `dir` came from
+// NewPosixFilesystem().
+int DirFd(Dir& dir);
+
 }  // namespace retention::posix

@@ -340,6 +340,8 @@ class PosixFilesystem final : public Filesystem {
 
 }  // namespace
 
+int posix::DirFd(Dir& dir) { return FdOf(dir); }
+
 std::unique_ptr<Filesystem> NewPosixFilesystem() {
   return std::make_unique<PosixFilesystem>();
 }

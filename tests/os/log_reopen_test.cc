@@ -1,0 +1,193 @@
+// The reopen method with a real writer that reopens its log on SIGUSR1, and
+// the ways of telling a writer to reopen: SignalWriter and
+// RunReopenCommand.
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <fstream>
+#include <optional>
+
+#include "log_rotation.h"
+#include "os/log_writer.h"
+#include "os/rotation_env.h"
+
+namespace retention {
+namespace {
+
+using Catch::Matchers::Contains;
+using Code = Status::Code;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+void CheckOwner(const FileInfo& info, uint32_t mode, uint32_t uid,
+                uint32_t gid) {
+  CHECK(info.mode == mode);
+  CHECK(info.uid == uid);
+  CHECK(info.gid == gid);
+}
+
+bool Holds(const FileInfo& file) {
+  StatusOr<bool> held = AnyProcessHolds(file);
+  INFO(held.status().ToString());
+  REQUIRE(held.ok());
+  return *held;
+}
+
+TEST_CASE("rename rotations with a reopening writer lose no line",
+          "[rotation]") {
+  RotationEnv env;
+  const std::string pid_file = env.Base() + "/app.pid";
+  { std::ofstream create(env.Log("app.log")); }
+  REQUIRE(chown(env.Log("app.log").c_str(), 1234, 5678) == 0);
+  REQUIRE(chmod(env.Log("app.log").c_str(), 0640) == 0);
+  LineWriter writer(env.Log("app.log"), true, pid_file);
+  constexpr int kRotations = 100;
+  for (int i = 0; i < kRotations; ++i) {
+    INFO("rotation " << i);
+    CreateSpec spec;
+    if (i == kRotations / 2) spec = {0600, 42, 43};
+    StatusOr<RotationResult> r =
+        RotateByRename(env.logs(), "app.log", env.archive(), ArchiveName(i),
+                       env.StatLog("app.log"), spec);
+    REQUIRE(r.ok());
+    CHECK(r->lossless);
+    CHECK(r->warnings.empty());
+    if (i < kRotations / 2) {
+      CheckOwner(env.StatLog("app.log"), 0640, 1234, 5678);
+    } else {
+      CheckOwner(env.StatLog("app.log"), 0600, 42, 43);
+    }
+    StatusOr<FileInfo> archived =
+        env.fs().StatAt(env.archive(), ArchiveName(i));
+    REQUIRE(archived.ok());
+    // A /proc walk takes milliseconds: every tenth rotation is asked.
+    const bool ask = i % 10 == 0;
+    if (ask) CHECK(Holds(*archived));  // the writer has not been told yet
+    REQUIRE(SignalWriter(pid_file, SIGUSR1).ok());
+    REQUIRE(writer.AwaitReopen());
+    if (ask) CHECK_FALSE(Holds(*archived));
+  }
+  const int64_t written = writer.Stop();
+  REQUIRE(written > 0);
+  uint64_t lines = 0;
+  CHECK(CheckLines(env.Concatenated("app.log"), &lines) == "");
+  CHECK(lines == static_cast<uint64_t>(written));
+  WARN("reopen: " << kRotations << " rotations, " << lines << " lines");
+}
+
+TEST_CASE("a writer recreating its log first keeps its file", "[rotation]") {
+  RotationEnv env;
+  std::ofstream(env.Log("app.log")) << "old\n";
+  // The hook runs after the rename, before the rotation creates the file.
+  StatusOr<RotationResult> r =
+      RotateByRename(env.logs(), "app.log", env.archive(), "a.1",
+                     env.StatLog("app.log"), {}, [&](RotationStep step) {
+                       if (step == RotationStep::kLiveRenamed) {
+                         std::ofstream(env.Log("app.log")) << "new\n";
+                       }
+                     });
+  REQUIRE(r.ok());
+  REQUIRE(r->warnings.size() == 1);
+  CHECK_THAT(r->warnings[0], Contains("recreated by someone else"));
+  CHECK(RotationEnv::Contents(env.Log("app.log")) == "new\n");
+  CHECK(RotationEnv::Contents(env.Archived("a.1")) == "old\n");
+}
+
+TEST_CASE("a pid file must name a live process its owner runs", "[rotation]") {
+  RotationEnv env;
+  const std::string pid_file = env.Base() + "/app.pid";
+  Code want = Code::kOk;
+  std::optional<Holder> target;  // outlives the section that starts it
+  SECTION("missing") { want = Code::kNotFound; }
+  SECTION("not a number") {
+    std::ofstream(pid_file) << "nginx\n";
+    want = Code::kInvalidArgument;
+  }
+  SECTION("zero") {
+    std::ofstream(pid_file) << "0\n";
+    want = Code::kInvalidArgument;
+  }
+  SECTION("two numbers") {
+    std::ofstream(pid_file) << "12 34\n";
+    want = Code::kInvalidArgument;
+  }
+  SECTION("a process that is gone") {
+    Child gone([] {});
+    gone.Wait();
+    std::ofstream(pid_file) << gone.pid() << "\n";
+    want = Code::kNotFound;
+  }
+  SECTION("a symlink") {
+    std::ofstream(pid_file + ".real") << getppid() << "\n";
+    REQUIRE(symlink((pid_file + ".real").c_str(), pid_file.c_str()) == 0);
+    want = Code::kUnsafe;
+  }
+  SECTION("owned by someone else than the process") {
+    std::ofstream(env.Base() + "/x") << "x";
+    target.emplace(env.Base() + "/x", O_RDONLY);
+    REQUIRE(target->ok());
+    std::ofstream(pid_file) << target->pid() << "\n";
+    REQUIRE(chown(pid_file.c_str(), 4321, 4321) == 0);
+    want = Code::kUnsafe;
+  }
+  Status st = SignalWriter(pid_file, SIGUSR1);
+  INFO(st.ToString());
+  CHECK(st.code() == want);
+}
+
+// A script in the temp dir, for commands that must fail in a given way.
+std::string Script(RotationEnv& env, const std::string& body) {
+  const std::string path = env.Base() + "/script.sh";
+  std::ofstream(path) << "#!/bin/sh\n" << body;
+  REQUIRE(chmod(path.c_str(), 0755) == 0);
+  return path;
+}
+
+TEST_CASE("a reopen command succeeds, fails with its stderr, or times out",
+          "[rotation]") {
+  RotationEnv env;
+  SECTION("success, by path or by name") {
+    CHECK(RunReopenCommand("/bin/true", seconds(30)).ok());
+    CHECK(RunReopenCommand("  true  ", seconds(30)).ok());
+  }
+  SECTION("arguments are split on whitespace, without a shell") {
+    const std::string out = env.Base() + "/out";
+    const std::string literal = env.Base() + "/$HOME;";
+    CHECK(RunReopenCommand("touch\t" + out + "  " + literal, seconds(30)).ok());
+    CHECK(access(out.c_str(), F_OK) == 0);
+    CHECK(access(literal.c_str(), F_OK) == 0);  // not expanded, not a list
+  }
+  SECTION("a non-zero exit is an error with the first line of stderr") {
+    Status st = RunReopenCommand(
+        Script(env, "echo '  first problem' >&2\necho second >&2\nexit 3\n"),
+        seconds(30));
+    CHECK(st.code() == Code::kIoError);
+    CHECK_THAT(st.message(), Contains("exited with status 3: first problem"));
+    CHECK_THAT(st.message(), !Contains("second"));
+  }
+  SECTION("death by a signal is an error") {
+    Status st = RunReopenCommand(Script(env, "kill -9 $$\n"), seconds(30));
+    CHECK(st.code() == Code::kIoError);
+    CHECK_THAT(st.message(), Contains("killed by signal 9"));
+  }
+  SECTION("a command that hangs is killed with its children") {
+    Status st = RunReopenCommand(Script(env, "sleep 30 &\nsleep 30\n"),
+                                 milliseconds(200));
+    CHECK(st.code() == Code::kAborted);
+    CHECK_THAT(st.message(), Contains("timed out"));
+  }
+  SECTION("a missing program") {
+    CHECK(RunReopenCommand("/nonexistent/reopen", seconds(30)).code() ==
+          Code::kNotFound);
+  }
+  SECTION("an empty command") {
+    CHECK(RunReopenCommand(" \t", seconds(30)).code() ==
+          Code::kInvalidArgument);
+  }
+}
+
+}  // namespace
+}  // namespace retention
