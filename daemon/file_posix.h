@@ -41,7 +41,9 @@ class UniqueFd {
 StatusOr<FileInfo> StatxAt(int dirfd, const std::string& name,
                            const std::string& path);
 
-// A File over `fd`, which must be open; `path` names it in errors.
+// A File over `fd`, which must be open; `path` names it in errors. Reading
+// advises the kernel that access is sequential and drops the pages already
+// read from the page cache (files are read once, front to back).
 std::unique_ptr<File> NewPosixFile(UniqueFd fd, std::string path);
 
 // Opens the existing regular file `name` in `dirfd` for reading, blocking

@@ -1,0 +1,14 @@
+// Compression: which format a rotated log is archived in. Only the enum and
+// the file-name suffix live here, so that configuration (logs_rule.h) and the
+// compressor (compressor.h) share one definition without depending on each
+// other. Pure values and functions; thread-safe.
+#pragma once
+
+namespace retention {
+
+enum class Compression { kNone, kZstd, kGzip };
+
+// The suffix an archive in format `c` gets: "" (kNone), ".zst", ".gz".
+const char* CompressionSuffix(Compression c);
+
+}  // namespace retention
