@@ -14,4 +14,28 @@ const char* CompressionSuffix(Compression c) {
   return "";
 }
 
+const char* CompressionName(Compression c) {
+  switch (c) {
+    case Compression::kNone:
+      return "none";
+    case Compression::kZstd:
+      return "zstd";
+    case Compression::kGzip:
+      return "gzip";
+  }
+  return "none";
+}
+
+int DefaultCompressLevel(Compression c) {
+  switch (c) {
+    case Compression::kNone:
+      return 0;
+    case Compression::kZstd:
+      return 3;
+    case Compression::kGzip:
+      return 6;
+  }
+  return 0;
+}
+
 }  // namespace retention

@@ -166,18 +166,6 @@ Status CheckCompressionLevel(Compression c, int level) {
   return Status::InvalidArgument("unknown compression");
 }
 
-int DefaultCompressionLevel(Compression c) {
-  switch (c) {
-    case Compression::kNone:
-      return 0;
-    case Compression::kZstd:
-      return 3;
-    case Compression::kGzip:
-      return 6;
-  }
-  return 0;
-}
-
 StatusOr<CompressResult> CompressFile(Filesystem& fs, Dir& dir,
                                       const std::string& name,
                                       const FileInfo& expected, Compression c,

@@ -46,9 +46,6 @@ struct CompressResult {
 // kInvalidArgument otherwise, naming the range.
 Status CheckCompressionLevel(Compression c, int level);
 
-// The level used when the configuration names none: zstd 3, gzip 6 (the
-// command-line tools' defaults), 0 for kNone.
-int DefaultCompressionLevel(Compression c);
 
 // Compresses the regular file `name` in `dir` into `name + suffix`
 // (CompressionSuffix(c)) and removes `name`. `expected` is the original as

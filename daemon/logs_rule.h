@@ -17,22 +17,15 @@
 #include <vector>
 
 #include "clock.h"
+#include "compression.h"
 #include "config.h"
 #include "kind_registry.h"
 #include "status.h"
 
 namespace retention {
 
-enum class Compression { kNone, kZstd, kGzip };
 enum class RotateMethod { kReopen, kTruncate };
 enum class ArchiveNaming { kTimestamp, kNumbered };
-
-// The file-name suffix of a compression: "", ".zst", ".gz".
-const char* CompressionSuffix(Compression c);
-// The configuration word: "none", "zstd", "gzip".
-const char* CompressionName(Compression c);
-// The level used when compress_level is not set: zstd 3, gzip 6, none 0.
-int DefaultCompressLevel(Compression c);
 
 struct LogsRule {
   std::string policy;              // "logs.access"

@@ -14,7 +14,7 @@ namespace {
 using Code = Status::Code;
 
 std::string Encode(Compression c, const std::string& text) {
-  auto encoder = NewEncoder(c, DefaultCompressionLevel(c));
+  auto encoder = NewEncoder(c, DefaultCompressLevel(c));
   REQUIRE(encoder.ok());
   std::string out;
   REQUIRE((*encoder)->Update(text, &out).ok());

@@ -75,7 +75,7 @@ struct Env {
                                     Filesystem* via = nullptr) {
     const FileInfo expected = Stat(name);
     return CompressFile(via ? *via : fs, *dir, name, expected, c,
-                        DefaultCompressionLevel(c), stop);
+                        DefaultCompressLevel(c), stop);
   }
   std::string Unpack(const std::string& name, Compression c) {
     auto text = DecompressToString(fs, *dir, name, c, size_t{64} << 20);
