@@ -1,6 +1,7 @@
 // The [daemon] section's keys and the registration of every built-in policy
 // kind. A new kind adds one Register call here.
 #include "files_policy.h"
+#include "logs_policy.h"
 #include "groups.h"
 #include "kind_registry.h"
 #include "logs_rule.h"
@@ -104,7 +105,7 @@ KindRegistry BuiltinRegistry() {
   RegisterFilesKind(&registry);
   // Keys and validation only for now: the daemon refuses to run a [logs.*]
   // section until the executor's registration adds the factory.
-  registry.Register(LogsKindSpec());
+  RegisterLogsKind(&registry);
   return registry;
 }
 

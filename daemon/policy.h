@@ -21,6 +21,7 @@
 
 namespace retention {
 
+class Ledger;
 class StateDb;
 
 // What a policy factory may use. Owned by main() (or a test), outlives every
@@ -28,6 +29,9 @@ class StateDb;
 struct Services {
   Clock& clock;
   Filesystem& fs;
+  // For work a policy finishes after its run returned (a log's compression
+  // on its own thread); null in tests that do not need it.
+  Ledger* ledger = nullptr;
 };
 
 struct Action {

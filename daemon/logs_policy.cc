@@ -1,0 +1,435 @@
+#include "logs_policy.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+#include <thread>
+
+#include "compressor.h"
+#include "config_value.h"
+#include "fs_rules.h"
+#include "groups.h"
+#include "kind_registry.h"
+#include "ledger.h"
+#include "log_rotation.h"
+#include "logs_naming.h"
+#include "logs_set.h"
+
+namespace retention {
+namespace {
+
+constexpr char kIntentSuffix[] = ".rtd-rotate";
+constexpr auto kReopenCommandTimeout = std::chrono::seconds(30);
+constexpr auto kLetGoPoll = std::chrono::milliseconds(250);
+
+bool EndsWith(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::string DirOf(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+std::string NameOf(const std::string& path) {
+  return path.substr(path.rfind('/') + 1);
+}
+
+// A user or group given by name or number.
+template <typename Id>
+StatusOr<Id> ResolveId(const std::string& text,
+                       StatusOr<Id> (*lookup)(const std::string&)) {
+  Id id{};
+  auto [end, err] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (err == std::errc() && end == text.data() + text.size()) return id;
+  return lookup(text);
+}
+
+}  // namespace
+
+struct LogsPolicy::Task {
+  std::string path;
+  FileInfo info;
+  bool wait_for_writer = false;
+};
+
+void RegisterLogsKind(KindRegistry* registry) {
+  KindSpec spec = LogsKindSpec();
+  spec.factory = [](const Section& s,
+                    Services& services) -> StatusOr<std::unique_ptr<Policy>> {
+    return std::unique_ptr<Policy>(new LogsPolicy(s, services));
+  };
+  registry->Register(std::move(spec));
+}
+
+LogsPolicy::LogsPolicy(const Section& section, Services& services)
+    : rule_(LogsRuleFromSection(section)),
+      services_(services),
+      compressor_(std::make_unique<TaskThread>()) {
+  create_.mode = rule_.create_mode;
+  if (!rule_.create_owner.empty()) {
+    auto uid = ResolveId<uid_t>(rule_.create_owner, &LookupUser);
+    if (uid.ok()) {
+      create_.uid = *uid;
+    } else {
+      create_problem_ = "create_owner: " + uid.status().message();
+    }
+  }
+  if (!rule_.create_group.empty()) {
+    auto gid = ResolveId<gid_t>(rule_.create_group, &LookupGroup);
+    if (gid.ok()) {
+      create_.gid = *gid;
+    } else {
+      create_problem_ = "create_group: " + gid.status().message();
+    }
+  }
+}
+
+LogsPolicy::~LogsPolicy() {
+  stop_ = true;  // a compression in progress abandons (temp removed)
+  compressor_->Stop();
+}
+
+std::vector<LogWatch> LogsPolicy::watches() const {
+  std::vector<LogWatch> out;
+  if (rule_.max_file_size == 0) return out;
+  for (const std::string& path : rule_.paths) {
+    out.push_back(
+        {rule_.policy, DirOf(path), {NameOf(path)}, rule_.max_file_size});
+  }
+  return out;
+}
+
+StatusOr<LogSetSnapshot> LogsPolicy::Snapshot(
+    std::vector<std::string>* warnings, std::set<std::string>* intent_dirs) {
+  LogSetSnapshot snapshot;
+  Filesystem& fs = services_.fs;
+  for (const std::string& dir : SetDirectories(rule_)) {
+    auto handle = fs.OpenRoot(dir);
+    if (!handle.ok()) {
+      // A log directory that does not exist yet has nothing to rotate.
+      if (handle.status().IsNotFound()) {
+        warnings->push_back(dir + ": does not exist");
+        continue;
+      }
+      return handle.status();  // names the directory
+    }
+    auto names = fs.List(**handle);
+    if (!names.ok()) return names.status();
+    for (const std::string& name : *names) {
+      if (name.size() > 1 && name[0] == '.' && EndsWith(name, kIntentSuffix)) {
+        intent_dirs->insert(dir);
+        continue;
+      }
+      const bool live = IsLiveFile(rule_, dir, name);
+      if (!live && !ArchiveOfSet(rule_, dir, name)) continue;
+      auto info = fs.StatAt(**handle, name);
+      if (!info.ok()) {
+        if (!info.status().IsNotFound()) {
+          warnings->push_back(JoinPath(dir, name) + ": " +
+                              info.status().ToString());
+        }
+        continue;
+      }
+      (live ? snapshot.live : snapshot.archives).push_back({dir, name, *info});
+    }
+  }
+  return snapshot;
+}
+
+StatusOr<Plan> LogsPolicy::MakePlan(WallTime now) {
+  std::vector<std::string> warnings;
+  std::set<std::string> intent_dirs;
+  auto snapshot = Snapshot(&warnings, &intent_dirs);
+  if (!snapshot.ok()) return snapshot.status();
+  live_ = snapshot->live;
+  if (!intent_dirs.empty()) recovered_ = false;  // Execute recovers first
+  Plan plan = PlanLogs(rule_, *snapshot, now);
+  std::lock_guard<std::mutex> lock(mu_);
+  // Archives being compressed (and their temps) belong to the compression
+  // thread until it is done; the next run sees how it ended.
+  std::erase_if(plan.actions, [&](const Action& a) {
+    if (compressing_.count(a.target)) return true;
+    for (const std::string& busy : compressing_) {
+      if (a.target.rfind(busy, 0) == 0) return true;  // busy.zst.rtd-tmp
+    }
+    // A temp an interrupted rotation left is recovery's to finish.
+    return a.verb == "cleanup" && intent_dirs.count(DirOf(a.target));
+  });
+  for (const std::string& dir : intent_dirs) {
+    plan.warnings.push_back(dir +
+                            ": an interrupted rotation is finished "
+                            "first (recovery)");
+  }
+  plan.warnings.insert(plan.warnings.end(), warnings.begin(), warnings.end());
+  if (!create_problem_.empty()) plan.warnings.push_back(create_problem_);
+  return plan;
+}
+
+void LogsPolicy::Recover(ExecContext& ctx, ExecResult* result) {
+  Filesystem& fs = services_.fs;
+  for (const LogsEntry& live : live_) {
+    auto live_dir = fs.OpenRoot(live.dir);
+    auto archive_dir = fs.OpenRoot(ArchiveDirFor(rule_, live.dir));
+    if (!live_dir.ok() || !archive_dir.ok()) continue;  // the plan says why
+    auto done = RecoverRotation(**live_dir, live.name, **archive_dir);
+    if (!done.ok()) {
+      ++result->failed;
+      result->errors.push_back(live.path() +
+                               ": recovery: " + done.status().ToString());
+      continue;
+    }
+    for (const std::string& message : *done) {
+      Action a;
+      a.verb = "recover";
+      a.target = live.path();
+      a.count = 0;
+      a.reason = message;
+      Record(ctx, a, result);
+    }
+    if (!done->empty() && rule_.method == RotateMethod::kReopen) {
+      std::vector<std::string> warnings;
+      Notify(&warnings);
+      for (const std::string& w : warnings) result->errors.push_back(w);
+    }
+  }
+  recovered_ = true;
+}
+
+ExecResult LogsPolicy::Execute(const Plan& plan, ExecContext& ctx) {
+  ExecResult result;
+  if (!recovered_) Recover(ctx, &result);
+  for (const Action& action : plan.actions) {
+    if (ctx.stopping()) break;
+    bool go_on = true;
+    if (action.verb == "rotate") {
+      go_on = Rotate(action, plan.now, ctx, &result);
+    } else if (action.verb == "compress") {
+      QueueCompression(action.target, action.expected, false);
+      ++result.done;
+    } else {  // "cleanup", "delete"
+      go_on = Remove(action, ctx, &result);
+    }
+    if (!go_on) break;
+  }
+  return result;
+}
+
+bool LogsPolicy::Record(ExecContext& ctx, const Action& action,
+                        ExecResult* result) {
+  Status st = ctx.Record(rule_.policy, action);
+  if (st.ok()) return true;
+  result->errors.push_back("ledger: " + st.ToString() + "; stopping");
+  return false;
+}
+
+bool LogsPolicy::Remove(const Action& action, ExecContext& ctx,
+                        ExecResult* result) {
+  Filesystem& fs = services_.fs;
+  auto dir = fs.OpenRoot(DirOf(action.target));
+  Status st = dir.ok()
+                  ? fs.RemoveAt(**dir, NameOf(action.target), action.expected)
+                  : dir.status();
+  if (!st.ok()) {
+    ++result->failed;
+    result->errors.push_back(action.target + ": " + st.ToString());
+    // A swapped entry: the snapshot no longer describes the set.
+    return st.code() != Status::Code::kUnsafe;
+  }
+  ++result->done;
+  result->bytes += action.bytes;
+  return Record(ctx, action, result);
+}
+
+Status LogsPolicy::ShiftNumbered(Dir& archive_dir, const std::string& live) {
+  Filesystem& fs = services_.fs;
+  auto names = fs.List(archive_dir);
+  if (!names.ok()) return names.status();
+  std::vector<std::pair<int, std::string>> numbered;
+  for (const std::string& name : *names) {
+    auto parsed = ParseArchiveName(live, name, ArchiveNaming::kNumbered);
+    if (parsed && !parsed->temp && parsed->number > 0) {
+      numbered.emplace_back(parsed->number, name);
+    }
+  }
+  // Highest first, so no rename ever meets an existing name.
+  std::sort(numbered.rbegin(), numbered.rend());
+  for (const auto& [number, name] : numbered) {
+    auto parsed = ParseArchiveName(live, name, ArchiveNaming::kNumbered);
+    const std::string to =
+        FormatNumberedName(live, number + 1, parsed->compression);
+    RETENTION_RETURN_IF_ERROR(fs.RenameAt(archive_dir, name, archive_dir, to));
+  }
+  return fs.SyncDir(archive_dir);
+}
+
+void LogsPolicy::Notify(std::vector<std::string>* warnings) {
+  Status st = Status::Ok();
+  if (!rule_.reopen_command.empty()) {
+    st = RunReopenCommand(rule_.reopen_command, kReopenCommandTimeout);
+  } else if (rule_.reopen_signal != 0) {
+    st = SignalWriter(rule_.pid_file, rule_.reopen_signal);
+  }
+  if (!st.ok()) {
+    warnings->push_back("telling the writer to reopen: " + st.ToString() +
+                        "; it keeps writing into the rotated file until it "
+                        "reopens");
+  }
+}
+
+bool LogsPolicy::Rotate(const Action& action, WallTime now, ExecContext& ctx,
+                        ExecResult* result) {
+  Filesystem& fs = services_.fs;
+  const std::string live_dir_path = DirOf(action.target);
+  const std::string live = NameOf(action.target);
+  const std::string archive_dir_path = ArchiveDirFor(rule_, live_dir_path);
+  auto live_dir = fs.OpenRoot(live_dir_path);
+  auto archive_dir = fs.OpenRoot(archive_dir_path);
+  auto fail = [&](const Status& st) {
+    ++result->failed;
+    result->errors.push_back(action.target + ": rotate: " + st.ToString());
+    return st.code() != Status::Code::kUnsafe;
+  };
+  if (!live_dir.ok()) return fail(live_dir.status());
+  if (!archive_dir.ok()) return fail(archive_dir.status());
+  if (rule_.naming == ArchiveNaming::kNumbered) {
+    WaitForCompressions();
+    Status shifted = ShiftNumbered(**archive_dir, live);
+    if (!shifted.ok()) return fail(shifted);
+  }
+  auto names = fs.List(**archive_dir);
+  if (!names.ok()) return fail(names.status());
+  const std::string archive = RotationArchiveName(rule_, live, now, *names);
+  StatusOr<RotationResult> rotated =
+      rule_.method == RotateMethod::kTruncate
+          ? RotateByCollapse(**live_dir, live, **archive_dir, archive,
+                             action.expected)
+          : RotateByRename(**live_dir, live, **archive_dir, archive,
+                           action.expected, create_);
+  if (!rotated.ok()) {
+    // Whatever a failed rotation left is finished before the next one.
+    recovered_ = false;
+    return fail(rotated.status());
+  }
+  std::vector<std::string> warnings = rotated->warnings;
+  if (rule_.method == RotateMethod::kReopen) Notify(&warnings);
+  for (const std::string& w : warnings) WarnOnce(action.target + w, w);
+  if (rotated->bytes == 0) return true;  // under one block: nothing moved
+  Action done = action;
+  done.target = JoinPath(archive_dir_path, archive);
+  done.bytes = rotated->bytes;
+  done.count = 0;  // nothing is removed by a rotation
+  done.reason = "rotated " + action.target + " at " +
+                FormatSize(action.expected.size) + " (max_file_size " +
+                FormatSize(rule_.max_file_size) + ")";
+  if (!rotated->lossless) {
+    done.reason += "; copy+truncate fallback, " +
+                   std::to_string(rotated->bytes_at_risk) + " bytes at risk";
+  }
+  ++result->done;
+  if (!Record(ctx, done, result)) return false;
+  if (rule_.compress != Compression::kNone) {
+    auto info = fs.StatAt(**archive_dir, archive);
+    if (info.ok()) {
+      QueueCompression(done.target, *info,
+                       rule_.method == RotateMethod::kReopen);
+    }
+  }
+  return true;
+}
+
+void LogsPolicy::WarnOnce(const std::string& key, const std::string& message) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!warned_.insert(key).second) return;
+  }
+  spdlog::warn("{}: {}", rule_.policy, message);
+}
+
+void LogsPolicy::QueueCompression(const std::string& path, const FileInfo& info,
+                                  bool wait_for_writer) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!compressing_.insert(path).second) return;
+    ++pending_;
+  }
+  compressor_->Post([this, task = Task{path, info, wait_for_writer}] {
+    Compress(task);
+    std::lock_guard<std::mutex> lock(mu_);
+    compressing_.erase(task.path);
+    --pending_;
+    idle_.notify_all();
+  });
+}
+
+void LogsPolicy::WaitForCompressions() {
+  std::unique_lock<std::mutex> lock(mu_);
+  idle_.wait(lock, [this] { return pending_ == 0; });
+}
+
+void LogsPolicy::Compress(const Task& task) {
+  Filesystem& fs = services_.fs;
+  auto dir = fs.OpenRoot(DirOf(task.path));
+  if (!dir.ok()) return;  // the next run plans it again
+  const std::string name = NameOf(task.path);
+  FileInfo info = task.info;
+  if (task.wait_for_writer) {
+    // Compress only once the writer let go: no process holds the file, or
+    // it stopped growing for kLetGoTimeout (a writer that never reopens).
+    Duration stable{};
+    while (!stop_) {
+      auto held = AnyProcessHolds(info);
+      if (held.ok() && !*held) break;
+      std::this_thread::sleep_for(kLetGoPoll);
+      auto now = fs.StatAt(**dir, name);
+      if (!now.ok() || !now->SameIdentity(info)) return;
+      stable = now->size == info.size ? stable + kLetGoPoll : Duration{};
+      info = *now;
+      if (stable >= kLetGoTimeout) {
+        WarnOnce(task.path + "let-go", task.path +
+                                           ": still held open by a writer; "
+                                           "compressed after its size was "
+                                           "stable for 30s");
+        break;
+      }
+    }
+  }
+  if (stop_) return;
+  auto current = fs.StatAt(**dir, name);
+  if (!current.ok() || !current->SameIdentity(info)) return;
+  auto done = CompressFile(fs, **dir, name, *current, rule_.compress,
+                           rule_.compress_level, stop_);
+  if (!done.ok()) {
+    if (done.status().code() != Status::Code::kAborted) {
+      spdlog::warn(
+          "{}: compressing {}: {}; kept uncompressed, retried next "
+          "run",
+          rule_.policy, task.path, done.status().ToString());
+    }
+    return;
+  }
+  const std::string target = task.path + CompressionSuffix(rule_.compress);
+  const std::string detail = std::string(CompressionName(rule_.compress)) +
+                             " level " + std::to_string(rule_.compress_level) +
+                             ": " + FormatSize(done->in_bytes) + " -> " +
+                             FormatSize(done->out_bytes);
+  spdlog::info("{}: compress {} ({})", rule_.policy, target, detail);
+  if (services_.ledger == nullptr) return;
+  LedgerEntry e;
+  e.time = services_.clock.Now();
+  e.policy = rule_.policy;
+  e.action = "compress";
+  e.target = target;
+  e.count = 0;
+  e.bytes = static_cast<int64_t>(done->in_bytes);
+  e.detail = detail;
+  auto appended = services_.ledger->Append(std::move(e));
+  if (!appended.ok()) {
+    spdlog::error("{}: ledger: {}", rule_.policy, appended.status().ToString());
+  }
+}
+
+}  // namespace retention

@@ -1,0 +1,101 @@
+// LogsPolicy: the [logs.NAME] kind — rotate live log files at a size cap,
+// compress the rotated files, and keep the set within its byte budget, age
+// and count limits (DESIGN.md invariants 3-5).
+//
+// A run takes a snapshot of the set through the Filesystem seam (every
+// directory of SetDirectories), hands it to PlanLogs, and executes the plan
+// in its order: cleanup, rotate, compress, delete. Rotation uses the
+// lossless primitives of log_rotation.h (truncate: copy the head, collapse
+// it off the live file; reopen: rename, create, tell the writer). Before the
+// first real run, and whenever a snapshot shows an intent file, interrupted
+// rotations are finished by RecoverRotation.
+//
+// Compression runs on the policy's own thread so that it never delays a
+// rotation: a run hands each archive to it and returns. Archives being
+// compressed are left out of later plans until done, and the result is
+// written to the ledger ("compress") when it completes. With method reopen
+// an archive is compressed only once no process holds it open (or its size
+// was stable for kLetGoTimeout). With numbered naming, a rotation renames
+// every archive of its live file (N -> N+1), so it waits for the
+// compressions in flight first; timestamp naming never renames.
+//
+// Threading: one run at a time (the Runner's contract); the compression
+// thread shares only compressing_ (under mu_) and the ledger.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "config.h"
+#include "log_rotation.h"
+#include "logs_planner.h"
+#include "logs_rule.h"
+#include "policy.h"
+#include "task_thread.h"
+
+namespace retention {
+
+class KindRegistry;
+
+// Registers the kind (LogsKindSpec) with its factory.
+void RegisterLogsKind(KindRegistry* registry);
+
+class LogsPolicy final : public Policy {
+ public:
+  // How long a reopen-rotated archive may stay open by a writer that never
+  // lets go before it is compressed anyway, provided its size stopped
+  // changing for that long.
+  static constexpr Duration kLetGoTimeout = std::chrono::seconds(30);
+
+  LogsPolicy(const Section& section, Services& services);
+  ~LogsPolicy() override;
+
+  const std::string& id() const override { return rule_.policy; }
+  Duration every() const override { return rule_.every; }
+  bool destructive() const override { return true; }
+  StatusOr<Plan> MakePlan(WallTime now) override;
+  ExecResult Execute(const Plan& plan, ExecContext& ctx) override;
+  std::vector<LogWatch> watches() const override;
+
+  // Blocks until every compression handed over so far has finished (tests,
+  // numbered naming).
+  void WaitForCompressions();
+
+ private:
+  struct Task;
+  StatusOr<LogSetSnapshot> Snapshot(std::vector<std::string>* warnings,
+                                    std::set<std::string>* intent_dirs);
+  void Recover(ExecContext& ctx, ExecResult* result);
+  bool Rotate(const Action& action, WallTime now, ExecContext& ctx,
+              ExecResult* result);
+  bool Remove(const Action& action, ExecContext& ctx, ExecResult* result);
+  Status ShiftNumbered(Dir& archive_dir, const std::string& live);
+  void Notify(std::vector<std::string>* warnings);
+  void QueueCompression(const std::string& path, const FileInfo& info,
+                        bool wait_for_writer);
+  void Compress(const Task& task);
+  bool Record(ExecContext& ctx, const Action& action, ExecResult* result);
+  void WarnOnce(const std::string& key, const std::string& message);
+
+  LogsRule rule_;
+  Services& services_;
+  CreateSpec create_;           // the new live file's mode and owner (reopen)
+  std::string create_problem_;  // an owner or group that could not be found
+  bool recovered_ = false;
+  std::vector<LogsEntry> live_;  // the last snapshot's live files
+
+  std::mutex mu_;  // guards compressing_, warned_, pending_
+  std::condition_variable idle_;
+  std::set<std::string> compressing_;  // paths handed to the thread
+  std::set<std::string> warned_;
+  int pending_ = 0;
+  std::atomic<bool> stop_{false};
+  std::unique_ptr<TaskThread> compressor_;  // last: stopped first
+};
+
+}  // namespace retention
