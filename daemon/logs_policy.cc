@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <map>
 #include <thread>
 
@@ -122,6 +123,9 @@ StatusOr<LogSetSnapshot> LogsPolicy::Snapshot(
     for (const std::string& name : *names) {
       if (name.size() > 1 && name[0] == '.' && EndsWith(name, kIntentSuffix)) {
         intent_dirs->insert(dir);
+        intents_.push_back(
+            {dir, name.substr(1, name.size() - 1 - strlen(kIntentSuffix)),
+             FileInfo{}});
         continue;
       }
       const bool live = IsLiveFile(rule_, dir, name);
@@ -143,10 +147,9 @@ StatusOr<LogSetSnapshot> LogsPolicy::Snapshot(
 StatusOr<Plan> LogsPolicy::MakePlan(WallTime now) {
   std::vector<std::string> warnings;
   std::set<std::string> intent_dirs;
+  intents_.clear();
   auto snapshot = Snapshot(&warnings, &intent_dirs);
   if (!snapshot.ok()) return snapshot.status();
-  live_ = snapshot->live;
-  if (!intent_dirs.empty()) recovered_ = false;  // Execute recovers first
   Plan plan = PlanLogs(rule_, *snapshot, now);
   std::lock_guard<std::mutex> lock(mu_);
   // Archives being compressed (and their temps) belong to the compression
@@ -171,7 +174,7 @@ StatusOr<Plan> LogsPolicy::MakePlan(WallTime now) {
 
 void LogsPolicy::Recover(ExecContext& ctx, ExecResult* result) {
   Filesystem& fs = services_.fs;
-  for (const LogsEntry& live : live_) {
+  for (const LogsEntry& live : intents_) {
     auto live_dir = fs.OpenRoot(live.dir);
     auto archive_dir = fs.OpenRoot(ArchiveDirFor(rule_, live.dir));
     if (!live_dir.ok() || !archive_dir.ok()) continue;  // the plan says why
@@ -196,12 +199,13 @@ void LogsPolicy::Recover(ExecContext& ctx, ExecResult* result) {
       for (const std::string& w : warnings) result->errors.push_back(w);
     }
   }
-  recovered_ = true;
 }
 
 ExecResult LogsPolicy::Execute(const Plan& plan, ExecContext& ctx) {
   ExecResult result;
-  if (!recovered_) Recover(ctx, &result);
+  // What a crash or a failed rotation left is finished before anything
+  // else (the planner left those files alone).
+  Recover(ctx, &result);
   for (const Action& action : plan.actions) {
     if (ctx.stopping()) break;
     bool go_on = true;
@@ -293,6 +297,10 @@ bool LogsPolicy::Rotate(const Action& action, WallTime now, ExecContext& ctx,
     result->errors.push_back(action.target + ": rotate: " + st.ToString());
     return st.code() != Status::Code::kUnsafe;
   };
+  if (blocked_.count(action.target)) {
+    return fail(Status::FailedPrecondition(
+        "an interrupted rotation could not be resolved exactly"));
+  }
   if (!live_dir.ok()) return fail(live_dir.status());
   if (!archive_dir.ok()) return fail(archive_dir.status());
   if (rule_.naming == ArchiveNaming::kNumbered) {
@@ -310,8 +318,8 @@ bool LogsPolicy::Rotate(const Action& action, WallTime now, ExecContext& ctx,
           : RotateByRename(**live_dir, live, **archive_dir, archive,
                            action.expected, create_);
   if (!rotated.ok()) {
-    // Whatever a failed rotation left is finished before the next one.
-    recovered_ = false;
+    // Whatever a failed rotation left (an intent) is finished by the next
+    // run's recovery, before it rotates again.
     return fail(rotated.status());
   }
   std::vector<std::string> warnings = rotated->warnings;

@@ -6,9 +6,9 @@
 // directory of SetDirectories), hands it to PlanLogs, and executes the plan
 // in its order: cleanup, rotate, compress, delete. Rotation uses the
 // lossless primitives of log_rotation.h (truncate: copy the head, collapse
-// it off the live file; reopen: rename, create, tell the writer). Before the
-// first real run, and whenever a snapshot shows an intent file, interrupted
-// rotations are finished by RecoverRotation.
+// it off the live file; reopen: rename, create, tell the writer). Whenever
+// a snapshot shows an intent file (a crash, or a rotation that failed), the
+// real run first finishes that interrupted rotation with RecoverRotation.
 //
 // Compression runs on the policy's own thread so that it never delays a
 // rotation: a run hands each archive to it and returns. Archives being
@@ -86,8 +86,12 @@ class LogsPolicy final : public Policy {
   Services& services_;
   CreateSpec create_;           // the new live file's mode and owner (reopen)
   std::string create_problem_;  // an owner or group that could not be found
-  bool recovered_ = false;
-  std::vector<LogsEntry> live_;  // the last snapshot's live files
+  // Live files (dir, name) with an intent file in the last snapshot:
+  // interrupted rotations that Execute recovers first.
+  std::vector<LogsEntry> intents_;
+  // Live paths whose recovery failed (kCorruption): never rotated until
+  // an operator resolved it (the intent file stays, naming the problem).
+  std::set<std::string> blocked_;
 
   std::mutex mu_;  // guards compressing_, warned_, pending_
   std::condition_variable idle_;

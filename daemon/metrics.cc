@@ -99,6 +99,20 @@ std::string FormatPrometheus(const MetricsSnapshot& m,
             [](const MetricsSnapshot& s, const std::string& id) {
               return StatsOf(s, id).removed_bytes;
             });
+  Family(&out, "retentiond_log_rotations_total", "counter",
+         "Log files rotated, as recorded in the ledger (logs policies).");
+  for (const std::string& id : m.policies) {
+    if (id.rfind("logs.", 0) != 0) continue;
+    Sample(&out, "retentiond_log_rotations_total", PolicyLabel(id),
+           StatsOf(m, id).rotations);
+  }
+  Family(&out, "retentiond_log_compressed_bytes_total", "counter",
+         "Bytes of rotated logs compressed (before compression).");
+  for (const std::string& id : m.policies) {
+    if (id.rfind("logs.", 0) != 0) continue;
+    Sample(&out, "retentiond_log_compressed_bytes_total", PolicyLabel(id),
+           StatsOf(m, id).compressed_bytes);
+  }
   Family(&out, "retentiond_oldest_item_age_seconds", "gauge",
          "Age of the oldest item left in scope when the last measuring real "
          "run ended (0: none left).");

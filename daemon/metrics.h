@@ -5,6 +5,8 @@
 //   retentiond_policy_runs_total{policy,result}             counter
 //   retentiond_removed_items_total{policy}                  counter
 //   retentiond_removed_bytes_total{policy}                  counter
+//   retentiond_log_rotations_total{policy}                  counter, logs.*
+//   retentiond_log_compressed_bytes_total{policy}           counter, logs.*
 //   retentiond_oldest_item_age_seconds{policy}              gauge
 //   retentiond_last_success_timestamp_seconds{policy}       gauge
 //   retentiond_brake_engaged{policy}                        gauge, 0/1

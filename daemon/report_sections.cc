@@ -2,6 +2,7 @@
 #include <cassert>
 
 #include "files_report.h"
+#include "logs_report.h"
 #include "report_section.h"
 
 namespace retention {
@@ -21,6 +22,7 @@ const ReportSection* ReportSectionRegistry::Find(
 ReportSectionRegistry BuiltinReportSections() {
   ReportSectionRegistry registry;
   registry.Register(MakeFilesReportSection());
+  registry.Register(MakeLogsReportSection());
   return registry;
 }
 

@@ -64,6 +64,8 @@ struct PolicyStats {
   std::map<std::string, int64_t> runs_by_outcome;  // "ok" -> 12, ...
   int64_t removed_items = 0;  // ledger "delete"/"purge" entries' counts
   int64_t removed_bytes = 0;
+  int64_t rotations = 0;         // ledger "rotate" entries (logs)
+  int64_t compressed_bytes = 0;  // input bytes of ledger "compress" entries
   std::optional<WallTime> last_success;  // finish of the last "ok" run
 };
 

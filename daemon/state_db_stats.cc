@@ -38,6 +38,19 @@ StatusOr<std::map<std::string, PolicyStats>> StateDb::PolicyStatistics() {
     s.removed_items = removed->ColumnInt64(1);
     s.removed_bytes = removed->ColumnInt64(2);
   }
+  StatusOr<SqliteStatement> logs = db_->Prepare(
+      "SELECT policy, sum(action = 'rotate'), "
+      "sum(CASE WHEN action = 'compress' THEN bytes ELSE 0 END) FROM ledger "
+      "WHERE action IN ('rotate', 'compress') GROUP BY policy");
+  if (!logs.ok()) return logs.status();
+  for (;;) {
+    StatusOr<bool> row = logs->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    PolicyStats& s = stats[logs->ColumnText(0)];
+    s.rotations = logs->ColumnInt64(1);
+    s.compressed_bytes = logs->ColumnInt64(2);
+  }
   return stats;
 }
 

@@ -1,6 +1,18 @@
 #include "task_thread.h"
 
+#include <signal.h>
+
 namespace retention {
+
+TaskThread::TaskThread() {
+  // A new thread inherits the creator's signal mask: start it with every
+  // signal blocked, then restore the creator's.
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &old);
+  thread_ = std::thread([this] { Loop(); });
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+}
 
 void TaskThread::Post(std::function<void()> work) {
   {

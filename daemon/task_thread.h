@@ -1,6 +1,10 @@
 // TaskThread: one thread that runs posted work in order — the main loop's
 // query thread, so reports and ledger checks never block the event loop.
 //
+// The thread blocks every signal: signals are the main loop's (signalfd),
+// whichever thread creates a TaskThread and whenever (a policy built before
+// the main loop blocked them, for one).
+//
 // Threading: Post() from any thread; Stop() (or the destructor) from the
 // owner; work still queued at Stop() is dropped.
 #pragma once
@@ -15,7 +19,7 @@ namespace retention {
 
 class TaskThread {
  public:
-  TaskThread() : thread_([this] { Loop(); }) {}
+  TaskThread();
   ~TaskThread() { Stop(); }
   TaskThread(const TaskThread&) = delete;
   TaskThread& operator=(const TaskThread&) = delete;

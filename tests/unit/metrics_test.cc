@@ -61,6 +61,22 @@ TEST_CASE("the oldest item's age is shown only for measured policies") {
   CHECK(out.find("files.gone") == std::string::npos);
 }
 
+TEST_CASE("logs policies have rotation and compression counters") {
+  MetricsSnapshot m;
+  m.policies = {"logs.access", "files.b"};
+  PolicyStats s;
+  s.rotations = 12;
+  s.compressed_bytes = 2400;
+  m.stats["logs.access"] = s;
+  const std::string out = FormatPrometheus(m, "0.1.0");
+  CHECK(out.find("retentiond_log_rotations_total{policy=\"logs.access\"} "
+                 "12\n") != std::string::npos);
+  CHECK(out.find("retentiond_log_compressed_bytes_total{policy=\"logs."
+                 "access\"} 2400\n") != std::string::npos);
+  CHECK(out.find("log_rotations_total{policy=\"files.b\"}") ==
+        std::string::npos);
+}
+
 TEST_CASE("metric label values are escaped") {
   MetricsSnapshot m;
   m.policies = {"files.a\"b\\c\nd"};

@@ -1,0 +1,83 @@
+# [logs.NAME] end to end. A writer appends numbered lines as fast as 5 MB/s
+# to a log capped at 1M: the running daemon rotates it on inotify, each
+# archive compressed with zstd, and the archives plus the live file hold
+# every line exactly once. Then --once on a set over its budget: the dry run
+# lists exactly what the real run rotates and deletes, and the real run
+# brings the set within max_total_size, every action in the ledger.
+source "$(dirname "$0")/lib.bash"
+LOG_WRITER=$(dirname "$RETENTIOND")/log_writer
+[ -x "$LOG_WRITER" ] || fail "no $LOG_WRITER (build the log_writer target)"
+
+mkdir -p "$WORK"/{state,logs}
+cat > "$WORK/r.conf" <<CONF
+[daemon]
+state_dir = state
+control_socket = control.sock
+[logs.app]
+paths = logs/app.log
+max_file_size = 1M
+max_total_size = 1G
+every = 1h
+CONF
+start_daemon --config "$WORK/r.conf"
+wait_for "$WORK/log" "control socket"
+"$LOG_WRITER" write "$WORK/logs/app.log" 5 3 > "$WORK/written"
+# The last compressions finish shortly after the writer stops.
+for _ in $(seq 100); do
+  ls "$WORK"/logs/app.log-* 2>/dev/null | grep -qv '\.zst$' || break
+  sleep 0.1
+done
+rotations=$(grep -c "logs.app: rotate " "$WORK/log" || true)
+[ "$rotations" -ge 5 ] || { cat "$WORK/log"; fail "only $rotations rotations"; }
+ls "$WORK"/logs/app.log-* | grep -qv '\.zst$' && { ls -l "$WORK/logs"; fail "uncompressed archives left"; }
+# Archives in (timestamp, sequence) order, then the live file.
+python3 - "$WORK/logs" > "$WORK/order" <<'EOP'
+import os, re, sys
+d = sys.argv[1]
+def key(f):
+    m = re.match(r'app\.log-(\d{8}T\d{6}Z)(?:\.(\d+))?\.zst$', f)
+    return (m.group(1), int(m.group(2) or 1))
+for f in sorted((f for f in os.listdir(d) if f.startswith('app.log-')), key=key):
+    print(os.path.join(d, f))
+EOP
+{ while read -r f; do zstd -dcq "$f"; done < "$WORK/order"; cat "$WORK/logs/app.log"; } |
+  "$LOG_WRITER" check > "$WORK/check" || { cat "$WORK/check"; fail "lines lost or duplicated"; }
+grep -q "^lines $(cat "$WORK/written") missing 0 duplicated 0 nul_bytes 0" "$WORK/check" ||
+  { cat "$WORK/check" "$WORK/written"; fail "not every line archived"; }
+expect_code 0 "$RETENTIONCTL" --config "$WORK/r.conf" metrics
+grep -q "^retentiond_log_rotations_total{policy=\"logs.app\"} $rotations$" "$WORK/out" ||
+  { grep log_ "$WORK/out"; fail "rotation metric"; }
+kill -TERM "$pid"; wait "$pid" || fail "daemon exit $?"
+
+# Over budget: 4 uncompressed archives of 1M and a live file of 1.5M with
+# max_total_size 3M. The dry run plans the rotation and the deletions.
+mkdir -p "$WORK/b/state" "$WORK/b/logs"
+for i in 1 2 3 4; do
+  head -c 1048576 /dev/zero | tr '\0' 'a' > "$WORK/b/logs/web.log-2026010${i}T000000Z"
+done
+head -c 1572864 /dev/zero | tr '\0' 'b' > "$WORK/b/logs/web.log"
+cat > "$WORK/b/r.conf" <<CONF
+[daemon]
+state_dir = state
+[logs.web]
+paths = logs/web.log
+max_file_size = 1M
+max_total_size = 3M
+compress = none
+CONF
+expect_code 0 "$RETENTIOND" --config "$WORK/b/r.conf" --once --dry-run
+grep -q "logs.web: would rotate $WORK/b/logs/web.log" "$WORK/out" || { cat "$WORK/out"; fail "dry run: no rotate"; }
+grep "would delete" "$WORK/out" | sed 's/  (.*//' > "$WORK/planned"
+[ "$(wc -l < "$WORK/planned")" -ge 2 ] || { cat "$WORK/out"; fail "dry run: deletions"; }
+[ -e "$WORK/b/logs/web.log-20260101T000000Z" ] || fail "dry run deleted"
+expect_code 0 "$RETENTIOND" --config "$WORK/b/r.conf" --once
+while read -r line; do
+  f=${line##* }
+  [ ! -e "$f" ] || fail "planned deletion of $f not done"
+done < "$WORK/planned"
+total=$(du -cb "$WORK"/b/logs/web.log* | tail -1 | cut -f1)
+[ "$total" -le 3145728 ] || { ls -l "$WORK/b/logs"; fail "set is $total bytes, over 3M"; }
+expect_code 0 "$RETENTIONCTL" --state-dir "$WORK/b/state" ledger
+grep -q "  logs.web  rotate  " "$WORK/out" || { cat "$WORK/out"; fail "no rotate in the ledger"; }
+grep -q "  logs.web  delete  " "$WORK/out" || { cat "$WORK/out"; fail "no delete in the ledger"; }
+echo "logs_rotation: ok"
