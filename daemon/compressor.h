@@ -9,8 +9,9 @@
 // No half-written archive ever carries the final name.
 //
 // Memory stays bounded whatever the file's size: one kCompressChunk of input,
-// about as much output, and the codec's state (zstd: a few MB at levels 1-9,
-// up to about 100 MB at 19; gzip: under 300 KB).
+// about as much output, and the codec's state (zstd: 1.4 MB at level 1,
+// 3.7 MB at 3, 18 MB at 9, 94 MB at 19; gzip: under 300 KB; decoding a zstd
+// archive: its window, at most about 9 MB for the levels above).
 //
 // Threading: the functions are reentrant and meant for a worker thread; calls
 // on different files may run at once. Two calls must not work on the same

@@ -42,6 +42,33 @@ Status MoveToArchive(const RotationTarget& t, const FileInfo& expected) {
   return Status::Unsafe(t.live_path + ": replaced as it was rotated");
 }
 
+// After the rename: the new live file, durable directories, no intent.
+StatusOr<RotationResult> CreateNewLive(const RotationTarget& t,
+                                       const RotationIntent& intent,
+                                       const RotationStepHook& hook) {
+  RotationResult result;
+  StatusOr<FileInfo> archived =
+      posix::StatxAt(t.archive_dir, t.archive_name, t.archive_path);
+  if (archived.ok()) result.bytes = archived->size;
+  Status st = posix::CreateLiveFile(t.live_dir, t.live_name, intent.mode,
+                                    intent.uid, intent.gid, t.live_path);
+  if (st.IsBusy()) {
+    result.warnings.push_back(t.live_path +
+                              ": recreated by someone else first; kept");
+  } else if (!st.ok()) {
+    return st;  // the intent stays: RecoverRotation creates the file
+  }
+  RETENTION_RETURN_IF_ERROR(
+      posix::SyncFd(t.archive_dir, t.archive_path + " directory"));
+  posix::Step(hook, RotationStep::kLiveCreated);
+  st = posix::RemoveIntent(t.live_dir, t.live_name);
+  if (!st.ok()) {
+    result.warnings.push_back(st.ToString() +
+                              " (RecoverRotation will remove the intent)");
+  }
+  return result;
+}
+
 }  // namespace
 
 StatusOr<RotationResult> RotateByRename(
@@ -75,28 +102,7 @@ StatusOr<RotationResult> RotateByRename(
     return st;
   }
   posix::Step(hook, RotationStep::kLiveRenamed);
-
-  RotationResult result;
-  StatusOr<FileInfo> archived =
-      posix::StatxAt(t->archive_dir, archive_name, t->archive_path);
-  if (archived.ok()) result.bytes = archived->size;
-  st = posix::CreateLiveFile(t->live_dir, live_name, intent.mode, intent.uid,
-                             intent.gid, t->live_path);
-  if (st.IsBusy()) {
-    result.warnings.push_back(t->live_path +
-                              ": recreated by someone else first; kept");
-  } else if (!st.ok()) {
-    return st;  // the intent stays: RecoverRotation creates the file
-  }
-  RETENTION_RETURN_IF_ERROR(
-      posix::SyncFd(t->archive_dir, t->archive_path + " directory"));
-  posix::Step(hook, RotationStep::kLiveCreated);
-  st = posix::RemoveIntent(t->live_dir, live_name);
-  if (!st.ok()) {
-    result.warnings.push_back(st.ToString() +
-                              " (RecoverRotation will remove the intent)");
-  }
-  return result;
+  return CreateNewLive(*t, intent, hook);
 }
 
 }  // namespace retention

@@ -178,6 +178,14 @@ StatusOr<std::optional<RotationIntent>> ReadIntent(int live_dir,
     if (errno == ENOENT) return std::optional<RotationIntent>();
     return Status::FromErrno(errno, "open " + path + " intent");
   }
+  // Only an intent this process's user wrote is followed: one planted by
+  // whoever else may write the log directory (the application, say) could
+  // otherwise have files created or collapsed in its name.
+  struct stat st;
+  if (fstat(fd.get(), &st) != 0) return Status::FromErrno(errno, "stat");
+  if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() || st.st_nlink != 1) {
+    return Status::Unsafe(path + ": rotation intent not written by us");
+  }
   std::string text(64 * 1024, '\0');
   StatusOr<size_t> n = ReadAt(fd.get(), text.data(), text.size(), 0);
   if (!n.ok()) return n.status();

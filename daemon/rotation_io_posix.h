@@ -50,7 +50,8 @@ RotationIntent NewIntent(const RotationTarget& t, RotationIntent::Method m,
 
 // Creates the intent (O_EXCL, mode 0600), fsyncs it and the live directory.
 Status WriteIntent(const RotationTarget& t, const RotationIntent& intent);
-// The pending intent, nullopt if none; kCorruption if it is incomplete.
+// The pending intent, nullopt if none; kCorruption if it is incomplete,
+// kUnsafe if it is not a regular file of our own user with one link.
 StatusOr<std::optional<RotationIntent>> ReadIntent(int live_dir,
                                                    const std::string& live_name,
                                                    const std::string& path);

@@ -133,12 +133,16 @@ UniqueFd StartTimer(Duration timeout) {
   return timer;
 }
 
-// Waits for `pid` to exit or the timer to fire, collecting stderr from
-// `err`. True if it exited.
-bool WaitOrTimeout(pid_t pid, int err, Duration timeout, std::string* text) {
+// Waits for `pid` to exit (true) or the timer to fire (false), collecting
+// stderr from `err`. Fails if it cannot wait with a timeout (pidfd_open
+// needs Linux 5.3); the caller then kills the command rather than wait
+// unbounded.
+StatusOr<bool> WaitOrTimeout(pid_t pid, int err, Duration timeout,
+                             std::string* text) {
   UniqueFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
+  if (pidfd.get() < 0) return Status::FromErrno(errno, "pidfd_open");
   UniqueFd timer = StartTimer(timeout);
-  if (pidfd.get() < 0 || timer.get() < 0) return false;  // killed below
+  if (timer.get() < 0) return Status::FromErrno(errno, "timerfd");
   bool open = true;
   for (;;) {
     struct pollfd fds[3] = {{pidfd.get(), POLLIN, 0},
@@ -146,7 +150,7 @@ bool WaitOrTimeout(pid_t pid, int err, Duration timeout, std::string* text) {
                             {open ? err : -1, POLLIN, 0}};
     if (poll(fds, 3, -1) < 0) {
       if (errno == EINTR) continue;
-      return false;
+      return Status::FromErrno(errno, "poll");
     }
     if (fds[2].revents) open = Drain(err, text);
     if (fds[0].revents) return true;
@@ -214,13 +218,15 @@ Status RunReopenCommand(const std::string& command, Duration timeout) {
   if (!pid.ok()) return pid.status();
   fcntl(err.get(), F_SETFL, O_NONBLOCK);
   std::string text;
-  const bool exited = WaitOrTimeout(*pid, err.get(), timeout, &text);
+  StatusOr<bool> waited = WaitOrTimeout(*pid, err.get(), timeout, &text);
+  const bool exited = waited.ok() && *waited;
   // The group, so that a shell's children go too.
   if (!exited) kill(-*pid, SIGKILL);
   int status = 0;
   while (waitpid(*pid, &status, 0) < 0 && errno == EINTR) {
   }
   Drain(err.get(), &text);
+  if (!waited.ok()) return waited.status();
   if (!exited) {
     char secs[32];
     std::snprintf(secs, sizeof secs, "%.3g",

@@ -144,6 +144,22 @@ TEST_CASE("an intent torn before its fsync is dropped", "[rotation]") {
   CHECK(RotationEnv::Contents(env.Log("app.log")) == "data\n");
 }
 
+TEST_CASE("an intent someone else wrote is not followed", "[rotation]") {
+  RotationEnv env;
+  std::ofstream(env.Log("app.log")) << "data\n";
+  RotationIntent forged;
+  forged.method = RotationIntent::Method::kRename;
+  forged.archive = "a.1";
+  forged.mode = 04755;
+  const std::string intent = env.Log(IntentName("app.log"));
+  std::ofstream(intent) << FormatIntent(forged);
+  REQUIRE(chown(intent.c_str(), 4321, 4321) == 0);
+  StatusOr<std::vector<std::string>> done =
+      RecoverRotation(env.logs(), "app.log", env.archive());
+  CHECK(done.status().code() == Code::kUnsafe);
+  CHECK(RotationEnv::Contents(env.Log("app.log")) == "data\n");
+}
+
 TEST_CASE("recovery with nothing pending does nothing", "[rotation]") {
   RotationEnv env;
   std::ofstream(env.Log("app.log")) << "data\n";
