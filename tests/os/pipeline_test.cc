@@ -222,17 +222,22 @@ TEST_CASE("a reload with a broken config keeps the running policies") {
 // daemon must refuse such a section cleanly, never call an empty factory.
 TEST_CASE("a policy kind that cannot run yet is refused at reload and start") {
   Pipeline p;
-  std::ofstream(p.config_path(), std::ios::app)
-      << "[logs.access]\npaths = /var/log/app/access.log\n"
-         "max_file_size = 200M\n";
+  // A kind whose keys are known but that has no executor (no factory).
+  p.registry.Register(
+      {"widgets",
+       false,
+       {{"size", ValueType::kSize, "", true, {}, "widget size"}},
+       {},
+       {}});
+  std::ofstream(p.config_path(), std::ios::app) << "[widgets.w]\nsize = 2M\n";
   std::vector<ConfigError> errors;
   Status st = p.daemon->Reload(&errors);
   CHECK(errors.empty());  // the configuration itself is valid
   CHECK(st.code() == Status::Code::kInvalidArgument);
-  CHECK(st.message().find("[logs.access] logs policies are not executable "
+  CHECK(st.message().find("[widgets.w] widgets policies are not executable "
                           "yet") != std::string::npos);
   CHECK(p.daemon->Find("backups") != nullptr);
-  CHECK(p.daemon->Find("access") == nullptr);
+  CHECK(p.daemon->Find("w") == nullptr);
   p.daemon.reset();
   Daemon next(p.clock, p.fs, p.registry, p.config_path());
   CHECK_FALSE(next.Start(&errors).ok());
