@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Benchmark: retentiond's [logs] rotation against logrotate copytruncate on
+# the same writer, in one run. The writer (log_writer) appends numbered
+# 100-byte lines with O_APPEND at RATE MB/s for SECONDS; the cap is CAP.
+#   logrotate: `size CAP`, copytruncate, run every second from a loop, as a
+#              cron-less best case (cron itself runs at most once a minute).
+#   retentiond: [logs.bench] max_file_size = CAP, method = truncate (copy the
+#              head, collapse it off the live file), compress = zstd on its
+#              own thread, triggered by inotify.
+# For each it prints the largest live size seen (sampled every 1 ms), the
+# overshoot against the cap, and the lines lost or duplicated (archives in
+# order, then the live file, checked line by line).
+# Needs logrotate and zstd (apt-get install logrotate zstd).
+#   usage: tests/bench/log_rotation.sh [BUILD_DIR] [RATE_MB_S] [SECONDS] [CAP]
+set -euo pipefail
+build=${1:-build}
+rate=${2:-100}
+seconds=${3:-20}
+cap=${4:-200M}
+command -v logrotate >/dev/null || { echo "needs logrotate: apt-get install logrotate" >&2; exit 1; }
+work=$(mktemp -d /tmp/rtd-bench-XXXXXX)
+daemon=
+loop=
+cleanup() {
+  [ -n "$daemon" ] && kill "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
+  [ -n "$loop" ] && kill "$loop" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+cap_bytes=$(numfmt --from=iec "$cap")
+writer=$build/log_writer
+
+# overshoot MAX: the largest live size as a percentage over the cap.
+overshoot() { awk -v m="$1" -v c="$cap_bytes" 'BEGIN { printf "%.2f%%", (m > c ? (m - c) * 100 / c : 0) }'; }
+
+echo "writer: ${rate} MB/s for ${seconds} s, 100-byte lines; cap ${cap}"
+
+# --- logrotate copytruncate ---------------------------------------------
+mkdir -p "$work/lr"
+cat > "$work/lr/lr.conf" <<CONF
+$work/lr/app.log {
+  size $cap
+  copytruncate
+  rotate 10000
+  nocompress
+  missingok
+}
+CONF
+touch "$work/lr/app.log"
+(while :; do logrotate -s "$work/lr/state" "$work/lr/lr.conf" 2>/dev/null; sleep 1; done) &
+loop=$!
+"$writer" watch "$work/lr/app.log" "$((seconds + 1))" > "$work/lr/max" &
+watch=$!
+"$writer" write "$work/lr/app.log" "$rate" "$seconds" > "$work/lr/written"
+wait "$watch"
+kill "$loop"; wait "$loop" 2>/dev/null || true; loop=
+n=$(ls "$work"/lr/ | grep -c '^app\.log\.[0-9]*$' || true)
+lr_check=$( { for i in $(seq "$n" -1 1); do cat "$work/lr/app.log.$i"; done; cat "$work/lr/app.log"; } | "$writer" check || true)
+lr_max=$(cat "$work/lr/max")
+echo "logrotate copytruncate (every 1 s): rotations $n, largest live file $lr_max bytes (+$(overshoot "$lr_max")), $lr_check"
+
+# --- retentiond ----------------------------------------------------------
+# run_retentiond METHOD EXTRA_KEYS
+run_retentiond() {
+local method=$1 extra=$2 dir=$work/rtd-$1
+mkdir -p "$dir/state" "$dir/logs"
+cat > "$dir/r.conf" <<CONF
+[daemon]
+state_dir = state
+control_socket = control.sock
+[logs.bench]
+paths = logs/app.log
+max_file_size = $cap
+max_total_size = 1T
+method = $method
+$extra
+compress = zstd
+every = 1h
+CONF
+touch "$dir/logs/app.log"
+"$build/retentiond" --config "$dir/r.conf" 2>"$dir/log" &
+daemon=$!
+for _ in $(seq 100); do grep -q "control socket" "$dir/log" && break; sleep 0.05; done
+"$writer" watch "$dir/logs/app.log" "$((seconds + 1))" > "$dir/max" &
+local watch=$!
+"$writer" write "$dir/logs/app.log" "$rate" "$seconds" > "$dir/written"
+wait "$watch"
+# Let the last compressions finish.
+for _ in $(seq 600); do
+  ls "$dir"/logs/app.log-* 2>/dev/null | grep -qv '\.zst$' || break
+  sleep 0.1
+done
+kill "$daemon"; wait "$daemon" 2>/dev/null || true; daemon=
+python3 - "$dir/logs" > "$dir/order" <<'EOP'
+import os, re, sys
+d = sys.argv[1]
+def key(f):
+    m = re.match(r'app\.log-(\d{8}T\d{6}Z)(?:\.(\d+))?', f)
+    return (m.group(1), int(m.group(2) or 1))
+for f in sorted((f for f in os.listdir(d) if f.startswith('app.log-')), key=key):
+    print(os.path.join(d, f))
+EOP
+local check max rot comp
+check=$( { while read -r f; do case $f in *.zst) zstd -dcq "$f" ;; *) cat "$f" ;; esac; done < "$dir/order"; cat "$dir/logs/app.log"; } | "$writer" check || true)
+max=$(cat "$dir/max")
+rot=$(grep -c "logs.bench: rotate " "$dir/log" || true)
+comp=$(grep -c "logs.bench: compress " "$dir/log" || true)
+printf 'retentiond %-8s (inotify):          rotations %s (compressed %s), largest live file %s bytes (+%s), %s\n' \
+  "$method" "$rot" "$comp" "$max" "$(overshoot "$max")" "$check"
+}
+
+# reopen: rename, create, SIGUSR1 to the writer (it reopens its file).
+run_retentiond reopen "reopen_signal = USR1
+pid_file = logs/app.log.pid"
+# truncate: copy the head to the archive, collapse it off the live file.
+run_retentiond truncate ""
