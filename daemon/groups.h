@@ -1,6 +1,5 @@
-// User and group names from the configuration (socket_group, admin_group,
-// a log's create_owner / create_group) resolved to ids through NSS
-// (getpwnam_r, getgrnam_r).
+// Group names from the configuration (socket_group, admin_group, a log's
+// create_group) resolved to ids through NSS (getgrnam_r).
 // Thread-safe.
 #pragma once
 
@@ -14,8 +13,5 @@ namespace retention {
 
 // kNotFound "no group named 'x'" when NSS has no such group.
 StatusOr<gid_t> LookupGroup(const std::string& name);
-
-// kNotFound "no user named 'x'" when NSS has no such user.
-StatusOr<uid_t> LookupUser(const std::string& name);
 
 }  // namespace retention

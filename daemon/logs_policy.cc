@@ -17,6 +17,7 @@
 #include "log_rotation.h"
 #include "logs_naming.h"
 #include "logs_set.h"
+#include "users.h"
 
 namespace retention {
 namespace {
@@ -210,9 +211,15 @@ ExecResult LogsPolicy::Execute(const Plan& plan, ExecContext& ctx) {
     if (ctx.stopping()) break;
     bool go_on = true;
     if (action.verb == "rotate") {
-      go_on = Rotate(action, plan.now, ctx, &result);
+      // A failed rotation stops the run: later actions may name archives
+      // as the rotation would have left them (numbered naming), and the
+      // budget counted it. Deleting less is always safe.
+      const uint64_t failed = result.failed;
+      go_on = Rotate(action, plan.now, ctx, &result) && result.failed == failed;
     } else if (action.verb == "compress") {
-      QueueCompression(action.target, action.expected, false);
+      // Under reopen a writer may still hold an older archive.
+      QueueCompression(action.target, action.expected,
+                       rule_.method == RotateMethod::kReopen);
       ++result.done;
     } else {  // "cleanup", "delete"
       go_on = Remove(action, ctx, &result);

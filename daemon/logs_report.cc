@@ -46,7 +46,8 @@ class LogsReportSection final : public ReportSection {
         {"method", r.method == RotateMethod::kTruncate ? "truncate" : "reopen"},
         {"compress", CompressionName(r.compress)},
         {"every", FormatDuration(r.every)}};
-    if (!r.archive_dir.empty()) s.details.push_back({"archive_dir", r.archive_dir});
+    if (!r.archive_dir.empty())
+      s.details.push_back({"archive_dir", r.archive_dir});
     return s;
   }
 };

@@ -64,10 +64,10 @@ bool MainLoop::Setup() {
   if (watcher.ok() && AddToEpoll(epoll_fd_, (*watcher)->fd())) {
     watcher_ = std::move(*watcher);
   } else {
-    spdlog::warn("inotify unavailable ({}); log size caps are checked on "
-                 "each policy's schedule only",
-                 watcher.ok() ? std::strerror(errno)
-                              : watcher.status().ToString());
+    spdlog::warn(
+        "inotify unavailable ({}); log size caps are checked on "
+        "each policy's schedule only",
+        watcher.ok() ? std::strerror(errno) : watcher.status().ToString());
   }
   return SetupControl();
 }
