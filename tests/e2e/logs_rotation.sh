@@ -1,15 +1,19 @@
-# [logs.NAME] end to end. A writer appends numbered lines as fast as 5 MB/s
-# to a log capped at 1M: the running daemon rotates it on inotify, each
-# archive compressed with zstd, and the archives plus the live file hold
-# every line exactly once. Then --once on a set over its budget: the dry run
+# [logs.NAME] end to end. A writer appends numbered lines at 5 MB/s to a
+# log capped at 1M: the running daemon rotates it on inotify, each archive
+# compressed with zstd, and the archives plus the live file hold every line
+# exactly once — with method truncate (collapse) and with method reopen
+# (rename, create, SIGUSR1 to the writer, compress once it let go). Then --once on a set over its budget: the dry run
 # lists exactly what the real run rotates and deletes, and the real run
 # brings the set within max_total_size, every action in the ledger.
 source "$(dirname "$0")/lib.bash"
 LOG_WRITER=$(dirname "$RETENTIOND")/log_writer
 [ -x "$LOG_WRITER" ] || fail "no $LOG_WRITER (build the log_writer target)"
 
-mkdir -p "$WORK"/{state,logs}
-cat > "$WORK/r.conf" <<CONF
+# lossless METHOD [KEY_LINES]: the daemon and the writer on $WORK/METHOD.
+lossless() {
+  local method=$1 extra=${2:-} dir=$WORK/$1
+  mkdir -p "$dir"/{state,logs}
+  cat > "$dir/r.conf" <<CONF
 [daemon]
 state_dir = state
 control_socket = control.sock
@@ -17,21 +21,24 @@ control_socket = control.sock
 paths = logs/app.log
 max_file_size = 1M
 max_total_size = 1G
+method = $method
+$extra
 every = 1h
 CONF
-start_daemon --config "$WORK/r.conf"
-wait_for "$WORK/log" "control socket"
-"$LOG_WRITER" write "$WORK/logs/app.log" 5 3 > "$WORK/written"
-# The last compressions finish shortly after the writer stops.
-for _ in $(seq 100); do
-  ls "$WORK"/logs/app.log-* 2>/dev/null | grep -qv '\.zst$' || break
-  sleep 0.1
-done
-rotations=$(grep -c "logs.app: rotate " "$WORK/log" || true)
-[ "$rotations" -ge 5 ] || { cat "$WORK/log"; fail "only $rotations rotations"; }
-ls "$WORK"/logs/app.log-* | grep -qv '\.zst$' && { ls -l "$WORK/logs"; fail "uncompressed archives left"; }
-# Archives in (timestamp, sequence) order, then the live file.
-python3 - "$WORK/logs" > "$WORK/order" <<'EOP'
+  start_daemon --config "$dir/r.conf"
+  wait_for "$WORK/log" "control socket"
+  "$LOG_WRITER" write "$dir/logs/app.log" 5 3 > "$dir/written"
+  # The last compressions finish shortly after the writer stops.
+  for _ in $(seq 100); do
+    ls "$dir"/logs/app.log-* 2>/dev/null | grep -qv '\.zst$' || break
+    sleep 0.1
+  done
+  local rotations
+  rotations=$(grep -c "logs.app: rotate " "$WORK/log" || true)
+  [ "$rotations" -ge 5 ] || { cat "$WORK/log"; fail "$method: only $rotations rotations"; }
+  ls "$dir"/logs/app.log-* | grep -qv '\.zst$' && { ls -l "$dir/logs"; fail "$method: uncompressed archives left"; }
+  # Archives in (timestamp, sequence) order, then the live file.
+  python3 - "$dir/logs" > "$dir/order" <<'EOP'
 import os, re, sys
 d = sys.argv[1]
 def key(f):
@@ -40,14 +47,18 @@ def key(f):
 for f in sorted((f for f in os.listdir(d) if f.startswith('app.log-')), key=key):
     print(os.path.join(d, f))
 EOP
-{ while read -r f; do zstd -dcq "$f"; done < "$WORK/order"; cat "$WORK/logs/app.log"; } |
-  "$LOG_WRITER" check > "$WORK/check" || { cat "$WORK/check"; fail "lines lost or duplicated"; }
-grep -q "^lines $(cat "$WORK/written") missing 0 duplicated 0 nul_bytes 0" "$WORK/check" ||
-  { cat "$WORK/check" "$WORK/written"; fail "not every line archived"; }
-expect_code 0 "$RETENTIONCTL" --config "$WORK/r.conf" metrics
-grep -q "^retentiond_log_rotations_total{policy=\"logs.app\"} $rotations$" "$WORK/out" ||
-  { grep log_ "$WORK/out"; fail "rotation metric"; }
-kill -TERM "$pid"; wait "$pid" || fail "daemon exit $?"
+  { while read -r f; do zstd -dcq "$f"; done < "$dir/order"; cat "$dir/logs/app.log"; } |
+    "$LOG_WRITER" check > "$dir/check" || { cat "$dir/check"; fail "$method: lines lost or duplicated"; }
+  grep -q "^lines $(cat "$dir/written") missing 0 duplicated 0 nul_bytes 0" "$dir/check" ||
+    { cat "$dir/check" "$dir/written"; fail "$method: not every line archived"; }
+  expect_code 0 "$RETENTIONCTL" --config "$dir/r.conf" metrics
+  grep -q "^retentiond_log_rotations_total{policy=\"logs.app\"} $rotations$" "$WORK/out" ||
+    { grep log_ "$WORK/out"; fail "$method: rotation metric"; }
+  kill -TERM "$pid"; wait "$pid" || fail "$method: daemon exit $?"
+}
+lossless truncate
+lossless reopen "reopen_signal = USR1
+pid_file = logs/app.log.pid"
 
 # Over budget: 4 uncompressed archives of 1M and a live file of 1.5M with
 # max_total_size 3M. The dry run plans the rotation and the deletions.
