@@ -41,10 +41,12 @@ std::optional<Survivors> SurvivorsAfter(const Plan& plan,
   if (!plan.kept) return std::nullopt;
   Survivors left = *plan.kept;
   if (result.done >= plan.actions.size()) return left;
-  // Which actions failed is not recorded, so every one may have: the
-  // oldest of them all stands for the oldest survivor.
-  left.count += plan.actions.size() - result.done;
+  // Which actions failed is not recorded, so every removal may have: each
+  // counts as left, and the oldest of them stands for the oldest survivor.
+  // Other actions (rotate, compress) remove nothing.
   for (const Action& a : plan.actions) {
+    if (a.verb != "delete" && a.verb != "purge") continue;
+    ++left.count;
     // An action without a known time makes the oldest unknowable.
     if (a.expected.mtime == WallTime{}) return std::nullopt;
     if (!left.oldest || a.expected.mtime < *left.oldest) {

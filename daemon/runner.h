@@ -33,9 +33,9 @@ struct RunReport {
 };
 
 // What is left in scope once `result` has been applied: the plan's kept
-// items plus every planned action not done (failed, or never reached after
-// a stop), whose `expected.mtime` counts toward the oldest. Conservative: an
-// undone action is assumed to survive. Empty when the plan does not
+// items, plus, when not every action was done (a failure, a stop), every
+// planned removal ("delete", "purge"), whose `expected.mtime` counts toward
+// the oldest. Conservative: an undone removal is assumed to survive. Empty when the plan does not
 // measure what it keeps.
 std::optional<Survivors> SurvivorsAfter(const Plan& plan,
                                         const ExecResult& result);

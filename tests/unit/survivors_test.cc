@@ -38,7 +38,7 @@ TEST_CASE("undone actions count as survivors, the oldest of them included") {
   partial.failed = 1;
   auto left = SurvivorsAfter(PlanKeeping(5, kNow - hours(10)), partial);
   REQUIRE(left);
-  CHECK(left->count == 6);
+  CHECK(left->count == 7);  // which deletion failed is unknown: both count
   CHECK(left->oldest == kNow - hours(300));
 
   // A braked run did nothing: everything survives, even when the plan kept
@@ -49,13 +49,27 @@ TEST_CASE("undone actions count as survivors, the oldest of them included") {
   CHECK(left->oldest == kNow - hours(300));
 }
 
+TEST_CASE("only removals count as survivors; rotations remove nothing") {
+  Plan p = PlanKeeping(3, kNow - hours(10));
+  Action rotate;
+  rotate.verb = "rotate";
+  rotate.expected.mtime = kNow - hours(900);
+  p.actions.push_back(rotate);
+  ExecResult partial;
+  partial.done = 1;
+  auto left = SurvivorsAfter(p, partial);
+  REQUIRE(left);
+  CHECK(left->count == 5);  // 3 kept + the 2 planned deletions
+  CHECK(left->oldest == kNow - hours(300));
+}
+
 TEST_CASE("without a measuring plan or an action's time nothing is measured") {
   Plan unmeasured;
   unmeasured.actions = {Delete(kNow)};
   CHECK_FALSE(SurvivorsAfter(unmeasured, ExecResult{}));
 
   Plan timeless = PlanKeeping(1, kNow);
-  timeless.actions.push_back(Action{});
+  timeless.actions.push_back(Delete(WallTime{}));
   CHECK_FALSE(SurvivorsAfter(timeless, ExecResult{}));
 }
 
