@@ -11,7 +11,8 @@
 // match a glob are seen through the same directory watch (IN_CREATE,
 // IN_MOVED_TO). On IN_Q_OVERFLOW every watched set is checked by listing
 // its directory. A directory that is removed and recreated is watched again
-// at the next SetWatches (each policy run or reload).
+// at the next SetWatches (the main loop retries unwatched directories every
+// minute, and reloads set them anew).
 //
 // The watcher only stats names to decide whether a run is due; the run
 // itself opens and checks everything through the Filesystem seam.

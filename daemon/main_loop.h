@@ -75,6 +75,7 @@ class MainLoop : public ManagerHost {
   void MaybeWriteDailyReport();
   void SyncSchedule();
   void SyncWatches();
+  void RetryWatches();
   void QueueWatched(const std::set<std::string>& due);
   void WorkerLoop(Lane lane);
   // Appends a job to its lane; precondition: mu_ held, id in queued_.
@@ -98,12 +99,16 @@ class MainLoop : public ManagerHost {
   std::unique_ptr<ControlServer> server_;
   std::unique_ptr<TaskThread> queries_;
   std::unique_ptr<LogWatcher> watcher_;  // null when inotify is unavailable
+  // Directories that could not be watched (not there yet, say) are tried
+  // again every kWatchRetry; the warnings are logged when they change.
+  std::vector<std::string> watch_warnings_;
+  Duration next_watch_retry_{};  // boot time
 
   std::atomic<bool> stop_{false};
   std::mutex mu_;  // guards queues_, queued_, running_ids_, last_run_, failing_
   std::condition_variable cv_;
   std::deque<Job> queues_[kLanes];
-  std::set<std::string> queued_;  // queued or running
+  std::set<std::string> queued_;     // queued or running
   std::string running_ids_[kLanes];  // the id each lane runs, or empty
   std::string last_run_;
   // Policies whose last run failed: the watcher does not queue them again

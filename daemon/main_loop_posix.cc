@@ -35,6 +35,7 @@ bool AddToEpoll(int epoll_fd, int fd) {
 }
 
 constexpr auto kDailyReportCheck = std::chrono::hours(1);
+constexpr auto kWatchRetry = std::chrono::minutes(1);
 
 }  // namespace
 
@@ -128,6 +129,7 @@ int MainLoop::Run() {
     QueueDue();
     ArmTimer();
     MaybeWriteDailyReport();
+    RetryWatches();
     int wait_ms = WaitTimeoutMs();
     if (timeout_ms >= 0 && (wait_ms < 0 || timeout_ms < wait_ms)) {
       wait_ms = timeout_ms;
@@ -267,6 +269,14 @@ int MainLoop::WaitTimeoutMs() {
                  .count() +
              1));
   if (ms < 0 || report_ms < ms) ms = report_ms;
+  if (!watch_warnings_.empty()) {
+    const Duration until_retry = next_watch_retry_ - clock_.BootNow();
+    const int retry_ms = static_cast<int>(std::max<int64_t>(
+        0, std::chrono::duration_cast<std::chrono::milliseconds>(until_retry)
+                   .count() +
+               1));
+    if (retry_ms < ms) ms = retry_ms;
+  }
   return ms;
 }
 
@@ -282,11 +292,19 @@ void MainLoop::SyncSchedule() {
 
 void MainLoop::SyncWatches() {
   if (!watcher_) return;
-  for (const std::string& w : watcher_->SetWatches(daemon_.Watches())) {
-    spdlog::warn("{}", w);
+  std::vector<std::string> warnings = watcher_->SetWatches(daemon_.Watches());
+  if (warnings != watch_warnings_) {
+    for (const std::string& w : warnings) spdlog::warn("{}", w);
   }
+  watch_warnings_ = std::move(warnings);
+  next_watch_retry_ = clock_.BootNow() + kWatchRetry;
   // Files already over their cap (at start, or newly configured) are due.
   QueueWatched(watcher_->CheckAll());
+}
+
+void MainLoop::RetryWatches() {
+  if (watch_warnings_.empty() || clock_.BootNow() < next_watch_retry_) return;
+  SyncWatches();
 }
 
 void MainLoop::QueueWatched(const std::set<std::string>& due) {
