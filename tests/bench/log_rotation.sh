@@ -91,15 +91,7 @@ for _ in $(seq 600); do
   sleep 0.1
 done
 kill "$daemon"; wait "$daemon" 2>/dev/null || true; daemon=
-python3 - "$dir/logs" > "$dir/order" <<'EOP'
-import os, re, sys
-d = sys.argv[1]
-def key(f):
-    m = re.match(r'app\.log-(\d{8}T\d{6}Z)(?:\.(\d+))?', f)
-    return (m.group(1), int(m.group(2) or 1))
-for f in sorted((f for f in os.listdir(d) if f.startswith('app.log-')), key=key):
-    print(os.path.join(d, f))
-EOP
+"$writer" order "$dir/logs" app.log > "$dir/order"
 local check max rot comp
 check=$( { while read -r f; do case $f in *.zst) zstd -dcq "$f" ;; *) cat "$f" ;; esac; done < "$dir/order"; cat "$dir/logs/app.log"; } | "$writer" check || true)
 max=$(cat "$dir/max")

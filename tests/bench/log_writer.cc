@@ -12,11 +12,18 @@
 //       Exit 0 only when nothing is missing or duplicated.
 //   log_writer watch PATH SECONDS
 //       Samples PATH's size every millisecond; prints the largest seen.
+//   log_writer order DIR LIVE
+//       Prints the paths of LIVE's timestamp-named archives in DIR
+//       (LIVE-YYYYMMDDTHHMMSSZ[.N][.zst|.gz]) oldest first: by time, then
+//       sequence (a plain name sort puts ".2" before the first of a second).
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -25,6 +32,8 @@
 #include <iostream>
 #include <string>
 #include <thread>
+#include <tuple>
+#include <vector>
 
 namespace {
 
@@ -80,8 +89,8 @@ int Write(const char* path, double mb_per_s, double seconds, int line_bytes) {
     }
     bytes += chunk.size();
     if (mb_per_s > 0) {
-      const auto due = start + std::chrono::duration<double>(
-                                   bytes / (mb_per_s * 1e6));
+      const auto due =
+          start + std::chrono::duration<double>(bytes / (mb_per_s * 1e6));
       std::this_thread::sleep_until(due);
     }
   }
@@ -115,14 +124,13 @@ int Check() {
     line.clear();
   }
   std::cout << "lines " << lines << " missing " << missing << " duplicated "
-            << duplicated << " nul_bytes " << nuls << " last " << last
-            << "\n";
+            << duplicated << " nul_bytes " << nuls << " last " << last << "\n";
   return missing == 0 && duplicated == 0 && nuls == 0 ? 0 : 1;
 }
 
 int Watch(const char* path, double seconds) {
-  const auto end = std::chrono::steady_clock::now() +
-                   std::chrono::duration<double>(seconds);
+  const auto end =
+      std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
   long long max = 0;
   while (std::chrono::steady_clock::now() < end) {
     struct stat st;
@@ -130,6 +138,34 @@ int Watch(const char* path, double seconds) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   std::cout << max << "\n";
+  return 0;
+}
+
+int Order(const std::string& dir, const std::string& live) {
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) {
+    std::perror(dir.c_str());
+    return 1;
+  }
+  const std::string prefix = live + "-";
+  std::vector<std::tuple<std::string, long, std::string>> archives;
+  while (const dirent* e = readdir(d)) {
+    const std::string name = e->d_name;
+    // LIVE- + 16 characters of timestamp.
+    if (name.rfind(prefix, 0) != 0 || name.size() < prefix.size() + 16) {
+      continue;
+    }
+    const std::string stamp = name.substr(prefix.size(), 16);
+    const std::string rest = name.substr(prefix.size() + 16);
+    long seq = 1;
+    if (rest.size() > 1 && rest[0] == '.' && std::isdigit(rest[1])) {
+      seq = std::strtol(rest.c_str() + 1, nullptr, 10);
+    }
+    archives.emplace_back(stamp, seq, dir + "/" + name);
+  }
+  closedir(d);
+  std::sort(archives.begin(), archives.end());
+  for (const auto& a : archives) std::cout << std::get<2>(a) << "\n";
   return 0;
 }
 
@@ -143,8 +179,10 @@ int main(int argc, char** argv) {
   }
   if (mode == "check") return Check();
   if (mode == "watch" && argc == 4) return Watch(argv[2], std::atof(argv[3]));
+  if (mode == "order" && argc == 4) return Order(argv[2], argv[3]);
   std::cerr << "usage: log_writer write PATH MB_PER_S SECONDS [LINE_BYTES]\n"
                "       log_writer check < CONCATENATED_LOG\n"
-               "       log_writer watch PATH SECONDS\n";
+               "       log_writer watch PATH SECONDS\n"
+               "       log_writer order DIR LIVE\n";
   return 64;
 }

@@ -38,15 +38,7 @@ CONF
   [ "$rotations" -ge 5 ] || { cat "$WORK/log"; fail "$method: only $rotations rotations"; }
   ls "$dir"/logs/app.log-* | grep -qv '\.zst$' && { ls -l "$dir/logs"; fail "$method: uncompressed archives left"; }
   # Archives in (timestamp, sequence) order, then the live file.
-  python3 - "$dir/logs" > "$dir/order" <<'EOP'
-import os, re, sys
-d = sys.argv[1]
-def key(f):
-    m = re.match(r'app\.log-(\d{8}T\d{6}Z)(?:\.(\d+))?\.zst$', f)
-    return (m.group(1), int(m.group(2) or 1))
-for f in sorted((f for f in os.listdir(d) if f.startswith('app.log-')), key=key):
-    print(os.path.join(d, f))
-EOP
+  "$LOG_WRITER" order "$dir/logs" app.log > "$dir/order"
   { while read -r f; do zstd -dcq "$f"; done < "$dir/order"; cat "$dir/logs/app.log"; } |
     "$LOG_WRITER" check > "$dir/check" || { cat "$dir/check"; fail "$method: lines lost or duplicated"; }
   grep -q "^lines $(cat "$dir/written") missing 0 duplicated 0 nul_bytes 0" "$dir/check" ||
