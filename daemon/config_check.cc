@@ -20,13 +20,9 @@ std::string ResolvePath(const std::string& path, const std::string& base_dir) {
 std::string ResolvePathList(const std::string& list,
                             const std::string& base_dir) {
   std::string out;
-  constexpr const char* kBlanks = " \t";
-  size_t pos = list.find_first_not_of(kBlanks);
-  while (pos != std::string::npos) {
-    const size_t end = list.find_first_of(kBlanks, pos);
+  for (const std::string& word : SplitWords(list)) {
     if (!out.empty()) out += ' ';
-    out += ResolvePath(list.substr(pos, end - pos), base_dir);
-    pos = list.find_first_not_of(kBlanks, end);
+    out += ResolvePath(word, base_dir);
   }
   return out;
 }

@@ -289,4 +289,16 @@ size_t EditDistance(std::string_view a, std::string_view b) {
   return prev[b.size()];
 }
 
+std::vector<std::string> SplitWords(std::string_view text) {
+  std::vector<std::string> words;
+  constexpr std::string_view kBlanks = " \t";
+  size_t pos = text.find_first_not_of(kBlanks);
+  while (pos != std::string_view::npos) {
+    const size_t end = text.find_first_of(kBlanks, pos);
+    words.emplace_back(text.substr(pos, end - pos));
+    pos = text.find_first_not_of(kBlanks, end);
+  }
+  return words;
+}
+
 }  // namespace retention

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "clock.h"
 #include "status.h"
@@ -33,5 +34,9 @@ std::string FormatDuration(Duration d);
 
 // Levenshtein distance, for "did you mean" suggestions.
 size_t EditDistance(std::string_view a, std::string_view b);
+
+// The words of a list value (paths, globs, a command's argv): separated by
+// runs of blanks (space, tab); no quoting.
+std::vector<std::string> SplitWords(std::string_view text);
 
 }  // namespace retention

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "config_value.h"
+
 namespace retention {
 namespace {
 
@@ -30,18 +32,6 @@ Compression CompressionFromName(const std::string& name) {
   if (name == "gzip") return Compression::kGzip;
   if (name == "none") return Compression::kNone;
   return Compression::kZstd;
-}
-
-std::vector<std::string> Words(const std::string& text) {
-  std::vector<std::string> words;
-  constexpr const char* kBlanks = " \t";
-  size_t pos = text.find_first_not_of(kBlanks);
-  while (pos != std::string::npos) {
-    const size_t end = text.find_first_of(kBlanks, pos);
-    words.push_back(text.substr(pos, end - pos));
-    pos = text.find_first_not_of(kBlanks, end);
-  }
-  return words;
 }
 
 }  // namespace
@@ -81,7 +71,7 @@ StatusOr<uint32_t> ParseFileMode(std::string_view text) {
 }
 
 std::vector<std::string> ReopenArgv(const LogsRule& rule) {
-  return Words(rule.reopen_command);
+  return SplitWords(rule.reopen_command);
 }
 
 LogsRule LogsRuleFromSection(const Section& s) {

@@ -78,16 +78,7 @@ double Section::GetFraction(const std::string& key) const {
 }
 
 std::vector<std::string> Section::GetList(const std::string& key) const {
-  std::vector<std::string> words;
-  const std::string& text = GetString(key);
-  constexpr const char* kBlanks = " \t";
-  size_t pos = text.find_first_not_of(kBlanks);
-  while (pos != std::string::npos) {
-    const size_t end = text.find_first_of(kBlanks, pos);
-    words.push_back(text.substr(pos, end - pos));
-    pos = text.find_first_not_of(kBlanks, end);
-  }
-  return words;
+  return SplitWords(GetString(key));
 }
 
 const Section* Config::Find(const std::string& id) const {
