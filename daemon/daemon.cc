@@ -5,6 +5,7 @@
 #include <set>
 
 #include "atomic_file.h"
+#include "keep_free_policy.h"
 #include "metrics.h"
 #include "state_dir.h"
 
@@ -98,6 +99,7 @@ Status Daemon::BuildPolicies(const Config& config, PolicyList* policies) {
     }
     policies->push_back(std::move(*policy));
   }
+  AddKeepFreePolicy(config.daemon(), services_, policies);
   return Status::Ok();
 }
 

@@ -1,6 +1,7 @@
 #include "files_policy.h"
 
 #include "kind_registry.h"
+#include "recorded_removal.h"
 
 namespace retention {
 
@@ -100,21 +101,7 @@ bool FilesPolicy::ExecuteOne(Dir& root, const Action& action, ExecContext& ctx,
       return true;
     }
   }
-  Status st = fs_.RemoveAt(root, name, action.expected);
-  if (!st.ok()) {
-    ++result->failed;
-    result->errors.push_back(action.target + ": " + st.ToString());
-    // A swapped entry means the snapshot no longer describes the directory.
-    return st.code() != Status::Code::kUnsafe;
-  }
-  ++result->done;
-  result->bytes += action.bytes;
-  Status rec = ctx.Record(id_, action);
-  if (!rec.ok()) {
-    result->errors.push_back("ledger: " + rec.ToString() + "; stopping");
-    return false;
-  }
-  return true;
+  return RemoveRecorded(fs_, root, name, id_, action, ctx, result);
 }
 
 }  // namespace retention

@@ -147,7 +147,7 @@ void LogsPlanner::AddArchive(const LogsEntry& e, const ArchiveName& name) {
   Archive a;
   a.entry = &e;
   a.name = name;
-  a.time = rule_.naming == ArchiveNaming::kNumbered ? e.info.mtime : name.time;
+  a.time = ArchiveTime(rule_, name, e.info);
   a.group = JoinPath(e.dir, name.live);
   a.shifted = rule_.naming == ArchiveNaming::kNumbered &&
               rotating_groups_.count(a.group) != 0;

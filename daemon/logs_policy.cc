@@ -17,6 +17,7 @@
 #include "log_rotation.h"
 #include "logs_naming.h"
 #include "logs_set.h"
+#include "recorded_removal.h"
 #include "users.h"
 
 namespace retention {
@@ -106,7 +107,8 @@ std::vector<LogWatch> LogsPolicy::watches() const {
 }
 
 StatusOr<LogSetSnapshot> LogsPolicy::Snapshot(
-    std::vector<std::string>* warnings, std::set<std::string>* intent_dirs) {
+    std::vector<std::string>* warnings, std::vector<LogsEntry>* intents,
+    std::set<std::string>* intent_dirs) {
   LogSetSnapshot snapshot;
   Filesystem& fs = services_.fs;
   for (const std::string& dir : SetDirectories(rule_)) {
@@ -124,7 +126,7 @@ StatusOr<LogSetSnapshot> LogsPolicy::Snapshot(
     for (const std::string& name : *names) {
       if (name.size() > 1 && name[0] == '.' && EndsWith(name, kIntentSuffix)) {
         intent_dirs->insert(dir);
-        intents_.push_back(
+        intents->push_back(
             {dir, name.substr(1, name.size() - 1 - strlen(kIntentSuffix)),
              FileInfo{}});
         continue;
@@ -149,17 +151,13 @@ StatusOr<Plan> LogsPolicy::MakePlan(WallTime now) {
   std::vector<std::string> warnings;
   std::set<std::string> intent_dirs;
   intents_.clear();
-  auto snapshot = Snapshot(&warnings, &intent_dirs);
+  auto snapshot = Snapshot(&warnings, &intents_, &intent_dirs);
   if (!snapshot.ok()) return snapshot.status();
   Plan plan = PlanLogs(rule_, *snapshot, now);
-  std::lock_guard<std::mutex> lock(mu_);
   // Archives being compressed (and their temps) belong to the compression
   // thread until it is done; the next run sees how it ended.
   std::erase_if(plan.actions, [&](const Action& a) {
-    if (compressing_.count(a.target)) return true;
-    for (const std::string& busy : compressing_) {
-      if (a.target.rfind(busy, 0) == 0) return true;  // busy.zst.rtd-tmp
-    }
+    if (Compressing(a.target)) return true;
     // A temp an interrupted rotation left is recovery's to finish.
     return a.verb == "cleanup" && intent_dirs.count(DirOf(a.target));
   });
@@ -171,6 +169,40 @@ StatusOr<Plan> LogsPolicy::MakePlan(WallTime now) {
   plan.warnings.insert(plan.warnings.end(), warnings.begin(), warnings.end());
   if (!create_problem_.empty()) plan.warnings.push_back(create_problem_);
   return plan;
+}
+
+bool LogsPolicy::Compressing(const std::string& path) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (compressing_.count(path)) return true;
+  for (const std::string& busy : compressing_) {
+    if (path.rfind(busy, 0) == 0) return true;  // busy.zst.rtd-tmp
+  }
+  return false;
+}
+
+StatusOr<std::vector<KeepFreeCandidate>> LogsPolicy::SettledArchives(
+    std::vector<std::string>* warnings) {
+  std::vector<LogsEntry> intents;
+  std::set<std::string> intent_dirs;
+  auto snapshot = Snapshot(warnings, &intents, &intent_dirs);
+  if (!snapshot.ok()) return snapshot.status();
+  // Archives of a live file whose rotation was interrupted are recovery's.
+  std::set<std::string> recovering;
+  for (const LogsEntry& live : intents) {
+    recovering.insert(JoinPath(ArchiveDirFor(rule_, live.dir), live.name));
+  }
+  std::vector<KeepFreeCandidate> out;
+  for (const LogsEntry& e : snapshot->archives) {
+    auto name = ArchiveOfSet(rule_, e.dir, e.name);
+    if (!name || name->temp || e.info.type != FileType::kRegular ||
+        recovering.count(JoinPath(e.dir, name->live)) ||
+        Compressing(e.path())) {
+      continue;
+    }
+    out.push_back({rule_.policy, e, ArchiveTime(rule_, *name, e.info),
+                   rule_.min_age});
+  }
+  return out;
 }
 
 void LogsPolicy::Recover(ExecContext& ctx, ExecResult* result) {
@@ -231,28 +263,12 @@ ExecResult LogsPolicy::Execute(const Plan& plan, ExecContext& ctx) {
 
 bool LogsPolicy::Record(ExecContext& ctx, const Action& action,
                         ExecResult* result) {
-  Status st = ctx.Record(rule_.policy, action);
-  if (st.ok()) return true;
-  result->errors.push_back("ledger: " + st.ToString() + "; stopping");
-  return false;
+  return RecordOrStop(rule_.policy, action, ctx, result);
 }
 
 bool LogsPolicy::Remove(const Action& action, ExecContext& ctx,
                         ExecResult* result) {
-  Filesystem& fs = services_.fs;
-  auto dir = fs.OpenRoot(DirOf(action.target));
-  Status st = dir.ok()
-                  ? fs.RemoveAt(**dir, NameOf(action.target), action.expected)
-                  : dir.status();
-  if (!st.ok()) {
-    ++result->failed;
-    result->errors.push_back(action.target + ": " + st.ToString());
-    // A swapped entry: the snapshot no longer describes the set.
-    return st.code() != Status::Code::kUnsafe;
-  }
-  ++result->done;
-  result->bytes += action.bytes;
-  return Record(ctx, action, result);
+  return RemoveRecordedPath(services_.fs, rule_.policy, action, ctx, result);
 }
 
 Status LogsPolicy::ShiftNumbered(Dir& archive_dir, const std::string& live) {

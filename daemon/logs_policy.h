@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "config.h"
+#include "keep_free_planner.h"
 #include "log_rotation.h"
 #include "logs_planner.h"
 #include "logs_rule.h"
@@ -66,10 +67,21 @@ class LogsPolicy final : public Policy {
   // numbered naming).
   void WaitForCompressions();
 
+  const LogsRule& rule() const { return rule_; }
+  // The set's rotated files that [daemon] keep_free may delete: complete
+  // archives (no temps), regular files, not being compressed, and not of a
+  // live file whose rotation was interrupted. Must not run concurrently
+  // with this policy's run (both run on the logs lane). Errors reading
+  // single entries become warnings.
+  StatusOr<std::vector<KeepFreeCandidate>> SettledArchives(
+      std::vector<std::string>* warnings);
+
  private:
   struct Task;
   StatusOr<LogSetSnapshot> Snapshot(std::vector<std::string>* warnings,
+                                    std::vector<LogsEntry>* intents,
                                     std::set<std::string>* intent_dirs);
+  bool Compressing(const std::string& path);  // or its temp
   void Recover(ExecContext& ctx, ExecResult* result);
   bool Rotate(const Action& action, WallTime now, ExecContext& ctx,
               ExecResult* result);
