@@ -315,6 +315,7 @@ void LogsPlanner::Assemble() {
       continue;
     }
     ++kept.count;
+    kept.bytes += info.size;
     if (!kept.oldest || a.time < *kept.oldest) kept.oldest = a.time;
     if (rule_.compress == Compression::kNone ||
         a.name.compression != Compression::kNone) {
@@ -326,6 +327,7 @@ void LogsPlanner::Assemble() {
             " level " + std::to_string(rule_.compress_level) + " into " +
             TargetOf(a) + CompressionSuffix(rule_.compress)));
   }
+  for (const LogsEntry* e : live_) kept.live_bytes += e->info.size;
   for (auto* list : {&cleanups_, &rotations_, &compressions, &deletions}) {
     for (Action& a : *list) plan_.actions.push_back(std::move(a));
   }

@@ -50,6 +50,10 @@ struct Action {
 struct Survivors {
   uint64_t count = 0;
   std::optional<WallTime> oldest;
+  uint64_t bytes = 0;  // their apparent bytes
+  // Logs: the live files' bytes, which the set's byte budget counts
+  // besides the rotated files (the survivors).
+  uint64_t live_bytes = 0;
 };
 
 struct Plan {

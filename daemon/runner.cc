@@ -47,6 +47,7 @@ std::optional<Survivors> SurvivorsAfter(const Plan& plan,
   for (const Action& a : plan.actions) {
     if (a.verb != "delete" && a.verb != "purge") continue;
     ++left.count;
+    left.bytes += a.bytes;
     // An action without a known time makes the oldest unknowable.
     if (a.expected.mtime == WallTime{}) return std::nullopt;
     if (!left.oldest || a.expected.mtime < *left.oldest) {
@@ -118,6 +119,8 @@ RunReport Runner::Run(Policy& policy, bool dry_run,
     if (left) {
       end.kept = static_cast<int64_t>(left->count);
       end.oldest = left->oldest;
+      end.kept_bytes = static_cast<int64_t>(left->bytes);
+      end.live_bytes = static_cast<int64_t>(left->live_bytes);
     }
     Status st = db_.FinishRun(*run_id, end);
     if (!st.ok() && report.error.empty()) report.error = st.ToString();

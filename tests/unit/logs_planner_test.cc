@@ -111,6 +111,8 @@ TEST_CASE("a log set within every limit plans nothing") {
   REQUIRE(p.kept);
   CHECK(p.kept->count == 3);
   CHECK(p.kept->oldest == kNow - kDay * 21);
+  CHECK(p.kept->bytes == 300 * kM);
+  CHECK(p.kept->live_bytes == 99 * kM);
 }
 
 TEST_CASE("a live file at max_file_size is rotated to a named archive") {
