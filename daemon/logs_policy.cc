@@ -72,6 +72,11 @@ LogsPolicy::LogsPolicy(const Section& section, Services& services)
     : rule_(LogsRuleFromSection(section)),
       services_(services),
       compressor_(std::make_unique<TaskThread>()) {
+  if (rule_.method == RotateMethod::kTruncate && rule_.max_file_size > 0) {
+    rotation_time_ns_ = std::make_shared<std::atomic<int64_t>>(
+        static_cast<int64_t>(1e9 * static_cast<double>(rule_.max_file_size) /
+                             kAssumedCopyRate));
+  }
   create_.mode = rule_.create_mode;
   if (!rule_.create_owner.empty()) {
     auto uid = ResolveId<uid_t>(rule_.create_owner, &LookupUser);
@@ -100,10 +105,41 @@ std::vector<LogWatch> LogsPolicy::watches() const {
   std::vector<LogWatch> out;
   if (rule_.max_file_size == 0) return out;
   for (const std::string& path : rule_.paths) {
-    out.push_back(
-        {rule_.policy, DirOf(path), {NameOf(path)}, rule_.max_file_size});
+    out.push_back({rule_.policy, DirOf(path), {NameOf(path)},
+                   rule_.max_file_size, rotation_time_ns_});
   }
   return out;
+}
+
+void LogsPolicy::RotateEarly(const EarlyRotation& early) {
+  std::lock_guard<std::mutex> lock(mu_);
+  early_[early.path] = {early, services_.clock.BootNow()};
+}
+
+void LogsPolicy::ForgetEarly(const std::string& path) {
+  std::lock_guard<std::mutex> lock(mu_);
+  early_.erase(path);
+}
+
+std::map<std::string, EarlyRotation> LogsPolicy::FreshEarly() {
+  std::lock_guard<std::mutex> lock(mu_);
+  const Duration now = services_.clock.BootNow();
+  std::erase_if(early_, [&](const auto& entry) {
+    return now - entry.second.second > kEarlyValidity;
+  });
+  std::map<std::string, EarlyRotation> out;
+  for (const auto& [path, entry] : early_) out[path] = entry.first;
+  return out;
+}
+
+void LogsPolicy::LearnRotationTime(Duration copy_time, uint64_t bytes) {
+  if (bytes == 0 || !rotation_time_ns_) return;
+  // Scaled to a head of max_file_size; each rotation weighs one half.
+  const double scaled = static_cast<double>(copy_time.count()) *
+                        static_cast<double>(rule_.max_file_size) /
+                        static_cast<double>(bytes);
+  const auto old = static_cast<double>(rotation_time_ns_->load());
+  rotation_time_ns_->store(static_cast<int64_t>((old + scaled) / 2));
 }
 
 StatusOr<LogSetSnapshot> LogsPolicy::Snapshot(
@@ -153,6 +189,7 @@ StatusOr<Plan> LogsPolicy::MakePlan(WallTime now) {
   intents_.clear();
   auto snapshot = Snapshot(&warnings, &intents_, &intent_dirs);
   if (!snapshot.ok()) return snapshot.status();
+  snapshot->early = FreshEarly();
   Plan plan = PlanLogs(rule_, *snapshot, now);
   // Archives being compressed (and their temps) belong to the compression
   // thread until it is done; the next run sees how it ended.
@@ -334,16 +371,29 @@ bool LogsPolicy::Rotate(const Action& action, WallTime now, ExecContext& ctx,
   auto names = fs.List(**archive_dir);
   if (!names.ok()) return fail(names.status());
   const std::string archive = RotationArchiveName(rule_, live, now, *names);
+  // How long the head took to copy and publish: the window in which the
+  // writer keeps growing the live file (the collapse blocks it).
+  const Duration started = services_.clock.BootNow();
+  Duration published{};
+  RotationStepHook hook = [&](RotationStep step) {
+    if (step == RotationStep::kArchivePublished) {
+      published = services_.clock.BootNow();
+    }
+  };
   StatusOr<RotationResult> rotated =
       rule_.method == RotateMethod::kTruncate
           ? RotateByCollapse(**live_dir, live, **archive_dir, archive,
-                             action.expected)
+                             action.expected, hook)
           : RotateByRename(**live_dir, live, **archive_dir, archive,
                            action.expected, create_);
   if (!rotated.ok()) {
     // Whatever a failed rotation left (an intent) is finished by the next
     // run's recovery, before it rotates again.
     return fail(rotated.status());
+  }
+  ForgetEarly(action.target);
+  if (rotated->lossless && published > started) {
+    LearnRotationTime(published - started, rotated->bytes);
   }
   std::vector<std::string> warnings = rotated->warnings;
   if (rule_.method == RotateMethod::kReopen) Notify(&warnings);

@@ -310,6 +310,10 @@ void MainLoop::RetryWatches() {
 
 void MainLoop::QueueWatched(const std::set<std::string>& due) {
   if (due.empty()) return;
+  // Before the runs are queued, so that they see it.
+  for (const EarlyRotation& early : watcher_->TakeEarly()) {
+    if (auto policy = daemon_.Find(early.policy)) policy->RotateEarly(early);
+  }
   if (watcher_ && watcher_->overflows() > 0) {
     spdlog::debug("inotify queue overflowed {} times", watcher_->overflows());
   }

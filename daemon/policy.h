@@ -100,6 +100,10 @@ class Policy {
   // Files whose growth past a size should make the policy due at once
   // (LogWatcher); none by default.
   virtual std::vector<LogWatch> watches() const { return {}; }
+  // The watcher predicts that `early.path` reaches its cap while it is
+  // being rotated: the next run may rotate it from early.size on. Called
+  // from the main thread, possibly during a run. Ignored by default.
+  virtual void RotateEarly(const EarlyRotation& early) { (void)early; }
 };
 
 }  // namespace retention
