@@ -185,6 +185,11 @@ Status Daemon::WriteMetricsFile() {
                              *text);
 }
 
+StatusOr<bool> Daemon::ReleaseBrake(const std::string& policy,
+                                    const std::string& who) {
+  return runner_->ReleaseBrake(policy, who);
+}
+
 StatusOr<bool> Daemon::ConfirmClock(const std::string& who) {
   auto engaged = brake_->Engaged();
   if (!engaged.ok()) return engaged.status();

@@ -1,5 +1,6 @@
 #include "files_policy.h"
 
+#include "delete_brake.h"
 #include "kind_registry.h"
 #include "recorded_removal.h"
 
@@ -25,6 +26,7 @@ void RegisterFilesKind(KindRegistry* registry) {
        "floor: never delete younger"},
       {"every", ValueType::kDuration, "1h", false, {}, "how often to run"},
   };
+  AddDeleteBrakeKeys(&spec);
   spec.validate = [](const Section& s, std::vector<ConfigError>* errors) {
     for (const char* key : {"every", "max_age"}) {
       if (s.GetDuration(key) > Duration::zero()) continue;
@@ -42,6 +44,7 @@ void RegisterFilesKind(KindRegistry* registry) {
 FilesPolicy::FilesPolicy(const Section& section, Services& services)
     : id_(section.id()),
       every_(section.GetDuration("every")),
+      brake_limit_(DeleteBrakeLimitOf(section)),
       fs_(services.fs) {
   rule_.root = section.GetString("root");
   rule_.match = section.GetList("match");

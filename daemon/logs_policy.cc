@@ -10,6 +10,7 @@
 
 #include "compressor.h"
 #include "config_value.h"
+#include "delete_brake.h"
 #include "fs_rules.h"
 #include "groups.h"
 #include "kind_registry.h"
@@ -70,6 +71,7 @@ void RegisterLogsKind(KindRegistry* registry) {
 
 LogsPolicy::LogsPolicy(const Section& section, Services& services)
     : rule_(LogsRuleFromSection(section)),
+      brake_limit_(DeleteBrakeLimitOf(section)),
       services_(services),
       compressor_(std::make_unique<TaskThread>()) {
   if (rule_.method == RotateMethod::kTruncate && rule_.max_file_size > 0) {

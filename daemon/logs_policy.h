@@ -65,6 +65,7 @@ class LogsPolicy final : public Policy {
   const std::string& id() const override { return rule_.policy; }
   Duration every() const override { return rule_.every; }
   bool destructive() const override { return true; }
+  DeleteBrakeLimit delete_brake() const override { return brake_limit_; }
   StatusOr<Plan> MakePlan(WallTime now) override;
   ExecResult Execute(const Plan& plan, ExecContext& ctx) override;
   std::vector<LogWatch> watches() const override;
@@ -106,6 +107,7 @@ class LogsPolicy final : public Policy {
   void LearnRotationTime(Duration copy_time, uint64_t bytes);
 
   LogsRule rule_;
+  DeleteBrakeLimit brake_limit_;
   Services& services_;
   CreateSpec create_;           // the new live file's mode and owner (reopen)
   std::string create_problem_;  // an owner or group that could not be found

@@ -24,6 +24,12 @@ namespace retention {
 class Ledger;
 class StateDb;
 
+// See delete_brake.h.
+struct DeleteBrakeLimit {
+  double max_fraction = 1.0;  // 1: never braked
+  uint64_t min_items = 0;
+};
+
 // What a policy factory may use. Owned by main() (or a test), outlives every
 // Policy built from it.
 struct Services {
@@ -104,6 +110,9 @@ class Policy {
   // being rotated: the next run may rotate it from early.size on. Called
   // from the main thread, possibly during a run. Ignored by default.
   virtual void RotateEarly(const EarlyRotation& early) { (void)early; }
+  // The mass-deletion brake's limit (delete_brake.h); never braked by
+  // default.
+  virtual DeleteBrakeLimit delete_brake() const { return {}; }
 };
 
 }  // namespace retention
