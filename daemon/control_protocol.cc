@@ -69,6 +69,7 @@ method Status() -> (
   clock_brake: ?string,
   running: ?string,
   queued: []string,
+  holds: []Hold,
   policies: []Policy
 )
 
@@ -91,6 +92,26 @@ method ConfirmClock() -> (was_engaged: bool)
 # brake is cleared, and the policy's next real run may delete beyond its
 # max_delete_fraction, once. was_engaged: the brake was engaged.
 method Release(name: string) -> (policy: string, was_engaged: bool)
+
+# A hold excludes targets from every deletion until released. kind: policy
+# (target: a policy id or bare name), path (an absolute path: it and
+# everything below it) or account (an account id).
+type Hold (
+  kind: string,
+  target: string,
+  reason: string,
+  by: string,
+  since: string
+)
+
+# Places a hold (replacing one on the same kind and target).
+method Hold(kind: string, target: string, reason: string) -> (hold: Hold)
+
+# Removes a hold. was_held: there was one.
+method ReleaseHold(kind: string, target: string) -> (was_held: bool)
+
+# Every hold in place.
+method ListHolds() -> (holds: []Hold)
 
 # The retention report for the period ending now. since: a duration
 # ("30d", the default). format: text (default), json or html.

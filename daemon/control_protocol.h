@@ -50,6 +50,11 @@ inline constexpr std::string_view kMethodConfirmClock =
     "io.retentiond.Manager.ConfirmClock";
 inline constexpr std::string_view kMethodRelease =
     "io.retentiond.Manager.Release";
+inline constexpr std::string_view kMethodHold = "io.retentiond.Manager.Hold";
+inline constexpr std::string_view kMethodReleaseHold =
+    "io.retentiond.Manager.ReleaseHold";
+inline constexpr std::string_view kMethodListHolds =
+    "io.retentiond.Manager.ListHolds";
 inline constexpr std::string_view kMethodReport =
     "io.retentiond.Manager.Report";
 inline constexpr std::string_view kMethodVerifyLedger =
@@ -88,7 +93,8 @@ inline constexpr MethodSpec kManagerMethods[] = {
     {kMethodRunPolicy, true},     {kMethodReload, true},
     {kMethodConfirmClock, true},  {kMethodReport, false},
     {kMethodVerifyLedger, false}, {kMethodMetrics, false},
-    {kMethodRelease, true},
+    {kMethodRelease, true},       {kMethodHold, true},
+    {kMethodReleaseHold, true},   {kMethodListHolds, false},
 };
 
 // The spec of the Manager method with full name `method`, or nullptr when
@@ -96,7 +102,7 @@ inline constexpr MethodSpec kManagerMethods[] = {
 const MethodSpec* FindManagerMethod(std::string_view method);
 
 // True for the Manager methods that change state (RunPolicy, Reload,
-// ConfirmClock, Release). False for read methods and for names that are no method.
+// ConfirmClock, Release, Hold, ReleaseHold). False for read methods and for names that are no method.
 bool ChangesState(std::string_view method);
 
 // The Varlink interface descriptions, verbatim as GetInterfaceDescription

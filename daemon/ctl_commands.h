@@ -36,6 +36,12 @@ struct CtlContext {
   std::string format = "text";         // report: text, json or html
   std::string output = "";             // report: a file instead of stdout
   bool dry_run = false;                // run: plan only
+  // hold, release-hold: "policy", "path" or "account" and its target (from
+  // --policy/--path/--account; kind "?" when several were given), and
+  // --reason.
+  std::string hold_kind = "";
+  std::string hold_target = "";
+  std::string reason = "";
   Filesystem& fs;
   Clock& clock;
   std::ostream& out;

@@ -130,6 +130,11 @@ std::string FormatStatus(const json& status) {
            clock_brake == "-" ? "not engaged" : "ENGAGED: " + clock_brake) +
       Line("running:", Field(status, "running")) +
       Line("queued:", Field(status, "queued"));
+  auto holds = status.is_object() ? status.find("holds") : status.end();
+  if (holds != status.end() && holds->is_array() && !holds->empty()) {
+    out += Line("holds:", std::to_string(holds->size()) +
+                              " (retentionctl holds)");
+  }
   const json none;
   auto it = status.is_object() ? status.find("policies") : status.end();
   return out + "\n" + FormatPolicyTable(it == status.end() ? none : *it);
@@ -145,6 +150,19 @@ std::string FormatConfirmClock(const json& reply) {
   return BoolField(reply, "was_engaged")
              ? "clock confirmed; the clock brake is released\n"
              : "clock confirmed; the clock brake was not engaged\n";
+}
+
+std::string FormatHolds(const json& reply, const char* field) {
+  auto it = reply.is_object() ? reply.find(field) : reply.end();
+  if (it == reply.end()) return "no holds\n";
+  const json list = it->is_array() ? *it : json::array({*it});
+  if (list.empty()) return "no holds\n";
+  std::vector<TableRow> rows = {{"KIND", "TARGET", "SINCE", "BY", "REASON"}};
+  for (const json& h : list) {
+    rows.push_back({Field(h, "kind"), Field(h, "target"), Field(h, "since"),
+                    Field(h, "by"), Field(h, "reason")});
+  }
+  return FormatTable(rows);
 }
 
 std::string FormatRelease(const json& reply) {

@@ -30,6 +30,9 @@ std::string FormatReload(const nlohmann::json& reply);
 
 // ConfirmClock: whether a brake was released.
 std::string FormatConfirmClock(const nlohmann::json& reply);
+// Hold replies: `field` "hold" (one object) or "holds" (an array), as a
+// table KIND TARGET SINCE BY REASON; "no holds" when empty.
+std::string FormatHolds(const nlohmann::json& reply, const char* field);
 // Release: which policy, and whether its brake was engaged.
 std::string FormatRelease(const nlohmann::json& reply);
 

@@ -115,6 +115,62 @@ int ReleaseFromDaemon(CtlContext& ctx) {
   return kExitOk;
 }
 
+namespace {
+
+// The hold target of the command line, or a usage error.
+bool HoldTarget(CtlContext& ctx, const char* command, bool needs_reason) {
+  if (ctx.hold_kind.empty() || ctx.hold_kind == "?") {
+    ctx.err << "retentionctl: " << command
+            << ": give one of --policy NAME, --path PATH, --account ID\n";
+    return false;
+  }
+  if (needs_reason && ctx.reason.empty()) {
+    ctx.err << "retentionctl: " << command << ": give --reason TEXT\n";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int HoldFromDaemon(CtlContext& ctx) {
+  if (!HoldTarget(ctx, "hold", true)) return kExitUsage;
+  int code = kExitOk;
+  std::optional<json> reply = Ask(ctx, kMethodHold,
+                                  {{"kind", ctx.hold_kind},
+                                   {"target", ctx.hold_target},
+                                   {"reason", ctx.reason}},
+                                  &code);
+  if (!reply) return code;
+  ctx.out << (ctx.json ? Pretty(*reply) : FormatHolds(*reply, "hold"));
+  return kExitOk;
+}
+
+int ReleaseHoldFromDaemon(CtlContext& ctx) {
+  if (!HoldTarget(ctx, "release-hold", false)) return kExitUsage;
+  int code = kExitOk;
+  std::optional<json> reply =
+      Ask(ctx, kMethodReleaseHold,
+          {{"kind", ctx.hold_kind}, {"target", ctx.hold_target}}, &code);
+  if (!reply) return code;
+  if (ctx.json) {
+    ctx.out << Pretty(*reply);
+  } else {
+    ctx.out << (reply->value("was_held", false) ? "hold released\n"
+                                                 : "no such hold\n");
+  }
+  return reply->value("was_held", false) ? kExitOk : kExitFailure;
+}
+
+int HoldsFromDaemon(CtlContext& ctx) {
+  int code = kExitOk;
+  std::optional<json> reply =
+      Ask(ctx, kMethodListHolds, json::object(), &code);
+  if (!reply) return code;
+  ctx.out << (ctx.json ? Pretty(*reply) : FormatHolds(*reply, "holds"));
+  return kExitOk;
+}
+
 int RunFromDaemon(CtlContext& ctx) {
   if (ctx.args.size() != 1) {
     ctx.err << "retentionctl: run: give one policy NAME\n";

@@ -28,6 +28,10 @@ int MetricsFromDaemon(CtlContext& ctx);
 int ConfirmClockFromDaemon(CtlContext& ctx);
 // Release NAME: clears a policy's mass-deletion brake.
 int ReleaseFromDaemon(CtlContext& ctx);
+// hold / release-hold (--policy|--path|--account, --reason) and holds.
+int HoldFromDaemon(CtlContext& ctx);
+int ReleaseHoldFromDaemon(CtlContext& ctx);
+int HoldsFromDaemon(CtlContext& ctx);
 
 // "retentionctl: retentiond is not running (no socket at PATH)".
 void PrintNotRunning(CtlContext& ctx);

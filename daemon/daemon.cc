@@ -5,6 +5,7 @@
 #include <set>
 
 #include "atomic_file.h"
+#include "holds.h"
 #include "keep_free_policy.h"
 #include "metrics.h"
 #include "state_dir.h"
@@ -183,6 +184,54 @@ Status Daemon::WriteMetricsFile() {
   if (!text.ok()) return text.status();
   return WriteFileAtomically(fs_, config->daemon().GetString("metrics_file"),
                              *text);
+}
+
+StatusOr<Hold> Daemon::PlaceHold(const std::string& kind,
+                                 const std::string& target,
+                                 const std::string& reason,
+                                 const std::string& who) {
+  if (!IsHoldKind(kind)) {
+    return Status::InvalidArgument("no hold kind '" + kind +
+                                   "' (policy, path or account)");
+  }
+  if (target.empty() || reason.empty()) {
+    return Status::InvalidArgument("a hold needs a target and a reason");
+  }
+  Hold hold{kind, target, reason, who, clock_.Now()};
+  if (kind == "policy") {
+    auto policy = Find(target);
+    if (!policy) return Status::InvalidArgument("no policy '" + target + "'");
+    hold.target = policy->id();
+  } else if (kind == "path" && target[0] != '/') {
+    return Status::InvalidArgument("a held path must be absolute: " + target);
+  }
+  RETENTION_RETURN_IF_ERROR(state_->AddHold(hold));
+  RETENTION_RETURN_IF_ERROR(
+      ledger_
+          ->Append(EventEntry(hold.since,
+                              kind == "policy" ? hold.target : "daemon",
+                              "hold", kind + " " + hold.target,
+                              reason + " (by " + who + ")"))
+          .status());
+  return hold;
+}
+
+StatusOr<bool> Daemon::ReleaseHold(const std::string& kind,
+                                   const std::string& target,
+                                   const std::string& who) {
+  std::string id = target;
+  if (kind == "policy") {
+    if (auto policy = Find(target)) id = policy->id();
+  }
+  auto removed = state_->RemoveHold(kind, id);
+  if (!removed.ok() || !*removed) return removed;
+  RETENTION_RETURN_IF_ERROR(
+      ledger_
+          ->Append(EventEntry(clock_.Now(),
+                              kind == "policy" ? id : "daemon",
+                              "release-hold", kind + " " + id, "by " + who))
+          .status());
+  return true;
 }
 
 StatusOr<bool> Daemon::ReleaseBrake(const std::string& policy,

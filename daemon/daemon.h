@@ -58,6 +58,16 @@ class Daemon {
   // (waiting at most for a run's start, never for a whole run). Returns
   // whether it was engaged.
   StatusOr<bool> ConfirmClock(const std::string& who);
+  // Places a hold (holds.h) for `who`, recorded in the ledger ("hold"):
+  // kInvalidArgument for an unknown kind, a policy that is not configured
+  // (a bare name is resolved to its id), a relative path, an empty target
+  // or reason. Returns the hold as stored.
+  StatusOr<Hold> PlaceHold(const std::string& kind, const std::string& target,
+                           const std::string& reason, const std::string& who);
+  // Removes it (ledger "release-hold" when there was one); whether there
+  // was one.
+  StatusOr<bool> ReleaseHold(const std::string& kind, const std::string& target,
+                             const std::string& who);
   // Runner::ReleaseBrake. Precondition: Start() succeeded.
   StatusOr<bool> ReleaseBrake(const std::string& policy,
                               const std::string& who);

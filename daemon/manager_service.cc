@@ -79,6 +79,10 @@ void ManagerService::Handle(const Request& request, const Caller& caller,
     reply(Release(request, caller));
     return;
   }
+  if (m == kMethodHold || m == kMethodReleaseHold) {
+    reply(HoldOrRelease(request, caller));
+    return;
+  }
   if (auto unknown = FindUnknownParam(request, {})) {
     reply(EncodeInvalidParameter(
         *unknown, retention::Status::InvalidArgument("unknown parameter '" +
@@ -93,6 +97,8 @@ void ManagerService::Handle(const Request& request, const Caller& caller,
     reply(Reload(caller));
   } else if (m == kMethodConfirmClock) {
     reply(ConfirmClock(caller));
+  } else if (m == kMethodListHolds) {
+    reply(ListHolds());
   } else if (m == kMethodVerifyLedger) {
     VerifyLedger(std::move(reply));
   } else if (m == kMethodMetrics) {
@@ -132,11 +138,25 @@ StatusOr<json> ManagerService::PolicyArray() {
   return policies;
 }
 
+namespace {
+
+json HoldToJson(const Hold& h) {
+  return {{"kind", h.kind},     {"target", h.target},
+          {"reason", h.reason}, {"by", h.by},
+          {"since", FormatIso8601(h.since)}};
+}
+
+}  // namespace
+
 std::string ManagerService::Status() {
   auto policies = PolicyArray();
   if (!policies.ok()) return InternalError(policies.status());
   auto brake = daemon_.clock_brake().Engaged();
   if (!brake.ok()) return InternalError(brake.status());
+  auto holds = daemon_.state().Holds();
+  if (!holds.ok()) return InternalError(holds.status());
+  json hold_list = json::array();
+  for (const Hold& h : *holds) hold_list.push_back(HoldToJson(h));
   json running = nullptr;
   json queued = json::array();
   for (const json& p : *policies) {
@@ -153,6 +173,7 @@ std::string ManagerService::Status() {
         brake->has_value() ? json((*brake)->reason) : json(nullptr)},
        {"running", running},
        {"queued", queued},
+       {"holds", std::move(hold_list)},
        {"policies", std::move(*policies)}});
 }
 
@@ -233,6 +254,47 @@ std::string ManagerService::Release(const Request& request,
   auto was = daemon_.ReleaseBrake(policy->id(), DescribeCaller(caller));
   if (!was.ok()) return InternalError(was.status());
   return EncodeReply({{"policy", policy->id()}, {"was_engaged", *was}});
+}
+
+std::string ManagerService::HoldOrRelease(const Request& request,
+                                          const Caller& caller) {
+  const bool place = request.method == kMethodHold;
+  const std::vector<std::string> names =
+      place ? std::vector<std::string>{"kind", "target", "reason"}
+            : std::vector<std::string>{"kind", "target"};
+  if (auto unknown = place ? FindUnknownParam(request,
+                                              {"kind", "target", "reason"})
+                            : FindUnknownParam(request, {"kind", "target"})) {
+    return EncodeInvalidParameter(
+        *unknown, retention::Status::InvalidArgument("unknown parameter '" +
+                                                     *unknown + "'"));
+  }
+  std::vector<std::string> values;
+  for (const std::string& name : names) {
+    auto value = StringParam(request, name, true);
+    if (!value.ok()) return EncodeInvalidParameter(name, value.status());
+    values.push_back(*value);
+  }
+  const std::string who = DescribeCaller(caller);
+  if (!place) {
+    auto was = daemon_.ReleaseHold(values[0], values[1], who);
+    if (!was.ok()) return InternalError(was.status());
+    return EncodeReply({{"was_held", *was}});
+  }
+  auto hold = daemon_.PlaceHold(values[0], values[1], values[2], who);
+  if (hold.status().code() == retention::Status::Code::kInvalidArgument) {
+    return EncodeInvalidParameter("target", hold.status());
+  }
+  if (!hold.ok()) return InternalError(hold.status());
+  return EncodeReply({{"hold", HoldToJson(*hold)}});
+}
+
+std::string ManagerService::ListHolds() {
+  auto holds = daemon_.state().Holds();
+  if (!holds.ok()) return InternalError(holds.status());
+  json out = json::array();
+  for (const Hold& h : *holds) out.push_back(HoldToJson(h));
+  return EncodeReply({{"holds", out}});
 }
 
 void ManagerService::Report(const Request& request, ReplyFn reply) {

@@ -73,6 +73,8 @@ class ManagerService : public ControlHandler {
   std::string Reload(const Caller& caller);
   std::string ConfirmClock(const Caller& caller);
   std::string Release(const Request& request, const Caller& caller);
+  std::string HoldOrRelease(const Request& request, const Caller& caller);
+  std::string ListHolds();
   void Report(const Request& request, ReplyFn reply);
   void VerifyLedger(ReplyFn reply);
   void Metrics(ReplyFn reply);

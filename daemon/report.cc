@@ -225,6 +225,9 @@ StatusOr<Report> BuildReport(const Config& config, StateDb& db, Ledger& ledger,
   RETENTION_RETURN_IF_ERROR(AddLastRuns(db, &report));
   RETENTION_RETURN_IF_ERROR(AddMeasurements(db, &report));
   RETENTION_RETURN_IF_ERROR(AddBrakes(db, &report));
+  StatusOr<std::vector<Hold>> holds = db.Holds();
+  if (!holds.ok()) return holds.status();
+  report.holds = std::move(*holds);
   return report;
 }
 

@@ -71,6 +71,7 @@ struct Report {
   LedgerCheck ledger_check;
   std::optional<Brake> clock_brake;
   std::map<std::string, int64_t> daemon_events;  // "start" -> count, period
+  std::vector<Hold> holds;  // in place now
 };
 
 // The OLDEST column's words: "12d", "89d3h", "2h15m", "none left", "not
@@ -118,6 +119,8 @@ std::string FormatReportHtml(const Report& report);
 //              "first_bad_seq": INT|null, "problem": STRING|null},
 //   "clock_brake": null | {"reason": STRING, "since": TIME},
 //   "daemon_events": {ACTION: INT, ...},      // "start", "stop", "reload"...
+//   "holds": [{"kind": STRING, "target": STRING, "reason": STRING,
+//              "by": STRING, "since": TIME}, ...],
 //   "policies": [{
 //     "id": STRING, "kind": STRING, "configured": BOOL,
 //     "limit": STRING,

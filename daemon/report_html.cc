@@ -163,6 +163,14 @@ void WriteLedger(const Report& r, std::ostringstream& out) {
   } else {
     out << "not engaged</p>\n";
   }
+  out << "<p>holds:";
+  if (r.holds.empty()) out << " none";
+  for (const Hold& h : r.holds) {
+    out << "<br/>" << Escape(h.kind) << " " << Escape(h.target) << " since "
+        << FormatIso8601(h.since) << " by " << Escape(h.by) << ": "
+        << Escape(h.reason);
+  }
+  out << "</p>\n";
   out << "<p>daemon events:";
   if (r.daemon_events.empty()) out << " none";
   for (const auto& [action, n] : r.daemon_events) {

@@ -80,6 +80,14 @@ void WriteFooter(const Report& r, std::ostringstream& out) {
   } else {
     out << "not engaged\n";
   }
+  out << "holds:";
+  if (r.holds.empty()) out << " none";
+  for (const Hold& h : r.holds) {
+    out << "\n  " << h.kind << " " << Printable(h.target) << " since "
+        << FormatIso8601(h.since) << " by " << Printable(h.by) << ": "
+        << Printable(h.reason);
+  }
+  out << "\n";
   out << "daemon events:";
   if (r.daemon_events.empty()) out << " none";
   for (const auto& [action, n] : r.daemon_events) {

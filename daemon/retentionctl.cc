@@ -81,6 +81,7 @@ bool LoadCtlConfig(const std::string& config_path, bool config_given,
 struct Flags {
   std::string config = kDefaultConfigPath, state_dir, socket, command;
   std::string since = "30d", format = "text", output;
+  std::string policy, path, account, reason;
   std::vector<std::string> args;
   bool json = false, dry_run = false, help = false, version = false;
   bool config_given = false, socket_given = false;
@@ -105,6 +106,14 @@ po::options_description Describe(Flags* f) {
       "report: text, json or html (default text)")(
       "output,o", po::value(&f->output)->value_name("FILE"),
       "report: write to FILE instead of standard output")(
+      "policy", po::value(&f->policy)->value_name("NAME"),
+      "hold, release-hold: the policy held")(
+      "path", po::value(&f->path)->value_name("PATH"),
+      "hold, release-hold: the path held (and everything below it)")(
+      "account", po::value(&f->account)->value_name("ID"),
+      "hold, release-hold: the account held")(
+      "reason", po::value(&f->reason)->value_name("TEXT"),
+      "hold: why (recorded in the ledger)")(
       "version", po::bool_switch(&f->version), "print the version and exit")(
       "help,h", po::bool_switch(&f->help), "print this help and exit");
   return desc;
@@ -171,6 +180,14 @@ int main(int argc, char** argv) {
                  .clock = clock,
                  .out = std::cout,
                  .err = std::cerr};
+  ctx.reason = f.reason;
+  for (const auto& [kind, target] :
+       {std::pair{"policy", &f.policy}, std::pair{"path", &f.path},
+        std::pair{"account", &f.account}}) {
+    if (target->empty()) continue;
+    ctx.hold_kind = ctx.hold_kind.empty() ? kind : "?";
+    ctx.hold_target = *target;
+  }
   std::unique_ptr<Config> config;
   if (!LoadCtlConfig(f.config, f.config_given, &config, &ctx)) {
     return kExitConfig;

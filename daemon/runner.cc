@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "delete_brake.h"
+#include "holds.h"
 
 namespace retention {
 namespace {
@@ -87,6 +88,16 @@ RunReport Runner::Run(Policy& policy, bool dry_run,
   }
 
   auto plan = policy.MakePlan(now.wall);
+  if (plan.ok() && policy.destructive()) {
+    // Not knowing what is held: delete nothing.
+    auto holds = db_.Holds();
+    if (holds.ok()) {
+      ApplyHolds(*holds, &*plan);
+    } else {
+      plan = Status::FailedPrecondition("cannot read holds: " +
+                                        holds.status().ToString());
+    }
+  }
   if (!plan.ok()) {
     report.outcome = "error";
     report.error = plan.status().ToString();

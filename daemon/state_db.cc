@@ -63,8 +63,19 @@ constexpr const char* kMigrationTo3[] = {
     "ALTER TABLE runs ADD COLUMN live_bytes INTEGER",
 };
 
+// Holds: targets excluded from every deletion until released.
+constexpr const char* kMigrationTo4[] = {
+    R"sql(CREATE TABLE holds (
+      kind TEXT NOT NULL,
+      target TEXT NOT NULL,
+      reason TEXT NOT NULL,
+      placed_by TEXT NOT NULL,
+      since_ns INTEGER NOT NULL,
+      PRIMARY KEY (kind, target)))sql",
+};
+
 constexpr std::span<const char* const> kMigrations[] = {
-    kMigrationTo1, kMigrationTo2, kMigrationTo3};
+    kMigrationTo1, kMigrationTo2, kMigrationTo3, kMigrationTo4};
 static_assert(std::size(kMigrations) == StateDb::kSchemaVersion,
               "every schema version needs its migration");
 

@@ -65,6 +65,15 @@ struct Brake {
   WallTime since{};
 };
 
+// An exclusion from every deletion until released (retentionctl hold).
+struct Hold {
+  std::string kind;    // "policy", "path" or "account"
+  std::string target;  // a policy id, an absolute path, an account id
+  std::string reason;
+  std::string by;  // who placed it: "uid 0 (pid 42)"
+  WallTime since{};
+};
+
 // Per-policy totals for metrics, over all time, real runs only.
 struct PolicyStats {
   std::map<std::string, int64_t> runs_by_outcome;  // "ok" -> 12, ...
@@ -77,7 +86,7 @@ struct PolicyStats {
 
 class StateDb {
  public:
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
 
   // Opens or creates the database at `path` (its directory must exist).
   static StatusOr<std::unique_ptr<StateDb>> Open(const std::string& path);
@@ -108,6 +117,13 @@ class StateDb {
   Status SetBrake(const Brake& brake);  // replaces one of the same name
   Status ClearBrake(const std::string& name);
   StatusOr<std::vector<Brake>> Brakes();
+
+  // Holds (state_db_holds.cc). AddHold replaces one on the same kind and
+  // target; RemoveHold returns whether there was one.
+  Status AddHold(const Hold& hold);
+  StatusOr<bool> RemoveHold(const std::string& kind,
+                            const std::string& target);
+  StatusOr<std::vector<Hold>> Holds();  // by kind, then target
 
   // For Ledger only: runs `fn(SqliteDb&)` with the connection under the
   // lock and returns what it returns. `fn` must not call back into StateDb.

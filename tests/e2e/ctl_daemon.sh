@@ -69,6 +69,20 @@ grep -q "not engaged" "$WORK/out" || { cat "$WORK/out"; fail "confirm-clock"; }
 expect_code 0 ctl release cache
 grep -q "^files.cache: no brake was engaged" "$WORK/out" || { cat "$WORK/out"; fail "release"; }
 expect_code 1 ctl release nosuch
+expect_code 0 ctl hold --path "$WORK/data/old1" --reason "legal hold 17"
+expect_code 0 ctl holds
+grep -q "^path  *$WORK/data/old1 .*legal hold 17" "$WORK/out" || { cat "$WORK/out"; fail "holds"; }
+expect_code 0 ctl status
+grep -q "^holds: *1 (retentionctl holds)" "$WORK/out" || { cat "$WORK/out"; fail "status: holds"; }
+expect_code 0 ctl report
+grep -q "legal hold 17" "$WORK/out" || { cat "$WORK/out"; fail "report: holds"; }
+expect_code 64 ctl hold --path /x
+expect_code 64 ctl hold --path /x --policy cache --reason r
+expect_code 1 ctl hold --policy nosuch --reason r
+expect_code 0 ctl release-hold --path "$WORK/data/old1"
+expect_code 1 ctl release-hold --path "$WORK/data/old1"
+expect_code 0 ctl holds
+grep -q "^no holds" "$WORK/out" || { cat "$WORK/out"; fail "holds after release"; }
 
 # The report: the oldest survivor (new, 5 days) within max_age 30d.
 expect_code 0 ctl report
@@ -92,6 +106,8 @@ expect_code 77 as_nobody run cache
 grep -q "permission denied" "$WORK/err" || { cat "$WORK/err"; fail "no permission message"; }
 expect_code 77 as_nobody reload
 expect_code 77 as_nobody release cache
+expect_code 0 as_nobody holds
+expect_code 77 as_nobody hold --policy cache --reason r
 wait_for "$WORK/log" "refused.*uid 65534"
 
 # Stopped: the socket is gone, socket commands exit 3, the rest fall back.

@@ -353,5 +353,60 @@ TEST_CASE("max_delete_fraction 1 never brakes") {
   CHECK(p.fs.removed().size() == 11);
 }
 
+TEST_CASE("a held path is never deleted until the hold is released") {
+  Pipeline p;
+  p.fs.AddDir("/data/backups/case");
+  p.fs.AddFile("/data/backups/old.tar", 10, p.clock.Now() - kDay * 100);
+  p.fs.AddFile("/data/backups/kept.tar", 10, p.clock.Now() - kDay * 100);
+  auto hold = p.daemon->PlaceHold("path", "/data/backups/kept.tar",
+                                  "legal hold 17", "uid 0");
+  REQUIRE(hold.ok());
+  CHECK(hold->since == p.clock.Now());
+  REQUIRE(p.Entries("hold").size() == 1);
+  CHECK(p.Entries("hold")[0].target == "path /data/backups/kept.tar");
+
+  RunReport dry = p.Run(/*dry_run=*/true);
+  REQUIRE(dry.plan.actions.size() == 1);
+  CHECK(dry.plan.actions[0].target == "/data/backups/old.tar");
+  CHECK_THAT(dry.plan.warnings.back(), Catch::Contains("legal hold 17"));
+  CHECK(p.fs.removed().empty());
+
+  CHECK(p.Run().outcome == "ok");
+  CHECK(p.fs.removed() == std::vector<std::string>{"/data/backups/old.tar"});
+  auto released = p.daemon->ReleaseHold("path", "/data/backups/kept.tar",
+                                        "uid 0");
+  REQUIRE(released.ok());
+  CHECK(*released);
+  CHECK(p.Entries("release-hold").size() == 1);
+  CHECK_FALSE(*p.daemon->ReleaseHold("path", "/data/backups/kept.tar", "x"));
+  p.Run();
+  CHECK(p.fs.removed().size() == 2);
+}
+
+TEST_CASE("a policy hold stops every deletion of that policy") {
+  Pipeline p;
+  p.fs.AddFile("/data/backups/old.tar", 10, p.clock.Now() - kDay * 100);
+  REQUIRE(p.daemon->PlaceHold("policy", "backups", "audit", "uid 0").ok());
+  auto holds = p.daemon->state().Holds();
+  REQUIRE(holds.ok());
+  REQUIRE(holds->size() == 1);
+  CHECK((*holds)[0].target == "files.backups");  // resolved to its id
+  CHECK(p.Run().outcome == "ok");
+  CHECK(p.fs.removed().empty());
+}
+
+TEST_CASE("holds with a bad kind or target are refused") {
+  Pipeline p;
+  CHECK(p.daemon->PlaceHold("paths", "/x", "r", "u").status().code() ==
+        Status::Code::kInvalidArgument);
+  CHECK(p.daemon->PlaceHold("path", "relative", "r", "u").status().code() ==
+        Status::Code::kInvalidArgument);
+  CHECK(p.daemon->PlaceHold("policy", "nosuch", "r", "u").status().code() ==
+        Status::Code::kInvalidArgument);
+  CHECK(p.daemon->PlaceHold("account", "42", "", "u").status().code() ==
+        Status::Code::kInvalidArgument);
+  CHECK(p.daemon->state().Holds()->empty());
+}
+
 }  // namespace
 }  // namespace retention

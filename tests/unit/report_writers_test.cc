@@ -115,6 +115,20 @@ TEST_CASE("what a run left is shown with its bytes against a byte budget",
   CHECK(j["policies"][1]["limit_bytes"].is_null());
 }
 
+TEST_CASE("holds in place are listed by every report format", "[report]") {
+  Report r = Sample();
+  CHECK_THAT(FormatReportText(r), Catch::Contains("holds: none"));
+  r.holds = {Hold{"path", "/data/<b>", "legal hold 17", "uid 0", kNow}};
+  CHECK_THAT(FormatReportText(r),
+             Catch::Contains("  path /data/<b> since 2026-01-11T12:00:00Z by "
+                             "uid 0: legal hold 17"));
+  const std::string html = FormatReportHtml(r);
+  CHECK_THAT(html, Catch::Contains("path /data/&lt;b&gt; since"));
+  nlohmann::json j = nlohmann::json::parse(FormatReportJson(r));
+  CHECK(j["holds"][0]["target"] == "/data/<b>");
+  CHECK(j["holds"][0]["reason"] == "legal hold 17");
+}
+
 TEST_CASE("the days of a period run from its first to its last UTC day",
           "[report]") {
   std::vector<std::string> days = DaysInPeriod(kNow - 2 * kDay, kNow);

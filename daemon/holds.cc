@@ -1,0 +1,64 @@
+#include "holds.h"
+
+#include <algorithm>
+#include <map>
+
+namespace retention {
+namespace {
+
+bool IsRemoval(const Action& a) {
+  return a.verb == "delete" || a.verb == "purge";
+}
+
+void KeepHeld(const Action& a, Plan* plan) {
+  if (!plan->kept) return;
+  Survivors& kept = *plan->kept;
+  kept.count += a.count;
+  kept.bytes += a.bytes;
+  if (a.expected.mtime != WallTime{} &&
+      (!kept.oldest || a.expected.mtime < *kept.oldest)) {
+    kept.oldest = a.expected.mtime;
+  }
+}
+
+}  // namespace
+
+bool IsHoldKind(const std::string& kind) {
+  return std::any_of(std::begin(kHoldKinds), std::end(kHoldKinds),
+                     [&](const char* k) { return kind == k; });
+}
+
+bool HoldCovers(const Hold& hold, const std::string& policy,
+                const Action& action) {
+  if (hold.kind == "policy") return hold.target == policy;
+  if (hold.kind == "account") return action.target == "account " + hold.target;
+  if (hold.kind != "path") return false;
+  const std::string& t = action.target;
+  if (t == hold.target) return true;
+  const std::string dir =
+      hold.target.back() == '/' ? hold.target : hold.target + "/";
+  return t.compare(0, dir.size(), dir) == 0;
+}
+
+void ApplyHolds(const std::vector<Hold>& holds, Plan* plan) {
+  if (holds.empty()) return;
+  std::map<size_t, uint64_t> used;  // hold index -> removals held
+  std::erase_if(plan->actions, [&](const Action& a) {
+    if (!IsRemoval(a)) return false;
+    for (size_t i = 0; i < holds.size(); ++i) {
+      if (!HoldCovers(holds[i], plan->policy, a)) continue;
+      used[i] += a.count;
+      KeepHeld(a, plan);
+      return true;
+    }
+    return false;
+  });
+  for (const auto& [i, n] : used) {
+    const Hold& h = holds[i];
+    plan->warnings.push_back(std::to_string(n) + " held by the hold on " +
+                             h.kind + " " + h.target + " (" + h.reason +
+                             ", placed by " + h.by + ")");
+  }
+}
+
+}  // namespace retention
