@@ -1,5 +1,6 @@
 #include "files_policy.h"
 
+#include "config_value.h"
 #include "delete_brake.h"
 #include "kind_registry.h"
 #include "recorded_removal.h"
@@ -17,6 +18,24 @@ void RegisterFilesKind(KindRegistry* registry) {
        {},
        "directory whose entries expire"},
       {"match", ValueType::kList, "*", false, {}, "globs on file names"},
+      {"exclude",
+       ValueType::kList,
+       "",
+       false,
+       {},
+       "globs on file names that are never deleted"},
+      {"age_by",
+       ValueType::kEnum,
+       "mtime",
+       false,
+       {"mtime", "ctime", "atime"},
+       "which time a file's age is measured from"},
+      {"keep_newest",
+       ValueType::kInt,
+       "0",
+       false,
+       {},
+       "always keep this many newest matches, whatever their age"},
       {"max_age", ValueType::kDuration, "", true, {}, "delete when older"},
       {"min_age",
        ValueType::kDuration,
@@ -28,6 +47,10 @@ void RegisterFilesKind(KindRegistry* registry) {
   };
   AddDeleteBrakeKeys(&spec);
   spec.validate = [](const Section& s, std::vector<ConfigError>* errors) {
+    if (s.GetInt("keep_newest") < 0) {
+      errors->push_back({s.values.at("keep_newest").where, s.id(),
+                         "keep_newest", "must be 0 or more"});
+    }
     for (const char* key : {"every", "max_age"}) {
       if (s.GetDuration(key) > Duration::zero()) continue;
       const ConfigValue& v = s.values.at(key);
@@ -48,6 +71,9 @@ FilesPolicy::FilesPolicy(const Section& section, Services& services)
       fs_(services.fs) {
   rule_.root = section.GetString("root");
   rule_.match = section.GetList("match");
+  rule_.exclude = SplitWords(section.GetStringOrEmpty("exclude"));
+  rule_.age_by = ParseAgeBy(section.GetString("age_by"));
+  rule_.keep_newest = static_cast<uint64_t>(section.GetInt("keep_newest"));
   rule_.max_age = section.GetDuration("max_age");
   rule_.min_age = section.GetDuration("min_age");
 }

@@ -101,3 +101,54 @@ TEST_CASE("a file dated in the future is kept") {
 
 }  // namespace
 }  // namespace retention
+
+namespace retention {
+namespace {
+
+TEST_CASE("keep_newest keeps the newest matches whatever their age") {
+  FilesRule rule = Rule(kDay * 30);
+  rule.keep_newest = 2;
+  const std::vector<FilesEntry> entries = {
+      Entry("a.tar", kDay * 300), Entry("b.tar", kDay * 200),
+      Entry("c.tar", kDay * 100), Entry("d.tar", kDay * 400)};
+  Plan p = PlanFiles("files.b", rule, entries, kNow);
+  // c and b are the two newest: kept although past max_age.
+  CHECK(Targets(p) == std::vector<std::string>{"/var/backups/app/d.tar",
+                                               "/var/backups/app/a.tar"});
+  CHECK_THAT(p.actions[0].reason, Catch::Contains("not among the 2 newest"));
+  REQUIRE(p.kept);
+  CHECK(p.kept->count == 2);
+  CHECK(p.kept->oldest == kNow - kDay * 200);
+  rule.keep_newest = 10;  // more than there are: nothing goes
+  CHECK(PlanFiles("files.b", rule, entries, kNow).actions.empty());
+}
+
+TEST_CASE("exclude globs are never candidates") {
+  FilesRule rule = Rule(kDay);
+  rule.exclude = {"*.keep", "KEEP-*"};
+  Plan p = PlanFiles("files.b", rule,
+                     {Entry("a.tar", kDay * 9), Entry("b.keep", kDay * 9),
+                      Entry("KEEP-c", kDay * 9)},
+                     kNow);
+  CHECK(Targets(p) == std::vector<std::string>{"/var/backups/app/a.tar"});
+  CHECK(p.scope == 1);
+}
+
+TEST_CASE("age_by measures age from ctime or atime instead of mtime") {
+  FilesEntry e = Entry("a.tar", kDay * 100);  // mtime 100 days ago
+  e.info.ctime = kNow - kDay * 2;
+  e.info.atime = kNow - kDay * 50;
+  FilesRule rule = Rule(kDay * 30);
+  CHECK(PlanFiles("files.b", rule, {e}, kNow).actions.size() == 1);
+  rule.age_by = AgeBy::kCtime;
+  CHECK(PlanFiles("files.b", rule, {e}, kNow).actions.empty());
+  rule.age_by = AgeBy::kAtime;
+  Plan p = PlanFiles("files.b", rule, {e}, kNow);
+  REQUIRE(p.actions.size() == 1);
+  CHECK_THAT(p.actions[0].reason, Catch::StartsWith("accessed "));
+  CHECK(ParseAgeBy("ctime") == AgeBy::kCtime);
+  CHECK(ParseAgeBy("mtime") == AgeBy::kMtime);
+}
+
+}  // namespace
+}  // namespace retention
