@@ -20,6 +20,7 @@
 
 #include "clock.h"
 #include "config.h"
+#include "ledger.h"
 
 namespace retention {
 
@@ -36,6 +37,14 @@ class ReportSection {
   // Precondition: section.kind == kind(), validated at config load. Must not
   // touch the filesystem or any database: the report reads stored state only.
   virtual SectionSummary Summarize(const Section& section) const = 0;
+  // Details read from one policy's removal entries in the report's period,
+  // in ledger order (e.g. rows: how late the worst removal was). None by
+  // default.
+  virtual std::vector<std::pair<std::string, std::string>> RemovalDetails(
+      const std::vector<LedgerEntry>& removals) const {
+    (void)removals;
+    return {};
+  }
 };
 
 class ReportSectionRegistry {

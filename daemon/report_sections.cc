@@ -4,6 +4,7 @@
 #include "files_report.h"
 #include "logs_report.h"
 #include "report_section.h"
+#include "rows_report.h"
 
 namespace retention {
 
@@ -23,6 +24,7 @@ ReportSectionRegistry BuiltinReportSections() {
   ReportSectionRegistry registry;
   registry.Register(MakeFilesReportSection());
   registry.Register(MakeLogsReportSection());
+  registry.Register(MakeRowsReportSection());
   return registry;
 }
 
