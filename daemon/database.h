@@ -64,9 +64,10 @@ class Database {
   virtual ~Database() = default;
   // Checks that the table, the time column and `where` exist and compile,
   // and — unless `allow_full_scan` — that finding expired rows uses an index
-  // on the time column. Failure: kNotFound (no table or column),
-  // kInvalidArgument (bad `where`; or no usable index, naming the CREATE
-  // INDEX statement that would fix it), or the error opening the database.
+  // whose first column is the time column. Failure: kNotFound (no table or
+  // column), kInvalidArgument (bad `where`; a view or WITHOUT ROWID table;
+  // no usable index, naming the CREATE INDEX statement that would fix it),
+  // or the error reading the database (kCorruption, kBusy, ...).
   virtual Status Check(bool allow_full_scan) = 0;
   // Counts matching rows against `cutoff` in one read snapshot.
   virtual StatusOr<RowsSurvey> Survey(WallTime cutoff) = 0;

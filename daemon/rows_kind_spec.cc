@@ -17,7 +17,7 @@ void Fail(const Section& s, const std::string& key, std::string message,
 }
 
 void Validate(const Section& s, Errors* errors) {
-  auto path = SqlitePathFromUrl(s.GetString("database"));
+  auto path = DatabasePathOf(s);
   if (!path.ok()) Fail(s, "database", path.status().message(), errors);
   for (const char* key : {"table", "time_column"}) {
     if (!IsSqlIdentifier(s.GetString(key))) {
@@ -50,7 +50,7 @@ KindSpec RowsKindSpec() {
        "",
        true,
        {},
-       "sqlite:/absolute/path/to/app.db"},
+       "sqlite:PATH of the application database (relative: to this file)"},
       {"table", ValueType::kString, "", true, {}, "the table whose rows expire"},
       {"time_column",
        ValueType::kString,

@@ -54,8 +54,8 @@ std::string RemovedRowsTarget(const RowsRule& rule, const RowsBatch& removed) {
 }
 
 std::string LatenessSuffix(Duration late) {
-  const auto secs = std::chrono::duration_cast<std::chrono::seconds>(
-      std::max(late, Duration::zero()));
+  const auto secs =
+      std::chrono::round<std::chrono::seconds>(std::max(late, Duration::zero()));
   return kLateness + std::to_string(secs.count()) + "s";
 }
 

@@ -1,6 +1,7 @@
 #include "rows_rule.h"
 
 #include <cctype>
+#include <filesystem>
 
 namespace retention {
 namespace {
@@ -31,7 +32,7 @@ size_t SkipQuoted(const std::string& where, size_t i) {
 
 RowsRule RowsRuleFromSection(const Section& section) {
   RowsRule rule;
-  rule.target.path = *SqlitePathFromUrl(section.GetString("database"));
+  rule.target.path = *DatabasePathOf(section);
   rule.target.table = section.GetString("table");
   rule.target.time_column = section.GetString("time_column");
   rule.target.where = section.GetStringOrEmpty("where");
@@ -88,7 +89,8 @@ Status ValidateWhereText(const std::string& where) {
   return Status::Ok();
 }
 
-StatusOr<std::string> SqlitePathFromUrl(const std::string& url) {
+StatusOr<std::string> SqlitePathFromUrl(const std::string& url,
+                                        const std::string& base_dir) {
   const size_t colon = url.find(':');
   if (colon == std::string::npos) {
     return Status::InvalidArgument(
@@ -100,13 +102,18 @@ StatusOr<std::string> SqlitePathFromUrl(const std::string& url) {
         "backend \"" + scheme +
         "\" is not supported yet; only sqlite:/path/to/app.db is");
   }
-  std::string path = url.substr(colon + 1);
-  if (path.empty() || path[0] != '/') {
-    return Status::InvalidArgument("\"" + path +
-                                   "\" is not an absolute path to a "
-                                   "SQLite database file");
+  std::filesystem::path path = url.substr(colon + 1);
+  if (path.empty()) {
+    return Status::InvalidArgument("names no database file after sqlite:");
   }
-  return path;
+  if (path.is_relative()) path = std::filesystem::path(base_dir) / path;
+  return path.lexically_normal().string();
+}
+
+StatusOr<std::string> DatabasePathOf(const Section& section) {
+  const ConfigValue& v = section.values.at("database");
+  return SqlitePathFromUrl(
+      v.raw, std::filesystem::path(v.where.file).parent_path().string());
 }
 
 const char* TimeFormatName(TimeFormat format) {

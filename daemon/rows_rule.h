@@ -40,10 +40,14 @@ std::string QuoteIdentifier(const std::string& name);
 // the table is the Database's check. Failure: kInvalidArgument saying why.
 Status ValidateWhereText(const std::string& where);
 
-// "sqlite:/var/lib/app/app.db" -> "/var/lib/app/app.db". Failure:
-// kInvalidArgument for another scheme (not supported yet), no scheme, or a
-// path that is not absolute.
-StatusOr<std::string> SqlitePathFromUrl(const std::string& url);
+// "sqlite:/var/lib/app/app.db" -> "/var/lib/app/app.db"; a relative path
+// is taken relative to `base_dir` (the directory of the file that set it),
+// like every path in the configuration. Failure: kInvalidArgument for
+// another scheme (not supported yet), no scheme, or no path.
+StatusOr<std::string> SqlitePathFromUrl(const std::string& url,
+                                        const std::string& base_dir);
+// The database path of [rows.NAME]'s `database` key, resolved as above.
+StatusOr<std::string> DatabasePathOf(const Section& section);
 
 // "unix", "unix_ms", "iso8601", "julianday" and back.
 const char* TimeFormatName(TimeFormat format);

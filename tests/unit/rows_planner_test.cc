@@ -139,15 +139,17 @@ TEST_CASE("a where clause must stay one parenthesized expression") {
   }
 }
 
-TEST_CASE("only sqlite database URLs with absolute paths are accepted") {
-  CHECK(*SqlitePathFromUrl("sqlite:/var/lib/app/app.db") ==
+TEST_CASE("only sqlite database URLs are accepted, relative to the file") {
+  CHECK(*SqlitePathFromUrl("sqlite:/var/lib/app/app.db", "/etc") ==
         "/var/lib/app/app.db");
-  auto pg = SqlitePathFromUrl("postgresql://db/app");
+  CHECK(*SqlitePathFromUrl("sqlite:../build/app.db", "/src/config") ==
+        "/src/build/app.db");
+  auto pg = SqlitePathFromUrl("postgresql://db/app", "/etc");
   CHECK(pg.status().message() ==
         "backend \"postgresql\" is not supported yet; only "
         "sqlite:/path/to/app.db is");
-  CHECK_FALSE(SqlitePathFromUrl("/var/lib/app/app.db").ok());
-  CHECK_FALSE(SqlitePathFromUrl("sqlite:app.db").ok());
+  CHECK_FALSE(SqlitePathFromUrl("/var/lib/app/app.db", "/etc").ok());
+  CHECK_FALSE(SqlitePathFromUrl("sqlite:", "/etc").ok());
 }
 
 }  // namespace
