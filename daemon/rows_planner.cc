@@ -20,18 +20,18 @@ Plan PlanRows(const std::string& policy, const RowsRule& rule,
   Plan plan;
   plan.policy = policy;
   plan.now = now;
-  plan.scope = static_cast<uint64_t>(survey.expired + survey.kept +
-                                     survey.unparseable);
+  plan.scope =
+      static_cast<uint64_t>(survey.expired + survey.kept + survey.unparseable);
   Survivors kept;
   kept.count = static_cast<uint64_t>(survey.kept + survey.unparseable);
   kept.oldest = survey.oldest_kept;
   plan.kept = kept;
   const RowsTarget& t = rule.target;
   if (survey.unparseable > 0) {
-    plan.warnings.push_back(
-        std::to_string(survey.unparseable) + " rows of " + t.table +
-        " have a " + t.time_column + " that is not " +
-        TimeFormatName(t.format) + " time; skipped, never treated as old");
+    plan.warnings.push_back(std::to_string(survey.unparseable) + " rows of " +
+                            t.table + " have a " + t.time_column +
+                            " that is not " + TimeFormatName(t.format) +
+                            " time; skipped, never treated as old");
   }
   if (survey.expired == 0) return plan;
   const WallTime cutoff = RowsCutoff(rule, now);
@@ -54,8 +54,8 @@ std::string RemovedRowsTarget(const RowsRule& rule, const RowsBatch& removed) {
 }
 
 std::string LatenessSuffix(Duration late) {
-  const auto secs =
-      std::chrono::round<std::chrono::seconds>(std::max(late, Duration::zero()));
+  const auto secs = std::chrono::round<std::chrono::seconds>(
+      std::max(late, Duration::zero()));
   return kLateness + std::to_string(secs.count()) + "s";
 }
 

@@ -132,8 +132,8 @@ bool RowsPolicy::Record(Pending* pending, WallTime cutoff, ExecContext& ctx,
   a.reason = rule_.target.time_column + " before " + FormatIso8601(cutoff) +
              " (deadline " + FormatDuration(rule_.deadline()) + ")";
   if (removed.oldest) {
-    a.reason += LatenessSuffix(clock_.Now() -
-                               (*removed.oldest + rule_.deadline()));
+    a.reason +=
+        LatenessSuffix(clock_.Now() - (*removed.oldest + rule_.deadline()));
   }
   Status st = ctx.Record(id_, a);
   if (!st.ok()) {

@@ -42,8 +42,7 @@ class RowsPolicy final : public Policy {
   // How much deleting (lock holds and pauses) a ledger entry covers at most.
   static constexpr Duration kRecordEvery = std::chrono::seconds(1);
 
-  RowsPolicy(std::string id, RowsRule rule, Clock& clock,
-             DatabaseOpener open);
+  RowsPolicy(std::string id, RowsRule rule, Clock& clock, DatabaseOpener open);
 
   const std::string& id() const override { return id_; }
   Duration every() const override { return rule_.every; }

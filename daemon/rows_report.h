@@ -10,6 +10,7 @@
 #pragma once
 
 #include <memory>
+
 #include "report_section.h"
 
 namespace retention {

@@ -35,11 +35,11 @@ WallTime FromSeconds(double s) {
 
 // The fragments of SQL for one target.
 struct RowsSql {
-  std::string table;   // quoted
-  std::string column;  // quoted
-  std::string match;   // "(where)", or "1"
-  std::string old;     // before the cutoff; :cutoff, and :upper for ISO
-  std::string kept;    // at or after it; :cutoff, and :lower for ISO
+  std::string table;    // quoted
+  std::string column;   // quoted
+  std::string match;    // "(where)", or "1"
+  std::string old;      // before the cutoff; :cutoff, and :upper for ISO
+  std::string kept;     // at or after it; :cutoff, and :lower for ISO
   std::string seconds;  // the column as unix seconds (real)
   std::string bad;      // present but not a time (NULLs are counted apart)
 };
@@ -54,18 +54,18 @@ RowsSql BuildSql(const RowsTarget& t) {
     // The text range serves the index; julianday() decides exactly. A
     // value with a positive UTC offset sorts late and is removed late,
     // never early.
-    const std::string parsed = "typeof(" + c + ") = 'text' AND julianday(" +
-                               c + ")";
+    const std::string parsed =
+        "typeof(" + c + ") = 'text' AND julianday(" + c + ")";
     q.old = c + " < :upper AND " + parsed + " < :cutoff";
     q.kept = c + " >= :lower AND " + parsed + " >= :cutoff";
     q.seconds = "(julianday(" + c + ") - 2440587.5) * 86400.0";
-    q.bad = c + " < :upper AND (typeof(" + c + ") <> 'text' OR julianday(" +
-            c + ") IS NULL)";
+    q.bad = c + " < :upper AND (typeof(" + c + ") <> 'text' OR julianday(" + c +
+            ") IS NULL)";
     return q;
   }
   q.old = c + " < :cutoff";
   q.kept = c + " >= :cutoff AND " + c + " < ''";  // numbers only
-  q.bad = c + " >= ''";                            // text and blobs
+  q.bad = c + " >= ''";                           // text and blobs
   switch (t.format) {
     case TimeFormat::kUnixMillis:
       q.seconds = c + " / 1000.0";
@@ -80,8 +80,7 @@ RowsSql BuildSql(const RowsTarget& t) {
 }
 
 std::string IsoText(WallTime t, const char* layout) {
-  const std::time_t secs = static_cast<std::time_t>(
-      std::floor(UnixSeconds(t)));
+  const std::time_t secs = static_cast<std::time_t>(std::floor(UnixSeconds(t)));
   std::tm tm{};
   gmtime_r(&secs, &tm);
   char buf[32];
@@ -133,9 +132,8 @@ class SqliteDatabase final : public Database {
 
  private:
   std::string SelectOld() const {
-    return "SELECT rowid FROM " + sql_.table + " WHERE " + sql_.old +
-           " AND " + sql_.match + " ORDER BY " + sql_.column +
-           " LIMIT :limit";
+    return "SELECT rowid FROM " + sql_.table + " WHERE " + sql_.old + " AND " +
+           sql_.match + " ORDER BY " + sql_.column + " LIMIT :limit";
   }
   Status CheckTable();
   Status CheckIndex(bool allow_full_scan);
@@ -217,10 +215,11 @@ Status SqliteDatabase::CheckIndex(bool allow_full_scan) {
   }
   const std::string index = target_.table + "_" + target_.time_column;
   return Status::InvalidArgument(
-      "finding expired rows of " + target_.table + " does not use an index on " +
-      target_.time_column + " (query plan: " + details +
-      "); create one with: CREATE INDEX " + index + " ON " + target_.table +
-      "(" + target_.time_column + "); or set allow_full_scan = yes");
+      "finding expired rows of " + target_.table +
+      " does not use an index on " + target_.time_column +
+      " (query plan: " + details + "); create one with: CREATE INDEX " + index +
+      " ON " + target_.table + "(" + target_.time_column +
+      "); or set allow_full_scan = yes");
 }
 
 Status SqliteDatabase::Check(bool allow_full_scan) {
@@ -237,9 +236,9 @@ Status SqliteDatabase::Check(bool allow_full_scan) {
 Status SqliteDatabase::CountRows(const std::string& predicate, WallTime cutoff,
                                  int64_t* count,
                                  std::optional<WallTime>* oldest) {
-  auto stmt = db_->Prepare("SELECT count(*), min(" + sql_.seconds + ") FROM " +
-                           sql_.table + " WHERE " + predicate + " AND " +
-                           sql_.match);
+  auto stmt =
+      db_->Prepare("SELECT count(*), min(" + sql_.seconds + ") FROM " +
+                   sql_.table + " WHERE " + predicate + " AND " + sql_.match);
   if (!stmt.ok()) return stmt.status();
   BindCutoff(*stmt, target_.format, cutoff);
   auto row = stmt->Step();
@@ -307,8 +306,8 @@ StatusOr<RowsBatch> SqliteDatabase::DeleteBatch(WallTime cutoff,
 StatusOr<std::unique_ptr<Database>> OpenSqliteDatabase(const RowsTarget& target,
                                                        bool read_only,
                                                        Duration busy_timeout) {
-  auto db = SqliteDb::Open(target.path, read_only
-                                            ? SqliteDb::OpenMode::kReadOnly
+  auto db =
+      SqliteDb::Open(target.path, read_only ? SqliteDb::OpenMode::kReadOnly
                                             : SqliteDb::OpenMode::kReadWrite);
   if (!db.ok()) return db.status();
   const auto ms =

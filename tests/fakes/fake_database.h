@@ -105,11 +105,10 @@ class FakeDatabase final : public Database {
   }
   void Remove(const FakeRow& r, RowsBatch* batch) {
     auto& rows = rows_->rows;
-    rows.erase(std::remove_if(rows.begin(), rows.end(),
-                              [&](const FakeRow& x) {
-                                return x.rowid == r.rowid;
-                              }),
-               rows.end());
+    rows.erase(
+        std::remove_if(rows.begin(), rows.end(),
+                       [&](const FakeRow& x) { return x.rowid == r.rowid; }),
+        rows.end());
     if (batch->removed++ == 0) batch->min_rowid = batch->max_rowid = r.rowid;
     batch->min_rowid = std::min(batch->min_rowid, r.rowid);
     batch->max_rowid = std::max(batch->max_rowid, r.rowid);

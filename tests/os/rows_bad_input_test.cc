@@ -2,13 +2,13 @@
 // locked, corrupt or read-only database, time values that are not times,
 // and policies built from configuration text. Each fails clearly and
 // deletes nothing it should not.
+#include <fcntl.h>
 #include <linux/fs.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
-#include <fcntl.h>
 #include <fstream>
-#include <unistd.h>
 
 #include "fakes/fake_filesystem.h"
 #include "kind_registry.h"

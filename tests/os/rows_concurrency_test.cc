@@ -11,7 +11,8 @@
 namespace retention {
 namespace {
 
-TEST_CASE("an application writer never sees SQLITE_BUSY during a 1M-row prune") {
+TEST_CASE(
+    "an application writer never sees SQLITE_BUSY during a 1M-row prune") {
   RowsEnv env(TimeFormat::kUnixSeconds);
   const int64_t old = ToUnixSeconds(env.cutoff()) - 86400;
   env.Sql(
@@ -23,8 +24,8 @@ TEST_CASE("an application writer never sees SQLITE_BUSY during a 1M-row prune") 
   Status writer_error;
   std::thread writer([&] {
     auto db = SqliteDb::Open(env.path, SqliteDb::OpenMode::kReadWrite);
-    Status st = db.ok() ? (*db)->Exec("PRAGMA busy_timeout = 1000")
-                        : db.status();
+    Status st =
+        db.ok() ? (*db)->Exec("PRAGMA busy_timeout = 1000") : db.status();
     while (st.ok() && !done.load()) {
       st = (*db)->Exec("INSERT INTO events (ts, kind) VALUES (" +
                        std::to_string(ToUnixSeconds(env.clock.Now())) +

@@ -58,8 +58,8 @@ struct RowsEnv {
   }
   void Insert(int64_t id, const std::string& ts_literal,
               const std::string& kind = "a") {
-    Sql("INSERT INTO events VALUES (" + std::to_string(id) + ", " +
-        ts_literal + ", '" + kind + "')");
+    Sql("INSERT INTO events VALUES (" + std::to_string(id) + ", " + ts_literal +
+        ", '" + kind + "')");
   }
   void InsertAt(int64_t id, WallTime t, const std::string& kind = "a") {
     Insert(id, Literal(t), kind);

@@ -79,10 +79,10 @@ TEST_CASE("ISO-8601 text with a space, fractions or an offset is never early") {
   RowsEnv env(TimeFormat::kIso8601);
   const std::string day = FormatIso8601(env.cutoff()).substr(0, 10);
   const std::string hms = FormatIso8601(env.cutoff()).substr(11, 8);
-  env.Insert(1, "'" + day + " " + hms + "'");           // at the cutoff
-  env.Insert(2, "'" + day + "T" + hms + ".500Z'");      // just after it
+  env.Insert(1, "'" + day + " " + hms + "'");       // at the cutoff
+  env.Insert(2, "'" + day + "T" + hms + ".500Z'");  // just after it
   env.InsertAt(3, env.cutoff() - seconds(1));
-  env.Insert(4, "'" + day + " 00:00:00'");              // hours before
+  env.Insert(4, "'" + day + " 00:00:00'");  // hours before
   // 2 h before the cutoff in UTC, but written as local time at +05:00.
   env.InsertAt(5, env.cutoff() + std::chrono::hours(3));
   env.Sql("UPDATE events SET ts = replace(ts, 'Z', '+05:00') WHERE id = 5");

@@ -45,8 +45,8 @@ TEST_CASE("a rows plan with nothing expired has no action") {
 TEST_CASE("the min_age floor moves the rows cutoff back") {
   CHECK(RowsCutoff(Rule(hours(1), hours(24)), kNow) == kNow - hours(24));
   CHECK(RowsCutoff(Rule(hours(24), hours(1)), kNow) == kNow - hours(24));
-  Plan p = PlanRows("rows.t", Rule(hours(1), hours(24)), {1, kNow, 0, {}, 0},
-                    kNow);
+  Plan p =
+      PlanRows("rows.t", Rule(hours(1), hours(24)), {1, kNow, 0, {}, 0}, kNow);
   CHECK(p.actions[0].reason == "past min_age floor 1d");
 }
 
@@ -130,9 +130,9 @@ TEST_CASE("a where clause must stay one parenthesized expression") {
   CHECK(ValidateWhereText("purpose = 'reset' AND used_at IS NULL").ok());
   CHECK(ValidateWhereText("(a = 1 OR b = ')') AND c IN (1, 2)").ok());
   CHECK(ValidateWhereText("note = 'it''s; -- fine'").ok());
-  for (const char* bad : {"1) OR (1", "a = 1; DELETE FROM users",
-                          "a = 1 -- comment", "a = 1 /* x */", "(a = 1",
-                          "a = 'open", "   "}) {
+  for (const char* bad :
+       {"1) OR (1", "a = 1; DELETE FROM users", "a = 1 -- comment",
+        "a = 1 /* x */", "(a = 1", "a = 'open", "   "}) {
     INFO(bad);
     Status st = ValidateWhereText(bad);
     CHECK(st.code() == Status::Code::kInvalidArgument);
