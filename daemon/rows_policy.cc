@@ -48,8 +48,9 @@ void RegisterRowsKind(KindRegistry* registry) {
 }
 
 struct RowsPolicy::Pending {
-  RowsBatch removed;  // merged, not yet in the ledger
-  Duration covered{};
+  RowsBatch removed;     // merged, not yet in the ledger
+  Duration covered{};    // holds and pauses since the last ledger entry
+  Duration unchecked{};  // holds and pauses since the last checkpoint
 };
 
 RowsPolicy::RowsPolicy(std::string id, RowsRule rule, Clock& clock,
@@ -87,6 +88,7 @@ bool RowsPolicy::DeleteAll(Database& db, WallTime cutoff, ExecContext& ctx,
   BatchSizer sizer;
   BusyBackoff backoff;
   Pending pending;
+  bool complete = false;
   while (!ctx.stopping()) {
     auto batch = db.DeleteBatch(cutoff, sizer.size());
     if (!batch.ok() && batch.status().IsBusy()) {
@@ -102,28 +104,44 @@ bool RowsPolicy::DeleteAll(Database& db, WallTime cutoff, ExecContext& ctx,
       break;
     }
     backoff.Reset();
-    if (batch->removed == 0) return Record(&pending, cutoff, ctx, result);
-    Merge(&pending.removed, *batch);
+    complete = batch->removed == 0;
+    if (complete) break;
     sizer.Observe(batch->removed, batch->hold);
-    // A checkpoint that could not finish (readers, a busy writer) is
-    // retried after the next batch; it never holds up deletion.
-    (void)db.Checkpoint();
-    const Duration pause = BatchSizer::PauseAfter(batch->hold);
-    pending.covered += batch->hold + pause;
-    if (pending.covered >= kRecordEvery &&
-        !Record(&pending, cutoff, ctx, result)) {
-      return false;
-    }
-    db.Pause(pause);
+    if (!AfterBatch(db, *batch, &pending, cutoff, ctx, result)) return false;
   }
-  Record(&pending, cutoff, ctx, result);
-  return false;
+  if (pending.unchecked > Duration::zero()) {
+    // Failing is harmless: the next run's batches checkpoint again.
+    (void)db.Checkpoint();
+  }
+  return Record(&pending, cutoff, ctx, result) && complete;
+}
+
+bool RowsPolicy::AfterBatch(Database& db, const RowsBatch& batch,
+                            Pending* pending, WallTime cutoff, ExecContext& ctx,
+                            ExecResult* result) {
+  Merge(&pending->removed, batch);
+  const Duration pause = BatchSizer::PauseAfter(batch.hold);
+  pending->covered += batch.hold + pause;
+  pending->unchecked += batch.hold + pause;
+  if (pending->covered >= kRecordEvery &&
+      !Record(pending, cutoff, ctx, result)) {
+    return false;
+  }
+  if (pending->unchecked >= kCheckpointEvery) {
+    // A checkpoint that could not finish (readers, a busy writer) is
+    // retried later; it never holds up deletion.
+    (void)db.Checkpoint();
+    pending->unchecked = Duration::zero();
+  }
+  db.Pause(pause);
+  return true;
 }
 
 bool RowsPolicy::Record(Pending* pending, WallTime cutoff, ExecContext& ctx,
                         ExecResult* result) {
   const RowsBatch removed = pending->removed;
-  *pending = Pending{};
+  pending->removed = RowsBatch{};
+  pending->covered = Duration::zero();
   if (removed.removed == 0) return true;
   Action a;
   a.verb = "delete";

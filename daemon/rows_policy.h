@@ -6,7 +6,8 @@
 // on a read-only connection; Execute deletes the expired rows oldest first
 // in batches on a dedicated connection, each its own write transaction
 // sized to hold the lock about 2 ms, with a pause of at least 2.5 times
-// the hold after each (BatchSizer) and a passive WAL checkpoint. A busy
+// the hold after each (BatchSizer) and a passive WAL checkpoint every
+// 100 ms or so of that. A busy
 // database means back off and retry, not fail. Each batch is committed on
 // its own, so a run stopped (or killed) anywhere leaves a consistent table
 // and the next run simply continues; on a stop request the current batch
@@ -41,6 +42,10 @@ class RowsPolicy final : public Policy {
  public:
   // How much deleting (lock holds and pauses) a ledger entry covers at most.
   static constexpr Duration kRecordEvery = std::chrono::seconds(1);
+  // How much deleting may pass between passive WAL checkpoints (and one
+  // after the last batch): often enough to keep the WAL to a few MiB, rare
+  // enough that checkpoint I/O does not dominate.
+  static constexpr Duration kCheckpointEvery = std::chrono::milliseconds(100);
 
   RowsPolicy(std::string id, RowsRule rule, Clock& clock, DatabaseOpener open);
 
@@ -55,6 +60,10 @@ class RowsPolicy final : public Policy {
   // Deletes batch after batch; true when no expired row is left.
   bool DeleteAll(Database& db, WallTime cutoff, ExecContext& ctx,
                  ExecResult* result);
+  // Accounts for one batch: ledger, checkpoint, then the pause. False when
+  // the run must stop.
+  bool AfterBatch(Database& db, const RowsBatch& batch, Pending* pending,
+                  WallTime cutoff, ExecContext& ctx, ExecResult* result);
   // Records what `pending` removed and clears it; false when the ledger
   // failed (the run must stop).
   bool Record(Pending* pending, WallTime cutoff, ExecContext& ctx,

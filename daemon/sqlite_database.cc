@@ -88,13 +88,12 @@ std::string IsoText(WallTime t, const char* layout) {
   return buf;
 }
 
-// Binds whichever of :cutoff, :upper, :lower the statement has. The bound
-// cutoff never lets a row at or after `cutoff` compare as older: whole
-// units are floored, julian days lose a millisecond.
-void BindCutoff(SqliteStatement& stmt, TimeFormat format, WallTime cutoff) {
+// Binds `cutoff` to parameter `at` in the column's format, so that no row
+// at or after it ever compares as older: whole units are floored, julian
+// days lose a millisecond.
+void BindCutoffValue(SqliteStatement& stmt, int at, TimeFormat format,
+                     WallTime cutoff) {
   const double s = UnixSeconds(cutoff);
-  const int at = stmt.ParameterIndex(":cutoff");
-  if (at == 0) return;  // counts NULLs: no cutoff involved
   switch (format) {
     case TimeFormat::kUnixSeconds:
       stmt.Bind(at, static_cast<int64_t>(std::floor(s)));
@@ -107,13 +106,20 @@ void BindCutoff(SqliteStatement& stmt, TimeFormat format, WallTime cutoff) {
       stmt.BindDouble(at, (s - 0.001) / kSecondsPerDay + kUnixEpochJulianDay);
       break;
   }
+}
+
+// Binds whichever of :cutoff, :upper, :lower the statement has.
+void BindCutoff(SqliteStatement& stmt, TimeFormat format, WallTime cutoff) {
+  if (int at = stmt.ParameterIndex(":cutoff"); at > 0) {
+    BindCutoffValue(stmt, at, format, cutoff);
+  }
   // The 'T' layout sorts after the ' ' layout of the same second, so it
   // bounds old rows of either layout from above.
-  if (int i = stmt.ParameterIndex(":upper"); i > 0) {
-    stmt.Bind(i, IsoText(cutoff, "%Y-%m-%dT%H:%M:%S"));
+  if (int at = stmt.ParameterIndex(":upper"); at > 0) {
+    stmt.Bind(at, IsoText(cutoff, "%Y-%m-%dT%H:%M:%S"));
   }
-  if (int i = stmt.ParameterIndex(":lower"); i > 0) {
-    stmt.Bind(i, IsoText(cutoff - std::chrono::hours(24), "%Y-%m-%d"));
+  if (int at = stmt.ParameterIndex(":lower"); at > 0) {
+    stmt.Bind(at, IsoText(cutoff - std::chrono::hours(24), "%Y-%m-%d"));
   }
 }
 
@@ -314,6 +320,12 @@ StatusOr<std::unique_ptr<Database>> OpenSqliteDatabase(const RowsTarget& target,
       std::chrono::duration_cast<std::chrono::milliseconds>(busy_timeout);
   RETENTION_RETURN_IF_ERROR(
       (*db)->Exec("PRAGMA busy_timeout = " + std::to_string(ms.count())));
+  // No fsync inside the write lock: in WAL mode a commit is then durable
+  // at the next checkpoint. A deletion lost to a power cut is redone by the
+  // next run, which is the worst it can cost.
+  if (!read_only) {
+    RETENTION_RETURN_IF_ERROR((*db)->Exec("PRAGMA synchronous = NORMAL"));
+  }
   return std::unique_ptr<Database>(new SqliteDatabase(std::move(*db), target));
 }
 

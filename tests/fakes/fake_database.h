@@ -13,6 +13,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <set>
 #include <vector>
 
 #include "database.h"
@@ -80,12 +81,22 @@ class FakeDatabase final : public Database {
     for (const FakeRow& r : rows_->rows) {
       if (r.matches && r.time && *r.time < cutoff) old.push_back(r);
     }
-    std::sort(old.begin(), old.end(), [](const FakeRow& a, const FakeRow& b) {
-      return *a.time < *b.time;
-    });
-    if (static_cast<int64_t>(old.size()) > limit) old.resize(limit);
+    const size_t n = std::min<size_t>(old.size(), static_cast<size_t>(limit));
+    std::partial_sort(
+        old.begin(), old.begin() + n, old.end(),
+        [](const FakeRow& a, const FakeRow& b) { return *a.time < *b.time; });
+    old.resize(n);
     RowsBatch batch;
-    for (const FakeRow& r : old) Remove(r, &batch);
+    std::set<int64_t> gone;
+    for (const FakeRow& r : old) {
+      Note(r, &batch);
+      gone.insert(r.rowid);
+    }
+    auto& rows = rows_->rows;
+    rows.erase(std::remove_if(
+                   rows.begin(), rows.end(),
+                   [&](const FakeRow& r) { return gone.count(r.rowid) > 0; }),
+               rows.end());
     batch.hold = rows_->hold_per_row * batch.removed;
     if (rows_->after_batch) rows_->after_batch();
     return batch;
@@ -103,12 +114,7 @@ class FakeDatabase final : public Database {
     ++*count;
     if (!*oldest || t < **oldest) *oldest = t;
   }
-  void Remove(const FakeRow& r, RowsBatch* batch) {
-    auto& rows = rows_->rows;
-    rows.erase(
-        std::remove_if(rows.begin(), rows.end(),
-                       [&](const FakeRow& x) { return x.rowid == r.rowid; }),
-        rows.end());
+  static void Note(const FakeRow& r, RowsBatch* batch) {
     if (batch->removed++ == 0) batch->min_rowid = batch->max_rowid = r.rowid;
     batch->min_rowid = std::min(batch->min_rowid, r.rowid);
     batch->max_rowid = std::max(batch->max_rowid, r.rowid);

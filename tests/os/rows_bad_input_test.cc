@@ -84,10 +84,12 @@ TEST_CASE("a locked database fails the plan as busy and deletes nothing") {
   env.Sql("BEGIN EXCLUSIVE");
   auto plan = env.Policy().MakePlan(env.clock.Now());
   CHECK(plan.status().IsBusy());
-  auto db = env.Open();
-  REQUIRE(db.ok());
-  auto batch = (*db)->DeleteBatch(env.cutoff(), 100);
-  CHECK(batch.status().IsBusy());
+  auto db = env.Open();  // may already need the lock for its settings
+  if (db.ok()) {
+    CHECK((*db)->DeleteBatch(env.cutoff(), 100).status().IsBusy());
+  } else {
+    CHECK(db.status().IsBusy());
+  }
   env.Sql("ROLLBACK");
   CHECK(env.Has(1));
 }
@@ -125,17 +127,20 @@ TEST_CASE("a corrupt database file is reported as corruption") {
 TEST_CASE("a read-only database refuses deletion with PermissionDenied") {
   RowsEnv env(TimeFormat::kUnixSeconds);
   env.InsertAt(1, env.cutoff() - seconds(10));
-  auto ro = env.Open(/*read_only=*/true);
-  REQUIRE(ro.ok());
-  CHECK((*ro)->DeleteBatch(env.cutoff(), 10).status().code() ==
-        Status::Code::kPermissionDenied);
   env.Sql("PRAGMA journal_mode = DELETE");
   env.app.reset();
+  {
+    auto ro = env.Open(/*read_only=*/true);
+    REQUIRE(ro.ok());
+    CHECK((*ro)->DeleteBatch(env.cutoff(), 10).status().code() ==
+          Status::Code::kPermissionDenied);
+  }
   Immutable immutable(env.path);
   if (immutable.ok()) {  // needs root on a filesystem with attributes
     auto db = env.Open();
     if (db.ok()) {
       auto batch = (*db)->DeleteBatch(env.cutoff(), 10);
+      INFO(batch.status().ToString());
       CHECK(batch.status().code() == Status::Code::kPermissionDenied);
     } else {
       CHECK(db.status().code() == Status::Code::kPermissionDenied);
@@ -176,6 +181,7 @@ TEST_CASE("ISO-8601 values that do not parse are skipped, counted, never old") {
   REQUIRE(plan.ok());
   CHECK(plan->actions[0].count == 1);
   REQUIRE(plan->warnings.size() == 1);
+  INFO(plan->warnings[0]);
   CHECK(plan->warnings[0].find("5 rows of events") == 0);
   KeepingContext ctx;
   policy.Execute(*plan, ctx);
