@@ -93,16 +93,17 @@ for name in ("idle", "naive", "rtd"):
     r[name]["left"] = int(open(f"{work}/{name}.left").read())
 mib = lambda b: b / 1048576.0
 print(f"writer: {rate} inserts/s, busy_timeout 1000 ms; latency from intended start")
-print(f"{'run':<22}{'time':>9}{'rows/s':>10}{'p50':>9}{'p99':>9}{'max':>10}"
-      f"{'done/intended':>16}{'failed':>8}{'WAL peak':>11}{'left':>6}")
+print(f"{'run':<20}{'time':>8}{'rows/s':>10}{'p50':>10}{'p99':>10}{'max':>11}"
+      f"{'done/intended':>16}{'failed':>8}{'WAL peak':>12}{'left':>9}")
 for name, label in (("idle", "idle (no deletion)"), ("naive", "one DELETE"),
                     ("rtd", "retentiond --once")):
     x = r[name]
     rps = "-" if name == "idle" else f"{expired / (x['ms'] / 1000.0):,.0f}"
-    print(f"{label:<22}{x['ms'] / 1000.0:>8.1f}s{rps:>10}{x['p50_ms']:>7.2f}ms"
-          f"{x['p99_ms']:>7.2f}ms{x['max_ms']:>8.1f}ms"
-          f"{x['completed']:>8}/{x['intended']:<7}{x['failed']:>8}"
-          f"{mib(x['wal_peak_bytes']):>8.1f}MiB{x['left']:>6}")
+    left = "-" if name == "idle" else str(x["left"])
+    print(f"{label:<20}{x['ms'] / 1000.0:>7.1f}s{rps:>10}{x['p50_ms']:>8.2f}ms"
+          f"{x['p99_ms']:>8.2f}ms{x['max_ms']:>9.1f}ms"
+          f"{x['completed']:>9}/{x['intended']:<6}{x['failed']:>8}"
+          f"{mib(x['wal_peak_bytes']):>9.1f}MiB{left:>9}")
 n, t = r["naive"], r["rtd"]
 ratio = lambda a, b: f"{a / b:.1f}x" if b > 0 else "inf"
 print(f"ratios one DELETE / retentiond: writer max {ratio(n['max_ms'], t['max_ms'])}, "

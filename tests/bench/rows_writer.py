@@ -4,7 +4,8 @@
   rows_writer.py DB RATE STOPFILE OUT.json
 
 Inserts one row into DB's table `t` at RATE inserts per second (busy_timeout
-1000 ms, autocommit, WAL) until STOPFILE exists, and samples the size of
+1000 ms, autocommit, WAL, synchronous=NORMAL as WAL applications usually
+run) until STOPFILE exists, and samples the size of
 DB-wal every 5 ms. Latency is measured from each insert's *intended* start
 (start + i / RATE), so inserts the writer could not issue while blocked count
 as waiting (no coordinated omission). An insert that fails (SQLITE_BUSY after
@@ -38,6 +39,7 @@ def main():
     db, rate, stopfile, out = sys.argv[1], float(sys.argv[2]), sys.argv[3], sys.argv[4]
     conn = sqlite3.connect(db, timeout=1.0, isolation_level=None)
     conn.execute("PRAGMA busy_timeout = 1000")
+    conn.execute("PRAGMA synchronous = NORMAL")
     stop, peak = threading.Event(), [0]
     sampler = threading.Thread(target=sample_wal, args=(db + "-wal", stop, peak))
     sampler.start()
