@@ -25,7 +25,7 @@
 namespace retention {
 
 struct SectionSummary {
-  std::string limit;                   // "max_age 90d, floor min_age 7d"
+  std::string limit;                  // "max_age 90d, floor min_age 7d"
   std::optional<Duration> limit_age;  // empty: the kind has no age limit
   std::vector<std::pair<std::string, std::string>> details;  // name, value
 };
@@ -57,6 +57,11 @@ class ReportSectionRegistry {
  private:
   std::map<std::string, std::unique_ptr<ReportSection>> sections_;
 };
+
+// The limit of a kind keyed by max_age with a min_age floor: "max_age 90d",
+// or "max_age 1h, floor min_age 1d", and the age the oldest item is held
+// to, max(max_age, min_age). Precondition: both keys are registered.
+SectionSummary AgeLimitSummary(const Section& section);
 
 // A registry with the section of every built-in policy kind. A new kind adds
 // one Register call in report_sections.cc.

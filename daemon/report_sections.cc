@@ -1,6 +1,8 @@
 // The report section registry and the sections of the built-in kinds.
+#include <algorithm>
 #include <cassert>
 
+#include "config_value.h"
 #include "files_report.h"
 #include "logs_report.h"
 #include "report_section.h"
@@ -18,6 +20,18 @@ const ReportSection* ReportSectionRegistry::Find(
     const std::string& kind) const {
   auto it = sections_.find(kind);
   return it == sections_.end() ? nullptr : it->second.get();
+}
+
+SectionSummary AgeLimitSummary(const Section& section) {
+  SectionSummary s;
+  const Duration max_age = section.GetDuration("max_age");
+  const Duration min_age = section.GetDuration("min_age");
+  s.limit = "max_age " + FormatDuration(max_age);
+  if (min_age > Duration::zero()) {
+    s.limit += ", floor min_age " + FormatDuration(min_age);
+  }
+  s.limit_age = std::max(max_age, min_age);
+  return s;
 }
 
 ReportSectionRegistry BuiltinReportSections() {

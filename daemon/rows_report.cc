@@ -4,6 +4,7 @@
 
 #include "config_value.h"
 #include "rows_planner.h"
+#include "rows_rule.h"
 
 namespace retention {
 namespace {
@@ -13,15 +14,9 @@ class RowsReportSection final : public ReportSection {
   std::string kind() const override { return "rows"; }
 
   SectionSummary Summarize(const Section& section) const override {
-    SectionSummary s;
-    const Duration max_age = section.GetDuration("max_age");
-    const Duration min_age = section.GetDuration("min_age");
-    s.limit = "max_age " + FormatDuration(max_age);
-    if (min_age > Duration::zero()) {
-      s.limit += ", floor min_age " + FormatDuration(min_age);
-    }
-    s.limit_age = std::max(max_age, min_age);
-    s.details = {{"database", section.GetString("database")},
+    SectionSummary s = AgeLimitSummary(section);
+    auto path = DatabasePathOf(section);  // validated at load
+    s.details = {{"database", "sqlite:" + (path.ok() ? *path : "?")},
                  {"table", section.GetString("table")},
                  {"time_column", section.GetString("time_column") + " (" +
                                      section.GetString("time_format") + ")"},
