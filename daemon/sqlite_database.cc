@@ -323,8 +323,11 @@ StatusOr<std::unique_ptr<Database>> OpenSqliteDatabase(const RowsTarget& target,
   // No fsync inside the write lock: in WAL mode a commit is then durable
   // at the next checkpoint. A deletion lost to a power cut is redone by the
   // next run, which is the worst it can cost.
+  // Nor an automatic checkpoint after a COMMIT, which would count as lock
+  // hold: the policy checkpoints between batches itself.
   if (!read_only) {
-    RETENTION_RETURN_IF_ERROR((*db)->Exec("PRAGMA synchronous = NORMAL"));
+    RETENTION_RETURN_IF_ERROR((*db)->Exec(
+        "PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0"));
   }
   return std::unique_ptr<Database>(new SqliteDatabase(std::move(*db), target));
 }
