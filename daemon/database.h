@@ -77,8 +77,11 @@ class Database {
   // caller backs off and retries); on any error nothing was deleted.
   virtual StatusOr<RowsBatch> DeleteBatch(WallTime cutoff, int64_t limit) = 0;
   // Moves committed pages back into the database without blocking writers
-  // (SQLite: wal_checkpoint(PASSIVE)); never fails the run.
-  virtual Status Checkpoint() = 0;
+  // (SQLite: wal_checkpoint(PASSIVE)) and returns how long that took, which
+  // counts toward the next pause (the write lock is free meanwhile). One
+  // that cannot finish (readers, a busy writer) is retried later: it never
+  // fails the run.
+  virtual Duration Checkpoint() = 0;
   // Waits `d` while holding no lock, so the application gets its turn.
   virtual void Pause(Duration d) = 0;
 };

@@ -109,10 +109,7 @@ bool RowsPolicy::DeleteAll(Database& db, WallTime cutoff, ExecContext& ctx,
     sizer.Observe(batch->removed, batch->hold);
     if (!AfterBatch(db, *batch, &pending, cutoff, ctx, result)) return false;
   }
-  if (pending.unchecked > Duration::zero()) {
-    // Failing is harmless: the next run's batches checkpoint again.
-    (void)db.Checkpoint();
-  }
+  if (pending.unchecked > Duration::zero()) db.Checkpoint();
   return Record(&pending, cutoff, ctx, result) && complete;
 }
 
@@ -127,13 +124,12 @@ bool RowsPolicy::AfterBatch(Database& db, const RowsBatch& batch,
       !Record(pending, cutoff, ctx, result)) {
     return false;
   }
+  Duration paused{};
   if (pending->unchecked >= kCheckpointEvery) {
-    // A checkpoint that could not finish (readers, a busy writer) is
-    // retried later; it never holds up deletion.
-    (void)db.Checkpoint();
+    paused = db.Checkpoint();  // the write lock is free meanwhile
     pending->unchecked = Duration::zero();
   }
-  db.Pause(pause);
+  if (paused < pause) db.Pause(pause - paused);
   return true;
 }
 

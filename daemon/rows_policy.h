@@ -6,13 +6,13 @@
 // on a read-only connection; Execute deletes the expired rows oldest first
 // in batches on a dedicated connection, each its own write transaction
 // sized to hold the lock about 2 ms, with a pause of at least 2.5 times
-// the hold after each (BatchSizer) and a passive WAL checkpoint every
-// 100 ms or so of that. A busy
-// database means back off and retry, not fail. Each batch is committed on
-// its own, so a run stopped (or killed) anywhere leaves a consistent table
-// and the next run simply continues; on a stop request the current batch
-// finishes first. Removed rows are recorded in the ledger by count and
-// rowid range, about once a second and at the end, never by content.
+// the hold after each (BatchSizer), and a passive WAL checkpoint every
+// 100 ms or so of that, done within a pause (the write lock is free while
+// it runs). A busy database means back off and retry, not fail. Each batch is
+// committed on its own, so a run stopped (or killed) anywhere leaves a
+// consistent table and the next run simply continues; on a stop request the
+// current batch finishes first. Removed rows are recorded in the ledger by
+// count and rowid range, about once a second and at the end, never by content.
 //
 // Threading: one run at a time (the Runner's contract).
 #pragma once

@@ -30,6 +30,7 @@ struct FakeRow {
 struct FakeRows {
   std::vector<FakeRow> rows;
   Duration hold_per_row = std::chrono::microseconds(1);
+  Duration checkpoint_time{};    // what Checkpoint() reports it took
   std::deque<Status> fail_next;  // errors for the next DeleteBatch calls
   std::function<void()> after_batch;
   // What happened, for assertions.
@@ -102,9 +103,9 @@ class FakeDatabase final : public Database {
     return batch;
   }
 
-  Status Checkpoint() override {
+  Duration Checkpoint() override {
     ++rows_->checkpoints;
-    return Status::Ok();
+    return rows_->checkpoint_time;
   }
   void Pause(Duration d) override { rows_->pauses.push_back(d); }
 

@@ -173,6 +173,21 @@ TEST_CASE("a long rows run checkpoints about every 100 ms of deleting") {
   CHECK(f.rows->batch_limits.back() == 20);
 }
 
+TEST_CASE("a checkpoint's time counts toward the pause after a batch") {
+  RowsFixture f;
+  f.AddRows(1, 1000, hours(2));
+  f.rows->hold_per_row = microseconds(100);
+  f.rows->checkpoint_time = milliseconds(3);
+  f.policy.Execute(f.MakePlan(), f.ctx);
+  // Settled batches hold 2 ms and pause 5 ms; after a checkpoint, 2 ms.
+  int shortened = 0;
+  for (Duration p : f.rows->pauses) {
+    CHECK(p >= milliseconds(2));
+    if (p == milliseconds(2)) ++shortened;
+  }
+  CHECK(shortened >= 2);
+}
+
 TEST_CASE("a long rows run records to the ledger about once a second") {
   RowsFixture f;
   f.AddRows(1, 2000, hours(2));  // ~0.7 s
