@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "clock.h"
+#include "config_value.h"
 #include "status.h"
 
 namespace retention {
@@ -58,6 +59,7 @@ struct Section {
   bool GetBool(const std::string& key) const;
   int64_t GetInt(const std::string& key) const;
   double GetFraction(const std::string& key) const;
+  SpaceLimit GetSpaceLimit(const std::string& key) const;  // empty if unset
   // Whitespace-separated list (paths, globs).
   std::vector<std::string> GetList(const std::string& key) const;
 };

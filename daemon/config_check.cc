@@ -68,6 +68,8 @@ Status CheckValue(const KeySpec& key, const std::string& base_dir,
       return ParseInt(*raw).status();
     case ValueType::kFraction:
       return ParseFraction(*raw).status();
+    case ValueType::kSpace:
+      return ParseSpaceLimit(*raw).status();
   }
   return Status::Ok();
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstdio>
 #include <limits>
 #include <vector>
 
@@ -233,6 +234,48 @@ StatusOr<double> ParseFraction(std::string_view text) {
   return Status::InvalidArgument("bad fraction " + Quote(text) +
                                  ": expected a number from 0 to 1 "
                                  "(e.g. 0.25)");
+}
+
+StatusOr<SpaceLimit> ParseSpaceLimit(std::string_view text) {
+  SpaceLimit limit;
+  if (text.empty() || text.back() != '%') {
+    auto bytes = ParseSize(text);
+    if (!bytes.ok()) {
+      return Status::InvalidArgument(bytes.status().message() +
+                                     ", or a percentage (e.g. 10%)");
+    }
+    limit.bytes = *bytes;
+    return limit;
+  }
+  std::string_view number = text.substr(0, text.size() - 1);
+  std::string_view rest = number;
+  bool ok = !TakeDigits(&rest).empty();
+  if (ok && !rest.empty() && rest[0] == '.') {
+    rest.remove_prefix(1);
+    ok = !TakeDigits(&rest).empty();
+  }
+  if (ok && rest.empty()) {
+    // Syntax is checked above; from_chars only converts.
+    std::from_chars(number.data(), number.data() + number.size(),
+                    limit.percent);
+    if (limit.percent > 0 && limit.percent < 100) return limit;
+  }
+  return Status::InvalidArgument("bad percentage " + Quote(text) +
+                                 ": expected more than 0% and less than "
+                                 "100% (e.g. 10%)");
+}
+
+uint64_t SpaceLimit::RequiredOf(uint64_t total) const {
+  if (percent == 0) return bytes;
+  return static_cast<uint64_t>(static_cast<long double>(total) * percent /
+                               100);
+}
+
+std::string SpaceLimit::ToString() const {
+  if (percent == 0) return FormatSize(bytes);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g%%", percent);
+  return buf;
 }
 
 std::string FormatSize(uint64_t bytes) {

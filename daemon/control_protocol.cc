@@ -87,6 +87,11 @@ method Reload() -> (policies: int)
 # or when the current run ends). was_engaged: the brake was engaged.
 method ConfirmClock() -> (was_engaged: bool)
 
+# Releases the mass-deletion brake of one policy (by id or bare name): the
+# brake is cleared, and the policy's next real run may delete beyond its
+# max_delete_fraction, once. was_engaged: the brake was engaged.
+method Release(name: string) -> (policy: string, was_engaged: bool)
+
 # The retention report for the period ending now. since: a duration
 # ("30d", the default). format: text (default), json or html.
 method Report(since: ?string, format: ?string) -> (

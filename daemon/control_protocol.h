@@ -48,6 +48,8 @@ inline constexpr std::string_view kMethodReload =
     "io.retentiond.Manager.Reload";
 inline constexpr std::string_view kMethodConfirmClock =
     "io.retentiond.Manager.ConfirmClock";
+inline constexpr std::string_view kMethodRelease =
+    "io.retentiond.Manager.Release";
 inline constexpr std::string_view kMethodReport =
     "io.retentiond.Manager.Report";
 inline constexpr std::string_view kMethodVerifyLedger =
@@ -86,6 +88,7 @@ inline constexpr MethodSpec kManagerMethods[] = {
     {kMethodRunPolicy, true},     {kMethodReload, true},
     {kMethodConfirmClock, true},  {kMethodReport, false},
     {kMethodVerifyLedger, false}, {kMethodMetrics, false},
+    {kMethodRelease, true},
 };
 
 // The spec of the Manager method with full name `method`, or nullptr when
@@ -93,7 +96,7 @@ inline constexpr MethodSpec kManagerMethods[] = {
 const MethodSpec* FindManagerMethod(std::string_view method);
 
 // True for the Manager methods that change state (RunPolicy, Reload,
-// ConfirmClock). False for read methods and for names that are no method.
+// ConfirmClock, Release). False for read methods and for names that are no method.
 bool ChangesState(std::string_view method);
 
 // The Varlink interface descriptions, verbatim as GetInterfaceDescription

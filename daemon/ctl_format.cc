@@ -147,6 +147,15 @@ std::string FormatConfirmClock(const json& reply) {
              : "clock confirmed; the clock brake was not engaged\n";
 }
 
+std::string FormatRelease(const json& reply) {
+  return Field(reply, "policy") +
+         (BoolField(reply, "was_engaged")
+              ? ": brake released; the next run may delete beyond "
+                "max_delete_fraction once\n"
+              : ": no brake was engaged; the next run may delete beyond "
+                "max_delete_fraction once\n");
+}
+
 std::string FormatLedgerCheck(bool ok, int64_t entries,
                               const std::string& head_hash,
                               int64_t first_bad_seq,

@@ -30,6 +30,8 @@ std::string FormatReload(const nlohmann::json& reply);
 
 // ConfirmClock: whether a brake was released.
 std::string FormatConfirmClock(const nlohmann::json& reply);
+// Release: which policy, and whether its brake was engaged.
+std::string FormatRelease(const nlohmann::json& reply);
 
 // A ledger check as `retentionctl verify` prints it, with or without the
 // daemon: "ledger intact: N entries, head H" or "LEDGER BROKEN at entry N:

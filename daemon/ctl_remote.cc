@@ -102,6 +102,19 @@ int ConfirmClockFromDaemon(CtlContext& ctx) {
   return Show(ctx, kMethodConfirmClock, FormatConfirmClock);
 }
 
+int ReleaseFromDaemon(CtlContext& ctx) {
+  if (ctx.args.size() != 1) {
+    ctx.err << "retentionctl: release: give one policy NAME\n";
+    return kExitUsage;
+  }
+  int code = kExitOk;
+  std::optional<json> reply =
+      Ask(ctx, kMethodRelease, {{"name", ctx.args[0]}}, &code);
+  if (!reply) return code;
+  ctx.out << (ctx.json ? Pretty(*reply) : FormatRelease(*reply));
+  return kExitOk;
+}
+
 int RunFromDaemon(CtlContext& ctx) {
   if (ctx.args.size() != 1) {
     ctx.err << "retentionctl: run: give one policy NAME\n";

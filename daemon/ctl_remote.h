@@ -26,6 +26,8 @@ int ReportFromDaemon(CtlContext& ctx);
 int VerifyFromDaemon(CtlContext& ctx);
 int MetricsFromDaemon(CtlContext& ctx);
 int ConfirmClockFromDaemon(CtlContext& ctx);
+// Release NAME: clears a policy's mass-deletion brake.
+int ReleaseFromDaemon(CtlContext& ctx);
 
 // "retentionctl: retentiond is not running (no socket at PATH)".
 void PrintNotRunning(CtlContext& ctx);

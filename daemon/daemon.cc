@@ -5,6 +5,7 @@
 #include <set>
 
 #include "atomic_file.h"
+#include "keep_free_policy.h"
 #include "metrics.h"
 #include "state_dir.h"
 
@@ -98,6 +99,7 @@ Status Daemon::BuildPolicies(const Config& config, PolicyList* policies) {
     }
     policies->push_back(std::move(*policy));
   }
+  AddKeepFreePolicy(config.daemon(), services_, policies);
   return Status::Ok();
 }
 
@@ -181,6 +183,11 @@ Status Daemon::WriteMetricsFile() {
   if (!text.ok()) return text.status();
   return WriteFileAtomically(fs_, config->daemon().GetString("metrics_file"),
                              *text);
+}
+
+StatusOr<bool> Daemon::ReleaseBrake(const std::string& policy,
+                                    const std::string& who) {
+  return runner_->ReleaseBrake(policy, who);
 }
 
 StatusOr<bool> Daemon::ConfirmClock(const std::string& who) {

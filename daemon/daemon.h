@@ -58,6 +58,9 @@ class Daemon {
   // (waiting at most for a run's start, never for a whole run). Returns
   // whether it was engaged.
   StatusOr<bool> ConfirmClock(const std::string& who);
+  // Runner::ReleaseBrake. Precondition: Start() succeeded.
+  StatusOr<bool> ReleaseBrake(const std::string& policy,
+                              const std::string& who);
 
   // The Prometheus text of `retentionctl metrics`, for every configured
   // policy.

@@ -36,6 +36,7 @@ Plan PlanFiles(const std::string& policy, const FilesRule& rule,
     if (age <= deadline) {
       Survivors& kept = *plan.kept;
       ++kept.count;
+      kept.bytes += e.info.size;
       if (!kept.oldest || e.info.mtime < *kept.oldest) {
         kept.oldest = e.info.mtime;
       }

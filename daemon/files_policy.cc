@@ -1,6 +1,8 @@
 #include "files_policy.h"
 
+#include "delete_brake.h"
 #include "kind_registry.h"
+#include "recorded_removal.h"
 
 namespace retention {
 
@@ -24,6 +26,7 @@ void RegisterFilesKind(KindRegistry* registry) {
        "floor: never delete younger"},
       {"every", ValueType::kDuration, "1h", false, {}, "how often to run"},
   };
+  AddDeleteBrakeKeys(&spec);
   spec.validate = [](const Section& s, std::vector<ConfigError>* errors) {
     for (const char* key : {"every", "max_age"}) {
       if (s.GetDuration(key) > Duration::zero()) continue;
@@ -41,6 +44,7 @@ void RegisterFilesKind(KindRegistry* registry) {
 FilesPolicy::FilesPolicy(const Section& section, Services& services)
     : id_(section.id()),
       every_(section.GetDuration("every")),
+      brake_limit_(DeleteBrakeLimitOf(section)),
       fs_(services.fs) {
   rule_.root = section.GetString("root");
   rule_.match = section.GetList("match");
@@ -100,21 +104,7 @@ bool FilesPolicy::ExecuteOne(Dir& root, const Action& action, ExecContext& ctx,
       return true;
     }
   }
-  Status st = fs_.RemoveAt(root, name, action.expected);
-  if (!st.ok()) {
-    ++result->failed;
-    result->errors.push_back(action.target + ": " + st.ToString());
-    // A swapped entry means the snapshot no longer describes the directory.
-    return st.code() != Status::Code::kUnsafe;
-  }
-  ++result->done;
-  result->bytes += action.bytes;
-  Status rec = ctx.Record(id_, action);
-  if (!rec.ok()) {
-    result->errors.push_back("ledger: " + rec.ToString() + "; stopping");
-    return false;
-  }
-  return true;
+  return RemoveRecorded(fs_, root, name, id_, action, ctx, result);
 }
 
 }  // namespace retention

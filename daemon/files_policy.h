@@ -28,6 +28,7 @@ class FilesPolicy final : public Policy {
   const std::string& id() const override { return id_; }
   Duration every() const override { return every_; }
   bool destructive() const override { return true; }
+  DeleteBrakeLimit delete_brake() const override { return brake_limit_; }
   StatusOr<Plan> MakePlan(WallTime now) override;
   ExecResult Execute(const Plan& plan, ExecContext& ctx) override;
 
@@ -38,6 +39,7 @@ class FilesPolicy final : public Policy {
 
   std::string id_;
   Duration every_;
+  DeleteBrakeLimit brake_limit_;
   FilesRule rule_;
   Filesystem& fs_;
   FileInfo planned_root_;

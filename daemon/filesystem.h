@@ -42,6 +42,11 @@ struct FileInfo {
   }
 };
 
+struct DiskSpace {
+  uint64_t available = 0;
+  uint64_t total = 0;
+};
+
 // An open directory. Created only by a Filesystem; closed on destruction.
 class Dir {
  public:
@@ -131,8 +136,9 @@ class Filesystem {
   // fsync of the directory itself, after creating or renaming in it.
   virtual Status SyncDir(Dir& dir) = 0;
 
-  // Bytes available to unprivileged users on the filesystem holding `dir`.
-  virtual StatusOr<uint64_t> FreeBytes(Dir& dir) = 0;
+  // The size of the filesystem holding `dir` and the bytes available on it
+  // to unprivileged users (df's Size and Avail).
+  virtual StatusOr<DiskSpace> Space(Dir& dir) = 0;
 
   // True if another process holds an flock(2) on `name` in `dir`.
   virtual StatusOr<bool> IsLocked(Dir& dir, const std::string& name) = 0;

@@ -252,12 +252,13 @@ class PosixFilesystem final : public Filesystem {
     return Status::Ok();
   }
 
-  StatusOr<uint64_t> FreeBytes(Dir& dir) override {
+  StatusOr<DiskSpace> Space(Dir& dir) override {
     struct statvfs vfs;
     if (fstatvfs(FdOf(dir), &vfs) != 0) {
       return Status::FromErrno(errno, "fstatvfs " + dir.path());
     }
-    return static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
+    return DiskSpace{static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize,
+                     static_cast<uint64_t>(vfs.f_blocks) * vfs.f_frsize};
   }
 
   StatusOr<bool> IsLocked(Dir& dir, const std::string& name) override {

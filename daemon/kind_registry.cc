@@ -25,6 +25,8 @@ const char* ValueTypeName(ValueType type) {
       return "integer";
     case ValueType::kFraction:
       return "fraction";
+    case ValueType::kSpace:
+      return "size or percentage";
     case ValueType::kEnum:
       return "choice";
   }

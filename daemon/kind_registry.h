@@ -27,6 +27,7 @@ enum class ValueType {
   kBool,
   kInt,
   kFraction,
+  kSpace,  // a size or a percentage of a filesystem (SpaceLimit)
   kEnum,  // one of KeySpec::choices
 };
 

@@ -14,19 +14,30 @@
 // at the next SetWatches (the main loop retries unwatched directories every
 // minute, and reloads set them anew).
 //
+// Rotating before the cap: the watcher estimates each file's write rate from
+// the sizes it sees (WriteRate). When size + RotationLead(rate,
+// *watch.rotation_time_ns) reaches the cap, the policy is due early, and
+// TakeEarly() says which file at which size, so the policy rotates it
+// although it is still under the cap: a fast writer then never pushes the
+// live file far past its cap while the rotation copies it.
+//
 // The watcher only stats names to decide whether a run is due; the run
 // itself opens and checks everything through the Filesystem seam.
 //
 // Threading: one thread (the main loop's).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "clock.h"
 #include "status.h"
+#include "write_rate.h"
 
 namespace retention {
 
@@ -35,6 +46,18 @@ struct LogWatch {
   std::string dir;                 // absolute directory of live files
   std::vector<std::string> globs;  // fnmatch patterns on names in `dir`
   uint64_t cap = 0;                // max_file_size; 0: nothing to watch
+  // About how long rotating a file at the cap takes, in ns, kept current
+  // by the policy; null: never early.
+  std::shared_ptr<const std::atomic<int64_t>> rotation_time_ns;
+};
+
+// A file to rotate before it reaches its cap (see above).
+struct EarlyRotation {
+  std::string policy;
+  std::string path;  // dir/name
+  uint64_t size = 0;  // as seen; rotate once it is at least this
+  double bytes_per_second = 0;
+  uint64_t lead = 0;  // what the writer adds during a rotation
 };
 
 class LogWatcher {
@@ -61,6 +84,10 @@ class LogWatcher {
   // Stats every matching file of every watch now (start-up, overflow).
   std::set<std::string> CheckAll();
 
+  // The early rotations found since the last call (by HandleEvents or
+  // CheckAll), whose policies those calls returned as due.
+  std::vector<EarlyRotation> TakeEarly();
+
   // Events read so far that overflowed the kernel queue (for tests, logs).
   uint64_t overflows() const { return overflows_; }
 
@@ -69,6 +96,9 @@ class LogWatcher {
   // Policies of the watches on `wd` with `name` matching and over the cap.
   void CheckName(int wd, const std::string& name, std::set<std::string>* due);
   void CheckWatch(const LogWatch& watch, std::set<std::string>* due);
+  // Whether `name` of `w` at `size` makes w.policy due (at the cap, or
+  // early); records the sample and any early rotation.
+  bool Due(const LogWatch& w, const std::string& name, uint64_t size);
 
   int fd_ = -1;
   std::vector<LogWatch> watches_;
@@ -76,6 +106,8 @@ class LogWatcher {
   // several sets).
   std::vector<std::pair<int, std::vector<size_t>>> wds_;
   uint64_t overflows_ = 0;
+  std::map<std::string, WriteRate> rates_;  // by path
+  std::vector<EarlyRotation> early_;
 };
 
 }  // namespace retention

@@ -3,6 +3,7 @@
 #include <fnmatch.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,6 +19,12 @@ namespace {
 
 constexpr uint32_t kMask = IN_MODIFY | IN_CLOSE_WRITE | IN_CREATE |
                            IN_MOVED_TO | IN_ONLYDIR | IN_EXCL_UNLINK;
+
+Duration MonotonicNow() {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+}
 
 bool Matches(const LogWatch& w, const std::string& name) {
   return std::any_of(w.globs.begin(), w.globs.end(), [&](const auto& g) {
@@ -52,6 +59,7 @@ LogWatcher::~LogWatcher() {
 std::vector<std::string> LogWatcher::SetWatches(std::vector<LogWatch> watches) {
   for (const auto& [wd, indexes] : wds_) inotify_rm_watch(fd_, wd);
   wds_.clear();
+  rates_.clear();
   watches_ = std::move(watches);
   std::vector<std::string> warnings;
   std::map<std::string, int> by_dir;  // directory -> wd
@@ -89,9 +97,29 @@ void LogWatcher::CheckName(int wd, const std::string& name,
       const LogWatch& w = watches_[i];
       if (due->count(w.policy) || !Matches(w, name)) continue;
       auto size = RegularFileSize(w.dir, name);
-      if (size && *size >= w.cap) due->insert(w.policy);
+      if (size && Due(w, name, *size)) due->insert(w.policy);
     }
   }
+}
+
+bool LogWatcher::Due(const LogWatch& w, const std::string& name,
+                     uint64_t size) {
+  if (size >= w.cap) return true;
+  if (!w.rotation_time_ns) return false;
+  const std::string path = w.dir + "/" + name;
+  WriteRate& rate = rates_[path];
+  rate.Observe(MonotonicNow(), size);
+  const uint64_t lead = RotationLead(
+      rate.bytes_per_second(), Duration(w.rotation_time_ns->load()), w.cap);
+  if (lead == 0 || size + lead < w.cap) return false;
+  early_.push_back({w.policy, path, size, rate.bytes_per_second(), lead});
+  return true;
+}
+
+std::vector<EarlyRotation> LogWatcher::TakeEarly() {
+  std::vector<EarlyRotation> out;
+  out.swap(early_);
+  return out;
 }
 
 void LogWatcher::CheckWatch(const LogWatch& w, std::set<std::string>* due) {
@@ -102,7 +130,7 @@ void LogWatcher::CheckWatch(const LogWatch& w, std::set<std::string>* due) {
     const std::string name = e->d_name;
     if (name == "." || name == ".." || !Matches(w, name)) continue;
     auto size = RegularFileSize(w.dir, name);
-    if (size && *size >= w.cap) {
+    if (size && Due(w, name, *size)) {
       due->insert(w.policy);
       break;
     }

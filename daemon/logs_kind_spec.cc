@@ -5,6 +5,7 @@
 #include <cctype>
 #include <set>
 
+#include "delete_brake.h"
 #include "groups.h"
 #include "logs_rule.h"
 #include "users.h"
@@ -280,6 +281,7 @@ KindSpec LogsKindSpec() {
        {},
        "how often the set is checked"},
   };
+  AddDeleteBrakeKeys(&spec);
   spec.validate = Validate;
   return spec;
 }

@@ -68,6 +68,9 @@ class LogsPlanner {
   // The archive's path when its action runs (after any planned rotation).
   std::string TargetOf(const Archive& a) const;
   std::string Dated(const Archive& a) const;
+  // The watcher's early rotation for `e`, if it applies at e's size.
+  const EarlyRotation* Early(const LogsEntry& e) const;
+  std::string EarlyReason(const LogsEntry& e) const;
   uint64_t TotalBytes() const;
 
   const LogsRule& rule_;
@@ -107,7 +110,8 @@ void LogsPlanner::ScanLive() {
       continue;
     }
     live_.push_back(&e);
-    if (rule_.max_file_size > 0 && e.info.size >= rule_.max_file_size) {
+    if (rule_.max_file_size > 0 &&
+        (e.info.size >= rule_.max_file_size || Early(e))) {
       rotating_groups_.insert(JoinPath(ArchiveDirFor(rule_, e.dir), e.name));
     }
   }
@@ -147,7 +151,7 @@ void LogsPlanner::AddArchive(const LogsEntry& e, const ArchiveName& name) {
   Archive a;
   a.entry = &e;
   a.name = name;
-  a.time = rule_.naming == ArchiveNaming::kNumbered ? e.info.mtime : name.time;
+  a.time = ArchiveTime(rule_, name, e.info);
   a.group = JoinPath(e.dir, name.live);
   a.shifted = rule_.naming == ArchiveNaming::kNumbered &&
               rotating_groups_.count(a.group) != 0;
@@ -188,6 +192,23 @@ std::string LogsPlanner::TargetOf(const Archive& a) const {
       FormatNumberedName(a.name.live, a.name.number + 1, a.name.compression));
 }
 
+const EarlyRotation* LogsPlanner::Early(const LogsEntry& e) const {
+  auto it = snapshot_.early.find(e.path());
+  if (it == snapshot_.early.end() || e.info.size < it->second.size) {
+    return nullptr;
+  }
+  return &it->second;
+}
+
+std::string LogsPlanner::EarlyReason(const LogsEntry& e) const {
+  const EarlyRotation& early = *Early(e);
+  return "size " + FormatSize(e.info.size) + " is within " +
+         FormatSize(early.lead) + " of max_file_size " +
+         FormatSize(rule_.max_file_size) + ", what its writer adds (" +
+         FormatSize(static_cast<uint64_t>(early.bytes_per_second)) +
+         "/s) while a rotation runs: rotated before it passes the cap";
+}
+
 std::string LogsPlanner::Dated(const Archive& a) const {
   return (rule_.naming == ArchiveNaming::kNumbered ? "last written "
                                                    : "rotated ") +
@@ -214,8 +235,11 @@ void LogsPlanner::PlanRotations() {
     const std::string archive =
         JoinPath(dir, RotationArchiveName(rule_, e->name, now_, names));
     std::string reason =
-        "size " + FormatSize(e->info.size) + " reached max_file_size " +
-        FormatSize(rule_.max_file_size) + "; becomes " + archive + " (" +
+        e->info.size >= rule_.max_file_size
+            ? "size " + FormatSize(e->info.size) + " reached max_file_size " +
+                  FormatSize(rule_.max_file_size)
+            : EarlyReason(*e);
+    reason += "; becomes " + archive + " (" +
         (rule_.method == RotateMethod::kReopen ? "reopen" : "truncate") + ")";
     if (rule_.naming == ArchiveNaming::kNumbered) {
       reason += "; older archives move up one number";
@@ -315,6 +339,7 @@ void LogsPlanner::Assemble() {
       continue;
     }
     ++kept.count;
+    kept.bytes += info.size;
     if (!kept.oldest || a.time < *kept.oldest) kept.oldest = a.time;
     if (rule_.compress == Compression::kNone ||
         a.name.compression != Compression::kNone) {
@@ -326,6 +351,7 @@ void LogsPlanner::Assemble() {
             " level " + std::to_string(rule_.compress_level) + " into " +
             TargetOf(a) + CompressionSuffix(rule_.compress)));
   }
+  for (const LogsEntry* e : live_) kept.live_bytes += e->info.size;
   for (auto* list : {&cleanups_, &rotations_, &compressions, &deletions}) {
     for (Action& a : *list) plan_.actions.push_back(std::move(a));
   }

@@ -6,8 +6,10 @@
 //   "cleanup"  a *.rtd-tmp temp left by an interrupted write, or an
 //              uncompressed archive whose compressed twin is already in place
 //              (compression stopped before removing its source); deleted.
-//   "rotate"   a live file whose size reached max_file_size; target is the
-//              live path. The archive it becomes is named in the reason and
+//   "rotate"   a live file whose size reached max_file_size, or reached the
+//              size of its entry in snapshot.early (the watcher predicts
+//              its writer would push it past the cap during the rotation);
+//              target is the live path. The archive it becomes is named in the reason and
 //              is RotationArchiveName(rule, live, plan.now, names): the
 //              executor recomputes it from the archive directory's names at
 //              execution time (the same unless the directory changed).
@@ -33,11 +35,13 @@
 // is taken (one run of a policy at a time). Pure, thread-safe.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
 #include "clock.h"
 #include "filesystem.h"
+#include "log_watcher.h"
 #include "logs_naming.h"
 #include "logs_rule.h"
 #include "policy.h"
@@ -58,6 +62,9 @@ struct LogSetSnapshot {
   // including uncompressed in-flight ones and *.rtd-tmp temps.
   std::vector<LogsEntry> archives;
   uint64_t free_bytes = 0;  // optional info
+  // Live files (by path) to rotate under their cap, from this size on,
+  // because their writer would push them past it during the rotation.
+  std::map<std::string, EarlyRotation> early;
 };
 
 Plan PlanLogs(const LogsRule& rule, const LogSetSnapshot& snapshot,

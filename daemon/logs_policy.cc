@@ -10,6 +10,7 @@
 
 #include "compressor.h"
 #include "config_value.h"
+#include "delete_brake.h"
 #include "fs_rules.h"
 #include "groups.h"
 #include "kind_registry.h"
@@ -17,6 +18,7 @@
 #include "log_rotation.h"
 #include "logs_naming.h"
 #include "logs_set.h"
+#include "recorded_removal.h"
 #include "users.h"
 
 namespace retention {
@@ -69,8 +71,14 @@ void RegisterLogsKind(KindRegistry* registry) {
 
 LogsPolicy::LogsPolicy(const Section& section, Services& services)
     : rule_(LogsRuleFromSection(section)),
+      brake_limit_(DeleteBrakeLimitOf(section)),
       services_(services),
       compressor_(std::make_unique<TaskThread>()) {
+  if (rule_.method == RotateMethod::kTruncate && rule_.max_file_size > 0) {
+    rotation_time_ns_ = std::make_shared<std::atomic<int64_t>>(
+        static_cast<int64_t>(1e9 * static_cast<double>(rule_.max_file_size) /
+                             kAssumedCopyRate));
+  }
   create_.mode = rule_.create_mode;
   if (!rule_.create_owner.empty()) {
     auto uid = ResolveId<uid_t>(rule_.create_owner, &LookupUser);
@@ -99,14 +107,46 @@ std::vector<LogWatch> LogsPolicy::watches() const {
   std::vector<LogWatch> out;
   if (rule_.max_file_size == 0) return out;
   for (const std::string& path : rule_.paths) {
-    out.push_back(
-        {rule_.policy, DirOf(path), {NameOf(path)}, rule_.max_file_size});
+    out.push_back({rule_.policy, DirOf(path), {NameOf(path)},
+                   rule_.max_file_size, rotation_time_ns_});
   }
   return out;
 }
 
+void LogsPolicy::RotateEarly(const EarlyRotation& early) {
+  std::lock_guard<std::mutex> lock(mu_);
+  early_[early.path] = {early, services_.clock.BootNow()};
+}
+
+void LogsPolicy::ForgetEarly(const std::string& path) {
+  std::lock_guard<std::mutex> lock(mu_);
+  early_.erase(path);
+}
+
+std::map<std::string, EarlyRotation> LogsPolicy::FreshEarly() {
+  std::lock_guard<std::mutex> lock(mu_);
+  const Duration now = services_.clock.BootNow();
+  std::erase_if(early_, [&](const auto& entry) {
+    return now - entry.second.second > kEarlyValidity;
+  });
+  std::map<std::string, EarlyRotation> out;
+  for (const auto& [path, entry] : early_) out[path] = entry.first;
+  return out;
+}
+
+void LogsPolicy::LearnRotationTime(Duration copy_time, uint64_t bytes) {
+  if (bytes == 0 || !rotation_time_ns_) return;
+  // Scaled to a head of max_file_size; each rotation weighs one half.
+  const double scaled = static_cast<double>(copy_time.count()) *
+                        static_cast<double>(rule_.max_file_size) /
+                        static_cast<double>(bytes);
+  const auto old = static_cast<double>(rotation_time_ns_->load());
+  rotation_time_ns_->store(static_cast<int64_t>((old + scaled) / 2));
+}
+
 StatusOr<LogSetSnapshot> LogsPolicy::Snapshot(
-    std::vector<std::string>* warnings, std::set<std::string>* intent_dirs) {
+    std::vector<std::string>* warnings, std::vector<LogsEntry>* intents,
+    std::set<std::string>* intent_dirs) {
   LogSetSnapshot snapshot;
   Filesystem& fs = services_.fs;
   for (const std::string& dir : SetDirectories(rule_)) {
@@ -124,7 +164,7 @@ StatusOr<LogSetSnapshot> LogsPolicy::Snapshot(
     for (const std::string& name : *names) {
       if (name.size() > 1 && name[0] == '.' && EndsWith(name, kIntentSuffix)) {
         intent_dirs->insert(dir);
-        intents_.push_back(
+        intents->push_back(
             {dir, name.substr(1, name.size() - 1 - strlen(kIntentSuffix)),
              FileInfo{}});
         continue;
@@ -149,17 +189,14 @@ StatusOr<Plan> LogsPolicy::MakePlan(WallTime now) {
   std::vector<std::string> warnings;
   std::set<std::string> intent_dirs;
   intents_.clear();
-  auto snapshot = Snapshot(&warnings, &intent_dirs);
+  auto snapshot = Snapshot(&warnings, &intents_, &intent_dirs);
   if (!snapshot.ok()) return snapshot.status();
+  snapshot->early = FreshEarly();
   Plan plan = PlanLogs(rule_, *snapshot, now);
-  std::lock_guard<std::mutex> lock(mu_);
   // Archives being compressed (and their temps) belong to the compression
   // thread until it is done; the next run sees how it ended.
   std::erase_if(plan.actions, [&](const Action& a) {
-    if (compressing_.count(a.target)) return true;
-    for (const std::string& busy : compressing_) {
-      if (a.target.rfind(busy, 0) == 0) return true;  // busy.zst.rtd-tmp
-    }
+    if (Compressing(a.target)) return true;
     // A temp an interrupted rotation left is recovery's to finish.
     return a.verb == "cleanup" && intent_dirs.count(DirOf(a.target));
   });
@@ -171,6 +208,40 @@ StatusOr<Plan> LogsPolicy::MakePlan(WallTime now) {
   plan.warnings.insert(plan.warnings.end(), warnings.begin(), warnings.end());
   if (!create_problem_.empty()) plan.warnings.push_back(create_problem_);
   return plan;
+}
+
+bool LogsPolicy::Compressing(const std::string& path) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (compressing_.count(path)) return true;
+  for (const std::string& busy : compressing_) {
+    if (path.rfind(busy, 0) == 0) return true;  // busy.zst.rtd-tmp
+  }
+  return false;
+}
+
+StatusOr<std::vector<KeepFreeCandidate>> LogsPolicy::SettledArchives(
+    std::vector<std::string>* warnings) {
+  std::vector<LogsEntry> intents;
+  std::set<std::string> intent_dirs;
+  auto snapshot = Snapshot(warnings, &intents, &intent_dirs);
+  if (!snapshot.ok()) return snapshot.status();
+  // Archives of a live file whose rotation was interrupted are recovery's.
+  std::set<std::string> recovering;
+  for (const LogsEntry& live : intents) {
+    recovering.insert(JoinPath(ArchiveDirFor(rule_, live.dir), live.name));
+  }
+  std::vector<KeepFreeCandidate> out;
+  for (const LogsEntry& e : snapshot->archives) {
+    auto name = ArchiveOfSet(rule_, e.dir, e.name);
+    if (!name || name->temp || e.info.type != FileType::kRegular ||
+        recovering.count(JoinPath(e.dir, name->live)) ||
+        Compressing(e.path())) {
+      continue;
+    }
+    out.push_back({rule_.policy, e, ArchiveTime(rule_, *name, e.info),
+                   rule_.min_age});
+  }
+  return out;
 }
 
 void LogsPolicy::Recover(ExecContext& ctx, ExecResult* result) {
@@ -231,28 +302,12 @@ ExecResult LogsPolicy::Execute(const Plan& plan, ExecContext& ctx) {
 
 bool LogsPolicy::Record(ExecContext& ctx, const Action& action,
                         ExecResult* result) {
-  Status st = ctx.Record(rule_.policy, action);
-  if (st.ok()) return true;
-  result->errors.push_back("ledger: " + st.ToString() + "; stopping");
-  return false;
+  return RecordOrStop(rule_.policy, action, ctx, result);
 }
 
 bool LogsPolicy::Remove(const Action& action, ExecContext& ctx,
                         ExecResult* result) {
-  Filesystem& fs = services_.fs;
-  auto dir = fs.OpenRoot(DirOf(action.target));
-  Status st = dir.ok()
-                  ? fs.RemoveAt(**dir, NameOf(action.target), action.expected)
-                  : dir.status();
-  if (!st.ok()) {
-    ++result->failed;
-    result->errors.push_back(action.target + ": " + st.ToString());
-    // A swapped entry: the snapshot no longer describes the set.
-    return st.code() != Status::Code::kUnsafe;
-  }
-  ++result->done;
-  result->bytes += action.bytes;
-  return Record(ctx, action, result);
+  return RemoveRecordedPath(services_.fs, rule_.policy, action, ctx, result);
 }
 
 Status LogsPolicy::ShiftNumbered(Dir& archive_dir, const std::string& live) {
@@ -318,16 +373,29 @@ bool LogsPolicy::Rotate(const Action& action, WallTime now, ExecContext& ctx,
   auto names = fs.List(**archive_dir);
   if (!names.ok()) return fail(names.status());
   const std::string archive = RotationArchiveName(rule_, live, now, *names);
+  // How long the head took to copy and publish: the window in which the
+  // writer keeps growing the live file (the collapse blocks it).
+  const Duration started = services_.clock.BootNow();
+  Duration published{};
+  RotationStepHook hook = [&](RotationStep step) {
+    if (step == RotationStep::kArchivePublished) {
+      published = services_.clock.BootNow();
+    }
+  };
   StatusOr<RotationResult> rotated =
       rule_.method == RotateMethod::kTruncate
           ? RotateByCollapse(**live_dir, live, **archive_dir, archive,
-                             action.expected)
+                             action.expected, hook)
           : RotateByRename(**live_dir, live, **archive_dir, archive,
                            action.expected, create_);
   if (!rotated.ok()) {
     // Whatever a failed rotation left (an intent) is finished by the next
     // run's recovery, before it rotates again.
     return fail(rotated.status());
+  }
+  ForgetEarly(action.target);
+  if (rotated->lossless && published > started) {
+    LearnRotationTime(published - started, rotated->bytes);
   }
   std::vector<std::string> warnings = rotated->warnings;
   if (rule_.method == RotateMethod::kReopen) Notify(&warnings);

@@ -38,6 +38,7 @@ class LogsReportSection final : public ReportSection {
     for (const std::string& l : limits) {
       s.limit += (s.limit.empty() ? "" : ", ") + l;
     }
+    if (r.max_total_size > 0) s.limit_bytes = r.max_total_size;
     if (r.max_age > Duration::zero()) {
       s.limit_age = std::max(r.max_age, r.min_age);
     }

@@ -73,4 +73,9 @@ std::optional<ArchiveName> ArchiveOfSet(const LogsRule& rule,
   return a;
 }
 
+WallTime ArchiveTime(const LogsRule& rule, const ArchiveName& name,
+                     const FileInfo& info) {
+  return rule.naming == ArchiveNaming::kNumbered ? info.mtime : name.time;
+}
+
 }  // namespace retention

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "filesystem.h"
 #include "fs_rules.h"  // JoinPath
 #include "logs_naming.h"
 #include "logs_rule.h"
@@ -42,5 +43,10 @@ bool IsLiveFile(const LogsRule& rule, const std::string& dir,
 std::optional<ArchiveName> ArchiveOfSet(const LogsRule& rule,
                                         const std::string& dir,
                                         const std::string& name);
+
+// When the archive was rotated: the time in its name (timestamp naming), or
+// its mtime (numbered naming, whose names carry no time).
+WallTime ArchiveTime(const LogsRule& rule, const ArchiveName& name,
+                     const FileInfo& info);
 
 }  // namespace retention

@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "daily_report.h"
+#include "keep_free_planner.h"
 #include "logging.h"
 #include "main_loop.h"
 #include "options.h"
@@ -309,6 +310,10 @@ void MainLoop::RetryWatches() {
 
 void MainLoop::QueueWatched(const std::set<std::string>& due) {
   if (due.empty()) return;
+  // Before the runs are queued, so that they see it.
+  for (const EarlyRotation& early : watcher_->TakeEarly()) {
+    if (auto policy = daemon_.Find(early.policy)) policy->RotateEarly(early);
+  }
   if (watcher_ && watcher_->overflows() > 0) {
     spdlog::debug("inotify queue overflowed {} times", watcher_->overflows());
   }
@@ -352,7 +357,10 @@ void MainLoop::ArmTimer() {
 }
 
 MainLoop::Lane MainLoop::LaneOf(const std::string& id) {
-  return id.rfind("logs.", 0) == 0 ? kLogsLane : kGeneralLane;
+  // keep_free deletes log sets' archives: never at the same time as a
+  // log policy's run.
+  return id.rfind("logs.", 0) == 0 || id == kKeepFreePolicyId ? kLogsLane
+                                                              : kGeneralLane;
 }
 
 void MainLoop::Enqueue(Job job) {
@@ -388,6 +396,11 @@ void MainLoop::WorkerLoop(Lane lane) {
       report.outcome = "error";
       report.error = "no longer configured";
     }
+    // A log policy's run added archives or bytes to its filesystem: check
+    // the free space now rather than within a minute.
+    const bool keep_free_next =
+        !job.dry_run && report.result.done > 0 && lane == kLogsLane &&
+        job.id != kKeepFreePolicyId && daemon_.Find(kKeepFreePolicyId);
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (!job.dry_run) {
@@ -400,6 +413,10 @@ void MainLoop::WorkerLoop(Lane lane) {
       }
       queued_.erase(job.id);
       running_ids_[lane].clear();
+      if (keep_free_next && queued_.insert(kKeepFreePolicyId).second) {
+        Enqueue(Job{kKeepFreePolicyId, false, nullptr});
+        cv_.notify_all();
+      }
     }
     if (job.done) job.done(report);
     notifier_.SetStatus(StatusLine());

@@ -75,6 +75,10 @@ void ManagerService::Handle(const Request& request, const Caller& caller,
     Report(request, std::move(reply));
     return;
   }
+  if (m == kMethodRelease) {
+    reply(Release(request, caller));
+    return;
+  }
   if (auto unknown = FindUnknownParam(request, {})) {
     reply(EncodeInvalidParameter(
         *unknown, retention::Status::InvalidArgument("unknown parameter '" +
@@ -213,6 +217,22 @@ std::string ManagerService::ConfirmClock(const Caller& caller) {
   auto was = daemon_.ConfirmClock(DescribeCaller(caller));
   if (!was.ok()) return InternalError(was.status());
   return EncodeReply({{"was_engaged", *was}});
+}
+
+std::string ManagerService::Release(const Request& request,
+                                    const Caller& caller) {
+  if (auto unknown = FindUnknownParam(request, {"name"})) {
+    return EncodeInvalidParameter(
+        *unknown, retention::Status::InvalidArgument("unknown parameter '" +
+                                                     *unknown + "'"));
+  }
+  auto name = StringParam(request, "name", true);
+  if (!name.ok()) return EncodeInvalidParameter("name", name.status());
+  auto policy = daemon_.Find(*name);
+  if (!policy) return EncodeError(kErrorNoSuchPolicy, {{"name", *name}});
+  auto was = daemon_.ReleaseBrake(policy->id(), DescribeCaller(caller));
+  if (!was.ok()) return InternalError(was.status());
+  return EncodeReply({{"policy", policy->id()}, {"was_engaged", *was}});
 }
 
 void ManagerService::Report(const Request& request, ReplyFn reply) {

@@ -72,6 +72,7 @@ class ManagerService : public ControlHandler {
   void RunPolicy(const Request& request, const Caller& caller, ReplyFn reply);
   std::string Reload(const Caller& caller);
   std::string ConfirmClock(const Caller& caller);
+  std::string Release(const Request& request, const Caller& caller);
   void Report(const Request& request, ReplyFn reply);
   void VerifyLedger(ReplyFn reply);
   void Metrics(ReplyFn reply);

@@ -24,6 +24,12 @@ namespace retention {
 class Ledger;
 class StateDb;
 
+// See delete_brake.h.
+struct DeleteBrakeLimit {
+  double max_fraction = 1.0;  // 1: never braked
+  uint64_t min_items = 0;
+};
+
 // What a policy factory may use. Owned by main() (or a test), outlives every
 // Policy built from it.
 struct Services {
@@ -50,6 +56,10 @@ struct Action {
 struct Survivors {
   uint64_t count = 0;
   std::optional<WallTime> oldest;
+  uint64_t bytes = 0;  // their apparent bytes
+  // Logs: the live files' bytes, which the set's byte budget counts
+  // besides the rotated files (the survivors).
+  uint64_t live_bytes = 0;
 };
 
 struct Plan {
@@ -96,6 +106,13 @@ class Policy {
   // Files whose growth past a size should make the policy due at once
   // (LogWatcher); none by default.
   virtual std::vector<LogWatch> watches() const { return {}; }
+  // The watcher predicts that `early.path` reaches its cap while it is
+  // being rotated: the next run may rotate it from early.size on. Called
+  // from the main thread, possibly during a run. Ignored by default.
+  virtual void RotateEarly(const EarlyRotation& early) { (void)early; }
+  // The mass-deletion brake's limit (delete_brake.h); never braked by
+  // default.
+  virtual DeleteBrakeLimit delete_brake() const { return {}; }
 };
 
 }  // namespace retention

@@ -4,6 +4,7 @@
 
 #include "clock_brake.h"
 #include "config_value.h"
+#include "keep_free_planner.h"
 
 namespace retention {
 namespace {
@@ -28,6 +29,7 @@ PolicyReport ConfiguredPolicy(const Section& section,
   SectionSummary s = provider->Summarize(section);
   p.limit = std::move(s.limit);
   p.limit_age = s.limit_age;
+  p.limit_bytes = s.limit_bytes;
   p.details = std::move(s.details);
   return p;
 }
@@ -41,6 +43,24 @@ PolicyReport FormerPolicy(const std::string& id) {
   p.configured = false;
   p.limit = "(not in the current configuration)";
   return p;
+}
+
+// [daemon] keep_free runs as a policy of its own when log sets exist
+// (AddKeepFreePolicy).
+std::optional<PolicyReport> KeepFreeReport(const Config& config) {
+  if (config.sections.empty()) return std::nullopt;  // read without a config
+  const SpaceLimit limit = config.daemon().GetSpaceLimit("keep_free");
+  if (limit.empty()) return std::nullopt;
+  for (const Section* s : config.policies()) {
+    if (s->kind != "logs") continue;
+    PolicyReport p;
+    p.id = kKeepFreePolicyId;
+    p.kind = "daemon";
+    p.limit = "keep_free " + limit.ToString() +
+              " on every filesystem holding log sets";
+    return p;
+  }
+  return std::nullopt;
 }
 
 PolicyReport& PolicyFor(Report* report, const std::string& id) {
@@ -112,6 +132,8 @@ Status AddMeasurements(StateDb& db, Report* report) {
     if (it == runs->end()) continue;
     const RunRecord& run = it->second;
     p.kept_items = run.kept;
+    p.kept_bytes = run.kept_bytes;
+    p.live_bytes = run.live_bytes;
     p.measured_at = run.finished;
     p.oldest_age = run.oldest ? std::max(run.finished - *run.oldest,
                                          Duration::zero())
@@ -136,6 +158,22 @@ Status AddBrakes(StateDb& db, Report* report) {
 }
 
 }  // namespace
+
+std::string LeftText(const PolicyReport& policy) {
+  if (!policy.kept_items) return "";
+  const int64_t n = *policy.kept_items;
+  std::string out = std::to_string(n) + (n == 1 ? " item, " : " items, ") +
+                    FormatSize(static_cast<uint64_t>(policy.kept_bytes));
+  if (policy.live_bytes == 0 && !policy.limit_bytes) return out;
+  const auto total =
+      static_cast<uint64_t>(policy.kept_bytes + policy.live_bytes);
+  out += "; with live files " + FormatSize(total);
+  if (policy.limit_bytes) {
+    out += " of budget " + FormatSize(*policy.limit_bytes);
+    if (total > *policy.limit_bytes) out += ", OVER BUDGET";
+  }
+  return out;
+}
 
 std::string OldestText(const PolicyReport& policy) {
   using std::chrono::duration_cast;
@@ -193,6 +231,9 @@ StatusOr<Report> BuildReport(const Config& config, StateDb& db, Ledger& ledger,
   report.since = now - since;
   for (const Section* s : config.policies()) {
     report.policies.push_back(ConfiguredPolicy(*s, sections));
+  }
+  if (auto keep_free = KeepFreeReport(config)) {
+    report.policies.push_back(std::move(*keep_free));
   }
   RemovalsByPolicy removals;
   RETENTION_RETURN_IF_ERROR(AddLedger(ledger, &report, &removals));

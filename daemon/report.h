@@ -51,6 +51,10 @@ struct PolicyReport {
   std::optional<Duration> oldest_age;
   std::optional<int64_t> kept_items;
   std::optional<WallTime> measured_at;
+  // With kept_items: the bytes left, and (logs) the live files' bytes.
+  int64_t kept_bytes = 0;
+  int64_t live_bytes = 0;
+  std::optional<uint64_t> limit_bytes;  // the kind's byte budget, if any
   std::vector<std::pair<std::string, std::string>> details;  // from the kind
   std::optional<RunRecord> last_run;  // the newest run that was not a dry run
   int64_t removed_items = 0;          // in the period
@@ -72,6 +76,10 @@ struct Report {
 // The OLDEST column's words: "12d", "89d3h", "2h15m", "none left", "not
 // measured" (truncated to hours from a day on, to minutes from an hour on).
 std::string OldestText(const PolicyReport& policy);
+// What the last measuring run left, in words: "3 items, 12M", and with a
+// live size or a byte budget "3 items, 12M; with live files 16M of budget
+// 20M" (", OVER BUDGET" when beyond it). Empty when not measured.
+std::string LeftText(const PolicyReport& policy);
 // ✓ within when oldest_age <= limit_age, ✗ overdue when beyond it; not
 // measured when either is missing.
 Compliance CheckCompliance(const PolicyReport& policy);
@@ -115,6 +123,8 @@ std::string FormatReportHtml(const Report& report);
 //     "limit": STRING,
 //     "limit_age_seconds": INT|null, "oldest_age_seconds": INT|null,
 //     "kept_items": INT|null, "measured_at": TIME|null,  // by the last run
+//     "kept_bytes": INT|null, "live_bytes": INT|null,   // null: not measured
+//     "limit_bytes": INT|null,                          // a byte budget
 //     "compliance": "within" | "overdue" | "not-measured",
 //     "details": [{"name": STRING, "value": STRING}, ...],
 //     "last_run": null | {"id": INT, "started": TIME, "finished": TIME|null,

@@ -131,6 +131,9 @@ void WritePolicySection(const Report& r, const PolicyReport& p,
   for (const auto& [name, value] : p.details) {
     out << "<tr><th>" << Escape(name) << "</th>" << Cell(value) << "</tr>\n";
   }
+  if (const std::string left = LeftText(p); !left.empty()) {
+    out << "<tr><th>left</th>" << Cell(left) << "</tr>\n";
+  }
   if (p.last_run && !p.last_run->error.empty()) {
     out << "<tr><th>last error</th>" << Cell(p.last_run->error) << "</tr>\n";
   }

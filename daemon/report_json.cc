@@ -45,6 +45,10 @@ json PolicyJson(const PolicyReport& p) {
           {"limit_age_seconds", Seconds(p.limit_age)},
           {"oldest_age_seconds", Seconds(p.oldest_age)},
           {"kept_items", p.kept_items ? json(*p.kept_items) : json(nullptr)},
+          {"kept_bytes", p.kept_items ? json(p.kept_bytes) : json(nullptr)},
+          {"live_bytes", p.kept_items ? json(p.live_bytes) : json(nullptr)},
+          {"limit_bytes",
+           p.limit_bytes ? json(*p.limit_bytes) : json(nullptr)},
           {"measured_at", p.measured_at ? json(FormatIso8601(*p.measured_at))
                                         : json(nullptr)},
           {"compliance", ComplianceName(CheckCompliance(p))},

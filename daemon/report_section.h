@@ -28,6 +28,9 @@ struct SectionSummary {
   std::string limit;                  // "max_age 90d, floor min_age 7d"
   std::optional<Duration> limit_age;  // empty: the kind has no age limit
   std::vector<std::pair<std::string, std::string>> details;  // name, value
+  // A byte budget for what is left, live files included (logs:
+  // max_total_size); empty: none.
+  std::optional<uint64_t> limit_bytes;
 };
 
 class ReportSection {

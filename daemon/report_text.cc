@@ -54,6 +54,9 @@ void WriteDetails(const PolicyReport& p, std::ostringstream& out) {
     out << "\n  " << day << "  " << Items(v.items) << "  "
         << FormatSize(static_cast<uint64_t>(v.bytes));
   }
+  if (const std::string left = LeftText(p); !left.empty()) {
+    out << "\n  left: " << left;
+  }
   if (p.brake) out << "\n  brake: " << Printable(p.brake->reason);
   if (p.last_run && !p.last_run->error.empty()) {
     out << "\n  last error: " << Printable(p.last_run->error);

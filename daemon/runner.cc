@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "delete_brake.h"
+
 namespace retention {
 namespace {
 
@@ -47,6 +49,7 @@ std::optional<Survivors> SurvivorsAfter(const Plan& plan,
   for (const Action& a : plan.actions) {
     if (a.verb != "delete" && a.verb != "purge") continue;
     ++left.count;
+    left.bytes += a.bytes;
     // An action without a known time makes the oldest unknowable.
     if (a.expected.mtime == WallTime{}) return std::nullopt;
     if (!left.oldest || a.expected.mtime < *left.oldest) {
@@ -99,6 +102,9 @@ RunReport Runner::Run(Policy& policy, bool dry_run,
     } else if (policy.destructive() && !brake.ok()) {
       report.outcome = "braked";
       report.error = brake.message();
+    } else if (auto why = MassDeletion(policy, report.plan, now.wall)) {
+      report.outcome = "braked";
+      report.error = *why;
     } else {
       Execute(policy, &report, stop);
     }
@@ -118,6 +124,8 @@ RunReport Runner::Run(Policy& policy, bool dry_run,
     if (left) {
       end.kept = static_cast<int64_t>(left->count);
       end.oldest = left->oldest;
+      end.kept_bytes = static_cast<int64_t>(left->bytes);
+      end.live_bytes = static_cast<int64_t>(left->live_bytes);
     }
     Status st = db_.FinishRun(*run_id, end);
     if (!st.ok() && report.error.empty()) report.error = st.ToString();
@@ -138,6 +146,56 @@ void Runner::Execute(Policy& policy, RunReport* report,
   } else {
     report->outcome = "ok";
   }
+}
+
+std::optional<std::string> Runner::MassDeletion(Policy& policy,
+                                                const Plan& plan,
+                                                WallTime now) {
+  if (!policy.destructive()) return std::nullopt;
+  const std::string& id = policy.id();
+  auto brakes = db_.Brakes();
+  // Not knowing whether the brake is engaged: delete nothing.
+  if (!brakes.ok()) return "cannot read brakes: " + brakes.status().ToString();
+  for (const Brake& b : *brakes) {
+    if (b.name != id) continue;
+    return "brake engaged since " + FormatIso8601(b.since) + " (" + b.reason +
+           ")";
+  }
+  {
+    std::lock_guard<std::mutex> lock(passes_mu_);
+    if (passes_.erase(id)) return std::nullopt;
+  }
+  auto why = CheckDeleteBrake(plan, policy.delete_brake());
+  if (!why) return std::nullopt;
+  const std::string reason =
+      *why + "; nothing deleted until `retentionctl release " + id + "`";
+  Status st = db_.SetBrake(Brake{id, reason, now});
+  if (st.ok()) {
+    st = ledger_.Append(EventEntry(now, id, "brake", id, reason)).status();
+  }
+  if (!st.ok()) return reason + " (not recorded: " + st.ToString() + ")";
+  return reason;
+}
+
+StatusOr<bool> Runner::ReleaseBrake(const std::string& policy,
+                                    const std::string& who) {
+  auto brakes = db_.Brakes();
+  if (!brakes.ok()) return brakes.status();
+  bool engaged = false;
+  for (const Brake& b : *brakes) engaged = engaged || b.name == policy;
+  RETENTION_RETURN_IF_ERROR(db_.ClearBrake(policy));
+  RETENTION_RETURN_IF_ERROR(
+      ledger_
+          .Append(EventEntry(clock_.Now(), policy, "release", policy,
+                             std::string(engaged ? "brake released"
+                                                 : "no brake engaged") +
+                                 " by " + who +
+                                 "; the next run may delete beyond "
+                                 "max_delete_fraction once"))
+          .status());
+  std::lock_guard<std::mutex> lock(passes_mu_);
+  passes_.insert(policy);
+  return engaged;
 }
 
 Status Runner::ConfirmClock(const std::string& who) {

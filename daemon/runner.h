@@ -12,6 +12,7 @@
 #include <atomic>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "clock.h"
@@ -51,16 +52,29 @@ class Runner {
   // Releases the clock brake for `who`, ordered with the clock checks of
   // runs (it waits for at most one run's start, never for a whole run).
   Status ConfirmClock(const std::string& who);
+  // Releases the mass-deletion brake of `policy` for `who` (ledger entry
+  // "release"): the brake is cleared and the policy's next real run may
+  // delete beyond its max_delete_fraction, once. Returns whether a brake
+  // was engaged. The pass lives in memory: after a restart a run that
+  // would delete too much brakes again.
+  StatusOr<bool> ReleaseBrake(const std::string& policy,
+                              const std::string& who);
 
  private:
   void Execute(Policy& policy, RunReport* report,
                const std::atomic<bool>& stop);
+  // Why a real run of `policy` must not execute `plan`: its brake is
+  // engaged, or the plan engages it now (recorded). nullopt: go on.
+  std::optional<std::string> MassDeletion(Policy& policy, const Plan& plan,
+                                          WallTime now);
 
   Clock& clock_;
   StateDb& db_;
   Ledger& ledger_;
   ClockBrake& brake_;
   std::mutex clock_mu_;  // the clock check and run record of a run's start
+  std::mutex passes_mu_;
+  std::set<std::string> passes_;  // released policies, for one run each
 };
 
 }  // namespace retention

@@ -77,6 +77,11 @@ double Section::GetFraction(const std::string& key) const {
   return Converted(ParseFraction(GetString(key)));
 }
 
+SpaceLimit Section::GetSpaceLimit(const std::string& key) const {
+  if (GetStringOrEmpty(key).empty()) return SpaceLimit{};
+  return Converted(ParseSpaceLimit(GetString(key)));
+}
+
 std::vector<std::string> Section::GetList(const std::string& key) const {
   return SplitWords(GetString(key));
 }

@@ -57,14 +57,20 @@ constexpr const char* kMigrationTo2[] = {
     "ALTER TABLE runs ADD COLUMN oldest_ns INTEGER",
 };
 
-constexpr std::span<const char* const> kMigrations[] = {kMigrationTo1,
-                                                        kMigrationTo2};
+// ... and the bytes of it (RunRecord::kept_bytes, ::live_bytes).
+constexpr const char* kMigrationTo3[] = {
+    "ALTER TABLE runs ADD COLUMN kept_bytes INTEGER",
+    "ALTER TABLE runs ADD COLUMN live_bytes INTEGER",
+};
+
+constexpr std::span<const char* const> kMigrations[] = {
+    kMigrationTo1, kMigrationTo2, kMigrationTo3};
 static_assert(std::size(kMigrations) == StateDb::kSchemaVersion,
               "every schema version needs its migration");
 
 constexpr char kRunColumns[] =
     "id, policy, started_ns, boot_started_ns, boot_id, dry_run, finished_ns, "
-    "outcome, actions, bytes, error, kept, oldest_ns";
+    "outcome, actions, bytes, error, kept, oldest_ns, kept_bytes, live_bytes";
 
 int64_t ToNs(WallTime t) { return t.time_since_epoch().count(); }
 WallTime FromNs(int64_t ns) { return WallTime(Duration(ns)); }
@@ -90,6 +96,8 @@ RunRecord RowToRun(const SqliteStatement& stmt) {
   run.error = stmt.ColumnText(10);
   if (!stmt.ColumnIsNull(11)) run.kept = stmt.ColumnInt64(11);
   if (!stmt.ColumnIsNull(12)) run.oldest = FromNs(stmt.ColumnInt64(12));
+  run.kept_bytes = stmt.ColumnInt64(13);  // NULL (older runs) reads as 0
+  run.live_bytes = stmt.ColumnInt64(14);
   return run;
 }
 
@@ -266,7 +274,8 @@ Status StateDb::FinishRun(int64_t id, const RunEnd& end) {
   std::lock_guard<std::mutex> lock(mu_);
   StatusOr<SqliteStatement> stmt = db_->Prepare(
       "UPDATE runs SET finished_ns = ?, outcome = ?, actions = ?, bytes = ?, "
-      "error = ?, kept = ?, oldest_ns = ? WHERE id = ?");
+      "error = ?, kept = ?, oldest_ns = ?, kept_bytes = ?, live_bytes = ? "
+      "WHERE id = ?");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, ToNs(end.finished))
       .Bind(2, end.outcome)
@@ -283,7 +292,7 @@ Status StateDb::FinishRun(int64_t id, const RunEnd& end) {
   } else {
     stmt->BindNull(7);
   }
-  stmt->Bind(8, id);
+  stmt->Bind(8, end.kept_bytes).Bind(9, end.live_bytes).Bind(10, id);
   RETENTION_RETURN_IF_ERROR(stmt->Run());
   if (db_->Changes() == 0) {
     return Status::NotFound("no run " + std::to_string(id) + " in " + path_);

@@ -40,6 +40,10 @@ struct RunRecord {
   // kinds that do not measure); `oldest` is also empty when nothing is left.
   std::optional<int64_t> kept;
   std::optional<WallTime> oldest;
+  // With `kept`: the bytes of what was left, and (logs) of the live files
+  // the set's budget counts besides (Survivors::bytes, ::live_bytes).
+  int64_t kept_bytes = 0;
+  int64_t live_bytes = 0;
 };
 
 // How a run ended, for FinishRun.
@@ -51,6 +55,8 @@ struct RunEnd {
   std::string error = "";
   std::optional<int64_t> kept = std::nullopt;     // as RunRecord::kept
   std::optional<WallTime> oldest = std::nullopt;  // as RunRecord::oldest
+  int64_t kept_bytes = 0;  // as RunRecord::kept_bytes (with kept only)
+  int64_t live_bytes = 0;
 };
 
 struct Brake {
@@ -71,7 +77,7 @@ struct PolicyStats {
 
 class StateDb {
  public:
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
 
   // Opens or creates the database at `path` (its directory must exist).
   static StatusOr<std::unique_ptr<StateDb>> Open(const std::string& path);

@@ -21,7 +21,7 @@ now_ns() { date +%s%N; }
 make_tree "$work/find"
 make_tree "$work/rtd/data"
 mkdir -p "$work/rtd/state"
-printf '[daemon]\nstate_dir = state\n[files.data]\nroot = data\nmatch = *.tar\nmax_age = 30d\n' > "$work/rtd/r.conf"
+printf '[daemon]\nstate_dir = state\n[files.data]\nroot = data\nmatch = *.tar\nmax_age = 30d\nmax_delete_fraction = 1\n' > "$work/rtd/r.conf"
 sync
 
 t0=$(now_ns)

@@ -97,8 +97,13 @@ check=$( { while read -r f; do case $f in *.zst) zstd -dcq "$f" ;; *) cat "$f" ;
 max=$(cat "$dir/max")
 rot=$(grep -c "logs.bench: rotate " "$dir/log" || true)
 comp=$(grep -c "logs.bench: compress " "$dir/log" || true)
-printf 'retentiond %-8s (inotify):          rotations %s (compressed %s), largest live file %s bytes (+%s), %s\n' \
-  "$method" "$rot" "$comp" "$max" "$(overshoot "$max")" "$check"
+local sizes
+sizes=$("$build/retentionctl" --state-dir "$dir/state" ledger --json |
+  python3 -c 'import json, sys
+b = sorted(e["bytes"] for e in map(json.loads, sys.stdin) if e["action"] == "rotate")
+print("archives %d..%d MiB" % (b[0] >> 20, b[-1] >> 20) if b else "no archives")')
+printf 'retentiond %-8s (inotify):          rotations %s (compressed %s, %s), largest live file %s bytes (+%s), %s\n' \
+  "$method" "$rot" "$comp" "$sizes" "$max" "$(overshoot "$max")" "$check"
 }
 
 # reopen: rename, create, SIGUSR1 to the writer (it reopens its file).

@@ -66,6 +66,9 @@ grep -q "reloaded: 2 policies" "$WORK/out" || { cat "$WORK/out"; fail "reload"; 
 
 expect_code 0 ctl confirm-clock
 grep -q "not engaged" "$WORK/out" || { cat "$WORK/out"; fail "confirm-clock"; }
+expect_code 0 ctl release cache
+grep -q "^files.cache: no brake was engaged" "$WORK/out" || { cat "$WORK/out"; fail "release"; }
+expect_code 1 ctl release nosuch
 
 # The report: the oldest survivor (new, 5 days) within max_age 30d.
 expect_code 0 ctl report
@@ -88,6 +91,7 @@ expect_code 0 as_nobody status
 expect_code 77 as_nobody run cache
 grep -q "permission denied" "$WORK/err" || { cat "$WORK/err"; fail "no permission message"; }
 expect_code 77 as_nobody reload
+expect_code 77 as_nobody release cache
 wait_for "$WORK/log" "refused.*uid 65534"
 
 # Stopped: the socket is gone, socket commands exit 3, the rest fall back.

@@ -83,4 +83,8 @@ total=$(du -cb "$WORK"/b/logs/web.log* | tail -1 | cut -f1)
 expect_code 0 "$RETENTIONCTL" --state-dir "$WORK/b/state" ledger
 grep -q "  logs.web  rotate  " "$WORK/out" || { cat "$WORK/out"; fail "no rotate in the ledger"; }
 grep -q "  logs.web  delete  " "$WORK/out" || { cat "$WORK/out"; fail "no delete in the ledger"; }
+# The report shows what the set holds against its budget.
+expect_code 0 "$RETENTIONCTL" --config "$WORK/b/r.conf" --state-dir "$WORK/b/state" report
+grep -q "left: [0-9]* items\?, .*; with live files [0-9.]*M of budget 3M$" "$WORK/out" ||
+  { cat "$WORK/out"; fail "report: no bytes against the budget"; }
 echo "logs_rotation: ok"

@@ -274,11 +274,11 @@ Status FakeFilesystem::SyncDir(Dir& dir) {
   return Injection(TakeFailure(FsOp::kSyncDir), "fsync " + dir.path());
 }
 
-StatusOr<uint64_t> FakeFilesystem::FreeBytes(Dir& dir) {
+StatusOr<DiskSpace> FakeFilesystem::Space(Dir& dir) {
   std::lock_guard lock(mutex_);
   RETENTION_RETURN_IF_ERROR(
-      Injection(TakeFailure(FsOp::kFreeBytes), "fstatvfs " + dir.path()));
-  return free_bytes_;
+      Injection(TakeFailure(FsOp::kSpace), "fstatvfs " + dir.path()));
+  return space_;
 }
 
 StatusOr<bool> FakeFilesystem::IsLocked(Dir& dir, const std::string& name) {

@@ -42,7 +42,7 @@ enum class FsOp {
   kRead,
   kSync,
   kSyncDir,
-  kFreeBytes,
+  kSpace,
   kIsLocked,
   kLock,
 };
@@ -72,7 +72,7 @@ class FakeFilesystem final : public Filesystem {
   StatusOr<std::unique_ptr<File>> OpenFileAt(Dir& dir,
                                              const std::string& name) override;
   Status SyncDir(Dir& dir) override;
-  StatusOr<uint64_t> FreeBytes(Dir& dir) override;
+  StatusOr<DiskSpace> Space(Dir& dir) override;
   StatusOr<bool> IsLocked(Dir& dir, const std::string& name) override;
   // Also seen by IsLocked while held, as flock is between descriptors.
   StatusOr<std::unique_ptr<FileLock>> LockFileAt(
@@ -107,8 +107,9 @@ class FakeFilesystem final : public Filesystem {
   // The next call of `op` fails with Status::FromErrno(err, ...); several
   // calls queue several failures, consumed in order.
   void FailNext(FsOp op, int err);
-  // What FreeBytes reports (1 TiB until set); writes do not consume it.
-  void SetFreeBytes(uint64_t n);
+  // What Space reports (1 TiB available of 2 TiB until set); writes and
+  // removals do not change it.
+  void SetSpace(DiskSpace space);
 
   // Inspection. Paths are not resolved through symlinks.
   bool Exists(const std::string& path) const;
@@ -180,7 +181,7 @@ class FakeFilesystem final : public Filesystem {
   std::map<uint64_t, Node> nodes_;  // never shrinks; references stay valid
   uint64_t next_ino_ = 1;
   uint64_t next_dev_ = 1;
-  uint64_t free_bytes_ = uint64_t{1} << 40;
+  DiskSpace space_{uint64_t{1} << 40, uint64_t{1} << 41};
   std::map<FsOp, std::vector<int>> failures_;
   std::vector<std::string> removed_;
 };

@@ -277,9 +277,9 @@ void FakeFilesystem::FailNext(FsOp op, int err) {
   failures_[op].push_back(err);
 }
 
-void FakeFilesystem::SetFreeBytes(uint64_t n) {
+void FakeFilesystem::SetSpace(DiskSpace space) {
   std::lock_guard lock(mutex_);
-  free_bytes_ = n;
+  space_ = space;
 }
 
 bool FakeFilesystem::Exists(const std::string& path) const {

@@ -68,8 +68,8 @@ class HookedFilesystem final : public Filesystem {
         std::make_unique<HookedFile>(*this, std::move(file).value()));
   }
   Status SyncDir(Dir& dir) override { return inner_.SyncDir(dir); }
-  StatusOr<uint64_t> FreeBytes(Dir& dir) override {
-    return inner_.FreeBytes(dir);
+  StatusOr<DiskSpace> Space(Dir& dir) override {
+    return inner_.Space(dir);
   }
   StatusOr<bool> IsLocked(Dir& dir, const std::string& name) override {
     return inner_.IsLocked(dir, name);

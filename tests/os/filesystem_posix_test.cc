@@ -4,6 +4,7 @@
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 
 #include <catch2/catch.hpp>
@@ -153,13 +154,17 @@ TEST_CASE("statx fields agree with lstat") {
   CHECK(root->info().type == FileType::kDirectory);
 }
 
-TEST_CASE("free space of the filesystem holding a root is reported") {
+TEST_CASE("the size and free space of a root's filesystem match statvfs") {
   PosixEnv env;
   env.Dir("root");
   auto root = OpenRootOf(env, "root");
-  auto free = env.fs().FreeBytes(*root);
-  REQUIRE(free.ok());
-  CHECK(*free > 0);
+  auto space = env.fs().Space(*root);
+  REQUIRE(space.ok());
+  struct statvfs vfs;
+  REQUIRE(statvfs(env.Path("root").c_str(), &vfs) == 0);
+  CHECK(space->total == uint64_t{vfs.f_blocks} * vfs.f_frsize);
+  CHECK(space->available > 0);
+  CHECK(space->available <= space->total);
 }
 
 TEST_CASE("errors keep the errno that caused them") {

@@ -107,3 +107,52 @@ TEST_CASE("two sets in one directory are told apart", "[watcher]") {
 
 }  // namespace
 }  // namespace retention
+
+namespace retention {
+namespace {
+
+TEST_CASE("a fast writer near the cap makes the policy due early",
+          "[watcher]") {
+  TempDir dir;
+  Append(dir.File("access.log"), 100);
+  auto w = LogWatcher::Create();
+  REQUIRE(w.ok());
+  // A rotation at the cap is said to take 1 s: a writer adding 1000 bytes
+  // per 20 ms (50 KB/s) adds half the 100 KB cap meanwhile: due from
+  // about 50 KB on, long before the cap.
+  auto rotation_ns = std::make_shared<std::atomic<int64_t>>(1'000'000'000);
+  (*w)->SetWatches(
+      {{"logs.access", dir.path(), {"access.log"}, 100'000, rotation_ns}});
+  std::set<std::string> due;
+  for (int i = 0; i < 100 && due.empty(); ++i) {
+    usleep(20'000);
+    Append(dir.File("access.log"), 1000);
+    due = Wait(**w);
+  }
+  CHECK(due == std::set<std::string>{"logs.access"});
+  const uint64_t size = std::filesystem::file_size(dir.File("access.log"));
+  CHECK(size < 100'000);  // under the cap
+  std::vector<EarlyRotation> early = (*w)->TakeEarly();
+  REQUIRE(early.size() == 1);
+  CHECK(early[0].policy == "logs.access");
+  CHECK(early[0].path == dir.File("access.log"));
+  CHECK(early[0].size == size);
+  CHECK(early[0].bytes_per_second > 0);
+  CHECK(early[0].size + early[0].lead >= 100'000);
+  CHECK((*w)->TakeEarly().empty());
+}
+
+TEST_CASE("without a rotation time a log is due only at its cap",
+          "[watcher]") {
+  TempDir dir;
+  auto w = Watching(dir, 100'000);
+  for (int i = 0; i < 10; ++i) {
+    usleep(20'000);
+    Append(dir.File("access.log"), 9000);
+    CHECK(Wait(*w).empty());
+  }
+  CHECK(w->TakeEarly().empty());
+}
+
+}  // namespace
+}  // namespace retention

@@ -301,5 +301,57 @@ TEST_CASE("policy statistics count real runs and recorded removals only") {
   CHECK(stats->count("daemon") == 0);
 }
 
+TEST_CASE("a run deleting most of its scope brakes until released") {
+  Pipeline p;
+  for (int i = 0; i < 11; ++i) {
+    p.fs.AddFile("/data/backups/old" + std::to_string(i) + ".tar", 10,
+                 p.clock.Now() - kDay * 100);
+  }
+  // 11 of 12 expired: 92% > max_delete_fraction 0.25, scope 12 >= 10.
+  RunReport dry = p.Run(/*dry_run=*/true);
+  CHECK(dry.outcome == "dry-run");
+  CHECK(dry.plan.actions.size() == 11);
+  auto brakes = p.daemon->state().Brakes();
+  REQUIRE(brakes.ok());
+  CHECK(brakes->empty());  // a dry run never engages it
+
+  RunReport r = p.Run();
+  CHECK(r.outcome == "braked");
+  CHECK_THAT(r.error, Catch::Contains("would delete 11 of 12 items (91%)") &&
+                          Catch::Contains("retentionctl release "
+                                          "files.backups"));
+  CHECK(p.fs.removed().empty());
+  REQUIRE(p.Entries("brake").size() == 1);
+  brakes = p.daemon->state().Brakes();
+  REQUIRE(brakes.ok());
+  REQUIRE(brakes->size() == 1);
+  CHECK((*brakes)[0].name == "files.backups");
+  // Engaged: the next run is braked too, whatever it plans.
+  CHECK(p.Run().outcome == "braked");
+  CHECK(p.Entries("brake").size() == 1);
+
+  auto was = p.daemon->ReleaseBrake("files.backups", "uid 0");
+  REQUIRE(was.ok());
+  CHECK(*was);
+  REQUIRE(p.Entries("release").size() == 1);
+  CHECK(p.Run().outcome == "ok");
+  CHECK(p.fs.removed().size() == 11);
+  CHECK(p.daemon->state().Brakes()->empty());
+  CHECK(p.daemon->ledger().Verify()->ok);
+}
+
+TEST_CASE("max_delete_fraction 1 never brakes") {
+  Pipeline p;
+  p.WriteConfig("max_age = 90d\nmax_delete_fraction = 1\n");
+  std::vector<ConfigError> errors;
+  REQUIRE(p.daemon->Reload(&errors).ok());
+  for (int i = 0; i < 11; ++i) {
+    p.fs.AddFile("/data/backups/old" + std::to_string(i) + ".tar", 10,
+                 p.clock.Now() - kDay * 100);
+  }
+  CHECK(p.Run().outcome == "ok");
+  CHECK(p.fs.removed().size() == 11);
+}
+
 }  // namespace
 }  // namespace retention

@@ -44,14 +44,15 @@ RunRecord MakeRun(const std::string& policy, int64_t start_s) {
   return run;
 }
 
-TEST_CASE("opening a new state db creates a WAL database at schema 2") {
+TEST_CASE("opening a new state db creates a WAL database at the current schema") {
   TempDir dir;
   std::string path = dir.File("state.db");
   std::unique_ptr<StateDb> db = OpenOk(path);
-  CHECK(db->schema_version() == 2);
+  CHECK(db->schema_version() == StateDb::kSchemaVersion);
   CHECK(db->path() == path);
   CHECK(Query(path, "PRAGMA journal_mode") == "wal");
-  CHECK(Query(path, "SELECT version FROM schema_version") == "2");
+  CHECK(Query(path, "SELECT version FROM schema_version") ==
+        std::to_string(StateDb::kSchemaVersion));
   CHECK(Query(path,
               "SELECT group_concat(name, ',') FROM (SELECT name FROM "
               "sqlite_master WHERE type = 'table' AND name NOT LIKE "
@@ -73,7 +74,7 @@ TEST_CASE("reopening a state db keeps its data and schema") {
   }
   for (int i = 0; i < 2; ++i) {
     std::unique_ptr<StateDb> db = OpenOk(path);
-    CHECK(db->schema_version() == 2);
+    CHECK(db->schema_version() == StateDb::kSchemaVersion);
     StatusOr<std::optional<RunRecord>> last = db->LastRun();
     REQUIRE(last.ok());
     REQUIRE(last->has_value());
@@ -87,7 +88,7 @@ TEST_CASE("an empty existing file is initialized as a new state db") {
   TempDir dir;
   std::string path = dir.File("state.db");
   std::ofstream(path).close();
-  CHECK(OpenOk(path)->schema_version() == 2);
+  CHECK(OpenOk(path)->schema_version() == StateDb::kSchemaVersion);
 }
 
 TEST_CASE("a state db with a newer schema is refused, not downgraded") {
@@ -99,8 +100,9 @@ TEST_CASE("a state db with a newer schema is refused, not downgraded") {
   REQUIRE_FALSE(db.ok());
   CHECK(db.status().code() == Status::Code::kFailedPrecondition);
   CHECK_THAT(db.status().message(),
-             Catch::Contains("has schema 7, this retentiond knows up to 2; "
-                             "refusing to downgrade"));
+             Catch::Contains("has schema 7, this retentiond knows up to " +
+                             std::to_string(StateDb::kSchemaVersion) +
+                             "; refusing to downgrade"));
   CHECK(Query(path, "SELECT version FROM schema_version") == "7");
 }
 
@@ -198,7 +200,9 @@ TEST_CASE("a run records what it left; the newest measured run per policy") {
     REQUIRE(db->FinishRun(*id, {.finished = run.started + seconds(1),
                                 .outcome = "ok",
                                 .kept = kept,
-                                .oldest = oldest})
+                                .oldest = oldest,
+                                .kept_bytes = kept ? 100 * *kept : 0,
+                                .live_bytes = 7})
                 .ok());
   };
   const WallTime old = FromUnixSeconds(1767000000);
@@ -213,6 +217,8 @@ TEST_CASE("a run records what it left; the newest measured run per policy") {
   CHECK(a.started == FromUnixSeconds(1767225600));
   CHECK(a.kept == 3);
   CHECK(a.oldest == old);
+  CHECK(a.kept_bytes == 300);
+  CHECK(a.live_bytes == 7);
   const RunRecord& b = measured->at("files.b");
   CHECK(b.kept == 0);
   CHECK_FALSE(b.oldest);
@@ -221,21 +227,24 @@ TEST_CASE("a run records what it left; the newest measured run per policy") {
   CHECK(last->at("files.a").started == FromUnixSeconds(1767225700));
 }
 
-TEST_CASE("a schema 1 state db is migrated to 2, its runs kept unmeasured") {
+TEST_CASE("a schema 1 state db is migrated, its runs kept unmeasured") {
   TempDir dir;
   std::string path = dir.File("state.db");
   REQUIRE(OpenOk(path)->BeginRun(MakeRun("files.a", 1767225600)).ok());
   // Back to what schema 1 looked like (SQLite >= 3.35 drops columns).
   RawSql(path, "ALTER TABLE runs DROP COLUMN kept");
   RawSql(path, "ALTER TABLE runs DROP COLUMN oldest_ns");
+  RawSql(path, "ALTER TABLE runs DROP COLUMN kept_bytes");
+  RawSql(path, "ALTER TABLE runs DROP COLUMN live_bytes");
   RawSql(path, "UPDATE schema_version SET version = 1");
   std::unique_ptr<StateDb> db = OpenOk(path);
-  CHECK(db->schema_version() == 2);
+  CHECK(db->schema_version() == StateDb::kSchemaVersion);
   StatusOr<std::optional<RunRecord>> last = db->LastRun();
   REQUIRE(last.ok());
   REQUIRE(last->has_value());
   CHECK((*last)->policy == "files.a");
   CHECK_FALSE((*last)->kept);
+  CHECK((*last)->kept_bytes == 0);
 }
 
 TEST_CASE("there is no last run in a new state db") {

@@ -201,6 +201,34 @@ TEST_CASE("fractions are decimals from 0 to 1") {
   }
 }
 
+TEST_CASE("space limits are a size or a percentage below 100") {
+  auto bytes = ParseSpaceLimit("2G");
+  REQUIRE(bytes.ok());
+  CHECK(bytes->bytes == uint64_t{2} << 30);
+  CHECK(bytes->percent == 0);
+  CHECK(bytes->RequiredOf(uint64_t{1} << 40) == uint64_t{2} << 30);
+  CHECK(bytes->ToString() == "2G");
+  auto percent = ParseSpaceLimit("12.5%");
+  REQUIRE(percent.ok());
+  CHECK(percent->bytes == 0);
+  CHECK(percent->RequiredOf(8000) == 1000);
+  CHECK(percent->ToString() == "12.5%");
+  CHECK(ParseSpaceLimit("1%")->RequiredOf(uint64_t{1} << 40) ==
+        (uint64_t{1} << 40) / 100);
+  CHECK(SpaceLimit{}.empty());
+  CHECK_FALSE(percent->empty());
+  for (const char* bad :
+       {"", "%", "0%", "100%", "150%", "-5%", "5 %", "5%%", ".5%", "1e1%",
+        "10 G", "ten"}) {
+    INFO(bad);
+    auto parsed = ParseSpaceLimit(bad);
+    REQUIRE_FALSE(parsed.ok());
+    CHECK(parsed.status().code() == Status::Code::kInvalidArgument);
+  }
+  CHECK_THAT(ParseSpaceLimit("10Q").status().message(),
+             Catch::Contains("percentage"));
+}
+
 TEST_CASE("sizes format with the largest unit and one decimal") {
   struct Case {
     uint64_t bytes;

@@ -82,7 +82,7 @@ TEST_CASE("every operation can be failed on demand") {
       {FsOp::kRead, [&] { return (*reader)->Read(1, &out); }},
       {FsOp::kSync, [&] { return (*writer)->Sync(); }},
       {FsOp::kSyncDir, [&] { return fs.SyncDir(root); }},
-      {FsOp::kFreeBytes, [&] { return fs.FreeBytes(root).status(); }},
+      {FsOp::kSpace, [&] { return fs.Space(root).status(); }},
       {FsOp::kIsLocked, [&] { return fs.IsLocked(root, "a.log").status(); }},
   };
   for (const auto& [op, call] : ops) {
@@ -193,8 +193,9 @@ TEST_CASE("added files keep the size and time they were given") {
 
 TEST_CASE("free bytes are what the test set") {
   Fixture f;
-  f.fs.SetFreeBytes(12345);
-  CHECK(*f.fs.FreeBytes(*f.root) == 12345);
+  f.fs.SetSpace({12345, 67890});
+  CHECK(f.fs.Space(*f.root)->available == 12345);
+  CHECK(f.fs.Space(*f.root)->total == 67890);
 }
 
 TEST_CASE("a directory cannot be renamed below itself") {

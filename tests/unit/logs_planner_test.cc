@@ -111,6 +111,8 @@ TEST_CASE("a log set within every limit plans nothing") {
   REQUIRE(p.kept);
   CHECK(p.kept->count == 3);
   CHECK(p.kept->oldest == kNow - kDay * 21);
+  CHECK(p.kept->bytes == 300 * kM);
+  CHECK(p.kept->live_bytes == 99 * kM);
 }
 
 TEST_CASE("a live file at max_file_size is rotated to a named archive") {
@@ -133,6 +135,34 @@ TEST_CASE("a live file at max_file_size is rotated to a named archive") {
   REQUIRE(p.kept);
   CHECK(p.kept->count == 0);
   CHECK_FALSE(p.kept->oldest);
+}
+
+TEST_CASE("a live file the watcher flagged is rotated early, at its size") {
+  LogsRule r = Rule();
+  r.max_file_size = 100 * kM;
+  r.paths.push_back(kDir + "/error.log");
+  LogSetSnapshot s;
+  s.live = {Live(80 * kM), Live(70 * kM, "error.log")};
+  EarlyRotation early;
+  early.policy = "logs.access";
+  early.path = kDir + "/access.log";
+  early.size = 79 * kM;
+  early.bytes_per_second = 100 * kM;
+  early.lead = 40 * kM;
+  s.early[early.path] = early;
+  early.path = kDir + "/error.log";
+  early.size = 75 * kM;  // the file is smaller now than when flagged
+  s.early[early.path] = early;
+  Plan p = PlanTwice(r, s);
+  REQUIRE(Verbs(p) == std::vector<std::string>{"rotate"});
+  CHECK(p.actions[0].target == kDir + "/access.log");
+  CHECK(p.actions[0].reason ==
+        "size 80M is within 40M of max_file_size 100M, what its writer adds "
+        "(100M/s) while a rotation runs: rotated before it passes the cap; "
+        "becomes /var/log/app/access.log-20261123T173430Z (truncate)");
+  // Without the notice, neither is due.
+  s.early.clear();
+  CHECK(PlanLogs(r, s, kNow).actions.empty());
 }
 
 TEST_CASE("a second rotation within one second takes the next seq") {

@@ -82,6 +82,39 @@ TEST_CASE("the oldest item's age is shown to a useful precision", "[report]") {
   CHECK(OldestText(p) == "none left");
 }
 
+TEST_CASE("what a run left is shown with its bytes against a byte budget",
+          "[report]") {
+  PolicyReport p;
+  CHECK(LeftText(p).empty());
+  p.kept_items = 3;
+  p.kept_bytes = 12 << 20;
+  CHECK(LeftText(p) == "3 items, 12M");
+  p.live_bytes = 4 << 20;
+  CHECK(LeftText(p) == "3 items, 12M; with live files 16M");
+  p.limit_bytes = 20 << 20;
+  CHECK(LeftText(p) == "3 items, 12M; with live files 16M of budget 20M");
+  p.limit_bytes = 15 << 20;
+  CHECK(LeftText(p) ==
+        "3 items, 12M; with live files 16M of budget 15M, OVER BUDGET");
+  p.kept_items = 1;
+  p.live_bytes = 0;
+  p.limit_bytes.reset();
+  CHECK(LeftText(p) == "1 item, 12M");
+  Report r = Sample();
+  r.policies[0].kept_items = 2;
+  r.policies[0].kept_bytes = 2048;
+  r.policies[0].limit_bytes = 4096;
+  CHECK_THAT(FormatReportText(r), Catch::Contains("left: 2 items, 2K; with "
+                                                  "live files 2K of budget "
+                                                  "4K"));
+  CHECK_THAT(FormatReportHtml(r), Catch::Contains("<th>left</th>"));
+  nlohmann::json j = nlohmann::json::parse(FormatReportJson(r));
+  CHECK(j["policies"][0]["kept_bytes"] == 2048);
+  CHECK(j["policies"][0]["live_bytes"] == 0);
+  CHECK(j["policies"][0]["limit_bytes"] == 4096);
+  CHECK(j["policies"][1]["limit_bytes"].is_null());
+}
+
 TEST_CASE("the days of a period run from its first to its last UTC day",
           "[report]") {
   std::vector<std::string> days = DaysInPeriod(kNow - 2 * kDay, kNow);

@@ -13,12 +13,13 @@ Action Delete(WallTime mtime) {
   Action a;
   a.verb = "delete";
   a.expected.mtime = mtime;
+  a.bytes = 1000;
   return a;
 }
 
 Plan PlanKeeping(uint64_t count, std::optional<WallTime> oldest) {
   Plan p;
-  p.kept = Survivors{count, oldest};
+  p.kept = Survivors{count, oldest, count * 10, 1};
   p.actions = {Delete(kNow - hours(300)), Delete(kNow - hours(200))};
   return p;
 }
@@ -30,6 +31,7 @@ TEST_CASE("a run that did everything leaves what the plan kept") {
   REQUIRE(left);
   CHECK(left->count == 5);
   CHECK(left->oldest == kNow - hours(10));
+  CHECK(left->bytes == 50);
 }
 
 TEST_CASE("undone actions count as survivors, the oldest of them included") {
@@ -40,6 +42,8 @@ TEST_CASE("undone actions count as survivors, the oldest of them included") {
   REQUIRE(left);
   CHECK(left->count == 7);  // which deletion failed is unknown: both count
   CHECK(left->oldest == kNow - hours(300));
+  CHECK(left->bytes == 50 + 2000);
+  CHECK(left->live_bytes == 1);
 
   // A braked run did nothing: everything survives, even when the plan kept
   // nothing.

@@ -1,0 +1,149 @@
+// [daemon] keep_free through the whole path: config file -> Daemon -> the
+// "daemon.keep_free" policy -> plan -> execute -> ledger, over two log sets
+// on a fake filesystem (one device) with a real state database.
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+
+#include "daemon.h"
+#include "fakes/fake_clock.h"
+#include "fakes/fake_filesystem.h"
+#include "keep_free_planner.h"
+#include "logs_naming.h"
+#include "temp_dir.h"
+
+namespace retention {
+namespace {
+
+using std::chrono::hours;
+constexpr Duration kDay = hours(24);
+constexpr uint64_t kM = 1 << 20;
+
+struct KeepFreePipeline {
+  TempDir tmp;
+  FakeClock clock;
+  FakeFilesystem fs{clock};
+  KindRegistry registry = BuiltinRegistry();
+  std::unique_ptr<Daemon> daemon;
+  std::atomic<bool> stop{false};
+
+  explicit KeepFreePipeline(const std::string& keep_free) {
+    std::ofstream(config_path())
+        << "[daemon]\nstate_dir = " << tmp.path() << "/state\n"
+        << keep_free << "\n[logs.a]\npaths = /var/log/a/app.log\n"
+        << "max_file_size = 100M\n\n[logs.b]\npaths = /var/log/b/app.log\n"
+        << "max_file_size = 100M\nmin_age = 2d\n";
+    std::filesystem::create_directory(tmp.path() + "/state");
+    fs.AddDir(tmp.path() + "/state");
+    for (const char* set : {"a", "b"}) {
+      const std::string dir = std::string("/var/log/") + set;
+      fs.AddDir(dir);
+      fs.AddFile(dir + "/app.log", 50 * kM, clock.Now());
+    }
+    daemon = std::make_unique<Daemon>(clock, fs, registry, config_path());
+    std::vector<ConfigError> errors;
+    Status st = daemon->Start(&errors);
+    INFO(st.ToString());
+    REQUIRE(st.ok());
+  }
+  std::string config_path() const { return tmp.path() + "/retentiond.conf"; }
+  // A compressed archive of set `set`, rotated `age` ago.
+  std::string AddArchive(const std::string& set, Duration age) {
+    const std::string path =
+        "/var/log/" + set + "/" +
+        FormatArchiveName("app.log", clock.Now() - age, 0, Compression::kZstd);
+    fs.AddFile(path, 10 * kM, clock.Now() - age);
+    return path;
+  }
+  RunReport Run(bool dry_run) {
+    auto policy = daemon->Find(kKeepFreePolicyId);
+    REQUIRE(policy);
+    return daemon->Run(*policy, dry_run, stop);
+  }
+  std::vector<LedgerEntry> Deletes() {
+    std::vector<LedgerEntry> out;
+    auto entries = daemon->ledger().Read(0, 1000);
+    REQUIRE(entries.ok());
+    for (const LedgerEntry& e : *entries) {
+      if (e.action == "delete") out.push_back(e);
+    }
+    return out;
+  }
+};
+
+// 100M wanted of 1000M (10%), 75M free: three 10M archives must go, the
+// oldest across both sets; b's 1-day-old archive is under its min_age.
+void Stage(KeepFreePipeline& p, std::vector<std::string>* expected) {
+  const std::string a9 = p.AddArchive("a", 9 * kDay);
+  const std::string b7 = p.AddArchive("b", 7 * kDay);
+  const std::string a5 = p.AddArchive("a", 5 * kDay);
+  p.AddArchive("a", 3 * kDay);
+  p.AddArchive("b", 1 * kDay);
+  p.fs.SetSpace({75 * kM, 1000 * kM});
+  *expected = {a9, b7, a5};
+}
+
+TEST_CASE("keep_free deletes the oldest archives across log sets, recorded") {
+  KeepFreePipeline p("keep_free = 10%\n");
+  std::vector<std::string> expected;
+  Stage(p, &expected);
+  RunReport r = p.Run(/*dry_run=*/false);
+  CHECK(r.outcome == "ok");
+  CHECK(p.fs.removed() == expected);
+  CHECK(p.fs.Exists("/var/log/a/app.log"));
+  CHECK(p.fs.Exists("/var/log/b/app.log"));
+  auto deletes = p.Deletes();
+  REQUIRE(deletes.size() == 3);
+  for (size_t i = 0; i < deletes.size(); ++i) {
+    CHECK(deletes[i].policy == kKeepFreePolicyId);
+    CHECK(deletes[i].target == expected[i]);
+    CHECK(deletes[i].bytes == 10 * kM);
+    CHECK_THAT(deletes[i].detail, Catch::Contains("below keep_free 10%"));
+  }
+  CHECK(p.daemon->ledger().Verify()->ok);
+}
+
+TEST_CASE("a keep_free dry run lists the same archives and removes nothing") {
+  KeepFreePipeline p("keep_free = 10%\n");
+  std::vector<std::string> expected;
+  Stage(p, &expected);
+  RunReport r = p.Run(/*dry_run=*/true);
+  CHECK(r.outcome == "dry-run");
+  std::vector<std::string> planned;
+  for (const Action& a : r.plan.actions) planned.push_back(a.target);
+  CHECK(planned == expected);
+  CHECK(p.fs.removed().empty());
+  CHECK(p.Deletes().empty());
+}
+
+TEST_CASE("keep_free in bytes counts the filesystem's available space") {
+  KeepFreePipeline p("keep_free = 80M\n");
+  std::vector<std::string> expected;
+  Stage(p, &expected);
+  p.Run(/*dry_run=*/false);
+  CHECK(p.fs.removed() == std::vector<std::string>{expected[0]});
+}
+
+TEST_CASE("without keep_free there is no keep_free policy") {
+  KeepFreePipeline p("");
+  CHECK_FALSE(p.daemon->Find(kKeepFreePolicyId));
+  for (const auto& [id, every] : p.daemon->Schedule()) {
+    CHECK(id != kKeepFreePolicyId);
+  }
+}
+
+TEST_CASE("a bad keep_free value is a config error naming the key") {
+  TempDir tmp;
+  const std::string path = tmp.path() + "/retentiond.conf";
+  std::ofstream(path) << "[daemon]\nkeep_free = 100%\n";
+  KindRegistry registry = BuiltinRegistry();
+  Config config;
+  std::vector<ConfigError> errors;
+  CHECK_FALSE(LoadConfig(path, registry, &config, &errors));
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].key == "keep_free");
+  CHECK_THAT(errors[0].message, Catch::Contains("less than 100%"));
+}
+
+}  // namespace
+}  // namespace retention

@@ -1,0 +1,55 @@
+// CheckDeleteBrake: when a plan removes too much of its scope.
+#include "delete_brake.h"
+
+#include <catch2/catch.hpp>
+
+namespace retention {
+namespace {
+
+Plan PlanDeleting(uint64_t removals, uint64_t scope) {
+  Plan p;
+  p.scope = scope;
+  for (uint64_t i = 0; i < removals; ++i) {
+    Action a;
+    a.verb = "delete";
+    p.actions.push_back(a);
+  }
+  Action rotate;
+  rotate.verb = "rotate";  // removes nothing
+  p.actions.push_back(rotate);
+  return p;
+}
+
+TEST_CASE("a plan removing more than max_delete_fraction brakes") {
+  const DeleteBrakeLimit limit{0.25, 10};
+  CHECK_FALSE(CheckDeleteBrake(PlanDeleting(25, 100), limit));
+  auto why = CheckDeleteBrake(PlanDeleting(26, 100), limit);
+  REQUIRE(why);
+  CHECK(*why ==
+        "would delete 26 of 100 items (26%), more than max_delete_fraction "
+        "0.25");
+}
+
+TEST_CASE("small scopes and a fraction of 1 never brake") {
+  CHECK_FALSE(CheckDeleteBrake(PlanDeleting(9, 9), {0.25, 10}));
+  CHECK(CheckDeleteBrake(PlanDeleting(10, 10), {0.25, 10}));
+  CHECK_FALSE(CheckDeleteBrake(PlanDeleting(100, 100), {1.0, 0}));
+  CHECK_FALSE(CheckDeleteBrake(PlanDeleting(0, 0), {0.0, 0}));
+  CHECK_FALSE(CheckDeleteBrake(PlanDeleting(5, 100), DeleteBrakeLimit{}));
+}
+
+TEST_CASE("removals are counted by action count, purges included") {
+  Plan p;
+  p.scope = 1000;
+  Action rows;
+  rows.verb = "delete";
+  rows.count = 300;  // a batch of rows
+  Action purge;
+  purge.verb = "purge";
+  p.actions = {rows, purge};
+  CHECK(PlannedRemovals(p) == 301);
+  CHECK(CheckDeleteBrake(p, {0.3, 10}));
+}
+
+}  // namespace
+}  // namespace retention
