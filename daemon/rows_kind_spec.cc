@@ -2,6 +2,7 @@
 // need no database. Each check reports at the line of the key it is about.
 // Whether the table, column and index exist is checked when the policy is
 // built (RowsPolicy), at start and at every reload.
+#include "delete_brake.h"
 #include "rows_rule.h"
 
 namespace retention {
@@ -90,6 +91,7 @@ KindSpec RowsKindSpec() {
        "accept a time column without an index (each run scans the table)"},
       {"every", ValueType::kDuration, "1m", false, {}, "how often to run"},
   };
+  AddDeleteBrakeKeys(&spec);
   spec.validate = Validate;
   return spec;
 }

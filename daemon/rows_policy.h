@@ -52,6 +52,7 @@ class RowsPolicy final : public Policy {
   const std::string& id() const override { return id_; }
   Duration every() const override { return rule_.every; }
   bool destructive() const override { return true; }
+  DeleteBrakeLimit delete_brake() const override { return rule_.brake; }
   StatusOr<Plan> MakePlan(WallTime now) override;
   ExecResult Execute(const Plan& plan, ExecContext& ctx) override;
 

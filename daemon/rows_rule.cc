@@ -3,6 +3,8 @@
 #include <cctype>
 #include <filesystem>
 
+#include "delete_brake.h"
+
 namespace retention {
 namespace {
 
@@ -41,6 +43,7 @@ RowsRule RowsRuleFromSection(const Section& section) {
   rule.min_age = section.GetDuration("min_age");
   rule.every = section.GetDuration("every");
   rule.allow_full_scan = section.GetBool("allow_full_scan");
+  rule.brake = DeleteBrakeLimitOf(section);
   return rule;
 }
 

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "database.h"
 #include "kind_registry.h"
+#include "policy.h"
 
 namespace retention {
 
@@ -20,6 +21,7 @@ struct RowsRule {
   Duration min_age{};  // floor: wins over max_age
   Duration every{};
   bool allow_full_scan = false;
+  DeleteBrakeLimit brake;  // the mass-deletion brake (delete_brake.h)
 
   // Rows older than this are expired: max(max_age, min_age).
   Duration deadline() const { return std::max(max_age, min_age); }

@@ -76,6 +76,7 @@ database = sqlite:rtd.db
 table = t
 time_column = ts
 max_age = 30d
+max_delete_fraction = 1
 EOF2
 
 run_case idle idle

@@ -221,6 +221,10 @@ TEST_CASE("a rows policy is built from its keys after the database check") {
   REQUIRE(policy.ok());
   CHECK((*policy)->id() == "rows.events");
   CHECK((*policy)->every() == std::chrono::minutes(1));
+  CHECK((*policy)->delete_brake().max_fraction == 0.25);
+  policy = b.Build(keys + "allow_full_scan = yes\nmax_delete_fraction = 1\n");
+  REQUIRE(policy.ok());
+  CHECK((*policy)->delete_brake().max_fraction == 1.0);
 }
 
 TEST_CASE("rows configuration errors name the key") {
