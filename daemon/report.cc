@@ -71,7 +71,10 @@ PolicyReport& PolicyFor(Report* report, const std::string& id) {
   return report->policies.back();
 }
 
-void AddEntry(Report* report, const LedgerEntry& e) {
+using RemovalsByPolicy = std::map<std::string, std::vector<LedgerEntry>>;
+
+void AddEntry(Report* report, const LedgerEntry& e,
+              RemovalsByPolicy* removals) {
   if (e.time < report->since || e.time > report->until) return;
   if (e.policy == kDaemonPolicy) {
     ++report->daemon_events[e.action];
@@ -84,16 +87,30 @@ void AddEntry(Report* report, const LedgerEntry& e) {
   DayVolume& day = p.removed_per_day[UtcDay(e.time)];
   day.items += e.count;
   day.bytes += e.bytes;
+  (*removals)[e.policy].push_back(e);
 }
 
-Status AddLedger(Ledger& ledger, Report* report) {
+Status AddLedger(Ledger& ledger, Report* report, RemovalsByPolicy* removals) {
   int64_t after = 0;
   for (;;) {
     StatusOr<std::vector<LedgerEntry>> page = ledger.Read(after, kLedgerPage);
     if (!page.ok()) return page.status();
-    for (const LedgerEntry& e : *page) AddEntry(report, e);
+    for (const LedgerEntry& e : *page) AddEntry(report, e, removals);
     if (page->size() < kLedgerPage) return Status::Ok();
     after = page->back().seq;
+  }
+}
+
+// What each kind reads in its policies' removals (rows: the lateness).
+void AddRemovalDetails(const ReportSectionRegistry& sections,
+                       const RemovalsByPolicy& removals, Report* report) {
+  for (PolicyReport& p : report->policies) {
+    const ReportSection* provider = sections.Find(p.kind);
+    auto it = removals.find(p.id);
+    if (provider == nullptr || !p.configured || it == removals.end()) continue;
+    for (auto& detail : provider->RemovalDetails(it->second)) {
+      p.details.push_back(std::move(detail));
+    }
   }
 }
 
@@ -218,7 +235,9 @@ StatusOr<Report> BuildReport(const Config& config, StateDb& db, Ledger& ledger,
   if (auto keep_free = KeepFreeReport(config)) {
     report.policies.push_back(std::move(*keep_free));
   }
-  RETENTION_RETURN_IF_ERROR(AddLedger(ledger, &report));
+  RemovalsByPolicy removals;
+  RETENTION_RETURN_IF_ERROR(AddLedger(ledger, &report, &removals));
+  AddRemovalDetails(sections, removals, &report);
   StatusOr<LedgerCheck> check = ledger.Verify();
   if (!check.ok()) return check.status();
   report.ledger_check = *check;

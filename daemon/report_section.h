@@ -20,11 +20,12 @@
 
 #include "clock.h"
 #include "config.h"
+#include "ledger.h"
 
 namespace retention {
 
 struct SectionSummary {
-  std::string limit;                   // "max_age 90d, floor min_age 7d"
+  std::string limit;                  // "max_age 90d, floor min_age 7d"
   std::optional<Duration> limit_age;  // empty: the kind has no age limit
   std::vector<std::pair<std::string, std::string>> details;  // name, value
   // A byte budget for what is left, live files included (logs:
@@ -39,6 +40,14 @@ class ReportSection {
   // Precondition: section.kind == kind(), validated at config load. Must not
   // touch the filesystem or any database: the report reads stored state only.
   virtual SectionSummary Summarize(const Section& section) const = 0;
+  // Details read from one policy's removal entries in the report's period,
+  // in ledger order (e.g. rows: how late the worst removal was). None by
+  // default.
+  virtual std::vector<std::pair<std::string, std::string>> RemovalDetails(
+      const std::vector<LedgerEntry>& removals) const {
+    (void)removals;
+    return {};
+  }
 };
 
 class ReportSectionRegistry {
@@ -51,6 +60,11 @@ class ReportSectionRegistry {
  private:
   std::map<std::string, std::unique_ptr<ReportSection>> sections_;
 };
+
+// The limit of a kind keyed by max_age with a min_age floor: "max_age 90d",
+// or "max_age 1h, floor min_age 1d", and the age the oldest item is held
+// to, max(max_age, min_age). Precondition: both keys are registered.
+SectionSummary AgeLimitSummary(const Section& section);
 
 // A registry with the section of every built-in policy kind. A new kind adds
 // one Register call in report_sections.cc.

@@ -1,9 +1,12 @@
 // The report section registry and the sections of the built-in kinds.
+#include <algorithm>
 #include <cassert>
 
+#include "config_value.h"
 #include "files_report.h"
 #include "logs_report.h"
 #include "report_section.h"
+#include "rows_report.h"
 
 namespace retention {
 
@@ -19,10 +22,23 @@ const ReportSection* ReportSectionRegistry::Find(
   return it == sections_.end() ? nullptr : it->second.get();
 }
 
+SectionSummary AgeLimitSummary(const Section& section) {
+  SectionSummary s;
+  const Duration max_age = section.GetDuration("max_age");
+  const Duration min_age = section.GetDuration("min_age");
+  s.limit = "max_age " + FormatDuration(max_age);
+  if (min_age > Duration::zero()) {
+    s.limit += ", floor min_age " + FormatDuration(min_age);
+  }
+  s.limit_age = std::max(max_age, min_age);
+  return s;
+}
+
 ReportSectionRegistry BuiltinReportSections() {
   ReportSectionRegistry registry;
   registry.Register(MakeFilesReportSection());
   registry.Register(MakeLogsReportSection());
+  registry.Register(MakeRowsReportSection());
   return registry;
 }
 

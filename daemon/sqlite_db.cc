@@ -77,6 +77,15 @@ SqliteStatement& SqliteStatement::Bind(int index, std::string_view value) {
   return *this;
 }
 
+SqliteStatement& SqliteStatement::BindDouble(int index, double value) {
+  NoteBindResult(sqlite3_bind_double(stmt_, index, value), index);
+  return *this;
+}
+
+int SqliteStatement::ParameterIndex(const char* name) const {
+  return sqlite3_bind_parameter_index(stmt_, name);
+}
+
 SqliteStatement& SqliteStatement::BindNull(int index) {
   NoteBindResult(sqlite3_bind_null(stmt_, index), index);
   return *this;
@@ -102,6 +111,10 @@ Status SqliteStatement::Run() {
 
 int64_t SqliteStatement::ColumnInt64(int col) const {
   return sqlite3_column_int64(stmt_, col);
+}
+
+double SqliteStatement::ColumnDouble(int col) const {
+  return sqlite3_column_double(stmt_, col);
 }
 
 std::string SqliteStatement::ColumnText(int col) const {
@@ -162,14 +175,31 @@ Status SqliteDb::Exec(const std::string& sql) {
 }
 
 StatusOr<SqliteStatement> SqliteDb::Prepare(const std::string& sql) {
+  return PrepareWithTail(sql, nullptr);
+}
+
+StatusOr<SqliteStatement> SqliteDb::PrepareWithTail(const std::string& sql,
+                                                    std::string* rest) {
   sqlite3_stmt* stmt = nullptr;
+  const char* tail = nullptr;
   int rc = sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()),
-                              &stmt, nullptr);
+                              &stmt, &tail);
   if (rc != SQLITE_OK) {
     sqlite3_finalize(stmt);
     return Error(rc, "prepare \"" + sql + "\" on");
   }
+  if (rest != nullptr && tail != nullptr) *rest = tail;
   return SqliteStatement(this, stmt);
+}
+
+StatusOr<SqliteStatement> SqliteDb::PrepareSingle(const std::string& sql) {
+  std::string rest;
+  StatusOr<SqliteStatement> stmt = PrepareWithTail(sql, &rest);
+  if (stmt.ok() && rest.find_first_not_of(" \t\r\n") != std::string::npos) {
+    return Status::InvalidArgument("\"" + sql +
+                                   "\" is more than one statement");
+  }
+  return stmt;
 }
 
 StatusOr<std::string> SqliteDb::QueryText(const std::string& sql) {

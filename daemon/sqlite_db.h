@@ -47,7 +47,11 @@ class SqliteStatement {
   // by the next Step() or Run(), so a run of binds needs no checks between.
   SqliteStatement& Bind(int index, int64_t value);
   SqliteStatement& Bind(int index, std::string_view value);
+  SqliteStatement& BindDouble(int index, double value);
   SqliteStatement& BindNull(int index);
+  // The index of the named parameter (":cutoff"), or 0 when the statement
+  // has no such parameter.
+  int ParameterIndex(const char* name) const;
 
   // Advances: true when a row is available, false when done, or the error
   // (including a pending bind error).
@@ -59,6 +63,7 @@ class SqliteStatement {
   // Column getters for the current row (precondition: Step() returned true).
   // NULL reads as 0 / "".
   int64_t ColumnInt64(int col) const;
+  double ColumnDouble(int col) const;
   std::string ColumnText(int col) const;
   bool ColumnIsNull(int col) const;
 
@@ -98,6 +103,9 @@ class SqliteDb {
   // statements may be separated by ';'. Values go through Prepare + Bind.
   Status Exec(const std::string& sql);
   StatusOr<SqliteStatement> Prepare(const std::string& sql);
+  // Like Prepare, but SQL after the first statement is an error
+  // (kInvalidArgument), not ignored: for SQL built around user text.
+  StatusOr<SqliteStatement> PrepareSingle(const std::string& sql);
   // Runs a single-row, single-column query such as "PRAGMA journal_mode".
   StatusOr<std::string> QueryText(const std::string& sql);
 
@@ -111,6 +119,10 @@ class SqliteDb {
 
  private:
   SqliteDb(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  // Prepares the first statement of `sql`; the text after it goes to *rest
+  // when `rest` is not null.
+  StatusOr<SqliteStatement> PrepareWithTail(const std::string& sql,
+                                            std::string* rest);
 
   sqlite3* db_;
   std::string path_;

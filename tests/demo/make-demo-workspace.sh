@@ -2,7 +2,9 @@
 # Generates the quick-start demo workspace in DIR (default build/demo):
 # backups and exports of various ages, so the demo daemon has something to
 # expire, and a symlink pointing outside the workspace that it must remove
-# as a link without touching its target.
+# as a link without touching its target; and an application database
+# (app.db, WAL) whose auth_tokens and events rows sit around their deadlines,
+# some of them expiring in every minute of the demo.
 set -euo pipefail
 dir=${1:-build/demo}
 rm -rf "$dir"
@@ -21,5 +23,34 @@ done
 echo "must survive" > outside/precious.tar.zst
 ln -s ../outside/precious.tar.zst backups/link-to-outside.tar.zst
 touch -h -d "-365 days" backups/link-to-outside.tar.zst
+now=$(date -u +%s)
+sqlite3 app.db <<SQL > /dev/null
+PRAGMA journal_mode = WAL;
+CREATE TABLE auth_tokens (id INTEGER PRIMARY KEY, purpose TEXT NOT NULL,
+  token TEXT NOT NULL, created_at INTEGER NOT NULL, used_at INTEGER);
+CREATE INDEX auth_tokens_created_at ON auth_tokens(created_at);
+CREATE INDEX auth_tokens_used_at ON auth_tokens(used_at);
+CREATE TABLE events (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL,
+  name TEXT NOT NULL);
+CREATE INDEX events_ts ON events(ts);
+-- Reset tokens 40..80 minutes old, one a minute: one more expires (1 h)
+-- every minute of the demo. Every fifth was used 5 minutes after issue.
+WITH RECURSIVE m(x) AS (SELECT 40 UNION ALL SELECT x + 1 FROM m WHERE x < 80)
+INSERT INTO auth_tokens (purpose, token, created_at, used_at)
+  SELECT 'reset', hex(randomblob(16)), $now - x * 60,
+         CASE WHEN x % 5 = 0 THEN $now - x * 60 + 300 END FROM m;
+-- Verify tokens 23.5..24.5 hours old, one every two minutes (24 h).
+WITH RECURSIVE m(x) AS (SELECT 1410 UNION ALL SELECT x + 2 FROM m
+                        WHERE x < 1470)
+INSERT INTO auth_tokens (purpose, token, created_at)
+  SELECT 'verify', hex(randomblob(16)), $now - x * 60 FROM m;
+-- 30,000 analytics events over 420 days; those older than 395 days expire.
+WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 30000)
+INSERT INTO events (ts, name)
+  SELECT $now - x * 1209, 'page_view' FROM n;
+SQL
 echo "demo workspace ready in $(pwd):"
 ls -l backups exports | sed 's/^/  /'
+sqlite3 app.db "SELECT '  app.db ' || purpose || ' tokens: ' || count(*)
+                FROM auth_tokens GROUP BY purpose;
+                SELECT '  app.db events: ' || count(*) FROM events;"

@@ -1,0 +1,160 @@
+#include "rows_policy.h"
+
+#include "config_value.h"
+#include "kind_registry.h"
+#include "rows_planner.h"
+
+namespace retention {
+namespace {
+
+constexpr Duration kBusyTimeout = std::chrono::seconds(1);
+
+DatabaseOpener SqliteOpener(const RowsTarget& target) {
+  return [target](bool read_only) {
+    return OpenSqliteDatabase(target, read_only, kBusyTimeout);
+  };
+}
+
+StatusOr<std::unique_ptr<Policy>> MakeRowsPolicy(const Section& s,
+                                                 Services& services) {
+  RowsRule rule = RowsRuleFromSection(s);
+  DatabaseOpener open = SqliteOpener(rule.target);
+  auto db = open(true);
+  if (!db.ok()) return db.status();
+  RETENTION_RETURN_IF_ERROR((*db)->Check(rule.allow_full_scan));
+  return std::unique_ptr<Policy>(
+      new RowsPolicy(s.id(), std::move(rule), services.clock, open));
+}
+
+void Merge(RowsBatch* into, const RowsBatch& b) {
+  if (into->removed == 0) {
+    *into = b;
+    return;
+  }
+  into->removed += b.removed;
+  into->min_rowid = std::min(into->min_rowid, b.min_rowid);
+  into->max_rowid = std::max(into->max_rowid, b.max_rowid);
+  if (b.oldest && (!into->oldest || *b.oldest < *into->oldest)) {
+    into->oldest = b.oldest;
+  }
+}
+
+}  // namespace
+
+void RegisterRowsKind(KindRegistry* registry) {
+  KindSpec spec = RowsKindSpec();
+  spec.factory = MakeRowsPolicy;
+  registry->Register(std::move(spec));
+}
+
+struct RowsPolicy::Pending {
+  RowsBatch removed;     // merged, not yet in the ledger
+  Duration covered{};    // holds and pauses since the last ledger entry
+  Duration unchecked{};  // holds and pauses since the last checkpoint
+};
+
+RowsPolicy::RowsPolicy(std::string id, RowsRule rule, Clock& clock,
+                       DatabaseOpener open)
+    : id_(std::move(id)),
+      rule_(std::move(rule)),
+      clock_(clock),
+      open_(std::move(open)) {}
+
+StatusOr<Plan> RowsPolicy::MakePlan(WallTime now) {
+  auto db = open_(true);
+  if (!db.ok()) return db.status();
+  auto survey = (*db)->Survey(RowsCutoff(rule_, now));
+  if (!survey.ok()) return survey.status();
+  return PlanRows(id_, rule_, *survey, now);
+}
+
+ExecResult RowsPolicy::Execute(const Plan& plan, ExecContext& ctx) {
+  ExecResult result;
+  if (plan.actions.empty()) return result;
+  auto db = open_(false);
+  if (!db.ok()) {
+    result.errors.push_back(db.status().ToString());
+    return result;
+  }
+  // The plan's cutoff, not a new one: one cutoff per run.
+  if (DeleteAll(**db, RowsCutoff(rule_, plan.now), ctx, &result)) {
+    result.done = 1;
+  }
+  return result;
+}
+
+bool RowsPolicy::DeleteAll(Database& db, WallTime cutoff, ExecContext& ctx,
+                           ExecResult* result) {
+  BatchSizer sizer;
+  BusyBackoff backoff;
+  Pending pending;
+  bool complete = false;
+  while (!ctx.stopping()) {
+    auto batch = db.DeleteBatch(cutoff, sizer.size());
+    if (!batch.ok() && batch.status().IsBusy()) {
+      const Duration wait = backoff.Next();
+      if (wait > Duration::zero()) {
+        db.Pause(wait);
+        continue;
+      }
+    }
+    if (!batch.ok()) {
+      ++result->failed;
+      result->errors.push_back(batch.status().ToString());
+      break;
+    }
+    backoff.Reset();
+    complete = batch->removed == 0;
+    if (complete) break;
+    sizer.Observe(batch->removed, batch->hold);
+    if (!AfterBatch(db, *batch, &pending, cutoff, ctx, result)) return false;
+  }
+  if (pending.unchecked > Duration::zero()) db.Checkpoint();
+  return Record(&pending, cutoff, ctx, result) && complete;
+}
+
+bool RowsPolicy::AfterBatch(Database& db, const RowsBatch& batch,
+                            Pending* pending, WallTime cutoff, ExecContext& ctx,
+                            ExecResult* result) {
+  Merge(&pending->removed, batch);
+  const Duration pause = BatchSizer::PauseAfter(batch.hold);
+  pending->covered += batch.hold + pause;
+  pending->unchecked += batch.hold + pause;
+  if (pending->covered >= kRecordEvery &&
+      !Record(pending, cutoff, ctx, result)) {
+    return false;
+  }
+  Duration paused{};
+  if (pending->unchecked >= kCheckpointEvery) {
+    paused = db.Checkpoint();  // the write lock is free meanwhile
+    pending->unchecked = Duration::zero();
+  }
+  if (paused < pause) db.Pause(pause - paused);
+  return true;
+}
+
+bool RowsPolicy::Record(Pending* pending, WallTime cutoff, ExecContext& ctx,
+                        ExecResult* result) {
+  const RowsBatch removed = pending->removed;
+  pending->removed = RowsBatch{};
+  pending->covered = Duration::zero();
+  if (removed.removed == 0) return true;
+  Action a;
+  a.verb = "delete";
+  a.target = RemovedRowsTarget(rule_, removed);
+  a.count = static_cast<uint64_t>(removed.removed);
+  a.reason = rule_.target.time_column + " before " + FormatIso8601(cutoff) +
+             " (deadline " + FormatDuration(rule_.deadline()) + ")";
+  if (removed.oldest) {
+    a.reason +=
+        LatenessSuffix(clock_.Now() - (*removed.oldest + rule_.deadline()));
+  }
+  Status st = ctx.Record(id_, a);
+  if (!st.ok()) {
+    result->errors.push_back("ledger: " + st.ToString() + "; stopping");
+    return false;
+  }
+  return true;
+}
+
+}  // namespace retention
