@@ -14,8 +14,10 @@ using Paths = std::vector<std::string>;
 Paths PathsOf(const std::string& text, const KindRegistry& registry) {
   Config config;
   std::vector<ConfigError> errors;
-  REQUIRE(LoadConfigFromString("/etc/retentiond/r.conf", text, registry,
-                               &config, &errors));
+  const bool loaded = LoadConfigFromString("/etc/retentiond/r.conf", text,
+                                           registry, &config, &errors);
+  for (const ConfigError& e : errors) UNSCOPED_INFO(e.ToString());
+  REQUIRE(loaded);
   return UnitWritablePaths(config, registry);
 }
 
@@ -27,7 +29,9 @@ TEST_CASE("unit paths name the state, socket, log, archive and files dirs") {
       "[logs.access]\n"
       "paths = /var/log/app/access.log /srv/web/*.log\n"
       "archive_dir = /archive/app\n"
+      "max_age = 21d\n"
       "method = reopen\n"
+      "reopen_signal = USR1\n"
       "pid_file = /run/app/app.pid\n"
       "[files.backups]\n"
       "root = /var/backups/app/\n"
@@ -43,7 +47,7 @@ TEST_CASE("unit paths leave out directories beneath another one listed") {
   const Paths paths = PathsOf(
       "[daemon]\n"
       "state_dir = /srv/r/state\n"
-      "control_socket =\n"
+      "control_socket = /srv/r/control.sock\n"
       "[files.a]\nroot = /srv/r\nmax_age = 1d\n"
       "[files.b]\nroot = /srv/r-other\nmax_age = 1d\n",
       registry);
@@ -61,14 +65,14 @@ TEST_CASE("unit paths cover a kind registered later, path keys and sqlite") {
   };
   registry.Register(rows);
   const Paths paths = PathsOf(
-      "[daemon]\ncontrol_socket =\n"
+      "[daemon]\n"
       "[rows.tokens]\n"
       "database = sqlite:/var/lib/app/app.db\n"
       "export_dir = /srv/exports\n"
       "lock_file = /run/lock/rows.lock\n",
       registry);
-  CHECK(paths == Paths{"/run/lock", "/srv/exports", "/var/lib/app",
-                       "/var/lib/retentiond"});
+  CHECK(paths == Paths{"/run/lock", "/run/retentiond", "/srv/exports",
+                       "/var/lib/app", "/var/lib/retentiond"});
 }
 
 TEST_CASE("the unit paths drop-in is a [Service] section, quoted as needed") {
