@@ -82,10 +82,9 @@ std::vector<std::string> UnitWritablePaths(const Config& config,
   dirs.erase(std::unique(dirs.begin(), dirs.end()), dirs.end());
   std::vector<std::string> kept;
   for (const std::string& dir : dirs) {
-    const bool covered = std::any_of(kept.begin(), kept.end(),
-                                     [&](const std::string& k) {
-                                       return Beneath(dir, k);
-                                     });
+    const bool covered =
+        std::any_of(kept.begin(), kept.end(),
+                    [&](const std::string& k) { return Beneath(dir, k); });
     if (!covered) kept.push_back(dir);
   }
   return kept;

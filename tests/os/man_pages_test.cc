@@ -2,9 +2,9 @@
 // command, and every option of retentiond and retentionctl (as listed by
 // their --help).
 #include <catch2/catch.hpp>
+#include <cctype>
 #include <cstdio>
 #include <fstream>
-#include <cctype>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -63,7 +63,8 @@ std::set<std::string> HelpOptions(const std::string& binary) {
   REQUIRE(pipe != nullptr);
   std::string help;
   char buffer[4096];
-  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) help.append(buffer, n);
+  while (size_t n = fread(buffer, 1, sizeof buffer, pipe))
+    help.append(buffer, n);
   pclose(pipe);
   const std::regex option("--([a-z][a-z-]*)");
   for (std::sregex_iterator it(help.begin(), help.end(), option), end;

@@ -76,9 +76,8 @@ TEST_CASE("unit paths cover a kind registered later, path keys and sqlite") {
 }
 
 TEST_CASE("the unit paths drop-in is a [Service] section, quoted as needed") {
-  const std::string text =
-      FormatUnitPathsDropIn("/etc/r.conf", {"/var/log/app", "/srv/my logs",
-                                            "/srv/100%"});
+  const std::string text = FormatUnitPathsDropIn(
+      "/etc/r.conf", {"/var/log/app", "/srv/my logs", "/srv/100%"});
   CHECK(text.find("from /etc/r.conf") != std::string::npos);
   CHECK(text.find("\n[Service]\n"
                   "ReadWritePaths=-/var/log/app\n"
