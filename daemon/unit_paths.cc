@@ -36,7 +36,11 @@ void AddDatabaseUrl(const ConfigValue& value, std::vector<std::string>* dirs) {
   static constexpr std::string_view kScheme = "sqlite:";
   const std::vector<std::string> words = SplitWords(value.raw);
   if (words.empty() || !words[0].starts_with(kScheme)) return;
-  const std::string path = words[0].substr(kScheme.size());
+  std::string path = words[0].substr(kScheme.size());
+  // Relative database paths are relative to the file that set them.
+  if (!path.empty() && path[0] != '/') {
+    path = Parent(value.where.file) + "/" + path;
+  }
   if (!path.empty() && path[0] == '/') dirs->push_back(Parent(path));
 }
 

@@ -7,7 +7,8 @@
 // kPathList contributes its directory (KeySpec::path_use says whether that
 // is the path itself or the directory holding it; kReadsOnly contributes
 // nothing), and any string value whose first word is `sqlite:PATH` (a
-// database URL) contributes PATH's directory, where SQLite writes its
+// database URL; a relative PATH is relative to the file that set it)
+// contributes PATH's directory, where SQLite writes its
 // journal and WAL. Globs are allowed only in file names, so directories are
 // literal. Pure; thread-safe.
 #pragma once

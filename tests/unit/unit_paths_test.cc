@@ -69,10 +69,12 @@ TEST_CASE("unit paths cover a kind registered later, path keys and sqlite") {
       "[rows.tokens]\n"
       "database = sqlite:/var/lib/app/app.db\n"
       "export_dir = /srv/exports\n"
-      "lock_file = /run/lock/rows.lock\n",
+      "lock_file = /run/lock/rows.lock\n"
+      "[rows.relative]\n"
+      "database = sqlite:db/app.db\n",
       registry);
-  CHECK(paths == Paths{"/run/lock", "/run/retentiond", "/srv/exports",
-                       "/var/lib/app", "/var/lib/retentiond"});
+  CHECK(paths == Paths{"/etc/retentiond/db", "/run/lock", "/run/retentiond",
+                       "/srv/exports", "/var/lib/app", "/var/lib/retentiond"});
 }
 
 TEST_CASE("the unit paths drop-in is a [Service] section, quoted as needed") {
