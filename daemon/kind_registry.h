@@ -33,6 +33,15 @@ enum class ValueType {
 
 const char* ValueTypeName(ValueType type);
 
+// What the daemon does at a path-typed key's path, so that
+// `retentiond --print-unit-paths` can grant exactly the directories it
+// writes in under ProtectSystem=strict (see unit_paths.h).
+enum class PathUse {
+  kWritesBeside,  // a file the daemon writes, creates or deletes beside
+  kWritesIn,      // a directory the daemon writes, creates or deletes in
+  kReadsOnly,     // read, never written (a pid file)
+};
+
 struct KeySpec {
   std::string name;
   ValueType type = ValueType::kString;
@@ -40,6 +49,7 @@ struct KeySpec {
   bool required = false;
   std::vector<std::string> choices;  // kEnum
   std::string help;                  // one line, for --print-config
+  PathUse path_use = PathUse::kWritesBeside;  // kPath and kPathList only
 };
 
 using SectionValidator =

@@ -18,6 +18,9 @@ po::options_description Describe(Options* o) {
       "validate the configuration and exit (0 valid, 78 invalid)")(
       "print-config", po::bool_switch(&o->print_config),
       "print the effective configuration with the FILE:LINE of each value")(
+      "print-unit-paths", po::bool_switch(&o->print_unit_paths),
+      "print a systemd drop-in granting ReadWritePaths= to every directory "
+      "the configuration makes retentiond write in")(
       "once", po::bool_switch(&o->once),
       "run every policy once in the foreground, print a summary, exit")(
       "policy", po::value(&o->policy)->value_name("NAME"),
@@ -39,6 +42,7 @@ bool ParseOptions(int argc, const char* const* argv, Options* options,
   std::ostringstream out;
   out << "Usage: retentiond [--config FILE | FILE] [--check-config | "
          "--print-config |\n"
+         "                  --print-unit-paths |\n"
          "                  --once [--policy NAME] [--dry-run] [--json]]\n\n"
       << desc;
   *help = out.str();
@@ -61,8 +65,12 @@ bool ParseOptions(int argc, const char* const* argv, Options* options,
     *error = "--policy, --dry-run and --json go with --once";
     return false;
   }
-  if (options->check_config + options->print_config + options->once > 1) {
-    *error = "--check-config, --print-config and --once exclude each other";
+  if (options->check_config + options->print_config +
+          options->print_unit_paths + options->once >
+      1) {
+    *error =
+        "--check-config, --print-config, --print-unit-paths and --once "
+        "exclude each other";
     return false;
   }
   return true;

@@ -27,6 +27,7 @@ struct Options {
   std::string config = kDefaultConfigPath;
   bool check_config = false;
   bool print_config = false;
+  bool print_unit_paths = false;
   bool once = false;
   std::string policy;  // with --once: only this one
   bool dry_run = false;
@@ -37,7 +38,8 @@ struct Options {
 
 // Parses argv. Returns false with a message in *error for unknown options,
 // missing values, and combinations that make no sense (--policy, --dry-run
-// or --json without --once). *help receives the option descriptions.
+// or --json without --once; more than one of --check-config, --print-config,
+// --print-unit-paths and --once). *help receives the option descriptions.
 bool ParseOptions(int argc, const char* const* argv, Options* options,
                   std::string* error, std::string* help);
 

@@ -11,6 +11,7 @@
 #include "main_loop.h"
 #include "options.h"
 #include "run_summary.h"
+#include "unit_paths.h"
 
 namespace retention {
 namespace {
@@ -29,6 +30,9 @@ int CheckOrPrintConfig(const Options& o, const KindRegistry& registry) {
   }
   if (o.print_config) {
     std::cout << PrintConfig(config);
+  } else if (o.print_unit_paths) {
+    std::cout << FormatUnitPathsDropIn(o.config,
+                                       UnitWritablePaths(config, registry));
   } else {
     std::cout << o.config << ": OK (" << config.policies().size()
               << " policies, " << config.files.size() << " files)\n";
@@ -114,7 +118,9 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   const KindRegistry registry = BuiltinRegistry();
-  if (o.check_config || o.print_config) return CheckOrPrintConfig(o, registry);
+  if (o.check_config || o.print_config || o.print_unit_paths) {
+    return CheckOrPrintConfig(o, registry);
+  }
   SetupLogging("info");
   return Serve(o, registry);
 }

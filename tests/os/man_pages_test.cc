@@ -1,7 +1,12 @@
-// The man pages describe every configuration key and every retentionctl
-// command that exists.
+// The man pages describe every configuration key, every retentionctl
+// command, and every option of retentiond and retentionctl (as listed by
+// their --help).
 #include <catch2/catch.hpp>
+#include <cctype>
+#include <cstdio>
 #include <fstream>
+#include <regex>
+#include <set>
 #include <sstream>
 
 #include "ctl_commands.h"
@@ -48,6 +53,65 @@ TEST_CASE("every retentionctl command has an entry in retentionctl.1") {
     const std::string name = Roff(c.name);
     CHECK((page.find(".B " + name + "\n") != std::string::npos ||
            page.find(".BR " + name + " ") != std::string::npos));
+  }
+}
+
+// The long options ("--config" -> "config") a binary's --help lists.
+std::set<std::string> HelpOptions(const std::string& binary) {
+  std::set<std::string> names;
+  FILE* pipe = popen((binary + " --help").c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string help;
+  char buffer[4096];
+  while (size_t n = fread(buffer, 1, sizeof buffer, pipe))
+    help.append(buffer, n);
+  pclose(pipe);
+  const std::regex option("--([a-z][a-z-]*)");
+  for (std::sregex_iterator it(help.begin(), help.end(), option), end;
+       it != end; ++it) {
+    names.insert((*it)[1]);
+  }
+  return names;
+}
+
+// True when an entry of the page's OPTIONS list (a ".TP" paragraph whose tag
+// line is set in bold) names --NAME, and not merely a longer option.
+bool HasOptionEntry(const std::string& page, const std::string& name) {
+  const std::string flag = Roff("--" + name);
+  std::istringstream in(page);
+  std::string line, previous;
+  while (std::getline(in, line)) {
+    if (previous == ".TP" && line.starts_with(".B")) {
+      for (size_t at = line.find(flag); at != std::string::npos;
+           at = line.find(flag, at + 1)) {
+        const size_t end = at + flag.size();
+        if (end == line.size() ||
+            (!std::islower(static_cast<unsigned char>(line[end])) &&
+             line[end] != '\\')) {
+          return true;
+        }
+      }
+    }
+    previous = line;
+  }
+  return false;
+}
+
+TEST_CASE("every retentiond and retentionctl option has a man page entry") {
+  const struct {
+    const char* binary;
+    const char* page;
+  } programs[] = {{RETENTIOND_BIN, "retentiond.8"},
+                  {RETENTIONCTL_BIN, "retentionctl.1"}};
+  for (const auto& program : programs) {
+    const std::string page = ReadPage(program.page);
+    REQUIRE_FALSE(page.empty());
+    const std::set<std::string> options = HelpOptions(program.binary);
+    CHECK(options.count("help") == 1);
+    for (const std::string& name : options) {
+      INFO(program.page << ": --" << name);
+      CHECK(HasOptionEntry(page, name));
+    }
   }
 }
 

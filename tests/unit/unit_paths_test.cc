@@ -1,0 +1,91 @@
+// retentiond --print-unit-paths: every directory the configuration makes the
+// daemon write in, found through the registry's path-typed keys.
+#include "unit_paths.h"
+
+#include <catch2/catch.hpp>
+
+#include "kind_registry.h"
+
+namespace retention {
+namespace {
+
+using Paths = std::vector<std::string>;
+
+Paths PathsOf(const std::string& text, const KindRegistry& registry) {
+  Config config;
+  std::vector<ConfigError> errors;
+  const bool loaded = LoadConfigFromString("/etc/retentiond/r.conf", text,
+                                           registry, &config, &errors);
+  for (const ConfigError& e : errors) UNSCOPED_INFO(e.ToString());
+  REQUIRE(loaded);
+  return UnitWritablePaths(config, registry);
+}
+
+TEST_CASE("unit paths name the state, socket, log, archive and files dirs") {
+  const KindRegistry registry = BuiltinRegistry();
+  const Paths paths = PathsOf(
+      "[daemon]\n"
+      "metrics_file = /var/lib/prometheus/retentiond.prom\n"
+      "[logs.access]\n"
+      "paths = /var/log/app/access.log /srv/web/*.log\n"
+      "archive_dir = /archive/app\n"
+      "max_age = 21d\n"
+      "method = reopen\n"
+      "reopen_signal = USR1\n"
+      "pid_file = /run/app/app.pid\n"
+      "[files.backups]\n"
+      "root = /var/backups/app/\n"
+      "max_age = 90d\n",
+      registry);
+  CHECK(paths == Paths{"/archive/app", "/run/retentiond", "/srv/web",
+                       "/var/backups/app", "/var/lib/prometheus",
+                       "/var/lib/retentiond", "/var/log/app"});
+}
+
+TEST_CASE("unit paths leave out directories beneath another one listed") {
+  const KindRegistry registry = BuiltinRegistry();
+  const Paths paths = PathsOf(
+      "[daemon]\n"
+      "state_dir = /srv/r/state\n"
+      "control_socket = /srv/r/control.sock\n"
+      "[files.a]\nroot = /srv/r\nmax_age = 1d\n"
+      "[files.b]\nroot = /srv/r-other\nmax_age = 1d\n",
+      registry);
+  CHECK(paths == Paths{"/srv/r", "/srv/r-other"});
+}
+
+TEST_CASE("unit paths cover a kind registered later, path keys and sqlite") {
+  KindRegistry registry = BuiltinRegistry();
+  KindSpec rows;
+  rows.kind = "rows";
+  rows.keys = {
+      {"database", ValueType::kString, "", true, {}, ""},
+      {"export_dir", ValueType::kPath, "", false, {}, "", PathUse::kWritesIn},
+      {"lock_file", ValueType::kPath, "", false, {}, ""},
+  };
+  registry.Register(rows);
+  const Paths paths = PathsOf(
+      "[daemon]\n"
+      "[rows.tokens]\n"
+      "database = sqlite:/var/lib/app/app.db\n"
+      "export_dir = /srv/exports\n"
+      "lock_file = /run/lock/rows.lock\n"
+      "[rows.relative]\n"
+      "database = sqlite:db/app.db\n",
+      registry);
+  CHECK(paths == Paths{"/etc/retentiond/db", "/run/lock", "/run/retentiond",
+                       "/srv/exports", "/var/lib/app", "/var/lib/retentiond"});
+}
+
+TEST_CASE("the unit paths drop-in is a [Service] section, quoted as needed") {
+  const std::string text = FormatUnitPathsDropIn(
+      "/etc/r.conf", {"/var/log/app", "/srv/my logs", "/srv/100%"});
+  CHECK(text.find("from /etc/r.conf") != std::string::npos);
+  CHECK(text.find("\n[Service]\n"
+                  "ReadWritePaths=-/var/log/app\n"
+                  "ReadWritePaths=\"-/srv/my logs\"\n"
+                  "ReadWritePaths=-/srv/100%%\n") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace retention
