@@ -56,21 +56,21 @@ TEST_CASE("unit paths leave out directories beneath another one listed") {
 
 TEST_CASE("unit paths cover a kind registered later, path keys and sqlite") {
   KindRegistry registry = BuiltinRegistry();
-  KindSpec rows;
-  rows.kind = "rows";
-  rows.keys = {
+  KindSpec widgets;
+  widgets.kind = "widgets";
+  widgets.keys = {
       {"database", ValueType::kString, "", true, {}, ""},
       {"export_dir", ValueType::kPath, "", false, {}, "", PathUse::kWritesIn},
       {"lock_file", ValueType::kPath, "", false, {}, ""},
   };
-  registry.Register(rows);
+  registry.Register(widgets);
   const Paths paths = PathsOf(
       "[daemon]\n"
-      "[rows.tokens]\n"
+      "[widgets.tokens]\n"
       "database = sqlite:/var/lib/app/app.db\n"
       "export_dir = /srv/exports\n"
-      "lock_file = /run/lock/rows.lock\n"
-      "[rows.relative]\n"
+      "lock_file = /run/lock/widgets.lock\n"
+      "[widgets.relative]\n"
       "database = sqlite:db/app.db\n",
       registry);
   CHECK(paths == Paths{"/etc/retentiond/db", "/run/lock", "/run/retentiond",
