@@ -5,6 +5,7 @@
 #include "groups.h"
 #include "kind_registry.h"
 #include "logs_rule.h"
+#include "occupancy_policy.h"
 
 namespace retention {
 namespace {
@@ -106,6 +107,7 @@ KindRegistry BuiltinRegistry() {
   // Keys and validation only for now: the daemon refuses to run a [logs.*]
   // section until the executor's registration adds the factory.
   RegisterLogsKind(&registry);
+  RegisterOccupancyKind(&registry);
   return registry;
 }
 

@@ -39,6 +39,10 @@ struct KeySpec {
   bool required = false;
   std::vector<std::string> choices;  // kEnum
   std::string help;                  // one line, for --print-config
+  // A family of keys: name is "PREFIX.PLACEHOLDER" (e.g. "quota.USER") and
+  // matches every "PREFIX.x" written in a section (quota.alice). Never
+  // required and without default.
+  bool prefix = false;
 };
 
 using SectionValidator =
@@ -65,6 +69,8 @@ class KindRegistry {
   std::vector<KindSpec> kinds_;
 };
 
+// The spec of `key`: the key of that exact name, else the prefix key whose
+// prefix matches ("quota.alice" -> "quota.USER"); null if none.
 const KeySpec* FindKey(const KindSpec& spec, const std::string& key);
 
 // The registry with [daemon] and every built-in policy kind.

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,7 +23,14 @@
 namespace retention {
 
 class Ledger;
+class OccupancyScanner;
 class StateDb;
+
+// Runs a command from an argv with extra environment and a timeout
+// (RunCommand in command.h); a test passes a recorder.
+using CommandRunner = std::function<Status(const std::vector<std::string>&,
+                                           const std::vector<std::string>&,
+                                           Duration)>;
 
 // What a policy factory may use. Owned by main() (or a test), outlives every
 // Policy built from it.
@@ -32,6 +40,11 @@ struct Services {
   // For work a policy finishes after its run returned (a log's compression
   // on its own thread); null in tests that do not need it.
   Ledger* ledger = nullptr;
+  // For [occupancy]: its history, its scanner and its hooks. The daemon
+  // sets them; a kind that needs one refuses to build without it.
+  StateDb* state = nullptr;
+  OccupancyScanner* scanner = nullptr;
+  CommandRunner run_command;
 };
 
 struct Action {

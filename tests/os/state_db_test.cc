@@ -44,19 +44,21 @@ RunRecord MakeRun(const std::string& policy, int64_t start_s) {
   return run;
 }
 
-TEST_CASE("opening a new state db creates a WAL database at schema 2") {
+TEST_CASE("opening a new state db creates a WAL database at the newest schema") {
   TempDir dir;
   std::string path = dir.File("state.db");
   std::unique_ptr<StateDb> db = OpenOk(path);
-  CHECK(db->schema_version() == 2);
+  CHECK(db->schema_version() == StateDb::kSchemaVersion);
   CHECK(db->path() == path);
   CHECK(Query(path, "PRAGMA journal_mode") == "wal");
-  CHECK(Query(path, "SELECT version FROM schema_version") == "2");
+  CHECK(Query(path, "SELECT version FROM schema_version") ==
+        std::to_string(StateDb::kSchemaVersion));
   CHECK(Query(path,
               "SELECT group_concat(name, ',') FROM (SELECT name FROM "
               "sqlite_master WHERE type = 'table' AND name NOT LIKE "
               "'sqlite_%' ORDER BY name)") ==
-        "brakes,ledger,ledger_head,runs,schema_version");
+        "brakes,ledger,ledger_head,occupancy,occupancy_scans,runs,"
+        "schema_version");
   CHECK(Query(path, "SELECT seq || ' ' || hash FROM ledger_head") ==
         "0 " + std::string(64, '0'));
 }
@@ -73,7 +75,7 @@ TEST_CASE("reopening a state db keeps its data and schema") {
   }
   for (int i = 0; i < 2; ++i) {
     std::unique_ptr<StateDb> db = OpenOk(path);
-    CHECK(db->schema_version() == 2);
+    CHECK(db->schema_version() == StateDb::kSchemaVersion);
     StatusOr<std::optional<RunRecord>> last = db->LastRun();
     REQUIRE(last.ok());
     REQUIRE(last->has_value());
@@ -87,7 +89,7 @@ TEST_CASE("an empty existing file is initialized as a new state db") {
   TempDir dir;
   std::string path = dir.File("state.db");
   std::ofstream(path).close();
-  CHECK(OpenOk(path)->schema_version() == 2);
+  CHECK(OpenOk(path)->schema_version() == StateDb::kSchemaVersion);
 }
 
 TEST_CASE("a state db with a newer schema is refused, not downgraded") {
@@ -221,16 +223,18 @@ TEST_CASE("a run records what it left; the newest measured run per policy") {
   CHECK(last->at("files.a").started == FromUnixSeconds(1767225700));
 }
 
-TEST_CASE("a schema 1 state db is migrated to 2, its runs kept unmeasured") {
+TEST_CASE("a schema 1 state db is migrated, its runs kept unmeasured") {
   TempDir dir;
   std::string path = dir.File("state.db");
   REQUIRE(OpenOk(path)->BeginRun(MakeRun("files.a", 1767225600)).ok());
   // Back to what schema 1 looked like (SQLite >= 3.35 drops columns).
   RawSql(path, "ALTER TABLE runs DROP COLUMN kept");
   RawSql(path, "ALTER TABLE runs DROP COLUMN oldest_ns");
+  RawSql(path, "DROP TABLE occupancy");
+  RawSql(path, "DROP TABLE occupancy_scans");
   RawSql(path, "UPDATE schema_version SET version = 1");
   std::unique_ptr<StateDb> db = OpenOk(path);
-  CHECK(db->schema_version() == 2);
+  CHECK(db->schema_version() == StateDb::kSchemaVersion);
   StatusOr<std::optional<RunRecord>> last = db->LastRun();
   REQUIRE(last.ok());
   REQUIRE(last->has_value());
