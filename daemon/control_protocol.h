@@ -54,6 +54,8 @@ inline constexpr std::string_view kMethodVerifyLedger =
     "io.retentiond.Manager.VerifyLedger";
 inline constexpr std::string_view kMethodMetrics =
     "io.retentiond.Manager.Metrics";
+inline constexpr std::string_view kMethodOccupancy =
+    "io.retentiond.Manager.Occupancy";
 
 inline constexpr std::string_view kErrorNoSuchPolicy =
     "io.retentiond.Manager.NoSuchPolicy";  // (name)
@@ -86,6 +88,7 @@ inline constexpr MethodSpec kManagerMethods[] = {
     {kMethodRunPolicy, true},     {kMethodReload, true},
     {kMethodConfirmClock, true},  {kMethodReport, false},
     {kMethodVerifyLedger, false}, {kMethodMetrics, false},
+    {kMethodOccupancy, false},
 };
 
 // The spec of the Manager method with full name `method`, or nullptr when

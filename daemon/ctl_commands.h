@@ -36,6 +36,8 @@ struct CtlContext {
   std::string format = "text";         // report: text, json or html
   std::string output = "";             // report: a file instead of stdout
   bool dry_run = false;                // run: plan only
+  int top = 0;                         // occupancy: the N largest; 0: all
+  bool over = false;                   // occupancy: only users over quota
   Filesystem& fs;
   Clock& clock;
   std::ostream& out;

@@ -16,12 +16,35 @@ bool IsIdentifier(const std::string& s) {
   return true;
 }
 
+// A relative path is taken relative to the directory of the file that set
+// `value`, as path-typed keys are.
+std::string Resolve(const ConfigValue& value, const std::string& path) {
+  if (path.empty() || path[0] == '/') return path;
+  const size_t slash = value.where.file.rfind('/');
+  if (slash == std::string::npos) return path;
+  return value.where.file.substr(0, slash + 1) + path;
+}
+
 std::optional<SqliteTarget> TargetOrNone(const Section& s, const char* key,
                                          bool want_column) {
-  const std::string& text = s.GetStringOrEmpty(key);
-  if (text.empty()) return std::nullopt;
-  auto target = ParseSqliteTarget(text, want_column);
-  return target.ok() ? std::optional<SqliteTarget>(*target) : std::nullopt;
+  if (!s.Has(key)) return std::nullopt;
+  const ConfigValue& value = s.values.at(key);
+  auto target = ParseSqliteTarget(value.raw, want_column);
+  if (!target.ok()) return std::nullopt;  // validated at load
+  target->path = Resolve(value, target->path);
+  return *target;
+}
+
+// A hook's argv; a relative program path with a '/' is taken relative to
+// the directory of the file that set it, as path-typed keys are.
+std::vector<std::string> HookArgv(const Section& s, const char* key) {
+  if (!s.Has(key)) return {};
+  const ConfigValue& value = s.values.at(key);
+  std::vector<std::string> argv = SplitWords(value.raw);
+  if (!argv.empty() && argv[0].find('/') != std::string::npos) {
+    argv[0] = Resolve(value, argv[0]);
+  }
+  return argv;
 }
 
 }  // namespace
@@ -63,8 +86,8 @@ OccupancyRule OccupancyRuleFromSection(const Section& s, int cores) {
   rule.quota_from = TargetOrNone(s, "quota_from", true);
   rule.quota_id_column = s.GetString("quota_id_column");
   rule.publish_to = TargetOrNone(s, "publish_to", false);
-  rule.on_over_quota = SplitWords(s.GetStringOrEmpty("on_over_quota"));
-  rule.on_under_quota = SplitWords(s.GetStringOrEmpty("on_under_quota"));
+  rule.on_over_quota = HookArgv(s, "on_over_quota");
+  rule.on_under_quota = HookArgv(s, "on_under_quota");
   rule.hook_timeout = s.GetDuration("hook_timeout");
   return rule;
 }

@@ -52,6 +52,8 @@ struct PolicyReport {
   std::optional<int64_t> kept_items;
   std::optional<WallTime> measured_at;
   std::vector<std::pair<std::string, std::string>> details;  // from the kind
+  std::string series_title;  // from the kind: a chart over time, if any
+  std::vector<ChartSeries> series;
   std::optional<RunRecord> last_run;  // the newest run that was not a dry run
   int64_t removed_items = 0;          // in the period
   int64_t removed_bytes = 0;

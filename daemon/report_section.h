@@ -20,13 +20,24 @@
 
 #include "clock.h"
 #include "config.h"
+#include "status.h"
 
 namespace retention {
+
+class StateDb;
+
+// A line of a chart over time (occupancy: one user's bytes per scan).
+struct ChartSeries {
+  std::string name;
+  std::vector<std::pair<WallTime, uint64_t>> points;  // oldest first
+};
 
 struct SectionSummary {
   std::string limit;                   // "max_age 90d, floor min_age 7d"
   std::optional<Duration> limit_age;  // empty: the kind has no age limit
   std::vector<std::pair<std::string, std::string>> details;  // name, value
+  std::string series_title;  // what `series` measure; empty when none
+  std::vector<ChartSeries> series;
 };
 
 class ReportSection {
@@ -36,6 +47,12 @@ class ReportSection {
   // Precondition: section.kind == kind(), validated at config load. Must not
   // touch the filesystem or any database: the report reads stored state only.
   virtual SectionSummary Summarize(const Section& section) const = 0;
+  // For kinds that keep measurements in the state database (occupancy):
+  // adds details and series read from it. Reads only; none by default.
+  virtual Status AddStored(const Section& /*section*/, StateDb& /*db*/,
+                           SectionSummary* /*summary*/) const {
+    return Status::Ok();
+  }
 };
 
 class ReportSectionRegistry {

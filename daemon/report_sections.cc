@@ -3,6 +3,7 @@
 
 #include "files_report.h"
 #include "logs_report.h"
+#include "occupancy_report.h"
 #include "report_section.h"
 
 namespace retention {
@@ -23,6 +24,7 @@ ReportSectionRegistry BuiltinReportSections() {
   ReportSectionRegistry registry;
   registry.Register(MakeFilesReportSection());
   registry.Register(MakeLogsReportSection());
+  registry.Register(MakeOccupancyReportSection());
   return registry;
 }
 

@@ -83,6 +83,8 @@ struct Flags {
   std::string since = "30d", format = "text", output;
   std::vector<std::string> args;
   bool json = false, dry_run = false, help = false, version = false;
+  int top = 0;
+  bool over = false;
   bool config_given = false, socket_given = false;
 };
 
@@ -105,6 +107,9 @@ po::options_description Describe(Flags* f) {
       "report: text, json or html (default text)")(
       "output,o", po::value(&f->output)->value_name("FILE"),
       "report: write to FILE instead of standard output")(
+      "top", po::value(&f->top)->value_name("N"),
+      "occupancy: only the N largest users")(
+      "over", po::bool_switch(&f->over), "occupancy: only users over quota")(
       "version", po::bool_switch(&f->version), "print the version and exit")(
       "help,h", po::bool_switch(&f->help), "print this help and exit");
   return desc;
@@ -167,6 +172,8 @@ int main(int argc, char** argv) {
                  .format = f.format,
                  .output = f.output,
                  .dry_run = f.dry_run,
+                 .top = f.top,
+                 .over = f.over,
                  .fs = *fs,
                  .clock = clock,
                  .out = std::cout,

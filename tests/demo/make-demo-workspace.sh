@@ -21,5 +21,13 @@ done
 echo "must survive" > outside/precious.tar.zst
 ln -s ../outside/precious.tar.zst backups/link-to-outside.tar.zst
 touch -h -d "-365 days" backups/link-to-outside.tar.zst
+# Users for [occupancy]: carol is over the 2M default quota; dave is big
+# but has an 8M quota of his own.
+for user in alice bob carol dave; do mkdir -p "users/$user/docs"; done
+head -c 300K /dev/urandom > users/alice/docs/thesis.pdf
+head -c 50K /dev/urandom > users/bob/docs/notes.txt
+head -c 3M /dev/urandom > users/carol/docs/video.mp4
+head -c 5M /dev/urandom > users/dave/docs/archive.tar
 echo "demo workspace ready in $(pwd):"
 ls -l backups exports | sed 's/^/  /'
+du -sh users/* | sed 's/^/  /'
