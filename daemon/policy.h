@@ -44,7 +44,7 @@ struct Services {
   // sets them; a kind that needs one refuses to build without it.
   StateDb* state = nullptr;
   OccupancyScanner* scanner = nullptr;
-  CommandRunner run_command;
+  CommandRunner run_command = {};
 };
 
 struct Action {

@@ -36,8 +36,8 @@ struct SectionSummary {
   std::string limit;                   // "max_age 90d, floor min_age 7d"
   std::optional<Duration> limit_age;  // empty: the kind has no age limit
   std::vector<std::pair<std::string, std::string>> details;  // name, value
-  std::string series_title;  // what `series` measure; empty when none
-  std::vector<ChartSeries> series;
+  std::string series_title = "";  // what `series` measure; empty when none
+  std::vector<ChartSeries> series = {};
 };
 
 class ReportSection {

@@ -30,8 +30,14 @@ class LedgerContext final : public ExecContext {
  public:
   LedgerContext(Ledger& ledger, Clock& clock) : ledger_(ledger), clock_(clock) {}
   Status Record(const std::string& policy, const Action& a) override {
-    LedgerEntry e{0, clock_.Now(), policy, a.verb, a.target, int64_t(a.count),
-                  int64_t(a.bytes), a.reason};
+    LedgerEntry e;
+    e.time = clock_.Now();
+    e.policy = policy;
+    e.action = a.verb;
+    e.target = a.target;
+    e.count = int64_t(a.count);
+    e.bytes = int64_t(a.bytes);
+    e.detail = a.reason;
     return ledger_.Append(e).status();
   }
   bool stopping() const override { return false; }
@@ -51,7 +57,9 @@ struct Env {
   std::vector<std::vector<std::string>> hook_env;
   Services services{clock, fs};
   Env() {
-    db = std::move(*StateDb::Open(dir.File("state.db")));
+    auto opened = StateDb::Open(dir.File("state.db"));
+    REQUIRE(opened.ok());
+    db = std::move(*opened);
     ledger = std::make_unique<Ledger>(*db);
     services.state = db.get();
     services.scanner = &scanner;
@@ -80,6 +88,7 @@ struct Env {
   }
   Plan RunOnce(Policy& p) {
     auto plan = p.MakePlan(clock.Now());
+    INFO(plan.status().ToString());
     REQUIRE(plan.ok());
     LedgerContext ctx(*ledger, clock);
     ExecResult r = p.Execute(*plan, ctx);
@@ -122,6 +131,7 @@ TEST_CASE("an occupancy dry run stores nothing and runs no hook") {
   Env env;
   auto policy = env.Build("");
   auto plan = policy->MakePlan(env.clock.Now());
+  INFO(plan.status().ToString());
   REQUIRE(plan.ok());
   CHECK(plan->actions.size() == 1);
   CHECK(env.hook_env.empty());
@@ -173,22 +183,30 @@ TEST_CASE("quotas come from quota.USER, then quota_from, then default_quota") {
   CHECK(*row == "alice:100 bob:5000 carol:10");
 }
 
-TEST_CASE("[occupancy] rejects a bad layout, target and unknown key") {
+std::string ConfigErrors(const std::string& text) {
   KindRegistry registry = BuiltinRegistry();
   Config config;
   std::vector<ConfigError> errors;
-  CHECK_FALSE(LoadConfigFromString(
-      "o.conf",
-      "[occupancy]\nroot = /d\nlayout = {id}/{id}\npublish_to = usage\n"
-      "quota.x = 5Q\nquotas.y = 1\n",
-      registry, &config, &errors));
-  REQUIRE(errors.size() == 4);
+  CHECK_FALSE(LoadConfigFromString("o.conf", text, registry, &config, &errors));
   std::string all;
   for (const ConfigError& e : errors) all += e.ToString() + "\n";
-  CHECK_THAT(all, Catch::Contains("layout: must contain '{id}' exactly once"));
-  CHECK_THAT(all, Catch::Contains("publish_to: expected sqlite:PATH TABLE"));
-  CHECK_THAT(all, Catch::Contains("quota.x"));
-  CHECK_THAT(all, Catch::Contains("quotas.y: unknown key"));
+  return all;
+}
+
+TEST_CASE("[occupancy] rejects bad quota keys, a bad layout and target") {
+  const std::string keys = ConfigErrors(
+      "[occupancy]\nroot = /d\nquota.x = 5Q\nquotas.y = 1\n");
+  CHECK_THAT(keys, Catch::Contains("quota.x: bad size '5Q'"));
+  CHECK_THAT(keys, Catch::Contains("quotas.y: unknown key"));
+  CHECK_THAT(ConfigErrors("[occupancy]\nroot = /d\nquota. = 1\n"),
+             Catch::Contains("bad key 'quota.'"));
+  const std::string checks = ConfigErrors(
+      "[occupancy]\nroot = /d\nlayout = {id}/{id}\npublish_to = usage\n"
+      "quota_from = sqlite:/a.db users\n");
+  CHECK_THAT(checks, Catch::Contains("layout: must contain '{id}' exactly once"));
+  CHECK_THAT(checks, Catch::Contains("publish_to: expected sqlite:PATH TABLE"));
+  CHECK_THAT(checks,
+             Catch::Contains("quota_from: expected sqlite:PATH TABLE.COLUMN"));
 }
 
 }  // namespace

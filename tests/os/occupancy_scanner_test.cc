@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 
 #include "occupancy_tree.h"
@@ -17,11 +18,7 @@ namespace {
 namespace fs = std::filesystem;
 
 void CheckEqualsDu(const std::string& root, const OccupancyScan& scan) {
-  for (const UserUsage& u : scan.users) {
-    INFO("user " << u.user);
-    CHECK(u.allocated == DuBytes(root + "/" + u.user, false));
-    CHECK(u.apparent == DuBytes(root + "/" + u.user, true));
-  }
+  for (const UserUsage& u : scan.users) CheckUserEqualsDu(root, u);
 }
 
 // Three users: files of many sizes, a sparse file, hard links inside one
@@ -35,6 +32,7 @@ void MakeUsers(const std::string& root) {
     WriteBytes(root + "/alice/sub/f" + std::to_string(i), i * 997);
   }
   WriteBytes(root + "/alice/sub/deeper/big", 300000);
+  WriteBytes(root + "/bob/sparse", 100);
   REQUIRE(::truncate((root + "/bob/sparse").c_str(), 1 << 30) == 0);
   WriteBytes(root + "/bob/linked", 12345);
   REQUIRE(::link((root + "/bob/linked").c_str(),

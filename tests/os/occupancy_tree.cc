@@ -30,6 +30,12 @@ uint64_t DuBytes(const std::string& dir, bool apparent) {
   return bytes;
 }
 
+void CheckUserEqualsDu(const std::string& root, const UserUsage& usage) {
+  INFO("user " << usage.user);
+  CHECK(usage.allocated == DuBytes(root + "/" + usage.user, false));
+  CHECK(usage.apparent == DuBytes(root + "/" + usage.user, true));
+}
+
 void MakeChain(const std::string& dir, int depth) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
   REQUIRE(fd >= 0);

@@ -14,6 +14,9 @@ namespace retention {
 void WriteBytes(const std::string& path, size_t bytes);
 // `du -s -x -B1 DIR` (allocated) or `du -s -x -b DIR` (apparent), in bytes.
 uint64_t DuBytes(const std::string& dir, bool apparent);
+// Checks the user's allocated and apparent bytes against du on
+// ROOT/USER.
+void CheckUserEqualsDu(const std::string& root, const UserUsage& usage);
 // Makes a chain DIR/c/c/.../c of `depth` directories with a file at the end.
 void MakeChain(const std::string& dir, int depth);
 // Removes such a chain without ever using a long path.
