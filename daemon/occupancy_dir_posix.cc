@@ -26,8 +26,8 @@ int StatxFd(int fd, struct statx* stx) {
 }
 
 int OpenDirAt(int dirfd, const char* name) {
-  const int fd = ::openat(dirfd, name,
-                          O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  const int fd =
+      ::openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   return fd >= 0 ? fd : -errno;
 }
 
@@ -67,16 +67,16 @@ void ListSubdirs(int root_fd, const std::string& relative,
     return;
   }
   const std::string prefix = relative.empty() ? "" : relative + "/";
-  const int rc = ForEachEntry(fd, buffer, [&](const char* name,
-                                              unsigned char type) {
-    if (type == DT_UNKNOWN) {
-      struct statx stx;
-      if (StatxNoFollow(fd, name, &stx) == 0 && S_ISDIR(stx.stx_mode)) {
-        type = DT_DIR;
-      }
-    }
-    if (type == DT_DIR) out->push_back(prefix + name);
-  });
+  const int rc =
+      ForEachEntry(fd, buffer, [&](const char* name, unsigned char type) {
+        if (type == DT_UNKNOWN) {
+          struct statx stx;
+          if (StatxNoFollow(fd, name, &stx) == 0 && S_ISDIR(stx.stx_mode)) {
+            type = DT_DIR;
+          }
+        }
+        if (type == DT_DIR) out->push_back(prefix + name);
+      });
   if (rc < 0) warnings->push_back(EscapeName(relative) + ": " + strerror(-rc));
   ::close(fd);
 }
@@ -96,7 +96,8 @@ std::vector<UserDir> FindUserDirs(int root_fd, const std::string& layout,
     std::vector<UserDir> next;
     for (const UserDir& dir : current) {
       if (part != "*" && part != "{id}") {
-        next.push_back({dir.id, dir.path.empty() ? part : dir.path + "/" + part});
+        next.push_back(
+            {dir.id, dir.path.empty() ? part : dir.path + "/" + part});
         continue;
       }
       std::vector<std::string> found;

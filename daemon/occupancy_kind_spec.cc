@@ -28,15 +28,17 @@ void Validate(const Section& s, Errors* errors) {
     Fail(s, "threads", "must be 0 (one per core) to 256", errors);
   }
   const std::string& id = s.GetString("quota_id_column");
-  if (id.empty() || id.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
-                                         "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
-                        std::string::npos) {
+  if (id.empty() ||
+      id.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
+                           "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
+          std::string::npos) {
     Fail(s, "quota_id_column", "must be an SQL identifier", errors);
   }
   const std::string layout = CheckLayout(s.GetString("layout"));
   if (!layout.empty()) Fail(s, "layout", layout, errors);
   for (const auto& [key, column] :
-       {std::pair<const char*, bool>{"quota_from", true}, {"publish_to", false}}) {
+       {std::pair<const char*, bool>{"quota_from", true},
+        {"publish_to", false}}) {
     if (!s.Has(key)) continue;
     auto target = ParseSqliteTarget(s.GetString(key), column);
     if (!target.ok()) Fail(s, key, target.status().message(), errors);
@@ -63,26 +65,67 @@ void RegisterOccupancyKind(KindRegistry* registry) {
   spec.singleton = true;
   spec.keys = {
       {"root", ValueType::kPath, "", true, {}, "directory holding the users"},
-      {"layout", ValueType::kString, "{id}", false, {},
+      {"layout",
+       ValueType::kString,
+       "{id}",
+       false,
+       {},
        "where user directories are beneath root, e.g. {id} or */{id}"},
       {"every", ValueType::kDuration, "1h", false, {}, "how often to measure"},
-      {"threads", ValueType::kInt, "0", false, {},
+      {"threads",
+       ValueType::kInt,
+       "0",
+       false,
+       {},
        "scanner threads; 0: one per core"},
-      {"default_quota", ValueType::kSize, "0", false, {},
+      {"default_quota",
+       ValueType::kSize,
+       "0",
+       false,
+       {},
        "allocated bytes a user may hold; 0: no quota"},
-      {"quota.USER", ValueType::kSize, "", false, {},
-       "quota of one user, overriding the others", true},
-      {"quota_from", ValueType::kString, "", false, {},
+      {"quota.USER",
+       ValueType::kSize,
+       "",
+       false,
+       {},
+       "quota of one user, overriding the others",
+       true},
+      {"quota_from",
+       ValueType::kString,
+       "",
+       false,
+       {},
        "sqlite:PATH TABLE.COLUMN holding quotas in bytes"},
-      {"quota_id_column", ValueType::kString, "id", false, {},
+      {"quota_id_column",
+       ValueType::kString,
+       "id",
+       false,
+       {},
        "column of quota_from's table holding the user id"},
-      {"publish_to", ValueType::kString, "", false, {},
+      {"publish_to",
+       ValueType::kString,
+       "",
+       false,
+       {},
        "sqlite:PATH TABLE to upsert each user's usage into"},
-      {"on_over_quota", ValueType::kString, "", false, {},
+      {"on_over_quota",
+       ValueType::kString,
+       "",
+       false,
+       {},
        "command (argv, no shell) run when a user goes over quota"},
-      {"on_under_quota", ValueType::kString, "", false, {},
+      {"on_under_quota",
+       ValueType::kString,
+       "",
+       false,
+       {},
        "command run when a user comes back under quota"},
-      {"hook_timeout", ValueType::kDuration, "30s", false, {},
+      {"hook_timeout",
+       ValueType::kDuration,
+       "30s",
+       false,
+       {},
        "a hook still running after this is killed"},
   };
   spec.validate = Validate;

@@ -25,7 +25,8 @@ StatusOr<Plan> OccupancyPolicy::MakePlan(WallTime now) {
     from = std::move(*quotas);
   }
   const Duration start = services_.clock.BootNow();
-  auto scan = services_.scanner->Scan({rule_.root, rule_.layout, rule_.threads});
+  auto scan =
+      services_.scanner->Scan({rule_.root, rule_.layout, rule_.threads});
   if (!scan.ok()) return scan.status();
   OccupancyScanRecord record = MakeOccupancyRecord(rule_, *scan, from);
   record.duration = services_.clock.BootNow() - start;
@@ -72,9 +73,8 @@ ExecResult OccupancyPolicy::Execute(const Plan& plan, ExecContext& ctx) {
 }
 
 void OccupancyPolicy::RunHook(const Action& action, ExecResult* result) {
-  const std::vector<std::string>& argv = action.verb == "over_quota"
-                                             ? rule_.on_over_quota
-                                             : rule_.on_under_quota;
+  const std::vector<std::string>& argv =
+      action.verb == "over_quota" ? rule_.on_over_quota : rule_.on_under_quota;
   if (argv.empty()) return;
   const std::vector<std::string> env = {
       "RETENTIOND_USER=" + action.target,
@@ -84,8 +84,8 @@ void OccupancyPolicy::RunHook(const Action& action, ExecResult* result) {
   Status st = services_.run_command(argv, env, rule_.hook_timeout);
   if (!st.ok()) {
     ++result->failed;
-    result->errors.push_back(action.verb + " hook for " + action.target +
-                             ": " + st.ToString());
+    result->errors.push_back(action.verb + " hook for " + action.target + ": " +
+                             st.ToString());
   }
 }
 

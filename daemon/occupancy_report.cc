@@ -9,7 +9,7 @@
 namespace retention {
 namespace {
 
-constexpr size_t kLargest = 5;      // users listed and charted
+constexpr size_t kLargest = 5;       // users listed and charted
 constexpr size_t kChartScans = 500;  // about three weeks at every = 1h
 
 std::string Usage(const OccupancyRow& u) {
@@ -31,8 +31,8 @@ class OccupancyReportSection final : public ReportSection {
   SectionSummary Summarize(const Section& section) const override {
     SectionSummary s;
     const uint64_t quota = section.GetSize("default_quota");
-    s.limit = quota > 0 ? "default_quota " + FormatSize(quota)
-                        : "no default quota";
+    s.limit =
+        quota > 0 ? "default_quota " + FormatSize(quota) : "no default quota";
     s.details = {{"root", section.GetString("root")},
                  {"every", FormatDuration(section.GetDuration("every"))}};
     return s;

@@ -1,8 +1,9 @@
+#include "occupancy_scanner.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <tuple>
 
-#include "occupancy_scanner.h"
 #include "occupancy_tally.h"
 
 namespace retention {
@@ -29,7 +30,8 @@ void AddUsage(UserUsage* to, const UserUsage& from) {
 }
 
 // Charges each linked inode once, to the first user (lowest index) linking it.
-void ChargeLinks(std::vector<LinkRecord>* links, std::vector<UserUsage>* usage) {
+void ChargeLinks(std::vector<LinkRecord>* links,
+                 std::vector<UserUsage>* usage) {
   std::sort(links->begin(), links->end(),
             [](const LinkRecord& a, const LinkRecord& b) {
               return std::tie(a.dev, a.ino, a.user) <

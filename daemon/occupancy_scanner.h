@@ -38,8 +38,8 @@ struct UserUsage {
 };
 
 struct OccupancyScan {
-  std::vector<UserUsage> users;  // sorted by user id
-  uint64_t entries = 0;          // every entry examined
+  std::vector<UserUsage> users;       // sorted by user id
+  uint64_t entries = 0;               // every entry examined
   std::vector<std::string> mounts;    // mount points found, not counted
   std::vector<std::string> warnings;  // sorted; at most kMaxWarnings
   uint64_t warnings_dropped = 0;      // beyond kMaxWarnings

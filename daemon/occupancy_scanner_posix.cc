@@ -55,7 +55,8 @@ struct Job {
 
 std::string PathOf(const Node* node) {
   std::vector<const std::string*> names;
-  for (; node != nullptr; node = node->parent.get()) names.push_back(&node->name);
+  for (; node != nullptr; node = node->parent.get())
+    names.push_back(&node->name);
   std::string path;
   for (auto it = names.rbegin(); it != names.rend(); ++it) {
     if (!path.empty()) path += '/';
@@ -136,7 +137,8 @@ class Walk {
 int Walk::Open(const Job& job) {
   const Node& node = *job.node;
   if (node.parent == nullptr) return OpenDirPath(root_fd_, node.name);
-  if (job.parent_fd != nullptr) return OpenDirAt(job.parent_fd->fd, node.name.c_str());
+  if (job.parent_fd != nullptr)
+    return OpenDirAt(job.parent_fd->fd, node.name.c_str());
   return Reopen(node);
 }
 
@@ -203,7 +205,8 @@ void Walk::ScanDir(const Job& job, OccupancyTally* t, std::vector<char>* buffer,
 }
 
 void Walk::Entry(int fd, const std::shared_ptr<Node>& dir, const char* name,
-                 OccupancyTally* t, std::vector<std::shared_ptr<Node>>* subdirs) {
+                 OccupancyTally* t,
+                 std::vector<std::shared_ptr<Node>>* subdirs) {
   UserUsage& usage = t->usage[dir->user];
   struct statx stx;
   const int rc = StatxNoFollow(fd, name, &stx);
@@ -261,7 +264,8 @@ class PosixOccupancyScanner final : public OccupancyScanner {
   StatusOr<OccupancyScan> Scan(const ScanRequest& request) override;
 };
 
-StatusOr<OccupancyScan> PosixOccupancyScanner::Scan(const ScanRequest& request) {
+StatusOr<OccupancyScan> PosixOccupancyScanner::Scan(
+    const ScanRequest& request) {
   const int root_fd =
       ::open(request.root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (root_fd < 0) return Status::FromErrno(errno, request.root);
@@ -273,8 +277,10 @@ StatusOr<OccupancyScan> PosixOccupancyScanner::Scan(const ScanRequest& request) 
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   std::vector<Job> jobs;
   for (const UserDir& d : dirs) {
-    const auto index = std::lower_bound(ids.begin(), ids.end(), d.id) - ids.begin();
-    auto node = std::make_shared<Node>(Node{nullptr, d.path, uint32_t(index), 0, 0, {}});
+    const auto index =
+        std::lower_bound(ids.begin(), ids.end(), d.id) - ids.begin();
+    auto node = std::make_shared<Node>(
+        Node{nullptr, d.path, uint32_t(index), 0, 0, {}});
     jobs.push_back({std::move(node), nullptr});
   }
   std::reverse(jobs.begin(), jobs.end());

@@ -29,11 +29,11 @@ Status PublishOccupancy(const SqliteTarget& to,
   if (!db.ok()) return db.status();
   SqliteDb& conn = **db;
   const std::string table = "\"" + to.table + "\"";
-  RETENTION_RETURN_IF_ERROR(conn.Exec(
-      "CREATE TABLE IF NOT EXISTS " + table +
-      " (user_id TEXT PRIMARY KEY, allocated_bytes INTEGER NOT NULL, "
-      "apparent_bytes INTEGER NOT NULL, files INTEGER NOT NULL, "
-      "measured_at INTEGER NOT NULL)"));
+  RETENTION_RETURN_IF_ERROR(
+      conn.Exec("CREATE TABLE IF NOT EXISTS " + table +
+                " (user_id TEXT PRIMARY KEY, allocated_bytes INTEGER NOT NULL, "
+                "apparent_bytes INTEGER NOT NULL, files INTEGER NOT NULL, "
+                "measured_at INTEGER NOT NULL)"));
   SqliteTransaction tx(conn);
   RETENTION_RETURN_IF_ERROR(tx.Begin(SqliteTransaction::Kind::kImmediate));
   StatusOr<SqliteStatement> upsert = conn.Prepare(

@@ -23,6 +23,7 @@ StatusOr<std::map<std::string, uint64_t>> ReadQuotas(
 // Creates TABLE if missing (user_id TEXT PRIMARY KEY, allocated_bytes,
 // apparent_bytes, files, measured_at as Unix seconds) and upserts every
 // user of `scan` in one transaction.
-Status PublishOccupancy(const SqliteTarget& to, const OccupancyScanRecord& scan);
+Status PublishOccupancy(const SqliteTarget& to,
+                        const OccupancyScanRecord& scan);
 
 }  // namespace retention

@@ -60,8 +60,11 @@ std::string SignedSize(int64_t bytes) {
 StatusOr<json> OccupancyJson(StateDb& db, const OccupancyQuery& q) {
   auto latest = db.LatestOccupancy();
   if (!latest.ok()) return latest.status();
-  json reply = {{"finished", nullptr}, {"duration_ms", 0}, {"entries", 0},
-                {"warnings", 0},       {"users", json::array()}};
+  json reply = {{"finished", nullptr},
+                {"duration_ms", 0},
+                {"entries", 0},
+                {"warnings", 0},
+                {"users", json::array()}};
   if (!latest->has_value()) return reply;
   const OccupancyScanRecord& scan = **latest;
   reply["finished"] = FormatIso8601(scan.finished);
@@ -76,7 +79,8 @@ StatusOr<json> OccupancyJson(StateDb& db, const OccupancyQuery& q) {
   auto history = db.OccupancyHistory(ids, kTrendScans);
   if (!history.ok()) return history.status();
   for (const OccupancyRow& u : users) {
-    reply["users"].push_back(UserJson(u, Trend((*history)[u.user], scan.finished)));
+    reply["users"].push_back(
+        UserJson(u, Trend((*history)[u.user], scan.finished)));
   }
   return reply;
 }
@@ -96,7 +100,8 @@ std::string FormatOccupancyText(const json& reply) {
   for (const json& u : reply["users"]) {
     char percent[16] = "-";
     if (!u["percent"].is_null()) {
-      std::snprintf(percent, sizeof percent, "%.1f", u["percent"].get<double>());
+      std::snprintf(percent, sizeof percent, "%.1f",
+                    u["percent"].get<double>());
     }
     const uint64_t quota = u["quota"].get<uint64_t>();
     rows.push_back({Printable(u["user"].get<std::string>()),

@@ -19,8 +19,8 @@ namespace retention {
 class StateDb;
 
 struct OccupancyQuery {
-  std::string user;  // only this user; empty: all
-  size_t top = 0;    // only the N largest; 0: all
+  std::string user;   // only this user; empty: all
+  size_t top = 0;     // only the N largest; 0: all
   bool over = false;  // only users over quota
 };
 

@@ -90,8 +90,7 @@ StatusOr<std::optional<OccupancyScanRecord>> StateDb::LatestOccupancy() {
 }
 
 StatusOr<std::map<std::string, std::vector<OccupancyPoint>>>
-StateDb::OccupancyHistory(const std::vector<std::string>& users,
-                          size_t scans) {
+StateDb::OccupancyHistory(const std::vector<std::string>& users, size_t scans) {
   std::lock_guard<std::mutex> lock(mu_);
   StatusOr<SqliteStatement> q = db_->Prepare(
       "SELECT s.finished_ns, o.allocated FROM occupancy o "
@@ -108,8 +107,8 @@ StateDb::OccupancyHistory(const std::vector<std::string>& users,
       StatusOr<bool> row = q->Step();
       if (!row.ok()) return row.status();
       if (!*row) break;
-      points.push_back({WallTime(Duration(q->ColumnInt64(0))),
-                        uint64_t(q->ColumnInt64(1))});
+      points.push_back(
+          {WallTime(Duration(q->ColumnInt64(0))), uint64_t(q->ColumnInt64(1))});
     }
   }
   return out;

@@ -21,9 +21,9 @@ int main(int argc, char** argv) {
   auto scanner = retention::NewPosixOccupancyScanner();
   const auto start = std::chrono::steady_clock::now();
   auto scan = scanner->Scan(request);
-  const double seconds = std::chrono::duration<double>(
-                             std::chrono::steady_clock::now() - start)
-                             .count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   if (!scan.ok()) {
     std::fprintf(stderr, "%s\n", scan.status().ToString().c_str());
     return 1;
@@ -33,7 +33,8 @@ int main(int argc, char** argv) {
                 (unsigned long long)u.allocated, (unsigned long long)u.apparent,
                 (unsigned long long)u.files, (unsigned long long)u.dirs);
   }
-  for (const auto& w : scan->warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+  for (const auto& w : scan->warnings)
+    std::fprintf(stderr, "warning: %s\n", w.c_str());
   std::fprintf(stderr, "entries %llu seconds %.3f entries/s %.0f\n",
                (unsigned long long)scan->entries, seconds,
                scan->entries / seconds);

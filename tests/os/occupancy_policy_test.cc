@@ -1,5 +1,7 @@
 // The [occupancy] kind end to end over a fake scanner and a real state
 // database: config keys, quotas, transitions, hooks, ledger, publishing.
+#include "occupancy_policy.h"
+
 #include <catch2/catch.hpp>
 
 #include "db_test_util.h"
@@ -7,7 +9,6 @@
 #include "fakes/fake_filesystem.h"
 #include "kind_registry.h"
 #include "ledger.h"
-#include "occupancy_policy.h"
 #include "occupancy_scanner.h"
 #include "occupancy_sqlite.h"
 #include "state_db.h"
@@ -28,7 +29,8 @@ class CannedScanner final : public OccupancyScanner {
 
 class LedgerContext final : public ExecContext {
  public:
-  LedgerContext(Ledger& ledger, Clock& clock) : ledger_(ledger), clock_(clock) {}
+  LedgerContext(Ledger& ledger, Clock& clock)
+      : ledger_(ledger), clock_(clock) {}
   Status Record(const std::string& policy, const Action& a) override {
     LedgerEntry e;
     e.time = clock_.Now();
@@ -76,9 +78,11 @@ struct Env {
   std::unique_ptr<Policy> Build(const std::string& extra) {
     Config config;
     std::vector<ConfigError> errors;
-    const std::string text = "[occupancy]\nroot = /data\ndefault_quota = 1K\n"
-                             "on_over_quota = /bin/over\n"
-                             "on_under_quota = /bin/under\n" + extra;
+    const std::string text =
+        "[occupancy]\nroot = /data\ndefault_quota = 1K\n"
+        "on_over_quota = /bin/over\n"
+        "on_under_quota = /bin/under\n" +
+        extra;
     REQUIRE(LoadConfigFromString("o.conf", text, registry, &config, &errors));
     const Section* s = config.Find("occupancy");
     REQUIRE(s != nullptr);
@@ -108,11 +112,10 @@ TEST_CASE("going over quota fires the hook once and is a ledger entry") {
   CHECK(first.actions[0].target == "bob");
   CHECK(first.actions[0].verb == "over_quota");
   REQUIRE(env.hook_env.size() == 2);
-  CHECK(env.hook_env[0] ==
-        std::vector<std::string>{"/bin/over", "RETENTIOND_USER=bob",
-                                 "RETENTIOND_BYTES=5000",
-                                 "RETENTIOND_QUOTA=1024",
-                                 "RETENTIOND_EVENT=over_quota"});
+  CHECK(env.hook_env[0] == std::vector<std::string>{
+                               "/bin/over", "RETENTIOND_USER=bob",
+                               "RETENTIOND_BYTES=5000", "RETENTIOND_QUOTA=1024",
+                               "RETENTIOND_EVENT=over_quota"});
   CHECK(env.RunOnce(*policy).actions.empty());  // still over: no new event
   CHECK(env.hook_env.size() == 2);
   env.scanner.Set("bob", 1000);
@@ -165,13 +168,16 @@ TEST_CASE("quotas come from quota.USER, then quota_from, then default_quota") {
   {
     auto db = SqliteDb::Open(app, SqliteDb::OpenMode::kReadWriteCreate);
     REQUIRE(db.ok());
-    REQUIRE((*db)->Exec("CREATE TABLE users (id TEXT, quota_bytes INTEGER);"
-                        "INSERT INTO users VALUES ('alice', 50), "
-                        "('bob', 9000), ('carol', NULL)").ok());
+    REQUIRE((*db)
+                ->Exec("CREATE TABLE users (id TEXT, quota_bytes INTEGER);"
+                       "INSERT INTO users VALUES ('alice', 50), "
+                       "('bob', 9000), ('carol', NULL)")
+                .ok());
   }
   auto policy = env.Build("quota_from = sqlite:" + app +
                           " users.quota_bytes\nquota.alice = 2K\n"
-                          "publish_to = sqlite:" + app + " usage\n");
+                          "publish_to = sqlite:" +
+                          app + " usage\n");
   Plan plan = env.RunOnce(*policy);
   CHECK(plan.actions.empty());  // alice 100 < 2K, bob 5000 < 9000, carol < 1K
   auto db = SqliteDb::Open(app, SqliteDb::OpenMode::kReadOnly);
@@ -194,8 +200,8 @@ std::string ConfigErrors(const std::string& text) {
 }
 
 TEST_CASE("[occupancy] rejects bad quota keys, a bad layout and target") {
-  const std::string keys = ConfigErrors(
-      "[occupancy]\nroot = /d\nquota.x = 5Q\nquotas.y = 1\n");
+  const std::string keys =
+      ConfigErrors("[occupancy]\nroot = /d\nquota.x = 5Q\nquotas.y = 1\n");
   CHECK_THAT(keys, Catch::Contains("quota.x: bad size '5Q'"));
   CHECK_THAT(keys, Catch::Contains("quotas.y: unknown key"));
   CHECK_THAT(ConfigErrors("[occupancy]\nroot = /d\nquota. = 1\n"),
@@ -203,7 +209,8 @@ TEST_CASE("[occupancy] rejects bad quota keys, a bad layout and target") {
   const std::string checks = ConfigErrors(
       "[occupancy]\nroot = /d\nlayout = {id}/{id}\npublish_to = usage\n"
       "quota_from = sqlite:/a.db users\n");
-  CHECK_THAT(checks, Catch::Contains("layout: must contain '{id}' exactly once"));
+  CHECK_THAT(checks,
+             Catch::Contains("layout: must contain '{id}' exactly once"));
   CHECK_THAT(checks, Catch::Contains("publish_to: expected sqlite:PATH TABLE"));
   CHECK_THAT(checks,
              Catch::Contains("quota_from: expected sqlite:PATH TABLE.COLUMN"));

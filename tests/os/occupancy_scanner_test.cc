@@ -61,7 +61,8 @@ TEST_CASE("occupancy per-user totals equal du -s -x on a generated tree") {
   CHECK(UsageOf(scan, "alice").dirs == 3);
 }
 
-TEST_CASE("occupancy totals equal du on a copy of /usr/share split into users") {
+TEST_CASE(
+    "occupancy totals equal du on a copy of /usr/share split into users") {
   TempDir dir;
   int users = 0;
   for (const char* part : {"doc", "man", "zoneinfo", "perl5", "misc"}) {

@@ -53,10 +53,9 @@ std::string ScanAsNobody(const std::string& root) {
     auto scan = NewPosixOccupancyScanner()->Scan({root, "{id}", 2});
     if (!scan.ok() || scan->users.size() != 1) ::_exit(3);
     const UserUsage& u = scan->users[0];
-    const std::string out = std::to_string(u.files) + " " +
-                            std::to_string(u.dirs) + " " +
-                            std::to_string(u.errors) + " " +
-                            std::to_string(scan->warnings.size());
+    const std::string out =
+        std::to_string(u.files) + " " + std::to_string(u.dirs) + " " +
+        std::to_string(u.errors) + " " + std::to_string(scan->warnings.size());
     (void)!::write(fds[1], out.data(), out.size());
     ::_exit(0);
   }

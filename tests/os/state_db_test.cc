@@ -101,8 +101,9 @@ TEST_CASE("a state db with a newer schema is refused, not downgraded") {
   REQUIRE_FALSE(db.ok());
   CHECK(db.status().code() == Status::Code::kFailedPrecondition);
   CHECK_THAT(db.status().message(),
-             Catch::Contains("has schema 7, this retentiond knows up to 2; "
-                             "refusing to downgrade"));
+             Catch::Contains("has schema 7, this retentiond knows up to " +
+                             std::to_string(StateDb::kSchemaVersion) +
+                             "; refusing to downgrade"));
   CHECK(Query(path, "SELECT version FROM schema_version") == "7");
 }
 
