@@ -47,9 +47,9 @@ done
 expect_code 0 "$RETENTIONCTL" --state-dir "$WORK/state" occupancy --over
 grep -q "^ann .*OVER" "$WORK/out" || { cat "$WORK/out"; fail "occupancy --over"; }
 grep -q "^ben" "$WORK/out" && fail "ben is not over quota"
-expect_code 0 "$RETENTIONCTL" --state-dir "$WORK/state" report --format html
+expect_code 0 "$RETENTIONCTL" --config "$WORK/r.conf" --state-dir "$WORK/state" report --format html
 grep -q "<polyline" "$WORK/out" || fail "no usage chart in the HTML report"
-expect_code 0 "$RETENTIONCTL" --state-dir "$WORK/state" report
+expect_code 0 "$RETENTIONCTL" --config "$WORK/r.conf" --state-dir "$WORK/state" report
 grep -q "over quota.*ann" "$WORK/out" || { cat "$WORK/out"; fail "report"; }
 
 rm "$WORK/users/ann/a"
