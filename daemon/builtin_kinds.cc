@@ -6,6 +6,7 @@
 #include "kind_registry.h"
 #include "logs_rule.h"
 #include "rows_policy.h"
+#include "occupancy_policy.h"
 
 namespace retention {
 namespace {
@@ -115,6 +116,7 @@ KindRegistry BuiltinRegistry() {
   // section until the executor's registration adds the factory.
   RegisterLogsKind(&registry);
   RegisterRowsKind(&registry);
+  RegisterOccupancyKind(&registry);
   return registry;
 }
 

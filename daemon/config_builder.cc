@@ -179,7 +179,7 @@ void ConfigBuilder::FinishSection(Merged* merged) {
     header = {order_.front(), 0};
   }
   for (const KeySpec& key : merged->spec->keys) {
-    if (section.Has(key.name)) continue;
+    if (key.prefix || section.Has(key.name)) continue;
     if (key.required) {
       Error(header, section.id(), key.name, "required key is missing");
     } else if (!key.default_value.empty()) {

@@ -132,6 +132,32 @@ method VerifyLedger() -> (
 # Metrics in the Prometheus text exposition format (0.0.4).
 method Metrics() -> (text: string)
 
+# One user's storage in the newest [occupancy] measurement, in bytes.
+# percent: of the quota, null without a quota; trend: the change in
+# allocated bytes over the last day.
+type UserOccupancy (
+  user: string,
+  allocated: int,
+  apparent: int,
+  files: int,
+  dirs: int,
+  quota: int,
+  percent: ?float,
+  over: bool,
+  trend: int
+)
+
+# The newest occupancy measurement, largest users first. user: only that
+# user; top: only the N largest; over: only users over quota. finished is
+# null before the first measurement.
+method Occupancy(user: ?string, top: ?int, over: ?bool) -> (
+  finished: ?string,
+  duration_ms: int,
+  entries: int,
+  warnings: int,
+  users: []UserOccupancy
+)
+
 # No policy has this name.
 error NoSuchPolicy (name: string)
 

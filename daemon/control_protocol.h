@@ -61,6 +61,8 @@ inline constexpr std::string_view kMethodVerifyLedger =
     "io.retentiond.Manager.VerifyLedger";
 inline constexpr std::string_view kMethodMetrics =
     "io.retentiond.Manager.Metrics";
+inline constexpr std::string_view kMethodOccupancy =
+    "io.retentiond.Manager.Occupancy";
 
 inline constexpr std::string_view kErrorNoSuchPolicy =
     "io.retentiond.Manager.NoSuchPolicy";  // (name)
@@ -95,6 +97,7 @@ inline constexpr MethodSpec kManagerMethods[] = {
     {kMethodVerifyLedger, false}, {kMethodMetrics, false},
     {kMethodRelease, true},       {kMethodHold, true},
     {kMethodReleaseHold, true},   {kMethodListHolds, false},
+    {kMethodOccupancy, false},
 };
 
 // The spec of the Manager method with full name `method`, or nullptr when

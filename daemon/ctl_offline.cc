@@ -1,5 +1,6 @@
 #include "ctl_offline.h"
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -11,6 +12,7 @@
 #include "ctl_format.h"
 #include "ledger.h"
 #include "metrics.h"
+#include "occupancy_view.h"
 #include "options.h"
 #include "report.h"
 #include "report_section.h"
@@ -200,6 +202,24 @@ int MetricsFromStateDir(CtlContext& ctx) {
     return kExitFailure;
   }
   ctx.out << FormatPrometheus(*snapshot, RETENTION_VERSION);
+  return kExitOk;
+}
+
+int OccupancyFromStateDir(CtlContext& ctx) {
+  if (ctx.args.size() > 1) {
+    ctx.err << "retentionctl: occupancy takes at most one USER\n";
+    return kExitUsage;
+  }
+  auto db = OpenExisting(ctx);
+  if (!db) return kExitFailure;
+  const OccupancyQuery q{ctx.args.empty() ? "" : ctx.args[0],
+                         size_t(std::max(0, ctx.top)), ctx.over};
+  auto view = OccupancyJson(*db, q);
+  if (!view.ok()) {
+    ctx.err << "retentionctl: occupancy: " << view.status().ToString() << "\n";
+    return kExitFailure;
+  }
+  ctx.out << (ctx.json ? view->dump(2) + "\n" : FormatOccupancyText(*view));
   return kExitOk;
 }
 

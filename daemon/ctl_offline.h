@@ -23,6 +23,8 @@ int ConfirmClockInStateDir(CtlContext& ctx);
 int ReportFromStateDir(CtlContext& ctx);
 // Prometheus text from state.db.
 int MetricsFromStateDir(CtlContext& ctx);
+// The newest occupancy measurement (retentionctl occupancy).
+int OccupancyFromStateDir(CtlContext& ctx);
 
 // kExitOk when --since and --format are valid, else prints why and returns
 // kExitUsage.

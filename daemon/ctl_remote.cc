@@ -7,6 +7,7 @@
 #include "ctl_client.h"
 #include "ctl_format.h"
 #include "ctl_offline.h"
+#include "occupancy_view.h"
 #include "options.h"
 #include "run_summary.h"
 
@@ -224,6 +225,20 @@ int MetricsFromDaemon(CtlContext& ctx) {
   std::optional<std::string> text = StringField(ctx, *reply, "text");
   if (!text) return kExitFailure;
   ctx.out << *text;
+  return kExitOk;
+}
+
+int OccupancyFromDaemon(CtlContext& ctx) {
+  if (ctx.args.size() > 1) {
+    ctx.err << "retentionctl: occupancy takes at most one USER\n";
+    return kExitUsage;
+  }
+  json params = {{"top", std::max(0, ctx.top)}, {"over", ctx.over}};
+  if (!ctx.args.empty()) params["user"] = ctx.args[0];
+  int code = kExitOk;
+  std::optional<json> reply = Ask(ctx, kMethodOccupancy, params, &code);
+  if (!reply) return code;
+  ctx.out << (ctx.json ? Pretty(*reply) : FormatOccupancyText(*reply));
   return kExitOk;
 }
 

@@ -25,6 +25,7 @@ int ReloadFromDaemon(CtlContext& ctx);
 int ReportFromDaemon(CtlContext& ctx);
 int VerifyFromDaemon(CtlContext& ctx);
 int MetricsFromDaemon(CtlContext& ctx);
+int OccupancyFromDaemon(CtlContext& ctx);
 int ConfirmClockFromDaemon(CtlContext& ctx);
 // Release NAME: clears a policy's mass-deletion brake.
 int ReleaseFromDaemon(CtlContext& ctx);

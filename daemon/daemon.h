@@ -32,6 +32,12 @@ class Daemon {
          std::string config_path);
   ~Daemon();
 
+  // The occupancy scanner [occupancy] measures with (main() builds the real
+  // one); call before Start. Without it an [occupancy] section cannot run.
+  void set_occupancy_scanner(OccupancyScanner* scanner) {
+    services_.scanner = scanner;
+  }
+
   // Fails kInvalidArgument with the config errors in *errors, or with the
   // error that kept the state database or a policy from opening.
   Status Start(std::vector<ConfigError>* errors);

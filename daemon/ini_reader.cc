@@ -23,6 +23,13 @@ bool IsName(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), IsNameChar);
 }
 
+// "name" or "prefix.name" (a per-item key such as quota.alice).
+bool IsKey(std::string_view s) {
+  const size_t dot = s.find('.');
+  if (dot == std::string_view::npos) return IsName(s);
+  return IsName(s.substr(0, dot)) && IsName(s.substr(dot + 1));
+}
+
 // Fills kind/name from "[kind]" or "[kind.name]"; false if malformed.
 bool ParseHeader(std::string_view line, IniSection* section) {
   if (line.size() < 2 || line.front() != '[' || line.back() != ']') {
@@ -98,9 +105,10 @@ void Reader::ReadEntry(std::string_view line, int number) {
   }
   const std::string_view key = Trim(line.substr(0, eq));
   if (key.empty()) return Error(number, "empty key before '='");
-  if (!IsName(key)) {
+  if (!IsKey(key)) {
     return Error(number, "bad key '" + std::string(key) +
-                             "'; keys are letters, digits, '_' and '-'");
+                             "'; keys are letters, digits, '_' and '-', "
+                             "or two such names joined by '.'");
   }
   if (state_ == State::kAfterBadHeader) return;  // reported at the header
   if (state_ == State::kBeforeSections) {

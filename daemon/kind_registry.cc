@@ -45,8 +45,15 @@ const KindSpec* KindRegistry::Find(const std::string& kind) const {
 }
 
 const KeySpec* FindKey(const KindSpec& spec, const std::string& key) {
-  auto it = std::find_if(spec.keys.begin(), spec.keys.end(),
-                         [&](const KeySpec& k) { return k.name == key; });
+  auto it = std::find_if(spec.keys.begin(), spec.keys.end(), [&](const KeySpec& k) {
+    return !k.prefix && k.name == key;
+  });
+  if (it != spec.keys.end()) return &*it;
+  const size_t dot = key.find('.');
+  if (dot == std::string::npos || dot + 1 == key.size()) return nullptr;
+  it = std::find_if(spec.keys.begin(), spec.keys.end(), [&](const KeySpec& k) {
+    return k.prefix && k.name.compare(0, dot + 1, key, 0, dot + 1) == 0;
+  });
   return it == spec.keys.end() ? nullptr : &*it;
 }
 

@@ -50,6 +50,10 @@ struct KeySpec {
   std::vector<std::string> choices;  // kEnum
   std::string help;                  // one line, for --print-config
   PathUse path_use = PathUse::kWritesBeside;  // kPath and kPathList only
+  // A family of keys: name is "PREFIX.PLACEHOLDER" (e.g. "quota.USER") and
+  // matches every "PREFIX.x" written in a section (quota.alice). Never
+  // required and without default.
+  bool prefix = false;
 };
 
 using SectionValidator =
@@ -76,6 +80,8 @@ class KindRegistry {
   std::vector<KindSpec> kinds_;
 };
 
+// The spec of `key`: the key of that exact name, else the prefix key whose
+// prefix matches ("quota.alice" -> "quota.USER"); null if none.
 const KeySpec* FindKey(const KindSpec& spec, const std::string& key);
 
 // The registry with [daemon] and every built-in policy kind.

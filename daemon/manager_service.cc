@@ -5,6 +5,7 @@
 #include "config_value.h"
 #include "control_protocol.h"
 #include "groups.h"
+#include "occupancy_view.h"
 #include "report.h"
 #include "report_section.h"
 #include "run_summary.h"
@@ -81,6 +82,10 @@ void ManagerService::Handle(const Request& request, const Caller& caller,
   }
   if (m == kMethodHold || m == kMethodReleaseHold) {
     reply(HoldOrRelease(request, caller));
+    return;
+  }
+  if (m == kMethodOccupancy) {
+    Occupancy(request, std::move(reply));
     return;
   }
   if (auto unknown = FindUnknownParam(request, {})) {
@@ -339,6 +344,31 @@ void ManagerService::Report(const Request& request, ReplyFn reply) {
                        : format == "html" ? FormatReportHtml(*report)
                                           : FormatReportText(*report);
     reply(EncodeReply({{"format", format}, {"report", std::move(text)}}));
+  });
+}
+
+void ManagerService::Occupancy(const Request& request, ReplyFn reply) {
+  if (auto unknown = FindUnknownParam(request, {"user", "top", "over"})) {
+    return reply(EncodeInvalidParameter(
+        *unknown, retention::Status::InvalidArgument("unknown parameter '" +
+                                                     *unknown + "'")));
+  }
+  auto user = StringParam(request, "user", false);
+  auto top = IntParam(request, "top", false);
+  auto over = BoolParam(request, "over", false);
+  for (const auto& [name, st] :
+       {std::pair<const char*, retention::Status>{"user", user.status()},
+        {"top", top.status()},
+        {"over", over.status()}}) {
+    if (!st.ok()) return reply(EncodeInvalidParameter(name, st));
+  }
+  if (*top < 0) {
+    return reply(EncodeInvalidParameter(
+        "top", retention::Status::InvalidArgument("must be 0 or more")));
+  }
+  host_.Defer([this, reply, q = OccupancyQuery{*user, size_t(*top), *over}] {
+    auto view = OccupancyJson(daemon_.state(), q);
+    reply(view.ok() ? EncodeReply(*view) : InternalError(view.status()));
   });
 }
 

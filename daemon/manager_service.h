@@ -77,6 +77,7 @@ class ManagerService : public ControlHandler {
   std::string ListHolds();
   void Report(const Request& request, ReplyFn reply);
   void VerifyLedger(ReplyFn reply);
+  void Occupancy(const Request& request, ReplyFn reply);
   void Metrics(ReplyFn reply);
   // The policies array of Status and ListPolicies, or an Internal error.
   StatusOr<nlohmann::json> PolicyArray();

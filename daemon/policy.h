@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,7 @@
 namespace retention {
 
 class Ledger;
+class OccupancyScanner;
 class StateDb;
 
 // See delete_brake.h.
@@ -29,6 +31,11 @@ struct DeleteBrakeLimit {
   double max_fraction = 1.0;  // 1: never braked
   uint64_t min_items = 0;
 };
+// Runs a command from an argv with extra environment and a timeout
+// (RunCommand in command.h); a test passes a recorder.
+using CommandRunner = std::function<Status(const std::vector<std::string>&,
+                                           const std::vector<std::string>&,
+                                           Duration)>;
 
 // What a policy factory may use. Owned by main() (or a test), outlives every
 // Policy built from it.
@@ -38,6 +45,11 @@ struct Services {
   // For work a policy finishes after its run returned (a log's compression
   // on its own thread); null in tests that do not need it.
   Ledger* ledger = nullptr;
+  // For [occupancy]: its history, its scanner and its hooks. The daemon
+  // sets them; a kind that needs one refuses to build without it.
+  StateDb* state = nullptr;
+  OccupancyScanner* scanner = nullptr;
+  CommandRunner run_command = {};
 };
 
 struct Action {

@@ -16,8 +16,9 @@ bool IsRemoval(const std::string& action) {
   return action == "delete" || action == "purge";
 }
 
-PolicyReport ConfiguredPolicy(const Section& section,
-                              const ReportSectionRegistry& sections) {
+StatusOr<PolicyReport> ConfiguredPolicy(const Section& section,
+                                        const ReportSectionRegistry& sections,
+                                        StateDb& db) {
   PolicyReport p;
   p.id = section.id();
   p.kind = section.kind;
@@ -27,10 +28,13 @@ PolicyReport ConfiguredPolicy(const Section& section,
     return p;
   }
   SectionSummary s = provider->Summarize(section);
+  RETENTION_RETURN_IF_ERROR(provider->AddStored(section, db, &s));
   p.limit = std::move(s.limit);
   p.limit_age = s.limit_age;
   p.limit_bytes = s.limit_bytes;
   p.details = std::move(s.details);
+  p.series_title = std::move(s.series_title);
+  p.series = std::move(s.series);
   return p;
 }
 
@@ -230,7 +234,9 @@ StatusOr<Report> BuildReport(const Config& config, StateDb& db, Ledger& ledger,
   report.until = now;
   report.since = now - since;
   for (const Section* s : config.policies()) {
-    report.policies.push_back(ConfiguredPolicy(*s, sections));
+    StatusOr<PolicyReport> p = ConfiguredPolicy(*s, sections, db);
+    if (!p.ok()) return p.status();
+    report.policies.push_back(std::move(*p));
   }
   if (auto keep_free = KeepFreeReport(config)) {
     report.policies.push_back(std::move(*keep_free));

@@ -56,6 +56,8 @@ struct PolicyReport {
   int64_t live_bytes = 0;
   std::optional<uint64_t> limit_bytes;  // the kind's byte budget, if any
   std::vector<std::pair<std::string, std::string>> details;  // from the kind
+  std::string series_title;  // from the kind: a chart over time, if any
+  std::vector<ChartSeries> series;
   std::optional<RunRecord> last_run;  // the newest run that was not a dry run
   int64_t removed_items = 0;          // in the period
   int64_t removed_bytes = 0;

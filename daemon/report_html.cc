@@ -125,6 +125,44 @@ void WriteChart(const Report& r, const PolicyReport& p,
   out << "</svg>\n";
 }
 
+// One line per series over the time the points span; a legend of names.
+void WriteSeriesChart(const PolicyReport& p, std::ostringstream& out) {
+  static constexpr const char* kColors[] = {"#4c78a8", "#f58518", "#54a24b",
+                                            "#e45756", "#72b7b2", "#b279a2"};
+  WallTime first = WallTime::max(), last = WallTime::min();
+  uint64_t top = 1;
+  for (const ChartSeries& s : p.series) {
+    for (const auto& [when, value] : s.points) {
+      first = std::min(first, when);
+      last = std::max(last, when);
+      top = std::max(top, value);
+    }
+  }
+  if (first > last) return;
+  const double span = std::max(1.0, std::chrono::duration<double>(last - first).count());
+  const double plot_w = kChartWidth - kAxisLeft, plot_h = kChartHeight - kAxisBottom;
+  out << "<p>" << Escape(p.series_title) << "</p>\n<svg width=\"" << kChartWidth
+      << "\" height=\"" << kChartHeight << "\" role=\"img\" aria-label=\""
+      << Escape(p.series_title) << "\">\n<text x=\"0\" y=\"12\">"
+      << Size(int64_t(top)) << "</text><text x=\"0\" y=\"" << Num(plot_h)
+      << "\">0</text>\n";
+  for (size_t i = 0; i < p.series.size(); ++i) {
+    const char* color = kColors[i % std::size(kColors)];
+    out << "<polyline fill=\"none\" stroke=\"" << color << "\" points=\"";
+    for (const auto& [when, value] : p.series[i].points) {
+      const double x = kAxisLeft + plot_w * std::chrono::duration<double>(when - first).count() / span;
+      out << Num(x) << "," << Num(plot_h - plot_h * double(value) / double(top)) << " ";
+    }
+    out << "\"><title>" << Escape(p.series[i].name) << "</title></polyline>\n";
+  }
+  out << "</svg>\n<p>";
+  for (size_t i = 0; i < p.series.size(); ++i) {
+    out << "<span style=\"color:" << kColors[i % std::size(kColors)] << "\">&#9632; "
+        << Escape(p.series[i].name) << "</span> ";
+  }
+  out << "</p>\n";
+}
+
 void WritePolicySection(const Report& r, const PolicyReport& p,
                         std::ostringstream& out) {
   out << "<h2>" << Escape(p.id) << "</h2>\n<table>\n";
@@ -138,6 +176,7 @@ void WritePolicySection(const Report& r, const PolicyReport& p,
     out << "<tr><th>last error</th>" << Cell(p.last_run->error) << "</tr>\n";
   }
   out << "</table>\n";
+  if (!p.series.empty()) WriteSeriesChart(p, out);
   if (p.removed_per_day.empty()) {
     out << "<p class=\"muted\">nothing removed in the period</p>\n";
     return;

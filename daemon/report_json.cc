@@ -34,6 +34,14 @@ json PolicyJson(const PolicyReport& p) {
   for (const auto& [name, value] : p.details) {
     details.push_back({{"name", name}, {"value", value}});
   }
+  json series = json::array();
+  for (const ChartSeries& line : p.series) {
+    json points = json::array();
+    for (const auto& [when, value] : line.points) {
+      points.push_back({{"time", FormatIso8601(when)}, {"value", value}});
+    }
+    series.push_back({{"name", line.name}, {"points", points}});
+  }
   json days = json::array();
   for (const auto& [day, v] : p.removed_per_day) {
     days.push_back({{"day", day}, {"items", v.items}, {"bytes", v.bytes}});
@@ -53,6 +61,8 @@ json PolicyJson(const PolicyReport& p) {
                                         : json(nullptr)},
           {"compliance", ComplianceName(CheckCompliance(p))},
           {"details", details},
+          {"series_title", p.series_title},
+          {"series", series},
           {"last_run", RunJson(p.last_run)},
           {"removed", {{"items", p.removed_items}, {"bytes", p.removed_bytes}}},
           {"removed_per_day", days},

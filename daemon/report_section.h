@@ -21,8 +21,17 @@
 #include "clock.h"
 #include "config.h"
 #include "ledger.h"
+#include "status.h"
 
 namespace retention {
+
+class StateDb;
+
+// A line of a chart over time (occupancy: one user's bytes per scan).
+struct ChartSeries {
+  std::string name;
+  std::vector<std::pair<WallTime, uint64_t>> points;  // oldest first
+};
 
 struct SectionSummary {
   std::string limit;                  // "max_age 90d, floor min_age 7d"
@@ -31,6 +40,8 @@ struct SectionSummary {
   // A byte budget for what is left, live files included (logs:
   // max_total_size); empty: none.
   std::optional<uint64_t> limit_bytes;
+  std::string series_title = "";  // what `series` measure; empty when none
+  std::vector<ChartSeries> series = {};
 };
 
 class ReportSection {
@@ -47,6 +58,12 @@ class ReportSection {
       const std::vector<LedgerEntry>& removals) const {
     (void)removals;
     return {};
+  }
+  // For kinds that keep measurements in the state database (occupancy):
+  // adds details and series read from it. Reads only; none by default.
+  virtual Status AddStored(const Section& /*section*/, StateDb& /*db*/,
+                           SectionSummary* /*summary*/) const {
+    return Status::Ok();
   }
 };
 

@@ -5,6 +5,7 @@
 #include "config_value.h"
 #include "files_report.h"
 #include "logs_report.h"
+#include "occupancy_report.h"
 #include "report_section.h"
 #include "rows_report.h"
 
@@ -39,6 +40,7 @@ ReportSectionRegistry BuiltinReportSections() {
   registry.Register(MakeFilesReportSection());
   registry.Register(MakeLogsReportSection());
   registry.Register(MakeRowsReportSection());
+  registry.Register(MakeOccupancyReportSection());
   return registry;
 }
 

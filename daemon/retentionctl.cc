@@ -84,6 +84,8 @@ struct Flags {
   std::string policy, path, account, reason;
   std::vector<std::string> args;
   bool json = false, dry_run = false, help = false, version = false;
+  int top = 0;
+  bool over = false;
   bool config_given = false, socket_given = false;
 };
 
@@ -114,6 +116,9 @@ po::options_description Describe(Flags* f) {
       "hold, release-hold: the account held")(
       "reason", po::value(&f->reason)->value_name("TEXT"),
       "hold: why (recorded in the ledger)")(
+      "top", po::value(&f->top)->value_name("N"),
+      "occupancy: only the N largest users")(
+      "over", po::bool_switch(&f->over), "occupancy: only users over quota")(
       "version", po::bool_switch(&f->version), "print the version and exit")(
       "help,h", po::bool_switch(&f->help), "print this help and exit");
   return desc;
@@ -176,6 +181,8 @@ int main(int argc, char** argv) {
                  .format = f.format,
                  .output = f.output,
                  .dry_run = f.dry_run,
+                 .top = f.top,
+                 .over = f.over,
                  .fs = *fs,
                  .clock = clock,
                  .out = std::cout,

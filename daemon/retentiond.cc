@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "daemon.h"
+#include "occupancy_scanner.h"
 #include "logging.h"
 #include "main_loop.h"
 #include "options.h"
@@ -64,7 +65,9 @@ std::vector<RunReport> RunOnce(Daemon& daemon, const Options& o) {
 int Serve(const Options& o, const KindRegistry& registry) {
   PosixClock clock;
   auto fs = NewPosixFilesystem();
+  auto scanner = NewPosixOccupancyScanner();
   Daemon daemon(clock, *fs, registry, o.config);
+  daemon.set_occupancy_scanner(scanner.get());
   std::vector<ConfigError> errors;
   Status st = daemon.Start(&errors);
   if (!st.ok()) {

@@ -74,8 +74,32 @@ constexpr const char* kMigrationTo4[] = {
       PRIMARY KEY (kind, target)))sql",
 };
 
+
+// Occupancy measurements ([occupancy]): one row per full scan, one per user
+// measured in it (occupancy_history.h).
+constexpr const char* kMigrationTo5[] = {
+    R"sql(CREATE TABLE occupancy_scans (
+      id INTEGER PRIMARY KEY,
+      finished_ns INTEGER NOT NULL,
+      duration_ns INTEGER NOT NULL,
+      entries INTEGER NOT NULL,
+      warnings INTEGER NOT NULL))sql",
+    R"sql(CREATE TABLE occupancy (
+      scan INTEGER NOT NULL REFERENCES occupancy_scans (id) ON DELETE CASCADE,
+      user TEXT NOT NULL,
+      allocated INTEGER NOT NULL,
+      apparent INTEGER NOT NULL,
+      files INTEGER NOT NULL,
+      dirs INTEGER NOT NULL,
+      quota INTEGER NOT NULL,
+      over INTEGER NOT NULL,
+      PRIMARY KEY (scan, user)))sql",
+    "CREATE INDEX occupancy_by_user ON occupancy (user, scan)",
+};
+
 constexpr std::span<const char* const> kMigrations[] = {
-    kMigrationTo1, kMigrationTo2, kMigrationTo3, kMigrationTo4};
+    kMigrationTo1, kMigrationTo2, kMigrationTo3, kMigrationTo4,
+    kMigrationTo5};
 static_assert(std::size(kMigrations) == StateDb::kSchemaVersion,
               "every schema version needs its migration");
 

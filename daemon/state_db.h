@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "clock.h"
+#include "occupancy_history.h"
 #include "status.h"
 
 namespace retention {
@@ -86,7 +87,7 @@ struct PolicyStats {
 
 class StateDb {
  public:
-  static constexpr int kSchemaVersion = 4;
+  static constexpr int kSchemaVersion = 5;
 
   // Opens or creates the database at `path` (its directory must exist).
   static StatusOr<std::unique_ptr<StateDb>> Open(const std::string& path);
@@ -124,6 +125,17 @@ class StateDb {
   StatusOr<bool> RemoveHold(const std::string& kind,
                             const std::string& target);
   StatusOr<std::vector<Hold>> Holds();  // by kind, then target
+
+  // Occupancy history (state_db_occupancy.cc). RecordOccupancy stores a
+  // scan and its users in one transaction, sets scan->id, and drops scans
+  // older than kOccupancyKeep.
+  Status RecordOccupancy(OccupancyScanRecord* scan);
+  // The newest stored scan with its users; nullopt if none.
+  StatusOr<std::optional<OccupancyScanRecord>> LatestOccupancy();
+  // Allocated bytes of each of `users` over the newest `scans` scans,
+  // oldest first.
+  StatusOr<std::map<std::string, std::vector<OccupancyPoint>>>
+  OccupancyHistory(const std::vector<std::string>& users, size_t scans);
 
   // For Ledger only: runs `fn(SqliteDb&)` with the connection under the
   // lock and returns what it returns. `fn` must not call back into StateDb.

@@ -310,6 +310,19 @@ StatusOr<bool> BoolParam(const Request& request, std::string_view name,
   return value->get<bool>();
 }
 
+StatusOr<int64_t> IntParam(const Request& request, std::string_view name,
+                           bool required, int64_t fallback) {
+  const json* value = FindParam(request, name);
+  if (value == nullptr) {
+    if (required) return MissingParam(name);
+    return fallback;
+  }
+  if (!value->is_number_integer()) {
+    return WrongType(name, "an integer", *value);
+  }
+  return value->get<int64_t>();
+}
+
 std::optional<std::string> FindUnknownParam(
     const Request& request, std::initializer_list<std::string_view> known) {
   for (auto& [key, value] : request.parameters.items()) {

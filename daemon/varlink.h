@@ -102,6 +102,8 @@ StatusOr<std::string> StringParam(const Request& request, std::string_view name,
                                   bool required, std::string fallback = "");
 StatusOr<bool> BoolParam(const Request& request, std::string_view name,
                          bool required, bool fallback = false);
+StatusOr<int64_t> IntParam(const Request& request, std::string_view name,
+                           bool required, int64_t fallback = 0);
 // The first parameter of `request` not in `known` (in name order), or
 // nullopt when all are known.
 std::optional<std::string> FindUnknownParam(

@@ -20,6 +20,7 @@
 #include <sstream>
 
 #include "file_posix.h"
+#include "command.h"
 #include "log_rotation.h"
 
 extern char** environ;
@@ -80,12 +81,17 @@ std::vector<std::string> SplitCommand(const std::string& command) {
 
 // Starts argv in its own process group with default signal handling (the
 // daemon blocks signals for its signalfd), stdin and stdout on /dev/null
-// and stderr on `err`.
-StatusOr<pid_t> Spawn(const std::vector<std::string>& args, int err) {
+// and stderr on `err`; the daemon's environment plus `env` ("NAME=value").
+StatusOr<pid_t> Spawn(const std::vector<std::string>& args,
+                      const std::vector<std::string>& env, int err) {
   std::vector<char*> argv;
   for (const std::string& a : args)
     argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (char** e = environ; *e != nullptr; ++e) envp.push_back(*e);
+  for (const std::string& e : env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
@@ -103,7 +109,7 @@ StatusOr<pid_t> Spawn(const std::vector<std::string>& args, int err) {
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setsigdefault(&attr, &all);
   pid_t pid = -1;
-  int rc = posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), environ);
+  int rc = posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   if (rc != 0) return Status::FromErrno(rc, "run " + args[0]);
@@ -158,6 +164,12 @@ StatusOr<bool> WaitOrTimeout(pid_t pid, int err, Duration timeout,
   }
 }
 
+std::string JoinArgs(const std::vector<std::string>& args) {
+  std::string out;
+  for (const std::string& a : args) out += (out.empty() ? "" : " ") + a;
+  return out;
+}
+
 std::string Describe(int status, const std::string& stderr_text) {
   std::string what =
       WIFEXITED(status)
@@ -208,12 +220,17 @@ Status SignalWriter(const std::string& pid_file, int signal) {
 }
 
 Status RunReopenCommand(const std::string& command, Duration timeout) {
-  std::vector<std::string> args = SplitCommand(command);
-  if (args.empty()) return Status::InvalidArgument("empty reopen command");
+  return RunCommand(SplitCommand(command), {}, timeout);
+}
+
+Status RunCommand(const std::vector<std::string>& args,
+                  const std::vector<std::string>& env, Duration timeout) {
+  if (args.empty()) return Status::InvalidArgument("empty command");
+  const std::string command = JoinArgs(args);
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) return Status::FromErrno(errno, "pipe");
   UniqueFd err(fds[0]);
-  StatusOr<pid_t> pid = Spawn(args, fds[1]);
+  StatusOr<pid_t> pid = Spawn(args, env, fds[1]);
   close(fds[1]);
   if (!pid.ok()) return pid.status();
   fcntl(err.get(), F_SETFL, O_NONBLOCK);

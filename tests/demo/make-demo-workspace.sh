@@ -49,8 +49,16 @@ WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 30000)
 INSERT INTO events (ts, name)
   SELECT $now - x * 1209, 'page_view' FROM n;
 SQL
+# Users for [occupancy]: carol is over the 2M default quota; dave is big
+# but has an 8M quota of his own.
+for user in alice bob carol dave; do mkdir -p "users/$user/docs"; done
+head -c 300K /dev/urandom > users/alice/docs/thesis.pdf
+head -c 50K /dev/urandom > users/bob/docs/notes.txt
+head -c 3M /dev/urandom > users/carol/docs/video.mp4
+head -c 5M /dev/urandom > users/dave/docs/archive.tar
 echo "demo workspace ready in $(pwd):"
 ls -l backups exports | sed 's/^/  /'
+du -sh users/* | sed 's/^/  /'
 sqlite3 app.db "SELECT '  app.db ' || purpose || ' tokens: ' || count(*)
                 FROM auth_tokens GROUP BY purpose;
                 SELECT '  app.db events: ' || count(*) FROM events;"

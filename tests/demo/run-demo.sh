@@ -13,4 +13,6 @@ mkdir -p "$build/demo/logs"
 writer=$!
 trap 'kill $writer 2>/dev/null || true' EXIT INT TERM
 echo "writer appending to $build/demo/logs/app.log at 2 MB/s (pid $writer)"
+export DEMO_QUOTA_LOG="$build/demo/quota-events.log"
+echo "quota transitions are logged to $DEMO_QUOTA_LOG"
 "$build/retentiond" --config "$src/config/demo.conf"

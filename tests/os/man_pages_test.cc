@@ -36,7 +36,7 @@ TEST_CASE(
   const KindRegistry registry = BuiltinRegistry();
   for (const KindSpec& kind : registry.kinds()) {
     const std::string header =
-        kind.kind == "daemon" ? ".SH [daemon]" : ".SH [" + kind.kind + ".NAME]";
+        kind.singleton ? ".SH [" + kind.kind + "]" : ".SH [" + kind.kind + ".NAME]";
     CHECK(page.find(header) != std::string::npos);
     for (const KeySpec& key : kind.keys) {
       INFO(kind.kind << "." << key.name);

@@ -57,7 +57,8 @@ TEST_CASE("opening a new state db creates a WAL database at the current schema")
               "SELECT group_concat(name, ',') FROM (SELECT name FROM "
               "sqlite_master WHERE type = 'table' AND name NOT LIKE "
               "'sqlite_%' ORDER BY name)") ==
-        "brakes,holds,ledger,ledger_head,runs,schema_version");
+        "brakes,holds,ledger,ledger_head,occupancy,occupancy_scans,runs,"
+        "schema_version");
   CHECK(Query(path, "SELECT seq || ' ' || hash FROM ledger_head") ==
         "0 " + std::string(64, '0'));
 }
@@ -237,6 +238,8 @@ TEST_CASE("a schema 1 state db is migrated, its runs kept unmeasured") {
   RawSql(path, "ALTER TABLE runs DROP COLUMN kept_bytes");
   RawSql(path, "ALTER TABLE runs DROP COLUMN live_bytes");
   RawSql(path, "DROP TABLE holds");
+  RawSql(path, "DROP TABLE occupancy");
+  RawSql(path, "DROP TABLE occupancy_scans");
   RawSql(path, "UPDATE schema_version SET version = 1");
   std::unique_ptr<StateDb> db = OpenOk(path);
   CHECK(db->schema_version() == StateDb::kSchemaVersion);

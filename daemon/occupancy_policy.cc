@@ -1,0 +1,92 @@
+#include "occupancy_policy.h"
+
+#include "occupancy_scanner.h"
+#include "occupancy_sqlite.h"
+#include "state_db.h"
+
+namespace retention {
+
+OccupancyPolicy::OccupancyPolicy(std::string id, Duration every,
+                                 OccupancyRule rule, Services& services)
+    : id_(std::move(id)),
+      every_(every),
+      rule_(std::move(rule)),
+      services_(services) {}
+
+StatusOr<Plan> OccupancyPolicy::MakePlan(WallTime now) {
+  // Quotas first: a database that cannot be read must not turn into a
+  // wave of false "under quota" transitions.
+  std::map<std::string, uint64_t> from;
+  if (rule_.quota_from) {
+    auto quotas = ReadQuotas(*rule_.quota_from, rule_.quota_id_column);
+    if (!quotas.ok()) {
+      return Status::IoError("quota_from: " + quotas.status().ToString());
+    }
+    from = std::move(*quotas);
+  }
+  const Duration start = services_.clock.BootNow();
+  auto scan =
+      services_.scanner->Scan({rule_.root, rule_.layout, rule_.threads});
+  if (!scan.ok()) return scan.status();
+  OccupancyScanRecord record = MakeOccupancyRecord(rule_, *scan, from);
+  record.duration = services_.clock.BootNow() - start;
+  record.finished = now + record.duration;
+  auto previous = services_.state->LatestOccupancy();
+  if (!previous.ok()) return previous.status();
+  Plan plan = PlanOccupancy(id_, now, record, *previous, *scan);
+  measured_ = std::move(record);
+  return plan;
+}
+
+ExecResult OccupancyPolicy::Execute(const Plan& plan, ExecContext& ctx) {
+  ExecResult result;
+  if (!measured_) {
+    result.errors.push_back("no measurement to store; run again");
+    return result;
+  }
+  OccupancyScanRecord record = std::move(*measured_);
+  measured_.reset();
+  Status stored = services_.state->RecordOccupancy(&record);
+  if (!stored.ok()) {
+    // Transitions are judged against the stored scan; without it they
+    // would fire again next time, so none fires now.
+    result.errors.push_back("state database: " + stored.ToString());
+    return result;
+  }
+  if (rule_.publish_to) {
+    Status published = PublishOccupancy(*rule_.publish_to, record);
+    if (!published.ok()) {
+      ++result.failed;
+      result.errors.push_back("publish_to: " + published.ToString());
+    }
+  }
+  for (const Action& action : plan.actions) {
+    Status rec = ctx.Record(id_, action);
+    if (!rec.ok()) {
+      result.errors.push_back("ledger: " + rec.ToString() + "; stopping");
+      break;
+    }
+    ++result.done;
+    RunHook(action, &result);
+  }
+  return result;
+}
+
+void OccupancyPolicy::RunHook(const Action& action, ExecResult* result) {
+  const std::vector<std::string>& argv =
+      action.verb == "over_quota" ? rule_.on_over_quota : rule_.on_under_quota;
+  if (argv.empty()) return;
+  const std::vector<std::string> env = {
+      "RETENTIOND_USER=" + action.target,
+      "RETENTIOND_BYTES=" + std::to_string(action.bytes),
+      "RETENTIOND_QUOTA=" + std::to_string(action.count),
+      "RETENTIOND_EVENT=" + action.verb};
+  Status st = services_.run_command(argv, env, rule_.hook_timeout);
+  if (!st.ok()) {
+    ++result->failed;
+    result->errors.push_back(action.verb + " hook for " + action.target + ": " +
+                             st.ToString());
+  }
+}
+
+}  // namespace retention
