@@ -10,6 +10,7 @@
 // required to parse (julianday() is not NULL).
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <thread>
@@ -29,7 +30,11 @@ double UnixSeconds(WallTime t) {
 }
 
 // To the microsecond: a julian day in a double is exact to about 50 us.
+// Clamped to what a WallTime holds (years 1678..2261): a column holding
+// garbage such as julianday of a year -4000 must not overflow.
 WallTime FromSeconds(double s) {
+  constexpr double kLimit = 9.0e9;  // seconds; WallTime's range is ~9.2e9
+  s = std::clamp(s, -kLimit, kLimit);
   return WallTime(std::chrono::microseconds(std::llround(s * 1e6)));
 }
 
