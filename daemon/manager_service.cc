@@ -5,6 +5,7 @@
 #include "config_value.h"
 #include "control_protocol.h"
 #include "groups.h"
+#include "hold_json.h"
 #include "occupancy_view.h"
 #include "report.h"
 #include "report_section.h"
@@ -143,16 +144,6 @@ StatusOr<json> ManagerService::PolicyArray() {
   return policies;
 }
 
-namespace {
-
-json HoldToJson(const Hold& h) {
-  return {{"kind", h.kind},     {"target", h.target},
-          {"reason", h.reason}, {"by", h.by},
-          {"since", FormatIso8601(h.since)}};
-}
-
-}  // namespace
-
 std::string ManagerService::Status() {
   auto policies = PolicyArray();
   if (!policies.ok()) return InternalError(policies.status());
@@ -160,8 +151,7 @@ std::string ManagerService::Status() {
   if (!brake.ok()) return InternalError(brake.status());
   auto holds = daemon_.state().Holds();
   if (!holds.ok()) return InternalError(holds.status());
-  json hold_list = json::array();
-  for (const Hold& h : *holds) hold_list.push_back(HoldToJson(h));
+  json hold_list = HoldsJson(*holds);
   json running = nullptr;
   json queued = json::array();
   for (const json& p : *policies) {
@@ -291,15 +281,13 @@ std::string ManagerService::HoldOrRelease(const Request& request,
     return EncodeInvalidParameter("target", hold.status());
   }
   if (!hold.ok()) return InternalError(hold.status());
-  return EncodeReply({{"hold", HoldToJson(*hold)}});
+  return EncodeReply({{"hold", HoldJson(*hold)}});
 }
 
 std::string ManagerService::ListHolds() {
   auto holds = daemon_.state().Holds();
   if (!holds.ok()) return InternalError(holds.status());
-  json out = json::array();
-  for (const Hold& h : *holds) out.push_back(HoldToJson(h));
-  return EncodeReply({{"holds", out}});
+  return EncodeReply({{"holds", HoldsJson(*holds)}});
 }
 
 void ManagerService::Report(const Request& request, ReplyFn reply) {

@@ -1,6 +1,7 @@
 // The retention report as JSON, schema "retentiond.report.v1" (report.h).
 #include <nlohmann/json.hpp>
 
+#include "hold_json.h"
 #include "report.h"
 
 namespace retention {
@@ -90,14 +91,6 @@ std::string FormatReportJson(const Report& r) {
   for (const PolicyReport& p : r.policies) policies.push_back(PolicyJson(p));
   json events = json::object();
   for (const auto& [action, n] : r.daemon_events) events[action] = n;
-  json holds = json::array();
-  for (const Hold& h : r.holds) {
-    holds.push_back({{"kind", h.kind},
-                     {"target", h.target},
-                     {"reason", h.reason},
-                     {"by", h.by},
-                     {"since", FormatIso8601(h.since)}});
-  }
   json doc = {
       {"schema", kReportSchema},
       {"generated_at", FormatIso8601(r.generated_at)},
@@ -106,7 +99,7 @@ std::string FormatReportJson(const Report& r) {
       {"ledger", LedgerJson(r.ledger_check)},
       {"clock_brake", BrakeJson(r.clock_brake)},
       {"daemon_events", events},
-      {"holds", holds},
+      {"holds", HoldsJson(r.holds)},
       {"policies", policies}};
   // Replace, not throw, on invalid UTF-8 in a path: the report must render.
   return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
