@@ -57,6 +57,9 @@ struct RowsBatch {
   int64_t max_rowid = 0;
   std::optional<WallTime> oldest;  // the oldest removed row's time
   Duration hold{};  // how long the write lock was held (BEGIN to COMMIT)
+  // Frames in the write-ahead log after the commit (the application's
+  // included); 0 when unknown or not in WAL mode.
+  int64_t wal_frames = 0;
 };
 
 class Database {

@@ -125,7 +125,8 @@ bool RowsPolicy::AfterBatch(Database& db, const RowsBatch& batch,
     return false;
   }
   Duration paused{};
-  if (pending->unchecked >= kCheckpointEvery) {
+  if (pending->unchecked >= kCheckpointEvery ||
+      batch.wal_frames >= kCheckpointFrames) {
     paused = db.Checkpoint();  // the write lock is free meanwhile
     pending->unchecked = Duration::zero();
   }

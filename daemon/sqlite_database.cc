@@ -312,6 +312,7 @@ StatusOr<RowsBatch> SqliteDatabase::DeleteBatch(WallTime cutoff,
   stmt->Reset();  // a finished RETURNING statement must not block COMMIT
   RETENTION_RETURN_IF_ERROR(write.Commit());
   batch.hold = std::chrono::steady_clock::now() - start;
+  batch.wal_frames = db_->wal_frames();
   return batch;
 }
 
@@ -336,6 +337,7 @@ StatusOr<std::unique_ptr<Database>> OpenSqliteDatabase(const RowsTarget& target,
   if (!read_only) {
     RETENTION_RETURN_IF_ERROR((*db)->Exec(
         "PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0"));
+    (*db)->TrackWalFrames();
   }
   return std::unique_ptr<Database>(new SqliteDatabase(std::move(*db), target));
 }

@@ -211,6 +211,16 @@ StatusOr<std::string> SqliteDb::QueryText(const std::string& sql) {
   return stmt->ColumnText(0);
 }
 
+void SqliteDb::TrackWalFrames() {
+  sqlite3_wal_hook(
+      db_,
+      [](void* self, sqlite3*, const char*, int frames) {
+        static_cast<SqliteDb*>(self)->wal_frames_ = frames;
+        return SQLITE_OK;
+      },
+      this);
+}
+
 int64_t SqliteDb::LastInsertRowId() const {
   return sqlite3_last_insert_rowid(db_);
 }

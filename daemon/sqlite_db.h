@@ -113,6 +113,14 @@ class SqliteDb {
   // Rows changed by the most recent INSERT, UPDATE or DELETE.
   int64_t Changes() const;
 
+  // Starts counting the frames in the write-ahead log, as each commit on
+  // this connection leaves it (sqlite3_wal_hook). Replaces automatic
+  // checkpoints on this connection: the caller checkpoints itself.
+  void TrackWalFrames();
+  // Frames in the WAL after this connection's last commit; 0 before one
+  // (or without TrackWalFrames, or outside WAL mode).
+  int wal_frames() const { return wal_frames_; }
+
   // The Status for `rc` from an operation on this connection.
   Status Error(int rc, const std::string& context) const;
   const std::string& path() const { return path_; }
@@ -126,6 +134,7 @@ class SqliteDb {
 
   sqlite3* db_;
   std::string path_;
+  int wal_frames_ = 0;
 };
 
 // A transaction scope: Begin() starts it, Commit() ends it, and destruction

@@ -69,6 +69,7 @@ def main():
         "p50_ms": percentile(latencies, 50),
         "p99_ms": percentile(latencies, 99),
         "max_ms": latencies[-1] if latencies else 0.0,
+        "over_50ms": sum(1 for x in latencies if x > 50.0),
         "wal_peak_bytes": peak[0],
     }, open(out, "w"))
 

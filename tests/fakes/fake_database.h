@@ -31,6 +31,8 @@ struct FakeRows {
   std::vector<FakeRow> rows;
   Duration hold_per_row = std::chrono::microseconds(1);
   Duration checkpoint_time{};    // what Checkpoint() reports it took
+  int64_t wal_frames_per_row = 0;  // WAL growth per deleted row
+  int64_t wal_frames = 0;          // frames now in the WAL
   std::deque<Status> fail_next;  // errors for the next DeleteBatch calls
   std::function<void()> after_batch;
   // What happened, for assertions.
@@ -99,12 +101,15 @@ class FakeDatabase final : public Database {
                    [&](const FakeRow& r) { return gone.count(r.rowid) > 0; }),
                rows.end());
     batch.hold = rows_->hold_per_row * batch.removed;
+    rows_->wal_frames += rows_->wal_frames_per_row * batch.removed;
+    batch.wal_frames = rows_->wal_frames;
     if (rows_->after_batch) rows_->after_batch();
     return batch;
   }
 
   Duration Checkpoint() override {
     ++rows_->checkpoints;
+    rows_->wal_frames = 0;
     return rows_->checkpoint_time;
   }
   void Pause(Duration d) override { rows_->pauses.push_back(d); }

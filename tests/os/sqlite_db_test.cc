@@ -147,5 +147,25 @@ TEST_CASE("a write blocked by another connection's lock is Busy") {
   CHECK(st.IsBusy());
 }
 
+TEST_CASE("the WAL's frame count is known after each commit") {
+  TempDir dir;
+  std::unique_ptr<SqliteDb> db = CreateDb(dir);
+  REQUIRE(db->Exec("PRAGMA journal_mode = WAL").ok());
+  REQUIRE(db->Exec("PRAGMA wal_autocheckpoint = 0").ok());
+  db->TrackWalFrames();
+  CHECK(db->wal_frames() == 0);
+  REQUIRE(db->Exec("CREATE TABLE t (i INTEGER, s TEXT)").ok());
+  const int after_create = db->wal_frames();
+  CHECK(after_create > 0);
+  REQUIRE(db->Exec("WITH RECURSIVE n(v) AS (SELECT 1 UNION ALL SELECT v + 1 "
+                   "FROM n WHERE v < 2000) "
+                   "INSERT INTO t SELECT v, printf('%0500d', v) FROM n")
+              .ok());
+  CHECK(db->wal_frames() > after_create + 100);  // ~1 MB of rows
+  REQUIRE(db->Exec("PRAGMA wal_checkpoint(TRUNCATE)").ok());
+  REQUIRE(db->Exec("INSERT INTO t VALUES (0, 'x')").ok());
+  CHECK(db->wal_frames() < after_create + 5);  // the WAL restarted
+}
+
 }  // namespace
 }  // namespace retention

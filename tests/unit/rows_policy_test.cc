@@ -173,6 +173,20 @@ TEST_CASE("a long rows run checkpoints about every 100 ms of deleting") {
   CHECK(f.rows->batch_limits.back() == 20);
 }
 
+// The application's connection checkpoints inside its own commit once the
+// WAL reaches 1000 frames (SQLite's default); a batch that leaves
+// kCheckpointFrames is checkpointed at once, whatever the time.
+TEST_CASE("a batch that grows the WAL past kCheckpointFrames is checkpointed") {
+  RowsFixture f;
+  f.AddRows(1, 1000, hours(2));
+  f.rows->hold_per_row = microseconds(100);  // batches settle at 20 rows
+  f.rows->wal_frames_per_row = 10;           // 200 frames a batch
+  f.policy.Execute(f.MakePlan(), f.ctx);
+  CHECK(f.rows->rows.empty());
+  // ~0.35 s of deleting would checkpoint 3-5 times by time alone.
+  CHECK(f.rows->checkpoints >= 12);
+}
+
 TEST_CASE("a checkpoint's time counts toward the pause after a batch") {
   RowsFixture f;
   f.AddRows(1, 1000, hours(2));
