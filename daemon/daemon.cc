@@ -32,14 +32,15 @@ Status Daemon::Start(std::vector<ConfigError>* errors) {
     return Status::InvalidArgument(JoinConfigErrors(*errors));
   }
   RETENTION_RETURN_IF_ERROR(OpenState(config->daemon().GetString("state_dir")));
-  return Install(std::move(config));
+  return Install(std::move(config), errors);
 }
 
 // Builds every policy first, so a config whose policy cannot be built
 // changes nothing, then makes the config and policies the running ones.
-Status Daemon::Install(std::shared_ptr<const Config> config) {
+Status Daemon::Install(std::shared_ptr<const Config> config,
+                       std::vector<ConfigError>* errors) {
   PolicyList policies;
-  RETENTION_RETURN_IF_ERROR(BuildPolicies(*config, &policies));
+  RETENTION_RETURN_IF_ERROR(BuildPolicies(*config, &policies, errors));
   brake_->set_limit(config->daemon().GetDuration("clock_jump_limit"));
   std::lock_guard<std::mutex> lock(mu_);
   config_ = std::move(config);
@@ -83,23 +84,31 @@ Status Daemon::RecordInterruptedRuns() {
   return Status::Ok();
 }
 
-Status Daemon::BuildPolicies(const Config& config, PolicyList* policies) {
+// A policy that cannot be built as configured (its database fails the
+// check, say) is a configuration error: every one is reported, each at its
+// section, and none is installed.
+Status Daemon::BuildPolicies(const Config& config, PolicyList* policies,
+                             std::vector<ConfigError>* errors) {
+  const size_t before = errors->size();
   for (const Section* section : config.policies()) {
     const KindSpec* kind = registry_.Find(section->kind);
     // A kind may be registered for its keys before it can run; refusing it
     // here beats calling an empty factory.
     if (!kind->factory) {
-      return Status::InvalidArgument(section->where.ToString() + ": [" +
-                                     section->id() + "] " + kind->kind +
-                                     " policies are not executable yet");
+      errors->push_back({section->where, section->id(), "",
+                         kind->kind + " policies are not executable yet"});
+      continue;
     }
     auto policy = kind->factory(*section, services_);
     if (!policy.ok()) {
-      return Status::InvalidArgument(section->where.ToString() + ": [" +
-                                     section->id() + "] " +
-                                     policy.status().message());
+      errors->push_back(
+          {section->where, section->id(), "", policy.status().message()});
+      continue;
     }
     policies->push_back(std::move(*policy));
+  }
+  if (errors->size() > before) {
+    return Status::InvalidArgument(JoinConfigErrors(*errors));
   }
   AddKeepFreePolicy(config.daemon(), services_, policies);
   return Status::Ok();
@@ -123,7 +132,7 @@ Status Daemon::Reload(std::vector<ConfigError>* errors) {
   if (!errors->empty()) {
     return Status::InvalidArgument(JoinConfigErrors(*errors));
   }
-  return Install(std::move(config));
+  return Install(std::move(config), errors);
 }
 
 Status Daemon::Record(const std::string& action, const std::string& detail) {

@@ -92,9 +92,11 @@ class Daemon {
  private:
   using PolicyList = std::vector<std::shared_ptr<Policy>>;
   bool Load(Config* config, std::vector<ConfigError>* errors) const;
-  Status BuildPolicies(const Config& config, PolicyList* policies);
+  Status BuildPolicies(const Config& config, PolicyList* policies,
+                       std::vector<ConfigError>* errors);
   Status OpenState(const std::string& state_dir);
-  Status Install(std::shared_ptr<const Config> config);
+  Status Install(std::shared_ptr<const Config> config,
+                 std::vector<ConfigError>* errors);
   Status RecordInterruptedRuns();
   // After every run, when [daemon] metrics_file is set.
   Status WriteMetricsFile();

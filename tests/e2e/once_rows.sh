@@ -18,10 +18,11 @@ printf '[daemon]\nstate_dir = state\ncontrol_socket = control.sock\n[rows.reset]
 count() { sqlite3 "$WORK/app.db" "SELECT count(*) FROM auth_tokens"; }
 ids() { sqlite3 "$WORK/app.db" "SELECT group_concat(id) FROM (SELECT id FROM auth_tokens ORDER BY id)"; }
 
-# Refused at start with FILE:LINE (exit 1: the policy could not be built).
-expect_code 1 "$RETENTIOND" --config "$WORK/r.conf" --once
-grep -q "r.conf:4: \[rows.reset\] .*CREATE INDEX auth_tokens_created_at ON auth_tokens(created_at)" "$WORK/err" ||
+# Refused at start with FILE:LINE, as a configuration error (EX_CONFIG).
+expect_code 78 "$RETENTIOND" --config "$WORK/r.conf" --once
+grep -q "r.conf:4: \[rows.reset\].*CREATE INDEX auth_tokens_created_at ON auth_tokens(created_at)" "$WORK/err" ||
   { cat "$WORK/err"; fail "missing index not named"; }
+grep -q "cannot start: configuration not valid" "$WORK/err" || fail "not reported as a configuration error"
 [ "$(count)" = 5 ] || fail "rows deleted despite the config error"
 
 sqlite3 "$WORK/app.db" "CREATE INDEX tokens_created ON auth_tokens(created_at)"

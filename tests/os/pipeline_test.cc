@@ -232,15 +232,20 @@ TEST_CASE("a policy kind that cannot run yet is refused at reload and start") {
   std::ofstream(p.config_path(), std::ios::app) << "[widgets.w]\nsize = 2M\n";
   std::vector<ConfigError> errors;
   Status st = p.daemon->Reload(&errors);
-  CHECK(errors.empty());  // the configuration itself is valid
+  // Reported like a configuration error, at the section (exit code 78).
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].section == "widgets.w");
+  CHECK(errors[0].where.line > 0);
   CHECK(st.code() == Status::Code::kInvalidArgument);
-  CHECK(st.message().find("[widgets.w] widgets policies are not executable "
+  CHECK(st.message().find("[widgets.w]: widgets policies are not executable "
                           "yet") != std::string::npos);
   CHECK(p.daemon->Find("backups") != nullptr);
   CHECK(p.daemon->Find("w") == nullptr);
   p.daemon.reset();
   Daemon next(p.clock, p.fs, p.registry, p.config_path());
+  errors.clear();
   CHECK_FALSE(next.Start(&errors).ok());
+  CHECK(errors.size() == 1);
 }
 
 TEST_CASE("a second retentiond on the same state directory is refused") {
