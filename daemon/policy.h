@@ -59,6 +59,9 @@ struct Action {
   uint64_t count = 1;
   std::string reason;  // why, in words an auditor reads
   FileInfo expected;   // for file targets: the identity planned against
+  // For the policy that planned it: where in its snapshot the target is
+  // (e.g. an index), when the target string alone cannot reach it.
+  uint64_t ref = 0;
 };
 
 // What a plan leaves in scope: how many items, and the time of the oldest
