@@ -114,12 +114,7 @@ StatusOr<Plan> FilesPolicy::MakePlan(WallTime now) {
   if (!tree.ok()) return tree.status();
   planned_ = std::move(*tree);
   Plan plan = PlanFiles(id_, rule_, planned_, now);
-  std::vector<std::string>& w = planned_.warnings;
-  if (!rule_.recursive) {  // subdirectories are not its business
-    std::erase_if(w, [](const std::string& m) {
-      return m.ends_with(": a mount point; not entered");
-    });
-  }
+  const std::vector<std::string>& w = planned_.warnings;
   plan.warnings.insert(plan.warnings.end(), w.begin(), w.end());
   return plan;
 }

@@ -91,14 +91,14 @@ StatusOr<TreeSnapshot> WalkTree(Filesystem& fs, Dir& root,
         tree.entries.push_back({d, std::move(name), *info});
         continue;
       }
+      const bool wanted = !options.enter || options.enter(tree.dirs[d], name);
       const bool other_fs =
           info->mount_root || info->dev != tree.dirs[0].info.dev;
-      if (other_fs) {
+      if (wanted && other_fs) {
         tree.warnings.push_back(where() + "/" + name +
                                 ": a mount point; not entered");
       }
-      const bool enter =
-          !other_fs && (!options.enter || options.enter(tree.dirs[d], name));
+      const bool enter = wanted && !other_fs;
       TreeDir child = Child(tree, d, std::move(name), *info);
       const uint32_t index = static_cast<uint32_t>(tree.dirs.size());
       child.anchor = child.path_bytes <= kKeptPrefix ? index
