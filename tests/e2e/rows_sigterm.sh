@@ -6,12 +6,12 @@ source "$(dirname "$0")/lib.bash"
 
 mkdir -p "$WORK/state"
 now=$(date -u +%s)
-# 400,000 expired rows (an hour to 2.1 days old) and 1,000 young ones.
+# 150,000 expired rows (an hour to 21 hours old) and 1,000 young ones.
 sqlite3 "$WORK/app.db" > /dev/null <<SQL
 PRAGMA journal_mode = WAL;
 CREATE TABLE events (id INTEGER PRIMARY KEY, ts INTEGER, payload TEXT);
 CREATE INDEX events_ts ON events(ts);
-WITH RECURSIVE n(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM n WHERE v < 400000)
+WITH RECURSIVE n(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM n WHERE v < 150000)
 INSERT INTO events (ts, payload) SELECT $now - 3601 - v / 2, 'old' FROM n;
 WITH RECURSIVE n(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM n WHERE v < 1000)
 INSERT INTO events (ts, payload) SELECT $now + 600 - v, 'young' FROM n;
@@ -26,7 +26,7 @@ ledger_removed() {  # the rows the ledger says were deleted, summed
 start_daemon --config "$WORK/r.conf"
 # Wait until deletion is under way, then stop the daemon mid-run.
 deadline=$((SECONDS + 20))
-until [ "$(count old)" -lt 390000 ]; do
+until [ "$(count old)" -lt 145000 ]; do
   [ $SECONDS -lt $deadline ] || { cat "$WORK/log" >&2; fail "deletion never started"; }
   sleep 0.05
 done
@@ -38,7 +38,7 @@ ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 [ "$ms" -lt 5000 ] || fail "daemon took $ms ms to stop"
 left=$(count old)
 [ "$left" -gt 0 ] || fail "the run finished before SIGTERM (test too small for this machine)"
-gone=$((400000 - left))
+gone=$((150000 - left))
 [ "$(ledger_removed)" = "$gone" ] || fail "ledger says $(ledger_removed) removed, $gone are gone"
 [ "$(count young)" = 1000 ] || fail "young rows deleted"
 
@@ -51,5 +51,5 @@ until [ "$(count old)" = 0 ]; do
 done
 kill -TERM "$pid"; wait "$pid" || fail "second daemon exit"
 [ "$(count young)" = 1000 ] || fail "young rows deleted on the second start"
-[ "$(ledger_removed)" = 400000 ] || fail "ledger total $(ledger_removed), want 400000"
+[ "$(ledger_removed)" = 150000 ] || fail "ledger total $(ledger_removed), want 150000"
 echo "rows_sigterm: stopped in ${ms} ms after ${gone} rows; second start removed the other ${left}"
