@@ -222,13 +222,15 @@ TEST_CASE("writers without O_APPEND are named, readers and appenders not",
   }
   CHECK(named);
 
-  StatusOr<bool> held = AnyProcessHolds(info);
-  REQUIRE(held.ok());
-  CHECK(*held);
+  StatusOr<std::vector<int>> writers = VisibleWriters(info);
+  REQUIRE(writers.ok());
+  want.push_back(appending.pid());
+  std::sort(want.begin(), want.end());
+  CHECK(*writers == want);
   for (Holder* h : {&overwriting, &appending, &reading, &both}) h->Stop();
-  held = AnyProcessHolds(info);
-  REQUIRE(held.ok());
-  CHECK_FALSE(*held);
+  writers = VisibleWriters(info);
+  REQUIRE(writers.ok());
+  CHECK(writers->empty());
 }
 
 TEST_CASE("hostile names and stale views rotate nothing", "[rotation]") {
