@@ -99,7 +99,9 @@ using RotationStepHook = std::function<void(RotationStep)>;
 // ext4) or the extents cannot be told apart (a hole at the head), falls back
 // to copying everything and ftruncate(0): lossless = false, bytes_at_risk
 // counts the window, and a warning says so. Writers without O_APPEND are
-// named in a warning (they leave NUL-filled holes after any truncation).
+// named in a warning (they leave NUL-filled holes after any truncation)
+// where /proc shows them; a hole in the live file, which such a writer
+// left after the last rotation, is reported whoever wrote it.
 // Fails, having changed nothing: kUnsafe if `live_name` is a symlink, not a
 // regular file, or not `expected_live` (dev/ino); kBusy if `archive_name`
 // (or its temp) exists; kFailedPrecondition if an intent from an
