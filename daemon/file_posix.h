@@ -59,4 +59,9 @@ StatusOr<UniqueFd> OpenRegular(int dirfd, const std::string& name,
 // NewPosixFilesystem().
 int DirFd(Dir& dir);
 
+// Filesystem::IsOpenForWritingAt (implemented in log_writers_posix.cc, with
+// the /proc scan it falls back on).
+StatusOr<bool> IsOpenForWriting(Dir& dir, const std::string& name,
+                                const FileInfo& expected);
+
 }  // namespace retention::posix

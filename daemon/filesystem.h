@@ -123,7 +123,8 @@ class Filesystem {
   virtual Status MakeDirAt(Dir& dir, const std::string& name,
                            uint32_t mode) = 0;
 
-  // Creates a new regular file `name` (O_EXCL, O_NOFOLLOW) for writing.
+  // Creates a new regular file `name` (O_EXCL, O_NOFOLLOW) for writing,
+  // with exactly `mode`: the process's umask does not apply.
   virtual StatusOr<std::unique_ptr<File>> CreateFileAt(Dir& dir,
                                                        const std::string& name,
                                                        uint32_t mode) = 0;
@@ -142,6 +143,27 @@ class Filesystem {
 
   // True if another process holds an flock(2) on `name` in `dir`.
   virtual StatusOr<bool> IsLocked(Dir& dir, const std::string& name) = 0;
+
+  // Whether a process (any user's, in any PID namespace, the caller
+  // included) has the regular file `name` in `dir`, still the file `file`
+  // (dev, ino), open for writing; a writable shared mapping counts too.
+  // Asked of the kernel: a read lease (F_SETLEASE F_RDLCK) on a fresh
+  // read-only descriptor is granted only while no file description of the
+  // inode is open for writing, and is released at once. That needs the file's
+  // owner or CAP_LEASE, never access to other processes. Readers do not count.
+  // Where the kernel refuses the lease (EACCES without CAP_LEASE, EINVAL on
+  // filesystems without leases such as NFS, CIFS or FUSE, or with
+  // fs.leases-enable = 0), falls back to the /proc/*/fd scan: true if it saw
+  // a writer, false if it saw every process and no writer, else fails
+  // kFailedPrecondition (it cannot tell). Fails kNotFound if `name` is gone,
+  // kAborted if it is another file now, kUnsafe if not a regular file, kBusy
+  // if another process holds a write lease on it.
+  // While the lease is held (microseconds), a process opening the file for
+  // writing waits for its release (one opening with O_NONBLOCK fails
+  // EWOULDBLOCK), and the kernel signals the caller with SIGURG, which is
+  // ignored unless the process handles it.
+  virtual StatusOr<bool> IsOpenForWritingAt(Dir& dir, const std::string& name,
+                                            const FileInfo& expected) = 0;
 
   // Opens or creates the regular file `name` (mode 0600, never through a
   // symlink), takes an exclusive flock(2) on it without waiting, and writes

@@ -234,6 +234,12 @@ class PosixFilesystem final : public Filesystem {
                        O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                        mode));
     if (fd.get() < 0) return Status::FromErrno(errno, "create " + path);
+    // The mode asked for, whatever the umask (the unit's is 0077): a
+    // metrics file must stay readable by its collector, an archive keeps
+    // its log's mode.
+    if (fchmod(fd.get(), mode) != 0) {
+      return Status::FromErrno(errno, "chmod " + path);
+    }
     return NewPosixFile(std::move(fd), path);
   }
 
@@ -271,6 +277,11 @@ class PosixFilesystem final : public Filesystem {
     if (flock(fd->get(), LOCK_EX | LOCK_NB) == 0) return false;
     if (errno == EWOULDBLOCK) return true;
     return Status::FromErrno(errno, "flock " + path);
+  }
+
+  StatusOr<bool> IsOpenForWritingAt(Dir& dir, const std::string& name,
+                                    const FileInfo& expected) override {
+    return posix::IsOpenForWriting(dir, name, expected);
   }
 
   StatusOr<std::unique_ptr<FileLock>> LockFileAt(

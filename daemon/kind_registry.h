@@ -35,11 +35,13 @@ const char* ValueTypeName(ValueType type);
 
 // What the daemon does at a path-typed key's path, so that
 // `retentiond --print-unit-paths` can grant exactly the directories it
-// writes in under ProtectSystem=strict (see unit_paths.h).
+// writes in under ProtectSystem=strict, and those it reads beneath the home
+// directories that ProtectHome=tmpfs hides (see unit_paths.h).
 enum class PathUse {
   kWritesBeside,  // a file the daemon writes, creates or deletes beside
   kWritesIn,      // a directory the daemon writes, creates or deletes in
-  kReadsOnly,     // read, never written (a pid file)
+  kReadsOnly,     // a file read, never written (a pid file)
+  kReadsIn,       // a directory read, never written (occupancy's root)
 };
 
 struct KeySpec {

@@ -4,7 +4,7 @@
 // who still holds a file). The planner decides what to rotate; the executor
 // calls these. Implemented in log_rotation_posix.cc (truncate method),
 // rename_rotation_posix.cc (reopen method), rotation_recovery_posix.cc,
-// log_writers_posix.cc (/proc scans) and writer_notify_posix.cc.
+// log_writers_posix.cc (/proc scans, leases) and writer_notify_posix.cc.
 //
 // Names are single components in handles from the POSIX Filesystem; the live
 // file and its archive must be on one filesystem. Every rotation of a live
@@ -47,7 +47,7 @@
 //
 // Threading: all functions are reentrant; one live file must not be rotated
 // or recovered by two callers at once (the executor serializes per file).
-// Only the scans and RunReopenCommand may take long (/proc walk, a child).
+// Only the /proc scans and RunReopenCommand may take long (a child).
 #pragma once
 
 #include <cstdint>
@@ -99,7 +99,9 @@ using RotationStepHook = std::function<void(RotationStep)>;
 // ext4) or the extents cannot be told apart (a hole at the head), falls back
 // to copying everything and ftruncate(0): lossless = false, bytes_at_risk
 // counts the window, and a warning says so. Writers without O_APPEND are
-// named in a warning (they leave NUL-filled holes after any truncation).
+// named in a warning (they leave NUL-filled holes after any truncation)
+// where /proc shows them; a hole in the live file, which such a writer
+// left after the last rotation, is reported whoever wrote it.
 // Fails, having changed nothing: kUnsafe if `live_name` is a symlink, not a
 // regular file, or not `expected_live` (dev/ino); kBusy if `archive_name`
 // (or its temp) exists; kFailedPrecondition if an intent from an
@@ -124,12 +126,12 @@ struct CreateSpec {
 // an empty live file (O_EXCL, O_NOFOLLOW) with `create`'s mode and owner,
 // fsyncs both directories. The writer keeps writing into the archive until
 // it is told to reopen (SignalWriter / RunReopenCommand); compress the
-// archive only once AnyProcessHolds says false. result.bytes is the archive
-// size at the rename. If the writer recreated the live file first, that
-// file is kept and a warning says so.
-// Fails like RotateByCollapse (kUnsafe, kBusy, kFailedPrecondition), having
-// changed nothing; if the new live file cannot be created after the rename,
-// the error comes with the intent left for RecoverRotation to create it.
+// archive only once Filesystem::IsOpenForWritingAt says false. result.bytes is
+// the archive size at the rename. If the writer recreated the live file first,
+// that file is kept and a warning says so. Fails like RotateByCollapse
+// (kUnsafe, kBusy, kFailedPrecondition), having changed nothing; if the new
+// live file cannot be created after the rename, the error comes with the intent
+// left for RecoverRotation to create it.
 StatusOr<RotationResult> RotateByRename(
     Dir& live_dir, const std::string& live_name, Dir& archive_dir,
     const std::string& archive_name, const FileInfo& expected_live,
@@ -138,9 +140,13 @@ StatusOr<RotationResult> RotateByRename(
 // Sends `signal` to the process whose id `pid_file` holds (one positive
 // decimal integer, surrounding whitespace allowed). A pid file not owned by
 // root must belong to the process's owner, so whoever can write it cannot
-// aim the signal at someone else's process. Fails kNotFound (no file, no
-// such process), kInvalidArgument (bad contents), kUnsafe (owner mismatch,
-// not a regular file), kPermissionDenied.
+// aim the signal at someone else's process. The process's owner comes from
+// its pidfd (PIDFD_GET_INFO, Linux 6.13) where the kernel can tell, else
+// from /proc/PID/status; the signal goes through the pidfd, so a pid reused
+// in between is never hit. Fails kNotFound (no file, no such process),
+// kInvalidArgument (bad contents), kUnsafe (owner mismatch, not a regular
+// file), kPermissionDenied (also: the owner cannot be read, because /proc
+// hides the process and the kernel predates PIDFD_GET_INFO).
 Status SignalWriter(const std::string& pid_file, int signal);
 
 // Runs `command` (split on spaces and tabs, no shell; the program is looked
@@ -151,12 +157,14 @@ Status SignalWriter(const std::string& pid_file, int signal);
 // kNotFound if the program does not exist, kInvalidArgument if empty.
 Status RunReopenCommand(const std::string& command, Duration timeout);
 
-// True if a process other than the caller has `file` (dev, ino) open, as
-// /proc/*/fd shows it; processes the caller may not inspect are skipped.
-StatusOr<bool> AnyProcessHolds(const FileInfo& file);
+// Process ids (sorted, distinct; the caller excluded) that /proc/*/fd shows
+// holding `file` open for writing. Best effort, for naming writers in
+// messages: processes the caller may not inspect are not in the list.
+StatusOr<std::vector<int>> VisibleWriters(const FileInfo& file);
 
 // Process ids (sorted, distinct; the caller excluded) holding `file` open
-// for writing without O_APPEND (/proc/PID/fdinfo flags).
+// for writing without O_APPEND (/proc/PID/fdinfo flags). Best effort like
+// VisibleWriters: nothing but /proc tells how a file was opened.
 StatusOr<std::vector<int>> NonAppendWriters(const FileInfo& file);
 
 // Finishes or undoes whatever an interrupted rotation of `live_name` left

@@ -56,6 +56,23 @@ void WarnNonAppendWriters(const FileInfo& info, const std::string& path,
   }
 }
 
+// A writer without O_APPEND keeps its offset across a truncation and writes
+// past the new end, leaving a hole: the one sign of such a writer that
+// needs no look into its process. Holes elsewhere are rare in logs (a
+// preallocated, never written range reads as one too, hence "likely").
+void WarnHole(int fd, uint64_t size, const std::string& path,
+              RotationResult* result) {
+  const off_t hole = lseek(fd, 0, SEEK_HOLE);
+  if (hole < 0 || static_cast<uint64_t>(hole) >= size) return;
+  const off_t data = lseek(fd, hole, SEEK_DATA);
+  const uint64_t end = data < 0 ? size : static_cast<uint64_t>(data);
+  result->warnings.push_back(
+      path + ": " + std::to_string(end - static_cast<uint64_t>(hole)) +
+      " bytes at offset " + std::to_string(hole) +
+      " were never written (NUL bytes when read): likely a writer without "
+      "O_APPEND that wrote past the end after an earlier rotation");
+}
+
 // Steps 1-3 of the protocol: intent, temp filled by `fill`, publish. On
 // failure before the rename, the temp and the intent are gone again; after
 // it (`*published`), both stay for RecoverRotation.
@@ -225,6 +242,10 @@ StatusOr<RotationResult> RotateByCollapse(Dir& live_dir,
   Live live{*t, std::move(fd).value(), info, hook};
 
   const uint64_t block = BlockSize(live.fd.get());
+  // Looked for before the cut moves it (seeking moves no byte: all reads
+  // and copies name their offsets).
+  RotationResult holes;
+  WarnHole(live.fd.get(), info.size, t->live_path, &holes);
   // At least one byte stays behind the head, so that byte 0 has a physical
   // address after the collapse too.
   const uint64_t n = info.size == 0 ? 0 : (info.size - 1) / block * block;
@@ -234,6 +255,9 @@ StatusOr<RotationResult> RotateByCollapse(Dir& live_dir,
   if (result.ok() && !refused.empty()) result = CopyAndTruncate(live, refused);
   // The /proc scan takes milliseconds: after the rotation, not inside it.
   if (result.ok()) WarnNonAppendWriters(info, t->live_path, &*result);
+  if (result.ok()) {
+    for (std::string& w : holes.warnings) result->warnings.push_back(w);
+  }
   return result;
 }
 

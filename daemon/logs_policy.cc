@@ -52,6 +52,22 @@ StatusOr<Id> ResolveId(const std::string& text,
   return lookup(text);
 }
 
+// "PATH: still open for writing (pid 12, 34); compressed ...": the pids
+// are those /proc lets this process see, for the operator to look at.
+std::string StillWritten(const std::string& path, const FileInfo& info) {
+  std::string by;
+  auto pids = VisibleWriters(info);
+  // Naming the writers is best effort: the message stands without them.
+  if (pids.ok() && !pids->empty()) {
+    for (int pid : *pids) {
+      by += (by.empty() ? " (pid " : ", ") + std::to_string(pid);
+    }
+    by += ")";
+  }
+  return path + ": still open for writing" + by +
+         "; compressed after its size was stable for 30s";
+}
+
 }  // namespace
 
 struct LogsPolicy::Task {
@@ -453,32 +469,46 @@ void LogsPolicy::WaitForCompressions() {
   idle_.wait(lock, [this] { return pending_ == 0; });
 }
 
+bool LogsPolicy::AwaitLetGo(Dir& dir, const std::string& name,
+                            const std::string& path, FileInfo* info) {
+  // Compress only once the writer let go: no process has the file open for
+  // writing, or it stopped growing for kLetGoTimeout (a writer that never
+  // reopens, or a filesystem where nobody can tell).
+  Filesystem& fs = services_.fs;
+  Duration stable{};
+  while (!stop_) {
+    auto writing = fs.IsOpenForWritingAt(dir, name, *info);
+    if (writing.ok() && !*writing) return true;
+    const Status::Code code = writing.status().code();
+    if (code == Status::Code::kNotFound || code == Status::Code::kAborted) {
+      return false;  // gone or replaced: the next run plans it again
+    }
+    if (!writing.ok()) {
+      WarnOnce(path + "cannot-tell", path + ": " + writing.status().ToString() +
+                                         "; compressed once its size is "
+                                         "stable for 30s");
+    }
+    std::this_thread::sleep_for(kLetGoPoll);
+    auto now = fs.StatAt(dir, name);
+    if (!now.ok() || !now->SameIdentity(*info)) return false;
+    stable = now->size == info->size ? stable + kLetGoPoll : Duration{};
+    *info = *now;
+    if (stable >= kLetGoTimeout) {
+      if (writing.ok()) WarnOnce(path + "let-go", StillWritten(path, *info));
+      return true;
+    }
+  }
+  return false;
+}
+
 void LogsPolicy::Compress(const Task& task) {
   Filesystem& fs = services_.fs;
   auto dir = fs.OpenRoot(DirOf(task.path));
   if (!dir.ok()) return;  // the next run plans it again
   const std::string name = NameOf(task.path);
   FileInfo info = task.info;
-  if (task.wait_for_writer) {
-    // Compress only once the writer let go: no process holds the file, or
-    // it stopped growing for kLetGoTimeout (a writer that never reopens).
-    Duration stable{};
-    while (!stop_) {
-      auto held = AnyProcessHolds(info);
-      if (held.ok() && !*held) break;
-      std::this_thread::sleep_for(kLetGoPoll);
-      auto now = fs.StatAt(**dir, name);
-      if (!now.ok() || !now->SameIdentity(info)) return;
-      stable = now->size == info.size ? stable + kLetGoPoll : Duration{};
-      info = *now;
-      if (stable >= kLetGoTimeout) {
-        WarnOnce(task.path + "let-go", task.path +
-                                           ": still held open by a writer; "
-                                           "compressed after its size was "
-                                           "stable for 30s");
-        break;
-      }
-    }
+  if (task.wait_for_writer && !AwaitLetGo(**dir, name, task.path, &info)) {
+    return;
   }
   if (stop_) return;
   auto current = fs.StatAt(**dir, name);

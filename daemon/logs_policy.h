@@ -99,6 +99,11 @@ class LogsPolicy final : public Policy {
   void QueueCompression(const std::string& path, const FileInfo& info,
                         bool wait_for_writer);
   void Compress(const Task& task);
+  // Waits until no process has `name` in `dir` (the file `*info`, updated
+  // as it grows) open for writing, or its size was stable for
+  // kLetGoTimeout. False if it went away, was replaced, or on stop.
+  bool AwaitLetGo(Dir& dir, const std::string& name, const std::string& path,
+                  FileInfo* info);
   bool Record(ExecContext& ctx, const Action& action, ExecResult* result);
   void WarnOnce(const std::string& key, const std::string& message);
   void ForgetEarly(const std::string& path);

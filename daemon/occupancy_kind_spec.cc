@@ -70,7 +70,7 @@ void RegisterOccupancyKind(KindRegistry* registry) {
        true,
        {},
        "directory holding the users",
-       PathUse::kReadsOnly},
+       PathUse::kReadsIn},
       {"layout",
        ValueType::kString,
        "{id}",

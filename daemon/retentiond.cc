@@ -33,7 +33,8 @@ int CheckOrPrintConfig(const Options& o, const KindRegistry& registry) {
     std::cout << PrintConfig(config);
   } else if (o.print_unit_paths) {
     std::cout << FormatUnitPathsDropIn(o.config,
-                                       UnitWritablePaths(config, registry));
+                                       UnitWritablePaths(config, registry),
+                                       UnitHomeReadPaths(config, registry));
   } else {
     std::cout << o.config << ": OK (" << config.policies().size()
               << " policies, " << config.files.size() << " files)\n";

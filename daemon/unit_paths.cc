@@ -20,13 +20,21 @@ std::string WithoutTrailingSlash(std::string path) {
   return path;
 }
 
-void AddPathKey(const KeySpec& key, const ConfigValue& value,
+bool ReadsOnly(PathUse use) {
+  return use == PathUse::kReadsOnly || use == PathUse::kReadsIn;
+}
+
+// Adds the directories of `key`'s paths to `dirs` if the key reads only
+// (`reads`) or writes (!`reads`).
+void AddPathKey(const KeySpec& key, const ConfigValue& value, bool reads,
                 std::vector<std::string>* dirs) {
-  if (key.path_use == PathUse::kReadsOnly) return;
+  if (ReadsOnly(key.path_use) != reads) return;
+  const bool is_dir =
+      key.path_use == PathUse::kWritesIn || key.path_use == PathUse::kReadsIn;
   for (const std::string& word : SplitWords(value.raw)) {
     const std::string path = WithoutTrailingSlash(word);
     if (path.empty() || path[0] != '/') continue;
-    dirs->push_back(key.path_use == PathUse::kWritesIn ? path : Parent(path));
+    dirs->push_back(is_dir ? path : Parent(path));
   }
 }
 
@@ -50,11 +58,62 @@ bool Beneath(const std::string& path, const std::string& dir) {
          path[dir.size()] == '/';
 }
 
-std::string Quote(const std::string& path) {
+// What ProtectHome= hides.
+bool BeneathHome(const std::string& path) {
+  for (const std::string home : {"/home", "/root", "/run/user"}) {
+    if (path == home || Beneath(path, home)) return true;
+  }
+  return false;
+}
+
+// Sorted, distinct, and without a directory beneath another one kept or
+// beneath one of `covering`.
+std::vector<std::string> Outermost(std::vector<std::string> dirs,
+                                   const std::vector<std::string>& covering) {
+  std::sort(dirs.begin(), dirs.end());
+  dirs.erase(std::unique(dirs.begin(), dirs.end()), dirs.end());
+  std::vector<std::string> kept;
+  auto beneath_any = [](const std::string& dir,
+                        const std::vector<std::string>& of) {
+    return std::any_of(of.begin(), of.end(), [&](const std::string& k) {
+      return k == dir || Beneath(dir, k);
+    });
+  };
+  for (const std::string& dir : dirs) {
+    if (!beneath_any(dir, kept) && !beneath_any(dir, covering)) {
+      kept.push_back(dir);
+    }
+  }
+  return kept;
+}
+
+// The directories of `config`'s path keys that read only (`reads`) or not.
+std::vector<std::string> PathKeyDirs(const Config& config,
+                                     const KindRegistry& registry, bool reads) {
+  std::vector<std::string> dirs;
+  for (const Section& section : config.sections) {
+    const KindSpec* kind = registry.Find(section.kind);
+    if (kind == nullptr) continue;
+    for (const auto& [name, value] : section.values) {
+      const KeySpec* key = FindKey(*kind, name);
+      if (key == nullptr) continue;
+      if (key->type == ValueType::kPath || key->type == ValueType::kPathList) {
+        AddPathKey(*key, value, reads, &dirs);
+      } else if (key->type == ValueType::kString && !reads) {
+        AddDatabaseUrl(value, &dirs);
+      }
+    }
+  }
+  return dirs;
+}
+
+// `bind`: for BindPaths=, where ':' separates source and destination.
+std::string Quote(const std::string& path, bool bind = false) {
   std::string escaped;
   bool needs_quotes = false;
   for (char c : path) {
     if (c == '%') escaped += '%';
+    if (c == ':' && bind) escaped += '\\';
     if (c == '"' || c == '\\') escaped += '\\';
     if (c == ' ' || c == '\t' || c == '"' || c == '\\' || c == '\'') {
       needs_quotes = true;
@@ -68,34 +127,21 @@ std::string Quote(const std::string& path) {
 
 std::vector<std::string> UnitWritablePaths(const Config& config,
                                            const KindRegistry& registry) {
-  std::vector<std::string> dirs;
-  for (const Section& section : config.sections) {
-    const KindSpec* kind = registry.Find(section.kind);
-    if (kind == nullptr) continue;
-    for (const auto& [name, value] : section.values) {
-      const KeySpec* key = FindKey(*kind, name);
-      if (key == nullptr) continue;
-      if (key->type == ValueType::kPath || key->type == ValueType::kPathList) {
-        AddPathKey(*key, value, &dirs);
-      } else if (key->type == ValueType::kString) {
-        AddDatabaseUrl(value, &dirs);
-      }
-    }
+  return Outermost(PathKeyDirs(config, registry, false), {});
+}
+
+std::vector<std::string> UnitHomeReadPaths(const Config& config,
+                                           const KindRegistry& registry) {
+  std::vector<std::string> home;
+  for (const std::string& dir : PathKeyDirs(config, registry, true)) {
+    if (BeneathHome(dir)) home.push_back(dir);
   }
-  std::sort(dirs.begin(), dirs.end());
-  dirs.erase(std::unique(dirs.begin(), dirs.end()), dirs.end());
-  std::vector<std::string> kept;
-  for (const std::string& dir : dirs) {
-    const bool covered =
-        std::any_of(kept.begin(), kept.end(),
-                    [&](const std::string& k) { return Beneath(dir, k); });
-    if (!covered) kept.push_back(dir);
-  }
-  return kept;
+  return Outermost(home, UnitWritablePaths(config, registry));
 }
 
 std::string FormatUnitPathsDropIn(const std::string& config_path,
-                                  const std::vector<std::string>& dirs) {
+                                  const std::vector<std::string>& dirs,
+                                  const std::vector<std::string>& home_reads) {
   std::ostringstream out;
   out << "# The directories retentiond writes in, from " << config_path
       << ".\n"
@@ -104,7 +150,14 @@ std::string FormatUnitPathsDropIn(const std::string& config_path,
          "# then: systemctl daemon-reload && systemctl restart retentiond\n"
          "[Service]\n";
   for (const std::string& dir : dirs) {
-    out << "ReadWritePaths=" << Quote(dir) << "\n";
+    if (BeneathHome(dir)) {
+      out << "BindPaths=" << Quote(dir, true) << "\n";
+    } else {
+      out << "ReadWritePaths=" << Quote(dir) << "\n";
+    }
+  }
+  for (const std::string& dir : home_reads) {
+    out << "BindReadOnlyPaths=" << Quote(dir, true) << "\n";
   }
   return out.str();
 }

@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
@@ -19,8 +20,8 @@
 #include <cstdio>
 #include <sstream>
 
-#include "file_posix.h"
 #include "command.h"
+#include "file_posix.h"
 #include "log_rotation.h"
 
 extern char** environ;
@@ -50,14 +51,42 @@ int ParsePid(std::string_view text) {
   return pid;
 }
 
-// Whether `uid` is the real, effective or saved user of `pid` (from
-// /proc/PID/status, which stays right for daemons that dropped privileges).
-StatusOr<bool> ProcessOwnedBy(int pid, uint32_t uid) {
+// PIDFD_GET_INFO of Linux 6.13 (<linux/pidfd.h>), for older headers: the
+// first version of the structure, which every later kernel accepts.
+struct PidfdInfo {
+  uint64_t mask;
+  uint64_t cgroupid;
+  uint32_t pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
+  uint32_t spare0[1];
+};
+constexpr uint64_t kPidfdInfoCreds = uint64_t{1} << 1;
+constexpr unsigned long kPidfdGetInfo = _IOWR(0xFF, 11, PidfdInfo);
+
+// Whether `uid` is the real, effective or saved user of `pid` (`pidfd` if
+// it is >= 0). Asked of the pidfd where the kernel can tell (6.13 and
+// later), which needs no view of the process; else of /proc/PID/status,
+// which stays right for daemons that dropped privileges but is hidden for
+// other users' processes under ProtectProc=invisible.
+StatusOr<bool> ProcessOwnedBy(int pid, int pidfd, uint32_t uid) {
+  const std::string what = "process " + std::to_string(pid);
+  PidfdInfo info = {};
+  info.mask = kPidfdInfoCreds;
+  if (pidfd >= 0 && ioctl(pidfd, kPidfdGetInfo, &info) == 0) {
+    return info.ruid == uid || info.euid == uid || info.suid == uid;
+  }
+  if (pidfd >= 0 && errno == ESRCH) {
+    return Status::NotFound(what + ": no such process");
+  }
   const std::string path = "/proc/" + std::to_string(pid) + "/status";
   UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) {
-    return Status::FromErrno(errno, "process " + std::to_string(pid));
+  if (fd.get() < 0 && errno == ENOENT && pidfd >= 0) {
+    // The pidfd says the process is there: /proc hides it.
+    return Status::PermissionDenied(
+        what +
+        ": its owner cannot be read (hidden in /proc, and this kernel "
+        "has no PIDFD_GET_INFO)");
   }
+  if (fd.get() < 0) return Status::FromErrno(errno, what);
   char buf[4096];
   ssize_t n = read(fd.get(), buf, sizeof buf - 1);
   if (n <= 0) return Status::FromErrno(errno, "read " + path);
@@ -70,6 +99,19 @@ StatusOr<bool> ProcessOwnedBy(int pid, uint32_t uid) {
     }
   }
   return false;
+}
+
+// Sends `signal` through `pidfd` (so a pid reused since the check cannot be
+// hit), or by pid where pidfds are missing (Linux before 5.3).
+Status SendSignal(int pid, int pidfd, int signal) {
+  const int rc = pidfd >= 0
+                     ? static_cast<int>(syscall(SYS_pidfd_send_signal, pidfd,
+                                                signal, nullptr, 0))
+                     : kill(pid, signal);
+  if (rc == 0) return Status::Ok();
+  const std::string what = "signal process " + std::to_string(pid);
+  if (errno == ESRCH) return Status::NotFound(what + ": no such process");
+  return Status::FromErrno(errno, what);
 }
 
 std::vector<std::string> SplitCommand(const std::string& command) {
@@ -109,7 +151,8 @@ StatusOr<pid_t> Spawn(const std::vector<std::string>& args,
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setsigdefault(&attr, &all);
   pid_t pid = -1;
-  int rc = posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), envp.data());
+  int rc =
+      posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   if (rc != 0) return Status::FromErrno(rc, "run " + args[0]);
@@ -203,20 +246,20 @@ Status SignalWriter(const std::string& pid_file, int signal) {
   if (pid < 0 || pid == getpid()) {
     return Status::InvalidArgument(pid_file + ": holds no writer's process id");
   }
+  UniqueFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
+  if (pidfd.get() < 0 && errno == ESRCH) {
+    return Status::NotFound("signal process " + std::to_string(pid) +
+                            ": no such process");
+  }
   if (st.st_uid != 0) {
-    StatusOr<bool> owned = ProcessOwnedBy(pid, st.st_uid);
+    StatusOr<bool> owned = ProcessOwnedBy(pid, pidfd.get(), st.st_uid);
     if (!owned.ok()) return owned.status();
     if (!*owned) {
       return Status::Unsafe(pid_file + ": process " + std::to_string(pid) +
                             " does not belong to the pid file's owner");
     }
   }
-  if (kill(pid, signal) != 0) {
-    const std::string what = "signal process " + std::to_string(pid);
-    if (errno == ESRCH) return Status::NotFound(what + ": no such process");
-    return Status::FromErrno(errno, what);
-  }
-  return Status::Ok();
+  return SendSignal(pid, pidfd.get(), signal);
 }
 
 Status RunReopenCommand(const std::string& command, Duration timeout) {

@@ -291,6 +291,21 @@ StatusOr<bool> FakeFilesystem::IsLocked(Dir& dir, const std::string& name) {
   return At(*ino).locked;
 }
 
+StatusOr<bool> FakeFilesystem::IsOpenForWritingAt(Dir& dir,
+                                                  const std::string& name,
+                                                  const FileInfo& expected) {
+  std::lock_guard lock(mutex_);
+  const std::string path = JoinPath(dir.path(), name);
+  RETENTION_RETURN_IF_ERROR(
+      Injection(TakeFailure(FsOp::kIsOpenForWriting), "lease " + path));
+  StatusOr<uint64_t> ino = FindRegular(FakeDir::InoOf(dir), name, path);
+  if (!ino.ok()) return ino.status();
+  if (!Info(*ino).SameIdentity(expected)) {
+    return Status::Aborted(path + ": replaced since it was examined");
+  }
+  return At(*ino).writing;
+}
+
 Status FakeFilesystem::FileWrite(FakeFile& file, std::string_view data) {
   std::lock_guard lock(mutex_);
   RETENTION_RETURN_IF_ERROR(

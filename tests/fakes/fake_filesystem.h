@@ -44,6 +44,7 @@ enum class FsOp {
   kSyncDir,
   kSpace,
   kIsLocked,
+  kIsOpenForWriting,
   kLock,
 };
 
@@ -74,6 +75,10 @@ class FakeFilesystem final : public Filesystem {
   Status SyncDir(Dir& dir) override;
   StatusOr<DiskSpace> Space(Dir& dir) override;
   StatusOr<bool> IsLocked(Dir& dir, const std::string& name) override;
+  // What SetWriting said (the fake keeps no open descriptors); kAborted if
+  // `name` is not `expected` any more.
+  StatusOr<bool> IsOpenForWritingAt(Dir& dir, const std::string& name,
+                                    const FileInfo& expected) override;
   // Also seen by IsLocked while held, as flock is between descriptors.
   StatusOr<std::unique_ptr<FileLock>> LockFileAt(
       Dir& dir, const std::string& name) override;
@@ -96,6 +101,8 @@ class FakeFilesystem final : public Filesystem {
   void MarkMount(const std::string& path);
   // As if another process held (or released) an flock on the file.
   void SetLocked(const std::string& path, bool locked);
+  // As if another process had the file open for writing (or closed it).
+  void SetWriting(const std::string& path, bool writing);
   void SetMtime(const std::string& path, WallTime t);
   // The name now refers to a new inode of the same type and content (a
   // directory's entries move to it): a swap by an attacker.
@@ -135,6 +142,7 @@ class FakeFilesystem final : public Filesystem {
     WallTime atime{};
     bool mount_root = false;
     bool locked = false;
+    bool writing = false;  // SetWriting
     bool unlinked = false;
     uint64_t parent = 0;                       // directories: where they live
     std::string bytes;                         // regular files: written bytes

@@ -242,6 +242,11 @@ void FakeFilesystem::SetLocked(const std::string& path, bool locked) {
   At(MustFind(path)).locked = locked;
 }
 
+void FakeFilesystem::SetWriting(const std::string& path, bool writing) {
+  std::lock_guard lock(mutex_);
+  At(MustFind(path)).writing = writing;
+}
+
 void FakeFilesystem::SetMtime(const std::string& path, WallTime t) {
   std::lock_guard lock(mutex_);
   At(MustFind(path)).mtime = t;

@@ -74,6 +74,10 @@ class HookedFilesystem final : public Filesystem {
   StatusOr<bool> IsLocked(Dir& dir, const std::string& name) override {
     return inner_.IsLocked(dir, name);
   }
+  StatusOr<bool> IsOpenForWritingAt(Dir& dir, const std::string& name,
+                                    const FileInfo& expected) override {
+    return inner_.IsOpenForWritingAt(dir, name, expected);
+  }
   StatusOr<std::unique_ptr<FileLock>> LockFileAt(
       Dir& dir, const std::string& name) override {
     return inner_.LockFileAt(dir, name);

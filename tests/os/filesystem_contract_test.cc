@@ -214,6 +214,20 @@ TEMPLATE_TEST_CASE("a written file reads back whole", "[contract]", PosixEnv,
   CHECK(end.empty());
 }
 
+TEMPLATE_TEST_CASE("a created file has its mode whatever the umask",
+                   "[contract]", PosixEnv, FakeEnv) {
+  TestType env;
+  env.Dir("root");
+  auto root = OpenRootOf(env, "root");
+  const mode_t old = umask(0077);  // the unit's
+  auto out = env.fs().CreateFileAt(*root, "metrics.prom", 0664);
+  umask(old);
+  REQUIRE(out.ok());
+  auto info = (*out)->Stat();
+  REQUIRE(info.ok());
+  CHECK(info->mode == 0664u);
+}
+
 TEMPLATE_TEST_CASE("opening a symlink to read is refused", "[contract]",
                    PosixEnv, FakeEnv) {
   TestType env;

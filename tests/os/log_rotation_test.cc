@@ -222,13 +222,43 @@ TEST_CASE("writers without O_APPEND are named, readers and appenders not",
   }
   CHECK(named);
 
-  StatusOr<bool> held = AnyProcessHolds(info);
-  REQUIRE(held.ok());
-  CHECK(*held);
+  StatusOr<std::vector<int>> writers = VisibleWriters(info);
+  REQUIRE(writers.ok());
+  want.push_back(appending.pid());
+  std::sort(want.begin(), want.end());
+  CHECK(*writers == want);
   for (Holder* h : {&overwriting, &appending, &reading, &both}) h->Stop();
-  held = AnyProcessHolds(info);
-  REQUIRE(held.ok());
-  CHECK_FALSE(*held);
+  writers = VisibleWriters(info);
+  REQUIRE(writers.ok());
+  CHECK(writers->empty());
+}
+
+TEST_CASE("a hole a writer without O_APPEND left is reported, nothing else",
+          "[rotation]") {
+  RotationEnv env;
+  const std::string path = env.Log("app.log");
+  WriteLines(path, 0, 2000);
+  bool hole = false;
+  SECTION("an appended file has no hole") {}
+  SECTION("a write past the end after a truncation leaves one") {
+    // As a writer at offset `end` does once the file was cut shorter.
+    const off_t end = static_cast<off_t>(env.StatLog("app.log").size);
+    int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    REQUIRE(fd >= 0);
+    const std::string line = LogLine(2000);
+    CHECK(pwrite(fd, line.data(), line.size(), end + 8 * 4096) ==
+          static_cast<ssize_t>(line.size()));
+    close(fd);
+    hole = true;
+  }
+  StatusOr<RotationResult> r = RotateByCollapse(
+      env.logs(), "app.log", env.archive(), "a.1", env.StatLog("app.log"));
+  REQUIRE(r.ok());
+  bool reported = false;
+  for (const std::string& w : r->warnings) {
+    reported |= w.find("were never written") != std::string::npos;
+  }
+  CHECK(reported == hole);
 }
 
 TEST_CASE("hostile names and stale views rotate nothing", "[rotation]") {

@@ -1,12 +1,17 @@
 // Real processes around log rotation tests: Child (a forked function, killed
-// and reaped when the test ends), LineWriter (a child appending numbered
-// lines to a log as fast as it can) and CheckLines (every line exactly once
-// and in order). Tests only; single-threaded; children never return into
-// Catch (they _exit).
+// and reaped when the test ends), Become (a child takes another user's ids
+// and chosen capabilities; the tests run as root), LineWriter (a child
+// appending numbered lines to a log as fast as it can) and CheckLines (every
+// line exactly once and in order). Tests only; single-threaded; children never
+// return into Catch (they _exit).
 #pragma once
 
 #include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
 #include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -147,14 +152,45 @@ inline std::string CheckLossyPieces(const std::vector<std::string>& pieces,
   return "";
 }
 
-// A child holding `path` open with `flags` until it is killed.
+// Whom a child runs as: root, or `uid` (gid the same) with only `caps` (a
+// bit mask of CAP_*), still visible in /proc to its own user.
+struct Creds {
+  bool root = true;
+  uid_t uid = 0;
+  uint64_t caps = 0;
+};
+
+inline Creds As(uid_t uid, uint64_t caps = 0) { return {false, uid, caps}; }
+
+// In a child: becomes `who`; _exit(30..) if it cannot.
+inline void Become(const Creds& who) {
+  if (who.root) return;
+  if (prctl(PR_SET_KEEPCAPS, 1) != 0 || setgroups(0, nullptr) != 0 ||
+      setresgid(who.uid, who.uid, who.uid) != 0 ||
+      setresuid(who.uid, who.uid, who.uid) != 0) {
+    _exit(30);
+  }
+  __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2] = {};
+  for (int i = 0; i < 2; ++i) {
+    data[i].effective = data[i].permitted =
+        static_cast<uint32_t>(who.caps >> (32 * i));
+  }
+  if (syscall(SYS_capset, &header, data) != 0) _exit(31);
+  // A process that changed its ids is not dumpable: its /proc/PID/fd would
+  // be root's, and no scan by its own user could see it.
+  if (prctl(PR_SET_DUMPABLE, 1) != 0) _exit(32);
+}
+
+// A child holding `path` open with `flags`, as `who`, until it is killed.
 class Holder {
  public:
-  Holder(const std::string& path, int flags) {
+  Holder(const std::string& path, int flags, const Creds& who = {}) {
     int fds[2];
     if (pipe(fds) != 0) std::abort();
     child_ = std::make_unique<Child>([&] {
       close(fds[0]);
+      Become(who);
       if (open(path.c_str(), flags) < 0) _exit(1);
       if (write(fds[1], "R", 1) != 1) _exit(2);
       for (;;) pause();
@@ -167,6 +203,8 @@ class Holder {
   bool ok() const { return ok_; }
   pid_t pid() const { return child_->pid(); }
   void Stop() { child_->Kill(SIGKILL); }
+  // Reaps the child once it ended; its wait status.
+  int Wait() { return child_->Wait(); }
 
  private:
   std::unique_ptr<Child> child_;

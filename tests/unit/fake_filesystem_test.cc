@@ -84,6 +84,10 @@ TEST_CASE("every operation can be failed on demand") {
       {FsOp::kSyncDir, [&] { return fs.SyncDir(root); }},
       {FsOp::kSpace, [&] { return fs.Space(root).status(); }},
       {FsOp::kIsLocked, [&] { return fs.IsLocked(root, "a.log").status(); }},
+      {FsOp::kIsOpenForWriting,
+       [&] {
+         return fs.IsOpenForWritingAt(root, "a.log", f.Stat("a.log")).status();
+       }},
   };
   for (const auto& [op, call] : ops) {
     INFO("operation #" << static_cast<int>(op));
@@ -93,6 +97,21 @@ TEST_CASE("every operation can be failed on demand") {
     CHECK(failed.errno_value() == EIO);
     CHECK(call().ok());
   }
+}
+
+TEST_CASE("a fake writer is seen until it closes, on that inode only") {
+  Fixture f;
+  const FileInfo before = f.Stat("a.log");
+  CHECK(*f.fs.IsOpenForWritingAt(*f.root, "a.log", before) == false);
+  f.fs.SetWriting("/data/a.log", true);
+  CHECK(*f.fs.IsOpenForWritingAt(*f.root, "a.log", before) == true);
+  f.fs.SetWriting("/data/a.log", false);
+  CHECK(*f.fs.IsOpenForWritingAt(*f.root, "a.log", before) == false);
+  f.fs.Replace("/data/a.log");
+  CHECK(f.fs.IsOpenForWritingAt(*f.root, "a.log", before).status().code() ==
+        Code::kAborted);
+  CHECK(f.fs.IsOpenForWritingAt(*f.root, "gone", before).status().code() ==
+        Code::kNotFound);
 }
 
 TEST_CASE("removals are recorded in order, outside erasures are not") {

@@ -77,6 +77,48 @@ TEST_CASE("unit paths cover a kind registered later, path keys and sqlite") {
                        "/srv/exports", "/var/lib/app", "/var/lib/retentiond"});
 }
 
+TEST_CASE("unit paths bind back what lies beneath the home directories") {
+  const KindRegistry registry = BuiltinRegistry();
+  Config config;
+  std::vector<ConfigError> errors;
+  REQUIRE(LoadConfigFromString("/etc/retentiond/r.conf",
+                               "[logs.web]\n"
+                               "paths = /home/web/logs/access.log\n"
+                               "max_age = 21d\n"
+                               "method = reopen\n"
+                               "reopen_signal = USR1\n"
+                               "pid_file = /run/user/1000/web.pid\n"
+                               "[logs.own]\n"
+                               "paths = /home/web/logs/own.log\n"
+                               "max_age = 21d\n"
+                               "method = reopen\n"
+                               "reopen_signal = USR1\n"
+                               "pid_file = /home/web/logs/own.pid\n"
+                               "[occupancy]\n"
+                               "root = /home\n"
+                               "layout = {id}\n"
+                               "[files.tmp]\nroot = /srv/tmp\nmax_age = 1d\n",
+                               registry, &config, &errors));
+  const Paths writable = UnitWritablePaths(config, registry);
+  // Occupancy only reads /home; a pid file beside a log needs no grant of
+  // its own, one in /var/run would need none at all.
+  const Paths reads = UnitHomeReadPaths(config, registry);
+  CHECK(writable == Paths{"/home/web/logs", "/run/retentiond", "/srv/tmp",
+                          "/var/lib/retentiond"});
+  CHECK(reads == Paths{"/home", "/run/user/1000"});
+  const std::string text =
+      FormatUnitPathsDropIn("/etc/r.conf", writable, reads);
+  CHECK(text.find("\n[Service]\n"
+                  "BindPaths=-/home/web/logs\n"
+                  "ReadWritePaths=-/run/retentiond\n"
+                  "ReadWritePaths=-/srv/tmp\n"
+                  "ReadWritePaths=-/var/lib/retentiond\n"
+                  "BindReadOnlyPaths=-/home\n"
+                  "BindReadOnlyPaths=-/run/user/1000\n") != std::string::npos);
+  CHECK(FormatUnitPathsDropIn("/etc/r.conf", {"/root/a:b"}, {})
+            .find("BindPaths=-/root/a\\:b\n") != std::string::npos);
+}
+
 TEST_CASE("the unit paths drop-in is a [Service] section, quoted as needed") {
   const std::string text = FormatUnitPathsDropIn(
       "/etc/r.conf", {"/var/log/app", "/srv/my logs", "/srv/100%"});
