@@ -57,7 +57,8 @@ TEST_CASE("opening a new state db creates a WAL database at the current schema")
               "SELECT group_concat(name, ',') FROM (SELECT name FROM "
               "sqlite_master WHERE type = 'table' AND name NOT LIKE "
               "'sqlite_%' ORDER BY name)") ==
-        "brakes,holds,ledger,ledger_head,occupancy,occupancy_scans,runs,"
+        "account_pending,account_purges,brakes,holds,ledger,ledger_head,occupancy,"
+        "occupancy_scans,runs,"
         "schema_version");
   CHECK(Query(path, "SELECT seq || ' ' || hash FROM ledger_head") ==
         "0 " + std::string(64, '0'));
