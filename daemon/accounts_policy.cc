@@ -123,8 +123,11 @@ ExecResult AccountsPolicy::Execute(const Plan& plan, ExecContext& ctx) {
   if (!stored.ok()) result.errors.push_back("state database: " + stored.ToString());
   if (plan.actions.empty()) return result;
   auto db = open_(false);
-  if (!db.ok()) {
-    result.errors.push_back(db.status().ToString());
+  // A table or column dropped since the policy was built: nothing is
+  // moved or deleted, rather than failing halfway through each account.
+  Status checked = db.ok() ? (*db)->Check() : db.status();
+  if (!checked.ok()) {
+    result.errors.push_back(checked.ToString() + "; nothing purged");
     return result;
   }
   for (const Action& action : plan.actions) {
