@@ -40,6 +40,9 @@ enum class PathUse {
   kWritesBeside,  // a file the daemon writes, creates or deletes beside
   kWritesIn,      // a directory the daemon writes, creates or deletes in
   kReadsOnly,     // read, never written (a pid file)
+  // Beside the path's parent, and in it: [accounts] data_dir, whose
+  // directories are renamed into a quarantine beside their parent.
+  kWritesBesideParent,
 };
 
 struct KeySpec {

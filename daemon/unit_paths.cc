@@ -26,7 +26,16 @@ void AddPathKey(const KeySpec& key, const ConfigValue& value,
   for (const std::string& word : SplitWords(value.raw)) {
     const std::string path = WithoutTrailingSlash(word);
     if (path.empty() || path[0] != '/') continue;
-    dirs->push_back(key.path_use == PathUse::kWritesIn ? path : Parent(path));
+    switch (key.path_use) {
+      case PathUse::kWritesIn:
+        dirs->push_back(path);
+        break;
+      case PathUse::kWritesBesideParent:
+        dirs->push_back(Parent(Parent(path)));
+        break;
+      default:
+        dirs->push_back(Parent(path));
+    }
   }
 }
 
