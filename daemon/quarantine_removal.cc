@@ -1,18 +1,16 @@
 #include "quarantine_removal.h"
 
 #include <memory>
-#include <set>
+
+#include "dir_cursor.h"
+#include "tree_walk.h"
 
 namespace retention {
 namespace {
 
-// One directory on the path being removed.
-struct Frame {
-  std::unique_ptr<Dir> dir;
-  std::string name;  // in its parent
-  FileInfo info;
-  std::set<std::string> kept;  // subdirectories that could not be removed
-};
+// Directory handles held at once while walking and removing, the tree
+// top's apart: a 100,000-deep chain costs this many, not 100,000.
+constexpr size_t kMaxOpen = 64;
 
 bool Removable(const FileInfo& info) {
   return !info.mount_root &&
@@ -24,30 +22,75 @@ void Count(const FileInfo& info, TreeRemoval* out) {
   if (info.type == FileType::kRegular) out->bytes += info.size;
 }
 
-// Removes what can go directly in `top`; returns the name of the first
-// subdirectory to descend into, or "" when none is left.
-StatusOr<std::string> ClearOne(Filesystem& fs, Frame& top, TreeRemoval* out) {
-  auto names = fs.List(*top.dir);
-  if (!names.ok()) return names.status();
-  for (const std::string& n : *names) {
-    if (top.kept.count(n)) continue;
-    auto info = fs.StatAt(*top.dir, n);
-    if (!info.ok()) {
-      if (info.status().IsNotFound()) continue;
-      return info.status();
-    }
-    if (info->type == FileType::kDirectory && !info->mount_root) return n;
-    if (!Removable(*info)) {
-      out->left.push_back(top.dir->path() + "/" + n +
+// Which entries and subdirectories each directory of `tree` holds.
+struct Children {
+  std::vector<std::vector<uint32_t>> entries;  // indices into tree.entries
+  std::vector<std::vector<uint32_t>> dirs;     // indices into tree.dirs
+};
+
+Children IndexChildren(const TreeSnapshot& tree) {
+  Children c;
+  c.entries.resize(tree.dirs.size());
+  c.dirs.resize(tree.dirs.size());
+  for (uint32_t i = 0; i < tree.entries.size(); ++i) {
+    c.entries[tree.entries[i].dir].push_back(i);
+  }
+  for (uint32_t d = 1; d < tree.dirs.size(); ++d) {
+    c.dirs[tree.dirs[d].parent].push_back(d);
+  }
+  return c;
+}
+
+// Empties directory `d` (at `handle`): its removable entries, then its
+// subdirectories already emptied. Returns whether `d` is now empty.
+StatusOr<bool> EmptyDir(Filesystem& fs, Dir& handle, const TreeSnapshot& tree,
+                        const Children& children, uint32_t d,
+                        const std::vector<bool>& empty, TreeRemoval* out) {
+  bool all = tree.dirs[d].entered;
+  for (uint32_t e : children.entries[d]) {
+    const TreeEntry& entry = tree.entries[e];
+    if (!Removable(entry.info)) {
+      out->left.push_back(RelativePath(tree, d, entry.name) +
                           ": not a regular file, symlink or directory");
-      top.kept.insert(n);
+      all = false;
       continue;
     }
-    Status st = fs.RemoveAt(*top.dir, n, *info);
-    if (!st.ok()) return st;
-    Count(*info, out);
+    RETENTION_RETURN_IF_ERROR(fs.RemoveAt(handle, entry.name, entry.info));
+    Count(entry.info, out);
   }
-  return std::string();
+  for (uint32_t c : children.dirs[d]) {
+    if (!empty[c]) {
+      all = false;
+      continue;
+    }
+    RETENTION_RETURN_IF_ERROR(
+        fs.RemoveAt(handle, tree.dirs[c].name, tree.dirs[c].info));
+    ++out->dirs;
+  }
+  return all;
+}
+
+// Empties every directory of `tree` beneath `root`, deepest first.
+StatusOr<bool> EmptyTree(Filesystem& fs, Dir& root, const TreeSnapshot& tree,
+                         TreeRemoval* out) {
+  const Children children = IndexChildren(tree);
+  std::vector<bool> empty(tree.dirs.size(), false);
+  DirCursor cursor(fs, root, tree, kMaxOpen);
+  for (uint32_t d : PostOrder(tree)) {
+    if (!tree.dirs[d].entered) {
+      if (d != 0) {
+        out->left.push_back(RelativePath(tree, d) +
+                            ": not entered (a mount point, or unreadable)");
+      }
+      continue;
+    }
+    auto handle = cursor.MoveTo(d);
+    if (!handle.ok()) return handle.status();
+    auto emptied = EmptyDir(fs, **handle, tree, children, d, empty, out);
+    if (!emptied.ok()) return emptied.status();
+    empty[d] = *emptied;
+  }
+  return static_cast<bool>(empty[0]);
 }
 
 }  // namespace
@@ -69,33 +112,18 @@ StatusOr<TreeRemoval> RemoveQuarantinedTree(Filesystem& fs, Dir& quarantine,
     Count(*top, &out);
     return out;
   }
-  std::vector<Frame> path;
-  auto opened = fs.OpenDir(quarantine, name, &*top);
-  if (!opened.ok()) return opened.status();
-  path.push_back(Frame{std::move(*opened), name, *top, {}});
-  while (!path.empty()) {
-    Frame& f = path.back();
-    auto next = ClearOne(fs, f, &out);
-    if (!next.ok()) return next.status();
-    if (!next->empty()) {
-      auto info = fs.StatAt(*f.dir, *next);
-      if (!info.ok()) return info.status();
-      auto child = fs.OpenDir(*f.dir, *next, &*info);
-      if (!child.ok()) return child.status();
-      path.push_back(Frame{std::move(*child), *next, *info, {}});
-      continue;
-    }
-    Frame done = std::move(path.back());
-    path.pop_back();
-    Dir& parent = path.empty() ? quarantine : *path.back().dir;
-    done.dir.reset();
-    if (!done.kept.empty()) {
-      if (!path.empty()) path.back().kept.insert(done.name);
-      continue;
-    }
-    RETENTION_RETURN_IF_ERROR(fs.RemoveAt(parent, done.name, done.info));
-    ++out.dirs;
-  }
+  auto root = fs.OpenDir(quarantine, name, &*top);
+  if (!root.ok()) return root.status();
+  WalkOptions options;
+  options.max_open = kMaxOpen;
+  auto tree = WalkTree(fs, **root, options);
+  if (!tree.ok()) return tree.status();
+  auto emptied = EmptyTree(fs, **root, *tree, &out);
+  if (!emptied.ok()) return emptied.status();
+  root->reset();
+  if (!*emptied) return out;
+  RETENTION_RETURN_IF_ERROR(fs.RemoveAt(quarantine, name, *top));
+  ++out.dirs;
   return out;
 }
 

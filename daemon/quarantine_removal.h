@@ -6,7 +6,9 @@
 // never followed, a mount point is never entered, and only regular files,
 // symlinks and (then empty) directories are removed; devices, FIFOs,
 // sockets and mount points are left, and so are the directories holding
-// them. Iterative, with a bounded number of open handles.
+// them. The tree is snapshotted with WalkTree and emptied deepest first
+// (PostOrder) through a DirCursor, so it is iterative and holds at most a
+// bounded number of directory handles however deep the tree is.
 //
 // Threading: one thread; the Dir belongs to it.
 #pragma once
