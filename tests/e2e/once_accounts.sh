@@ -51,10 +51,11 @@ expect_code 0 ctl hold --account 3 --reason "legal hold 9"
 expect_code 0 ctl run accounts --dry-run
 grep -q "would purge account 1  (deleted at .*, grace 30d, due " "$WORK/out" ||
   { cat "$WORK/out"; fail "dry run: no reason"; }
-grep -q "held by the hold on account 3" "$WORK/out" || { cat "$WORK/out"; fail "hold not shown"; }
 socket_plan=$(planned)
 [ "$socket_plan" = "$(printf 'would purge account 1\nwould purge account 5')" ] ||
   { cat "$WORK/out"; fail "dry run over the socket planned: $socket_plan"; }
+expect_code 0 ctl --json run accounts --dry-run
+grep -q '"1 held by the hold on account 3 (legal hold 9' "$WORK/out" || { cat "$WORK/out"; fail "hold not shown"; }
 kill -TERM "$pid"; wait "$pid" || true
 
 expect_code 0 "$RETENTIOND" --config "$WORK/r.conf" --once --dry-run

@@ -4,7 +4,11 @@
 // (a symlinked data directory, a quarantine on another filesystem, a
 // missing cascade table, a restored account), resuming, and the dry-run
 // twin of each deleting test.
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 
@@ -260,6 +264,64 @@ TEST_CASE("[accounts] a tree with a FIFO is not purged completely, and says so")
   CHECK(again.done == 1);
   CHECK(env.QuarantineEntries() == 0);
   CHECK(env.Purges().size() == 1);
+}
+
+}  // namespace
+}  // namespace retention
+
+namespace retention {
+namespace {
+
+// Makes a chain of `depth` directories "d" beneath `top`, with a file at
+// the bottom, through directory handles (the path is far past PATH_MAX).
+void MakeChain(const std::string& top, int depth) {
+  int fd = open(top.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  REQUIRE(fd >= 0);
+  for (int i = 0; i < depth; ++i) {
+    REQUIRE(mkdirat(fd, "d", 0700) == 0);
+    const int next = openat(fd, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    REQUIRE(next >= 0);
+    close(fd);
+    fd = next;
+  }
+  const int file = openat(fd, "bottom", O_WRONLY | O_CREAT | O_EXCL, 0600);
+  REQUIRE(file >= 0);
+  REQUIRE(write(file, "xyz", 3) == 3);
+  close(file);
+  close(fd);
+}
+
+TEST_CASE("[accounts] a 3000-deep quarantined tree is removed with 100 descriptors") {
+  AccountsEnv env;
+  env.AddAccount(1, AccountsEnv::kDay * 40);
+  MakeChain(env.Dir(1), 3000);
+  AccountsPolicy policy = env.Policy();
+  auto plan = policy.MakePlan(env.clock.Now());
+  REQUIRE(plan.ok());
+  env.CloseAll();
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    // Past the test's own descriptors, a hundred more at most.
+    rlimit limit{100 + 64, 100 + 64};
+    if (setrlimit(RLIMIT_NOFILE, &limit) != 0) _exit(3);
+    env.ReopenAll();
+    AccountsPolicy in_child = env.Policy();
+    auto p = in_child.MakePlan(env.clock.Now());
+    if (!p.ok()) _exit(4);
+    LedgerRecorder ctx(*env.ledger, env.clock);
+    ExecResult r = in_child.Execute(*p, ctx);
+    _exit(r.errors.empty() && r.done == 1 ? 0 : 1);
+  }
+  int status = 0;
+  REQUIRE(waitpid(child, &status, 0) == child);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  env.ReopenAll();
+  CHECK(env.NoRows(1));
+  CHECK(env.QuarantineEntries() == 0);
+  REQUIRE(env.Purges().size() == 1);
+  CHECK(Contains(env.Purges()[0].detail, "5 files and 3003 directories"));
 }
 
 }  // namespace
