@@ -66,10 +66,10 @@ AccountsPlan PlanAccounts(const std::string& policy, const AccountsRule& rule,
   for (const AccountPurge& p : input.progress) {
     if (p.stage == "done") continue;
     planned.insert(p.account);
-    plan.actions.push_back(PurgeAction(
-        rule, p.account, p.deleted,
-        "resuming the purge begun before (stage " + p.stage + "); " +
-            DueReason(rule, p.deleted)));
+    plan.actions.push_back(
+        PurgeAction(rule, p.account, p.deleted,
+                    "resuming the purge begun before (stage " + p.stage +
+                        "); " + DueReason(rule, p.deleted)));
   }
   uint64_t unparseable = 0;
   for (const DeletedAccount& a : input.db.deleted) {

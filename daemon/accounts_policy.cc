@@ -120,7 +120,8 @@ Status AccountsPolicy::StorePending(const Plan& plan) {
 ExecResult AccountsPolicy::Execute(const Plan& plan, ExecContext& ctx) {
   ExecResult result;
   Status stored = StorePending(plan);
-  if (!stored.ok()) result.errors.push_back("state database: " + stored.ToString());
+  if (!stored.ok())
+    result.errors.push_back("state database: " + stored.ToString());
   if (plan.actions.empty()) return result;
   auto db = open_(false);
   // A table or column dropped since the policy was built: nothing is
@@ -153,7 +154,7 @@ Status AccountsPolicy::QuarantineDataDir(const std::string& account) {
   if (info->type != FileType::kDirectory || info->mount_root) {
     return Status::Unsafe(path + " is " +
                           (info->type == FileType::kSymlink ? "a symlink"
-                           : info->mount_root ? "a mount point"
+                           : info->mount_root               ? "a mount point"
                                               : "not a directory") +
                           "; refused: nothing of account " + account +
                           " purged");
@@ -190,9 +191,9 @@ StatusOr<TreeRemoval> AccountsPolicy::RemoveQuarantined(
   }
   auto removed = RemoveQuarantinedTree(fs_, **q, account + kQuarantineMarker);
   if (removed.ok() && !removed->left.empty()) {
-    return Status::Busy("the quarantined tree of account " + account +
-                        " cannot be removed completely: " +
-                        removed->left.front());
+    return Status::Busy(
+        "the quarantined tree of account " + account +
+        " cannot be removed completely: " + removed->left.front());
   }
   return removed;
 }

@@ -18,8 +18,8 @@ std::string PendingLine(const std::vector<PendingPurge>& pending) {
   std::string out = std::to_string(pending.size()) + "; next:";
   for (size_t i = 0; i < pending.size() && i < kNextShown; ++i) {
     const PendingPurge& p = pending[i];
-    out += (i > 0 ? "," : "") + std::string(" account ") + p.account +
-           " due " + FormatIso8601(p.due);
+    out += (i > 0 ? "," : "") + std::string(" account ") + p.account + " due " +
+           FormatIso8601(p.due);
   }
   return out;
 }

@@ -49,8 +49,7 @@ StatusOr<DataDirPattern> ParseDataDirPattern(const std::string& path) {
 StatusOr<CascadeRef> ParseCascadeRef(const std::string& word) {
   const size_t dot = word.find('.');
   if (dot == std::string::npos) {
-    return Status::InvalidArgument("\"" + word +
-                                   "\" is not TABLE.COLUMN");
+    return Status::InvalidArgument("\"" + word + "\" is not TABLE.COLUMN");
   }
   CascadeRef ref{word.substr(0, dot), word.substr(dot + 1)};
   if (!IsSqlIdentifier(ref.table) || !IsSqlIdentifier(ref.column)) {

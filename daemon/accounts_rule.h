@@ -56,7 +56,7 @@ struct AccountsRule {
   std::string deleted_column;
   TimeFormat format = TimeFormat::kUnixSeconds;
   Duration grace{};
-  Duration min_age{};  // floor: the grace is never shorter
+  Duration min_age{};       // floor: the grace is never shorter
   DataDirPattern data_dir;  // empty: accounts have no files
   std::string quarantine;   // absolute; meaningful with data_dir
   std::vector<CascadeRef> cascade;

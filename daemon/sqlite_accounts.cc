@@ -85,8 +85,8 @@ Status SqliteAccounts::CheckColumn(const std::string& table,
 }
 
 Status SqliteAccounts::Check() {
-  RETENTION_RETURN_IF_ERROR(CheckColumn(rule_.table, rule_.id_column,
-                                        "id_column"));
+  RETENTION_RETURN_IF_ERROR(
+      CheckColumn(rule_.table, rule_.id_column, "id_column"));
   RETENTION_RETURN_IF_ERROR(
       CheckColumn(rule_.table, rule_.deleted_column, "deleted_column"));
   for (const CascadeRef& ref : rule_.cascade) {
@@ -109,10 +109,10 @@ StatusOr<AccountsSnapshot> SqliteAccounts::Snapshot() {
   auto counted = total->Step();
   if (!counted.ok()) return counted.status();
   snap.total = total->ColumnInt64(0);
-  auto stmt = db_->Prepare("SELECT CAST(" + id_ + " AS TEXT), " + seconds_ +
-                           " FROM " + table_ + " WHERE " +
-                           QuoteIdentifier(rule_.deleted_column) +
-                           " IS NOT NULL ORDER BY 2");
+  auto stmt =
+      db_->Prepare("SELECT CAST(" + id_ + " AS TEXT), " + seconds_ + " FROM " +
+                   table_ + " WHERE " + QuoteIdentifier(rule_.deleted_column) +
+                   " IS NOT NULL ORDER BY 2");
   if (!stmt.ok()) return stmt.status();
   for (;;) {
     auto row = stmt->Step();
@@ -145,9 +145,8 @@ Status SqliteAccounts::PurgeCascade(const std::string& id, PurgedRows* out) {
     auto stmt = db_->Prepare("DELETE FROM " + QuoteIdentifier(ref.table) +
                              " WHERE " + QuoteIdentifier(ref.column) + " = ?1");
     if (!stmt.ok()) {
-      return Status::IoError("cascade " + ref.table + "." + ref.column +
-                             ": " + stmt.status().message() +
-                             "; nothing purged");
+      return Status::IoError("cascade " + ref.table + "." + ref.column + ": " +
+                             stmt.status().message() + "; nothing purged");
     }
     BindId(*stmt, 1, id);
     RETENTION_RETURN_IF_ERROR(stmt->Run());
@@ -167,8 +166,7 @@ std::string SqliteAccounts::AnonymizeSql() const {
   return sql + " WHERE " + id_ + " = ?1";
 }
 
-Status SqliteAccounts::PurgeAccountRow(const std::string& id,
-                                       PurgedRows* out) {
+Status SqliteAccounts::PurgeAccountRow(const std::string& id, PurgedRows* out) {
   if (rule_.account_row == AccountRow::kKeep) return Status::Ok();
   const std::string sql =
       rule_.account_row == AccountRow::kDelete
@@ -194,7 +192,8 @@ StatusOr<PurgedRows> SqliteAccounts::PurgeRows(const std::string& id,
   if (!due.ok()) return due.status();
   if (!*due) {
     return Status::FailedPrecondition(
-        "account " + id + " is no longer marked deleted before its deadline; "
+        "account " + id +
+        " is no longer marked deleted before its deadline; "
         "nothing purged");
   }
   PurgedRows out;
@@ -225,8 +224,8 @@ std::string PurgedRows::Describe(AccountRow mode) const {
 
 StatusOr<std::unique_ptr<AccountsDatabase>> OpenSqliteAccounts(
     const AccountsRule& rule, bool read_only, Duration busy_timeout) {
-  auto db = SqliteDb::Open(rule.database, read_only
-                                              ? SqliteDb::OpenMode::kReadOnly
+  auto db =
+      SqliteDb::Open(rule.database, read_only ? SqliteDb::OpenMode::kReadOnly
                                               : SqliteDb::OpenMode::kReadWrite);
   if (!db.ok()) return db.status();
   const auto ms =

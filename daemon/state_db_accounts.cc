@@ -87,10 +87,9 @@ StatusOr<std::vector<PendingPurge>> StateDb::PendingPurges(
     StatusOr<bool> row = stmt->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    out.push_back(PendingPurge{stmt->ColumnText(0),
-                               FromNs(stmt->ColumnInt64(1)),
-                               FromNs(stmt->ColumnInt64(2)),
-                               stmt->ColumnInt64(3) != 0});
+    out.push_back(
+        PendingPurge{stmt->ColumnText(0), FromNs(stmt->ColumnInt64(1)),
+                     FromNs(stmt->ColumnInt64(2)), stmt->ColumnInt64(3) != 0});
   }
   return out;
 }

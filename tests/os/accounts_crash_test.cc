@@ -77,7 +77,8 @@ void CheckPurged(AccountsEnv& env) {
   CHECK(verified->ok);
 }
 
-TEST_CASE("[accounts] kill -9 at random points: the next run completes the purge") {
+TEST_CASE("kill -9 at random points: the next run completes the purge",
+          "[accounts]") {
   std::mt19937 random(20261124);
   std::uniform_int_distribution<int> delay_us(0, 25000);
   int killed = 0;

@@ -163,9 +163,9 @@ struct AccountsEnv {
   }
   size_t QuarantineEntries() {
     if (!std::filesystem::exists(quarantine)) return 0;
-    return static_cast<size_t>(std::distance(
-        std::filesystem::directory_iterator(quarantine),
-        std::filesystem::directory_iterator()));
+    return static_cast<size_t>(
+        std::distance(std::filesystem::directory_iterator(quarantine),
+                      std::filesystem::directory_iterator()));
   }
   AccountsPolicy Policy() {
     AccountsRule r = rule;

@@ -23,7 +23,8 @@ bool Contains(const std::string& s, const std::string& part) {
   return s.find(part) != std::string::npos;
 }
 
-TEST_CASE("[accounts] an account past its grace is purged: files, rows, ledger") {
+TEST_CASE("an account past its grace is purged: files, rows, ledger",
+          "[accounts]") {
   AccountsEnv env;
   env.AddAccount(1, kDay * 31);
   env.AddAccount(2, kDay * 29);
@@ -58,7 +59,7 @@ TEST_CASE("[accounts] an account past its grace is purged: files, rows, ledger")
   CHECK(again->kept->count == 1);
 }
 
-TEST_CASE("[accounts] an accounts dry run purges nothing") {
+TEST_CASE("an accounts dry run purges nothing", "[accounts]") {
   AccountsEnv env;
   env.AddAccount(1, kDay * 31);
   env.AddAccount(2, kDay * 29);
@@ -73,7 +74,7 @@ TEST_CASE("[accounts] an accounts dry run purges nothing") {
   CHECK(env.Purges().empty());
 }
 
-TEST_CASE("[accounts] one second before its deadline an account is kept") {
+TEST_CASE("one second before its deadline an account is kept", "[accounts]") {
   AccountsEnv env;
   env.AddAccount(1, kDay * 30 - std::chrono::seconds(1));
   env.AddAccount(2, kDay * 30 + std::chrono::seconds(1));
@@ -85,7 +86,7 @@ TEST_CASE("[accounts] one second before its deadline an account is kept") {
   CHECK(env.NoRows(2));
 }
 
-TEST_CASE("[accounts] anonymize overwrites the account row and keeps it") {
+TEST_CASE("anonymize overwrites the account row and keeps it", "[accounts]") {
   AccountsEnv env;
   env.rule.account_row = AccountRow::kAnonymize;
   env.rule.anonymize = {{"email", std::nullopt}, {"name", "deleted user"}};
@@ -105,7 +106,8 @@ TEST_CASE("[accounts] anonymize overwrites the account row and keeps it") {
   CHECK(env.Purges().size() == 1);
 }
 
-TEST_CASE("[accounts] keep leaves the account row and purges the rest once") {
+TEST_CASE("keep leaves the account row and purges the rest once",
+          "[accounts]") {
   AccountsEnv env;
   env.rule.account_row = AccountRow::kKeep;
   env.AddAccount(1, kDay * 40);
@@ -118,7 +120,7 @@ TEST_CASE("[accounts] keep leaves the account row and purges the rest once") {
   CHECK(env.Purges().size() == 1);
 }
 
-TEST_CASE("[accounts] an account without a data directory is purged too") {
+TEST_CASE("an account without a data directory is purged too", "[accounts]") {
   AccountsEnv env;
   env.AddAccount(1, kDay * 40, /*files=*/false);
   AccountsPolicy policy = env.Policy();
@@ -130,7 +132,7 @@ TEST_CASE("[accounts] an account without a data directory is purged too") {
   CHECK(Contains(env.Purges()[0].detail, "0 files and 0 directories"));
 }
 
-TEST_CASE("[accounts] a data directory that is a symlink is refused") {
+TEST_CASE("a data directory that is a symlink is refused", "[accounts]") {
   AccountsEnv env;
   env.AddAccount(1, kDay * 40, /*files=*/false);
   std::filesystem::create_symlink(env.outside, env.Dir(1));
@@ -145,9 +147,10 @@ TEST_CASE("[accounts] a data directory that is a symlink is refused") {
   CHECK(env.Purges().empty());
 }
 
-TEST_CASE("[accounts] a quarantine on another filesystem is a clear error") {
+TEST_CASE("a quarantine on another filesystem is a clear error", "[accounts]") {
   if (!std::filesystem::is_directory("/dev/shm")) return;
-  struct stat a{}, b{};
+  struct stat a {
+  }, b{};
   char templ[] = "/dev/shm/rtd-q-XXXXXX";
   REQUIRE(mkdtemp(templ) != nullptr);
   const std::string q = templ;
@@ -173,7 +176,7 @@ TEST_CASE("[accounts] a quarantine on another filesystem is a clear error") {
   CHECK(env.HasRows(1));
 }
 
-TEST_CASE("[accounts] a cascade table dropped since start: nothing purged") {
+TEST_CASE("a cascade table dropped since start: nothing purged", "[accounts]") {
   AccountsEnv env;
   env.AddAccount(1, kDay * 40);
   AccountsPolicy policy = env.Policy();
@@ -189,7 +192,8 @@ TEST_CASE("[accounts] a cascade table dropped since start: nothing purged") {
   CHECK(env.HasFiles(1));
 }
 
-TEST_CASE("[accounts] the cascade is one transaction: a failure rolls it back") {
+TEST_CASE("the cascade is one transaction: a failure rolls it back",
+          "[accounts]") {
   AccountsEnv env;
   env.AddAccount(1, kDay * 40);
   // A cascade table that cannot be deleted from (a view) fails after the
@@ -204,7 +208,7 @@ TEST_CASE("[accounts] the cascade is one transaction: a failure rolls it back") 
   CHECK(env.HasRows(1));
 }
 
-TEST_CASE("[accounts] an account restored before its purge is not purged") {
+TEST_CASE("an account restored before its purge is not purged", "[accounts]") {
   AccountsEnv env;
   env.AddAccount(1, kDay * 40);
   AccountsPolicy policy = env.Policy();
@@ -221,7 +225,8 @@ TEST_CASE("[accounts] an account restored before its purge is not purged") {
   CHECK(env.HasFiles(1));
 }
 
-TEST_CASE("[accounts] a quarantined tree whose rows are gone is still removed") {
+TEST_CASE("a quarantined tree whose rows are gone is still removed",
+          "[accounts]") {
   AccountsEnv env;
   env.AddAccount(1, kDay * 40);
   // As a run killed after its transaction leaves it.
@@ -231,7 +236,8 @@ TEST_CASE("[accounts] a quarantined tree whose rows are gone is still removed") 
   env.Sql("DELETE FROM sessions; DELETE FROM usage_events; DELETE FROM users");
   REQUIRE(env.state
               ->SaveAccountPurge({"accounts", "1", env.clock.Now() - kDay * 40,
-                                  "rows", "sessions 2, usage_events 3, "
+                                  "rows",
+                                  "sessions 2, usage_events 3, "
                                   "account row deleted",
                                   env.clock.Now()})
               .ok());
@@ -245,7 +251,8 @@ TEST_CASE("[accounts] a quarantined tree whose rows are gone is still removed") 
   CHECK(Contains(env.Purges()[0].detail, "sessions 2, usage_events 3"));
 }
 
-TEST_CASE("[accounts] a tree with a FIFO is not purged completely, and says so") {
+TEST_CASE("a tree with a FIFO is not purged completely, and says so",
+          "[accounts]") {
   AccountsEnv env;
   env.AddAccount(1, kDay * 40);
   REQUIRE(mkfifo((env.Dir(1) + "/sub/pipe").c_str(), 0600) == 0);
@@ -291,7 +298,8 @@ void MakeChain(const std::string& top, int depth) {
   close(fd);
 }
 
-TEST_CASE("[accounts] a 3000-deep quarantined tree is removed with 100 descriptors") {
+TEST_CASE("a 3000-deep quarantined tree is removed with 100 descriptors",
+          "[accounts]") {
   AccountsEnv env;
   env.AddAccount(1, AccountsEnv::kDay * 40);
   MakeChain(env.Dir(1), 3000);

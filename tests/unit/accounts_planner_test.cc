@@ -41,12 +41,11 @@ std::vector<std::string> Targets(const Plan& p) {
   return out;
 }
 
-TEST_CASE("[accounts] accounts past their grace are due, with the reason") {
+TEST_CASE("accounts past their grace are due, with the reason", "[accounts]") {
   AccountsPlan p = PlanAccounts(
       "accounts", Rule(),
       Deleted({{"7", kDay * 31}, {"8", kDay * 29}, {"9", kDay * 90}}), kNow);
-  CHECK(Targets(p.plan) ==
-        std::vector<std::string>{"account 7", "account 9"});
+  CHECK(Targets(p.plan) == std::vector<std::string>{"account 7", "account 9"});
   const Action& a = p.plan.actions[0];
   CHECK(a.verb == "purge");
   CHECK(a.count == 1);
@@ -62,18 +61,19 @@ TEST_CASE("[accounts] accounts past their grace are due, with the reason") {
   CHECK(p.plan.scope == 100);
 }
 
-TEST_CASE("[accounts] an account one second younger than its deadline waits") {
-  AccountsPlan p = PlanAccounts(
-      "accounts", Rule(),
-      Deleted({{"young", kDay * 30 - seconds(1)},
-               {"edge", kDay * 30},
-               {"old", kDay * 30 + seconds(1)}}),
-      kNow);
+TEST_CASE("an account one second younger than its deadline waits",
+          "[accounts]") {
+  AccountsPlan p = PlanAccounts("accounts", Rule(),
+                                Deleted({{"young", kDay * 30 - seconds(1)},
+                                         {"edge", kDay * 30},
+                                         {"old", kDay * 30 + seconds(1)}}),
+                                kNow);
   CHECK(Targets(p.plan) == std::vector<std::string>{"account old"});
   CHECK(p.pending.size() == 2);
 }
 
-TEST_CASE("[accounts] the min_age floor makes the grace longer, never shorter") {
+TEST_CASE("the min_age floor makes the grace longer, never shorter",
+          "[accounts]") {
   AccountsPlan floor = PlanAccounts("accounts", Rule(kDay * 30, kDay * 60),
                                     Deleted({{"a", kDay * 45}}), kNow);
   CHECK(floor.plan.actions.empty());
@@ -89,7 +89,8 @@ TEST_CASE("[accounts] the min_age floor makes the grace longer, never shorter") 
   CHECK(shorter.plan.actions.empty());
 }
 
-TEST_CASE("[accounts] unreadable deleted times and unsafe ids are never due") {
+TEST_CASE("unreadable deleted times and unsafe ids are never due",
+          "[accounts]") {
   AccountsInput in = Deleted({{"../etc", kDay * 99}, {"a/b", kDay * 99}});
   in.db.deleted.push_back({"5", std::nullopt});
   AccountsPlan p = PlanAccounts("accounts", Rule(), in, kNow);
@@ -97,29 +98,30 @@ TEST_CASE("[accounts] unreadable deleted times and unsafe ids are never due") {
   CHECK(p.plan.warnings.size() == 3);
 }
 
-TEST_CASE("[accounts] a purge in progress is resumed whatever the table says") {
+TEST_CASE("a purge in progress is resumed whatever the table says",
+          "[accounts]") {
   AccountsInput in = Deleted({{"2", kDay * 40}});
   in.progress.push_back(
       {"accounts", "1", kNow - kDay * 50, "rows", "sessions 2", kNow});
   in.quarantined = {"1"};
   AccountsPlan p = PlanAccounts("accounts", Rule(), in, kNow);
-  CHECK(Targets(p.plan) ==
-        std::vector<std::string>{"account 1", "account 2"});
+  CHECK(Targets(p.plan) == std::vector<std::string>{"account 1", "account 2"});
   CHECK(p.plan.actions[0].reason.find("resuming") == 0);
   CHECK(p.plan.warnings.empty());
 }
 
-TEST_CASE("[accounts] a purge done for the same deletion is not planned again") {
+TEST_CASE("a purge done for the same deletion is not planned again",
+          "[accounts]") {
   AccountsInput in = Deleted({{"1", kDay * 40}});
-  in.progress.push_back(
-      {"accounts", "1", kNow - kDay * 40, "done", "", kNow});
+  in.progress.push_back({"accounts", "1", kNow - kDay * 40, "done", "", kNow});
   CHECK(PlanAccounts("accounts", Rule(), in, kNow).plan.actions.empty());
   // Marked deleted again later: a new purge.
   in.progress[0].deleted = kNow - kDay * 400;
   CHECK(PlanAccounts("accounts", Rule(), in, kNow).plan.actions.size() == 1);
 }
 
-TEST_CASE("[accounts] a tree in quarantine without a purge in progress stays") {
+TEST_CASE("a tree in quarantine without a purge in progress stays",
+          "[accounts]") {
   AccountsInput in = Deleted({});
   in.quarantined = {"77"};
   AccountsPlan p = PlanAccounts("accounts", Rule(), in, kNow);
@@ -130,12 +132,15 @@ TEST_CASE("[accounts] a tree in quarantine without a purge in progress stays") {
         "account 77 in progress; left alone");
 }
 
-TEST_CASE("[accounts] account holds and path holds on the data dir keep it") {
-  AccountsPlan p = PlanAccounts(
-      "accounts", Rule(),
-      Deleted({{"1", kDay * 40}, {"2", kDay * 40}, {"3", kDay * 40},
-               {"4", kDay * 40}, {"5", kDay * 40}}),
-      kNow);
+TEST_CASE("account holds and path holds on the data dir keep it",
+          "[accounts]") {
+  AccountsPlan p = PlanAccounts("accounts", Rule(),
+                                Deleted({{"1", kDay * 40},
+                                         {"2", kDay * 40},
+                                         {"3", kDay * 40},
+                                         {"4", kDay * 40},
+                                         {"5", kDay * 40}}),
+                                kNow);
   auto hold = [](const char* kind, const char* target) {
     return Hold{kind, target, "case 9", "uid 0", kNow};
   };
@@ -143,15 +148,14 @@ TEST_CASE("[accounts] account holds and path holds on the data dir keep it") {
               hold("path", "/data/users/3/contract.pdf"),
               hold("path", "/data/users/40")},
              &p.plan);
-  CHECK(Targets(p.plan) ==
-        std::vector<std::string>{"account 4", "account 5"});
+  CHECK(Targets(p.plan) == std::vector<std::string>{"account 4", "account 5"});
   CHECK(p.plan.kept->count == 3);
   // A hold above every data directory keeps them all.
   ApplyHolds({hold("path", "/data")}, &p.plan);
   CHECK(p.plan.actions.empty());
 }
 
-TEST_CASE("[accounts] data_dir patterns, cascade references, assignments") {
+TEST_CASE("data_dir patterns, cascade references, assignments", "[accounts]") {
   auto p = ParseDataDirPattern("/data/users/u-{id}.d");
   REQUIRE(p.ok());
   CHECK(p->parent == "/data/users");
