@@ -98,7 +98,7 @@ TEST_CASE("unit paths cover [accounts]' database and its default quarantine") {
   const Paths paths = PathsOf(
       "[daemon]\n"
       "state_dir = /var/lib/retentiond\n"
-      "control_socket =\n"
+      "control_socket = /run/retentiond/control.sock\n"
       "[accounts]\n"
       "database = sqlite:/var/lib/app/app.db\n"
       "table = users\n"
@@ -107,7 +107,8 @@ TEST_CASE("unit paths cover [accounts]' database and its default quarantine") {
       "data_dir = /data/users/{id}\n",
       registry);
   // /data holds /data/users and /data/.retentiond-quarantine.
-  CHECK(paths == Paths{"/data", "/var/lib/app", "/var/lib/retentiond"});
+  CHECK(paths == Paths{"/data", "/run/retentiond", "/var/lib/app",
+                       "/var/lib/retentiond"});
 }
 
 }  // namespace
