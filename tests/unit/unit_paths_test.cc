@@ -93,7 +93,7 @@ TEST_CASE("the unit paths drop-in is a [Service] section, quoted as needed") {
 namespace retention {
 namespace {
 
-TEST_CASE("unit paths cover [accounts]' database and its default quarantine") {
+TEST_CASE("unit paths cover the accounts database and the default quarantine") {
   const KindRegistry registry = BuiltinRegistry();
   const Paths paths = PathsOf(
       "[daemon]\n"
