@@ -5,6 +5,7 @@
 // missing cascade table, a restored account), resuming, and the dry-run
 // twin of each deleting test.
 #include <fcntl.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -330,6 +331,43 @@ TEST_CASE("a 1000-deep quarantined tree is removed with 100 descriptors",
   CHECK(env.QuarantineEntries() == 0);
   REQUIRE(env.Purges().size() == 1);
   CHECK(Contains(env.Purges()[0].detail, "5 files and 1003 directories"));
+}
+
+}  // namespace
+}  // namespace retention
+
+namespace retention {
+namespace {
+
+TEST_CASE("a mount inside a data directory is never entered nor removed",
+          "[accounts]") {
+  AccountsEnv env;
+  env.AddAccount(1, AccountsEnv::kDay * 40);
+  const std::string point = env.Dir(1) + "/sub/mnt";
+  std::filesystem::create_directories(point);
+  if (mount(env.outside.c_str(), point.c_str(), nullptr, MS_BIND, nullptr) !=
+      0) {
+    WARN("cannot bind-mount here; skipped");
+    return;
+  }
+  AccountsPolicy policy = env.Policy();
+  ExecResult r = env.Run(policy);
+  const std::string moved = env.quarantine + "/1" + kQuarantineMarker;
+  // The mount moved with its tree; undo it before checking anything.
+  const bool unmounted = umount((moved + "/sub/mnt").c_str()) == 0 ||
+                         umount(point.c_str()) == 0;
+  REQUIRE(unmounted);
+  CHECK(r.done == 0);
+  REQUIRE(r.errors.size() == 1);
+  CHECK(Contains(r.errors[0], "cannot be removed completely: sub/mnt: not "
+                              "entered (a mount point, or unreadable)"));
+  CHECK(env.OutsideIntact());
+  // Unmounted, the purge completes.
+  ExecResult again = env.Run(policy);
+  CHECK(again.errors.empty());
+  CHECK(again.done == 1);
+  CHECK(env.QuarantineEntries() == 0);
+  CHECK(env.OutsideIntact());
 }
 
 }  // namespace
