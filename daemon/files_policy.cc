@@ -1,7 +1,10 @@
 #include "files_policy.h"
 
+#include <set>
+
 #include "config_value.h"
 #include "delete_brake.h"
+#include "dir_cursor.h"
 #include "kind_registry.h"
 #include "recorded_removal.h"
 
@@ -37,6 +40,20 @@ void RegisterFilesKind(KindRegistry* registry) {
        false,
        {},
        "always keep this many newest matches, whatever their age"},
+      {"recursive",
+       ValueType::kBool,
+       "no",
+       false,
+       {},
+       "also expire files in subdirectories (never through a symlink or "
+       "into another filesystem)"},
+      {"remove_empty_dirs",
+       ValueType::kBool,
+       "no",
+       false,
+       {},
+       "with recursive: remove subdirectories left empty, once their own "
+       "age is past the deadline"},
       {"max_age", ValueType::kDuration, "", true, {}, "delete when older"},
       {"min_age",
        ValueType::kDuration,
@@ -51,6 +68,10 @@ void RegisterFilesKind(KindRegistry* registry) {
     if (s.GetInt("keep_newest") < 0) {
       errors->push_back({s.values.at("keep_newest").where, s.id(),
                          "keep_newest", "must be 0 or more"});
+    }
+    if (s.GetBool("remove_empty_dirs") && !s.GetBool("recursive")) {
+      errors->push_back({s.values.at("remove_empty_dirs").where, s.id(),
+                         "remove_empty_dirs", "needs recursive = yes"});
     }
     for (const char* key : {"every", "max_age"}) {
       if (s.GetDuration(key) > Duration::zero()) continue;
@@ -77,27 +98,24 @@ FilesPolicy::FilesPolicy(const Section& section, Services& services)
   rule_.keep_newest = static_cast<uint64_t>(section.GetInt("keep_newest"));
   rule_.max_age = section.GetDuration("max_age");
   rule_.min_age = section.GetDuration("min_age");
+  rule_.recursive = section.GetBool("recursive");
+  rule_.remove_empty_dirs = section.GetBool("remove_empty_dirs");
 }
 
 StatusOr<Plan> FilesPolicy::MakePlan(WallTime now) {
   auto root = fs_.OpenRoot(rule_.root);
   if (!root.ok()) return root.status();
   planned_root_ = (*root)->info();
-  auto names = fs_.List(**root);
-  if (!names.ok()) return names.status();
-  std::vector<FilesEntry> entries;
-  std::vector<std::string> warnings;
-  for (const std::string& name : *names) {
-    auto info = fs_.StatAt(**root, name);
-    if (info.ok()) {
-      entries.push_back({name, *info});
-    } else if (!info.status().IsNotFound()) {  // vanished: nothing to plan
-      warnings.push_back(rule_.root + "/" + name + ": " +
-                         info.status().ToString());
-    }
-  }
-  Plan plan = PlanFiles(id_, rule_, entries, now);
-  plan.warnings.insert(plan.warnings.end(), warnings.begin(), warnings.end());
+  WalkOptions options;
+  options.enter = [this](const TreeDir&, const std::string& name) {
+    return rule_.recursive && !MatchesAnyGlob(rule_.exclude, name);
+  };
+  auto tree = WalkTree(fs_, **root, options);
+  if (!tree.ok()) return tree.status();
+  planned_ = std::move(*tree);
+  Plan plan = PlanFiles(id_, rule_, planned_, now);
+  const std::vector<std::string>& w = planned_.warnings;
+  plan.warnings.insert(plan.warnings.end(), w.begin(), w.end());
   return plan;
 }
 
@@ -113,25 +131,67 @@ ExecResult FilesPolicy::Execute(const Plan& plan, ExecContext& ctx) {
                             " was replaced since planning; deleting nothing");
     return result;
   }
+  DirCursor cursor(fs_, **root, planned_);
+  std::set<uint32_t> unreachable;  // directories that failed to open
   for (const Action& action : plan.actions) {
     if (ctx.stopping()) break;
-    if (!ExecuteOne(**root, action, ctx, &result)) break;
+    const bool is_dir = (action.ref & kDirRef) != 0;
+    const uint32_t index = static_cast<uint32_t>(action.ref & ~kDirRef);
+    const uint32_t parent =
+        is_dir ? planned_.dirs[index].parent : planned_.entries[index].dir;
+    const std::string& name =
+        is_dir ? planned_.dirs[index].name : planned_.entries[index].name;
+    if (unreachable.count(parent) > 0) {
+      ++result.failed;
+      continue;
+    }
+    auto dir = cursor.MoveTo(parent);
+    if (!dir.ok()) {
+      // Swapped, vanished or unreadable since planning: nothing below it
+      // is touched in this run; the next run plans afresh.
+      unreachable.insert(parent);
+      ++result.failed;
+      result.errors.push_back(action.target + ": " + dir.status().ToString() +
+                              "; skipping its directory");
+      continue;
+    }
+    if (is_dir) {
+      if (!RemoveDirectory(**dir, name, action, ctx, &result)) break;
+    } else if (!ExecuteOne(**dir, name, action, ctx, &result)) {
+      break;
+    }
   }
   return result;
 }
 
-bool FilesPolicy::ExecuteOne(Dir& root, const Action& action, ExecContext& ctx,
+bool FilesPolicy::ExecuteOne(Dir& dir, const std::string& name,
+                             const Action& action, ExecContext& ctx,
                              ExecResult* result) {
-  const std::string name = action.target.substr(rule_.root.size() + 1);
   if (action.expected.type == FileType::kRegular) {
-    auto locked = fs_.IsLocked(root, name);
+    auto locked = fs_.IsLocked(dir, name);
     if (locked.ok() && *locked) {
       result->errors.push_back(action.target +
                                ": locked by another process; kept");
       return true;
     }
   }
-  return RemoveRecorded(fs_, root, name, id_, action, ctx, result);
+  return RemoveRecorded(fs_, dir, name, id_, action, ctx, result);
+}
+
+// A directory planned empty that is not any more (a file was held, kept as
+// locked, or appeared since planning) is kept without an error.
+bool FilesPolicy::RemoveDirectory(Dir& parent, const std::string& name,
+                                  const Action& action, ExecContext& ctx,
+                                  ExecResult* result) {
+  Status st = fs_.RemoveAt(parent, name, action.expected);
+  if (st.IsBusy()) return true;
+  if (!st.ok()) {
+    ++result->failed;
+    result->errors.push_back(action.target + ": " + st.ToString());
+    return st.code() != Status::Code::kUnsafe;
+  }
+  ++result->done;
+  return RecordOrStop(id_, action, ctx, result);
 }
 
 }  // namespace retention

@@ -1,9 +1,14 @@
 // FilesPolicy: the [files.NAME] kind — delete files older than an age
-// directly under a root directory (e.g. backups kept 90 days). Snapshot and
-// deletion go through the Filesystem seam, so every safe-deletion rule
-// applies: the root is opened once per run, entries are removed relative to
-// that handle after an identity re-check, symlinks are removed themselves,
-// files another process holds an flock on are skipped.
+// under a root directory (e.g. backups kept 90 days): directly in it, or
+// with `recursive` anywhere below it, and with `remove_empty_dirs` the
+// subdirectories left empty. Snapshot (WalkTree) and deletion (DirCursor)
+// go through the Filesystem seam, so every safe-deletion rule applies: the
+// root is opened once per run, every directory is reopened beneath its
+// parent's handle and checked against the identity it was planned with,
+// entries are removed relative to their directory's handle after an
+// identity re-check, symlinks are removed themselves and never followed,
+// mounts are never entered, files another process holds an flock on are
+// skipped.
 //
 // Threading: one run at a time (the Runner's contract).
 #pragma once
@@ -13,6 +18,7 @@
 #include "config.h"
 #include "files_planner.h"
 #include "policy.h"
+#include "tree_walk.h"
 
 namespace retention {
 
@@ -33,9 +39,13 @@ class FilesPolicy final : public Policy {
   ExecResult Execute(const Plan& plan, ExecContext& ctx) override;
 
  private:
-  // Deletes one planned entry; false when the run must stop.
-  bool ExecuteOne(Dir& root, const Action& action, ExecContext& ctx,
-                  ExecResult* result);
+  // Deletes one planned file in `dir`; false when the run must stop.
+  bool ExecuteOne(Dir& dir, const std::string& name, const Action& action,
+                  ExecContext& ctx, ExecResult* result);
+  // Removes a planned empty directory; false when the run must stop.
+  bool RemoveDirectory(Dir& parent, const std::string& name,
+                       const Action& action, ExecContext& ctx,
+                       ExecResult* result);
 
   std::string id_;
   Duration every_;
@@ -43,6 +53,7 @@ class FilesPolicy final : public Policy {
   FilesRule rule_;
   Filesystem& fs_;
   FileInfo planned_root_;
+  TreeSnapshot planned_;  // what the last MakePlan saw; Action::ref indexes it
 };
 
 }  // namespace retention

@@ -63,6 +63,9 @@ struct Action {
   // tree it removes with it, which path holds on it, above it or inside it
   // also protect (holds.h).
   std::string tree;
+  // For the policy that planned it: where in its snapshot the target is
+  // (e.g. an index), when the target string alone cannot reach it.
+  uint64_t ref = 0;
 };
 
 // What a plan leaves in scope: how many items, and the time of the oldest

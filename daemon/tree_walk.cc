@@ -25,7 +25,10 @@ std::vector<const std::string*> NamesUpTo(const TreeSnapshot& tree,
 
 std::string JoinNames(const std::vector<const std::string*>& names) {
   std::string out;
-  for (const std::string* n : names) out = Join(out, *n);
+  for (const std::string* n : names) {
+    if (!out.empty()) out += '/';
+    out += *n;
+  }
   return out;
 }
 
@@ -54,20 +57,22 @@ StatusOr<TreeSnapshot> WalkTree(Filesystem& fs, Dir& root,
   while (!stack.empty()) {
     const uint32_t d = stack.back();
     stack.pop_back();
-    const std::string where =
-        d == 0 ? root.path() : root.path() + "/" + RelativePath(tree, d);
+    // For messages only: building it costs up to kMaxPathBytes.
+    auto where = [&] {
+      return d == 0 ? root.path() : root.path() + "/" + RelativePath(tree, d);
+    };
     auto handle = cursor.MoveTo(d);
     if (!handle.ok()) {
       if (d == 0) return handle.status();
       if (!handle.status().IsNotFound()) {
-        tree.warnings.push_back(where + ": " + handle.status().ToString());
+        tree.warnings.push_back(where() + ": " + handle.status().ToString());
       }
       continue;
     }
     auto names = fs.List(**handle);
     if (!names.ok()) {
       if (d == 0) return names.status();
-      tree.warnings.push_back(where + ": " + names.status().ToString());
+      tree.warnings.push_back(where() + ": " + names.status().ToString());
       continue;
     }
     tree.dirs[d].entered = true;
@@ -77,7 +82,7 @@ StatusOr<TreeSnapshot> WalkTree(Filesystem& fs, Dir& root,
       auto info = fs.StatAt(**handle, name);
       if (!info.ok()) {
         if (!info.status().IsNotFound()) {  // vanished: nothing to record
-          tree.warnings.push_back(where + "/" + name + ": " +
+          tree.warnings.push_back(where() + "/" + name + ": " +
                                   info.status().ToString());
         }
         continue;
@@ -86,14 +91,14 @@ StatusOr<TreeSnapshot> WalkTree(Filesystem& fs, Dir& root,
         tree.entries.push_back({d, std::move(name), *info});
         continue;
       }
+      const bool wanted = !options.enter || options.enter(tree.dirs[d], name);
       const bool other_fs =
           info->mount_root || info->dev != tree.dirs[0].info.dev;
-      if (other_fs) {
-        tree.warnings.push_back(where + "/" + name +
+      if (wanted && other_fs) {
+        tree.warnings.push_back(where() + "/" + name +
                                 ": a mount point; not entered");
       }
-      const bool enter =
-          !other_fs && (!options.enter || options.enter(tree.dirs[d], name));
+      const bool enter = wanted && !other_fs;
       TreeDir child = Child(tree, d, std::move(name), *info);
       const uint32_t index = static_cast<uint32_t>(tree.dirs.size());
       child.anchor = child.path_bytes <= kKeptPrefix ? index

@@ -55,6 +55,7 @@ struct TreeSnapshot {
 struct WalkOptions {
   // Whether to enter the subdirectory `name` of `parent` (e.g. not an
   // excluded name). Null: enter every directory on the root's filesystem.
+  // A mount point is never entered, and reported only if it was wanted.
   std::function<bool(const TreeDir& parent, const std::string& name)> enter;
   size_t max_open = 64;  // directory handles held at once, the root's apart
 };

@@ -12,36 +12,13 @@
 #include <thread>
 
 #include "occupancy_tree.h"
+#include "stress_root.h"
 #include "temp_dir.h"
 
 namespace retention {
 namespace {
 
 namespace fs = std::filesystem;
-
-// A tmpfs with room for the inodes of a stress tree, mounted over a fresh
-// temp directory when the test may mount (root): creating and removing a
-// million inodes there takes seconds, not minutes as on a journaled disk
-// (and the unmount removes them). Elsewhere the temp directory is used.
-class StressRoot {
- public:
-  StressRoot() {
-    path_ = tmp_.File("root");
-    fs::create_directory(path_);
-    mounted_ = ::mount("none", path_.c_str(), "tmpfs", 0,
-                       "size=512m,nr_inodes=1200000,mode=0755") == 0;
-  }
-  ~StressRoot() {
-    if (mounted_) ::umount2(path_.c_str(), MNT_DETACH);
-  }
-  const std::string& path() const { return path_; }
-  bool mounted() const { return mounted_; }
-
- private:
-  TempDir tmp_;
-  std::string path_;
-  bool mounted_ = false;
-};
 
 TEST_CASE("occupancy measures a 100k-deep directory chain like du") {
   StressRoot root;
