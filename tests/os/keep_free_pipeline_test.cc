@@ -6,11 +6,9 @@
 #include <fstream>
 
 #include "daemon.h"
-#include "fakes/fake_clock.h"
-#include "fakes/fake_filesystem.h"
+#include "fake_fs_daemon.h"
 #include "keep_free_planner.h"
 #include "logs_naming.h"
-#include "temp_dir.h"
 
 namespace retention {
 namespace {
@@ -19,34 +17,20 @@ using std::chrono::hours;
 constexpr Duration kDay = hours(24);
 constexpr uint64_t kM = 1 << 20;
 
-struct KeepFreePipeline {
-  TempDir tmp;
-  FakeClock clock;
-  FakeFilesystem fs{clock};
-  KindRegistry registry = BuiltinRegistry();
-  std::unique_ptr<Daemon> daemon;
-  std::atomic<bool> stop{false};
-
+struct KeepFreePipeline : FakeFsDaemon {
   explicit KeepFreePipeline(const std::string& keep_free) {
-    std::ofstream(config_path())
-        << "[daemon]\nstate_dir = " << tmp.path() << "/state\n"
-        << keep_free << "\n[logs.a]\npaths = /var/log/a/app.log\n"
-        << "max_file_size = 100M\n\n[logs.b]\npaths = /var/log/b/app.log\n"
-        << "max_file_size = 100M\nmin_age = 2d\n";
-    std::filesystem::create_directory(tmp.path() + "/state");
-    fs.AddDir(tmp.path() + "/state");
+    WriteConfig(
+        "[logs.a]\npaths = /var/log/a/app.log\nmax_file_size = 100M\n\n"
+        "[logs.b]\npaths = /var/log/b/app.log\nmax_file_size = 100M\n"
+        "min_age = 2d\n",
+        keep_free);
     for (const char* set : {"a", "b"}) {
       const std::string dir = std::string("/var/log/") + set;
       fs.AddDir(dir);
       fs.AddFile(dir + "/app.log", 50 * kM, clock.Now());
     }
-    daemon = std::make_unique<Daemon>(clock, fs, registry, config_path());
-    std::vector<ConfigError> errors;
-    Status st = daemon->Start(&errors);
-    INFO(st.ToString());
-    REQUIRE(st.ok());
+    Start();
   }
-  std::string config_path() const { return tmp.path() + "/retentiond.conf"; }
   // A compressed archive of set `set`, rotated `age` ago.
   std::string AddArchive(const std::string& set, Duration age) {
     const std::string path =
@@ -56,19 +40,9 @@ struct KeepFreePipeline {
     return path;
   }
   RunReport Run(bool dry_run) {
-    auto policy = daemon->Find(kKeepFreePolicyId);
-    REQUIRE(policy);
-    return daemon->Run(*policy, dry_run, stop);
+    return FakeFsDaemon::Run(kKeepFreePolicyId, dry_run);
   }
-  std::vector<LedgerEntry> Deletes() {
-    std::vector<LedgerEntry> out;
-    auto entries = daemon->ledger().Read(0, 1000);
-    REQUIRE(entries.ok());
-    for (const LedgerEntry& e : *entries) {
-      if (e.action == "delete") out.push_back(e);
-    }
-    return out;
-  }
+  std::vector<LedgerEntry> Deletes() { return Entries("delete"); }
 };
 
 // 100M wanted of 1000M (10%), 75M free: three 10M archives must go, the

@@ -6,10 +6,8 @@
 #include <fstream>
 
 #include "daemon.h"
-#include "fakes/fake_clock.h"
-#include "fakes/fake_filesystem.h"
+#include "fake_fs_daemon.h"
 #include "scheduler.h"
-#include "temp_dir.h"
 
 namespace retention {
 namespace {
@@ -17,37 +15,22 @@ namespace {
 using std::chrono::hours;
 constexpr Duration kDay = hours(24);
 
-struct Pipeline {
-  TempDir tmp;
-  FakeClock clock;
-  FakeFilesystem fs{clock};
-  KindRegistry registry = BuiltinRegistry();
-  std::unique_ptr<Daemon> daemon;
-  std::atomic<bool> stop{false};
-
+// The daemon over the fake filesystem with one [files.backups] policy on
+// /data/backups, which holds new.tar (a day old).
+struct Pipeline : FakeFsDaemon {
   Pipeline() {
     WriteConfig("max_age = 90d\n");
-    // The state database is real SQLite; the fake filesystem, which the
-    // daemon uses for the state directory too, must know the directory.
-    std::filesystem::create_directory(tmp.path() + "/state");
-    fs.AddDir(tmp.path() + "/state");
     fs.AddDir("/data/backups");
     fs.AddFile("/data/backups/new.tar", 10, clock.Now() - kDay);
-    daemon = std::make_unique<Daemon>(clock, fs, registry, config_path());
-    std::vector<ConfigError> errors;
-    Status st = daemon->Start(&errors);
-    INFO(st.ToString());
-    REQUIRE(st.ok());
+    Start();
   }
-  std::string config_path() const { return tmp.path() + "/retentiond.conf"; }
+  // The config with the backups policy's `policy_keys`.
   void WriteConfig(const std::string& policy_keys) {
-    std::ofstream(config_path())
-        << "[daemon]\nstate_dir = " << tmp.path()
-        << "/state\n\n[files.backups]\nroot = /data/backups\n"
-        << policy_keys << "every = 1d\n";
+    FakeFsDaemon::WriteConfig("[files.backups]\nroot = /data/backups\n" +
+                              policy_keys + "every = 1d\n");
   }
   RunReport Run(bool dry_run = false) {
-    return daemon->Run(*daemon->Find("backups"), dry_run, stop);
+    return FakeFsDaemon::Run("backups", dry_run);
   }
   // What the newest measuring real run left; nullopt when none measured.
   std::optional<RunRecord> Measured() {
@@ -56,15 +39,6 @@ struct Pipeline {
     auto it = runs->find("files.backups");
     if (it == runs->end()) return std::nullopt;
     return it->second;
-  }
-  std::vector<LedgerEntry> Entries(const std::string& action) {
-    std::vector<LedgerEntry> out;
-    auto entries = daemon->ledger().Read(0, 1000);
-    REQUIRE(entries.ok());
-    for (const LedgerEntry& e : *entries) {
-      if (e.action == action) out.push_back(e);
-    }
-    return out;
   }
 };
 
