@@ -11,7 +11,7 @@ mkdir -p "$WORK"/{state,users,outside}
 echo keep > "$WORK/outside/secret"
 now=$(date -u +%s)
 day=86400
-sqlite3 "$WORK/app.db" <<SQL
+sqlite3 "$WORK/app.db" > /dev/null <<SQL
 PRAGMA journal_mode = WAL;
 CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, deleted_at INTEGER);
 CREATE TABLE sessions (id INTEGER PRIMARY KEY, user_id INTEGER);
