@@ -1,5 +1,6 @@
 // The [daemon] section's keys and the registration of every built-in policy
 // kind. A new kind adds one Register call here.
+#include "accounts_policy.h"
 #include "files_policy.h"
 #include "logs_policy.h"
 #include "groups.h"
@@ -117,6 +118,7 @@ KindRegistry BuiltinRegistry() {
   RegisterLogsKind(&registry);
   RegisterRowsKind(&registry);
   RegisterOccupancyKind(&registry);
+  RegisterAccountsKind(&registry);
   return registry;
 }
 

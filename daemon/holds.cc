@@ -21,6 +21,13 @@ void KeepHeld(const Action& a, Plan* plan) {
   }
 }
 
+// True when `path` is `dir` or lies below it.
+bool IsAtOrBelow(const std::string& path, const std::string& dir) {
+  if (path == dir) return true;
+  const std::string prefix = dir.back() == '/' ? dir : dir + "/";
+  return path.compare(0, prefix.size(), prefix) == 0;
+}
+
 }  // namespace
 
 bool IsHoldKind(const std::string& kind) {
@@ -33,11 +40,11 @@ bool HoldCovers(const Hold& hold, const std::string& policy,
   if (hold.kind == "policy") return hold.target == policy;
   if (hold.kind == "account") return action.target == "account " + hold.target;
   if (hold.kind != "path") return false;
-  const std::string& t = action.target;
-  if (t == hold.target) return true;
-  const std::string dir =
-      hold.target.back() == '/' ? hold.target : hold.target + "/";
-  return t.compare(0, dir.size(), dir) == 0;
+  if (IsAtOrBelow(action.target, hold.target)) return true;
+  // A tree removed with the action: held when the hold is on it or above
+  // it, and when the hold is on anything inside it.
+  return !action.tree.empty() && (IsAtOrBelow(action.tree, hold.target) ||
+                                  IsAtOrBelow(hold.target, action.tree));
 }
 
 void ApplyHolds(const std::vector<Hold>& holds, Plan* plan) {

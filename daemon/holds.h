@@ -5,6 +5,8 @@
 // so a dry run lists exactly what a real run would delete under them.
 //   policy  every removal of that policy (by id)
 //   path    removals whose target is PATH or lies below it
+//           (and, for an account, its data directory: a hold on it, above
+//           it or inside it)
 //   account removals of that account (the [accounts] kind, whose actions
 //           name "account ID"; no other kind removes accounts)
 // A held removal is taken out of the plan, counted as a survivor, and

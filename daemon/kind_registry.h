@@ -42,6 +42,9 @@ enum class PathUse {
   kWritesIn,      // a directory the daemon writes, creates or deletes in
   kReadsOnly,     // a file read, never written (a pid file)
   kReadsIn,       // a directory read, never written (occupancy's root)
+  // Beside the path's parent, and in it: [accounts] data_dir, whose
+  // directories are renamed into a quarantine beside their parent.
+  kWritesBesideParent,
 };
 
 struct KeySpec {

@@ -59,6 +59,10 @@ struct Action {
   uint64_t count = 1;
   std::string reason;  // why, in words an auditor reads
   FileInfo expected;   // for file targets: the identity planned against
+  // For a removal whose target is not a path (an account): the directory
+  // tree it removes with it, which path holds on it, above it or inside it
+  // also protect (holds.h).
+  std::string tree;
   // For the policy that planned it: where in its snapshot the target is
   // (e.g. an index), when the target string alone cannot reach it.
   uint64_t ref = 0;

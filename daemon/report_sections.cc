@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cassert>
 
+#include "accounts_report.h"
 #include "config_value.h"
 #include "files_report.h"
 #include "logs_report.h"
@@ -41,6 +42,7 @@ ReportSectionRegistry BuiltinReportSections() {
   registry.Register(MakeLogsReportSection());
   registry.Register(MakeRowsReportSection());
   registry.Register(MakeOccupancyReportSection());
+  registry.Register(MakeAccountsReportSection());
   return registry;
 }
 

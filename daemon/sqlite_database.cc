@@ -17,6 +17,7 @@
 
 #include "database.h"
 #include "rows_rule.h"
+#include "sql_time.h"
 #include "sqlite_db.h"
 
 namespace retention {
@@ -29,14 +30,7 @@ double UnixSeconds(WallTime t) {
   return std::chrono::duration<double>(t.time_since_epoch()).count();
 }
 
-// To the microsecond: a julian day in a double is exact to about 50 us.
-// Clamped to what a WallTime holds (years 1678..2261): a column holding
-// garbage such as julianday of a year -4000 must not overflow.
-WallTime FromSeconds(double s) {
-  constexpr double kLimit = 9.0e9;  // seconds; WallTime's range is ~9.2e9
-  s = std::clamp(s, -kLimit, kLimit);
-  return WallTime(std::chrono::microseconds(std::llround(s * 1e6)));
-}
+WallTime FromSeconds(double s) { return WallTimeFromSeconds(s); }
 
 // The fragments of SQL for one target.
 struct RowsSql {
@@ -63,7 +57,7 @@ RowsSql BuildSql(const RowsTarget& t) {
         "typeof(" + c + ") = 'text' AND julianday(" + c + ")";
     q.old = c + " < :upper AND " + parsed + " < :cutoff";
     q.kept = c + " >= :lower AND " + parsed + " >= :cutoff";
-    q.seconds = "(julianday(" + c + ") - 2440587.5) * 86400.0";
+    q.seconds = SqlTimeSeconds(t.format, c);
     q.bad = c + " < :upper AND (typeof(" + c + ") <> 'text' OR julianday(" + c +
             ") IS NULL)";
     return q;
@@ -71,16 +65,7 @@ RowsSql BuildSql(const RowsTarget& t) {
   q.old = c + " < :cutoff";
   q.kept = c + " >= :cutoff AND " + c + " < ''";  // numbers only
   q.bad = c + " >= ''";                           // text and blobs
-  switch (t.format) {
-    case TimeFormat::kUnixMillis:
-      q.seconds = c + " / 1000.0";
-      break;
-    case TimeFormat::kJulianDay:
-      q.seconds = "(" + c + " - 2440587.5) * 86400.0";
-      break;
-    default:
-      q.seconds = c;
-  }
+  q.seconds = SqlTimeSeconds(t.format, c);
   return q;
 }
 

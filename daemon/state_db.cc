@@ -97,9 +97,30 @@ constexpr const char* kMigrationTo5[] = {
     "CREATE INDEX occupancy_by_user ON occupancy (user, scan)",
 };
 
+// Account purges ([accounts]): each one's progress, so that a purge cut
+// short by a crash is completed at the next run, and the accounts waiting
+// for their grace to pass, as the last real run saw them (for the report).
+constexpr const char* kMigrationTo6[] = {
+    R"sql(CREATE TABLE account_purges (
+      policy TEXT NOT NULL,
+      account TEXT NOT NULL,
+      deleted_ns INTEGER NOT NULL,
+      stage TEXT NOT NULL,
+      rows TEXT NOT NULL,
+      updated_ns INTEGER NOT NULL,
+      PRIMARY KEY (policy, account)))sql",
+    R"sql(CREATE TABLE account_pending (
+      policy TEXT NOT NULL,
+      account TEXT NOT NULL,
+      deleted_ns INTEGER NOT NULL,
+      due_ns INTEGER NOT NULL,
+      held INTEGER NOT NULL,
+      PRIMARY KEY (policy, account)))sql",
+};
+
 constexpr std::span<const char* const> kMigrations[] = {
     kMigrationTo1, kMigrationTo2, kMigrationTo3, kMigrationTo4,
-    kMigrationTo5};
+    kMigrationTo5, kMigrationTo6};
 static_assert(std::size(kMigrations) == StateDb::kSchemaVersion,
               "every schema version needs its migration");
 

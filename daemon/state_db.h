@@ -75,6 +75,27 @@ struct Hold {
   WallTime since{};
 };
 
+// The progress of one account's purge ([accounts], accounts_policy.h).
+struct AccountPurge {
+  std::string policy;
+  std::string account;  // the account id
+  WallTime deleted{};   // the deleted time it is purged for
+  // "started" (before its data directory is moved into quarantine),
+  // "rows" (its rows are gone; `rows` says how many), "recording" (its
+  // tree is gone; the ledger entry is being written), "done" (recorded).
+  std::string stage;
+  std::string rows;  // "sessions 3, usage_events 5, account row deleted"
+  WallTime updated{};
+};
+
+// An account marked deleted whose grace has not passed yet.
+struct PendingPurge {
+  std::string account;
+  WallTime deleted{};
+  WallTime due{};
+  bool held = false;  // due already, but a hold keeps it
+};
+
 // Per-policy totals for metrics, over all time, real runs only.
 struct PolicyStats {
   std::map<std::string, int64_t> runs_by_outcome;  // "ok" -> 12, ...
@@ -87,7 +108,7 @@ struct PolicyStats {
 
 class StateDb {
  public:
-  static constexpr int kSchemaVersion = 5;
+  static constexpr int kSchemaVersion = 6;
 
   // Opens or creates the database at `path` (its directory must exist).
   static StatusOr<std::unique_ptr<StateDb>> Open(const std::string& path);
@@ -125,6 +146,23 @@ class StateDb {
   StatusOr<bool> RemoveHold(const std::string& kind,
                             const std::string& target);
   StatusOr<std::vector<Hold>> Holds();  // by kind, then target
+
+  // Account purges (state_db_accounts.cc). SaveAccountPurge inserts or
+  // replaces the record of (policy, account); AccountPurges lists a
+  // policy's records by account. ReplacePendingPurges swaps a policy's
+  // pending list for `pending` in one transaction; PendingPurges reads it,
+  // soonest due first.
+  Status SaveAccountPurge(const AccountPurge& purge);
+  StatusOr<std::vector<AccountPurge>> AccountPurges(const std::string& policy);
+  Status ReplacePendingPurges(const std::string& policy,
+                              const std::vector<PendingPurge>& pending);
+  StatusOr<std::vector<PendingPurge>> PendingPurges(const std::string& policy);
+  // Whether the ledger holds a "purge" of account `account` by `policy`
+  // recorded at or after `since` (a purge cut short between its ledger
+  // entry and its "done" record is not recorded twice).
+  StatusOr<bool> AccountPurgeRecorded(const std::string& policy,
+                                      const std::string& account,
+                                      WallTime since);
 
   // Occupancy history (state_db_occupancy.cc). RecordOccupancy stores a
   // scan and its users in one transaction, sets scan->id, and drops scans

@@ -29,12 +29,20 @@ bool ReadsOnly(PathUse use) {
 void AddPathKey(const KeySpec& key, const ConfigValue& value, bool reads,
                 std::vector<std::string>* dirs) {
   if (ReadsOnly(key.path_use) != reads) return;
-  const bool is_dir =
-      key.path_use == PathUse::kWritesIn || key.path_use == PathUse::kReadsIn;
   for (const std::string& word : SplitWords(value.raw)) {
     const std::string path = WithoutTrailingSlash(word);
     if (path.empty() || path[0] != '/') continue;
-    dirs->push_back(is_dir ? path : Parent(path));
+    switch (key.path_use) {
+      case PathUse::kWritesIn:
+      case PathUse::kReadsIn:
+        dirs->push_back(path);
+        break;
+      case PathUse::kWritesBesideParent:
+        dirs->push_back(Parent(Parent(path)));
+        break;
+      default:
+        dirs->push_back(Parent(path));
+    }
   }
 }
 

@@ -4,7 +4,8 @@
 # expire, and a symlink pointing outside the workspace that it must remove
 # as a link without touching its target; and an application database
 # (app.db, WAL) whose auth_tokens and events rows sit around their deadlines,
-# some of them expiring in every minute of the demo.
+# some of them expiring in every minute of the demo, and accounts marked
+# deleted 31 days ago (erin, purged at once) and 29 days ago (frank, not yet).
 set -euo pipefail
 dir=${1:-build/demo}
 rm -rf "$dir"
@@ -48,17 +49,39 @@ INSERT INTO auth_tokens (purpose, token, created_at)
 WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 30000)
 INSERT INTO events (ts, name)
   SELECT $now - x * 1209, 'page_view' FROM n;
+-- Accounts for [accounts]: erin was marked deleted 31 days ago (purged at
+-- once: grace 30d), frank 29 days ago (two more days); the rest are live.
+CREATE TABLE accounts (id TEXT PRIMARY KEY, email TEXT NOT NULL,
+  deleted_at INTEGER);
+INSERT INTO accounts VALUES ('alice', 'alice@example.com', NULL),
+  ('bob', 'bob@example.com', NULL), ('carol', 'carol@example.com', NULL),
+  ('dave', 'dave@example.com', NULL),
+  ('erin', 'erin@example.com', $now - 31 * 86400),
+  ('frank', 'frank@example.com', $now - 29 * 86400);
+CREATE TABLE sessions (id INTEGER PRIMARY KEY, account_id TEXT NOT NULL,
+  started_at INTEGER NOT NULL);
+CREATE INDEX sessions_account_id ON sessions(account_id);
+WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 3)
+INSERT INTO sessions (account_id, started_at)
+  SELECT a.id, $now - x * 3600 FROM accounts AS a, n;
 SQL
 # Users for [occupancy]: carol is over the 2M default quota; dave is big
 # but has an 8M quota of his own.
-for user in alice bob carol dave; do mkdir -p "users/$user/docs"; done
+for user in alice bob carol dave erin frank; do mkdir -p "users/$user/docs"; done
 head -c 300K /dev/urandom > users/alice/docs/thesis.pdf
 head -c 50K /dev/urandom > users/bob/docs/notes.txt
 head -c 3M /dev/urandom > users/carol/docs/video.mp4
 head -c 5M /dev/urandom > users/dave/docs/archive.tar
+# The deleted accounts' files ([accounts]).
+head -c 100K /dev/urandom > users/erin/docs/cv.pdf
+head -c 100K /dev/urandom > users/frank/docs/cv.pdf
 echo "demo workspace ready in $(pwd):"
 ls -l backups exports | sed 's/^/  /'
 du -sh users/* | sed 's/^/  /'
 sqlite3 app.db "SELECT '  app.db ' || purpose || ' tokens: ' || count(*)
                 FROM auth_tokens GROUP BY purpose;
-                SELECT '  app.db events: ' || count(*) FROM events;"
+                SELECT '  app.db events: ' || count(*) FROM events;
+                SELECT '  app.db accounts marked deleted: ' ||
+                  group_concat(id || ' (' || ((strftime('%s') - deleted_at)
+                  / 86400) || ' days ago)', ', ') FROM accounts
+                  WHERE deleted_at IS NOT NULL;"

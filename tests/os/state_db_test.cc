@@ -57,7 +57,8 @@ TEST_CASE("opening a new state db creates a WAL database at the current schema")
               "SELECT group_concat(name, ',') FROM (SELECT name FROM "
               "sqlite_master WHERE type = 'table' AND name NOT LIKE "
               "'sqlite_%' ORDER BY name)") ==
-        "brakes,holds,ledger,ledger_head,occupancy,occupancy_scans,runs,"
+        "account_pending,account_purges,brakes,holds,ledger,ledger_head,occupancy,"
+        "occupancy_scans,runs,"
         "schema_version");
   CHECK(Query(path, "SELECT seq || ' ' || hash FROM ledger_head") ==
         "0 " + std::string(64, '0'));
@@ -240,6 +241,8 @@ TEST_CASE("a schema 1 state db is migrated, its runs kept unmeasured") {
   RawSql(path, "DROP TABLE holds");
   RawSql(path, "DROP TABLE occupancy");
   RawSql(path, "DROP TABLE occupancy_scans");
+  RawSql(path, "DROP TABLE account_purges");
+  RawSql(path, "DROP TABLE account_pending");
   RawSql(path, "UPDATE schema_version SET version = 1");
   std::unique_ptr<StateDb> db = OpenOk(path);
   CHECK(db->schema_version() == StateDb::kSchemaVersion);
@@ -321,6 +324,44 @@ TEST_CASE("a brake without a name is refused") {
   std::unique_ptr<StateDb> db = OpenOk(dir.File("state.db"));
   Status st = db->SetBrake({"", "no name", FromUnixSeconds(1767225600)});
   CHECK(st.code() == Status::Code::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace retention
+
+namespace retention {
+namespace {
+
+TEST_CASE("a schema 5 state db gains the account purge tables") {
+  constexpr Duration kDay = std::chrono::hours(24);
+  TempDir dir;
+  std::string path = dir.File("state.db");
+  REQUIRE(OpenOk(path)->BeginRun(MakeRun("files.a", 1767225600)).ok());
+  RawSql(path, "DROP TABLE account_purges");
+  RawSql(path, "DROP TABLE account_pending");
+  RawSql(path, "UPDATE schema_version SET version = 5");
+  std::unique_ptr<StateDb> db = OpenOk(path);
+  CHECK(db->schema_version() == 6);
+  const WallTime t = FromUnixSeconds(1767225600);
+  REQUIRE(db->SaveAccountPurge({"accounts", "42", t, "rows", "sessions 1", t})
+              .ok());
+  REQUIRE(db->SaveAccountPurge({"accounts", "42", t, "done", "sessions 1", t})
+              .ok());
+  auto purges = db->AccountPurges("accounts");
+  REQUIRE(purges.ok());
+  REQUIRE(purges->size() == 1);
+  CHECK((*purges)[0].stage == "done");
+  REQUIRE(db->ReplacePendingPurges("accounts", {{"7", t, t + kDay, false},
+                                                {"8", t, t, true}})
+              .ok());
+  REQUIRE(db->ReplacePendingPurges("accounts", {{"9", t, t + kDay, false}})
+              .ok());
+  auto pending = db->PendingPurges("accounts");
+  REQUIRE(pending.ok());
+  REQUIRE(pending->size() == 1);
+  CHECK((*pending)[0].account == "9");
+  CHECK((*pending)[0].due == t + kDay);
+  CHECK(db->LastRun().ok());
 }
 
 }  // namespace

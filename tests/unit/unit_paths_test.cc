@@ -131,3 +131,27 @@ TEST_CASE("the unit paths drop-in is a [Service] section, quoted as needed") {
 
 }  // namespace
 }  // namespace retention
+
+namespace retention {
+namespace {
+
+TEST_CASE("unit paths cover the accounts database and the default quarantine") {
+  const KindRegistry registry = BuiltinRegistry();
+  const Paths paths = PathsOf(
+      "[daemon]\n"
+      "state_dir = /var/lib/retentiond\n"
+      "control_socket = /run/retentiond/control.sock\n"
+      "[accounts]\n"
+      "database = sqlite:/var/lib/app/app.db\n"
+      "table = users\n"
+      "deleted_column = deleted_at\n"
+      "grace = 30d\n"
+      "data_dir = /data/users/{id}\n",
+      registry);
+  // /data holds /data/users and /data/.retentiond-quarantine.
+  CHECK(paths == Paths{"/data", "/run/retentiond", "/var/lib/app",
+                       "/var/lib/retentiond"});
+}
+
+}  // namespace
+}  // namespace retention

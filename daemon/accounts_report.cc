@@ -1,0 +1,92 @@
+#include "accounts_report.h"
+
+#include <algorithm>
+
+#include "accounts_planner.h"
+#include "config_value.h"
+#include "rows_rule.h"
+#include "state_db.h"
+
+namespace retention {
+namespace {
+
+// How many of the next due purges the report names.
+constexpr size_t kNextShown = 5;
+
+std::string PendingLine(const std::vector<PendingPurge>& pending) {
+  if (pending.empty()) return "none";
+  std::string out = std::to_string(pending.size()) + "; next:";
+  for (size_t i = 0; i < pending.size() && i < kNextShown; ++i) {
+    const PendingPurge& p = pending[i];
+    out += (i > 0 ? "," : "") + std::string(" account ") + p.account + " due " +
+           FormatIso8601(p.due);
+  }
+  return out;
+}
+
+class AccountsReportSection final : public ReportSection {
+ public:
+  std::string kind() const override { return "accounts"; }
+
+  SectionSummary Summarize(const Section& section) const override {
+    SectionSummary s;
+    const Duration grace = section.GetDuration("grace");
+    const Duration min_age = section.GetDuration("min_age");
+    s.limit = "grace " + FormatDuration(grace);
+    if (min_age > Duration::zero()) {
+      s.limit += ", floor min_age " + FormatDuration(min_age);
+    }
+    s.limit_age = std::max(grace, min_age);
+    auto path = DatabasePathOf(section);  // validated at load
+    s.details = {
+        {"database", "sqlite:" + (path.ok() ? *path : "?")},
+        {"accounts", section.GetString("table") + "." +
+                         section.GetString("id_column") + ", deleted by " +
+                         section.GetString("deleted_column") + " (" +
+                         section.GetString("time_format") + ")"},
+        {"data_dir", section.GetStringOrEmpty("data_dir").empty()
+                         ? "none"
+                         : section.GetString("data_dir")},
+        {"cascade", section.GetStringOrEmpty("cascade").empty()
+                        ? "none"
+                        : section.GetString("cascade")},
+        {"account row", section.GetString("account_row")},
+        {"every", FormatDuration(section.GetDuration("every"))}};
+    return s;
+  }
+
+  std::vector<std::pair<std::string, std::string>> RemovalDetails(
+      const std::vector<LedgerEntry>& removals) const override {
+    int64_t purged = 0;
+    for (const LedgerEntry& e : removals) purged += e.action == "purge";
+    return {{"accounts purged", std::to_string(purged)}};
+  }
+
+  Status AddStored(const Section& section, StateDb& db,
+                   SectionSummary* summary) const override {
+    auto pending = db.PendingPurges(section.id());
+    if (!pending.ok()) return pending.status();
+    std::vector<PendingPurge> waiting, held;
+    for (const PendingPurge& p : *pending) {
+      (p.held ? held : waiting).push_back(p);
+    }
+    summary->details.push_back({"pending purges", PendingLine(waiting)});
+    if (!held.empty()) {
+      std::string ids;
+      for (const PendingPurge& p : held) {
+        ids += (ids.empty() ? "" : ", ") + p.account;
+      }
+      summary->details.push_back(
+          {"due but held", std::to_string(held.size()) + ": account " + ids});
+    }
+    return Status::Ok();
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<ReportSection> MakeAccountsReportSection() {
+  return std::make_unique<AccountsReportSection>();
+}
+
+}  // namespace retention
