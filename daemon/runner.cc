@@ -4,40 +4,9 @@
 
 #include "delete_brake.h"
 #include "holds.h"
+#include "ledger_context.h"
 
 namespace retention {
-namespace {
-
-class LedgerContext final : public ExecContext {
- public:
-  LedgerContext(Clock& clock, Ledger& ledger, const std::atomic<bool>& stop)
-      : clock_(clock), ledger_(ledger), stop_(stop) {}
-
-  Status Record(const std::string& policy, const Action& action) override {
-    LedgerEntry e;
-    e.time = clock_.Now();
-    e.policy = policy;
-    e.action = action.verb;
-    e.target = action.target;
-    e.count = static_cast<int64_t>(action.count);
-    e.bytes = static_cast<int64_t>(action.bytes);
-    e.detail = action.reason;
-    Status st = ledger_.Append(std::move(e)).status();
-    if (st.ok()) {
-      spdlog::info("{}: {} {} ({})", policy, action.verb, action.target,
-                   action.reason);
-    }
-    return st;
-  }
-  bool stopping() const override { return stop_.load(); }
-
- private:
-  Clock& clock_;
-  Ledger& ledger_;
-  const std::atomic<bool>& stop_;
-};
-
-}  // namespace
 
 std::optional<Survivors> SurvivorsAfter(const Plan& plan,
                                         const ExecResult& result) {

@@ -45,7 +45,7 @@ bool PurgeAll(AccountsEnv& env) {
     auto plan = policy.MakePlan(env.clock.Now());
     if (!plan.ok()) return false;
     if (plan->actions.empty()) return true;
-    LedgerRecorder ctx(*env.ledger, env.clock);
+    LedgerContext ctx(env.clock, *env.ledger, env.no_stop);
     ExecResult r = policy.Execute(*plan, ctx);
     if (!r.errors.empty()) {
       UNSCOPED_INFO(r.errors[0]);

@@ -18,33 +18,12 @@
 #include "db_test_util.h"
 #include "fakes/fake_clock.h"
 #include "ledger.h"
+#include "ledger_context.h"
 #include "state_db.h"
 
 namespace retention {
 
 // Appends each recorded action to the ledger, as the Runner does.
-class LedgerRecorder final : public ExecContext {
- public:
-  LedgerRecorder(Ledger& ledger, Clock& clock)
-      : ledger_(ledger), clock_(clock) {}
-  Status Record(const std::string& policy, const Action& a) override {
-    LedgerEntry e;
-    e.time = clock_.Now();
-    e.policy = policy;
-    e.action = a.verb;
-    e.target = a.target;
-    e.count = static_cast<int64_t>(a.count);
-    e.bytes = static_cast<int64_t>(a.bytes);
-    e.detail = a.reason;
-    return ledger_.Append(e).status();
-  }
-  bool stopping() const override { return false; }
-
- private:
-  Ledger& ledger_;
-  Clock& clock_;
-};
-
 struct AccountsEnv {
   static constexpr Duration kDay = std::chrono::hours(24);
   TempDir tmp;
@@ -56,6 +35,7 @@ struct AccountsEnv {
   std::unique_ptr<Filesystem> fs = NewPosixFilesystem();
   std::unique_ptr<StateDb> state;
   std::unique_ptr<Ledger> ledger;
+  std::atomic<bool> no_stop{false};
   AccountsRule rule;
   std::unique_ptr<SqliteDb> app;
 
@@ -177,7 +157,7 @@ struct AccountsEnv {
   ExecResult Run(AccountsPolicy& policy) {
     auto plan = policy.MakePlan(clock.Now());
     REQUIRE(plan.ok());
-    LedgerRecorder ctx(*ledger, clock);
+    LedgerContext ctx(clock, *ledger, no_stop);
     return policy.Execute(*plan, ctx);
   }
   std::vector<LedgerEntry> Purges() {

@@ -217,7 +217,7 @@ TEST_CASE("an account restored before its purge is not purged", "[accounts]") {
   REQUIRE(plan.ok());
   REQUIRE(plan->actions.size() == 1);
   env.Sql("UPDATE users SET deleted_at = NULL WHERE id = 1");
-  LedgerRecorder ctx(*env.ledger, env.clock);
+  LedgerContext ctx(env.clock, *env.ledger, env.no_stop);
   ExecResult r = policy.Execute(*plan, ctx);
   CHECK(r.done == 0);
   REQUIRE(r.errors.size() == 1);
@@ -318,7 +318,7 @@ TEST_CASE("a 1000-deep quarantined tree is removed with 100 descriptors",
     AccountsPolicy in_child = env.Policy();
     auto p = in_child.MakePlan(env.clock.Now());
     if (!p.ok()) _exit(4);
-    LedgerRecorder ctx(*env.ledger, env.clock);
+    LedgerContext ctx(env.clock, *env.ledger, env.no_stop);
     ExecResult r = in_child.Execute(*p, ctx);
     _exit(r.errors.empty() && r.done == 1 ? 0 : 1);
   }

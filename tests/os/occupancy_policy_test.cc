@@ -9,6 +9,7 @@
 #include "fakes/fake_filesystem.h"
 #include "kind_registry.h"
 #include "ledger.h"
+#include "ledger_context.h"
 #include "occupancy_scanner.h"
 #include "occupancy_sqlite.h"
 #include "state_db.h"
@@ -27,34 +28,13 @@ class CannedScanner final : public OccupancyScanner {
   }
 };
 
-class LedgerContext final : public ExecContext {
- public:
-  LedgerContext(Ledger& ledger, Clock& clock)
-      : ledger_(ledger), clock_(clock) {}
-  Status Record(const std::string& policy, const Action& a) override {
-    LedgerEntry e;
-    e.time = clock_.Now();
-    e.policy = policy;
-    e.action = a.verb;
-    e.target = a.target;
-    e.count = int64_t(a.count);
-    e.bytes = int64_t(a.bytes);
-    e.detail = a.reason;
-    return ledger_.Append(e).status();
-  }
-  bool stopping() const override { return false; }
-
- private:
-  Ledger& ledger_;
-  Clock& clock_;
-};
-
 struct Env {
   TempDir dir;
   FakeClock clock;
   FakeFilesystem fs{clock};
   std::unique_ptr<StateDb> db;
   std::unique_ptr<Ledger> ledger;
+  std::atomic<bool> no_stop{false};
   CannedScanner scanner;
   std::vector<std::vector<std::string>> hook_env;
   Services services{clock, fs};
@@ -94,7 +74,7 @@ struct Env {
     auto plan = p.MakePlan(clock.Now());
     INFO(plan.status().ToString());
     REQUIRE(plan.ok());
-    LedgerContext ctx(*ledger, clock);
+    LedgerContext ctx(clock, *ledger, no_stop);
     ExecResult r = p.Execute(*plan, ctx);
     CHECK(r.errors.empty());
     clock.Advance(std::chrono::hours(1));
