@@ -224,14 +224,8 @@ std::string PurgedRows::Describe(AccountRow mode) const {
 
 StatusOr<std::unique_ptr<AccountsDatabase>> OpenSqliteAccounts(
     const AccountsRule& rule, bool read_only, Duration busy_timeout) {
-  auto db =
-      SqliteDb::Open(rule.database, read_only ? SqliteDb::OpenMode::kReadOnly
-                                              : SqliteDb::OpenMode::kReadWrite);
+  auto db = OpenAppDatabase(rule.database, read_only, busy_timeout);
   if (!db.ok()) return db.status();
-  const auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(busy_timeout);
-  RETENTION_RETURN_IF_ERROR(
-      (*db)->Exec("PRAGMA busy_timeout = " + std::to_string(ms.count())));
   return std::unique_ptr<AccountsDatabase>(
       new SqliteAccounts(std::move(*db), rule));
 }

@@ -306,14 +306,8 @@ StatusOr<RowsBatch> SqliteDatabase::DeleteBatch(WallTime cutoff,
 StatusOr<std::unique_ptr<Database>> OpenSqliteDatabase(const RowsTarget& target,
                                                        bool read_only,
                                                        Duration busy_timeout) {
-  auto db =
-      SqliteDb::Open(target.path, read_only ? SqliteDb::OpenMode::kReadOnly
-                                            : SqliteDb::OpenMode::kReadWrite);
+  auto db = OpenAppDatabase(target.path, read_only, busy_timeout);
   if (!db.ok()) return db.status();
-  const auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(busy_timeout);
-  RETENTION_RETURN_IF_ERROR(
-      (*db)->Exec("PRAGMA busy_timeout = " + std::to_string(ms.count())));
   // No fsync inside the write lock: in WAL mode a commit is then durable
   // at the next checkpoint. A deletion lost to a power cut is redone by the
   // next run, which is the worst it can cost.

@@ -254,4 +254,17 @@ Status SqliteTransaction::Commit() {
   return Status::Ok();
 }
 
+StatusOr<std::unique_ptr<SqliteDb>> OpenAppDatabase(const std::string& path,
+                                                    bool read_only,
+                                                    Duration busy_timeout) {
+  auto db = SqliteDb::Open(path, read_only ? SqliteDb::OpenMode::kReadOnly
+                                           : SqliteDb::OpenMode::kReadWrite);
+  if (!db.ok()) return db.status();
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(busy_timeout);
+  RETENTION_RETURN_IF_ERROR(
+      (*db)->Exec("PRAGMA busy_timeout = " + std::to_string(ms.count())));
+  return db;
+}
+
 }  // namespace retention

@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 
+#include "clock.h"
 #include "status.h"
 
 struct sqlite3;
@@ -159,5 +160,12 @@ class SqliteTransaction {
   SqliteDb& db_;
   bool open_ = false;
 };
+
+// Opens an application's existing database file (read-only or read-write)
+// whose locks are waited for up to `busy_timeout`: the connection the rows
+// and accounts kinds share the file with the application through.
+StatusOr<std::unique_ptr<SqliteDb>> OpenAppDatabase(const std::string& path,
+                                                    bool read_only,
+                                                    Duration busy_timeout);
 
 }  // namespace retention
