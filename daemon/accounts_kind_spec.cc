@@ -12,25 +12,19 @@ namespace {
 
 using Errors = std::vector<ConfigError>;
 
-void Fail(const Section& s, const std::string& key, std::string message,
-          Errors* errors) {
-  SourceLocation where = s.where;
-  if (s.Has(key)) where = s.values.at(key).where;
-  errors->push_back({where, s.id(), key, std::move(message)});
-}
-
 void ValidateNames(const Section& s, Errors* errors) {
   for (const char* key : {"table", "id_column", "deleted_column"}) {
     if (IsSqlIdentifier(s.GetString(key))) continue;
-    Fail(s, key,
-         "\"" + s.GetString(key) +
-             "\" is not a plain SQL name (letters, digits, _; not starting "
-             "with a digit)",
-         errors);
+    AddKeyError(
+        s, key,
+        "\"" + s.GetString(key) +
+            "\" is not a plain SQL name (letters, digits, _; not starting "
+            "with a digit)",
+        errors);
   }
   for (const std::string& w : SplitWords(s.GetStringOrEmpty("cascade"))) {
     auto ref = ParseCascadeRef(w);
-    if (!ref.ok()) Fail(s, "cascade", ref.status().message(), errors);
+    if (!ref.ok()) AddKeyError(s, "cascade", ref.status().message(), errors);
   }
 }
 
@@ -39,45 +33,42 @@ void ValidateAccountRow(const Section& s, Errors* errors) {
       SplitWords(s.GetStringOrEmpty("anonymize"));
   const bool anonymize = s.GetString("account_row") == "anonymize";
   if (anonymize && words.empty()) {
-    Fail(s, "anonymize",
-         "account_row = anonymize needs the columns to overwrite "
-         "(COLUMN for NULL, COLUMN=VALUE)",
-         errors);
+    AddKeyError(s, "anonymize",
+                "account_row = anonymize needs the columns to overwrite "
+                "(COLUMN for NULL, COLUMN=VALUE)",
+                errors);
   }
   if (!anonymize && !words.empty()) {
-    Fail(s, "anonymize", "is only used with account_row = anonymize", errors);
+    AddKeyError(s, "anonymize", "is only used with account_row = anonymize",
+                errors);
   }
   for (const std::string& w : words) {
     auto a = ParseAssignment(w);
     if (!a.ok()) {
-      Fail(s, "anonymize", a.status().message(), errors);
+      AddKeyError(s, "anonymize", a.status().message(), errors);
     } else if (a->column == s.GetString("id_column") ||
                a->column == s.GetString("deleted_column")) {
-      Fail(s, "anonymize",
-           "must not overwrite " + a->column +
-               ": the account must stay identifiable as purged",
-           errors);
+      AddKeyError(s, "anonymize",
+                  "must not overwrite " + a->column +
+                      ": the account must stay identifiable as purged",
+                  errors);
     }
   }
 }
 
 void Validate(const Section& s, Errors* errors) {
   auto path = DatabasePathOf(s);
-  if (!path.ok()) Fail(s, "database", path.status().message(), errors);
+  if (!path.ok()) AddKeyError(s, "database", path.status().message(), errors);
   ValidateNames(s, errors);
   ValidateAccountRow(s, errors);
   const std::string data_dir = s.GetStringOrEmpty("data_dir");
   if (!data_dir.empty()) {
     auto p = ParseDataDirPattern(data_dir);
-    if (!p.ok()) Fail(s, "data_dir", p.status().message(), errors);
+    if (!p.ok()) AddKeyError(s, "data_dir", p.status().message(), errors);
   } else if (!s.GetStringOrEmpty("quarantine").empty()) {
-    Fail(s, "quarantine", "is only used with data_dir", errors);
+    AddKeyError(s, "quarantine", "is only used with data_dir", errors);
   }
-  for (const char* key : {"every", "grace"}) {
-    if (s.GetDuration(key) <= Duration::zero()) {
-      Fail(s, key, "must be greater than 0", errors);
-    }
-  }
+  RequirePositiveDurations(s, {"every", "grace"}, errors);
 }
 
 }  // namespace

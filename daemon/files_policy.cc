@@ -66,18 +66,12 @@ void RegisterFilesKind(KindRegistry* registry) {
   AddDeleteBrakeKeys(&spec);
   spec.validate = [](const Section& s, std::vector<ConfigError>* errors) {
     if (s.GetInt("keep_newest") < 0) {
-      errors->push_back({s.values.at("keep_newest").where, s.id(),
-                         "keep_newest", "must be 0 or more"});
+      AddKeyError(s, "keep_newest", "must be 0 or more", errors);
     }
     if (s.GetBool("remove_empty_dirs") && !s.GetBool("recursive")) {
-      errors->push_back({s.values.at("remove_empty_dirs").where, s.id(),
-                         "remove_empty_dirs", "needs recursive = yes"});
+      AddKeyError(s, "remove_empty_dirs", "needs recursive = yes", errors);
     }
-    for (const char* key : {"every", "max_age"}) {
-      if (s.GetDuration(key) > Duration::zero()) continue;
-      const ConfigValue& v = s.values.at(key);
-      errors->push_back({v.where, s.id(), key, "must be greater than 0"});
-    }
+    RequirePositiveDurations(s, {"every", "max_age"}, errors);
   };
   spec.factory = [](const Section& s,
                     Services& services) -> StatusOr<std::unique_ptr<Policy>> {

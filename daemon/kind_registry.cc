@@ -45,9 +45,9 @@ const KindSpec* KindRegistry::Find(const std::string& kind) const {
 }
 
 const KeySpec* FindKey(const KindSpec& spec, const std::string& key) {
-  auto it = std::find_if(spec.keys.begin(), spec.keys.end(), [&](const KeySpec& k) {
-    return !k.prefix && k.name == key;
-  });
+  auto it = std::find_if(
+      spec.keys.begin(), spec.keys.end(),
+      [&](const KeySpec& k) { return !k.prefix && k.name == key; });
   if (it != spec.keys.end()) return &*it;
   const size_t dot = key.find('.');
   if (dot == std::string::npos || dot + 1 == key.size()) return nullptr;
@@ -55,6 +55,23 @@ const KeySpec* FindKey(const KindSpec& spec, const std::string& key) {
     return k.prefix && k.name.compare(0, dot + 1, key, 0, dot + 1) == 0;
   });
   return it == spec.keys.end() ? nullptr : &*it;
+}
+
+void AddKeyError(const Section& s, const std::string& key, std::string message,
+                 std::vector<ConfigError>* errors) {
+  const SourceLocation where =
+      !key.empty() && s.Has(key) ? s.values.at(key).where : s.where;
+  errors->push_back({where, s.id(), key, std::move(message)});
+}
+
+void RequirePositiveDurations(const Section& s,
+                              std::initializer_list<const char*> keys,
+                              std::vector<ConfigError>* errors) {
+  for (const char* key : keys) {
+    if (s.GetDuration(key) <= Duration::zero()) {
+      AddKeyError(s, key, "must be greater than 0", errors);
+    }
+  }
 }
 
 }  // namespace retention

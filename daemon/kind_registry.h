@@ -6,6 +6,7 @@
 #pragma once
 
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,7 +29,7 @@ enum class ValueType {
   kInt,
   kFraction,
   kSpace,  // a size or a percentage of a filesystem (SpaceLimit)
-  kEnum,  // one of KeySpec::choices
+  kEnum,   // one of KeySpec::choices
 };
 
 const char* ValueTypeName(ValueType type);
@@ -52,8 +53,8 @@ struct KeySpec {
   ValueType type = ValueType::kString;
   std::string default_value;  // empty: no default
   bool required = false;
-  std::vector<std::string> choices;  // kEnum
-  std::string help;                  // one line, for --print-config
+  std::vector<std::string> choices;           // kEnum
+  std::string help;                           // one line, for --print-config
   PathUse path_use = PathUse::kWritesBeside;  // kPath and kPathList only
   // A family of keys: name is "PREFIX.PLACEHOLDER" (e.g. "quota.USER") and
   // matches every "PREFIX.x" written in a section (quota.alice). Never
@@ -63,6 +64,15 @@ struct KeySpec {
 
 using SectionValidator =
     std::function<void(const Section&, std::vector<ConfigError>*)>;
+
+// For validators: an error about `key` of `s`, located where the key was
+// set (or at the section's header when it was not).
+void AddKeyError(const Section& s, const std::string& key, std::string message,
+                 std::vector<ConfigError>* errors);
+// "must be greater than 0" for each of the duration `keys` that is not.
+void RequirePositiveDurations(const Section& s,
+                              std::initializer_list<const char*> keys,
+                              std::vector<ConfigError>* errors);
 using PolicyFactory =
     std::function<StatusOr<std::unique_ptr<Policy>>(const Section&, Services&)>;
 

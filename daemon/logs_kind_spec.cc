@@ -20,35 +20,26 @@ constexpr const char* kReopenOnly[] = {"reopen_signal",  "pid_file",
                                        "reopen_command", "create_mode",
                                        "create_owner",   "create_group"};
 
-void Fail(const Section& s, const std::string& key, std::string message,
-          Errors* errors) {
-  // An empty location is filled with the section header by the builder.
-  SourceLocation where;
-  if (!key.empty() && s.Has(key)) where = s.values.at(key).where;
-  errors->push_back({where, s.id(), key, std::move(message)});
-}
-
 void CheckLimits(const Section& s, Errors* errors) {
   const uint64_t file = s.GetSize("max_file_size");
   const uint64_t total = s.GetSize("max_total_size");
   const int64_t keep = s.GetInt("keep");
   if (file == 0 && total == 0 && s.GetDuration("max_age") == Duration::zero() &&
       keep == 0) {
-    Fail(s, "",
-         "sets no limit, so it would do nothing: set at least one of "
-         "max_file_size, max_total_size, max_age, keep",
-         errors);
+    AddKeyError(s, "",
+                "sets no limit, so it would do nothing: set at least one of "
+                "max_file_size, max_total_size, max_age, keep",
+                errors);
   }
   if (file > 0 && file < kMinFileSize) {
-    Fail(s, "max_file_size", "must be at least 4K (one block) or 0", errors);
+    AddKeyError(s, "max_file_size", "must be at least 4K (one block) or 0",
+                errors);
   }
   if (file > 0 && total > 0 && file > total) {
-    Fail(s, "max_file_size", "larger than max_total_size", errors);
+    AddKeyError(s, "max_file_size", "larger than max_total_size", errors);
   }
-  if (keep < 0) Fail(s, "keep", "must be 0 (unlimited) or more", errors);
-  if (s.GetDuration("every") <= Duration::zero()) {
-    Fail(s, "every", "must be greater than 0", errors);
-  }
+  if (keep < 0) AddKeyError(s, "keep", "must be 0 (unlimited) or more", errors);
+  RequirePositiveDurations(s, {"every"}, errors);
 }
 
 void CheckCompression(const Section& s, Errors* errors) {
@@ -56,11 +47,11 @@ void CheckCompression(const Section& s, Errors* errors) {
   const std::string& compress = s.GetString("compress");
   const int64_t level = s.GetInt("compress_level");
   if (compress == "none") {
-    Fail(s, "compress_level", "set, but compress = none", errors);
+    AddKeyError(s, "compress_level", "set, but compress = none", errors);
   } else if (compress == "zstd" && (level < 1 || level > 19)) {
-    Fail(s, "compress_level", "zstd levels are 1 to 19", errors);
+    AddKeyError(s, "compress_level", "zstd levels are 1 to 19", errors);
   } else if (compress == "gzip" && (level < 1 || level > 9)) {
-    Fail(s, "compress_level", "gzip levels are 1 to 9", errors);
+    AddKeyError(s, "compress_level", "gzip levels are 1 to 9", errors);
   }
 }
 
@@ -68,25 +59,28 @@ void CheckReopen(const Section& s, Errors* errors) {
   const bool reopen = s.GetString("method") == "reopen";
   if (!reopen) {
     for (const char* key : kReopenOnly) {
-      if (s.Has(key)) Fail(s, key, "applies only to method = reopen", errors);
+      if (s.Has(key))
+        AddKeyError(s, key, "applies only to method = reopen", errors);
     }
     return;
   }
   const bool signal = s.Has("reopen_signal"), pid = s.Has("pid_file");
   const bool command = s.Has("reopen_command");
   if (command && (signal || pid)) {
-    Fail(s, "reopen_command",
-         "set either reopen_signal with pid_file, or reopen_command, not both",
-         errors);
+    AddKeyError(
+        s, "reopen_command",
+        "set either reopen_signal with pid_file, or reopen_command, not both",
+        errors);
   } else if (!command && !signal && !pid) {
-    Fail(s, "method",
-         "method = reopen needs reopen_signal and pid_file, or reopen_command",
-         errors);
+    AddKeyError(
+        s, "method",
+        "method = reopen needs reopen_signal and pid_file, or reopen_command",
+        errors);
   } else if (signal != pid) {
-    Fail(s, signal ? "reopen_signal" : "pid_file",
-         signal ? "needs pid_file (whom to signal)"
-                : "needs reopen_signal (what to send)",
-         errors);
+    AddKeyError(s, signal ? "reopen_signal" : "pid_file",
+                signal ? "needs pid_file (whom to signal)"
+                       : "needs reopen_signal (what to send)",
+                errors);
   }
 }
 
@@ -94,20 +88,21 @@ void CheckReopenValues(const Section& s, Errors* errors) {
   if (s.Has("reopen_signal")) {
     auto signal = ParseSignalName(s.GetString("reopen_signal"));
     if (!signal.ok())
-      Fail(s, "reopen_signal", signal.status().message(), errors);
+      AddKeyError(s, "reopen_signal", signal.status().message(), errors);
   }
   if (s.Has("reopen_command")) {
     const std::string& command = s.GetString("reopen_command");
     const size_t start = command.find_first_not_of(" \t");
     if (start == std::string::npos || command[start] != '/') {
-      Fail(s, "reopen_command",
-           "must start with an absolute path (it runs without a shell)",
-           errors);
+      AddKeyError(s, "reopen_command",
+                  "must start with an absolute path (it runs without a shell)",
+                  errors);
     }
   }
   if (s.Has("create_mode")) {
     auto mode = ParseFileMode(s.GetString("create_mode"));
-    if (!mode.ok()) Fail(s, "create_mode", mode.status().message(), errors);
+    if (!mode.ok())
+      AddKeyError(s, "create_mode", mode.status().message(), errors);
   }
 }
 
@@ -123,14 +118,16 @@ void CheckOwnership(const Section& s, Errors* errors) {
     auto uid = owner.empty() ? StatusOr<uid_t>(Status::InvalidArgument(
                                    "empty value; expected a user"))
                              : LookupUser(owner);
-    if (!uid.ok()) Fail(s, "create_owner", uid.status().message(), errors);
+    if (!uid.ok())
+      AddKeyError(s, "create_owner", uid.status().message(), errors);
   }
   const std::string& group = s.GetStringOrEmpty("create_group");
   if (s.Has("create_group") && !AllDigits(group)) {
     auto gid = group.empty() ? StatusOr<gid_t>(Status::InvalidArgument(
                                    "empty value; expected a group"))
                              : LookupGroup(group);
-    if (!gid.ok()) Fail(s, "create_group", gid.status().message(), errors);
+    if (!gid.ok())
+      AddKeyError(s, "create_group", gid.status().message(), errors);
   }
 }
 
@@ -142,17 +139,18 @@ void CheckPaths(const Section& s, Errors* errors) {
     const std::string dir = path.substr(0, slash);
     const std::string name = path.substr(slash + 1);
     if (dir.find_first_of("*?[") != std::string::npos) {
-      Fail(s, "paths",
-           path + ": glob characters (*?[) are allowed only in the file name",
-           errors);
+      AddKeyError(
+          s, "paths",
+          path + ": glob characters (*?[) are allowed only in the file name",
+          errors);
     } else if (name.empty() || name == "." || name == "..") {
-      Fail(s, "paths", path + ": not a file", errors);
+      AddKeyError(s, "paths", path + ": not a file", errors);
     } else if (shared_dir && name.find_first_of("*?[") == std::string::npos &&
                !names.insert(name).second) {
-      Fail(s, "paths",
-           "two live files named " + name +
-               " would share archive names in archive_dir",
-           errors);
+      AddKeyError(s, "paths",
+                  "two live files named " + name +
+                      " would share archive names in archive_dir",
+                  errors);
     }
   }
 }

@@ -12,36 +12,26 @@ namespace {
 
 using Errors = std::vector<ConfigError>;
 
-void Fail(const Section& s, const std::string& key, std::string message,
-          Errors* errors) {
-  errors->push_back({s.values.at(key).where, s.id(), key, std::move(message)});
-}
-
 void Validate(const Section& s, Errors* errors) {
-  if (s.GetDuration("every") <= Duration::zero()) {
-    Fail(s, "every", "must be greater than 0", errors);
-  }
-  if (s.GetDuration("hook_timeout") <= Duration::zero()) {
-    Fail(s, "hook_timeout", "must be greater than 0", errors);
-  }
+  RequirePositiveDurations(s, {"every", "hook_timeout"}, errors);
   if (s.GetInt("threads") < 0 || s.GetInt("threads") > 256) {
-    Fail(s, "threads", "must be 0 (one per core) to 256", errors);
+    AddKeyError(s, "threads", "must be 0 (one per core) to 256", errors);
   }
   const std::string& id = s.GetString("quota_id_column");
   if (id.empty() ||
       id.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
                            "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
           std::string::npos) {
-    Fail(s, "quota_id_column", "must be an SQL identifier", errors);
+    AddKeyError(s, "quota_id_column", "must be an SQL identifier", errors);
   }
   const std::string layout = CheckLayout(s.GetString("layout"));
-  if (!layout.empty()) Fail(s, "layout", layout, errors);
+  if (!layout.empty()) AddKeyError(s, "layout", layout, errors);
   for (const auto& [key, column] :
        {std::pair<const char*, bool>{"quota_from", true},
         {"publish_to", false}}) {
     if (!s.Has(key)) continue;
     auto target = ParseSqliteTarget(s.GetString(key), column);
-    if (!target.ok()) Fail(s, key, target.status().message(), errors);
+    if (!target.ok()) AddKeyError(s, key, target.status().message(), errors);
   }
 }
 

@@ -10,34 +10,23 @@ namespace {
 
 using Errors = std::vector<ConfigError>;
 
-void Fail(const Section& s, const std::string& key, std::string message,
-          Errors* errors) {
-  SourceLocation where;
-  if (s.Has(key)) where = s.values.at(key).where;
-  errors->push_back({where, s.id(), key, std::move(message)});
-}
-
 void Validate(const Section& s, Errors* errors) {
   auto path = DatabasePathOf(s);
-  if (!path.ok()) Fail(s, "database", path.status().message(), errors);
+  if (!path.ok()) AddKeyError(s, "database", path.status().message(), errors);
   for (const char* key : {"table", "time_column"}) {
     if (!IsSqlIdentifier(s.GetString(key))) {
-      Fail(s, key,
-           "\"" + s.GetString(key) +
-               "\" is not a plain SQL name (letters, digits, _; not "
-               "starting with a digit)",
-           errors);
+      AddKeyError(s, key,
+                  "\"" + s.GetString(key) +
+                      "\" is not a plain SQL name (letters, digits, _; not "
+                      "starting with a digit)",
+                  errors);
     }
   }
   if (s.Has("where")) {
     Status st = ValidateWhereText(s.GetString("where"));
-    if (!st.ok()) Fail(s, "where", st.message(), errors);
+    if (!st.ok()) AddKeyError(s, "where", st.message(), errors);
   }
-  for (const char* key : {"every", "max_age"}) {
-    if (s.GetDuration(key) <= Duration::zero()) {
-      Fail(s, key, "must be greater than 0", errors);
-    }
-  }
+  RequirePositiveDurations(s, {"every", "max_age"}, errors);
 }
 
 }  // namespace
