@@ -62,6 +62,9 @@ Status Daemon::OpenState(const std::string& state_dir) {
   brake_ = std::make_unique<ClockBrake>(*state_, *ledger_, fs_, state_dir,
                                         std::chrono::hours(1));
   runner_ = std::make_unique<Runner>(clock_, *state_, *ledger_, *brake_);
+  guard_ = std::make_unique<StateGuard>(state_dir, *state_, *ledger_);
+  RETENTION_RETURN_IF_ERROR(guard_->Adopt());
+  runner_->set_guard(guard_.get());
   return RecordInterruptedRuns();
 }
 

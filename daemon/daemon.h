@@ -23,6 +23,7 @@
 #include "policy.h"
 #include "runner.h"
 #include "state_db.h"
+#include "state_guard.h"
 
 namespace retention {
 
@@ -117,6 +118,7 @@ class Daemon {
   std::unique_ptr<Ledger> ledger_;
   std::unique_ptr<ClockBrake> brake_;
   std::unique_ptr<Runner> runner_;
+  std::unique_ptr<StateGuard> guard_;
 };
 
 // "3 errors in /etc/retentiond/retentiond.conf:\n<each ToString()>"

@@ -62,6 +62,23 @@ struct RowsBatch {
   int64_t wal_frames = 0;
 };
 
+// The mark a batch leaves in the application's database, in the same
+// transaction as its DELETE, so that after a crash the rows a write-ahead
+// intent (intent_log.h) removed are known exactly — the application's own
+// deletions are never counted. One row per policy in retentiond_batches.
+struct BatchMark {
+  std::string policy;
+  int64_t intent = 0;  // 0: leave no mark
+};
+
+// What the marks of `intent` add up to.
+struct RowsMark {
+  int64_t intent = 0;  // the last intent that committed a batch
+  int64_t rows = 0;    // rows its batches removed, all together
+  int64_t min_rowid = 0;
+  int64_t max_rowid = 0;
+};
+
 class Database {
  public:
   virtual ~Database() = default;
@@ -78,7 +95,14 @@ class Database {
   // time is before `cutoff`, oldest first. removed == 0: none are left.
   // kBusy when the write lock could not be had within the busy timeout (the
   // caller backs off and retries); on any error nothing was deleted.
-  virtual StatusOr<RowsBatch> DeleteBatch(WallTime cutoff, int64_t limit) = 0;
+  // With mark.intent != 0, the batch also adds its rows to the policy's
+  // mark in the same transaction.
+  virtual StatusOr<RowsBatch> DeleteBatch(WallTime cutoff, int64_t limit,
+                                          const BatchMark& mark) = 0;
+  // The policy's mark; nullopt when it has none (no marked batch ever
+  // committed). Failure: the error reading the database.
+  virtual StatusOr<std::optional<RowsMark>> ReadMark(
+      const std::string& policy) = 0;
   // Moves committed pages back into the database without blocking writers
   // (SQLite: wal_checkpoint(PASSIVE)) and returns how long that took, which
   // counts toward the next pause (the write lock is free meanwhile). One

@@ -9,6 +9,13 @@
 #include "recorded_removal.h"
 
 namespace retention {
+namespace {
+
+// Removals per write-ahead group: one commit (this group's intents with the
+// last group's outcomes) per this many files.
+constexpr size_t kIntentGroup = 256;
+
+}  // namespace
 
 void RegisterFilesKind(KindRegistry* registry) {
   KindSpec spec;
@@ -127,65 +134,70 @@ ExecResult FilesPolicy::Execute(const Plan& plan, ExecContext& ctx) {
   }
   DirCursor cursor(fs_, **root, planned_);
   std::set<uint32_t> unreachable;  // directories that failed to open
-  for (const Action& action : plan.actions) {
-    if (ctx.stopping()) break;
-    const bool is_dir = (action.ref & kDirRef) != 0;
-    const uint32_t index = static_cast<uint32_t>(action.ref & ~kDirRef);
-    const uint32_t parent =
-        is_dir ? planned_.dirs[index].parent : planned_.entries[index].dir;
-    const std::string& name =
-        is_dir ? planned_.dirs[index].name : planned_.entries[index].name;
-    if (unreachable.count(parent) > 0) {
-      ++result.failed;
-      continue;
-    }
-    auto dir = cursor.MoveTo(parent);
-    if (!dir.ok()) {
-      // Swapped, vanished or unreadable since planning: nothing below it
-      // is touched in this run; the next run plans afresh.
-      unreachable.insert(parent);
-      ++result.failed;
-      result.errors.push_back(action.target + ": " + dir.status().ToString() +
-                              "; skipping its directory");
-      continue;
-    }
-    if (is_dir) {
-      if (!RemoveDirectory(**dir, name, action, ctx, &result)) break;
-    } else if (!ExecuteOne(**dir, name, action, ctx, &result)) {
-      break;
-    }
-  }
+  std::vector<const Action*> actions;
+  actions.reserve(plan.actions.size());
+  for (const Action& a : plan.actions) actions.push_back(&a);
+  RemoveInGroups(id_, actions, kIntentGroup, ctx, &result, [&](size_t i) {
+    return RemoveOne(cursor, *actions[i], &unreachable, &result);
+  });
   return result;
 }
 
-bool FilesPolicy::ExecuteOne(Dir& dir, const std::string& name,
-                             const Action& action, ExecContext& ctx,
-                             ExecResult* result) {
+Removal FilesPolicy::RemoveOne(DirCursor& cursor, const Action& action,
+                               std::set<uint32_t>* unreachable,
+                               ExecResult* result) {
+  const bool is_dir = (action.ref & kDirRef) != 0;
+  const uint32_t index = static_cast<uint32_t>(action.ref & ~kDirRef);
+  const uint32_t parent =
+      is_dir ? planned_.dirs[index].parent : planned_.entries[index].dir;
+  const std::string& name =
+      is_dir ? planned_.dirs[index].name : planned_.entries[index].name;
+  if (unreachable->count(parent) > 0) {
+    ++result->failed;
+    return Removal::kKept;
+  }
+  auto dir = cursor.MoveTo(parent);
+  if (!dir.ok()) {
+    // Swapped, vanished or unreadable since planning: nothing below it
+    // is touched in this run; the next run plans afresh.
+    unreachable->insert(parent);
+    ++result->failed;
+    result->errors.push_back(action.target + ": " + dir.status().ToString() +
+                             "; skipping its directory");
+    return Removal::kKept;
+  }
+  return is_dir ? RemoveDirectory(**dir, name, action, result)
+                : RemoveFile(**dir, name, action, result);
+}
+
+Removal FilesPolicy::RemoveFile(Dir& dir, const std::string& name,
+                                const Action& action, ExecResult* result) {
   if (action.expected.type == FileType::kRegular) {
     auto locked = fs_.IsLocked(dir, name);
     if (locked.ok() && *locked) {
       result->errors.push_back(action.target +
                                ": locked by another process; kept");
-      return true;
+      return Removal::kKept;
     }
   }
-  return RemoveRecorded(fs_, dir, name, id_, action, ctx, result);
+  return RemoveChecked(fs_, dir, name, action, result);
 }
 
 // A directory planned empty that is not any more (a file was held, kept as
 // locked, or appeared since planning) is kept without an error.
-bool FilesPolicy::RemoveDirectory(Dir& parent, const std::string& name,
-                                  const Action& action, ExecContext& ctx,
-                                  ExecResult* result) {
+Removal FilesPolicy::RemoveDirectory(Dir& parent, const std::string& name,
+                                     const Action& action,
+                                     ExecResult* result) {
   Status st = fs_.RemoveAt(parent, name, action.expected);
-  if (st.IsBusy()) return true;
+  if (st.IsBusy()) return Removal::kKept;
   if (!st.ok()) {
     ++result->failed;
     result->errors.push_back(action.target + ": " + st.ToString());
-    return st.code() != Status::Code::kUnsafe;
+    return st.code() == Status::Code::kUnsafe ? Removal::kStop
+                                              : Removal::kKept;
   }
   ++result->done;
-  return RecordOrStop(id_, action, ctx, result);
+  return Removal::kRemoved;
 }
 
 }  // namespace retention

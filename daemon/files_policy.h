@@ -14,13 +14,18 @@
 #pragma once
 
 #include <memory>
+#include <set>
 
 #include "config.h"
 #include "files_planner.h"
+#include "intent_recovery.h"
 #include "policy.h"
+#include "recorded_removal.h"
 #include "tree_walk.h"
 
 namespace retention {
+
+class DirCursor;
 
 class KindRegistry;
 
@@ -37,15 +42,21 @@ class FilesPolicy final : public Policy {
   DeleteBrakeLimit delete_brake() const override { return brake_limit_; }
   StatusOr<Plan> MakePlan(WallTime now) override;
   ExecResult Execute(const Plan& plan, ExecContext& ctx) override;
+  // A removal cut short: is the planned inode still under its name?
+  IntentFate Resolve(const Intent& intent) override {
+    return ResolveFileIntent(fs_, intent);
+  }
 
  private:
-  // Deletes one planned file in `dir`; false when the run must stop.
-  bool ExecuteOne(Dir& dir, const std::string& name, const Action& action,
-                  ExecContext& ctx, ExecResult* result);
-  // Removes a planned empty directory; false when the run must stop.
-  bool RemoveDirectory(Dir& parent, const std::string& name,
-                       const Action& action, ExecContext& ctx,
-                       ExecResult* result);
+  // Removes the planned entry action.ref names, through `cursor`.
+  Removal RemoveOne(DirCursor& cursor, const Action& action,
+                    std::set<uint32_t>* unreachable, ExecResult* result);
+  // Deletes one planned file in `dir`.
+  Removal RemoveFile(Dir& dir, const std::string& name, const Action& action,
+                     ExecResult* result);
+  // Removes a planned empty directory.
+  Removal RemoveDirectory(Dir& parent, const std::string& name,
+                          const Action& action, ExecResult* result);
 
   std::string id_;
   Duration every_;

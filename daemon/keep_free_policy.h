@@ -17,6 +17,7 @@
 #include "config_value.h"
 #include "keep_free_planner.h"
 #include "logs_policy.h"
+#include "intent_recovery.h"
 #include "policy.h"
 
 namespace retention {
@@ -34,6 +35,10 @@ class KeepFreePolicy final : public Policy {
   bool destructive() const override { return true; }
   StatusOr<Plan> MakePlan(WallTime now) override;
   ExecResult Execute(const Plan& plan, ExecContext& ctx) override;
+  // A removal cut short: is the planned inode still under its name?
+  IntentFate Resolve(const Intent& intent) override {
+    return ResolveFileIntent(services_.fs, intent);
+  }
 
  private:
   void AddFilesystems(const LogsRule& rule,

@@ -85,12 +85,9 @@ StatusOr<Head> ReadHead(SqliteDb& db) {
   return Head{stmt->ColumnInt64(0), stmt->ColumnText(1)};
 }
 
-Status InsertEntry(SqliteDb& db, const LedgerEntry& e) {
-  StatusOr<SqliteStatement> stmt =
-      db.Prepare(std::string("INSERT INTO ledger (") + kEntryColumns +
-                 ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  if (!stmt.ok()) return stmt.status();
-  stmt->Bind(1, e.seq)
+Status InsertEntry(SqliteStatement& stmt, const LedgerEntry& e) {
+  stmt.Reset();
+  stmt.Bind(1, e.seq)
       .Bind(2, static_cast<int64_t>(e.time.time_since_epoch().count()))
       .Bind(3, e.policy)
       .Bind(4, e.action)
@@ -100,7 +97,7 @@ Status InsertEntry(SqliteDb& db, const LedgerEntry& e) {
       .Bind(8, e.detail)
       .Bind(9, e.prev_hash)
       .Bind(10, e.hash);
-  return stmt->Run();
+  return stmt.Run();
 }
 
 Status WriteHead(SqliteDb& db, const LedgerEntry& e) {
@@ -115,18 +112,8 @@ Status AppendLocked(SqliteDb& db, LedgerEntry* entry) {
   // IMMEDIATE: the head read and the insert must see no writer in between,
   // including another process such as retentionctl.
   RETENTION_RETURN_IF_ERROR(txn.Begin(SqliteTransaction::Kind::kImmediate));
-  StatusOr<Head> head = ReadHead(db);
-  if (!head.ok()) return head.status();
-  if (head->seq < 0) {
-    return Status::Corruption("ledger_head is missing in " + db.path() +
-                              "; refusing to append to an unanchored ledger");
-  }
-  entry->seq = head->seq + 1;
-  entry->prev_hash = head->hash;
-  entry->hash = HashLedgerEntry(*entry);
-  if (entry->hash.empty()) return Status::IoError("SHA-256 failed (OpenSSL)");
-  RETENTION_RETURN_IF_ERROR(InsertEntry(db, *entry));
-  RETENTION_RETURN_IF_ERROR(WriteHead(db, *entry));
+  std::vector<LedgerEntry*> one{entry};
+  RETENTION_RETURN_IF_ERROR(AppendInTransaction(db, one));
   return txn.Commit();
 }
 
@@ -214,6 +201,31 @@ Status CheckHead(SqliteDb& db, LedgerCheck* check) {
 
 }  // namespace
 
+Status AppendInTransaction(SqliteDb& db,
+                           const std::vector<LedgerEntry*>& entries) {
+  if (entries.empty()) return Status::Ok();
+  StatusOr<Head> head = ReadHead(db);
+  if (!head.ok()) return head.status();
+  if (head->seq < 0) {
+    return Status::Corruption("ledger_head is missing in " + db.path() +
+                              "; refusing to append to an unanchored ledger");
+  }
+  StatusOr<SqliteStatement> insert =
+      db.Prepare(std::string("INSERT INTO ledger (") + kEntryColumns +
+                 ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  if (!insert.ok()) return insert.status();
+  LedgerEntry* last = nullptr;
+  for (LedgerEntry* entry : entries) {
+    entry->seq = last ? last->seq + 1 : head->seq + 1;
+    entry->prev_hash = last ? last->hash : head->hash;
+    entry->hash = HashLedgerEntry(*entry);
+    if (entry->hash.empty()) return Status::IoError("SHA-256 failed (OpenSSL)");
+    RETENTION_RETURN_IF_ERROR(InsertEntry(*insert, *entry));
+    last = entry;
+  }
+  return WriteHead(db, *last);
+}
+
 LedgerEntry EventEntry(WallTime time, std::string policy, std::string action,
                        std::string target, std::string detail) {
   LedgerEntry e;
@@ -245,6 +257,31 @@ StatusOr<LedgerEntry> Ledger::Append(LedgerEntry entry) {
       [&entry](SqliteDb& db) { return AppendLocked(db, &entry); });
   if (!st.ok()) return st;
   return entry;
+}
+
+Status Ledger::CheckAppendable() {
+  return db_.WithConnection([](SqliteDb& db) -> Status {
+    StatusOr<Head> head = ReadHead(db);
+    if (!head.ok()) return head.status();
+    if (head->seq < 0) {
+      return Status::Corruption("ledger_head is missing in " + db.path() +
+                                ": the ledger cannot be appended to");
+    }
+    auto last = db.Prepare("SELECT seq, hash FROM ledger ORDER BY seq DESC "
+                           "LIMIT 1");
+    if (!last.ok()) return last.status();
+    StatusOr<bool> row = last->Step();
+    if (!row.ok()) return row.status();
+    const int64_t seq = *row ? last->ColumnInt64(0) : 0;
+    const std::string hash = *row ? last->ColumnText(1) : ZeroHash();
+    if (seq != head->seq || hash != head->hash) {
+      return Status::Corruption(
+          "the ledger in " + db.path() + " ends at " + SeqText(seq) +
+          " but its head records " + SeqText(head->seq) +
+          ": run `retentionctl verify`; deleting nothing until it is fixed");
+    }
+    return Status::Ok();
+  });
 }
 
 StatusOr<LedgerCheck> Ledger::Verify() {

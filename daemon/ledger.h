@@ -49,17 +49,30 @@ LedgerEntry EventEntry(WallTime time, std::string policy, std::string action,
 // The chained hash of `entry` (uses prev_hash and every field but hash).
 std::string HashLedgerEntry(const LedgerEntry& entry);
 
+class SqliteDb;
+
+// Chains `entries` (in order) after the head and inserts them, in the
+// caller's open write transaction on the state database `db`: for
+// IntentLog, which commits entries together with intents. Fails with
+// kCorruption when the head row is missing.
+Status AppendInTransaction(SqliteDb& db,
+                           const std::vector<LedgerEntry*>& entries);
+
 class Ledger {
  public:
   explicit Ledger(StateDb& db) : db_(db) {}
   // Assigns seq, prev_hash and hash and appends in one transaction. Returns
   // the stored entry.
   StatusOr<LedgerEntry> Append(LedgerEntry entry);
+  // Cheap check that the ledger can be appended to: the head row exists
+  // and names the last entry. kCorruption (with what to do) otherwise.
+  Status CheckAppendable();
   // Walks the whole chain; reports the first broken entry. A Status error
   // means the ledger could not be read at all.
   StatusOr<LedgerCheck> Verify();
   // Up to `limit` entries with seq > after_seq, in order.
   StatusOr<std::vector<LedgerEntry>> Read(int64_t after_seq, size_t limit);
+  StateDb& state() const { return db_; }
 
  private:
   StateDb& db_;

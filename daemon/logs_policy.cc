@@ -13,8 +13,10 @@
 #include "delete_brake.h"
 #include "fs_rules.h"
 #include "groups.h"
+#include "intent_recovery.h"
 #include "kind_registry.h"
 #include "ledger.h"
+#include "ledger_context.h"
 #include "log_rotation.h"
 #include "logs_naming.h"
 #include "logs_set.h"
@@ -513,9 +515,35 @@ void LogsPolicy::Compress(const Task& task) {
   if (stop_) return;
   auto current = fs.StatAt(**dir, name);
   if (!current.ok() || !current->SameIdentity(info)) return;
+  // Write-ahead, as for removals: the source is gone once it is compressed,
+  // so the intent is durable first (a crash in between is resolved by
+  // Resolve at the next run).
+  const std::atomic<bool> never_stop{false};
+  std::optional<LedgerContext> ctx;
+  if (services_.ledger != nullptr) {
+    ctx.emplace(services_.clock, *services_.ledger, never_stop);
+  }
+  Action intent;
+  intent.verb = "compress";
+  intent.target = task.path;
+  intent.expected = *current;
+  intent.bytes = current->size;
+  intent.count = 0;
+  intent.reason = std::string(CompressionName(rule_.compress)) + " level " +
+                  std::to_string(rule_.compress_level);
+  std::vector<int64_t> ids{0};
+  if (ctx) {
+    Status st = ctx->Intend(rule_.policy, {&intent}, &ids);
+    if (!st.ok()) {
+      spdlog::error("{}: ledger: {}; {} kept uncompressed", rule_.policy,
+                    st.ToString(), task.path);
+      return;
+    }
+  }
   auto done = CompressFile(fs, **dir, name, *current, rule_.compress,
                            rule_.compress_level, stop_);
   if (!done.ok()) {
+    if (ctx) (void)ctx->Drop(ids[0]);  // committed by ~LedgerContext
     if (done.status().code() != Status::Code::kAborted) {
       spdlog::warn(
           "{}: compressing {}: {}; kept uncompressed, retried next "
@@ -524,25 +552,43 @@ void LogsPolicy::Compress(const Task& task) {
     }
     return;
   }
-  const std::string target = task.path + CompressionSuffix(rule_.compress);
-  const std::string detail = std::string(CompressionName(rule_.compress)) +
-                             " level " + std::to_string(rule_.compress_level) +
-                             ": " + FormatSize(done->in_bytes) + " -> " +
-                             FormatSize(done->out_bytes);
-  spdlog::info("{}: compress {} ({})", rule_.policy, target, detail);
-  if (services_.ledger == nullptr) return;
-  LedgerEntry e;
-  e.time = services_.clock.Now();
-  e.policy = rule_.policy;
-  e.action = "compress";
-  e.target = target;
-  e.count = 0;
-  e.bytes = static_cast<int64_t>(done->in_bytes);
-  e.detail = detail;
-  auto appended = services_.ledger->Append(std::move(e));
-  if (!appended.ok()) {
-    spdlog::error("{}: ledger: {}", rule_.policy, appended.status().ToString());
+  Action a = intent;
+  a.target = task.path + CompressionSuffix(rule_.compress);
+  a.bytes = done->in_bytes;
+  a.reason += ": " + FormatSize(done->in_bytes) + " -> " +
+              FormatSize(done->out_bytes);
+  if (!ctx) {
+    spdlog::info("{}: compress {} ({})", rule_.policy, a.target, a.reason);
+    return;
   }
+  Status st = ctx->Done(ids[0], rule_.policy, a);
+  if (st.ok()) st = ctx->Flush();
+  if (!st.ok()) {
+    spdlog::error("{}: ledger: {}; recorded at the next run", rule_.policy,
+                  st.ToString());
+  }
+}
+
+IntentFate LogsPolicy::Resolve(const Intent& intent) {
+  if (intent.verb != "compress") {
+    return ResolveFileIntent(services_.fs, intent);
+  }
+  // The source is removed only after its archive is complete and synced:
+  // source gone and archive there means it was performed.
+  IntentFate source = ResolveFileIntent(services_.fs, intent);
+  if (source.kind != IntentFate::Kind::kPerformed) return source;
+  const std::string archive =
+      intent.target + CompressionSuffix(rule_.compress);
+  auto there = StatPath(services_.fs, archive);
+  if (!there.ok()) return IntentFate::Unknown(there.status().ToString());
+  if (!*there) {
+    return IntentFate::NotPerformed(
+        "neither the source nor its archive is there");
+  }
+  IntentFate fate = IntentFate::Performed(
+      0, intent.bytes, "the source is gone and " + archive + " is there");
+  fate.target = archive;
+  return fate;
 }
 
 }  // namespace retention

@@ -68,6 +68,8 @@ class LogsPolicy final : public Policy {
   DeleteBrakeLimit delete_brake() const override { return brake_limit_; }
   StatusOr<Plan> MakePlan(WallTime now) override;
   ExecResult Execute(const Plan& plan, ExecContext& ctx) override;
+  // A removal of a rotated file cut short: is it still there?
+  IntentFate Resolve(const Intent& intent) override;
   std::vector<LogWatch> watches() const override;
   void RotateEarly(const EarlyRotation& early) override;
 

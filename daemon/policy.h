@@ -17,6 +17,7 @@
 
 #include "clock.h"
 #include "filesystem.h"
+#include "intent_log.h"
 #include "log_watcher.h"
 #include "status.h"
 
@@ -92,18 +93,60 @@ struct Plan {
 };
 
 struct ExecResult {
-  uint64_t done = 0;
+  uint64_t done = 0;  // actions done
+  uint64_t rows = 0;  // rows the done actions removed (rows kinds)
   uint64_t bytes = 0;
   uint64_t failed = 0;
   std::vector<std::string> errors;
 };
 
+// Where a run writes what it does. Removals are write-ahead: Intend()
+// makes the intent to perform each of a group of actions durable before
+// any of them is performed; each is then closed with Done() (performed:
+// its ledger entry) or Drop() (nothing done). Done/Progress/Drop are
+// queued and committed together (group commit) by the next Intend(),
+// Flush(), or when the queue is full or old; a crash between a removal
+// and the commit of its outcome leaves the intent open for recovery.
+//
+// The defaults serve contexts that keep no intents (tests that only
+// collect what was recorded): ids are 0 and outcomes go to Record().
 class ExecContext {
  public:
   virtual ~ExecContext() = default;
-  // Appends a performed action to the ledger. An executor that cannot
-  // record must stop: an unrecorded deletion breaks the audit promise.
+  // Appends a performed action to the ledger now (with everything queued).
+  // An executor that cannot record must stop: an unrecorded deletion
+  // breaks the audit promise.
   virtual Status Record(const std::string& policy, const Action& action) = 0;
+  // Durably records the intent to perform each of `actions` (ids[i] for
+  // actions[i]) together with every queued outcome. On failure none of
+  // `actions` may be performed.
+  virtual Status Intend(const std::string& policy,
+                        const std::vector<const Action*>& actions,
+                        std::vector<int64_t>* ids) {
+    (void)policy;
+    ids->assign(actions.size(), 0);
+    return Status::Ok();
+  }
+  // Intent `intent` was performed as `action`: its ledger entry closes it.
+  virtual Status Done(int64_t intent, const std::string& policy,
+                      const Action& action) {
+    (void)intent;
+    return Record(policy, action);
+  }
+  // Part of intent `intent` was performed (action.count items); it stays
+  // open for the rest.
+  virtual Status Progress(int64_t intent, const std::string& policy,
+                          const Action& action) {
+    (void)intent;
+    return Record(policy, action);
+  }
+  // Intent `intent` is closed with nothing done.
+  virtual Status Drop(int64_t intent) {
+    (void)intent;
+    return Status::Ok();
+  }
+  // Commits everything queued.
+  virtual Status Flush() { return Status::Ok(); }
   // True once a stop was requested: finish the current item, then return.
   virtual bool stopping() const = 0;
 };
@@ -132,6 +175,13 @@ class Policy {
   // The mass-deletion brake's limit (delete_brake.h); never braked by
   // default.
   virtual DeleteBrakeLimit delete_brake() const { return {}; }
+  // Tells what became of one of this policy's intents left open by a run
+  // cut short (intent_recovery.h), by looking at the world. A kind that
+  // writes intents overrides it.
+  virtual IntentFate Resolve(const Intent& intent) {
+    (void)intent;
+    return IntentFate::Unknown("policy " + id() + " keeps no intents");
+  }
 };
 
 }  // namespace retention

@@ -48,6 +48,8 @@ void RegisterRowsKind(KindRegistry* registry) {
 }
 
 struct RowsPolicy::Pending {
+  int64_t intent = 0;    // the run's write-ahead intent
+  bool last = false;     // the run's last record: it closes the intent
   RowsBatch removed;     // merged, not yet in the ledger
   Duration covered{};    // holds and pauses since the last ledger entry
   Duration unchecked{};  // holds and pauses since the last checkpoint
@@ -76,21 +78,51 @@ ExecResult RowsPolicy::Execute(const Plan& plan, ExecContext& ctx) {
     result.errors.push_back(db.status().ToString());
     return result;
   }
+  // The whole run is one intent; each batch adds its rows to the intent's
+  // mark in the application's database, so a crash loses no count.
+  std::vector<int64_t> ids;
+  Status st = ctx.Intend(id_, {&plan.actions.front()}, &ids);
+  if (!st.ok()) {
+    result.errors.push_back("ledger: " + st.ToString() + "; deleting nothing");
+    return result;
+  }
   // The plan's cutoff, not a new one: one cutoff per run.
-  if (DeleteAll(**db, RowsCutoff(rule_, plan.now), ctx, &result)) {
+  if (DeleteAll(**db, RowsCutoff(rule_, plan.now), ids.front(), ctx,
+                &result)) {
     result.done = 1;
   }
   return result;
 }
 
-bool RowsPolicy::DeleteAll(Database& db, WallTime cutoff, ExecContext& ctx,
-                           ExecResult* result) {
+IntentFate RowsPolicy::Resolve(const Intent& intent) {
+  auto db = open_(true);
+  if (!db.ok()) return IntentFate::Unknown(db.status().ToString());
+  auto mark = (*db)->ReadMark(id_);
+  if (!mark.ok()) return IntentFate::Unknown(mark.status().ToString());
+  const auto recorded = static_cast<int64_t>(intent.recorded);
+  if (!*mark || (*mark)->intent != intent.id || (*mark)->rows <= recorded) {
+    return IntentFate::NotPerformed("no batch of it is unrecorded");
+  }
+  RowsBatch range;
+  range.min_rowid = (*mark)->min_rowid;
+  range.max_rowid = (*mark)->max_rowid;
+  IntentFate fate = IntentFate::Performed(
+      static_cast<uint64_t>((*mark)->rows - recorded), 0,
+      "counted by the batches' mark in " + rule_.target.path);
+  fate.target = RemovedRowsTarget(rule_, range);
+  return fate;
+}
+
+bool RowsPolicy::DeleteAll(Database& db, WallTime cutoff, int64_t intent,
+                           ExecContext& ctx, ExecResult* result) {
   BatchSizer sizer;
   BusyBackoff backoff;
   Pending pending;
+  pending.intent = intent;
   bool complete = false;
+  const BatchMark mark{id_, intent};
   while (!ctx.stopping()) {
-    auto batch = db.DeleteBatch(cutoff, sizer.size());
+    auto batch = db.DeleteBatch(cutoff, sizer.size(), mark);
     if (!batch.ok() && batch.status().IsBusy()) {
       const Duration wait = backoff.Next();
       if (wait > Duration::zero()) {
@@ -110,6 +142,7 @@ bool RowsPolicy::DeleteAll(Database& db, WallTime cutoff, ExecContext& ctx,
     if (!AfterBatch(db, *batch, &pending, cutoff, ctx, result)) return false;
   }
   if (pending.unchecked > Duration::zero()) db.Checkpoint();
+  pending.last = true;
   return Record(&pending, cutoff, ctx, result) && complete;
 }
 
@@ -139,7 +172,15 @@ bool RowsPolicy::Record(Pending* pending, WallTime cutoff, ExecContext& ctx,
   const RowsBatch removed = pending->removed;
   pending->removed = RowsBatch{};
   pending->covered = Duration::zero();
-  if (removed.removed == 0) return true;
+  result->rows += static_cast<uint64_t>(removed.removed);
+  if (removed.removed == 0) {
+    if (!pending->last) return true;
+    Status st = ctx.Drop(pending->intent);
+    if (st.ok()) st = ctx.Flush();
+    if (st.ok()) return true;
+    result->errors.push_back("ledger: " + st.ToString() + "; stopping");
+    return false;
+  }
   Action a;
   a.verb = "delete";
   a.target = RemovedRowsTarget(rule_, removed);
@@ -150,7 +191,10 @@ bool RowsPolicy::Record(Pending* pending, WallTime cutoff, ExecContext& ctx,
     a.reason +=
         LatenessSuffix(clock_.Now() - (*removed.oldest + rule_.deadline()));
   }
-  Status st = ctx.Record(id_, a);
+  Status st = pending->last ? ctx.Done(pending->intent, id_, a)
+                            : ctx.Progress(pending->intent, id_, a);
+  // Rows are recorded as they go: a second's worth at a time, not grouped.
+  if (st.ok()) st = ctx.Flush();
   if (!st.ok()) {
     result->errors.push_back("ledger: " + st.ToString() + "; stopping");
     return false;

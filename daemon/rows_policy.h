@@ -61,12 +61,16 @@ class RowsPolicy final : public Policy {
   DeleteBrakeLimit delete_brake() const override { return rule_.brake; }
   StatusOr<Plan> MakePlan(WallTime now) override;
   ExecResult Execute(const Plan& plan, ExecContext& ctx) override;
+  // Reads the batches' mark in the application's database: the rows the
+  // intent's committed batches removed beyond what the ledger holds.
+  IntentFate Resolve(const Intent& intent) override;
 
  private:
   struct Pending;
-  // Deletes batch after batch; true when no expired row is left.
-  bool DeleteAll(Database& db, WallTime cutoff, ExecContext& ctx,
-                 ExecResult* result);
+  // Deletes batch after batch under `intent`; true when no expired row is
+  // left. result->rows counts the rows removed.
+  bool DeleteAll(Database& db, WallTime cutoff, int64_t intent,
+                 ExecContext& ctx, ExecResult* result);
   // Accounts for one batch: ledger, checkpoint, then the pause. False when
   // the run must stop.
   bool AfterBatch(Database& db, const RowsBatch& batch, Pending* pending,

@@ -4,6 +4,7 @@
 
 #include "delete_brake.h"
 #include "holds.h"
+#include "intent_recovery.h"
 #include "ledger_context.h"
 
 namespace retention {
@@ -56,7 +57,11 @@ RunReport Runner::Run(Policy& policy, bool dry_run,
     run_id = db_.BeginRun(record);
   }
 
-  auto plan = policy.MakePlan(now.wall);
+  // A real run first settles what an interrupted one left open; until
+  // that is possible it deletes nothing.
+  Status recovered = dry_run ? Status::Ok() : Recover(policy);
+  auto plan = recovered.ok() ? policy.MakePlan(now.wall)
+                             : StatusOr<Plan>(recovered);
   if (plan.ok() && policy.destructive()) {
     // Not knowing what is held: delete nothing.
     auto holds = db_.Holds();
@@ -113,10 +118,24 @@ RunReport Runner::Run(Policy& policy, bool dry_run,
   return report;
 }
 
+Status Runner::CheckState() {
+  return guard_ != nullptr ? guard_->Check() : ledger_.CheckAppendable();
+}
+
+Status Runner::Recover(Policy& policy) {
+  RETENTION_RETURN_IF_ERROR(CheckState());
+  return RecoverIntents(policy, db_, clock_).status();
+}
+
 void Runner::Execute(Policy& policy, RunReport* report,
                      const std::atomic<bool>& stop) {
   LedgerContext ctx(clock_, ledger_, stop);
   report->result = policy.Execute(report->plan, ctx);
+  Status flushed = ctx.Flush();
+  if (!flushed.ok()) {
+    report->result.errors.push_back("ledger: " + flushed.ToString() +
+                                    "; recorded at the next run");
+  }
   if (stop.load() && report->result.done < report->plan.actions.size()) {
     report->outcome = "stopped";
     report->error = "stopped on request";

@@ -20,6 +20,7 @@
 #include "ledger.h"
 #include "policy.h"
 #include "state_db.h"
+#include "state_guard.h"
 
 namespace retention {
 
@@ -46,6 +47,10 @@ class Runner {
   Runner(Clock& clock, StateDb& db, Ledger& ledger, ClockBrake& brake)
       : clock_(clock), db_(db), ledger_(ledger), brake_(brake) {}
 
+  // Checked before every real run (state_guard.h); without one only the
+  // ledger's head is.
+  void set_guard(StateGuard* guard) { guard_ = guard; }
+
   // Safe to call for different policies from several threads at once;
   // never twice at once for the same policy.
   RunReport Run(Policy& policy, bool dry_run, const std::atomic<bool>& stop);
@@ -61,6 +66,12 @@ class Runner {
                               const std::string& who);
 
  private:
+  // Checks that the state database can take records, then resolves the
+  // intents a cut-short run of `policy` left open (intent_recovery.h).
+  Status Recover(Policy& policy);
+  // Whether the ledger can be appended to: the state database is still
+  // the file at its path, its head is there and matches the last entry.
+  Status CheckState();
   void Execute(Policy& policy, RunReport* report,
                const std::atomic<bool>& stop);
   // Why a real run of `policy` must not execute `plan`: its brake is
@@ -72,6 +83,7 @@ class Runner {
   StateDb& db_;
   Ledger& ledger_;
   ClockBrake& brake_;
+  StateGuard* guard_ = nullptr;
   std::mutex clock_mu_;  // the clock check and run record of a run's start
   std::mutex passes_mu_;
   std::set<std::string> passes_;  // released policies, for one run each

@@ -113,6 +113,12 @@ void BindCutoff(SqliteStatement& stmt, TimeFormat format, WallTime cutoff) {
   }
 }
 
+// Where batches leave their marks (database.h: BatchMark).
+constexpr char kCreateMarks[] =
+    "CREATE TABLE IF NOT EXISTS retentiond_batches (policy TEXT PRIMARY KEY, "
+    "intent INTEGER NOT NULL, rows INTEGER NOT NULL, min_rowid INTEGER NOT "
+    "NULL, max_rowid INTEGER NOT NULL)";
+
 class SqliteDatabase final : public Database {
  public:
   SqliteDatabase(std::unique_ptr<SqliteDb> db, const RowsTarget& target)
@@ -120,7 +126,10 @@ class SqliteDatabase final : public Database {
 
   Status Check(bool allow_full_scan) override;
   StatusOr<RowsSurvey> Survey(WallTime cutoff) override;
-  StatusOr<RowsBatch> DeleteBatch(WallTime cutoff, int64_t limit) override;
+  StatusOr<RowsBatch> DeleteBatch(WallTime cutoff, int64_t limit,
+                                  const BatchMark& mark) override;
+  StatusOr<std::optional<RowsMark>> ReadMark(
+      const std::string& policy) override;
   Duration Checkpoint() override {
     const auto start = std::chrono::steady_clock::now();
     // Not finishing is fine (see database.h); the next one goes further.
@@ -135,6 +144,8 @@ class SqliteDatabase final : public Database {
            sql_.match + " ORDER BY " + sql_.column + " LIMIT :limit";
   }
   Status CheckTable();
+  // Adds `batch` to the policy's mark, inside the batch's transaction.
+  Status WriteMark(const BatchMark& mark, const RowsBatch& batch);
   Status CheckIndex(bool allow_full_scan);
   StatusOr<std::vector<std::string>> TimeIndexes();
   // count(*) and min(seconds) of matching rows where `predicate` holds.
@@ -273,7 +284,8 @@ StatusOr<RowsSurvey> SqliteDatabase::Survey(WallTime cutoff) {
 }
 
 StatusOr<RowsBatch> SqliteDatabase::DeleteBatch(WallTime cutoff,
-                                                int64_t limit) {
+                                                int64_t limit,
+                                                const BatchMark& mark) {
   auto stmt = db_->Prepare("DELETE FROM " + sql_.table + " WHERE rowid IN (" +
                            SelectOld() + ") RETURNING rowid, " + sql_.seconds);
   if (!stmt.ok()) return stmt.status();
@@ -295,10 +307,54 @@ StatusOr<RowsBatch> SqliteDatabase::DeleteBatch(WallTime cutoff,
     if (!batch.oldest || t < *batch.oldest) batch.oldest = t;
   }
   stmt->Reset();  // a finished RETURNING statement must not block COMMIT
+  RETENTION_RETURN_IF_ERROR(WriteMark(mark, batch));
   RETENTION_RETURN_IF_ERROR(write.Commit());
   batch.hold = std::chrono::steady_clock::now() - start;
   batch.wal_frames = db_->wal_frames();
   return batch;
+}
+
+Status SqliteDatabase::WriteMark(const BatchMark& mark,
+                                 const RowsBatch& batch) {
+  if (mark.intent == 0 || batch.removed == 0) return Status::Ok();
+  RETENTION_RETURN_IF_ERROR(db_->Exec(kCreateMarks));
+  // A new intent starts the policy's row afresh; the same one adds to it.
+  auto stmt = db_->Prepare(
+      "INSERT INTO retentiond_batches (policy, intent, rows, min_rowid, "
+      "max_rowid) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (policy) DO UPDATE "
+      "SET rows = CASE WHEN intent = ?2 THEN rows + ?3 ELSE ?3 END, "
+      "min_rowid = CASE WHEN intent = ?2 THEN min(min_rowid, ?4) ELSE ?4 END, "
+      "max_rowid = CASE WHEN intent = ?2 THEN max(max_rowid, ?5) ELSE ?5 END, "
+      "intent = ?2");
+  if (!stmt.ok()) return stmt.status();
+  return stmt->Bind(1, mark.policy)
+      .Bind(2, mark.intent)
+      .Bind(3, batch.removed)
+      .Bind(4, batch.min_rowid)
+      .Bind(5, batch.max_rowid)
+      .Run();
+}
+
+StatusOr<std::optional<RowsMark>> SqliteDatabase::ReadMark(
+    const std::string& policy) {
+  auto exists = db_->Prepare(
+      "SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
+      "name = 'retentiond_batches'");
+  if (!exists.ok()) return exists.status();
+  auto has = exists->Step();
+  if (!has.ok()) return has.status();
+  if (!*has) return std::optional<RowsMark>();
+  auto stmt = db_->Prepare(
+      "SELECT intent, rows, min_rowid, max_rowid FROM retentiond_batches "
+      "WHERE policy = ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, policy);
+  auto row = stmt->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<RowsMark>();
+  return std::optional<RowsMark>(
+      RowsMark{stmt->ColumnInt64(0), stmt->ColumnInt64(1),
+               stmt->ColumnInt64(2), stmt->ColumnInt64(3)});
 }
 
 }  // namespace

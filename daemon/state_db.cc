@@ -118,9 +118,35 @@ constexpr const char* kMigrationTo6[] = {
       PRIMARY KEY (policy, account)))sql",
 };
 
+// Write-ahead intents (intent_log.h): a removal's intent is durable before
+// the removal, and closed together with its ledger entry. state_meta keeps
+// facts about the database itself, such as the ledger's id.
+constexpr const char* kMigrationTo7[] = {
+    // AUTOINCREMENT: an id is never reused, since a rows batch's mark in
+    // the application's database names its intent by id.
+    R"sql(CREATE TABLE intents (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      policy TEXT NOT NULL,
+      verb TEXT NOT NULL,
+      target TEXT NOT NULL,
+      dev INTEGER NOT NULL,
+      ino INTEGER NOT NULL,
+      bytes INTEGER NOT NULL,
+      count INTEGER NOT NULL,
+      recorded INTEGER NOT NULL DEFAULT 0,
+      reason TEXT NOT NULL,
+      created_ns INTEGER NOT NULL))sql",
+    "CREATE INDEX intents_by_policy ON intents (policy, id)",
+    R"sql(CREATE TABLE state_meta (
+      key TEXT PRIMARY KEY,
+      value TEXT NOT NULL))sql",
+    "INSERT INTO state_meta (key, value) VALUES ('ledger_id', "
+    "lower(hex(randomblob(16))))",
+};
+
 constexpr std::span<const char* const> kMigrations[] = {
     kMigrationTo1, kMigrationTo2, kMigrationTo3, kMigrationTo4,
-    kMigrationTo5, kMigrationTo6};
+    kMigrationTo5, kMigrationTo6, kMigrationTo7};
 static_assert(std::size(kMigrations) == StateDb::kSchemaVersion,
               "every schema version needs its migration");
 
@@ -307,6 +333,12 @@ Status StateDb::Migrate() {
     schema_version_ = static_cast<int>(*reached);
   }
   return Status::Ok();
+}
+
+StatusOr<std::string> StateDb::LedgerId() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return db_->QueryText(
+      "SELECT value FROM state_meta WHERE key = 'ledger_id'");
 }
 
 // --- runs ---

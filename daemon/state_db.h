@@ -108,7 +108,7 @@ struct PolicyStats {
 
 class StateDb {
  public:
-  static constexpr int kSchemaVersion = 6;
+  static constexpr int kSchemaVersion = 7;
 
   // Opens or creates the database at `path` (its directory must exist).
   static StatusOr<std::unique_ptr<StateDb>> Open(const std::string& path);
@@ -116,6 +116,10 @@ class StateDb {
 
   int schema_version() const { return schema_version_; }
   const std::string& path() const { return path_; }
+
+  // The random id given to this database's ledger when it was created
+  // (schema 7): tells a restored or replaced state.db from the original.
+  StatusOr<std::string> LedgerId();
 
   StatusOr<int64_t> BeginRun(const RunRecord& run);
   Status FinishRun(int64_t id, const RunEnd& end);

@@ -35,6 +35,7 @@ struct FakeRows {
   int64_t wal_frames = 0;          // frames now in the WAL
   std::deque<Status> fail_next;  // errors for the next DeleteBatch calls
   std::function<void()> after_batch;
+  std::optional<RowsMark> mark;  // as the application database keeps it
   // What happened, for assertions.
   std::vector<int64_t> batch_limits;
   std::vector<Duration> pauses;
@@ -73,7 +74,12 @@ class FakeDatabase final : public Database {
     return s;
   }
 
-  StatusOr<RowsBatch> DeleteBatch(WallTime cutoff, int64_t limit) override {
+  StatusOr<std::optional<RowsMark>> ReadMark(const std::string&) override {
+    return rows_->mark;
+  }
+
+  StatusOr<RowsBatch> DeleteBatch(WallTime cutoff, int64_t limit,
+                                  const BatchMark& mark) override {
     rows_->batch_limits.push_back(limit);
     if (!rows_->fail_next.empty()) {
       Status st = rows_->fail_next.front();
@@ -103,6 +109,13 @@ class FakeDatabase final : public Database {
     batch.hold = rows_->hold_per_row * batch.removed;
     rows_->wal_frames += rows_->wal_frames_per_row * batch.removed;
     batch.wal_frames = rows_->wal_frames;
+    if (mark.intent != 0 && batch.removed > 0) {
+      if (!rows_->mark || rows_->mark->intent != mark.intent) {
+        rows_->mark = RowsMark{mark.intent, 0, batch.min_rowid, 0};
+      }
+      rows_->mark->rows += batch.removed;
+      rows_->mark->max_rowid = batch.max_rowid;
+    }
     if (rows_->after_batch) rows_->after_batch();
     return batch;
   }

@@ -24,6 +24,8 @@ class HookedFilesystem final : public Filesystem {
   std::function<void()> after_read;
   // Added to the size of every successful StatAt.
   uint64_t size_delta = 0;
+  // Runs after every successful RemoveAt.
+  std::function<void()> after_remove;
 
   StatusOr<std::unique_ptr<Dir>> OpenRoot(const std::string& path) override {
     return inner_.OpenRoot(path);
@@ -42,7 +44,9 @@ class HookedFilesystem final : public Filesystem {
   }
   Status RemoveAt(Dir& dir, const std::string& name,
                   const FileInfo& expected) override {
-    return inner_.RemoveAt(dir, name, expected);
+    Status st = inner_.RemoveAt(dir, name, expected);
+    if (st.ok() && after_remove) after_remove();
+    return st;
   }
   Status RenameAt(Dir& from, const std::string& from_name, Dir& to,
                   const std::string& to_name) override {

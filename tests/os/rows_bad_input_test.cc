@@ -86,7 +86,7 @@ TEST_CASE("a locked database fails the plan as busy and deletes nothing") {
   CHECK(plan.status().IsBusy());
   auto db = env.Open();  // may already need the lock for its settings
   if (db.ok()) {
-    CHECK((*db)->DeleteBatch(env.cutoff(), 100).status().IsBusy());
+    CHECK((*db)->DeleteBatch(env.cutoff(), 100, {}).status().IsBusy());
   } else {
     CHECK(db.status().IsBusy());
   }
@@ -104,9 +104,9 @@ TEST_CASE("a writer holding the lock makes a batch busy, not a failure") {
   auto survey = (*db)->Survey(env.cutoff());
   REQUIRE(survey.ok());
   CHECK(survey->expired == 1);
-  CHECK((*db)->DeleteBatch(env.cutoff(), 100).status().IsBusy());
+  CHECK((*db)->DeleteBatch(env.cutoff(), 100, {}).status().IsBusy());
   env.Sql("COMMIT");
-  auto batch = (*db)->DeleteBatch(env.cutoff(), 100);
+  auto batch = (*db)->DeleteBatch(env.cutoff(), 100, {});
   REQUIRE(batch.ok());
   CHECK(batch->removed == 1);
 }
@@ -132,14 +132,14 @@ TEST_CASE("a read-only database refuses deletion with PermissionDenied") {
   {
     auto ro = env.Open(/*read_only=*/true);
     REQUIRE(ro.ok());
-    CHECK((*ro)->DeleteBatch(env.cutoff(), 10).status().code() ==
+    CHECK((*ro)->DeleteBatch(env.cutoff(), 10, {}).status().code() ==
           Status::Code::kPermissionDenied);
   }
   Immutable immutable(env.path);
   if (immutable.ok()) {  // needs root on a filesystem with attributes
     auto db = env.Open();
     if (db.ok()) {
-      auto batch = (*db)->DeleteBatch(env.cutoff(), 10);
+      auto batch = (*db)->DeleteBatch(env.cutoff(), 10, {});
       INFO(batch.status().ToString());
       CHECK(batch.status().code() == Status::Code::kPermissionDenied);
     } else {

@@ -57,9 +57,8 @@ TEST_CASE("opening a new state db creates a WAL database at the current schema")
               "SELECT group_concat(name, ',') FROM (SELECT name FROM "
               "sqlite_master WHERE type = 'table' AND name NOT LIKE "
               "'sqlite_%' ORDER BY name)") ==
-        "account_pending,account_purges,brakes,holds,ledger,ledger_head,occupancy,"
-        "occupancy_scans,runs,"
-        "schema_version");
+        "account_pending,account_purges,brakes,holds,intents,ledger,ledger_head,"
+        "occupancy,occupancy_scans,runs,schema_version,state_meta");
   CHECK(Query(path, "SELECT seq || ' ' || hash FROM ledger_head") ==
         "0 " + std::string(64, '0'));
 }
@@ -97,15 +96,17 @@ TEST_CASE("a state db with a newer schema is refused, not downgraded") {
   TempDir dir;
   std::string path = dir.File("state.db");
   OpenOk(path);
-  RawSql(path, "UPDATE schema_version SET version = 7");
+  const std::string newer = std::to_string(StateDb::kSchemaVersion + 1);
+  RawSql(path, "UPDATE schema_version SET version = " + newer);
   StatusOr<std::unique_ptr<StateDb>> db = StateDb::Open(path);
   REQUIRE_FALSE(db.ok());
   CHECK(db.status().code() == Status::Code::kFailedPrecondition);
   CHECK_THAT(db.status().message(),
-             Catch::Contains("has schema 7, this retentiond knows up to " +
+             Catch::Contains("has schema " + newer +
+                             ", this retentiond knows up to " +
                              std::to_string(StateDb::kSchemaVersion) +
                              "; refusing to downgrade"));
-  CHECK(Query(path, "SELECT version FROM schema_version") == "7");
+  CHECK(Query(path, "SELECT version FROM schema_version") == newer);
 }
 
 TEST_CASE("another application's SQLite database is not taken over") {
@@ -242,6 +243,8 @@ TEST_CASE("a schema 1 state db is migrated, its runs kept unmeasured") {
   RawSql(path, "DROP TABLE occupancy");
   RawSql(path, "DROP TABLE occupancy_scans");
   RawSql(path, "DROP TABLE account_purges");
+  RawSql(path, "DROP TABLE intents");
+  RawSql(path, "DROP TABLE state_meta");
   RawSql(path, "DROP TABLE account_pending");
   RawSql(path, "UPDATE schema_version SET version = 1");
   std::unique_ptr<StateDb> db = OpenOk(path);
@@ -338,10 +341,12 @@ TEST_CASE("a schema 5 state db gains the account purge tables") {
   std::string path = dir.File("state.db");
   REQUIRE(OpenOk(path)->BeginRun(MakeRun("files.a", 1767225600)).ok());
   RawSql(path, "DROP TABLE account_purges");
+  RawSql(path, "DROP TABLE intents");
+  RawSql(path, "DROP TABLE state_meta");
   RawSql(path, "DROP TABLE account_pending");
   RawSql(path, "UPDATE schema_version SET version = 5");
   std::unique_ptr<StateDb> db = OpenOk(path);
-  CHECK(db->schema_version() == 6);
+  CHECK(db->schema_version() == StateDb::kSchemaVersion);
   const WallTime t = FromUnixSeconds(1767225600);
   REQUIRE(db->SaveAccountPurge({"accounts", "42", t, "rows", "sessions 1", t})
               .ok());
@@ -362,6 +367,32 @@ TEST_CASE("a schema 5 state db gains the account purge tables") {
   CHECK((*pending)[0].account == "9");
   CHECK((*pending)[0].due == t + kDay);
   CHECK(db->LastRun().ok());
+}
+
+}  // namespace
+}  // namespace retention
+
+namespace retention {
+namespace {
+
+TEST_CASE("a schema 6 state db gains intents and a ledger id") {
+  TempDir dir;
+  std::string path = dir.File("state.db");
+  REQUIRE(OpenOk(path)->BeginRun(MakeRun("files.a", 1767225600)).ok());
+  RawSql(path, "DROP TABLE intents");
+  RawSql(path, "DROP TABLE state_meta");
+  RawSql(path, "UPDATE schema_version SET version = 6");
+  std::unique_ptr<StateDb> db = OpenOk(path);
+  CHECK(db->schema_version() == 7);
+  auto id = db->LedgerId();
+  REQUIRE(id.ok());
+  CHECK(id->size() == 32);
+  CHECK(db->LastRun().ok());
+  // Each database gets its own.
+  TempDir other;
+  auto other_id = OpenOk(other.File("state.db"))->LedgerId();
+  REQUIRE(other_id.ok());
+  CHECK(*other_id != *id);
 }
 
 }  // namespace

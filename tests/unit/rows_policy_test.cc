@@ -300,3 +300,81 @@ TEST_CASE("a rows plan without expired rows opens no write connection") {
 
 }  // namespace
 }  // namespace retention
+
+namespace retention {
+namespace {
+
+// A context that hands out intent ids, as LedgerContext does.
+class IntentContext final : public ExecContext {
+ public:
+  Status Record(const std::string&, const Action& action) override {
+    recorded.push_back(action);
+    return Status::Ok();
+  }
+  Status Intend(const std::string&, const std::vector<const Action*>& actions,
+                std::vector<int64_t>* ids) override {
+    if (!fail_intend.ok()) return fail_intend;
+    ids->clear();
+    for (size_t i = 0; i < actions.size(); ++i) ids->push_back(next_id++);
+    return Status::Ok();
+  }
+  bool stopping() const override { return false; }
+
+  std::vector<Action> recorded;
+  Status fail_intend;
+  int64_t next_id = 7;
+};
+
+TEST_CASE("every rows batch adds its rows to the run's mark") {
+  RowsFixture f;
+  f.rows->hold_per_row = milliseconds(1);  // small batches
+  f.AddRows(1, 3000, hours(2));
+  IntentContext ctx;
+  ExecResult r = f.policy.Execute(f.MakePlan(), ctx);
+  CHECK(r.done == 1);
+  CHECK(r.rows == 3000);
+  CHECK(f.rows->batch_limits.size() > 2);
+  REQUIRE(f.rows->mark);
+  CHECK(f.rows->mark->intent == 7);
+  CHECK(f.rows->mark->rows == 3000);
+}
+
+TEST_CASE("a rows intent resolves to the marked rows the ledger lacks") {
+  RowsFixture f;
+  Intent intent;
+  intent.id = 7;
+  intent.policy = "rows.tokens";
+  intent.recorded = 1200;
+  f.rows->mark = RowsMark{7, 2000, 1, 2000};
+  IntentFate fate = f.policy.Resolve(intent);
+  CHECK(fate.kind == IntentFate::Kind::kPerformed);
+  CHECK(fate.count == 800);
+  CHECK(fate.target == "tokens rowid 1..2000");
+  SECTION("a mark of another intent: none of this one committed") {
+    f.rows->mark = RowsMark{6, 2000, 1, 2000};
+    CHECK(f.policy.Resolve(intent).kind == IntentFate::Kind::kNotPerformed);
+  }
+  SECTION("no mark at all") {
+    f.rows->mark.reset();
+    CHECK(f.policy.Resolve(intent).kind == IntentFate::Kind::kNotPerformed);
+  }
+  SECTION("everything marked is recorded already") {
+    intent.recorded = 2000;
+    CHECK(f.policy.Resolve(intent).kind == IntentFate::Kind::kNotPerformed);
+  }
+}
+
+TEST_CASE("a rows run whose intent cannot be written deletes nothing") {
+  RowsFixture f;
+  f.AddRows(1, 10, hours(2));
+  IntentContext ctx;
+  ctx.fail_intend = Status::NoSpace("disk full");
+  ExecResult r = f.policy.Execute(f.MakePlan(), ctx);
+  CHECK(r.done == 0);
+  CHECK(f.rows->rows.size() == 10);
+  REQUIRE_FALSE(r.errors.empty());
+  CHECK(r.errors[0].find("deleting nothing") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace retention

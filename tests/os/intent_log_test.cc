@@ -1,0 +1,209 @@
+// Write-ahead intents (intent_log.h, ledger_context.h, intent_recovery.h):
+// a removal's intent is durable before the removal, its ledger entry
+// closes it, and intents a run left open are resolved into exact entries
+// at the next run.
+#include "intent_log.h"
+
+#include <catch2/catch.hpp>
+#include <numeric>
+
+#include "fake_fs_daemon.h"
+#include "fakes/fake_clock.h"
+#include "intent_recovery.h"
+#include "ledger_context.h"
+#include "state_db.h"
+#include "temp_dir.h"
+
+namespace retention {
+namespace {
+
+constexpr Duration kDay = std::chrono::hours(24);
+
+struct StateFixture {
+  TempDir dir;
+  FakeClock clock;
+  std::unique_ptr<StateDb> db;
+  std::unique_ptr<Ledger> ledger;
+  std::atomic<bool> no_stop{false};
+
+  StateFixture() {
+    auto opened = StateDb::Open(dir.File("state.db"));
+    REQUIRE(opened.ok());
+    db = std::move(*opened);
+    ledger = std::make_unique<Ledger>(*db);
+  }
+  size_t Open() {
+    auto open = OpenIntents(*db, "");
+    REQUIRE(open.ok());
+    return open->size();
+  }
+  std::vector<LedgerEntry> Entries() {
+    auto entries = ledger->Read(0, 1000000);
+    REQUIRE(entries.ok());
+    return *entries;
+  }
+};
+
+Action Delete(const std::string& path, uint64_t ino) {
+  Action a;
+  a.verb = "delete";
+  a.target = path;
+  a.expected.dev = 1;
+  a.expected.ino = ino;
+  a.bytes = 10;
+  a.reason = "older than 30d";
+  return a;
+}
+
+TEST_CASE("intents are durable before removal and closed by their entries",
+          "[intent]") {
+  StateFixture f;
+  const Action a = Delete("/r/a", 1), b = Delete("/r/b", 2),
+               c = Delete("/r/c", 3);
+  LedgerContext ctx(f.clock, *f.ledger, f.no_stop);
+  std::vector<int64_t> ids;
+  REQUIRE(ctx.Intend("files.x", {&a, &b, &c}, &ids).ok());
+  REQUIRE(ids.size() == 3);
+  CHECK(f.Open() == 3);
+  REQUIRE(ctx.Done(ids[0], "files.x", a).ok());
+  REQUIRE(ctx.Drop(ids[1]).ok());
+  // Queued, not yet committed: a crash now leaves all three open.
+  CHECK(f.Open() == 3);
+  CHECK(f.Entries().empty());
+  REQUIRE(ctx.Flush().ok());
+  CHECK(f.Open() == 1);
+  REQUIRE(f.Entries().size() == 1);
+  CHECK(f.Entries()[0].target == "/r/a");
+  auto check = f.ledger->Verify();
+  REQUIRE(check.ok());
+  CHECK(check->ok);
+}
+
+TEST_CASE("outcomes are committed in groups, each group in one transaction",
+          "[intent]") {
+  StateFixture f;
+  std::vector<Action> actions;
+  for (int i = 0; i < 1000; ++i) {
+    actions.push_back(Delete("/r/f" + std::to_string(i), i + 1));
+  }
+  std::vector<const Action*> ptrs;
+  for (const Action& a : actions) ptrs.push_back(&a);
+  LedgerContext ctx(f.clock, *f.ledger, f.no_stop);
+  std::vector<int64_t> ids;
+  REQUIRE(ctx.Intend("files.x", ptrs, &ids).ok());
+  for (size_t i = 0; i < LedgerContext::kGroupMax - 1; ++i) {
+    REQUIRE(ctx.Done(ids[i], "files.x", actions[i]).ok());
+  }
+  CHECK(f.Entries().empty());  // still queued
+  REQUIRE(ctx.Done(ids[LedgerContext::kGroupMax - 1], "files.x",
+                   actions[LedgerContext::kGroupMax - 1])
+              .ok());
+  CHECK(f.Entries().size() == LedgerContext::kGroupMax);  // a full group
+  // ... and one older than kGroupDelay goes at the next outcome.
+  const size_t next = LedgerContext::kGroupMax;
+  REQUIRE(ctx.Done(ids[next], "files.x", actions[next]).ok());
+  f.clock.Advance(LedgerContext::kGroupDelay);
+  REQUIRE(ctx.Done(ids[next + 1], "files.x", actions[next + 1]).ok());
+  CHECK(f.Entries().size() == LedgerContext::kGroupMax + 2);
+}
+
+TEST_CASE("a removal cut short is recorded at the next run, exactly once",
+          "[intent]") {
+  FakeFsDaemon d;
+  const std::string root = d.tmp.path() + "/data";
+  d.fs.AddDir(root);
+  for (int i = 0; i < 10; ++i) {
+    d.fs.AddFile(root + "/f" + std::to_string(i), 100,
+                 d.clock.Now() - 40 * kDay);
+  }
+  d.WriteConfig("[files.x]\nroot = " + root +
+                "\nmax_age = 30d\nmax_delete_fraction = 1\n");
+  d.Start();
+  // A run that wrote its intents for five files, removed three, and died
+  // before their outcomes were committed.
+  {
+    LedgerContext ctx(d.clock, d.daemon->ledger(), d.stop);
+    std::vector<Action> actions;
+    auto dir = d.fs.OpenRoot(root);
+    REQUIRE(dir.ok());
+    for (int i = 0; i < 5; ++i) {
+      auto info = d.fs.StatAt(**dir, "f" + std::to_string(i));
+      REQUIRE(info.ok());
+      Action a = Delete(root + "/f" + std::to_string(i), info->ino);
+      a.expected = *info;
+      actions.push_back(a);
+    }
+    std::vector<const Action*> ptrs;
+    for (const Action& a : actions) ptrs.push_back(&a);
+    std::vector<int64_t> ids;
+    REQUIRE(ctx.Intend("files.x", ptrs, &ids).ok());
+    for (int i = 0; i < 3; ++i) {
+      REQUIRE(d.fs.RemoveAt(**dir, "f" + std::to_string(i),
+                            actions[i].expected)
+                  .ok());
+    }
+  }
+  REQUIRE(d.Entries("delete").empty());
+  RunReport r = d.Run("files.x");
+  INFO(r.error);
+  CHECK(r.outcome == "ok");
+  std::vector<LedgerEntry> deletes = d.Entries("delete");
+  REQUIRE(deletes.size() == 10);
+  int recovered = 0;
+  for (const LedgerEntry& e : deletes) {
+    if (e.detail.find("recorded at recovery") != std::string::npos) {
+      ++recovered;
+      CHECK(e.detail.find("found gone") != std::string::npos);
+    }
+  }
+  CHECK(recovered == 3);
+  auto open = OpenIntents(d.daemon->state(), "");
+  REQUIRE(open.ok());
+  CHECK(open->empty());
+}
+
+TEST_CASE("a dry run leaves open intents alone", "[intent]") {
+  FakeFsDaemon d;
+  const std::string root = d.tmp.path() + "/data";
+  d.fs.AddDir(root);
+  d.fs.AddFile(root + "/old", 100, d.clock.Now() - 40 * kDay);
+  d.WriteConfig("[files.x]\nroot = " + root + "\nmax_age = 30d\n");
+  d.Start();
+  {
+    LedgerContext ctx(d.clock, d.daemon->ledger(), d.stop);
+    Action a = Delete(root + "/gone", 99);
+    std::vector<int64_t> ids;
+    REQUIRE(ctx.Intend("files.x", {&a}, &ids).ok());
+  }
+  RunReport r = d.Run("files.x", /*dry_run=*/true);
+  CHECK(r.outcome == "dry-run");
+  CHECK(d.fs.Exists(root + "/old"));
+  CHECK(d.Entries("delete").empty());
+  auto open = OpenIntents(d.daemon->state(), "files.x");
+  REQUIRE(open.ok());
+  CHECK(open->size() == 1);
+}
+
+TEST_CASE("an intent that cannot be resolved keeps the policy from deleting",
+          "[intent]") {
+  FakeFsDaemon d;
+  const std::string root = d.tmp.path() + "/data";
+  d.fs.AddDir(root);
+  d.fs.AddFile(root + "/old", 100, d.clock.Now() - 40 * kDay);
+  d.WriteConfig("[files.x]\nroot = " + root +
+                "\nmax_age = 30d\nmax_delete_fraction = 1\n");
+  d.Start();
+  {
+    LedgerContext ctx(d.clock, d.daemon->ledger(), d.stop);
+    Action a = Delete("relative/path", 99);  // cannot be looked at
+    std::vector<int64_t> ids;
+    REQUIRE(ctx.Intend("files.x", {&a}, &ids).ok());
+  }
+  RunReport r = d.Run("files.x");
+  CHECK(r.outcome == "error");
+  CHECK(r.error.find("cannot be resolved") != std::string::npos);
+  CHECK(d.fs.Exists(root + "/old"));
+}
+
+}  // namespace
+}  // namespace retention
