@@ -53,6 +53,7 @@ struct IntentFate {
     kPerformed,     // `count` items (beyond intent.recorded) are gone
     kNotPerformed,  // nothing of it is left unrecorded
     kUnknown,       // cannot be told now (`how` says why): stays open
+    kInFlight,      // still being performed by this process: stays open
   };
   Kind kind = Kind::kUnknown;
   uint64_t count = 0;
@@ -70,6 +71,7 @@ struct IntentFate {
   static IntentFate Unknown(std::string why) {
     return {Kind::kUnknown, 0, 0, "", std::move(why)};
   }
+  static IntentFate InFlight() { return {Kind::kInFlight, 0, 0, "", ""}; }
 };
 
 // In ONE write transaction: appends the entries of `updates` in order,

@@ -57,6 +57,7 @@ StatusOr<size_t> RecoverIntents(Policy& policy, StateDb& state, Clock& clock) {
   std::string unknown;
   for (const Intent& intent : *open) {
     IntentFate fate = policy.Resolve(intent);
+    if (fate.kind == IntentFate::Kind::kInFlight) continue;
     if (fate.kind == IntentFate::Kind::kUnknown) {
       if (unknown.empty()) {
         unknown = "an interrupted " + intent.verb + " of " + intent.target +

@@ -573,6 +573,12 @@ IntentFate LogsPolicy::Resolve(const Intent& intent) {
   if (intent.verb != "compress") {
     return ResolveFileIntent(services_.fs, intent);
   }
+  {
+    // A compression of this process still at work is not cut short; it
+    // closes its intent itself.
+    std::lock_guard<std::mutex> lock(mu_);
+    if (compressing_.count(intent.target) > 0) return IntentFate::InFlight();
+  }
   // The source is removed only after its archive is complete and synced:
   // source gone and archive there means it was performed.
   IntentFate source = ResolveFileIntent(services_.fs, intent);
