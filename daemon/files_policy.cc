@@ -13,6 +13,7 @@ namespace retention {
 void RegisterFilesKind(KindRegistry* registry) {
   KindSpec spec;
   spec.kind = "files";
+  spec.unit = "file";
   spec.keys = {
       {"root",
        ValueType::kPath,
