@@ -99,19 +99,22 @@ constexpr VerbWords kVerbs[] = {
 };
 
 // One verb's share of a summary: "deleted 700,000 rows", "rotated 1 file
-// (4.0M)", "2 users over quota"; with `would`, what a dry run plans.
-std::string Phrase(const Performed& p, const std::string& unit, bool would) {
+// (4.0M)", "2 users over quota"; with `planned`, what a plan holds
+// ("delete 3 files"; never "would delete", which starts a dry run's action
+// lines that scripts count).
+std::string Phrase(const Performed& p, const std::string& unit,
+                   bool planned) {
   if (p.verb == "over_quota" || p.verb == "under_quota") {
     const std::string state =
         p.verb == "over_quota" ? "over quota" : "back under quota";
-    return Items(p.items, unit) + (would ? " would be " : " ") + state;
+    return Items(p.items, unit) + " " + state;
   }
   const VerbWords* words = nullptr;
   for (const VerbWords& w : kVerbs) {
     if (p.verb == w.verb) words = &w;
   }
-  std::string line = would ? "would " + p.verb
-                           : (words != nullptr ? words->done : p.verb.c_str());
+  std::string line =
+      planned ? p.verb : (words != nullptr ? words->done : p.verb);
   line += " " + Items(p.items, unit);
   if (p.bytes == 0) return line;
   if (words != nullptr && words->bytes_in_parens) {
@@ -127,14 +130,16 @@ std::vector<Performed> Planned(const Plan& plan) {
   return planned;
 }
 
+// "deleted 3 files; rotated 1 file (4.0M)"; with `planned`, "planned: delete
+// 3 files, rotate 1 file (4.0M)"; empty when there is nothing.
 std::string JoinPhrases(const std::vector<Performed>& tallies,
-                        const std::string& unit, bool would) {
+                        const std::string& unit, bool planned) {
   std::string out;
   for (const Performed& p : tallies) {
-    if (!out.empty()) out += "; ";
-    out += Phrase(p, unit, would);
+    if (!out.empty()) out += planned ? ", " : "; ";
+    out += Phrase(p, unit, planned);
   }
-  return out;
+  return planned && !out.empty() ? "planned: " + out : out;
 }
 
 // What a run did, in the kind's units.
@@ -157,7 +162,7 @@ std::string Did(const RunReport& r) {
   }
   if (!r.dry_run && r.outcome != "ok" && !r.plan.actions.empty() &&
       r.performed.empty()) {
-    out += "; planned: " + JoinPhrases(Planned(r.plan), r.unit, true);
+    out += "; " + JoinPhrases(Planned(r.plan), r.unit, true);
   }
   return out;
 }

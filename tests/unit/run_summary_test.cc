@@ -132,8 +132,8 @@ TEST_CASE("a run that did nothing says so, and a brake says what waits",
   braked.error = "clock brake engaged: wall clock moved +1y";
   braked.plan.actions.push_back({"delete", "/d/old", 4096, 1, "old", {}});
   CHECK(SummarizeRun(braked) ==
-        "files.data  braked  nothing done; 4 files in scope; planned: would "
-        "delete 1 file, 4K  (clock brake engaged: wall clock moved +1y)");
+        "files.data  braked  nothing done; 4 files in scope; planned: delete "
+        "1 file, 4K  (clock brake engaged: wall clock moved +1y)");
 }
 
 TEST_CASE("a dry run's summary says what it would do", "[summary]") {
@@ -142,7 +142,8 @@ TEST_CASE("a dry run's summary says what it would do", "[summary]") {
   r.outcome = "dry-run";
   r.plan.actions.push_back({"delete", "tokens: 1234 rows", 0, 1234, "old", {}});
   CHECK(SummarizeRun(r) ==
-        "rows.tokens  dry-run  would delete 1,234 rows; 2,500 rows in scope");
+        "rows.tokens  dry-run  planned: delete 1,234 rows; 2,500 rows in "
+        "scope");
 }
 
 TEST_CASE("a run that did nothing is logged at debug, not info",
