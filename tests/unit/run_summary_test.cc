@@ -162,7 +162,8 @@ TEST_CASE("a run that did nothing is logged at debug, not info",
   CHECK(busy.find("deleted 3 rows") != std::string::npos);
 }
 
-TEST_CASE("--json keeps exact numbers of what was performed", "[summary]") {
+TEST_CASE("a run's JSON keeps the exact numbers of what was performed",
+          "[summary]") {
   RunReport r = Did("rows.analytics", "row", 1200000, {{"delete", 700001, 0}});
   json j = RunToJson(r);
   CHECK(j["performed"][0]["count"] == 700001);
