@@ -76,6 +76,7 @@ void Validate(const Section& s, Errors* errors) {
 KindSpec AccountsKindSpec() {
   KindSpec spec;
   spec.kind = "accounts";
+  spec.unit = "account";
   spec.singleton = true;
   spec.keys = {
       {"database",

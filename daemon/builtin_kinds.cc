@@ -16,6 +16,7 @@ KindSpec DaemonKind() {
   KindSpec spec;
   spec.kind = "daemon";
   spec.singleton = true;
+  spec.unit = "file";  // daemon.keep_free removes rotated log files
   spec.keys = {
       {"state_dir",
        ValueType::kPath,

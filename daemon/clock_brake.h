@@ -3,8 +3,16 @@
 // baseline and hide it). When CheckClock() sees a jump past the limit the
 // brake engages: it is stored in the state database, written to the ledger,
 // and destructive runs are refused until an operator confirms the clock —
-// by creating the file `confirm-clock` in the state directory (which
-// `retentionctl confirm-clock` does) or through Confirm().
+// through Confirm() (retentionctl confirm-clock to a running daemon), or by
+// the file `confirm-clock` in the state directory (what retentionctl writes
+// when no daemon runs).
+//
+// A confirmation releases only the brake it names: the file holds the
+// engaged brake's `since` time in nanoseconds (ClockConfirmation()). A file
+// that names another brake, or none, is removed unused at the next run while
+// a brake is engaged, and the log says why, so a confirmation given too
+// early can never release a later brake. retentionctl writes none while no
+// brake is engaged.
 //
 // Threading: calls are serialized by the Runner's caller (one run at a
 // time); StateDb and Ledger are themselves thread-safe.
@@ -24,6 +32,11 @@ namespace retention {
 inline constexpr char kClockBrakeName[] = "clock";
 inline constexpr char kConfirmClockFile[] = "confirm-clock";
 
+// The contents of a `confirm-clock` file that confirms `engaged`.
+std::string ClockConfirmation(const Brake& engaged);
+// True when `contents` (a confirm-clock file) confirms `engaged`.
+bool ConfirmsBrake(const std::string& contents, const Brake& engaged);
+
 class ClockBrake {
  public:
   ClockBrake(StateDb& db, Ledger& ledger, Filesystem& fs, std::string state_dir,
@@ -38,20 +51,25 @@ class ClockBrake {
   void set_limit(Duration limit) { limit_ns_ = limit.count(); }
 
   // Compares `now` with the last recorded run and engages the brake on a
-  // jump; honours a pending confirmation file. Returns OK when destructive
-  // work may proceed, kFailedPrecondition (with the reason) while engaged,
-  // or the error that kept it from deciding (then nothing may be deleted).
+  // jump; honours a confirmation file that names the engaged brake and
+  // removes any other. Returns OK when destructive work may proceed,
+  // kFailedPrecondition (with the reason) while engaged, or the error that
+  // kept it from deciding (then nothing may be deleted).
   Status Observe(const ClockReading& now);
 
-  // Releases an engaged brake and records who did it. OK if not engaged.
-  Status Confirm(const ClockReading& now, const std::string& who);
+  // Releases the engaged brake and records who did it. True if one was
+  // engaged; false (and nothing recorded) if none was.
+  StatusOr<bool> Confirm(const ClockReading& now, const std::string& who);
 
   // The engaged brake, if any.
   StatusOr<std::optional<Brake>> Engaged();
 
  private:
-  StatusOr<bool> TakeConfirmationFile();
+  // Removes a pending confirmation file; true if it confirmed `engaged`.
+  StatusOr<bool> TakeConfirmationFile(const Brake& engaged);
   Status Engage(const ClockReading& now, const std::string& reason);
+  Status Release(const Brake& engaged, const ClockReading& now,
+                 const std::string& who);
 
   StateDb& db_;
   Ledger& ledger_;

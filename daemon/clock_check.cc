@@ -1,5 +1,7 @@
 #include "clock_check.h"
 
+#include <algorithm>
+
 #include "config_value.h"
 
 namespace retention {
@@ -18,15 +20,40 @@ std::string Signed(Duration d) {
 }  // namespace
 
 ClockReading ReadClock(const Clock& clock) {
-  return {clock.Now(), clock.BootNow(), clock.BootId()};
+  ClockReading best;
+  Duration best_gap = Duration::max();
+  for (int i = 0; i < kClockReadTries; ++i) {
+    const Duration before = clock.BootNow();
+    const WallTime wall = clock.Now();
+    const Duration after = clock.BootNow();
+    const Duration gap = after - before;
+    // A negative gap cannot happen on one boot clock; if a fake (or a
+    // broken kernel) produced one, it is no better than any other reading.
+    if (gap < Duration::zero() || gap >= best_gap) continue;
+    best_gap = gap;
+    best.wall = wall;
+    best.boot = before + gap / 2;
+    best.uncertainty = gap - gap / 2;
+    if (gap == Duration::zero()) break;
+  }
+  if (best_gap == Duration::max()) {  // every try was inconsistent
+    best.boot = clock.BootNow();
+    best.wall = clock.Now();
+  }
+  best.boot_id = clock.BootId();
+  return best;
 }
 
 ClockVerdict CheckClock(const ClockReading& last, const ClockReading& now,
                         Duration limit) {
   ClockVerdict v;
+  // The doubt goes to the operator: a skew this close to the limit brakes.
+  // Half the limit at least, for a limit set absurdly close to the slack.
+  const Duration threshold = std::max(
+      limit / 2, limit - kClockJumpSlack - last.uncertainty - now.uncertainty);
   if (last.boot_id != now.boot_id || now.boot < last.boot) {
     const Duration back = last.wall - now.wall;
-    if (back >= limit) {
+    if (back >= threshold) {
       v.jumped = true;
       v.skew = -back;
       v.reason = "wall clock is " + Seconds(back) + " behind the last run (" +
@@ -36,7 +63,7 @@ ClockVerdict CheckClock(const ClockReading& last, const ClockReading& now,
   }
   v.skew = (now.wall - last.wall) - (now.boot - last.boot);
   const Duration magnitude = v.skew < Duration::zero() ? -v.skew : v.skew;
-  if (magnitude >= limit) {
+  if (magnitude >= threshold) {
     v.jumped = true;
     v.reason = "wall clock moved " + Signed(v.skew) +
                " against boot time since the last run at " +

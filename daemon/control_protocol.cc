@@ -42,8 +42,18 @@ type PlannedAction (
   reason: string
 )
 
+# What a run did with one action, as recorded in the ledger: count is in
+# the kind's unit (a row batch counts its rows).
+type Performed (
+  action: string,
+  count: int,
+  bytes: int
+)
+
 # One run: the plan (every action a real run performs, or performed) and,
 # unless dry, what was done. outcome: ok, dry-run, braked, stopped, error.
+# unit: what the kind counts ("row", "file", "user"); destructive: false for
+# a kind that only measures.
 type Run (
   policy: string,
   dry_run: bool,
@@ -55,7 +65,10 @@ type Run (
   done: int,
   failed: int,
   bytes: int,
-  errors: []string
+  errors: []string,
+  unit: string,
+  destructive: bool,
+  performed: []Performed
 )
 
 # The daemon's state. Times are ISO-8601 UTC. clock_brake is the reason
@@ -85,7 +98,8 @@ method RunPolicy(name: string, dry_run: ?bool) -> (run: Run)
 method Reload() -> (policies: int)
 
 # Confirms the wall clock after a jump, releasing the clock brake (at once,
-# or when the current run ends). was_engaged: the brake was engaged.
+# or when the current run ends). was_engaged: the brake was engaged; when it
+# was not, nothing changes and nothing is recorded.
 method ConfirmClock() -> (was_engaged: bool)
 
 # Releases the mass-deletion brake of one policy (by id or bare name): the

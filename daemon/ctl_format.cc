@@ -149,7 +149,7 @@ std::string FormatReload(const json& reply) {
 std::string FormatConfirmClock(const json& reply) {
   return BoolField(reply, "was_engaged")
              ? "clock confirmed; the clock brake is released\n"
-             : "clock confirmed; the clock brake was not engaged\n";
+             : kClockNotEngaged;
 }
 
 std::string FormatHolds(const json& reply, const char* field) {

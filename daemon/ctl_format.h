@@ -28,6 +28,11 @@ std::string FormatStatus(const nlohmann::json& status);
 // Reload: "reloaded: N policies".
 std::string FormatReload(const nlohmann::json& reply);
 
+// What confirm-clock says when no clock brake is engaged (it then changes
+// nothing, and exits 0).
+inline constexpr char kClockNotEngaged[] =
+    "the clock brake is not engaged; nothing to confirm\n";
+
 // ConfirmClock: whether a brake was released.
 std::string FormatConfirmClock(const nlohmann::json& reply);
 // Hold replies: `field` "hold" (one object) or "holds" (an array), as a

@@ -6,6 +6,7 @@
 #include <ostream>
 #include <set>
 
+#include "atomic_file.h"
 #include "clock_brake.h"
 #include "config_value.h"
 #include "control_protocol.h"
@@ -114,22 +115,39 @@ int LedgerFromStateDir(CtlContext& ctx) {
 }
 
 int ConfirmClockInStateDir(CtlContext& ctx) {
-  auto dir = ctx.fs.OpenRoot(ctx.state_dir);
-  if (!dir.ok()) {
-    ctx.err << "retentionctl: " << dir.status().ToString() << "\n";
+  auto db = OpenExisting(ctx);
+  if (!db) return kExitFailure;
+  std::optional<Brake> engaged;
+  auto brakes = db->Brakes();
+  if (!brakes.ok()) {
+    ctx.err << "retentionctl: " << brakes.status().ToString() << "\n";
     return kExitFailure;
   }
-  auto file = ctx.fs.CreateFileAt(**dir, kConfirmClockFile, 0600);
-  Status st = file.status();
-  if (file.ok())
-    st =
-        (*file)->Write("confirmed at " + FormatIso8601(ctx.clock.Now()) + "\n");
-  if (st.ok()) st = (*file)->Sync();
-  if (!st.ok() && !st.IsBusy()) {  // kBusy: a confirmation is already pending
+  for (const Brake& b : *brakes) {
+    if (b.name == kClockBrakeName) engaged = b;
+  }
+  const std::string path = ctx.state_dir + "/" + kConfirmClockFile;
+  if (!engaged) {
+    // A confirmation left lying about would release the next brake: remove
+    // one an older retentionctl wrote. Best effort, its failure ignored: the
+    // daemon removes such a file unused anyway.
+    auto dir = ctx.fs.OpenRoot(ctx.state_dir);
+    auto info = dir.ok() ? ctx.fs.StatAt(**dir, kConfirmClockFile)
+                         : StatusOr<FileInfo>(dir.status());
+    if (info.ok()) (void)ctx.fs.RemoveAt(**dir, kConfirmClockFile, *info);
+    ctx.out << kClockNotEngaged;
+    return kExitOk;
+  }
+  // Replaces a pending confirmation: only the newest, naming this brake,
+  // counts. Mode 0644: the daemon, another user, reads it.
+  Status st = WriteFileAtomically(ctx.fs, path, ClockConfirmation(*engaged));
+  if (!st.ok()) {
     ctx.err << "retentionctl: " << st.ToString() << "\n";
     return kExitFailure;
   }
-  ctx.out << "clock confirmed; destructive runs resume at the next run\n";
+  ctx.out << "clock confirmed; the clock brake engaged at "
+          << FormatIso8601(engaged->since)
+          << " is released at the next run\n";
   return kExitOk;
 }
 

@@ -16,7 +16,9 @@ namespace retention {
 int VerifyStateDir(CtlContext& ctx);
 // Prints the ledger entries after ctx.args[0] (default all).
 int LedgerFromStateDir(CtlContext& ctx);
-// Creates state_dir/confirm-clock for the next run to pick up.
+// Confirms the engaged clock brake: writes state_dir/confirm-clock naming
+// it, for the next run to pick up. With no clock brake engaged, says so,
+// writes nothing (and removes a stale confirmation) and exits 0.
 int ConfirmClockInStateDir(CtlContext& ctx);
 // Builds the report from state.db and the configuration, if any.
 // Precondition: CheckReportOptions(ctx) returned kExitOk.

@@ -176,6 +176,11 @@ std::shared_ptr<Policy> Daemon::Find(const std::string& name) const {
 RunReport Daemon::Run(Policy& policy, bool dry_run,
                       const std::atomic<bool>& stop) {
   RunReport report = runner_->Run(policy, dry_run, stop);
+  // "rows.analytics" is of kind rows; a singleton's id is its kind.
+  const std::string& id = policy.id();
+  if (const KindSpec* kind = registry_.Find(id.substr(0, id.find('.')))) {
+    report.unit = kind->unit;
+  }
   std::lock_guard<std::mutex> lock(metrics_mu_);
   Status st = WriteMetricsFile();
   if (!st.ok()) spdlog::warn("metrics_file: {}", st.ToString());
@@ -253,11 +258,7 @@ StatusOr<bool> Daemon::ReleaseBrake(const std::string& policy,
 }
 
 StatusOr<bool> Daemon::ConfirmClock(const std::string& who) {
-  auto engaged = brake_->Engaged();
-  if (!engaged.ok()) return engaged.status();
-  if (!engaged->has_value()) return false;
-  RETENTION_RETURN_IF_ERROR(runner_->ConfirmClock(who));
-  return true;
+  return runner_->ConfirmClock(who);
 }
 
 std::shared_ptr<const Config> Daemon::config() const {

@@ -20,6 +20,7 @@ constexpr size_t kIntentGroup = 256;
 void RegisterFilesKind(KindRegistry* registry) {
   KindSpec spec;
   spec.kind = "files";
+  spec.unit = "file";
   spec.keys = {
       {"root",
        ValueType::kPath,

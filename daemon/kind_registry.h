@@ -82,6 +82,8 @@ struct KindSpec {
   std::vector<KeySpec> keys;
   SectionValidator validate;  // may be empty
   PolicyFactory factory;      // empty for [daemon]
+  // What its runs count, singular, for summaries: "row", "file", "user".
+  std::string unit = "item";
 };
 
 class KindRegistry {

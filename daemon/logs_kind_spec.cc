@@ -169,6 +169,7 @@ void Validate(const Section& s, Errors* errors) {
 KindSpec LogsKindSpec() {
   KindSpec spec;
   spec.kind = "logs";
+  spec.unit = "file";
   spec.keys = {
       {"paths",
        ValueType::kPathList,

@@ -52,6 +52,7 @@ StatusOr<std::unique_ptr<Policy>> Build(const Section& s, Services& services) {
 void RegisterOccupancyKind(KindRegistry* registry) {
   KindSpec spec;
   spec.kind = "occupancy";
+  spec.unit = "user";
   spec.singleton = true;
   spec.keys = {
       {"root",

@@ -7,6 +7,9 @@
 // `mounts`, not counted. Entries that vanish mid-scan are skipped; one that
 // cannot be read is a warning, never a failed scan.
 //
+// Directories are counted once per user (dev+inode), also when one is
+// renamed during the scan and so listed under two parents.
+//
 // Hard links: an inode with several links is counted once per user. An
 // inode linked from several users is charged to the user whose id sorts
 // first (byte order), so results never depend on thread count or timing.
@@ -20,6 +23,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -46,10 +50,16 @@ struct OccupancyScan {
   static constexpr size_t kMaxWarnings = 100;
 };
 
+// Called on a scanning thread each time a directory has been opened and
+// counted, before it is read, with its path relative to the root (escaped as
+// EscapeName does). For tests: it lets one rename directories mid-scan.
+using ScanHook = std::function<void(const std::string& path)>;
+
 struct ScanRequest {
   std::string root;
   std::string layout = "{id}";
   int threads = 1;  // at least 1
+  ScanHook on_open = nullptr;  // tests only; null in the daemon
 };
 
 class OccupancyScanner {

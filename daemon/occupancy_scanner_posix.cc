@@ -5,6 +5,11 @@
 // held the parent's is closed and children reopen it from the nearest
 // ancestor still open, checking identities, so open descriptors stay
 // bounded whatever the depth. Each thread counts into its own tally.
+//
+// A directory is counted when it is opened, not when it is listed, and only
+// once per user (dev+inode, DirClaims): a directory renamed during the scan
+// may be listed twice, under its old and its new parent, or not at all, but
+// it is opened under at most one of them and counted once.
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,6 +21,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <unordered_set>
 
 #include "occupancy_posix.h"
 #include "occupancy_scanner.h"
@@ -59,8 +65,49 @@ struct Node {
   std::string name;
   uint32_t user = 0;
   uint64_t dev = 0, ino = 0;  // unknown (0) for a user's top directory
-  std::weak_ptr<Fd> fd;       // its handle while children may use it
+  // Its own size as listed, counted instead when it cannot be opened.
+  uint64_t allocated = 0, apparent = 0;
+  std::weak_ptr<Fd> fd;  // its handle while children may use it
 };
+
+// The directories counted so far, by user: the first thread to claim a
+// directory counts it (and walks it); later claims are refused. Sharded so
+// threads rarely wait for each other.
+class DirClaims {
+ public:
+  // True the first time for this user, dev and inode.
+  bool Claim(uint32_t user, uint64_t dev, uint64_t ino) {
+    const Key key{user, dev, ino};
+    Shard& shard = shards_[KeyHash()(key) % kShards];
+    std::lock_guard<std::mutex> lock(shard.mu);
+    return shard.keys.insert(key).second;
+  }
+
+ private:
+  struct Key {
+    uint32_t user;
+    uint64_t dev, ino;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const {
+      return std::hash<uint64_t>()(k.ino * 0x9E3779B97F4A7C15ULL ^ k.dev ^
+                                   (uint64_t(k.user) << 40));
+    }
+  };
+  struct Shard {
+    std::mutex mu;
+    std::unordered_set<Key, KeyHash> keys;
+  };
+  static constexpr size_t kShards = 64;
+  Shard shards_[kShards];
+};
+
+void CountDir(UserUsage* usage, uint64_t allocated, uint64_t apparent) {
+  ++usage->dirs;
+  usage->allocated += allocated;
+  usage->apparent += apparent;
+}
 
 struct Job {
   std::shared_ptr<Node> node;
@@ -87,7 +134,8 @@ bool SameIdentity(int fd, const Node& node) {
 
 class Walk {
  public:
-  Walk(int root_fd, size_t users) : root_fd_(root_fd), users_(users) {}
+  Walk(int root_fd, size_t users, const ScanHook& on_open)
+      : root_fd_(root_fd), users_(users), on_open_(on_open) {}
 
   std::vector<OccupancyTally> Run(std::vector<Job> jobs, int threads) {
     stack_ = std::move(jobs);
@@ -139,8 +187,13 @@ class Walk {
                    std::vector<std::shared_ptr<Node>>* subdirs,
                    std::vector<Job>* children);
 
+  bool Claim(const Node& dir, uint64_t dev, uint64_t ino, UserUsage* usage,
+             uint64_t allocated, uint64_t apparent);
+
   const int root_fd_;
   const size_t users_;
+  const ScanHook& on_open_;
+  DirClaims claims_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<Job> stack_;
@@ -182,31 +235,50 @@ int Walk::Reopen(const Node& node) {
   return fd;
 }
 
+// Counts `dir` for its user unless it was counted already; false then.
+bool Walk::Claim(const Node& dir, uint64_t dev, uint64_t ino,
+                 UserUsage* usage, uint64_t allocated, uint64_t apparent) {
+  if (!claims_.Claim(dir.user, dev, ino)) return false;
+  CountDir(usage, allocated, apparent);
+  return true;
+}
+
 void Walk::ScanDir(const Job& job, OccupancyTally* t, std::vector<char>* buffer,
                    std::vector<Job>* children) {
   const std::shared_ptr<Node>& dir = job.node;
   UserUsage& usage = t->usage[dir->user];
+  const bool top = dir->parent == nullptr;
   const int fd = Open(job);
   if (fd < 0) {
-    if (fd == -ENOENT) return;  // vanished since it was listed
+    if (fd == -ENOENT) return;  // vanished (or moved) since it was listed
     ++usage.errors;
+    // Unreadable, but there: its size as listed still counts, as du's does.
+    if (!top) Claim(*dir, dir->dev, dir->ino, &usage, dir->allocated,
+                    dir->apparent);
     return t->Warn(PathOf(dir.get()) + ": " + strerror(-fd));
   }
   struct statx self;
-  const bool top = dir->parent == nullptr;
   if (StatxFd(fd, &self) != 0 ||
       (!top && (self.stx_ino != dir->ino || StatxDev(self) != dir->dev))) {
     ::close(fd);
     ++usage.errors;
+    // What was listed counts, as when it cannot be opened; if it moved and
+    // is opened elsewhere, the claim keeps it from counting twice.
+    if (!top) Claim(*dir, dir->dev, dir->ino, &usage, dir->allocated,
+                    dir->apparent);
     return t->Warn(PathOf(dir.get()) + ": replaced during the scan; skipped");
   }
-  if (top) {  // a directory's own size is counted where it is listed
+  // Already counted: it moved during the scan and was reached twice.
+  if (!Claim(*dir, StatxDev(self), self.stx_ino, &usage,
+             self.stx_blocks * 512, self.stx_size)) {
+    ::close(fd);
+    return;
+  }
+  if (top) {
     dir->dev = StatxDev(self);
     dir->ino = self.stx_ino;
-    ++usage.dirs;
-    usage.allocated += self.stx_blocks * 512;
-    usage.apparent += self.stx_size;
   }
+  if (on_open_) on_open_(PathOf(dir.get()));
   std::vector<std::shared_ptr<Node>> subdirs;
   const int rc = ForEachEntry(fd, buffer, [&](const char* name, unsigned char) {
     Entry(fd, dir, name, t, &subdirs);
@@ -239,11 +311,12 @@ void Walk::Entry(int fd, const std::shared_ptr<Node>& dir, const char* name,
       t->mounts.push_back(PathOf(dir.get()) + "/" + EscapeName(name));
       return;
     }
-    ++usage.dirs;
-    usage.allocated += allocated;
-    usage.apparent += stx.stx_size;
-    subdirs->push_back(std::make_shared<Node>(dir, name, dir->user, StatxDev(stx),
-                                   stx.stx_ino));
+    // Counted when opened (ScanDir), so that it is counted once.
+    auto node = std::make_shared<Node>(dir, name, dir->user, StatxDev(stx),
+                                       stx.stx_ino);
+    node->allocated = allocated;
+    node->apparent = stx.stx_size;
+    subdirs->push_back(std::move(node));
   } else if (stx.stx_nlink > 1) {
     t->links.push_back(
         {StatxDev(stx), stx.stx_ino, dir->user, allocated, stx.stx_size});
@@ -297,7 +370,7 @@ StatusOr<OccupancyScan> PosixOccupancyScanner::Scan(
     jobs.push_back({std::move(node), nullptr});
   }
   std::reverse(jobs.begin(), jobs.end());
-  Walk walk(root_fd, ids.size());
+  Walk walk(root_fd, ids.size(), request.on_open);
   std::vector<OccupancyTally> tallies =
       walk.Run(std::move(jobs), std::max(1, request.threads));
   ::close(root_fd);

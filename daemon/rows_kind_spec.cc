@@ -34,6 +34,7 @@ void Validate(const Section& s, Errors* errors) {
 KindSpec RowsKindSpec() {
   KindSpec spec;
   spec.kind = "rows";
+  spec.unit = "row";
   spec.keys = {
       {"database",
        ValueType::kString,

@@ -40,26 +40,144 @@ StatusOr<Action> ActionFromJson(const nlohmann::json& planned) {
   return a;
 }
 
+// The summary fields an older daemon does not send: optional, so its
+// replies still read (the summary then counts in "items").
+Status ReadPerformed(const nlohmann::json& run, RunReport* r) {
+  if (run.contains("unit")) RETENTION_RETURN_IF_ERROR(ReadField(run, "unit", &r->unit));
+  if (run.contains("destructive")) {
+    RETENTION_RETURN_IF_ERROR(ReadField(run, "destructive", &r->destructive));
+  }
+  if (!run.contains("performed")) return Status::Ok();
+  nlohmann::json performed;
+  RETENTION_RETURN_IF_ERROR(ReadField(run, "performed", &performed));
+  if (!performed.is_array()) {
+    return Status::InvalidArgument("run field 'performed' is not an array");
+  }
+  for (const nlohmann::json& p : performed) {
+    if (!p.is_object()) {
+      return Status::InvalidArgument("a performed entry is not an object");
+    }
+    Performed one;
+    RETENTION_RETURN_IF_ERROR(ReadField(p, "action", &one.verb));
+    RETENTION_RETURN_IF_ERROR(ReadField(p, "count", &one.items));
+    RETENTION_RETURN_IF_ERROR(ReadField(p, "bytes", &one.bytes));
+    r->performed.push_back(std::move(one));
+  }
+  return Status::Ok();
+}
+
 // Small sizes read better with a unit: "18 bytes" rather than "18".
 std::string FormatBytes(uint64_t bytes) {
   return bytes < 1024 ? std::to_string(bytes) + " bytes" : FormatSize(bytes);
 }
 
+// "700,000": counts are read by people; --json keeps the exact number.
+std::string FormatCount(uint64_t n) {
+  std::string digits = std::to_string(n);
+  for (int at = static_cast<int>(digits.size()) - 3; at > 0; at -= 3) {
+    digits.insert(static_cast<size_t>(at), ",");
+  }
+  return digits;
+}
+
+// "1 file", "700,000 rows".
+std::string Items(uint64_t n, const std::string& unit) {
+  const std::string noun = unit.empty() ? "item" : unit;
+  return FormatCount(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
+struct VerbWords {
+  const char* verb;
+  const char* done;  // "deleted"
+  bool bytes_in_parens;
+};
+
+constexpr VerbWords kVerbs[] = {
+    {"delete", "deleted", false},     {"purge", "purged", false},
+    {"rotate", "rotated", true},      {"compress", "compressed", true},
+    {"cleanup", "cleaned up", false}, {"recover", "recovered", false},
+};
+
+// One verb's share of a summary: "deleted 700,000 rows", "rotated 1 file
+// (4.0M)", "2 users over quota"; with `planned`, what a plan holds
+// ("delete 3 files"; never "would delete", which starts a dry run's action
+// lines that scripts count).
+std::string Phrase(const Performed& p, const std::string& unit,
+                   bool planned) {
+  if (p.verb == "over_quota" || p.verb == "under_quota") {
+    const std::string state =
+        p.verb == "over_quota" ? "over quota" : "back under quota";
+    return Items(p.items, unit) + " " + state;
+  }
+  const VerbWords* words = nullptr;
+  for (const VerbWords& w : kVerbs) {
+    if (p.verb == w.verb) words = &w;
+  }
+  std::string line =
+      planned ? p.verb : (words != nullptr ? words->done : p.verb);
+  line += " " + Items(p.items, unit);
+  if (p.bytes == 0) return line;
+  if (words != nullptr && words->bytes_in_parens) {
+    return line + " (" + FormatBytes(p.bytes) + ")";
+  }
+  return line + ", " + FormatBytes(p.bytes);
+}
+
+// The planned actions of `plan`, by verb, as Performed tallies.
+std::vector<Performed> Planned(const Plan& plan) {
+  std::vector<Performed> planned;
+  for (const Action& a : plan.actions) AddPerformed(a, &planned);
+  return planned;
+}
+
+// "deleted 3 files; rotated 1 file (4.0M)"; with `planned`, "planned: delete
+// 3 files, rotate 1 file (4.0M)"; empty when there is nothing.
+std::string JoinPhrases(const std::vector<Performed>& tallies,
+                        const std::string& unit, bool planned) {
+  std::string out;
+  for (const Performed& p : tallies) {
+    if (!out.empty()) out += planned ? ", " : "; ";
+    out += Phrase(p, unit, planned);
+  }
+  return planned && !out.empty() ? "planned: " + out : out;
+}
+
+// What a run did, in the kind's units.
+std::string Did(const RunReport& r) {
+  std::string out;
+  // A measuring kind's scope is what it measured, dry run or not.
+  if (!r.destructive) out = "measured " + Items(r.plan.scope, r.unit);
+  const std::string did = r.dry_run
+                              ? JoinPhrases(Planned(r.plan), r.unit, true)
+                              : JoinPhrases(r.performed, r.unit, false);
+  if (!did.empty()) out += (out.empty() ? "" : "; ") + did;
+  if (out.empty()) {
+    out = r.outcome == "ok" || r.dry_run ? "nothing to do" : "nothing done";
+  }
+  if (r.destructive) {
+    out += "; " + Items(r.plan.scope, r.unit) + " in scope";
+  }
+  if (!r.dry_run && r.result.failed > 0) {
+    out += "; " + FormatCount(r.result.failed) + " failed";
+  }
+  if (!r.dry_run && r.outcome != "ok" && !r.plan.actions.empty() &&
+      r.performed.empty()) {
+    out += "; " + JoinPhrases(Planned(r.plan), r.unit, true);
+  }
+  return out;
+}
+
+// A run worth no info line: it did nothing, found nothing wrong, and has
+// nothing to warn about (every minute, a [rows] policy would say so).
+bool Idle(const RunReport& r) {
+  return r.outcome == "ok" && r.destructive && r.performed.empty() &&
+         r.result.failed == 0 && r.error.empty();
+}
+
 }  // namespace
 
 std::string SummarizeRun(const RunReport& r) {
-  std::string line = r.policy + "  " + r.outcome + "  ";
-  if (r.dry_run) {
-    uint64_t bytes = 0;
-    for (const Action& a : r.plan.actions) bytes += a.bytes;
-    line += std::to_string(r.plan.actions.size()) + " planned, " +
-            FormatBytes(bytes) + ", " + std::to_string(r.plan.scope) +
-            " in scope";
-  } else {
-    line += std::to_string(r.result.done) + " of " +
-            std::to_string(r.plan.actions.size()) + " done, " +
-            FormatBytes(r.result.bytes);
-  }
+  std::string line = r.policy + "  " + r.outcome + "  " + Did(r);
   if (!r.error.empty()) line += "  (" + r.error + ")";
   return line;
 }
@@ -72,6 +190,8 @@ void LogRunReport(const RunReport& r) {
   const bool bad = r.outcome == "error" || r.outcome == "braked";
   if (bad) {
     spdlog::warn("{}", SummarizeRun(r));
+  } else if (Idle(r)) {
+    spdlog::debug("{}", SummarizeRun(r));
   } else {
     spdlog::info("{}", SummarizeRun(r));
   }
@@ -99,12 +219,18 @@ nlohmann::json RunToJson(const RunReport& r) {
                        {"count", a.count},
                        {"reason", a.reason}});
   }
+  nlohmann::json performed = nlohmann::json::array();
+  for (const Performed& p : r.performed) {
+    performed.push_back(
+        {{"action", p.verb}, {"count", p.items}, {"bytes", p.bytes}});
+  }
   return {{"policy", r.policy},          {"dry_run", r.dry_run},
           {"outcome", r.outcome},        {"error", r.error},
           {"scope", r.plan.scope},       {"planned", actions},
           {"warnings", r.plan.warnings}, {"done", r.result.done},
           {"failed", r.result.failed},   {"bytes", r.result.bytes},
-          {"errors", r.result.errors}};
+          {"errors", r.result.errors},   {"unit", r.unit},
+          {"destructive", r.destructive}, {"performed", performed}};
 }
 
 std::string FormatRunsJson(const std::vector<RunReport>& reports) {
@@ -131,6 +257,7 @@ StatusOr<RunReport> RunFromJson(const nlohmann::json& run) {
   if (!planned.is_array()) {
     return Status::InvalidArgument("run field 'planned' is not an array");
   }
+  RETENTION_RETURN_IF_ERROR(ReadPerformed(run, &r));
   r.plan.policy = r.policy;
   for (const nlohmann::json& p : planned) {
     StatusOr<Action> action = ActionFromJson(p);

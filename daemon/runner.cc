@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "delete_brake.h"
 #include "holds.h"
 #include "intent_recovery.h"
@@ -30,11 +32,56 @@ std::optional<Survivors> SurvivorsAfter(const Plan& plan,
   return left;
 }
 
+namespace {
+
+bool IsQuotaEvent(const std::string& verb) {
+  return verb == "over_quota" || verb == "under_quota";
+}
+
+// Passes each record on, and counts the ones the ledger took for the run's
+// summary. Record() may be called from a policy's worker threads.
+class TallyContext final : public ExecContext {
+ public:
+  TallyContext(ExecContext& inner, std::vector<Performed>* performed)
+      : inner_(inner), performed_(performed) {}
+  Status Record(const std::string& policy, const Action& action) override {
+    Status st = inner_.Record(policy, action);
+    if (st.ok()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      AddPerformed(action, performed_);
+    }
+    return st;
+  }
+  bool stopping() const override { return inner_.stopping(); }
+
+ private:
+  ExecContext& inner_;
+  std::mutex mu_;
+  std::vector<Performed>* performed_;
+};
+
+}  // namespace
+
+void AddPerformed(const Action& action, std::vector<Performed>* performed) {
+  auto it = std::find_if(
+      performed->begin(), performed->end(),
+      [&](const Performed& p) { return p.verb == action.verb; });
+  if (it == performed->end()) {
+    performed->push_back({action.verb, 0, 0});
+    it = performed->end() - 1;
+  }
+  // A quota event's count is the quota and its bytes the usage: one event.
+  const bool quota = IsQuotaEvent(action.verb);
+  it->items += quota ? 1 : action.count;
+  it->bytes += quota ? 0 : action.bytes;
+}
+
 RunReport Runner::Run(Policy& policy, bool dry_run,
                       const std::atomic<bool>& stop) {
   RunReport report;
   report.policy = policy.id();
   report.dry_run = dry_run;
+  report.destructive = policy.destructive();
   RunRecord record;
   record.policy = policy.id();
   record.dry_run = dry_run;
@@ -129,7 +176,8 @@ Status Runner::Recover(Policy& policy) {
 
 void Runner::Execute(Policy& policy, RunReport* report,
                      const std::atomic<bool>& stop) {
-  LedgerContext ctx(clock_, ledger_, stop);
+  LedgerContext ledger(clock_, ledger_, stop);
+  TallyContext ctx(ledger, &report->performed);
   report->result = policy.Execute(report->plan, ctx);
   Status flushed = ctx.Flush();
   if (!flushed.ok()) {
@@ -197,7 +245,7 @@ StatusOr<bool> Runner::ReleaseBrake(const std::string& policy,
   return engaged;
 }
 
-Status Runner::ConfirmClock(const std::string& who) {
+StatusOr<bool> Runner::ConfirmClock(const std::string& who) {
   std::lock_guard<std::mutex> lock(clock_mu_);
   return brake_.Confirm(ReadClock(clock_), who);
 }

@@ -24,6 +24,13 @@
 
 namespace retention {
 
+// What a run did with one verb, as the policy recorded it in the ledger.
+struct Performed {
+  std::string verb;    // "delete", "rotate", ...
+  uint64_t items = 0;  // a row batch counts its rows; a quota event, 1
+  uint64_t bytes = 0;  // 0 for quota events (their bytes are a usage)
+};
+
 struct RunReport {
   std::string policy;
   bool dry_run = false;
@@ -32,7 +39,17 @@ struct RunReport {
   Plan plan;
   ExecResult result;
   std::string error;  // why it braked, stopped or failed
+  // What was recorded, by verb in the order first seen (real runs only).
+  std::vector<Performed> performed;
+  bool destructive = true;  // false: the kind measures (occupancy)
+  // The kind's item, singular ("row", "file"; KindSpec::unit); set by
+  // Daemon::Run, empty when not known.
+  std::string unit;
 };
+
+// Adds what `action` did to `performed` (for an action recorded in the
+// ledger).
+void AddPerformed(const Action& action, std::vector<Performed>* performed);
 
 // What is left in scope once `result` has been applied: the plan's kept
 // items, plus, when not every action was done (a failure, a stop), every
@@ -56,7 +73,8 @@ class Runner {
   RunReport Run(Policy& policy, bool dry_run, const std::atomic<bool>& stop);
   // Releases the clock brake for `who`, ordered with the clock checks of
   // runs (it waits for at most one run's start, never for a whole run).
-  Status ConfirmClock(const std::string& who);
+  // True if it was engaged; false, recording nothing, if not.
+  StatusOr<bool> ConfirmClock(const std::string& who);
   // Releases the mass-deletion brake of `policy` for `who` (ledger entry
   // "release"): the brake is cleared and the policy's next real run may
   // delete beyond its max_delete_fraction, once. Returns whether a brake

@@ -4,6 +4,8 @@
 // one thread.
 #pragma once
 
+#include <vector>
+
 #include "clock.h"
 
 namespace retention {
@@ -14,8 +16,14 @@ class FakeClock final : public Clock {
   FakeClock()
       : wall_(FromUnixSeconds(1767225600)), boot_(std::chrono::hours(1)) {}
 
-  WallTime Now() const override { return wall_; }
-  Duration BootNow() const override { return boot_; }
+  WallTime Now() const override {
+    Pass();
+    return wall_;
+  }
+  Duration BootNow() const override {
+    Pass();
+    return boot_;
+  }
   std::string BootId() const override {
     return "boot-" + std::to_string(boots_);
   }
@@ -30,11 +38,26 @@ class FakeClock final : public Clock {
     ++boots_;
     boot_ = std::chrono::seconds(10);
   }
+  // Every later read of Now() or BootNow() first lets the next of `costs`
+  // pass (both clocks advance), taking them in turn; empty: reads are free.
+  void SetReadCosts(std::vector<Duration> costs) {
+    costs_ = std::move(costs);
+    next_cost_ = 0;
+  }
 
  private:
-  WallTime wall_;
-  Duration boot_;
+  void Pass() const {
+    if (costs_.empty()) return;
+    const Duration d = costs_[next_cost_++ % costs_.size()];
+    wall_ += d;
+    boot_ += d;
+  }
+
+  mutable WallTime wall_;
+  mutable Duration boot_;
   int boots_ = 1;
+  std::vector<Duration> costs_;
+  mutable size_t next_cost_ = 0;
 };
 
 }  // namespace retention

@@ -330,7 +330,8 @@ TEST_CASE("a dry run prints the plan and exits 0") {
   CHECK(ctl.Run("run", {"backups"}) == kExitOk);
   CHECK(ctl.out.str() ==
         "files.backups: would delete /b/old.tar  (past max_age 90d)\n"
-        "files.backups  dry-run  1 planned, 10 bytes, 3 in scope\n");
+        "files.backups  dry-run  planned: delete 1 item, 10 bytes; 3 items in "
+        "scope\n");
   CHECK(daemon.Call()["parameters"]["dry_run"] == true);
 }
 

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 
 #include "occupancy_tree.h"
 #include "temp_dir.h"
@@ -143,6 +144,69 @@ TEST_CASE("occupancy layout */{id} finds users in shard directories") {
   CHECK(UsageOf(scan, "ann").files == 2);
   CHECK(UsageOf(scan, "ann").dirs == 2);
   CHECK(UsageOf(scan, "bea").files == 1);
+}
+
+// u/a (five files and a subdirectory with one more) and an empty u/b.
+void MakeMovingTree(const std::string& root) {
+  fs::create_directories(root + "/u/a/deep");
+  fs::create_directories(root + "/u/b");
+  for (int i = 0; i < 5; ++i) {
+    WriteBytes(root + "/u/a/f" + std::to_string(i), 10000 + i);
+  }
+  WriteBytes(root + "/u/a/deep/g", 70000);
+}
+
+// Scans `root` on one thread (children are read in name order), calling
+// `move` once when directory `when` has been opened.
+OccupancyScan ScanMoving(const std::string& root, const std::string& when,
+                         std::function<void()> move) {
+  auto scanner = NewPosixOccupancyScanner();
+  ScanRequest request;
+  request.root = root;
+  request.threads = 1;
+  bool moved = false;
+  request.on_open = [&](const std::string& path) {
+    if (path != when || moved) return;
+    moved = true;
+    move();
+  };
+  auto scan = scanner->Scan(request);
+  REQUIRE(scan.ok());
+  CHECK(moved);
+  return std::move(*scan);
+}
+
+TEST_CASE(
+    "a directory renamed mid-scan into a sibling not yet read is counted "
+    "once") {
+  TempDir dir;
+  MakeMovingTree(dir.path());
+  // u/a is being read when it moves to u/b/a, where u/b will list it again.
+  const OccupancyScan scan = ScanMoving(dir.path(), "u/a", [&] {
+    fs::rename(dir.File("u/a"), dir.File("u/b/a"));
+  });
+  const UserUsage u = UsageOf(scan, "u");
+  CheckUserEqualsDu(dir.path(), u);
+  CHECK(u.files == 6);
+  CHECK(u.dirs == 4);  // u, u/b, u/b/a, u/b/a/deep
+  CHECK(u.errors == 0);
+}
+
+TEST_CASE(
+    "a directory renamed mid-scan under a sibling being read is counted "
+    "once") {
+  TempDir dir;
+  MakeMovingTree(dir.path());
+  WriteBytes(dir.File("u/b/h"), 30000);
+  // u/b, listed in u already, moves into u/a just before u/a is read.
+  const OccupancyScan scan = ScanMoving(dir.path(), "u/a", [&] {
+    fs::rename(dir.File("u/b"), dir.File("u/a/b"));
+  });
+  const UserUsage u = UsageOf(scan, "u");
+  CheckUserEqualsDu(dir.path(), u);
+  CHECK(u.files == 7);
+  CHECK(u.dirs == 4);  // u, u/a, u/a/deep, u/a/b
+  CHECK(u.errors == 0);
 }
 
 }  // namespace

@@ -5,7 +5,11 @@
 #include <filesystem>
 #include <fstream>
 
+#include <sstream>
+
+#include "ctl_offline.h"
 #include "daemon.h"
+#include "options.h"
 #include "fake_fs_daemon.h"
 #include "scheduler.h"
 
@@ -99,11 +103,101 @@ TEST_CASE(
     CHECK(p.Run().outcome == "braked");  // stays engaged
     CHECK(p.fs.removed().size() == removed_before);
     CHECK(p.Entries("brake").size() == 1);
-    p.fs.AddFile(p.tmp.path() + "/state/confirm-clock", 1, p.clock.Now());
+    auto engaged = p.daemon->clock_brake().Engaged();
+    REQUIRE(engaged.ok());
+    REQUIRE(engaged->has_value());
+    p.fs.AddFileWithContents(p.tmp.path() + "/state/confirm-clock",
+                             ClockConfirmation(**engaged), p.clock.Now());
     CHECK(p.Run().outcome == "ok");
     CHECK(p.fs.Exists("/data/backups/c.tar") == false);
     CHECK(p.Entries("confirm-clock").size() == 1);
   }
+}
+
+TEST_CASE(
+    "a confirmation given while no clock brake is engaged does not release "
+    "a later one",
+    "[clock]") {
+  Pipeline p;
+  CHECK(p.Run().outcome == "ok");  // baseline
+  const std::string confirm = p.tmp.path() + "/state/confirm-clock";
+  // What `retentionctl confirm-clock` used to leave behind with nothing
+  // engaged: a bare file, then the online call with nothing engaged.
+  p.fs.AddFile(confirm, 20, p.clock.Now());
+  auto was = p.daemon->ConfirmClock("uid 0");
+  REQUIRE(was.ok());
+  CHECK_FALSE(*was);
+  CHECK(p.Entries("confirm-clock").empty());
+  p.clock.Advance(hours(2));
+  p.clock.JumpWall(kDay * 365);
+  p.fs.AddFile("/data/backups/x.tar", 1, p.clock.Now() - kDay * 100);
+  CHECK(p.Run().outcome == "braked");
+  p.clock.Advance(hours(1));
+  CHECK(p.Run().outcome == "braked");  // the second run too
+  CHECK_FALSE(p.fs.Exists(confirm));   // removed unused
+  CHECK(p.fs.Exists("/data/backups/x.tar"));
+  CHECK(p.Entries("confirm-clock").empty());
+}
+
+TEST_CASE("a confirmation naming an earlier clock brake is ignored",
+          "[clock]") {
+  Pipeline p;
+  CHECK(p.Run().outcome == "ok");
+  p.clock.JumpWall(kDay * 365);
+  CHECK(p.Run().outcome == "braked");
+  auto first = p.daemon->clock_brake().Engaged();
+  REQUIRE(first.ok());
+  REQUIRE(first->has_value());
+  const Brake earlier = **first;
+  auto was = p.daemon->ConfirmClock("uid 0");
+  REQUIRE(was.ok());
+  CHECK(*was);
+  CHECK(p.Run().outcome == "ok");
+  // A confirmation of the first brake arrives late, then the clock jumps
+  // again: the second brake is not released by it.
+  const std::string confirm = p.tmp.path() + "/state/confirm-clock";
+  p.clock.Advance(hours(1));
+  p.clock.JumpWall(-kDay * 365);
+  CHECK(p.Run().outcome == "braked");
+  p.fs.AddFileWithContents(confirm, ClockConfirmation(earlier),
+                           p.clock.Now());
+  CHECK(p.Run().outcome == "braked");
+  CHECK_FALSE(p.fs.Exists(confirm));
+  CHECK(p.Entries("confirm-clock").size() == 1);  // the online one only
+}
+
+TEST_CASE("confirm-clock without a daemon confirms only the engaged brake",
+          "[clock]") {
+  Pipeline p;
+  // retentionctl reads the state database itself; the fake filesystem must
+  // show it too.
+  p.fs.AddFile(p.tmp.path() + "/state/state.db", 1, p.clock.Now());
+  std::ostringstream out, err;
+  CtlContext ctx{.state_dir = p.tmp.path() + "/state",
+                 .fs = p.fs,
+                 .clock = p.clock,
+                 .out = out,
+                 .err = err};
+  const std::string confirm = p.tmp.path() + "/state/confirm-clock";
+  CHECK(p.Run().outcome == "ok");
+  CHECK(ConfirmClockInStateDir(ctx) == kExitOk);
+  CHECK(out.str() == "the clock brake is not engaged; nothing to confirm\n");
+  CHECK_FALSE(p.fs.Exists(confirm));  // nothing left behind
+
+  p.clock.JumpWall(kDay * 365);
+  p.fs.AddFile("/data/backups/x.tar", 1, p.clock.Now() - kDay * 100);
+  CHECK(p.Run().outcome == "braked");
+  CHECK(p.Run().outcome == "braked");
+  out.str("");
+  CHECK(ConfirmClockInStateDir(ctx) == kExitOk);
+  INFO(err.str());
+  CHECK(out.str().rfind("clock confirmed; the clock brake engaged at ", 0) ==
+        0);
+  CHECK(p.fs.Exists(confirm));
+  CHECK(p.Run().outcome == "ok");
+  CHECK_FALSE(p.fs.Exists("/data/backups/x.tar"));
+  CHECK_FALSE(p.fs.Exists(confirm));
+  CHECK(p.Entries("confirm-clock").size() == 1);
 }
 
 TEST_CASE("a dry run after a clock jump cannot hide the jump") {

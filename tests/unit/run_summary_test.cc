@@ -3,7 +3,11 @@
 // never an exception.
 #include "run_summary.h"
 
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
 #include <catch2/catch.hpp>
+#include <sstream>
 
 #include "status_printers.h"
 
@@ -84,6 +88,94 @@ TEST_CASE("RunFromJson names a missing or mistyped field") {
   run["planned"] = "none";
   CHECK_FALSE(RunFromJson(run).ok());
   CHECK_FALSE(RunFromJson(json("run")).ok());
+}
+
+// A real run of `policy` in `unit`s with `scope` items, which recorded
+// `performed`.
+RunReport Did(const std::string& policy, const std::string& unit,
+              uint64_t scope, std::vector<Performed> performed) {
+  RunReport r;
+  r.policy = policy;
+  r.outcome = "ok";
+  r.unit = unit;
+  r.plan.policy = policy;
+  r.plan.scope = scope;
+  r.performed = std::move(performed);
+  return r;
+}
+
+TEST_CASE("a run's summary says what it did in the kind's units",
+          "[summary]") {
+  CHECK(SummarizeRun(Did("rows.analytics", "row", 1200000,
+                         {{"delete", 700000, 0}})) ==
+        "rows.analytics  ok  deleted 700,000 rows; 1,200,000 rows in scope");
+  CHECK(SummarizeRun(Did("logs.access", "file", 3,
+                         {{"rotate", 1, (4 << 20) + 1000}})) ==
+        "logs.access  ok  rotated 1 file (4.0M); 3 files in scope");
+  CHECK(SummarizeRun(Did("files.backups", "file", 40,
+                         {{"delete", 12, 3250586}})) ==
+        "files.backups  ok  deleted 12 files, 3.1M; 40 files in scope");
+  CHECK(SummarizeRun(Did("accounts", "account", 9, {{"purge", 1, 0}})) ==
+        "accounts  ok  purged 1 account; 9 accounts in scope");
+  RunReport occupancy = Did("occupancy", "user", 200, {{"over_quota", 2, 0}});
+  occupancy.destructive = false;
+  CHECK(SummarizeRun(occupancy) ==
+        "occupancy  ok  measured 200 users; 2 users over quota");
+}
+
+TEST_CASE("a run that did nothing says so, and a brake says what waits",
+          "[summary]") {
+  RunReport idle = Did("files.backups", "file", 3, {});
+  CHECK(SummarizeRun(idle) == "files.backups  ok  nothing to do; 3 files in scope");
+  RunReport braked = Did("files.data", "file", 4, {});
+  braked.outcome = "braked";
+  braked.error = "clock brake engaged: wall clock moved +1y";
+  braked.plan.actions.push_back({"delete", "/d/old", 4096, 1, "old", {}});
+  CHECK(SummarizeRun(braked) ==
+        "files.data  braked  nothing done; 4 files in scope; planned: delete "
+        "1 file, 4K  (clock brake engaged: wall clock moved +1y)");
+}
+
+TEST_CASE("a dry run's summary says what it would do", "[summary]") {
+  RunReport r = Did("rows.tokens", "row", 2500, {});
+  r.dry_run = true;
+  r.outcome = "dry-run";
+  r.plan.actions.push_back({"delete", "tokens: 1234 rows", 0, 1234, "old", {}});
+  CHECK(SummarizeRun(r) ==
+        "rows.tokens  dry-run  planned: delete 1,234 rows; 2,500 rows in "
+        "scope");
+}
+
+TEST_CASE("a run that did nothing is logged at debug, not info",
+          "[summary]") {
+  std::ostringstream out;
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out);
+  auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("test", sink));
+  spdlog::set_level(spdlog::level::info);
+  LogRunReport(Did("rows.tokens", "row", 10, {}));
+  const std::string idle = out.str();
+  LogRunReport(Did("rows.tokens", "row", 10, {{"delete", 3, 0}}));
+  const std::string busy = out.str();
+  spdlog::set_default_logger(previous);
+  CHECK(idle.empty());
+  CHECK(busy.find("deleted 3 rows") != std::string::npos);
+}
+
+TEST_CASE("a run's JSON keeps the exact numbers of what was performed",
+          "[summary]") {
+  RunReport r = Did("rows.analytics", "row", 1200000, {{"delete", 700001, 0}});
+  json j = RunToJson(r);
+  CHECK(j["performed"][0]["count"] == 700001);
+  CHECK(j["unit"] == "row");
+  StatusOr<RunReport> back = RunFromJson(j);
+  REQUIRE(back.ok());
+  CHECK(SummarizeRun(*back) == SummarizeRun(r));
+  // A reply from a daemon that did not send them still reads.
+  j.erase("performed");
+  j.erase("unit");
+  j.erase("destructive");
+  CHECK(RunFromJson(j).ok());
 }
 
 }  // namespace
