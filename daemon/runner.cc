@@ -45,16 +45,36 @@ class TallyContext final : public ExecContext {
   TallyContext(ExecContext& inner, std::vector<Performed>* performed)
       : inner_(inner), performed_(performed) {}
   Status Record(const std::string& policy, const Action& action) override {
-    Status st = inner_.Record(policy, action);
+    return Count(inner_.Record(policy, action), action);
+  }
+  Status Intend(const std::string& policy,
+                const std::vector<const Action*>& actions,
+                std::vector<int64_t>* ids) override {
+    return inner_.Intend(policy, actions, ids);
+  }
+  // Performed: counted, even if the group's commit fails later (the open
+  // intent then records it at the next run).
+  Status Done(int64_t intent, const std::string& policy,
+              const Action& action) override {
+    return Count(inner_.Done(intent, policy, action), action);
+  }
+  Status Progress(int64_t intent, const std::string& policy,
+                  const Action& action) override {
+    return Count(inner_.Progress(intent, policy, action), action);
+  }
+  Status Drop(int64_t intent) override { return inner_.Drop(intent); }
+  Status Flush() override { return inner_.Flush(); }
+  bool stopping() const override { return inner_.stopping(); }
+
+ private:
+  Status Count(Status st, const Action& action) {
     if (st.ok()) {
       std::lock_guard<std::mutex> lock(mu_);
       AddPerformed(action, performed_);
     }
     return st;
   }
-  bool stopping() const override { return inner_.stopping(); }
 
- private:
   ExecContext& inner_;
   std::mutex mu_;
   std::vector<Performed>* performed_;
