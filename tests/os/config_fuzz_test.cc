@@ -101,7 +101,7 @@ long CheckConfigPeakKib(const std::string& path, int* exit_code) {
   return usage.ru_maxrss;
 }
 
-TEST_CASE("--check-config on the largest configuration stays under 64 MB",
+TEST_CASE("check-config on the largest configuration stays under 64 MB",
           "[config][fuzz]") {
   TempDir tmp;
   // The worst the limits allow: the main file and drop-ins up to 4 MiB in

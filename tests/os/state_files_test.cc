@@ -154,7 +154,7 @@ TEST_CASE("the daemon starts the valid policies and reports a broken one",
         "ok");
 }
 
-TEST_CASE("--once (no start_broken) still fails on a broken policy",
+TEST_CASE("a --once start (no start_broken) still fails on a broken policy",
           "[state]") {
   BrokenDatabaseDaemon d;
   std::vector<ConfigError> errors;
