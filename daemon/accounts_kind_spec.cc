@@ -69,6 +69,7 @@ void Validate(const Section& s, Errors* errors) {
     AddKeyError(s, "quarantine", "is only used with data_dir", errors);
   }
   RequirePositiveDurations(s, {"every", "grace"}, errors);
+  CheckDeleteBrakeKeys(s, errors);
 }
 
 }  // namespace

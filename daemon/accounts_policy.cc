@@ -51,6 +51,12 @@ StatusOr<std::unique_ptr<Dir>> OpenQuarantine(Filesystem& fs,
 void RegisterAccountsKind(KindRegistry* registry) {
   KindSpec spec = AccountsKindSpec();
   spec.factory = MakeAccountsPolicy;
+  spec.check = [](const Section& s) {
+    auto db = OpenSqliteAccounts(AccountsRuleFromSection(s), true,
+                                 kBusyTimeout);
+    if (!db.ok()) return db.status();
+    return (*db)->Check();
+  };
   registry->Register(std::move(spec));
 }
 

@@ -4,13 +4,13 @@ namespace retention {
 namespace {
 
 Status WriteTemp(Filesystem& fs, Dir& dir, const std::string& temp,
-                 std::string_view content) {
-  auto file = fs.CreateFileAt(dir, temp, 0644);
+                 std::string_view content, uint32_t mode) {
+  auto file = fs.CreateFileAt(dir, temp, mode);
   if (file.status().IsBusy()) {  // left by a crash: nobody else writes it
     auto stale = fs.StatAt(dir, temp);
     if (!stale.ok()) return stale.status();
     RETENTION_RETURN_IF_ERROR(fs.RemoveAt(dir, temp, *stale));
-    file = fs.CreateFileAt(dir, temp, 0644);
+    file = fs.CreateFileAt(dir, temp, mode);
   }
   if (!file.ok()) return file.status();
   RETENTION_RETURN_IF_ERROR((*file)->Write(content));
@@ -20,7 +20,7 @@ Status WriteTemp(Filesystem& fs, Dir& dir, const std::string& temp,
 }  // namespace
 
 Status WriteFileAtomically(Filesystem& fs, const std::string& path,
-                           std::string_view content) {
+                           std::string_view content, uint32_t mode) {
   const size_t slash = path.find_last_of('/');
   if (path.empty() || path[0] != '/' || slash + 1 == path.size()) {
     return Status::InvalidArgument(path + ": not an absolute file path");
@@ -29,7 +29,7 @@ Status WriteFileAtomically(Filesystem& fs, const std::string& path,
   if (!dir.ok()) return dir.status();
   const std::string name = path.substr(slash + 1);
   const std::string temp = "." + name + ".tmp";
-  Status st = WriteTemp(fs, **dir, temp, content);
+  Status st = WriteTemp(fs, **dir, temp, content, mode);
   if (st.ok()) st = fs.ReplaceFileAt(**dir, temp, name);
   if (!st.ok()) {
     auto left = fs.StatAt(**dir, temp);

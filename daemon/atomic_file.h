@@ -11,10 +11,11 @@
 
 namespace retention {
 
-// `path` is absolute; its directory must exist. On any failure the target is
-// left as it was and the temp file ".NAME.tmp" is removed (best effort); a
-// temp file a crash left behind is replaced.
+// `path` is absolute; its directory must exist. The file gets exactly
+// `mode`, whatever the umask. On any failure the target is left as it was
+// and the temp file ".NAME.tmp" is removed (best effort); a temp file a
+// crash left behind is replaced.
 Status WriteFileAtomically(Filesystem& fs, const std::string& path,
-                           std::string_view content);
+                           std::string_view content, uint32_t mode = 0644);
 
 }  // namespace retention

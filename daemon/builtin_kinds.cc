@@ -73,12 +73,24 @@ KindSpec DaemonKind() {
        false,
        {},
        "concurrent control connections; more are refused"},
+      {"control_max_connections_per_user",
+       ValueType::kInt,
+       "16",
+       false,
+       {},
+       "control connections of one uid (root: no cap); more are refused"},
       {"control_idle_timeout",
        ValueType::kDuration,
        "60s",
        false,
        {},
        "a control connection idle this long is closed"},
+      {"control_request_timeout",
+       ValueType::kDuration,
+       "10s",
+       false,
+       {},
+       "a call not complete this long after its first byte is closed"},
       {"daily_report",
        ValueType::kBool,
        "yes",
@@ -96,14 +108,12 @@ KindSpec DaemonKind() {
             {s.values.at(key).where, s.id(), key, gid.status().message()});
       }
     }
-    if (s.GetInt("control_max_connections") < 1) {
-      errors->push_back({s.values.at("control_max_connections").where, s.id(),
-                         "control_max_connections", "must be at least 1"});
+    for (const char* key :
+         {"control_max_connections", "control_max_connections_per_user"}) {
+      if (s.GetInt(key) < 1) AddKeyError(s, key, "must be at least 1", errors);
     }
-    if (s.GetDuration("control_idle_timeout") <= Duration::zero()) {
-      errors->push_back({s.values.at("control_idle_timeout").where, s.id(),
-                         "control_idle_timeout", "must be greater than 0"});
-    }
+    RequirePositiveDurations(
+        s, {"control_idle_timeout", "control_request_timeout"}, errors);
   };
   return spec;
 }

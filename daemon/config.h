@@ -19,6 +19,17 @@ namespace retention {
 
 class KindRegistry;
 
+// What LoadConfig reads at most (retentiond.conf(5), LIMITS): past these a
+// configuration is refused with an error, not read at any cost.
+inline constexpr size_t kMaxConfigFileBytes = 1 << 20;   // one file
+inline constexpr size_t kMaxConfigTotalBytes = 4 << 20;  // all files
+inline constexpr size_t kMaxConfigDropIns = 1000;
+// Lines that are neither blank nor comments, in all files together.
+inline constexpr size_t kMaxConfigLines = 10000;
+// Errors reported: the first ones by file and line, then one saying how
+// many more there were.
+inline constexpr size_t kMaxConfigErrors = 20;
+
 struct SourceLocation {
   std::string file;  // "(default)" for registered defaults
   int line = 0;
@@ -35,9 +46,15 @@ struct ConfigError {
   std::string section;  // "logs.access", "daemon"; empty if none
   std::string key;      // empty when the error is about the section
   std::string message;
+  // Set only on the last error of a list cut at kMaxConfigErrors: how many
+  // were left out (its message says so too).
+  size_t omitted = 0;
   // "FILE:LINE: [section] key: message"
   std::string ToString() const;
 };
+
+// How many errors `errors` stands for, those left out included.
+size_t CountConfigErrors(const std::vector<ConfigError>& errors);
 
 // One [daemon] or [KIND.NAME] section, merged across files, defaults filled.
 struct Section {
@@ -79,9 +96,14 @@ struct Config {
 // with every error found (not just the first) in *errors: unreadable files,
 // syntax errors, unknown sections, kinds and keys (with the nearest known
 // key suggested), bad values, missing required keys, a section repeated in
-// one file, a policy name used by two kinds.
+// one file, a policy name used by two kinds, a file that is not a regular
+// file, limits passed. At most kMaxConfigErrors errors and one that counts
+// the rest. When `sha256` is given, it gets the hex SHA-256 over every
+// file's name and text as read (to identify a rejected configuration
+// without recording it whole).
 bool LoadConfig(const std::string& path, const KindRegistry& registry,
-                Config* config, std::vector<ConfigError>* errors);
+                Config* config, std::vector<ConfigError>* errors,
+                std::string* sha256 = nullptr);
 
 // Reads the same files as LoadConfig but needs only [daemon] to be sound:
 // fills *daemon (defaults included) and returns true when it is, even if

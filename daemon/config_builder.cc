@@ -1,14 +1,24 @@
 #include "config_builder.h"
 
+#include <openssl/evp.h>
+
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 
 #include "config_check.h"
+#include "escape.h"
 
 namespace retention {
 namespace {
 
 const SourceLocation kDefaultLocation{"(default)", 0};
+
+// Errors kept before sorting (a file's own order is nearly sorted already);
+// past them only a count.
+constexpr size_t kStoredErrors = 200;
+constexpr size_t kMaxMessageBytes = 300;
+constexpr size_t kMaxQuotedKeyBytes = 80;
 
 std::vector<std::string> KindNames(const KindRegistry& registry) {
   std::vector<std::string> names;
@@ -38,7 +48,7 @@ std::string DirectoryOf(const std::string& file) {
 }
 
 ConfigBuilder::ConfigBuilder(const KindRegistry& registry)
-    : registry_(registry) {
+    : registry_(registry), lines_left_(kMaxConfigLines) {
   Merged daemon;
   daemon.section.kind = "daemon";
   daemon.section.where = kDefaultLocation;
@@ -51,7 +61,23 @@ void ConfigBuilder::AddFile(const std::string& name,
                             std::string_view text) {
   order_.push_back(name);
   files_.push_back(name);
-  IniFile ini = ReadIni(text);
+  hashed_.append(name).push_back('\0');
+  hashed_.append(text).push_back('\0');
+  if (lines_left_ == 0) {
+    return Error({name, 0}, "", "",
+                 "not read: the configuration already has " +
+                     std::to_string(kMaxConfigLines) +
+                     " lines of keys and headers");
+  }
+  IniFile ini = ReadIni(text, lines_left_);
+  lines_left_ -= std::min(lines_left_, ini.lines);
+  if (ini.stopped_at != 0) {
+    // At line 0, so it is listed first: it explains the rest.
+    Error({name, 0}, "", "",
+          "more than " + std::to_string(kMaxConfigLines) +
+              " lines of keys and headers in the configuration; not read "
+              "from line " + std::to_string(ini.stopped_at) + " on");
+  }
   for (IniError& e : ini.errors) {
     Error({name, e.line}, std::move(e.section), "", std::move(e.message));
   }
@@ -192,7 +218,8 @@ void ConfigBuilder::FinishSection(Merged* merged) {
   for (ConfigError& e : found) {
     if (e.section.empty()) e.section = section.id();
     if (e.where.file.empty()) e.where = header;
-    errors_.push_back(std::move(e));
+    Error(std::move(e.where), std::move(e.section), std::move(e.key),
+          std::move(e.message));
   }
 }
 
@@ -213,9 +240,7 @@ bool ConfigBuilder::FinishDaemon(Section* daemon,
                                  std::vector<ConfigError>* errors) {
   for (Merged& merged : merged_) FinishSection(&merged);
   if (errors != nullptr) *errors = SortedErrors();
-  for (const ConfigError& e : errors_) {
-    if (e.section.empty() || e.section == "daemon") return false;
-  }
+  if (failed_ids_.count("") || failed_ids_.count("daemon")) return false;
   *daemon = std::move(merged_.front().section);
   merged_.clear();
   return true;
@@ -223,9 +248,31 @@ bool ConfigBuilder::FinishDaemon(Section* daemon,
 
 void ConfigBuilder::Error(SourceLocation where, std::string section,
                           std::string key, std::string message) {
-  if (!section.empty()) failed_ids_.insert(section);
-  errors_.push_back({std::move(where), std::move(section), std::move(key),
-                     std::move(message)});
+  // "" stands for errors outside any section (an unreadable file).
+  failed_ids_.insert(section);
+  if (errors_.size() >= kStoredErrors) {
+    ++errors_dropped_;
+    return;
+  }
+  errors_.push_back({std::move(where), std::move(section),
+                     EscapeText(key, kMaxQuotedKeyBytes),
+                     EscapeText(message, kMaxMessageBytes)});
+}
+
+std::string ConfigBuilder::Sha256() const {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  if (EVP_Digest(hashed_.data(), hashed_.size(), digest, &size, EVP_sha256(),
+                 nullptr) != 1) {
+    return "";  // OpenSSL failed: the caller records no hash
+  }
+  std::string hex;
+  for (unsigned int i = 0; i < size; ++i) {
+    char byte[3];
+    std::snprintf(byte, sizeof byte, "%02x", digest[i]);
+    hex += byte;
+  }
+  return hex;
 }
 
 std::vector<ConfigError> ConfigBuilder::SortedErrors() const {
@@ -238,6 +285,13 @@ std::vector<ConfigError> ConfigBuilder::SortedErrors() const {
                    [&](const ConfigError& a, const ConfigError& b) {
                      return rank(a) < rank(b);
                    });
+  const size_t total = errors_.size() + errors_dropped_;
+  if (total <= kMaxConfigErrors) return sorted;
+  sorted.resize(kMaxConfigErrors);
+  ConfigError more;
+  more.omitted = total - sorted.size();
+  more.message = "... and " + std::to_string(more.omitted) + " more errors";
+  sorted.push_back(std::move(more));
   return sorted;
 }
 

@@ -8,6 +8,10 @@
 // together with its FILE:LINE. Within one file a section may appear only
 // once and a key only once per section.
 //
+// Bounded: at most kMaxConfigLines lines are read across files, errors are
+// stored escaped and cut short (EscapeText), and at most kMaxConfigErrors
+// are returned, the last one counting those left out.
+//
 // Threading: a builder is used by one thread, once (AddFile..., Finish).
 #pragma once
 
@@ -45,6 +49,10 @@ class ConfigBuilder {
   // every error either way.
   bool FinishDaemon(Section* daemon, std::vector<ConfigError>* errors);
 
+  // Hex SHA-256 over every file added (its name, a NUL, its text, a NUL),
+  // in order; of no file, that of nothing.
+  std::string Sha256() const;
+
  private:
   struct Merged {
     Section section;
@@ -73,7 +81,10 @@ class ConfigBuilder {
   // Policy name -> the section that first used it.
   std::map<std::string, std::pair<std::string, SourceLocation>> names_;
   std::set<std::string> failed_ids_;  // sections with an error so far
-  std::vector<ConfigError> errors_;
+  std::vector<ConfigError> errors_;  // the first kStoredErrors
+  size_t errors_dropped_ = 0;        // past those
+  size_t lines_left_;                // of kMaxConfigLines
+  std::string hashed_;               // names and texts, for Sha256()
 };
 
 // The absolute, normalised directory holding `file`.

@@ -3,6 +3,7 @@
 // ConfigBuilder, which sees only text.
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,27 +16,36 @@
 namespace retention {
 namespace {
 
-// A configuration file is small; a bigger one is a mistake (or /dev/zero
-// behind a symlink), not something to read forever.
-constexpr size_t kMaxConfigBytes = 16 << 20;
-
-Status ReadWholeFile(const std::string& path, std::string* text) {
-  // O_NONBLOCK: a FIFO put where a config file belongs reads as empty
-  // instead of blocking start-up forever; regular files ignore it.
+// Reads a regular file of at most `limit` bytes. A configuration file is
+// small; a bigger one is a mistake (or /dev/zero behind a symlink), not
+// something to read forever, and a FIFO or device is never one.
+Status ReadWholeFile(const std::string& path, size_t limit, std::string* text) {
+  // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused
+  // below, once fstat says what the handle is.
   const int fd =
       open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (fd < 0) return Status::FromErrno(errno, "cannot read");
-  char buffer[8192];
+  struct stat st;
   Status status;
-  for (;;) {
+  if (fstat(fd, &st) != 0) {
+    status = Status::FromErrno(errno, "cannot read");
+  } else if (!S_ISREG(st.st_mode)) {
+    status = Status::InvalidArgument("not a regular file");
+  }
+  char buffer[8192];
+  while (status.ok()) {
     const ssize_t n = read(fd, buffer, sizeof(buffer));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) status = Status::FromErrno(errno, "cannot read");
     if (n <= 0) break;
     text->append(buffer, static_cast<size_t>(n));
-    if (text->size() > kMaxConfigBytes) {
-      status = Status::InvalidArgument("cannot read: larger than 16 MiB");
-      break;
+    if (text->size() > limit) {
+      status = Status::InvalidArgument(
+          limit < kMaxConfigFileBytes
+              ? "with the files before it, larger than " +
+                    std::to_string(kMaxConfigTotalBytes) + " bytes"
+              : "larger than " + std::to_string(kMaxConfigFileBytes) +
+                    " bytes");
     }
   }
   close(fd);
@@ -64,36 +74,51 @@ Status ListDropIns(const std::string& dir, std::vector<std::string>* names) {
       return Status::FromErrno(errno, "cannot list drop-in directory");
     }
     if (entry == nullptr) break;
-    if (IsDropInName(entry->d_name)) names->push_back(entry->d_name);
+    if (!IsDropInName(entry->d_name)) continue;
+    if (names->size() == kMaxConfigDropIns) {
+      names->clear();
+      return Status::InvalidArgument("more than " +
+                                     std::to_string(kMaxConfigDropIns) +
+                                     " drop-in files; none is read");
+    }
+    names->push_back(entry->d_name);
   }
   // std::string compares as unsigned bytes: the order `LC_ALL=C ls` shows.
   std::sort(names->begin(), names->end());
   return Status::Ok();
 }
 
-void AddFile(const std::string& path, ConfigBuilder* builder) {
+// Adds `path`, counting its bytes against *budget (all files together).
+void AddFile(const std::string& path, size_t* budget, ConfigBuilder* builder) {
   std::string text;
-  const Status status = ReadWholeFile(path, &text);
+  const Status status =
+      ReadWholeFile(path, std::min(*budget, kMaxConfigFileBytes), &text);
+  *budget -= std::min(*budget, text.size());
   if (!status.ok()) return builder->AddFileError(path, status.message());
   builder->AddFile(path, DirectoryOf(path), text);
 }
 
 // The main file, then its drop-ins.
 void AddFiles(const std::string& path, ConfigBuilder* builder) {
-  AddFile(path, builder);
+  size_t budget = kMaxConfigTotalBytes;
+  AddFile(path, &budget, builder);
   const std::string dir = path + ".d";
   std::vector<std::string> names;
   const Status listed = ListDropIns(dir, &names);
   if (!listed.ok()) builder->AddFileError(dir, listed.message());
-  for (const std::string& name : names) AddFile(dir + "/" + name, builder);
+  for (const std::string& name : names) {
+    AddFile(dir + "/" + name, &budget, builder);
+  }
 }
 
 }  // namespace
 
 bool LoadConfig(const std::string& path, const KindRegistry& registry,
-                Config* config, std::vector<ConfigError>* errors) {
+                Config* config, std::vector<ConfigError>* errors,
+                std::string* sha256) {
   ConfigBuilder builder(registry);
   AddFiles(path, &builder);
+  if (sha256 != nullptr) *sha256 = builder.Sha256();
   return builder.Finish(config, errors);
 }
 

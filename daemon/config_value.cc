@@ -120,7 +120,13 @@ StatusOr<uint64_t> ParseSize(std::string_view text) {
       (n << shift) > kMax - part) {
     return BadSize(text, "too large");
   }
-  return (n << shift) + part;
+  const uint64_t bytes = (n << shift) + part;
+  if (bytes == 0 && (whole.find_first_not_of('0') != std::string_view::npos ||
+                     fraction.find_first_not_of('0') != std::string_view::npos)) {
+    // 0.0000001K would otherwise read as 0: for a budget, no budget at all.
+    return BadSize(text, "rounds to 0 bytes; write 0 if that is meant");
+  }
+  return bytes;
 }
 
 namespace {

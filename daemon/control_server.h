@@ -9,9 +9,17 @@
 // One call at a time per connection: while a call is being handled or its
 // reply is not yet written, the connection is not read, so a client that
 // floods calls without reading replies holds at most one reply. A message
-// over the limit is answered and the connection closed. Connections idle
-// past the timeout (sending nothing, or not reading their reply) are
-// closed; connections past the limit get Busy and are closed. A client that
+// over the limit is answered and the connection closed.
+//
+// Deadlines are for whole steps, never reset by a byte: a connection that
+// sends nothing for idle_timeout after connecting or after its last reply,
+// that takes longer than request_timeout from a call's first byte to its
+// NUL, or that does not read a reply within idle_timeout, is closed, so a
+// trickle of one byte a second holds a slot no longer than a silent client.
+// Slots: at most max_per_user connections per peer uid, and the last
+// reserved_for_admins() of max_connections only for root and admin_group,
+// so one reader cannot lock out the others nor `retentionctl reload`. A
+// connection refused is answered Busy at once and closed. A client that
 // vanishes mid-reply costs a failed write (MSG_NOSIGNAL), nothing else.
 //
 // Threading: every method on the main thread; ReplyFn from any thread.
@@ -47,8 +55,11 @@ class ControlHandler {
 struct ControlSocketOptions {
   std::string path;            // the socket's path
   std::optional<gid_t> group;  // socket_group: chgrp the socket and dir
+  std::optional<gid_t> admin_group;  // may use the reserved slots
   size_t max_connections = 64;
+  size_t max_per_user = 16;  // connections of one peer uid (root: no cap)
   Duration idle_timeout = std::chrono::seconds(60);
+  Duration request_timeout = std::chrono::seconds(10);
   size_t max_message_size = kDefaultMaxMessageSize;
 };
 
@@ -74,9 +85,13 @@ class ControlServer {
   // Handles an epoll event; false when `fd` is not the server's.
   bool OnEvent(int fd, uint32_t events);
 
-  // Closes connections idle past the timeout. Returns milliseconds until
-  // the next one could expire (-1: no connection).
+  // Closes connections past their deadline (see above). Returns
+  // milliseconds until the next one could expire (-1: no connection).
   int ExpireIdle();
+
+  // Slots of max_connections kept for root and admin_group: a quarter of
+  // it, at most 4.
+  size_t reserved_for_admins() const;
 
   size_t connections() const { return connections_.size(); }
   const std::string& path() const { return options_.path; }
@@ -87,6 +102,9 @@ class ControlServer {
   struct Outbox;
 
   void Accept();
+  // Why a new connection from `caller` is refused, or "" when it is not.
+  std::string RefusalReason(const Caller& caller) const;
+  void Refuse(int fd, const std::string& reason, Duration now);
   void OnConnection(Connection& c, uint32_t events);
   void ReadFrom(Connection& c);
   void Dispatch(Connection& c);
@@ -97,6 +115,8 @@ class ControlServer {
   void DrainOutbox();
   void UpdateInterest(Connection& c);
   void Close(uint64_t id, const char* why);
+  // When `c`, not awaiting a handler, is closed unless it progresses.
+  Duration Deadline(const Connection& c) const;
   Connection* FindByFd(int fd);
 
   ControlHandler& handler_;
@@ -110,6 +130,7 @@ class ControlServer {
   uint64_t next_id_ = 1;
   std::map<uint64_t, std::unique_ptr<Connection>> connections_;
   std::map<int, uint64_t> by_fd_;
+  std::map<uid_t, size_t> per_uid_;  // open connections by peer uid
   Duration accept_paused_until_{};  // after EMFILE: BootNow() to retry; 0 none
   Duration last_refusal_log_{};
   uint64_t refused_since_log_ = 0;

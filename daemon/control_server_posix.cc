@@ -89,7 +89,10 @@ struct ControlServer::Connection {
   bool awaiting = false;     // a call is with the handler
   bool close_after = false;  // close once `out` is written
   bool eof = false;          // the client shut down its side
-  Duration last_activity{};
+  // Starts of the current steps (BootNow), never moved by a single byte.
+  Duration idle_since{};     // connected, or its last reply written
+  Duration request_since{};  // the first byte of the call being read
+  Duration reply_since{};    // the reply being written was queued
   uint32_t interest = 0;
 
   explicit Connection(size_t max) : framer(max) {}
@@ -162,6 +165,48 @@ void ControlServer::SetListening(bool on) {
   epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, listen_fd_, &ev);
 }
 
+size_t ControlServer::reserved_for_admins() const {
+  return std::min<size_t>(4, options_.max_connections / 4);
+}
+
+std::string ControlServer::RefusalReason(const Caller& caller) const {
+  const size_t total = connections_.size();
+  if (total >= options_.max_connections) {
+    return "too many control connections (" +
+           std::to_string(options_.max_connections) + ")";
+  }
+  const bool admin = caller.uid == 0 || (options_.admin_group &&
+                                         InGroup(caller, *options_.admin_group));
+  if (admin) return "";
+  if (total >= options_.max_connections - reserved_for_admins()) {
+    return "too many control connections (the last " +
+           std::to_string(reserved_for_admins()) +
+           " are kept for root and admin_group)";
+  }
+  auto it = per_uid_.find(caller.uid);
+  if (it != per_uid_.end() && it->second >= options_.max_per_user) {
+    return "too many control connections from uid " +
+           std::to_string(caller.uid) + " (" +
+           std::to_string(options_.max_per_user) + ")";
+  }
+  return "";
+}
+
+// Answers Busy without waiting: the socket is new, its buffer empty, so a
+// non-blocking send of a few dozen bytes completes or the client is gone.
+void ControlServer::Refuse(int fd, const std::string& reason, Duration now) {
+  const std::string busy = EncodeError(kErrorBusy, {{"reason", reason}});
+  (void)!send(fd, busy.data(), busy.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  close(fd);
+  ++refused_since_log_;
+  if (now - last_refusal_log_ >= kRefusalLogInterval) {
+    spdlog::warn("control socket: refused {} connection(s), the last: {}",
+                 refused_since_log_, reason);
+    refused_since_log_ = 0;
+    last_refusal_log_ = now;
+  }
+}
+
 void ControlServer::Accept() {
   const Duration now = clock_.BootNow();
   for (;;) {
@@ -180,29 +225,16 @@ void ControlServer::Accept() {
       }
       return;
     }
-    if (connections_.size() >= options_.max_connections) {
-      const std::string busy = EncodeError(
-          kErrorBusy,
-          {{"reason", "too many control connections (" +
-                          std::to_string(options_.max_connections) + ")"}});
-      (void)!send(fd, busy.data(), busy.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-      close(fd);
-      ++refused_since_log_;
-      if (now - last_refusal_log_ >= kRefusalLogInterval) {
-        spdlog::warn(
-            "control socket: refused {} connection(s): limit of {} "
-            "reached",
-            refused_since_log_, options_.max_connections);
-        refused_since_log_ = 0;
-        last_refusal_log_ = now;
-      }
+    Caller caller = PeerCaller(fd);
+    if (std::string why = RefusalReason(caller); !why.empty()) {
+      Refuse(fd, why, now);
       continue;
     }
     auto c = std::make_unique<Connection>(options_.max_message_size);
     c->id = next_id_++;
     c->fd = fd;
-    c->caller = PeerCaller(fd);
-    c->last_activity = now;
+    c->caller = std::move(caller);
+    c->idle_since = now;
     struct epoll_event ev = {};
     ev.events = EPOLLIN | EPOLLRDHUP;
     ev.data.fd = fd;
@@ -213,6 +245,7 @@ void ControlServer::Accept() {
     }
     c->interest = ev.events;
     spdlog::debug("control: connection from {}", DescribeCaller(c->caller));
+    ++per_uid_[c->caller.uid];
     by_fd_[fd] = c->id;
     connections_[c->id] = std::move(c);
   }
@@ -242,7 +275,7 @@ void ControlServer::ReadFrom(Connection& c) {
   for (;;) {
     const ssize_t n = recv(c.fd, buffer, sizeof buffer, 0);
     if (n > 0) {
-      c.last_activity = clock_.BootNow();
+      if (c.framer.buffered() == 0) c.request_since = clock_.BootNow();
       c.framer.Append(std::string_view(buffer, static_cast<size_t>(n)));
       if (c.framer.failed()) break;
       // Enough to work on: handle it before reading more.
@@ -268,6 +301,8 @@ void ControlServer::Dispatch(Connection& c) {
   while (!c.awaiting && c.out_pos >= c.out.size()) {
     std::optional<std::string> message = c.framer.Next();
     if (!message) break;
+    // A complete call is progress: what follows it starts its own clock.
+    c.idle_since = c.request_since = clock_.BootNow();
     auto request = ParseRequest(*message);
     if (!request.ok()) {
       if (!Send(c,
@@ -333,6 +368,7 @@ bool ControlServer::Send(Connection& c, std::string framed, bool close_after) {
   if (c.out_pos >= c.out.size()) {
     c.out = std::move(framed);
     c.out_pos = 0;
+    c.reply_since = clock_.BootNow();
   } else {
     c.out += framed;
   }
@@ -346,7 +382,6 @@ bool ControlServer::Flush(Connection& c) {
                            c.out.size() - c.out_pos, MSG_NOSIGNAL);
     if (n > 0) {
       c.out_pos += static_cast<size_t>(n);
-      c.last_activity = clock_.BootNow();
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
@@ -359,6 +394,7 @@ bool ControlServer::Flush(Connection& c) {
   }
   c.out.clear();
   c.out_pos = 0;
+  c.idle_since = clock_.BootNow();
   if (c.close_after) {
     Close(c.id, "closed after an oversized message");
     return false;
@@ -391,8 +427,17 @@ void ControlServer::Close(uint64_t id, const char* why) {
                 DescribeCaller(c.caller), why);
   epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c.fd, nullptr);
   close(c.fd);
+  auto uid = per_uid_.find(c.caller.uid);
+  if (uid != per_uid_.end() && --uid->second == 0) per_uid_.erase(uid);
   by_fd_.erase(c.fd);
   connections_.erase(it);
+}
+
+Duration ControlServer::Deadline(const Connection& c) const {
+  if (c.out_pos < c.out.size()) return c.reply_since + options_.idle_timeout;
+  const Duration idle = c.idle_since + options_.idle_timeout;
+  if (c.framer.buffered() == 0) return idle;
+  return std::min(idle, c.request_since + options_.request_timeout);
 }
 
 int ControlServer::ExpireIdle() {
@@ -401,14 +446,14 @@ int ControlServer::ExpireIdle() {
   Duration next = Duration::max();
   for (auto& [id, c] : connections_) {
     if (c->awaiting) continue;  // the daemon is working for it
-    const Duration deadline = c->last_activity + options_.idle_timeout;
+    const Duration deadline = Deadline(*c);
     if (deadline <= now) {
       expired.push_back(id);
     } else {
       next = std::min(next, deadline - now);
     }
   }
-  for (uint64_t id : expired) Close(id, "idle timeout");
+  for (uint64_t id : expired) Close(id, "deadline passed");
   if (accept_paused_until_ != Duration::zero()) {
     if (accept_paused_until_ <= now) {
       accept_paused_until_ = Duration::zero();

@@ -38,6 +38,10 @@ Status PrepareDirectory(const std::string& dir, std::optional<gid_t> group) {
     if (mkdir(dir.c_str(), 0750) != 0 && errno != EEXIST) {
       return Status::FromErrno(errno, "creating " + dir);
     }
+    // 0750 whatever the umask (the daemon's is 0077).
+    if (chmod(dir.c_str(), 0750) != 0) {
+      return Status::FromErrno(errno, "chmod " + dir);
+    }
     if (group && chown(dir.c_str(), static_cast<uid_t>(-1), *group) != 0) {
       return Status::FromErrno(errno, "chgrp " + dir);
     }

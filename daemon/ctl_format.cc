@@ -21,7 +21,9 @@ std::string Field(const json& obj, const char* key) {
     for (const json& item : *it) {
       if (!joined.empty()) joined += ", ";
       joined += item.is_string() ? Printable(item.get<std::string>())
-                                 : Printable(item.dump());
+                                 : Printable(item.dump(
+                                       -1, ' ', false,
+                                       json::error_handler_t::replace));
     }
     return joined.empty() ? "-" : joined;
   }
@@ -63,7 +65,10 @@ std::string ConfigInvalidText(const json& params) {
   if (it != params.end() && it->is_array()) {
     for (const json& e : *it) {
       out +=
-          (e.is_string() ? Printable(e.get<std::string>()) : e.dump()) + "\n";
+          (e.is_string()
+               ? Printable(e.get<std::string>())
+               : e.dump(-1, ' ', false, json::error_handler_t::replace)) +
+          "\n";
     }
   }
   return out +

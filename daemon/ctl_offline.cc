@@ -18,6 +18,7 @@
 #include "report.h"
 #include "report_section.h"
 #include "state_db.h"
+#include "text_table.h"
 
 namespace retention {
 namespace {
@@ -56,7 +57,8 @@ int VerifyStateDir(CtlContext& ctx) {
                               {"first_bad_seq", check->first_bad_seq},
                               {"problem", check->problem},
                               {"head_hash", check->head_hash}}
-                   .dump(2)
+                   .dump(2, ' ', false,
+                         nlohmann::json::error_handler_t::replace)
             << "\n";
   } else {
     ctx.out << FormatLedgerCheck(check->ok, check->entries, check->head_hash,
@@ -75,15 +77,17 @@ void PrintEntry(CtlContext& ctx, const LedgerEntry& e) {
                           {"target", e.target}, {"count", e.count},
                           {"bytes", e.bytes},   {"detail", e.detail},
                           {"hash", e.hash}}
-               .dump()
+               // A target or detail may hold any byte a file name or a
+               // rejected config held: invalid UTF-8 becomes U+FFFD.
+               .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
         << "\n";
     return;
   }
   ctx.out << e.seq << "  " << FormatIso8601(e.time) << "  " << e.policy << "  "
-          << e.action << "  " << e.target;
+          << e.action << "  " << Printable(e.target);
   if (e.bytes > 0)
     ctx.out << "  " << FormatSize(static_cast<uint64_t>(e.bytes));
-  if (!e.detail.empty()) ctx.out << "  (" << e.detail << ")";
+  if (!e.detail.empty()) ctx.out << "  (" << Printable(e.detail) << ")";
   ctx.out << "\n";
 }
 

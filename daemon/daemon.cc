@@ -9,6 +9,7 @@
 #include "keep_free_policy.h"
 #include "metrics.h"
 #include "state_dir.h"
+#include "unbuilt_policy.h"
 
 namespace retention {
 
@@ -22,25 +23,52 @@ Daemon::Daemon(Clock& clock, Filesystem& fs, const KindRegistry& registry,
 
 Daemon::~Daemon() = default;
 
-bool Daemon::Load(Config* config, std::vector<ConfigError>* errors) const {
-  return LoadConfig(config_path_, registry_, config, errors);
+bool Daemon::Load(Config* config, std::vector<ConfigError>* errors,
+                  std::string* sha256) const {
+  return LoadConfig(config_path_, registry_, config, errors, sha256);
 }
 
-Status Daemon::Start(std::vector<ConfigError>* errors) {
+namespace {
+
+constexpr size_t kMaxRejectionBytes = 4096;
+
+// The ledger's account of a rejected reload: whole error lines while they
+// fit in kMaxRejectionBytes, how many did not, and what was rejected.
+Status Rejected(const std::vector<ConfigError>& errors,
+                const std::string& sha256) {
+  std::string out;
+  size_t shown = 0;
+  for (const ConfigError& e : errors) {
+    const std::string line = e.ToString();
+    if (out.size() + line.size() + 1 > kMaxRejectionBytes) break;
+    out += line + "\n";
+    shown += e.omitted ? e.omitted : 1;
+  }
+  const size_t total = CountConfigErrors(errors);
+  if (shown < total) {
+    out += "... " + std::to_string(total - shown) + " more errors\n";
+  }
+  return Status::InvalidArgument(out + "configuration sha256 " + sha256);
+}
+
+}  // namespace
+
+Status Daemon::Start(std::vector<ConfigError>* errors, bool start_broken) {
   auto config = std::make_shared<Config>();
   if (!Load(config.get(), errors)) {
     return Status::InvalidArgument(JoinConfigErrors(*errors));
   }
   RETENTION_RETURN_IF_ERROR(OpenState(config->daemon().GetString("state_dir")));
-  return Install(std::move(config), errors);
+  return Install(std::move(config), errors, start_broken);
 }
 
 // Builds every policy first, so a config whose policy cannot be built
 // changes nothing, then makes the config and policies the running ones.
 Status Daemon::Install(std::shared_ptr<const Config> config,
-                       std::vector<ConfigError>* errors) {
+                       std::vector<ConfigError>* errors, bool start_broken) {
   PolicyList policies;
-  RETENTION_RETURN_IF_ERROR(BuildPolicies(*config, &policies, errors));
+  RETENTION_RETURN_IF_ERROR(
+      BuildPolicies(*config, &policies, errors, start_broken));
   brake_->set_limit(config->daemon().GetDuration("clock_jump_limit"));
   std::lock_guard<std::mutex> lock(mu_);
   config_ = std::move(config);
@@ -53,6 +81,7 @@ Status Daemon::OpenState(const std::string& state_dir) {
   auto lock = LockStateDir(fs_, state_dir);
   if (!lock.ok()) return lock.status();
   state_lock_ = std::move(*lock);
+  RETENTION_RETURN_IF_ERROR(PrepareStateDb(fs_, state_dir));
   auto db = StateDb::Open(state_dir + "/state.db");
   if (!db.ok()) return db.status();
   state_ = std::move(*db);
@@ -91,7 +120,8 @@ Status Daemon::RecordInterruptedRuns() {
 // check, say) is a configuration error: every one is reported, each at its
 // section, and none is installed.
 Status Daemon::BuildPolicies(const Config& config, PolicyList* policies,
-                             std::vector<ConfigError>* errors) {
+                             std::vector<ConfigError>* errors,
+                             bool start_broken) {
   const size_t before = errors->size();
   for (const Section* section : config.policies()) {
     const KindSpec* kind = registry_.Find(section->kind);
@@ -103,6 +133,13 @@ Status Daemon::BuildPolicies(const Config& config, PolicyList* policies,
       continue;
     }
     auto policy = kind->factory(*section, services_);
+    if (!policy.ok() && start_broken) {
+      spdlog::error("{}: [{}]: not started: {}", section->where.ToString(),
+                    section->id(), policy.status().message());
+      policies->push_back(
+          std::make_shared<UnbuiltPolicy>(*section, kind->factory, services_));
+      continue;
+    }
     if (!policy.ok()) {
       errors->push_back(
           {section->where, section->id(), "", policy.status().message()});
@@ -119,9 +156,8 @@ Status Daemon::BuildPolicies(const Config& config, PolicyList* policies,
 
 Status Daemon::Reload(std::vector<ConfigError>* errors) {
   auto config = std::make_shared<Config>();
-  if (!Load(config.get(), errors)) {
-    return Status::InvalidArgument(JoinConfigErrors(*errors));
-  }
+  std::string sha256;
+  if (!Load(config.get(), errors, &sha256)) return Rejected(*errors, sha256);
   const Section& d = config->daemon();
   const Section& running = this->config()->daemon();
   // What the process set up once at start: the state it locked and the
@@ -132,10 +168,10 @@ Status Daemon::Reload(std::vector<ConfigError>* errors) {
                        key,
                        std::string("changing ") + key + " needs a restart"});
   }
-  if (!errors->empty()) {
-    return Status::InvalidArgument(JoinConfigErrors(*errors));
-  }
-  return Install(std::move(config), errors);
+  if (!errors->empty()) return Rejected(*errors, sha256);
+  Status installed = Install(std::move(config), errors);
+  if (!installed.ok() && !errors->empty()) return Rejected(*errors, sha256);
+  return installed;
 }
 
 Status Daemon::Record(const std::string& action, const std::string& detail) {

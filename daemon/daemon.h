@@ -40,11 +40,17 @@ class Daemon {
   }
 
   // Fails kInvalidArgument with the config errors in *errors, or with the
-  // error that kept the state database or a policy from opening.
-  Status Start(std::vector<ConfigError>* errors);
+  // error that kept the state database or a policy from opening. With
+  // `start_broken` (the daemon; not --once), a policy that cannot be built
+  // (its application database fails the check) does not fail the start:
+  // it is installed as an UnbuiltPolicy whose runs fail with that error
+  // (seen in status) until it can be built; its error is logged.
+  Status Start(std::vector<ConfigError>* errors, bool start_broken = false);
 
   // Loads the configuration again. On any error keeps the running one and
-  // returns kInvalidArgument with the errors in *errors. A changed
+  // returns kInvalidArgument with the errors in *errors and, as its
+  // message, a bounded summary for the ledger: the first errors (at most
+  // 4 KiB) and the SHA-256 of the configuration rejected. A changed
   // state_dir needs a restart: the reload is refused with that error.
   Status Reload(std::vector<ConfigError>* errors);
 
@@ -92,12 +98,14 @@ class Daemon {
 
  private:
   using PolicyList = std::vector<std::shared_ptr<Policy>>;
-  bool Load(Config* config, std::vector<ConfigError>* errors) const;
+  bool Load(Config* config, std::vector<ConfigError>* errors,
+            std::string* sha256 = nullptr) const;
   Status BuildPolicies(const Config& config, PolicyList* policies,
-                       std::vector<ConfigError>* errors);
+                       std::vector<ConfigError>* errors,
+                       bool start_broken = false);
   Status OpenState(const std::string& state_dir);
   Status Install(std::shared_ptr<const Config> config,
-                 std::vector<ConfigError>* errors);
+                 std::vector<ConfigError>* errors, bool start_broken = false);
   Status RecordInterruptedRuns();
   // After every run, when [daemon] metrics_file is set.
   Status WriteMetricsFile();

@@ -11,7 +11,8 @@ StatusOr<bool> WriteDailyReport(Filesystem& fs, const Config& config,
   const std::string state_dir = config.daemon().GetString("state_dir");
   auto root = fs.OpenRoot(state_dir);
   if (!root.ok()) return root.status();
-  Status made = fs.MakeDirAt(**root, kReportsDir, 0750);
+  // Private like state.db: a report names the paths deleted.
+  Status made = fs.MakeDirAt(**root, kReportsDir, 0700);
   if (!made.ok() && !made.IsBusy()) return made;
   auto dir = fs.OpenDir(**root, kReportsDir);
   if (!dir.ok()) return dir.status();
@@ -24,9 +25,9 @@ StatusOr<bool> WriteDailyReport(Filesystem& fs, const Config& config,
   if (!report.ok()) return report.status();
   const std::string base = state_dir + "/" + kReportsDir + "/" + day;
   RETENTION_RETURN_IF_ERROR(
-      WriteFileAtomically(fs, base + ".html", FormatReportHtml(*report)));
+      WriteFileAtomically(fs, base + ".html", FormatReportHtml(*report), 0600));
   RETENTION_RETURN_IF_ERROR(
-      WriteFileAtomically(fs, base + ".json", FormatReportJson(*report)));
+      WriteFileAtomically(fs, base + ".json", FormatReportJson(*report), 0600));
   return true;
 }
 

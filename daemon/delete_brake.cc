@@ -17,6 +17,12 @@ void AddDeleteBrakeKeys(KindSpec* spec) {
                         "scopes smaller than this never brake"});
 }
 
+void CheckDeleteBrakeKeys(const Section& s, std::vector<ConfigError>* errors) {
+  if (s.GetInt("brake_min_items") < 0) {
+    AddKeyError(s, "brake_min_items", "must be 0 or more", errors);
+  }
+}
+
 DeleteBrakeLimit DeleteBrakeLimitOf(const Section& section) {
   const int64_t min_items = section.GetInt("brake_min_items");
   return {section.GetFraction("max_delete_fraction"),

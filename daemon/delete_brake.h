@@ -27,6 +27,9 @@ uint64_t PlannedRemovals(const Plan& plan);
 // The keys every deleting kind accepts: max_delete_fraction (default
 // 0.25) and brake_min_items (default 10). Appended to spec->keys.
 void AddDeleteBrakeKeys(KindSpec* spec);
+// For validators of kinds that call AddDeleteBrakeKeys: brake_min_items
+// must be 0 or more.
+void CheckDeleteBrakeKeys(const Section& s, std::vector<ConfigError>* errors);
 // The limit a validated section sets.
 DeleteBrakeLimit DeleteBrakeLimitOf(const Section& section);
 

@@ -73,6 +73,7 @@ void RegisterFilesKind(KindRegistry* registry) {
   };
   AddDeleteBrakeKeys(&spec);
   spec.validate = [](const Section& s, std::vector<ConfigError>* errors) {
+    CheckDeleteBrakeKeys(s, errors);
     if (s.GetInt("keep_newest") < 0) {
       AddKeyError(s, "keep_newest", "must be 0 or more", errors);
     }

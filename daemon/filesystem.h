@@ -129,6 +129,12 @@ class Filesystem {
                                                        const std::string& name,
                                                        uint32_t mode) = 0;
 
+  // Sets the permission bits of the existing regular file `name` to exactly
+  // `mode` (never through a symlink; anything but a regular file fails
+  // kUnsafe).
+  virtual Status SetModeAt(Dir& dir, const std::string& name,
+                           uint32_t mode) = 0;
+
   // Opens an existing regular file for reading (O_NOFOLLOW; a symlink or
   // non-regular file fails kUnsafe).
   virtual StatusOr<std::unique_ptr<File>> OpenFileAt(
@@ -177,5 +183,11 @@ class Filesystem {
 
 // The real filesystem. Constructed only by main().
 std::unique_ptr<Filesystem> NewPosixFilesystem();
+
+// Sets the process's umask to 0077, so a file something else creates for
+// the daemon (SQLite's -wal and -shm files) is private whatever umask the
+// daemon was started with. Files the daemon creates itself get their mode
+// explicitly (CreateFileAt, MakeDirAt). For main() only.
+void UsePrivateUmask();
 
 }  // namespace retention

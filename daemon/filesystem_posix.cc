@@ -267,6 +267,17 @@ class PosixFilesystem final : public Filesystem {
                      static_cast<uint64_t>(vfs.f_blocks) * vfs.f_frsize};
   }
 
+  Status SetModeAt(Dir& dir, const std::string& name,
+                   uint32_t mode) override {
+    const std::string path = JoinPath(dir.path(), name);
+    StatusOr<UniqueFd> fd = OpenRegular(FdOf(dir), name, path);
+    if (!fd.ok()) return fd.status();
+    if (fchmod(fd->get(), mode & 07777) != 0) {
+      return Status::FromErrno(errno, "chmod " + path);
+    }
+    return Status::Ok();
+  }
+
   StatusOr<bool> IsLocked(Dir& dir, const std::string& name) override {
     const std::string path = JoinPath(dir.path(), name);
     StatusOr<UniqueFd> fd = OpenRegular(FdOf(dir), name, path);
@@ -353,6 +364,8 @@ class PosixFilesystem final : public Filesystem {
 }  // namespace
 
 int posix::DirFd(Dir& dir) { return FdOf(dir); }
+
+void UsePrivateUmask() { umask(0077); }
 
 std::unique_ptr<Filesystem> NewPosixFilesystem() {
   return std::make_unique<PosixFilesystem>();

@@ -1,6 +1,9 @@
 #include "ini_reader.h"
 
 #include <algorithm>
+#include <cstdio>
+
+#include "escape.h"
 
 namespace retention {
 namespace {
@@ -48,11 +51,25 @@ bool ParseHeader(std::string_view line, IniSection* section) {
   return true;
 }
 
+// Where `line` (untrimmed, without its '\n') has a control byte other than
+// a tab or a final '\r', or npos.
+size_t FindControlByte(std::string_view line) {
+  for (size_t i = 0; i < line.size(); ++i) {
+    const auto c = static_cast<unsigned char>(line[i]);
+    if (c == '\t' || (c == '\r' && i + 1 == line.size())) continue;
+    if (c < 0x20 || c == 0x7f) return i;
+  }
+  return std::string_view::npos;
+}
+
 class Reader {
  public:
+  explicit Reader(size_t max_entries) : max_entries_(max_entries) {}
   IniFile Read(std::string_view text);
 
  private:
+  // False when the line cannot be read (an error was recorded).
+  bool CheckRawLine(std::string_view line, int number);
   void ReadLine(std::string_view line, int number);
   void ReadEntry(std::string_view line, int number);
   void Error(int number, std::string message) {
@@ -62,6 +79,8 @@ class Reader {
   enum class State { kBeforeSections, kInSection, kAfterBadHeader };
 
   IniFile file_;
+  size_t max_entries_;
+  size_t entries_ = 0;
   State state_ = State::kBeforeSections;
   std::string current_id_;
 };
@@ -72,15 +91,39 @@ IniFile Reader::Read(std::string_view text) {
   int number = 0;
   while (!text.empty()) {
     const size_t end = text.find('\n');
-    ReadLine(Trim(text.substr(0, end)), ++number);
+    const std::string_view raw = text.substr(0, end);
+    if (CheckRawLine(raw, ++number)) ReadLine(Trim(raw), number);
+    if (file_.stopped_at != 0) break;
     if (end == std::string_view::npos) break;
     text.remove_prefix(end + 1);
   }
+  file_.lines = std::min(entries_, max_entries_);
   return std::move(file_);
+}
+
+bool Reader::CheckRawLine(std::string_view line, int number) {
+  if (line.size() > kMaxLineBytes) {
+    Error(number, "line of " + std::to_string(line.size()) +
+                      " bytes; the limit is " + std::to_string(kMaxLineBytes));
+    return false;
+  }
+  const size_t at = FindControlByte(line);
+  if (at == std::string_view::npos) return true;
+  char hex[8];
+  std::snprintf(hex, sizeof hex, "\\x%02x",
+                static_cast<unsigned char>(line[at]));
+  Error(number, std::string("control byte ") + hex + " at column " +
+                    std::to_string(at + 1) +
+                    "; a line may hold no control character but tabs");
+  return false;
 }
 
 void Reader::ReadLine(std::string_view line, int number) {
   if (line.empty() || line[0] == '#' || line[0] == ';') return;
+  if (entries_++ == max_entries_) {
+    file_.stopped_at = number;
+    return;
+  }
   if (line[0] != '[') return ReadEntry(line, number);
   IniSection section;
   section.line = number;
@@ -89,7 +132,7 @@ void Reader::ReadLine(std::string_view line, int number) {
     // the header is enough: they are skipped until the next good header.
     state_ = State::kAfterBadHeader;
     current_id_.clear();
-    return Error(number, "bad section header '" + std::string(line) +
+    return Error(number, "bad section header '" + EscapeText(line, 80) +
                              "'; expected [KIND] or [KIND.NAME] with names "
                              "of letters, digits, '_' and '-'");
   }
@@ -106,13 +149,13 @@ void Reader::ReadEntry(std::string_view line, int number) {
   const std::string_view key = Trim(line.substr(0, eq));
   if (key.empty()) return Error(number, "empty key before '='");
   if (!IsKey(key)) {
-    return Error(number, "bad key '" + std::string(key) +
+    return Error(number, "bad key '" + EscapeText(key, 80) +
                              "'; keys are letters, digits, '_' and '-', "
                              "or two such names joined by '.'");
   }
   if (state_ == State::kAfterBadHeader) return;  // reported at the header
   if (state_ == State::kBeforeSections) {
-    return Error(number, "key '" + std::string(key) +
+    return Error(number, "key '" + EscapeText(key, 80) +
                              "' outside of a section; add a [section] "
                              "header above it");
   }
@@ -126,6 +169,8 @@ std::string IniSection::id() const {
   return name.empty() ? kind : kind + "." + name;
 }
 
-IniFile ReadIni(std::string_view text) { return Reader().Read(text); }
+IniFile ReadIni(std::string_view text, size_t max_entries) {
+  return Reader(max_entries).Read(text);
+}
 
 }  // namespace retention

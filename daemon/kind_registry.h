@@ -76,12 +76,18 @@ void RequirePositiveDurations(const Section& s,
 using PolicyFactory =
     std::function<StatusOr<std::unique_ptr<Policy>>(const Section&, Services&)>;
 
+// Checks, read-only, what a policy needs beyond its configuration (its
+// application database: table, columns, index, `where`), as its factory
+// does at start. --check-config runs it.
+using ExternalCheck = std::function<Status(const Section&)>;
+
 struct KindSpec {
   std::string kind;
   bool singleton = false;  // written [occupancy], not [occupancy.NAME]
   std::vector<KeySpec> keys;
   SectionValidator validate;  // may be empty
   PolicyFactory factory;      // empty for [daemon]
+  ExternalCheck check;        // may be empty
   // What its runs count, singular, for summaries: "row", "file", "user".
   std::string unit = "item";
 };

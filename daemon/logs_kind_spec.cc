@@ -162,6 +162,7 @@ void Validate(const Section& s, Errors* errors) {
   CheckReopenValues(s, errors);
   CheckOwnership(s, errors);
   CheckPaths(s, errors);
+  CheckDeleteBrakeKeys(s, errors);
 }
 
 }  // namespace

@@ -93,9 +93,13 @@ bool MainLoop::SetupControl() {
   options.path = path;
   const AccessRules rules = AccessRulesFromConfig(*config, geteuid());
   options.group = rules.socket_gid;
+  options.admin_group = rules.admin_gid;
   options.max_connections =
       static_cast<size_t>(d.GetInt("control_max_connections"));
+  options.max_per_user =
+      static_cast<size_t>(d.GetInt("control_max_connections_per_user"));
   options.idle_timeout = d.GetDuration("control_idle_timeout");
+  options.request_timeout = d.GetDuration("control_request_timeout");
   server_ = std::make_unique<ControlServer>(*service_, clock_);
   Status st = server_->Listen(options);
   if (st.ok()) st = server_->AttachTo(epoll_fd_);

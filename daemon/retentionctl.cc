@@ -45,10 +45,15 @@ std::string Usage(const po::options_description& desc) {
 // policy. An unreadable configuration the user did not name (the default,
 // often unreadable to non-root operators) is not fatal here: the socket
 // commands use the default socket, and a command that needs the state
-// directory prints ctx->config_problem. Returns false, after printing why,
-// when a configuration named with --config has no usable [daemon].
+// directory prints ctx->config_problem. Nor is one named with --config
+// for `reload` (`asks_daemon_only`): reload must reach the daemon, which
+// reads the files itself and reports their errors; it gets a warning and
+// the socket given with --socket, else the default. Returns false, after
+// printing why, when a configuration named with --config has no usable
+// [daemon] for any other command.
 bool LoadCtlConfig(const std::string& config_path, bool config_given,
-                   std::unique_ptr<Config>* config, CtlContext* ctx) {
+                   bool asks_daemon_only, std::unique_ptr<Config>* config,
+                   CtlContext* ctx) {
   if (ctx->state_dir_given && !config_given) return true;
   auto loaded = std::make_unique<Config>();
   std::vector<ConfigError> errors;
@@ -63,6 +68,15 @@ bool LoadCtlConfig(const std::string& config_path, bool config_given,
   } else {
     for (const ConfigError& e : errors) {
       ctx->config_problem += e.ToString() + "\n";
+    }
+    if (asks_daemon_only) {
+      if (config_given) {
+        std::cerr << ctx->config_problem
+                  << "retentionctl: cannot read the configuration; asking "
+                     "the daemon on "
+                  << ctx->socket_path << " (--socket PATH to choose)\n";
+      }
+      return true;
     }
     ctx->config_problem +=
         "retentionctl: cannot read the configuration; "
@@ -196,7 +210,9 @@ int main(int argc, char** argv) {
     ctx.hold_target = *target;
   }
   std::unique_ptr<Config> config;
-  if (!LoadCtlConfig(f.config, f.config_given, &config, &ctx)) {
+  if (f.socket_given) ctx.socket_path = f.socket;
+  const bool is_reload = std::string(c->name) == "reload";
+  if (!LoadCtlConfig(f.config, f.config_given, is_reload, &config, &ctx)) {
     return kExitConfig;
   }
   if (f.socket_given) ctx.socket_path = f.socket;

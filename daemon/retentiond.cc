@@ -20,12 +20,36 @@ namespace {
 // Set by SIGTERM/SIGINT during --once; lock-free, so async-signal-safe.
 std::atomic<bool> once_stop{false};
 
+// What each policy needs beyond its text, checked read-only as the daemon
+// checks it at start (the application databases).
+std::vector<ConfigError> CheckExternal(const Config& config,
+                                       const KindRegistry& registry) {
+  std::vector<ConfigError> errors;
+  for (const Section* section : config.policies()) {
+    const KindSpec* kind = registry.Find(section->kind);
+    if (kind == nullptr || !kind->check) continue;
+    Status st = kind->check(*section);
+    if (st.ok()) continue;
+    const bool keyed = section->Has("database");
+    errors.push_back({keyed ? section->values.at("database").where
+                            : section->where,
+                      section->id(), keyed ? "database" : "", st.message()});
+  }
+  return errors;
+}
+
 int CheckOrPrintConfig(const Options& o, const KindRegistry& registry) {
   Config config;
   std::vector<ConfigError> errors;
-  if (!LoadConfig(o.config, registry, &config, &errors)) {
+  bool ok = LoadConfig(o.config, registry, &config, &errors);
+  if (ok && o.check_config) {
+    errors = CheckExternal(config, registry);
+    ok = errors.empty();
+  }
+  if (!ok) {
     for (const ConfigError& e : errors) std::cerr << e.ToString() << "\n";
-    std::cerr << errors.size() << (errors.size() == 1 ? " error" : " errors")
+    const size_t count = CountConfigErrors(errors);
+    std::cerr << count << (count == 1 ? " error" : " errors")
               << "; configuration not valid\n";
     return kExitConfig;
   }
@@ -70,7 +94,8 @@ int Serve(const Options& o, const KindRegistry& registry) {
   Daemon daemon(clock, *fs, registry, o.config);
   daemon.set_occupancy_scanner(scanner.get());
   std::vector<ConfigError> errors;
-  Status st = daemon.Start(&errors);
+  // The daemon runs the policies it can; --once fails on any.
+  Status st = daemon.Start(&errors, /*start_broken=*/!o.once);
   if (!st.ok()) {
     for (const ConfigError& e : errors) spdlog::critical("{}", e.ToString());
     if (!errors.empty()) {
@@ -126,5 +151,6 @@ int main(int argc, char** argv) {
     return CheckOrPrintConfig(o, registry);
   }
   SetupLogging("info");
+  UsePrivateUmask();  // as the unit's UMask=0077, also when run without it
   return Serve(o, registry);
 }

@@ -11,6 +11,7 @@ namespace {
 using Errors = std::vector<ConfigError>;
 
 void Validate(const Section& s, Errors* errors) {
+  CheckDeleteBrakeKeys(s, errors);
   auto path = DatabasePathOf(s);
   if (!path.ok()) AddKeyError(s, "database", path.status().message(), errors);
   for (const char* key : {"table", "time_column"}) {

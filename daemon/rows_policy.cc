@@ -44,6 +44,12 @@ void Merge(RowsBatch* into, const RowsBatch& b) {
 void RegisterRowsKind(KindRegistry* registry) {
   KindSpec spec = RowsKindSpec();
   spec.factory = MakeRowsPolicy;
+  spec.check = [](const Section& s) {
+    RowsRule rule = RowsRuleFromSection(s);
+    auto db = SqliteOpener(rule.target)(true);
+    if (!db.ok()) return db.status();
+    return (*db)->Check(rule.allow_full_scan);
+  };
   registry->Register(std::move(spec));
 }
 
@@ -65,6 +71,9 @@ RowsPolicy::RowsPolicy(std::string id, RowsRule rule, Clock& clock,
 StatusOr<Plan> RowsPolicy::MakePlan(WallTime now) {
   auto db = open_(true);
   if (!db.ok()) return db.status();
+  // Again at every run (a few PRAGMAs): a table, column or index changed
+  // since start is an error in status, not a run that finds nothing.
+  RETENTION_RETURN_IF_ERROR((*db)->Check(rule_.allow_full_scan));
   auto survey = (*db)->Survey(RowsCutoff(rule_, now));
   if (!survey.ok()) return survey.status();
   return PlanRows(id_, rule_, *survey, now);

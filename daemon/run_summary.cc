@@ -236,7 +236,9 @@ nlohmann::json RunToJson(const RunReport& r) {
 std::string FormatRunsJson(const std::vector<RunReport>& reports) {
   nlohmann::json runs = nlohmann::json::array();
   for (const RunReport& r : reports) runs.push_back(RunToJson(r));
-  return nlohmann::json{{"runs", runs}}.dump(2) + "\n";
+  return nlohmann::json{{"runs", runs}}.dump(
+             2, ' ', false, nlohmann::json::error_handler_t::replace) +
+         "\n";
 }
 
 StatusOr<RunReport> RunFromJson(const nlohmann::json& run) {

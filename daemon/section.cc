@@ -25,7 +25,14 @@ std::string SourceLocation::ToString() const {
   return file + ":" + std::to_string(line);
 }
 
+size_t CountConfigErrors(const std::vector<ConfigError>& errors) {
+  size_t count = 0;
+  for (const ConfigError& e : errors) count += e.omitted ? e.omitted : 1;
+  return count;
+}
+
 std::string ConfigError::ToString() const {
+  if (where.file.empty()) return message;
   std::string out = where.ToString() + ": ";
   if (!section.empty()) {
     out += "[" + section + "]";

@@ -159,6 +159,16 @@ StatusOr<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path,
     sqlite3_close(db);  // SQLite hands back a handle even on failure
     return st;
   }
+  // "name" is an identifier, never a string: with SQLite's default, a
+  // quoted column that no longer exists silently became the text 'name'.
+  for (int option : {SQLITE_DBCONFIG_DQS_DML, SQLITE_DBCONFIG_DQS_DDL}) {
+    rc = sqlite3_db_config(db, option, 0, nullptr);
+    if (rc != SQLITE_OK) {
+      Status st = SqliteError(db, rc, path, "configure");
+      sqlite3_close(db);
+      return st;
+    }
+  }
   return std::unique_ptr<SqliteDb>(new SqliteDb(db, path));
 }
 

@@ -92,8 +92,10 @@ class SqliteDb {
 
   // Opens the database file at `path`. Nothing is read until the first
   // statement, so a file that is not SQLite is reported by that statement
-  // (kCorruption), not here. Failure: kNotFound / kPermissionDenied for a
-  // file or directory that cannot be opened, else kIoError.
+  // (kCorruption), not here. Double-quoted string literals are off on the
+  // connection: "x" always names a column or table. Failure: kNotFound /
+  // kPermissionDenied for a file or directory that cannot be opened, else
+  // kIoError.
   static StatusOr<std::unique_ptr<SqliteDb>> Open(const std::string& path,
                                                   OpenMode mode);
   ~SqliteDb();

@@ -2,9 +2,17 @@
 # as FILE:LINE with a suggestion and exit 78; every error is reported.
 source "$(dirname "$0")/lib.bash"
 
-expect_code 0 "$RETENTIOND" --check-config "$SRC/config/retentiond.conf"
+# The example's text is valid; its application databases do not exist here,
+# and --check-config, which opens them, says so at their FILE:LINE.
+expect_code 0 "$RETENTIOND" --print-config --config "$SRC/config/retentiond.conf"
+expect_code 0 "$RETENTIOND" --print-config --config "$SRC/config/demo.conf"
+expect_code 78 "$RETENTIOND" --check-config "$SRC/config/retentiond.conf"
+grep -q "^$SRC/config/retentiond.conf:[0-9]*: \[rows.reset_tokens\] database: .*app.db" "$WORK/err" ||
+  { cat "$WORK/err"; fail "missing database not reported at FILE:LINE"; }
+grep -v " database: " "$WORK/err" | grep -q "^$SRC" && { cat "$WORK/err"; fail "an error other than a database"; }
+files_config data
+expect_code 0 "$RETENTIOND" --check-config "$WORK/r.conf"
 grep -q "OK" "$WORK/out" || fail "no OK line"
-expect_code 0 "$RETENTIOND" --check-config --config "$SRC/config/demo.conf"
 
 cp "$SRC/config/retentiond.conf" "$WORK/bad.conf"
 line=$(grep -n '^max_age = 90d' "$WORK/bad.conf" | cut -d: -f1)

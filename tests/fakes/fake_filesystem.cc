@@ -257,6 +257,16 @@ StatusOr<std::unique_ptr<File>> FakeFilesystem::CreateFileAt(
       std::make_unique<FakeFile>(*this, ino, path, true));
 }
 
+Status FakeFilesystem::SetModeAt(Dir& dir, const std::string& name,
+                                 uint32_t mode) {
+  std::lock_guard lock(mutex_);
+  const std::string path = JoinPath(dir.path(), name);
+  StatusOr<uint64_t> ino = FindRegular(FakeDir::InoOf(dir), name, path);
+  if (!ino.ok()) return ino.status();
+  At(*ino).mode = mode & 07777;
+  return Status::Ok();
+}
+
 StatusOr<std::unique_ptr<File>> FakeFilesystem::OpenFileAt(
     Dir& dir, const std::string& name) {
   std::lock_guard lock(mutex_);

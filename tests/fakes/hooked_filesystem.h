@@ -64,6 +64,10 @@ class HookedFilesystem final : public Filesystem {
                                                uint32_t mode) override {
     return inner_.CreateFileAt(dir, name, mode);
   }
+  Status SetModeAt(Dir& dir, const std::string& name,
+                   uint32_t mode) override {
+    return inner_.SetModeAt(dir, name, mode);
+  }
   StatusOr<std::unique_ptr<File>> OpenFileAt(Dir& dir,
                                              const std::string& name) override {
     StatusOr<std::unique_ptr<File>> file = inner_.OpenFileAt(dir, name);

@@ -1,6 +1,7 @@
 // LoadConfig on real files: the main file, its drop-in directory, and the
 // ways reading them can fail. Each test works in a fresh temp directory.
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -131,7 +132,7 @@ TEST_CASE("an unreadable drop-in is an error naming it") {
   CHECK_FALSE(loaded.ok);
   REQUIRE(loaded.messages.size() == 2);
   CHECK(loaded.messages[0] ==
-        dir.Path("r.conf.d/50-dir.conf") + ": cannot read: Is a directory");
+        dir.Path("r.conf.d/50-dir.conf") + ": not a regular file");
   CHECK(loaded.messages[1] == dir.Path("r.conf.d/60-dangling.conf") +
                                   ": cannot read: No such file or directory");
 }
@@ -189,6 +190,75 @@ TEST_CASE("the same section in two files is an override, not a repeat") {
   Loaded loaded = Load(main);
   REQUIRE(loaded.ok);
   CHECK(loaded.config.daemon().GetString("log_level") == "debug");
+}
+
+TEST_CASE("a FIFO is refused as the main file and as a drop-in") {
+  TempDir dir;
+  REQUIRE(mkfifo(dir.Path("r.conf").c_str(), 0600) == 0);
+  fs::create_directories(dir.Path("r.conf.d"));
+  REQUIRE(mkfifo(dir.Path("r.conf.d/10-fifo.conf").c_str(), 0600) == 0);
+  Loaded loaded = Load(dir.Path("r.conf"));
+  CHECK_FALSE(loaded.ok);
+  REQUIRE(loaded.messages.size() == 2);
+  CHECK(loaded.messages[0] == dir.Path("r.conf") + ": not a regular file");
+  CHECK(loaded.messages[1] ==
+        dir.Path("r.conf.d/10-fifo.conf") + ": not a regular file");
+}
+
+TEST_CASE("a file over the size limit is refused, and so is a total over it") {
+  TempDir dir;
+  const std::string main = dir.Write(
+      "r.conf", "[daemon]\n#" + std::string(kMaxConfigFileBytes, 'x') + "\n");
+  Loaded loaded = Load(main);
+  CHECK_FALSE(loaded.ok);
+  REQUIRE(loaded.messages.size() == 1);
+  CHECK(loaded.messages[0].find(main + ": larger than 1048576 bytes") == 0);
+  // Each drop-in under the limit, together over it.
+  dir.Write("r.conf", "[daemon]\n");
+  std::string comments;  // exactly 1 MiB of 1 KiB comment lines
+  while (comments.size() < kMaxConfigFileBytes) {
+    comments += "#" + std::string(1022, 'x') + "\n";
+  }
+  for (int i = 0; i < 5; ++i) {
+    dir.Write("r.conf.d/" + std::to_string(i) + ".conf", comments);
+  }
+  loaded = Load(main);
+  CHECK_FALSE(loaded.ok);
+  REQUIRE(loaded.messages.size() == 2);
+  CHECK(loaded.messages[0] ==
+        dir.Path("r.conf.d/3.conf") +
+            ": with the files before it, larger than 4194304 bytes");
+}
+
+TEST_CASE("more drop-ins than the limit are refused, none read") {
+  TempDir dir;
+  const std::string main = dir.Write("r.conf", "[daemon]\n");
+  for (size_t i = 0; i <= kMaxConfigDropIns; ++i) {
+    dir.Write("r.conf.d/" + std::to_string(i) + ".conf", "");
+  }
+  Loaded loaded = Load(main);
+  CHECK_FALSE(loaded.ok);
+  REQUIRE(loaded.messages.size() == 1);
+  CHECK(loaded.messages[0] ==
+        dir.Path("r.conf.d") + ": more than 1000 drop-in files; none is read");
+}
+
+TEST_CASE("the configuration's SHA-256 covers every file read") {
+  TempDir dir;
+  const std::string main = dir.Write("r.conf", "[daemon]\n");
+  auto registry = MakeTestRegistry();
+  auto sha = [&] {
+    Config config;
+    std::vector<ConfigError> errors;
+    std::string sha256;
+    LoadConfig(main, registry->registry, &config, &errors, &sha256);
+    return sha256;
+  };
+  const std::string first = sha();
+  CHECK(first.size() == 64);
+  CHECK(sha() == first);
+  dir.Write("r.conf.d/1.conf", "# a comment changes it\n");
+  CHECK(sha() != first);
 }
 
 }  // namespace

@@ -225,6 +225,49 @@ TEST_CASE("idle connections are closed after the timeout", "[control]") {
   close(idle);
 }
 
+TEST_CASE("a trickle is closed at its deadline, not kept alive by each byte",
+          "[control]") {
+  ControlSocketOptions options;
+  options.idle_timeout = std::chrono::milliseconds(300);
+  Fixture f(options);
+  ServerLoop loop(f.server);
+  int fd = ConnectTo(f.path);
+  REQUIRE(fd >= 0);
+  const auto start = std::chrono::steady_clock::now();
+  const std::string call = R"({"method":"test.x.Echo","parameters":{"p":")" +
+                           std::string(1000, 'x');
+  bool closed = false;
+  for (char c : call) {
+    char b;
+    if (recv(fd, &b, 1, MSG_DONTWAIT) == 0 || !SendAll(fd, std::string(1, c))) {
+      closed = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  const auto took = std::chrono::steady_clock::now() - start;
+  CHECK(closed);
+  CHECK(took < std::chrono::seconds(2));
+  close(fd);
+}
+
+TEST_CASE("a call must be complete within the request timeout", "[control]") {
+  ControlSocketOptions options;
+  options.request_timeout = std::chrono::milliseconds(200);
+  Fixture f(options);
+  ServerLoop loop(f.server);
+  int fd = ConnectTo(f.path);
+  REQUIRE(fd >= 0);
+  // Idle long past the request timeout is allowed (idle_timeout: 60 s)...
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  REQUIRE(SendAll(fd, std::string(R"({"method":"test.x.Echo"})") + '\0'));
+  CHECK(Parse(ReadMessage(fd))["parameters"]["method"] == "test.x.Echo");
+  // ...but half a call is cut once the request timeout passes.
+  REQUIRE(SendAll(fd, R"({"method":"test.x.)"));
+  CHECK(ClosedByPeer(fd));
+  close(fd);
+}
+
 TEST_CASE("connections past the limit get Busy and are closed", "[control]") {
   ControlSocketOptions options;
   options.max_connections = 3;

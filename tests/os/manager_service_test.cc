@@ -207,6 +207,33 @@ TEST_CASE("Reload keeps the running config when the new one is invalid",
   CHECK(r["parameters"]["policies"] == 2);
 }
 
+TEST_CASE("a rejected reload's summary is bounded and names the config's hash",
+          "[manager]") {
+  Fixture f;
+  std::string keys = "max_age = 30d\n";
+  for (int i = 0; i < 3000; ++i) {
+    keys += "unknown_" + std::to_string(i) + " = " + std::string(200, 'v') +
+            "\xff\n";
+  }
+  f.WriteConfig(keys);
+  std::vector<ConfigError> errors;
+  Status st = f.daemon->Reload(&errors);
+  REQUIRE_FALSE(st.ok());
+  CHECK(errors.size() == kMaxConfigErrors + 1);
+  CHECK(CountConfigErrors(errors) == 3000);
+  // What MainLoop records in the ledger.
+  const std::string& summary = st.message();
+  CHECK(summary.size() < 4096 + 200);
+  CHECK(summary.find("more errors") != std::string::npos);
+  CHECK(summary.find('\xff') == std::string::npos);
+  const size_t at = summary.find("configuration sha256 ");
+  REQUIRE(at != std::string::npos);
+  CHECK(summary.size() - at == std::string("configuration sha256 ").size() + 64);
+  json r = f.Call(std::string(kMethodReload));
+  CHECK(r["error"] == kErrorConfigInvalid);
+  CHECK(r["parameters"]["errors"].size() == kMaxConfigErrors + 1);
+}
+
 TEST_CASE("Report, VerifyLedger and Metrics answer from the state database",
           "[manager]") {
   Fixture f;

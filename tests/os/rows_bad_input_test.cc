@@ -67,6 +67,39 @@ TEST_CASE("a missing table or column is a clear NotFound error") {
   CHECK(st.message().find("no column created in events") == 0);
 }
 
+TEST_CASE("a time column renamed at runtime is an error, not zero rows") {
+  RowsEnv env(TimeFormat::kUnixSeconds);
+  env.InsertAt(1, env.clock.Now() - std::chrono::hours(2));
+  RowsPolicy policy = env.Policy();
+  auto plan = policy.MakePlan(env.clock.Now());
+  REQUIRE(plan.ok());
+  CHECK(plan->actions.size() == 1);
+  env.Sql("ALTER TABLE events RENAME COLUMN ts TO made_at");
+  // With double-quoted string literals on, "ts" became the text 'ts' and
+  // the plan found nothing to do, forever.
+  plan = policy.MakePlan(env.clock.Now());
+  REQUIRE_FALSE(plan.ok());
+  CHECK(plan.status().message().find("no column ts in events") !=
+        std::string::npos);
+  auto db = env.Open(true);
+  REQUIRE(db.ok());
+  auto survey = (*db)->Survey(env.cutoff());
+  CHECK_FALSE(survey.ok());
+}
+
+TEST_CASE("an index dropped at runtime is an error at the next run") {
+  RowsEnv env(TimeFormat::kUnixSeconds);
+  env.InsertAt(1, env.clock.Now() - std::chrono::hours(2));
+  RowsPolicy policy = env.Policy();
+  REQUIRE(policy.MakePlan(env.clock.Now()).ok());
+  env.Sql("DROP INDEX events_ts");
+  auto plan = policy.MakePlan(env.clock.Now());
+  REQUIRE_FALSE(plan.ok());
+  CHECK(plan.status().message().find("does not use an index on ts") !=
+        std::string::npos);
+  CHECK(env.Has(1));
+}
+
 TEST_CASE("a view is refused as a rows table") {
   RowsEnv env(TimeFormat::kUnixSeconds);
   env.Sql("CREATE VIEW recent AS SELECT * FROM events");

@@ -347,5 +347,48 @@ TEST_CASE("config errors format as file, line, section, key and message") {
   CHECK(e.ToString() == "a.conf: bad");
 }
 
+TEST_CASE("a NUL byte in a path value is an error at its line") {
+  using namespace std::string_literals;
+  const std::string error =
+      OnlyError("[logs.x]\npaths = /a\npid_file = /X/outer\0/inner\n"s);
+  CHECK(error.find("t.conf:3: [logs.x]: control byte \\x00 at column 20") ==
+        0);
+}
+
+TEST_CASE("at most 20 errors are returned, then how many more") {
+  std::string text = "[logs.x]\npaths = /a\n";
+  for (int i = 0; i < 1000; ++i) {
+    text += "unknown_key_" + std::to_string(i) + " = 1\n";
+  }
+  Loaded loaded = Load(text, "t.conf");
+  CHECK_FALSE(loaded.ok);
+  REQUIRE(loaded.errors.size() == kMaxConfigErrors + 1);
+  CHECK(loaded.messages[0].find("t.conf:3: [logs.x] unknown_key_0:") == 0);
+  CHECK(loaded.messages.back() == "... and 980 more errors");
+  CHECK(CountConfigErrors(loaded.errors) == 1000);
+}
+
+TEST_CASE("values quoted in errors are escaped and cut short") {
+  const std::string error =
+      OnlyError("[logs.x]\npaths = /a\nmax_age = 1\xff" +
+                std::string(50000, 'd') + "\n");
+  CHECK(error.find("\\xff") != std::string::npos);
+  CHECK(error.find('\xff') == std::string::npos);
+  CHECK(error.find("more bytes)") != std::string::npos);
+  CHECK(error.size() < 500);
+}
+
+TEST_CASE("a configuration past the line budget is refused, not read") {
+  std::string text = "[logs.x]\npaths = /a\n";
+  for (size_t i = 0; i < kMaxConfigLines + 5; ++i) text += "# c\nk = 1\n";
+  Loaded loaded = Load(text, "t.conf");
+  CHECK_FALSE(loaded.ok);
+  REQUIRE(!loaded.messages.empty());
+  // First, though its line comes last: it explains the rest.
+  CHECK(loaded.messages[0] ==
+        "t.conf: more than 10000 lines of keys and headers in the "
+        "configuration; not read from line 20000 on");
+}
+
 }  // namespace
 }  // namespace retention

@@ -78,6 +78,7 @@ TEST_CASE("sizes refuse anything that is not a plain size") {
       "1,5M",
       "1.5.5M",
       "18446744073709551616",
+      "0.0000001K",  // rounds to 0: would read as no budget
   };
   for (const char* text : bad) {
     INFO(text);
@@ -95,6 +96,14 @@ TEST_CASE("a size error says what was expected") {
                                             Catch::Contains("200M"));
   CHECK_THAT(ParseSize("1.5").status().message(),
              Catch::Contains("fraction of a byte"));
+}
+
+TEST_CASE("a size that rounds to 0 is refused, 0 itself is not") {
+  CHECK_THAT(ParseSize("0.0000001K").status().message(),
+             Catch::Contains("rounds to 0 bytes"));
+  CHECK(ParseSize("0").value() == 0);
+  CHECK(ParseSize("0.0K").value() == 0);
+  CHECK(ParseSize("0.001K").value() == 1);
 }
 
 TEST_CASE("durations accept numbers with units, largest first") {

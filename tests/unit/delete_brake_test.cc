@@ -20,6 +20,19 @@ Plan PlanDeleting(uint64_t removals, uint64_t scope) {
   return p;
 }
 
+TEST_CASE("a negative brake_min_items is a configuration error") {
+  const KindRegistry registry = BuiltinRegistry();
+  Config config;
+  std::vector<ConfigError> errors;
+  CHECK_FALSE(LoadConfigFromString(
+      "t.conf",
+      "[files.x]\nroot = /tmp\nmax_age = 1d\nbrake_min_items = -1\n",
+      registry, &config, &errors));
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].ToString() ==
+        "t.conf:4: [files.x] brake_min_items: must be 0 or more");
+}
+
 TEST_CASE("a plan removing more than max_delete_fraction brakes") {
   const DeleteBrakeLimit limit{0.25, 10};
   CHECK_FALSE(CheckDeleteBrake(PlanDeleting(25, 100), limit));

@@ -62,6 +62,15 @@ TEST_CASE("FormatRunsJson lists each run as RunToJson writes it") {
   CHECK(doc["runs"][0]["planned"][0]["action"] == "delete");
 }
 
+TEST_CASE("FormatRunsJson replaces bytes that are not UTF-8") {
+  RunReport r = SampleRun();
+  r.plan.warnings.push_back("skipped /data/old\xffname");
+  std::string out;
+  REQUIRE_NOTHROW(out = FormatRunsJson({r}));
+  json doc = json::parse(out);
+  CHECK(doc["runs"][0]["warnings"].back() == "skipped /data/old\xef\xbf\xbdname");
+}
+
 TEST_CASE("RunFromJson ignores fields it does not know") {
   json run = RunToJson(SampleRun());
   run["new_field"] = {1, 2};
