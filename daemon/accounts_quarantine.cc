@@ -218,7 +218,7 @@ Status AccountsQuarantine::MoveIn(const std::string& account,
                                  qname);
   if (!moved.ok()) {
     return moved.IsNotFound() || moved.code() == Status::Code::kUnsafe
-               ? Status::Busy(Later(moved.ToString()))
+               ? Status::Busy(Later(moved.message()))
                : moved;
   }
   auto opened = fs_.OpenDir(**q, qname, &dir);
