@@ -241,16 +241,14 @@ StatusOr<bool> AccountsQuarantine::MoveBack(
     return q.status();
   }
   const std::string qname = account + kQuarantineMarker;
-  const std::string qpath = QuarantinedPath(account);
   auto top = fs_.StatAt(**q, qname);
   if (!top.ok()) {
     if (top.status().IsNotFound()) return false;
     return top.status();
   }
-  if (!expected) {
-    return Status::Unsafe(qpath + ": no identity was recorded to check it");
-  }
-  auto opened = fs_.OpenDir(**q, qname, &*expected);
+  // Without a recorded identity (a purge begun before identities were
+  // recorded), it must at least be a directory on this filesystem.
+  auto opened = fs_.OpenDir(**q, qname, expected ? &*expected : nullptr);
   if (!opened.ok()) return opened.status();
   opened->reset();
   auto parent = fs_.OpenRoot(rule_.data_dir.parent);

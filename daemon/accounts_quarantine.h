@@ -78,8 +78,9 @@ class AccountsQuarantine {
   Status MoveIn(const std::string& account, const FileInfo& dir);
 
   // Moves the account's quarantined tree back to its data directory's
-  // name if it is `expected` and that name is free: true; nothing in
-  // quarantine: false. Fails, moving nothing, saying why.
+  // name if it is `expected` (with no identity recorded: a directory on
+  // this filesystem) and that name is free: true; nothing in quarantine:
+  // false. Fails, moving nothing, saying why.
   StatusOr<bool> MoveBack(const std::string& account,
                           const std::optional<FileInfo>& expected);
 

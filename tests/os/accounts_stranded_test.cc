@@ -118,6 +118,27 @@ TEST_CASE("a stranded purge whose place is taken says so every run",
   CHECK(env.Entries("restore").size() == 1);
 }
 
+TEST_CASE("a purge stranded by a former version, without identity, goes back",
+          "[accounts]") {
+  AccountsEnv env;
+  env.AddAccount(5, std::nullopt);  // restored already
+  std::filesystem::create_directories(env.quarantine);
+  std::filesystem::rename(env.Dir(5), env.Quarantined(5));
+  REQUIRE(env.state
+              ->SaveAccountPurge({"accounts", "5", env.clock.Now() - kDay * 40,
+                                  "started", "", env.clock.Now()})
+              .ok());
+  AccountsPolicy policy = env.Policy();
+  ExecResult r = env.Run(policy);
+  INFO((r.errors.empty() ? std::string() : r.errors[0]));
+  CHECK(r.errors.empty());
+  CHECK(env.HasFiles(5));
+  CHECK(env.HasRows(5));
+  CHECK(env.QuarantineEntries() == 0);
+  CHECK(env.Entries("restore").size() == 1);
+  CHECK(env.Purges().empty());
+}
+
 TEST_CASE("a quarantined entry that is not the directory planned goes back",
           "[accounts]") {
   AccountsEnv env;
