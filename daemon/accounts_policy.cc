@@ -152,8 +152,7 @@ Status AccountsPolicy::QuarantineDataDir(AccountPurge* record) {
     auto held = quarantine_.Holds(account);
     if (!held.ok()) return held.status();
     if (*held) {
-      return Status::Busy(rule_.quarantine + "/" + account +
-                          kQuarantineMarker +
+      return Status::Busy(rule_.quarantine + "/" + account + kQuarantineMarker +
                           " exists with no move of it recorded; left alone; "
                           "nothing purged");
     }
@@ -291,16 +290,17 @@ bool AccountsPolicy::Unpurge(AccountPurge* record, const Action& action,
     record->stage = kStranded;
     // Unsaved, it stays "restoring", which the next run retries the same.
     (void)state_.SaveAccountPurge(*record);
-    return fail(not_due + ", but its data directory cannot be moved back "
-                "from quarantine (" + back.status().ToString() +
-                "); left in quarantine");
+    return fail(not_due +
+                ", but its data directory cannot be moved back "
+                "from quarantine (" +
+                back.status().ToString() + "); left in quarantine");
   }
   bool moved = *back;
   if (!moved && was_restoring && identity) {
     // A run cut short after moving it back, before recording that?
     auto home = quarantine_.AtHome(record->account, *identity);
-    auto recorded = state_.AccountEventRecorded(id_, record->account,
-                                                kRestoreVerb, since);
+    auto recorded =
+        state_.AccountEventRecorded(id_, record->account, kRestoreVerb, since);
     if (!home.ok()) return fail(home.status().ToString());
     if (!recorded.ok()) return fail(recorded.status().ToString());
     moved = *home && !*recorded;
@@ -322,8 +322,8 @@ bool AccountsPolicy::Unpurge(AccountPurge* record, const Action& action,
   if (Status st = state_.SaveAccountPurge(*record); !st.ok()) {
     // The next run finds the ledger entry and does not record it again.
     ++result->failed;
-    result->errors.push_back(action.target + ": state database: " +
-                             st.ToString());
+    result->errors.push_back(action.target +
+                             ": state database: " + st.ToString());
   }
   return true;
 }

@@ -86,7 +86,8 @@ StatusOr<std::unique_ptr<Dir>> AccountsQuarantine::OpenQuarantine() {
   const size_t slash = path.rfind('/');
   auto parent = fs_.OpenRoot(slash == 0 ? "/" : path.substr(0, slash));
   if (!parent.ok()) return parent.status();
-  Status made = fs_.MakeDirAt(**parent, path.substr(slash + 1), kQuarantineMode);
+  Status made =
+      fs_.MakeDirAt(**parent, path.substr(slash + 1), kQuarantineMode);
   if (!made.ok() && !made.IsBusy()) return made;  // busy: made meanwhile
   return fs_.OpenRoot(path);
 }
@@ -120,12 +121,13 @@ Status AccountsQuarantine::PutBack(Dir& quarantine, const std::string& account,
   const std::string head =
       qpath + " is not the data directory planned (" + why + ")";
   auto parent = fs_.OpenRoot(rule_.data_dir.parent);
-  Status st = parent.ok() ? fs_.RenameAt(quarantine, account + kQuarantineMarker,
-                                         **parent, rule_.data_dir.NameOf(account))
-                          : parent.status();
+  Status st = parent.ok()
+                  ? fs_.RenameAt(quarantine, account + kQuarantineMarker,
+                                 **parent, rule_.data_dir.NameOf(account))
+                  : parent.status();
   if (!st.ok()) {
-    return Status::Unsafe(head + "; it cannot be moved back to " + path +
-                          " (" + st.ToString() +
+    return Status::Unsafe(head + "; it cannot be moved back to " + path + " (" +
+                          st.ToString() +
                           "): left in quarantine; nothing purged");
   }
   // Already moved back; a lost directory sync only delays its durability.
@@ -139,7 +141,8 @@ StatusOr<std::optional<FileInfo>> AccountsQuarantine::Check(
   const std::string path = rule_.data_dir.PathOf(account);
   auto e = seen.dirs.find(account);
   if (e == seen.dirs.end()) {
-    return Status::FailedPrecondition(Later(path + " was not looked at when planning"));
+    return Status::FailedPrecondition(
+        Later(path + " was not looked at when planning"));
   }
   if (!e->second.error.ok()) {
     return Status::FailedPrecondition(
@@ -147,7 +150,8 @@ StatusOr<std::optional<FileInfo>> AccountsQuarantine::Check(
               e->second.error.ToString()));
   }
   const std::optional<FileInfo>& planned = e->second.info;
-  if (planned && (planned->type != FileType::kDirectory || planned->mount_root)) {
+  if (planned &&
+      (planned->type != FileType::kDirectory || planned->mount_root)) {
     return Status::Unsafe(path + " is " + What(*planned) +
                           "; refused: nothing of account " + account +
                           " purged, left for the next run");
@@ -181,12 +185,12 @@ StatusOr<std::optional<FileInfo>> AccountsQuarantine::Check(
     if (!fs_now.ok()) return fs_now.status();
     const FileInfo& p = (*after)->info();
     if (*fs_now - std::max(p.mtime, p.ctime) < rule_.absent_quiet) {
-      return Status::Busy(Later(
-          rule_.data_dir.parent + " changed less than " +
-          std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
-                             rule_.absent_quiet)
-                             .count()) +
-          "s ago, so the absence of " + path + " is not proven"));
+      return Status::Busy(
+          Later(rule_.data_dir.parent + " changed less than " +
+                std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                   rule_.absent_quiet)
+                                   .count()) +
+                "s ago, so the absence of " + path + " is not proven"));
     }
     return std::optional<FileInfo>();
   }
@@ -214,8 +218,8 @@ Status AccountsQuarantine::MoveIn(const std::string& account,
         "; set quarantine to a directory on the same filesystem");
   }
   const std::string qname = account + kQuarantineMarker;
-  Status moved = fs_.RenameDirAt(**parent, rule_.data_dir.NameOf(account), **q,
-                                 qname);
+  Status moved =
+      fs_.RenameDirAt(**parent, rule_.data_dir.NameOf(account), **q, qname);
   if (!moved.ok()) {
     return moved.IsNotFound() || moved.code() == Status::Code::kUnsafe
                ? Status::Busy(Later(moved.message()))
@@ -225,8 +229,9 @@ Status AccountsQuarantine::MoveIn(const std::string& account,
   if (!opened.ok()) {
     if (opened.status().code() != Status::Code::kUnsafe) return opened.status();
     auto top = fs_.StatAt(**q, qname);
-    return PutBack(**q, account,
-                   top.ok() ? "it is " + What(*top) : opened.status().ToString());
+    return PutBack(
+        **q, account,
+        top.ok() ? "it is " + What(*top) : opened.status().ToString());
   }
   opened->reset();
   RETENTION_RETURN_IF_ERROR(fs_.SyncDir(**q));
@@ -253,8 +258,8 @@ StatusOr<bool> AccountsQuarantine::MoveBack(
   opened->reset();
   auto parent = fs_.OpenRoot(rule_.data_dir.parent);
   if (!parent.ok()) return parent.status();
-  RETENTION_RETURN_IF_ERROR(fs_.RenameDirAt(**q, qname, **parent,
-                                            rule_.data_dir.NameOf(account)));
+  RETENTION_RETURN_IF_ERROR(
+      fs_.RenameDirAt(**q, qname, **parent, rule_.data_dir.NameOf(account)));
   RETENTION_RETURN_IF_ERROR(fs_.SyncDir(**parent));
   RETENTION_RETURN_IF_ERROR(fs_.SyncDir(**q));
   return true;

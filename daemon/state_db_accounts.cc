@@ -109,8 +109,10 @@ StatusOr<bool> StateDb::AccountEventRecorded(const std::string& policy,
       "SELECT 1 FROM ledger WHERE time_ns >= ? AND policy = ? AND action = "
       "? AND target = ? LIMIT 1");
   if (!stmt.ok()) return stmt.status();
-  stmt->Bind(1, Ns(since)).Bind(2, policy).Bind(3, action).Bind(
-      4, "account " + account);
+  stmt->Bind(1, Ns(since))
+      .Bind(2, policy)
+      .Bind(3, action)
+      .Bind(4, "account " + account);
   return stmt->Step();
 }
 

@@ -105,14 +105,15 @@ TEST_CASE(
   for (int run = 0; run < 6; ++run) {
     ExecResult r = env.Run(policy);
     for (const std::string& e : r.errors) {
-      const char* why = Contains(e, "is not proven")      ? "absence not proven"
-                        : Contains(e, "changed since")    ? "changed since planning"
-                        : Contains(e, "symlink; refused") ? "a symlink at planning"
-                        : Contains(e, "is gone since")    ? "gone since planning"
-                        : Contains(e, "moved back")       ? "moved back"
-                        : Contains(e, ": not a directory;")
-                            ? "refused by the rename: not a directory"
-                                                          : "other";
+      const char* why =
+          Contains(e, "is not proven")      ? "absence not proven"
+          : Contains(e, "changed since")    ? "changed since planning"
+          : Contains(e, "symlink; refused") ? "a symlink at planning"
+          : Contains(e, "is gone since")    ? "gone since planning"
+          : Contains(e, "moved back")       ? "moved back"
+          : Contains(e, ": not a directory;")
+              ? "refused by the rename: not a directory"
+              : "other";
       ++waits[why];
       if (std::string(why) == "other") std::printf("  other: %s\n", e.c_str());
     }
@@ -134,7 +135,8 @@ TEST_CASE(
       "quarantine, %d of them not a directory\n",
       static_cast<unsigned long long>(attacker.swaps()), purged, kAccounts,
       ledgered, violations, moved_in, non_dirs_moved_in);
-  for (const auto& [why, n] : waits) std::printf("  waited: %s %d\n", why.c_str(), n);
+  for (const auto& [why, n] : waits)
+    std::printf("  waited: %s %d\n", why.c_str(), n);
   CHECK(attacker.swaps() > 0);
   CHECK(violations == 0);
   CHECK(non_dirs_moved_in == 0);

@@ -64,9 +64,10 @@ bool DataGone(const AccountsEnv& env, int id) {
          !std::filesystem::exists(env.Quarantined(id), ec);
 }
 
-TEST_CASE("a full state directory mid-purge: ledger purges equal accounts "
-          "purged",
-          "[accounts]") {
+TEST_CASE(
+    "a full state directory mid-purge: ledger purges equal accounts "
+    "purged",
+    "[accounts]") {
   if (geteuid() != 0) {
     WARN("not root: cannot mount a tmpfs; skipped");
     return;
@@ -126,9 +127,10 @@ TEST_CASE("a full state directory mid-purge: ledger purges equal accounts "
     CHECK(verified->ok);
     env.CloseAll();
   }
-  std::printf("state directory full mid-purge: %d of %d cut points failed a "
-              "run; ledger == purged after each\n",
-              failing_runs, 2 * kDue);
+  std::printf(
+      "state directory full mid-purge: %d of %d cut points failed a "
+      "run; ledger == purged after each\n",
+      failing_runs, 2 * kDue);
   CHECK(failing_runs > 0);
 }
 

@@ -59,8 +59,8 @@ TEST_CASE("a stranded purge of a restored account moves its data back",
   auto restores = env.Entries("restore");
   REQUIRE(restores.size() == 1);
   CHECK(restores[0].target == "account 5");
-  CHECK(Contains(restores[0].detail, "moved back from " + env.quarantine +
-                                         " to " + env.Dir(5)));
+  CHECK(Contains(restores[0].detail,
+                 "moved back from " + env.quarantine + " to " + env.Dir(5)));
   CHECK(StageOf(env, "5") == "restored");
   // Settled: nothing planned, nothing recorded again.
   auto plan = policy.MakePlan(env.clock.Now());
