@@ -43,6 +43,15 @@ void Keep(WallTime deleted, Survivors* kept) {
 
 }  // namespace
 
+bool PurgeResumable(const std::string& stage) {
+  return stage != "done" && stage != "aborted" && stage != "restored";
+}
+
+bool BeforeRows(const std::string& stage) {
+  return stage == "started" || stage == kMoving || stage == kRestoring ||
+         stage == kStranded;
+}
+
 std::string AccountTarget(const std::string& id) { return kTargetPrefix + id; }
 
 std::string AccountOfTarget(const std::string& target) {
@@ -64,7 +73,7 @@ AccountsPlan PlanAccounts(const std::string& policy, const AccountsRule& rule,
   std::set<std::string> planned;
   // Purges begun before come first: each was due when it began.
   for (const AccountPurge& p : input.progress) {
-    if (p.stage == "done") continue;
+    if (!PurgeResumable(p.stage)) continue;
     planned.insert(p.account);
     plan.actions.push_back(
         PurgeAction(rule, p.account, p.deleted,
@@ -84,7 +93,8 @@ AccountsPlan PlanAccounts(const std::string& policy, const AccountsRule& rule,
       continue;
     }
     auto done = progress.find(a.id);
-    if (done != progress.end() && done->second->deleted == *a.deleted) {
+    if (done != progress.end() && done->second->stage == "done" &&
+        done->second->deleted == *a.deleted) {
       continue;  // purged for this very deletion already
     }
     if (*a.deleted < due_before) {

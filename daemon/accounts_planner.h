@@ -44,6 +44,24 @@ struct AccountsPlan {
 AccountsPlan PlanAccounts(const std::string& policy, const AccountsRule& rule,
                           const AccountsInput& input, WallTime now);
 
+// Stages of a purge's progress record (AccountPurge::stage) besides
+// "rows", "recording" and "done": "moving" (before and while its data
+// directory moves into quarantine; `rows` holds the directory's identity,
+// DirIdentityText), "restoring" / "stranded" (no longer due: moving it
+// back / it cannot be moved back), "restored" and "aborted" (nothing
+// purged, nothing left in quarantine). "started" is the former "moving",
+// without an identity.
+inline constexpr char kMoving[] = "moving";
+inline constexpr char kRestoring[] = "restoring";
+inline constexpr char kStranded[] = "stranded";
+// The ledger action of a data directory moved back.
+inline constexpr char kRestoreVerb[] = "restore";
+
+// A purge begun and not finished, which every run takes up again.
+bool PurgeResumable(const std::string& stage);
+// A purge begun whose rows are still there.
+bool BeforeRows(const std::string& stage);
+
 // "account 42" and back ("" when `target` names no account).
 std::string AccountTarget(const std::string& id);
 std::string AccountOfTarget(const std::string& target);

@@ -1,5 +1,6 @@
 #include "accounts_policy.h"
 
+#include <algorithm>
 #include <set>
 
 #include "config_value.h"
@@ -11,7 +12,6 @@ namespace retention {
 namespace {
 
 constexpr Duration kBusyTimeout = std::chrono::seconds(5);
-constexpr uint32_t kQuarantineMode = 0700;
 
 StatusOr<std::unique_ptr<Policy>> MakeAccountsPolicy(const Section& s,
                                                      Services& services) {
@@ -31,19 +31,6 @@ StatusOr<std::unique_ptr<Policy>> MakeAccountsPolicy(const Section& s,
 
 std::string Plural(uint64_t n, const char* one, const char* many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
-}
-
-// Opens the quarantine directory, creating it (0700) if it is missing.
-StatusOr<std::unique_ptr<Dir>> OpenQuarantine(Filesystem& fs,
-                                              const std::string& path) {
-  auto q = fs.OpenRoot(path);
-  if (q.ok() || !q.status().IsNotFound()) return q;
-  const size_t slash = path.rfind('/');
-  auto parent = fs.OpenRoot(slash == 0 ? "/" : path.substr(0, slash));
-  if (!parent.ok()) return parent.status();
-  Status made = fs.MakeDirAt(**parent, path.substr(slash + 1), kQuarantineMode);
-  if (!made.ok() && !made.IsBusy()) return made;  // busy: made meanwhile
-  return fs.OpenRoot(path);
 }
 
 }  // namespace
@@ -67,7 +54,8 @@ AccountsPolicy::AccountsPolicy(std::string id, AccountsRule rule,
       rule_(std::move(rule)),
       fs_(fs),
       state_(state),
-      open_(std::move(open)) {}
+      open_(std::move(open)),
+      quarantine_(fs, rule_) {}
 
 StatusOr<std::vector<std::string>> AccountsPolicy::ListQuarantine() {
   std::vector<std::string> ids;
@@ -108,6 +96,11 @@ StatusOr<Plan> AccountsPolicy::MakePlan(WallTime now) {
   for (const AccountPurge& p : input.progress) progress_[p.account] = p;
   pending_ = std::move(planned.pending);
   due_ = planned.plan.actions;
+  if (!rule_.data_dir.empty()) {
+    std::vector<std::string> ids;
+    for (const Action& a : due_) ids.push_back(AccountOfTarget(a.target));
+    seen_ = quarantine_.Observe(ids);
+  }
   return std::move(planned.plan);
 }
 
@@ -137,54 +130,62 @@ ExecResult AccountsPolicy::Execute(const Plan& plan, ExecContext& ctx) {
     result.errors.push_back(checked.ToString() + "; nothing purged");
     return result;
   }
-  for (const Action& action : plan.actions) {
+  for (const Action& action : Ordered(plan.actions)) {
     if (ctx.stopping()) break;
     if (!PurgeOne(**db, action, plan.now, ctx, &result)) break;
   }
   return result;
 }
 
-Status AccountsPolicy::QuarantineDataDir(const std::string& account) {
-  if (rule_.data_dir.empty()) return Status::Ok();
-  const std::string path = rule_.data_dir.PathOf(account);
-  auto parent = fs_.OpenRoot(rule_.data_dir.parent);
-  if (!parent.ok()) {
-    // No directory of account directories: no account has files.
-    return parent.status().IsNotFound() ? Status::Ok() : parent.status();
+std::vector<Action> AccountsPolicy::Ordered(
+    const std::vector<Action>& actions) const {
+  // The purges whose data directory planning found absent go first: their
+  // proof needs the directory of data directories unchanged since
+  // planning, which the moves of the others would change.
+  std::vector<Action> out = actions;
+  std::stable_partition(out.begin(), out.end(), [&](const Action& a) {
+    auto e = seen_.dirs.find(AccountOfTarget(a.target));
+    return e != seen_.dirs.end() && e->second.error.ok() && !e->second.info;
+  });
+  return out;
+}
+
+Status AccountsPolicy::QuarantineDataDir(AccountPurge* record) {
+  const std::string& account = record->account;
+  const std::optional<FileInfo> identity = ParseDirIdentity(record->rows);
+  if (!identity && record->stage != "started") {
+    // This purge moved nothing: a tree there is not its to take or move.
+    auto held = quarantine_.Holds(account);
+    if (!held.ok()) return held.status();
+    if (*held) {
+      return Status::Busy(rule_.quarantine + "/" + account + kQuarantineMarker +
+                          " exists with no move of it recorded; left alone; "
+                          "nothing purged");
+    }
   }
-  const std::string name = rule_.data_dir.NameOf(account);
-  auto info = fs_.StatAt(**parent, name);
-  if (!info.ok()) {
-    return info.status().IsNotFound() ? Status::Ok() : info.status();
+  auto there = quarantine_.Verify(account, identity);
+  if (!there.ok()) return Abandoned(record, there.status());
+  if (*there) return Status::Ok();  // moved by a run cut short, verified
+  auto dir = quarantine_.Check(account, seen_);
+  if (!dir.ok()) return dir.status();
+  record->stage = kMoving;
+  record->rows = *dir ? DirIdentityText(**dir) : "";
+  // The identity is durable before the move, so a run cut short after it
+  // can verify what it finds in quarantine.
+  RETENTION_RETURN_IF_ERROR(state_.SaveAccountPurge(*record));
+  if (!*dir) return Status::Ok();  // absent at planning and now
+  return Abandoned(record, quarantine_.MoveIn(account, **dir));
+}
+
+Status AccountsPolicy::Abandoned(AccountPurge* record, const Status& st) {
+  if (st.code() == Status::Code::kAborted) {
+    // Moved back: nothing of this purge remains; the next run plans it
+    // afresh. If this is not saved, the next run finds nothing in
+    // quarantine and looks again just the same.
+    record->stage = "aborted";
+    (void)state_.SaveAccountPurge(*record);
   }
-  if (info->type != FileType::kDirectory || info->mount_root) {
-    return Status::Unsafe(path + " is " +
-                          (info->type == FileType::kSymlink ? "a symlink"
-                           : info->mount_root               ? "a mount point"
-                                              : "not a directory") +
-                          "; refused: nothing of account " + account +
-                          " purged");
-  }
-  auto q = OpenQuarantine(fs_, rule_.quarantine);
-  if (!q.ok()) return q.status();
-  if ((*q)->info().dev != (*parent)->info().dev) {
-    return Status::FailedPrecondition(
-        "quarantine " + rule_.quarantine + " is on another filesystem than " +
-        rule_.data_dir.parent +
-        "; set quarantine to a directory on the same filesystem");
-  }
-  const std::string qname = account + kQuarantineMarker;
-  // A tree already there while the data directory exists again (the
-  // application recreated it): finish the old one first.
-  auto old = RemoveQuarantinedTree(fs_, **q, qname);
-  if (!old.ok()) return old.status();
-  if (!old->left.empty()) {
-    return Status::Busy(rule_.quarantine + "/" + qname + ": " +
-                        old->left.front());
-  }
-  RETENTION_RETURN_IF_ERROR(fs_.RenameAt(**parent, name, **q, qname));
-  RETENTION_RETURN_IF_ERROR(fs_.SyncDir(**q));
-  return fs_.SyncDir(**parent);
+  return st;
 }
 
 StatusOr<TreeRemoval> AccountsPolicy::RemoveQuarantined(
@@ -214,18 +215,15 @@ bool AccountsPolicy::PurgeOne(AccountsDatabase& db, const Action& action,
     return true;  // one account's failure does not stop the others
   };
   const WallTime due_before = now - rule_.deadline();
-  auto due = db.StillDue(account, due_before);
-  if (!due.ok()) return fail(due.status());
-  if (!*due) {
-    return fail(Status::FailedPrecondition(
-        "no longer marked deleted before its deadline; nothing purged"));
-  }
-  AccountPurge record{id_, account, action.expected.mtime, "started", "", now};
+  AccountPurge record{id_, account, action.expected.mtime, kMoving, "", now};
   if (auto it = progress_.find(account);
-      it != progress_.end() && it->second.stage != "done") {
+      it != progress_.end() && PurgeResumable(it->second.stage)) {
     record = it->second;
   }
-  if (record.stage == "started") {  // a and b, each at most once
+  auto due = db.StillDue(account, due_before);
+  if (!due.ok()) return fail(due.status());
+  if (!*due) return Unpurge(&record, action, now, ctx, result);
+  if (BeforeRows(record.stage)) {  // a and b, each at most once
     if (Status st = MoveAndPurgeRows(db, due_before, now, &record); !st.ok()) {
       return fail(st);
     }
@@ -256,14 +254,84 @@ bool AccountsPolicy::PurgeOne(AccountsDatabase& db, const Action& action,
 Status AccountsPolicy::MoveAndPurgeRows(AccountsDatabase& db,
                                         WallTime due_before, WallTime now,
                                         AccountPurge* record) {
-  RETENTION_RETURN_IF_ERROR(state_.SaveAccountPurge(*record));
-  RETENTION_RETURN_IF_ERROR(QuarantineDataDir(record->account));
+  if (rule_.data_dir.empty()) {
+    record->stage = kMoving;
+    RETENTION_RETURN_IF_ERROR(state_.SaveAccountPurge(*record));
+  } else {
+    RETENTION_RETURN_IF_ERROR(QuarantineDataDir(record));
+  }
   auto rows = db.PurgeRows(record->account, due_before);
   if (!rows.ok()) return rows.status();
   record->stage = "rows";
   record->rows = rows->Describe(rule_.account_row);
   record->updated = now;
   return state_.SaveAccountPurge(*record);
+}
+
+bool AccountsPolicy::Unpurge(AccountPurge* record, const Action& action,
+                             WallTime now, ExecContext& ctx,
+                             ExecResult* result) {
+  const std::string not_due = "no longer marked deleted before its deadline";
+  auto fail = [&](const std::string& why) {
+    ++result->failed;
+    result->errors.push_back(action.target + ": " + why);
+    return true;
+  };
+  auto begun = progress_.find(record->account);
+  if (rule_.data_dir.empty() || begun == progress_.end() ||
+      !BeforeRows(record->stage)) {
+    return fail(not_due + "; nothing purged");
+  }
+  // Begun, its rows still there: whatever this purge moved goes back.
+  const std::optional<FileInfo> identity = ParseDirIdentity(record->rows);
+  const bool was_restoring = record->stage == kRestoring;
+  const WallTime since = record->updated;
+  record->stage = kRestoring;
+  record->updated = now;
+  if (Status st = state_.SaveAccountPurge(*record); !st.ok()) {
+    return fail(st.ToString());
+  }
+  auto back = quarantine_.MoveBack(record->account, identity);
+  if (!back.ok()) {
+    record->stage = kStranded;
+    // Unsaved, it stays "restoring", which the next run retries the same.
+    (void)state_.SaveAccountPurge(*record);
+    return fail(not_due +
+                ", but its data directory cannot be moved back "
+                "from quarantine (" +
+                back.status().ToString() + "); left in quarantine");
+  }
+  bool moved = *back;
+  if (!moved && was_restoring && identity) {
+    // A run cut short after moving it back, before recording that?
+    auto home = quarantine_.AtHome(record->account, *identity);
+    auto recorded =
+        state_.AccountEventRecorded(id_, record->account, kRestoreVerb, since);
+    if (!home.ok()) return fail(home.status().ToString());
+    if (!recorded.ok()) return fail(recorded.status().ToString());
+    moved = *home && !*recorded;
+  }
+  if (!moved) {
+    record->stage = "aborted";
+    (void)state_.SaveAccountPurge(*record);  // as in Abandoned
+    return fail(not_due + "; nothing purged");
+  }
+  Action restore;
+  restore.verb = kRestoreVerb;
+  restore.target = action.target;
+  restore.reason = not_due + "; its data directory moved back from " +
+                   rule_.quarantine + " to " +
+                   rule_.data_dir.PathOf(record->account) + "; nothing purged";
+  if (!RecordOrStop(id_, restore, ctx, result)) return false;
+  record->stage = "restored";
+  record->updated = now;
+  if (Status st = state_.SaveAccountPurge(*record); !st.ok()) {
+    // The next run finds the ledger entry and does not record it again.
+    ++result->failed;
+    result->errors.push_back(action.target +
+                             ": state database: " + st.ToString());
+  }
+  return true;
 }
 
 bool AccountsPolicy::MarkDone(AccountPurge* record, WallTime now,

@@ -8,9 +8,11 @@
 // steps, recording progress in the state database before each so that a
 // process killed anywhere is completed by the next run:
 //   a. its data directory (data_dir with {id}) is renamed into the
-//      quarantine directory as ID.retentiond-purge, handle-relative and
-//      never through a symlink (a data directory that is a symlink or a
-//      mount point is refused: nothing of that account is purged);
+//      quarantine directory as ID.retentiond-purge, decided on the
+//      directory planning saw, not its name (AccountsQuarantine): what
+//      cannot be proven to be that directory in quarantine, or to be
+//      absent, waits for the next run with the reason in the run's errors,
+//      and nothing of that account is purged;
 //   b. in ONE transaction its rows are deleted from every cascade table and
 //      its own row deleted, anonymized or kept — refused, changing nothing,
 //      if the application restored the account meanwhile;
@@ -18,7 +20,9 @@
 //      (RemoveQuarantinedTree).
 // Then one ledger entry: action "purge", target "account ID", the bytes
 // removed, and the rows removed per table — no other personal data. A
-// missing data directory is an account without files.
+// purge begun (a) whose account is no longer marked deleted is undone:
+// the directory goes back where it was and the ledger gets "restore".
+// The progress record of each stage is in accounts_planner.h.
 //
 // Threading: one run at a time (the Runner's contract).
 #pragma once
@@ -29,6 +33,7 @@
 
 #include "accounts_database.h"
 #include "accounts_planner.h"
+#include "accounts_quarantine.h"
 #include "accounts_rule.h"
 #include "config.h"
 #include "policy.h"
@@ -64,14 +69,26 @@ class AccountsPolicy final : public Policy {
   // Purges one planned account; false when the run must stop.
   bool PurgeOne(AccountsDatabase& db, const Action& action, WallTime now,
                 ExecContext& ctx, ExecResult* result);
-  // Steps a and b of a purge at stage "started", then stage "rows".
+  // Steps a and b of a purge at stage "moving", then stage "rows".
   Status MoveAndPurgeRows(AccountsDatabase& db, WallTime due_before,
                           WallTime now, AccountPurge* record);
+  // The account of a purge begun is no longer due: its data directory
+  // goes back from quarantine (recorded in the ledger as "restore"), or
+  // the record says "stranded" and the error says why. True unless the
+  // ledger failed (the run must stop).
+  bool Unpurge(AccountPurge* record, const Action& action, WallTime now,
+               ExecContext& ctx, ExecResult* result);
+  // `st` from AccountsQuarantine; kAborted (moved back) marks `record`
+  // "aborted" so that the next run plans the account afresh.
+  Status Abandoned(AccountPurge* record, const Status& st);
+  // Purges whose data directory planning found absent first.
+  std::vector<Action> Ordered(const std::vector<Action>& actions) const;
   // Marks `record` done after its ledger entry; true (a failure to mark it
   // is counted: the next run finds the entry and does not record it again).
   bool MarkDone(AccountPurge* record, WallTime now, ExecResult* result);
-  // Steps a and c; see above.
-  Status QuarantineDataDir(const std::string& account);
+  // Step a (AccountsQuarantine), the identity recorded before the move.
+  Status QuarantineDataDir(AccountPurge* record);
+  // Step c.
   StatusOr<TreeRemoval> RemoveQuarantined(const std::string& account);
   StatusOr<std::vector<std::string>> ListQuarantine();
   // Stores the accounts waiting for their grace (and the due ones a hold
@@ -87,6 +104,8 @@ class AccountsPolicy final : public Policy {
   std::map<std::string, AccountPurge> progress_;
   std::vector<PendingPurge> pending_;
   std::vector<Action> due_;  // before holds
+  AccountsQuarantine quarantine_;
+  DataDirsSeen seen_;  // the due accounts' data directories
 };
 
 }  // namespace retention

@@ -71,6 +71,22 @@ class AccountsReportSection final : public ReportSection {
       (p.held ? held : waiting).push_back(p);
     }
     summary->details.push_back({"pending purges", PendingLine(waiting)});
+    auto progress = db.AccountPurges(section.id());
+    if (!progress.ok()) return progress.status();
+    std::string stranded;
+    int64_t n = 0;
+    for (const AccountPurge& p : *progress) {
+      if (p.stage != kStranded) continue;
+      ++n;
+      stranded += (stranded.empty() ? "" : ", ") + p.account;
+    }
+    if (n > 0) {
+      summary->details.push_back(
+          {"stranded in quarantine",
+           std::to_string(n) + ": account " + stranded +
+               " (no longer marked deleted; cannot be moved back; see "
+               "status)"});
+    }
     if (!held.empty()) {
       std::string ids;
       for (const PendingPurge& p : held) {

@@ -64,6 +64,10 @@ struct AccountsRule {
   std::vector<Assignment> anonymize;
   Duration every{};
   DeleteBrakeLimit brake;
+  // Not a configuration key: a data directory absent at planning and at
+  // execution counts as absent only if nothing was added, removed or
+  // renamed beside it for this long (accounts_quarantine.h). Tests lower it.
+  Duration absent_quiet = std::chrono::seconds(2);
 
   // An account is due once its deleted time is this far in the past.
   Duration deadline() const { return std::max(grace, min_age); }

@@ -112,6 +112,13 @@ class Filesystem {
   virtual Status RenameAt(Dir& from, const std::string& from_name, Dir& to,
                           const std::string& to_name) = 0;
 
+  // RenameAt that moves only a directory, decided by the kernel in the
+  // rename itself: if `from_name` is anything else at that instant (a
+  // symlink swapped in, a file), nothing moves and it fails kUnsafe. A
+  // vanished `from_name` fails kNotFound, an existing target kBusy.
+  virtual Status RenameDirAt(Dir& from, const std::string& from_name, Dir& to,
+                             const std::string& to_name) = 0;
+
   // Renames the regular file `from_name` to `to_name` in the same `dir`,
   // atomically replacing what `to_name` was (a regular file or a symlink,
   // the link itself; a directory or anything else fails kUnsafe). The way

@@ -197,6 +197,26 @@ class PosixFilesystem final : public Filesystem {
                                         " to " + JoinPath(to.path(), to_name));
   }
 
+  Status RenameDirAt(Dir& from, const std::string& from_name, Dir& to,
+                     const std::string& to_name) override {
+    RETENTION_RETURN_IF_ERROR(CheckName(from_name));
+    RETENTION_RETURN_IF_ERROR(CheckName(to_name));
+    // The trailing slash makes the kernel refuse (ENOTDIR), under the
+    // rename's own locks, a source that is not a directory: no window in
+    // which a symlink swapped in could be moved instead.
+    const std::string from_dir = from_name + "/";
+    if (syscall(SYS_renameat2, FdOf(from), from_dir.c_str(), FdOf(to),
+                to_name.c_str(), RENAME_NOREPLACE) == 0) {
+      return Status::Ok();
+    }
+    const int err = errno;
+    const std::string what = "rename directory " +
+                             JoinPath(from.path(), from_name) + " to " +
+                             JoinPath(to.path(), to_name);
+    if (err == ENOTDIR) return Status::Unsafe(what + ": not a directory");
+    return Status::FromErrno(err, what);
+  }
+
   Status ReplaceFileAt(Dir& dir, const std::string& from_name,
                        const std::string& to_name) override {
     RETENTION_RETURN_IF_ERROR(CheckName(from_name));

@@ -80,11 +80,14 @@ struct AccountPurge {
   std::string policy;
   std::string account;  // the account id
   WallTime deleted{};   // the deleted time it is purged for
-  // "started" (before its data directory is moved into quarantine),
+  // "moving" (before its data directory is moved into quarantine),
   // "rows" (its rows are gone; `rows` says how many), "recording" (its
-  // tree is gone; the ledger entry is being written), "done" (recorded).
+  // tree is gone; the ledger entry is being written), "done" (recorded);
+  // and the stages of a purge undone (accounts_planner.h).
   std::string stage;
-  std::string rows;  // "sessions 3, usage_events 5, account row deleted"
+  // "sessions 3, usage_events 5, account row deleted"; at "moving" the
+  // data directory's identity ("data_dir DEV:INO").
+  std::string rows;
   WallTime updated{};
 };
 
@@ -166,6 +169,11 @@ class StateDb {
   // entry and its "done" record is not recorded twice).
   StatusOr<bool> AccountPurgeRecorded(const std::string& policy,
                                       const std::string& account,
+                                      WallTime since);
+  // The same for a ledger entry of any `action` ("restore").
+  StatusOr<bool> AccountEventRecorded(const std::string& policy,
+                                      const std::string& account,
+                                      const std::string& action,
                                       WallTime since);
 
   // Occupancy history (state_db_occupancy.cc). RecordOccupancy stores a

@@ -97,12 +97,22 @@ StatusOr<std::vector<PendingPurge>> StateDb::PendingPurges(
 StatusOr<bool> StateDb::AccountPurgeRecorded(const std::string& policy,
                                              const std::string& account,
                                              WallTime since) {
+  return AccountEventRecorded(policy, account, "purge", since);
+}
+
+StatusOr<bool> StateDb::AccountEventRecorded(const std::string& policy,
+                                             const std::string& account,
+                                             const std::string& action,
+                                             WallTime since) {
   std::lock_guard<std::mutex> lock(mu_);
   StatusOr<SqliteStatement> stmt = db_->Prepare(
       "SELECT 1 FROM ledger WHERE time_ns >= ? AND policy = ? AND action = "
-      "'purge' AND target = ? LIMIT 1");
+      "? AND target = ? LIMIT 1");
   if (!stmt.ok()) return stmt.status();
-  stmt->Bind(1, Ns(since)).Bind(2, policy).Bind(3, "account " + account);
+  stmt->Bind(1, Ns(since))
+      .Bind(2, policy)
+      .Bind(3, action)
+      .Bind(4, "account " + account);
   return stmt->Step();
 }
 

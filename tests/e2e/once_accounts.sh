@@ -27,6 +27,9 @@ for id in 1 2 3 4; do
   head -c 1000 /dev/zero > "$WORK/users/$id/docs/file.bin"
 done
 ln -s "$WORK/outside/secret" "$WORK/users/1/docs/link"
+# Account 5 has no data directory: its absence counts only once users/ has
+# been left unchanged for 2 s (retentiond.conf(5), [accounts]).
+sleep 2.2
 cat > "$WORK/r.conf" <<CONF
 [daemon]
 state_dir = state

@@ -206,6 +206,23 @@ Status FakeFilesystem::RenameAt(Dir& from, const std::string& from_name,
   return Status::Ok();
 }
 
+Status FakeFilesystem::RenameDirAt(Dir& from, const std::string& from_name,
+                                   Dir& to, const std::string& to_name) {
+  {
+    // The check and the move are two steps here; tests of the fake do not
+    // race renames (the POSIX one is atomic).
+    std::lock_guard lock(mutex_);
+    RETENTION_RETURN_IF_ERROR(CheckName(from_name));
+    const uint64_t ino = Child(FakeDir::InoOf(from), from_name);
+    if (ino != 0 && At(ino).type != FileType::kDirectory) {
+      return Status::Unsafe("rename directory " +
+                            JoinPath(from.path(), from_name) +
+                            ": not a directory");
+    }
+  }
+  return RenameAt(from, from_name, to, to_name);
+}
+
 Status FakeFilesystem::ReplaceFileAt(Dir& dir, const std::string& from_name,
                                      const std::string& to_name) {
   std::lock_guard lock(mutex_);

@@ -64,6 +64,8 @@ class FakeFilesystem final : public Filesystem {
                   const FileInfo& expected) override;
   Status RenameAt(Dir& from, const std::string& from_name, Dir& to,
                   const std::string& to_name) override;
+  Status RenameDirAt(Dir& from, const std::string& from_name, Dir& to,
+                     const std::string& to_name) override;
   Status ReplaceFileAt(Dir& dir, const std::string& from_name,
                        const std::string& to_name) override;
   Status MakeDirAt(Dir& dir, const std::string& name, uint32_t mode) override;

@@ -26,6 +26,8 @@ class HookedFilesystem final : public Filesystem {
   uint64_t size_delta = 0;
   // Runs after every successful RemoveAt.
   std::function<void()> after_remove;
+  // Runs after every successful RenameAt and RenameDirAt, with the target.
+  std::function<void(Dir& to, const std::string& to_name)> after_rename;
 
   StatusOr<std::unique_ptr<Dir>> OpenRoot(const std::string& path) override {
     return inner_.OpenRoot(path);
@@ -50,7 +52,15 @@ class HookedFilesystem final : public Filesystem {
   }
   Status RenameAt(Dir& from, const std::string& from_name, Dir& to,
                   const std::string& to_name) override {
-    return inner_.RenameAt(from, from_name, to, to_name);
+    Status st = inner_.RenameAt(from, from_name, to, to_name);
+    if (st.ok() && after_rename) after_rename(to, to_name);
+    return st;
+  }
+  Status RenameDirAt(Dir& from, const std::string& from_name, Dir& to,
+                     const std::string& to_name) override {
+    Status st = inner_.RenameDirAt(from, from_name, to, to_name);
+    if (st.ok() && after_rename) after_rename(to, to_name);
+    return st;
   }
   Status ReplaceFileAt(Dir& dir, const std::string& from_name,
                        const std::string& to_name) override {

@@ -38,6 +38,7 @@ struct AccountsEnv {
   std::atomic<bool> no_stop{false};
   AccountsRule rule;
   std::unique_ptr<SqliteDb> app;
+  std::string state_path = tmp.File("state.db");
 
   AccountsEnv() {
     std::filesystem::create_directories(users);
@@ -61,12 +62,15 @@ struct AccountsEnv {
     rule.quarantine = DefaultQuarantine(rule.data_dir);
     rule.cascade = {{"sessions", "user_id"}, {"usage_events", "user_id"}};
     rule.every = std::chrono::hours(1);
+    // The users directory was made an instant ago; tests of the swap
+    // attack set the daemon's quiet period back.
+    rule.absent_quiet = Duration::zero();
     OpenState();
   }
   void OpenState() {
     ledger.reset();
     state.reset();
-    auto s = StateDb::Open(tmp.File("state.db"));
+    auto s = StateDb::Open(state_path);
     REQUIRE(s.ok());
     state = std::move(*s);
     ledger = std::make_unique<Ledger>(*state);
@@ -147,11 +151,28 @@ struct AccountsEnv {
         std::distance(std::filesystem::directory_iterator(quarantine),
                       std::filesystem::directory_iterator()));
   }
-  AccountsPolicy Policy() {
+  AccountsPolicy Policy() { return PolicyOn(*fs); }
+  // On `on` (a wrapper of *fs); with `read_only_app`, every connection to
+  // the application's database is read-only, so its purges fail.
+  AccountsPolicy PolicyOn(Filesystem& on, bool read_only_app = false) {
     AccountsRule r = rule;
-    return AccountsPolicy("accounts", r, *fs, *state, [r](bool read_only) {
-      return OpenSqliteAccounts(r, read_only, std::chrono::seconds(5));
-    });
+    return AccountsPolicy(
+        "accounts", r, on, *state, [r, read_only_app](bool read_only) {
+          return OpenSqliteAccounts(r, read_only || read_only_app,
+                                    std::chrono::seconds(5));
+        });
+  }
+  std::vector<LedgerEntry> Entries(const std::string& action) {
+    auto all = ledger->Read(0, 100000);
+    REQUIRE(all.ok());
+    std::vector<LedgerEntry> out;
+    for (LedgerEntry& e : *all) {
+      if (e.action == action) out.push_back(std::move(e));
+    }
+    return out;
+  }
+  std::string Quarantined(int64_t id) const {
+    return quarantine + "/" + std::to_string(id) + kQuarantineMarker;
   }
   // Plans and executes once; REQUIREs the plan.
   ExecResult Run(AccountsPolicy& policy) {

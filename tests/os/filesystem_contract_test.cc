@@ -31,6 +31,32 @@ TEMPLATE_TEST_CASE("a symlink to a directory outside the root is never entered",
   CHECK(env.Contents("outside/secret") == "keep me");
 }
 
+TEMPLATE_TEST_CASE("a directory rename moves only a directory", "[contract]",
+                   PosixEnv, FakeEnv) {
+  TestType env;
+  env.Dir("root");
+  env.File("outside/secret", "keep me");
+  env.Symlink("root/link", env.Path("outside"));
+  env.File("root/file", "F");
+  env.File("root/dir/inner", "I");
+  env.Dir("root/q");
+  auto root = OpenRootOf(env, "root");
+  auto q = env.fs().OpenDir(*root, "q");
+  REQUIRE(q.ok());
+
+  CHECK(env.fs().RenameDirAt(*root, "link", **q, "link").code() ==
+        Code::kUnsafe);
+  CHECK(env.fs().RenameDirAt(*root, "file", **q, "file").code() ==
+        Code::kUnsafe);
+  CHECK_FALSE(env.Exists("root/q/link"));
+  CHECK_FALSE(env.Exists("root/q/file"));
+  CHECK(env.fs().RenameDirAt(*root, "dir", **q, "dir").ok());
+  CHECK(env.Contents("root/q/dir/inner") == "I");
+  CHECK(env.fs().RenameDirAt(*root, "gone", **q, "x").code() ==
+        Code::kNotFound);
+  CHECK(env.Contents("outside/secret") == "keep me");
+}
+
 TEMPLATE_TEST_CASE(
     "a symlink below the root is removed itself, never its target",
     "[contract]", PosixEnv, FakeEnv) {
