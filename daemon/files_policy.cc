@@ -13,7 +13,7 @@ namespace {
 
 // Removals per write-ahead group: one commit (this group's intents with the
 // last group's outcomes) per this many files.
-constexpr size_t kIntentGroup = 256;
+constexpr size_t kIntentGroup = 1024;
 
 }  // namespace
 

@@ -22,7 +22,7 @@ namespace retention {
 
 class LedgerContext final : public ExecContext {
  public:
-  static constexpr size_t kGroupMax = 512;
+  static constexpr size_t kGroupMax = 1024;
   static constexpr Duration kGroupDelay = std::chrono::milliseconds(50);
 
   LedgerContext(Clock& clock, Ledger& ledger, const std::atomic<bool>& stop)

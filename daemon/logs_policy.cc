@@ -400,6 +400,18 @@ bool LogsPolicy::Rotate(const Action& action, WallTime now, ExecContext& ctx,
       published = services_.clock.BootNow();
     }
   };
+  // Write-ahead: a rotation cut short after its archive was published is
+  // recorded by Resolve at the next run (the archive is there).
+  Action intent = action;
+  intent.target = JoinPath(archive_dir_path, archive);
+  intent.count = 0;
+  intent.expected = FileInfo{};
+  std::vector<int64_t> ids;
+  Status intended = ctx.Intend(rule_.policy, {&intent}, &ids);
+  if (!intended.ok()) {
+    result->errors.push_back("ledger: " + intended.ToString() + "; stopping");
+    return false;
+  }
   StatusOr<RotationResult> rotated =
       rule_.method == RotateMethod::kTruncate
           ? RotateByCollapse(**live_dir, live, **archive_dir, archive,
@@ -407,8 +419,9 @@ bool LogsPolicy::Rotate(const Action& action, WallTime now, ExecContext& ctx,
           : RotateByRename(**live_dir, live, **archive_dir, archive,
                            action.expected, create_);
   if (!rotated.ok()) {
-    // Whatever a failed rotation left (an intent) is finished by the next
-    // run's recovery, before it rotates again.
+    // Whatever a failed rotation left (a rotation intent file) is finished
+    // by the next run's recovery, before it rotates again; its ledger
+    // intent stays open for Resolve to tell whether the archive came to be.
     return fail(rotated.status());
   }
   ForgetEarly(action.target);
@@ -418,7 +431,12 @@ bool LogsPolicy::Rotate(const Action& action, WallTime now, ExecContext& ctx,
   std::vector<std::string> warnings = rotated->warnings;
   if (rule_.method == RotateMethod::kReopen) Notify(&warnings);
   for (const std::string& w : warnings) WarnOnce(action.target + w, w);
-  if (rotated->bytes == 0) return true;  // under one block: nothing moved
+  if (rotated->bytes == 0) {  // under one block: nothing moved
+    Status dropped = ctx.Drop(ids.front());
+    if (dropped.ok()) return true;
+    result->errors.push_back("ledger: " + dropped.ToString() + "; stopping");
+    return false;
+  }
   Action done = action;
   done.target = JoinPath(archive_dir_path, archive);
   done.bytes = rotated->bytes;
@@ -431,7 +449,12 @@ bool LogsPolicy::Rotate(const Action& action, WallTime now, ExecContext& ctx,
                    std::to_string(rotated->bytes_at_risk) + " bytes at risk";
   }
   ++result->done;
-  if (!Record(ctx, done, result)) return false;
+  Status recorded = ctx.Done(ids.front(), rule_.policy, done);
+  if (recorded.ok()) recorded = ctx.Flush();
+  if (!recorded.ok()) {
+    result->errors.push_back("ledger: " + recorded.ToString() + "; stopping");
+    return false;
+  }
   if (rule_.compress != Compression::kNone) {
     auto info = fs.StatAt(**archive_dir, archive);
     if (info.ok()) {
@@ -569,7 +592,22 @@ void LogsPolicy::Compress(const Task& task) {
   }
 }
 
+// A rotation happened when its archive was published: it is there, or
+// (compressed meanwhile) its compressed archive is.
+IntentFate LogsPolicy::ResolveRotation(const Intent& intent) {
+  for (const std::string& path :
+       {intent.target, intent.target + CompressionSuffix(rule_.compress)}) {
+    auto there = StatPath(services_.fs, path);
+    if (!there.ok()) return IntentFate::Unknown(there.status().ToString());
+    if (*there) {
+      return IntentFate::Performed(0, intent.bytes, path + " is there");
+    }
+  }
+  return IntentFate::NotPerformed("its archive was never published");
+}
+
 IntentFate LogsPolicy::Resolve(const Intent& intent) {
+  if (intent.verb == "rotate") return ResolveRotation(intent);
   if (intent.verb != "compress") {
     return ResolveFileIntent(services_.fs, intent);
   }

@@ -87,6 +87,8 @@ class LogsPolicy final : public Policy {
       std::vector<std::string>* warnings);
 
  private:
+  // Resolve for a rotation's intent.
+  IntentFate ResolveRotation(const Intent& intent);
   struct Task;
   StatusOr<LogSetSnapshot> Snapshot(std::vector<std::string>* warnings,
                                     std::vector<LogsEntry>* intents,

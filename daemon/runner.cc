@@ -91,8 +91,10 @@ void AddPerformed(const Action& action, std::vector<Performed>* performed) {
     it = performed->end() - 1;
   }
   // A quota event's count is the quota and its bytes the usage: one event.
+  // A rotation or compression removes nothing (count 0) but is one file.
   const bool quota = IsQuotaEvent(action.verb);
-  it->items += quota ? 1 : action.count;
+  const bool one_file = action.verb == "rotate" || action.verb == "compress";
+  it->items += quota || one_file ? 1 : action.count;
   it->bytes += quota ? 0 : action.bytes;
 }
 

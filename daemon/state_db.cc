@@ -136,7 +136,6 @@ constexpr const char* kMigrationTo7[] = {
       recorded INTEGER NOT NULL DEFAULT 0,
       reason TEXT NOT NULL,
       created_ns INTEGER NOT NULL))sql",
-    "CREATE INDEX intents_by_policy ON intents (policy, id)",
     R"sql(CREATE TABLE state_meta (
       key TEXT PRIMARY KEY,
       value TEXT NOT NULL))sql",

@@ -34,7 +34,7 @@ class SmallFs {
   SmallFs(const std::string& path, const char* size) : path_(path) {
     std::filesystem::create_directories(path);
     mounted_ = mount("tmpfs", path.c_str(), "tmpfs", 0,
-                     (std::string("size=") + size).c_str()) == 0;
+                     (std::string("mode=0700,size=") + size).c_str()) == 0;
   }
   ~SmallFs() {
     if (mounted_) umount2(path_.c_str(), MNT_DETACH);
