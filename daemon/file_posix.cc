@@ -139,7 +139,7 @@ std::unique_ptr<File> NewPosixFile(UniqueFd fd, std::string path) {
 // O_NONBLOCK keeps a FIFO from blocking the open; the type is then checked on
 // the handle itself, so nothing can swap the name between check and use.
 StatusOr<UniqueFd> OpenRegular(int dirfd, const std::string& name,
-                               const std::string& path) {
+                               const std::string& path, bool blocking) {
   RETENTION_RETURN_IF_ERROR(CheckName(name));
   UniqueFd fd(
       openat(dirfd, name.c_str(),
@@ -150,6 +150,7 @@ StatusOr<UniqueFd> OpenRegular(int dirfd, const std::string& name,
   if (info->type != FileType::kRegular) {
     return Status::Unsafe(path + ": not a regular file");
   }
+  if (!blocking) return fd;  // a probe that never reads keeps O_NONBLOCK
   int flags = fcntl(fd.get(), F_GETFL);
   if (flags < 0 || fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK) < 0) {
     return Status::FromErrno(errno, "fcntl " + path);

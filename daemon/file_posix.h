@@ -46,11 +46,12 @@ StatusOr<FileInfo> StatxAt(int dirfd, const std::string& name,
 // read from the page cache (files are read once, front to back).
 std::unique_ptr<File> NewPosixFile(UniqueFd fd, std::string path);
 
-// Opens the existing regular file `name` in `dirfd` for reading, blocking
-// mode. Fails kUnsafe for a symlink (ELOOP) or a non-regular file,
+// Opens the existing regular file `name` in `dirfd` for reading, in blocking
+// mode unless `blocking` is false (a probe that never reads, such as a lock
+// test, saves the two fcntl calls). Fails kUnsafe for a symlink (ELOOP) or a non-regular file,
 // kNotFound if it is missing; never blocks on a FIFO.
 StatusOr<UniqueFd> OpenRegular(int dirfd, const std::string& name,
-                               const std::string& path);
+                               const std::string& path, bool blocking = true);
 
 // The descriptor of a Dir opened by the POSIX Filesystem (implemented in
 // filesystem_posix.cc), for other *_posix.cc code that must call the OS

@@ -300,7 +300,8 @@ class PosixFilesystem final : public Filesystem {
 
   StatusOr<bool> IsLocked(Dir& dir, const std::string& name) override {
     const std::string path = JoinPath(dir.path(), name);
-    StatusOr<UniqueFd> fd = OpenRegular(FdOf(dir), name, path);
+    StatusOr<UniqueFd> fd =
+        OpenRegular(FdOf(dir), name, path, /*blocking=*/false);
     if (!fd.ok()) return fd.status();
     // Probing takes the lock for an instant when it is free; a writer that
     // tries LOCK_NB in that instant fails once, which writers must handle

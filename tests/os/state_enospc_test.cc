@@ -236,3 +236,74 @@ TEST_CASE("a full state filesystem mid-run: rows removed == recorded",
 
 }  // namespace
 }  // namespace retention
+
+namespace retention {
+namespace {
+
+TEST_CASE("a full state filesystem mid-run: rotated logs removed == recorded",
+          "[enospc]") {
+  TempDir tmp;
+  SmallFs state(tmp.File("state"), "3m");
+  if (!state.mounted()) {
+    WARN("cannot mount a tmpfs here (needs root): not checked");
+    return;
+  }
+  const std::string logs = tmp.File("logs");
+  std::filesystem::create_directory(logs);
+  std::ofstream(logs + "/app.log") << "live\n";
+  constexpr int kArchives = 40;
+  const auto old = std::filesystem::file_time_type::clock::now() -
+                   std::chrono::hours(24 * 40);
+  for (int i = 0; i < kArchives; ++i) {
+    char name[64];
+    std::snprintf(name, sizeof name, "/app.log-20251001T%02d0000Z", i % 24);
+    std::string p = logs + name + (i >= 24 ? ".2" : "");
+    std::ofstream(p) << "line " << i << "\n";
+    std::filesystem::last_write_time(p, old + std::chrono::minutes(i));
+  }
+  std::ofstream(tmp.File("r.conf"))
+      << "[daemon]\nstate_dir = " << tmp.File("state")
+      << "\n[logs.app]\npaths = " << logs
+      << "/app.log\nmax_file_size = 1M\nkeep = 2\ncompress = none\n"
+         "max_delete_fraction = 1\n";
+  FakeClock clock;
+  clock.SetWall(RealNow());
+  auto real = NewPosixFilesystem();
+  HookedFilesystem fs(*real);
+  int removed = 0;
+  fs.after_remove = [&] {
+    if (++removed == 10) state.Fill();
+  };
+  KindRegistry registry = BuiltinRegistry();
+  Daemon d(clock, fs, registry, tmp.File("r.conf"));
+  std::vector<ConfigError> errors;
+  Status started = d.Start(&errors);
+  INFO(started.ToString());
+  REQUIRE(started.ok());
+  std::atomic<bool> stop{false};
+  const std::string db = tmp.File("state") + "/state.db";
+
+  RunReport r = d.Run(*d.Find("logs.app"), false, stop);
+  CHECK(r.outcome == "error");
+  const int64_t gone = kArchives + 1 - static_cast<int64_t>(Entries(logs));
+  WARN("disk full after 10 removals: " << gone << " archives gone, "
+                                       << Sum(db, "logs.app")
+                                       << " in the ledger");
+  CHECK(gone >= 10);
+  CHECK(gone - Sum(db, "logs.app") <= OpenIntentCount(db));
+
+  state.Free();
+  fs.after_remove = nullptr;
+  r = d.Run(*d.Find("logs.app"), false, stop);
+  INFO(r.error);
+  CHECK(r.outcome == "ok");
+  CHECK(Entries(logs) == 3);  // the live file and two archives
+  CHECK(Sum(db, "logs.app") == kArchives - 2);
+  CHECK(OpenIntentCount(db) == 0);
+  auto verified = d.ledger().Verify();
+  REQUIRE(verified.ok());
+  CHECK(verified->ok);
+}
+
+}  // namespace
+}  // namespace retention
