@@ -86,6 +86,29 @@ size_t Entries(const std::string& dir) {
   return n;
 }
 
+// A Daemon on the real filesystem behind a hook, its clock at the real
+// time, started on `config`.
+struct HookedDaemon {
+  FakeClock clock;
+  std::unique_ptr<Filesystem> real = NewPosixFilesystem();
+  HookedFilesystem fs{*real};
+  KindRegistry registry = BuiltinRegistry();
+  std::unique_ptr<Daemon> daemon;
+  std::atomic<bool> stop{false};
+
+  explicit HookedDaemon(const std::string& config) {
+    clock.SetWall(RealNow());
+    daemon = std::make_unique<Daemon>(clock, fs, registry, config);
+    std::vector<ConfigError> errors;
+    Status started = daemon->Start(&errors);
+    INFO(started.ToString());
+    REQUIRE(started.ok());
+  }
+  RunReport Run(const std::string& policy) {
+    return daemon->Run(*daemon->Find(policy), false, stop);
+  }
+};
+
 TEST_CASE("a full state filesystem mid-run: files removed == recorded",
           "[enospc]") {
   TempDir tmp;
@@ -108,22 +131,14 @@ TEST_CASE("a full state filesystem mid-run: files removed == recorded",
       << "[daemon]\nstate_dir = " << tmp.File("state")
       << "\n[files.x]\nroot = " << data
       << "\nmax_age = 30d\nmax_delete_fraction = 1\n";
-  FakeClock clock;
-  clock.SetWall(RealNow());
-  auto real = NewPosixFilesystem();
-  HookedFilesystem fs(*real);
+  HookedDaemon d(tmp.File("r.conf"));
   int removed = 0;
-  fs.after_remove = [&] {
+  d.fs.after_remove = [&] {
     if (++removed == 1000) state.Fill();
   };
-  KindRegistry registry = BuiltinRegistry();
-  Daemon d(clock, fs, registry, tmp.File("r.conf"));
-  std::vector<ConfigError> errors;
-  REQUIRE(d.Start(&errors).ok());
-  std::atomic<bool> stop{false};
   const std::string db = tmp.File("state") + "/state.db";
 
-  RunReport r = d.Run(*d.Find("files.x"), false, stop);
+  RunReport r = d.Run("files.x");
   CHECK(r.outcome == "error");
   CHECK_THAT(r.error, Catch::Contains("ledger"));
   const int64_t gone = kFiles - static_cast<int64_t>(Entries(data));
@@ -138,14 +153,14 @@ TEST_CASE("a full state filesystem mid-run: files removed == recorded",
   CHECK(gone - ledgered <= OpenIntentCount(db));
 
   state.Free();
-  fs.after_remove = nullptr;
-  r = d.Run(*d.Find("files.x"), false, stop);
+  d.fs.after_remove = nullptr;
+  r = d.Run("files.x");
   INFO(r.error);
   CHECK(r.outcome == "ok");
   CHECK(Entries(data) == 0);
   CHECK(Sum(db, "files.x") == kFiles);
   CHECK(OpenIntentCount(db) == 0);
-  auto verified = d.ledger().Verify();
+  auto verified = d.daemon->ledger().Verify();
   REQUIRE(verified.ok());
   CHECK(verified->ok);
 }
@@ -266,24 +281,14 @@ TEST_CASE("a full state filesystem mid-run: rotated logs removed == recorded",
       << "\n[logs.app]\npaths = " << logs
       << "/app.log\nmax_file_size = 1M\nkeep = 2\ncompress = none\n"
          "max_delete_fraction = 1\n";
-  FakeClock clock;
-  clock.SetWall(RealNow());
-  auto real = NewPosixFilesystem();
-  HookedFilesystem fs(*real);
+  HookedDaemon d(tmp.File("r.conf"));
   int removed = 0;
-  fs.after_remove = [&] {
+  d.fs.after_remove = [&] {
     if (++removed == 10) state.Fill();
   };
-  KindRegistry registry = BuiltinRegistry();
-  Daemon d(clock, fs, registry, tmp.File("r.conf"));
-  std::vector<ConfigError> errors;
-  Status started = d.Start(&errors);
-  INFO(started.ToString());
-  REQUIRE(started.ok());
-  std::atomic<bool> stop{false};
   const std::string db = tmp.File("state") + "/state.db";
 
-  RunReport r = d.Run(*d.Find("logs.app"), false, stop);
+  RunReport r = d.Run("logs.app");
   CHECK(r.outcome == "error");
   const int64_t gone = kArchives + 1 - static_cast<int64_t>(Entries(logs));
   WARN("disk full after 10 removals: " << gone << " archives gone, "
@@ -293,14 +298,14 @@ TEST_CASE("a full state filesystem mid-run: rotated logs removed == recorded",
   CHECK(gone - Sum(db, "logs.app") <= OpenIntentCount(db));
 
   state.Free();
-  fs.after_remove = nullptr;
-  r = d.Run(*d.Find("logs.app"), false, stop);
+  d.fs.after_remove = nullptr;
+  r = d.Run("logs.app");
   INFO(r.error);
   CHECK(r.outcome == "ok");
   CHECK(Entries(logs) == 3);  // the live file and two archives
   CHECK(Sum(db, "logs.app") == kArchives - 2);
   CHECK(OpenIntentCount(db) == 0);
-  auto verified = d.ledger().Verify();
+  auto verified = d.daemon->ledger().Verify();
   REQUIRE(verified.ok());
   CHECK(verified->ok);
 }
