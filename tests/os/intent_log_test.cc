@@ -83,7 +83,7 @@ TEST_CASE("outcomes are committed in groups, each group in one transaction",
           "[intent]") {
   StateFixture f;
   std::vector<Action> actions;
-  for (int i = 0; i < 1000; ++i) {
+  for (size_t i = 0; i < LedgerContext::kGroupMax + 10; ++i) {
     actions.push_back(Delete("/r/f" + std::to_string(i), i + 1));
   }
   std::vector<const Action*> ptrs;
