@@ -407,9 +407,7 @@ bool LogsPolicy::Rotate(const Action& action, WallTime now, ExecContext& ctx,
   intent.count = 0;
   intent.expected = FileInfo{};
   std::vector<int64_t> ids;
-  Status intended = ctx.Intend(rule_.policy, {&intent}, &ids);
-  if (!intended.ok()) {
-    result->errors.push_back("ledger: " + intended.ToString() + "; stopping");
+  if (LedgerFailed(ctx.Intend(rule_.policy, {&intent}, &ids), result)) {
     return false;
   }
   StatusOr<RotationResult> rotated =
@@ -432,10 +430,7 @@ bool LogsPolicy::Rotate(const Action& action, WallTime now, ExecContext& ctx,
   if (rule_.method == RotateMethod::kReopen) Notify(&warnings);
   for (const std::string& w : warnings) WarnOnce(action.target + w, w);
   if (rotated->bytes == 0) {  // under one block: nothing moved
-    Status dropped = ctx.Drop(ids.front());
-    if (dropped.ok()) return true;
-    result->errors.push_back("ledger: " + dropped.ToString() + "; stopping");
-    return false;
+    return !LedgerFailed(ctx.Drop(ids.front()), result);
   }
   Action done = action;
   done.target = JoinPath(archive_dir_path, archive);
@@ -451,10 +446,7 @@ bool LogsPolicy::Rotate(const Action& action, WallTime now, ExecContext& ctx,
   ++result->done;
   Status recorded = ctx.Done(ids.front(), rule_.policy, done);
   if (recorded.ok()) recorded = ctx.Flush();
-  if (!recorded.ok()) {
-    result->errors.push_back("ledger: " + recorded.ToString() + "; stopping");
-    return false;
-  }
+  if (LedgerFailed(recorded, result)) return false;
   if (rule_.compress != Compression::kNone) {
     auto info = fs.StatAt(**archive_dir, archive);
     if (info.ok()) {

@@ -3,14 +3,14 @@
 #include <algorithm>
 
 namespace retention {
-namespace {
-
 bool LedgerFailed(const Status& st, ExecResult* result) {
   if (st.ok()) return false;
   // An unrecorded deletion breaks the audit promise: nothing more is done.
   result->errors.push_back("ledger: " + st.ToString() + "; stopping");
   return true;
 }
+
+namespace {
 
 // Closes the intents of a group from `from` on with nothing done.
 bool DropFrom(const std::vector<int64_t>& ids, size_t from, ExecContext& ctx,

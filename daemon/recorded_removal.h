@@ -47,6 +47,11 @@ bool RemoveRecordedPath(Filesystem& fs, const std::string& policy,
                         const Action& action, ExecContext& ctx,
                         ExecResult* result);
 
+// True when `st`, from the ledger (an intent, an outcome, a flush), failed:
+// then "ledger: ...; stopping" is added to result->errors and the run must
+// stop.
+bool LedgerFailed(const Status& st, ExecResult* result);
+
 // Records `action` under `policy`; on failure adds "ledger: ...; stopping"
 // to result->errors and returns false.
 bool RecordOrStop(const std::string& policy, const Action& action,

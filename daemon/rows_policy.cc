@@ -2,6 +2,7 @@
 
 #include "config_value.h"
 #include "kind_registry.h"
+#include "recorded_removal.h"
 #include "rows_planner.h"
 
 namespace retention {
@@ -186,9 +187,7 @@ bool RowsPolicy::Record(Pending* pending, WallTime cutoff, ExecContext& ctx,
     if (!pending->last) return true;
     Status st = ctx.Drop(pending->intent);
     if (st.ok()) st = ctx.Flush();
-    if (st.ok()) return true;
-    result->errors.push_back("ledger: " + st.ToString() + "; stopping");
-    return false;
+    return !LedgerFailed(st, result);
   }
   Action a;
   a.verb = "delete";
@@ -204,11 +203,7 @@ bool RowsPolicy::Record(Pending* pending, WallTime cutoff, ExecContext& ctx,
                             : ctx.Progress(pending->intent, id_, a);
   // Rows are recorded as they go: a second's worth at a time, not grouped.
   if (st.ok()) st = ctx.Flush();
-  if (!st.ok()) {
-    result->errors.push_back("ledger: " + st.ToString() + "; stopping");
-    return false;
-  }
-  return true;
+  return !LedgerFailed(st, result);
 }
 
 }  // namespace retention
