@@ -12,8 +12,8 @@
 #include <filesystem>
 #include <string>
 
-#include "compressor.h"
-#include "filesystem.h"
+#include "compress/compressor.h"
+#include "os/filesystem.h"
 
 namespace {
 

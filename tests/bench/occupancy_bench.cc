@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "occupancy_scanner.h"
+#include "kinds/occupancy/occupancy_scanner.h"
 
 int main(int argc, char** argv) {
   if (argc < 2) {

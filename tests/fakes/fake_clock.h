@@ -4,9 +4,11 @@
 // one thread.
 #pragma once
 
+#include <chrono>
+#include <thread>
 #include <vector>
 
-#include "clock.h"
+#include "base/clock.h"
 
 namespace retention {
 
@@ -26,6 +28,12 @@ class FakeClock final : public Clock {
   }
   std::string BootId() const override {
     return "boot-" + std::to_string(boots_);
+  }
+  // Yields about a millisecond of real time and moves no clock (other
+  // threads may read this one): code that waits through Sleep counts the
+  // time it asked for, so a 30 s wait passes in about 120 polls.
+  void Sleep(Duration) const override {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
 
   void Advance(Duration d) {

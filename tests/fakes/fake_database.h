@@ -16,8 +16,8 @@
 #include <set>
 #include <vector>
 
-#include "database.h"
-#include "rows_policy.h"
+#include "kinds/rows/rows_database.h"
+#include "kinds/rows/rows_policy.h"
 
 namespace retention {
 

@@ -7,7 +7,7 @@
 #include <cassert>
 #include <cerrno>
 
-#include "fs_rules.h"
+#include "os/fs_rules.h"
 
 namespace retention {
 namespace {

@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "fakes/fake_clock.h"
-#include "filesystem.h"
+#include "os/filesystem.h"
 
 namespace retention {
 

@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "filesystem.h"
+#include "os/filesystem.h"
 
 namespace retention {
 

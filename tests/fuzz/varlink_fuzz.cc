@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "varlink.h"
+#include "control/varlink.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using retention::MessageFramer;

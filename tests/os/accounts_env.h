@@ -14,12 +14,12 @@
 #include <fstream>
 #include <string>
 
-#include "accounts_policy.h"
+#include "kinds/accounts/accounts_policy.h"
 #include "db_test_util.h"
 #include "fakes/fake_clock.h"
-#include "ledger.h"
-#include "ledger_context.h"
-#include "state_db.h"
+#include "core/ledger.h"
+#include "core/ledger_context.h"
+#include "core/state_db.h"
 
 namespace retention {
 
@@ -37,14 +37,14 @@ struct AccountsEnv {
   std::unique_ptr<Ledger> ledger;
   std::atomic<bool> no_stop{false};
   AccountsRule rule;
-  std::unique_ptr<SqliteDb> app;
+  std::unique_ptr<SqliteConnection> app;
   std::string state_path = tmp.File("state.db");
 
   AccountsEnv() {
     std::filesystem::create_directories(users);
     std::filesystem::create_directories(outside);
     std::ofstream(outside + "/secret") << "not the account's";
-    auto db = SqliteDb::Open(db_path, SqliteDb::OpenMode::kReadWriteCreate);
+    auto db = SqliteConnection::Open(db_path, SqliteConnection::OpenMode::kReadWriteCreate);
     REQUIRE(db.ok());
     app = std::move(*db);
     Sql("PRAGMA journal_mode = WAL");
@@ -83,7 +83,7 @@ struct AccountsEnv {
     app.reset();
   }
   void ReopenAll() {
-    auto db = SqliteDb::Open(db_path, SqliteDb::OpenMode::kReadWrite);
+    auto db = SqliteConnection::Open(db_path, SqliteConnection::OpenMode::kReadWrite);
     REQUIRE(db.ok());
     app = std::move(*db);
     OpenState();

@@ -14,6 +14,7 @@
 #include <catch2/catch.hpp>
 
 #include "accounts_env.h"
+#include "kinds/accounts/accounts_state_store.h"
 
 namespace retention {
 namespace {
@@ -235,8 +236,8 @@ TEST_CASE("a quarantined tree whose rows are gone is still removed",
   std::filesystem::rename(env.Dir(1),
                           env.quarantine + "/1" + kQuarantineMarker);
   env.Sql("DELETE FROM sessions; DELETE FROM usage_events; DELETE FROM users");
-  REQUIRE(env.state
-              ->SaveAccountPurge({"accounts", "1", env.clock.Now() - kDay * 40,
+  REQUIRE(AccountsStore(*env.state)
+              .SaveAccountPurge({"accounts", "1", env.clock.Now() - kDay * 40,
                                   "rows",
                                   "sessions 2, usage_events 3, "
                                   "account row deleted",

@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include "accounts_env.h"
+#include "kinds/accounts/accounts_state_store.h"
 
 namespace retention {
 namespace {
@@ -35,7 +36,7 @@ void Strand(AccountsEnv& env) {
 }
 
 std::string StageOf(AccountsEnv& env, const std::string& account) {
-  auto all = env.state->AccountPurges("accounts");
+  auto all = AccountsStore(*env.state).AccountPurges("accounts");
   REQUIRE(all.ok());
   for (const AccountPurge& p : *all) {
     if (p.account == account) return p.stage;
@@ -124,8 +125,8 @@ TEST_CASE("a purge stranded by a former version, without identity, goes back",
   env.AddAccount(5, std::nullopt);  // restored already
   std::filesystem::create_directories(env.quarantine);
   std::filesystem::rename(env.Dir(5), env.Quarantined(5));
-  REQUIRE(env.state
-              ->SaveAccountPurge({"accounts", "5", env.clock.Now() - kDay * 40,
+  REQUIRE(AccountsStore(*env.state)
+              .SaveAccountPurge({"accounts", "5", env.clock.Now() - kDay * 40,
                                   "started", "", env.clock.Now()})
               .ok());
   AccountsPolicy policy = env.Policy();
@@ -146,8 +147,8 @@ TEST_CASE("a quarantined entry that is not the directory planned goes back",
   // As a run cut short after moving leaves it, but what is in quarantine
   // is not the inode its record names (a symlink here).
   std::filesystem::create_directories(env.quarantine);
-  REQUIRE(env.state
-              ->SaveAccountPurge({"accounts", "1", env.clock.Now() - kDay * 40,
+  REQUIRE(AccountsStore(*env.state)
+              .SaveAccountPurge({"accounts", "1", env.clock.Now() - kDay * 40,
                                   "moving", "data_dir 1:2", env.clock.Now()})
               .ok());
   std::filesystem::rename(env.Dir(1), env.tmp.File("elsewhere"));

@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "compressor.h"
-#include "filesystem.h"
+#include "compress/compressor.h"
+#include "os/filesystem.h"
 #include "status_printers.h"
 #include "temp_dir.h"
 

@@ -14,9 +14,9 @@
 #include <random>
 #include <string>
 
-#include "config.h"
-#include "escape.h"
-#include "kind_registry.h"
+#include "config/config.h"
+#include "base/escape.h"
+#include "config/kind_registry.h"
 #include "temp_dir.h"
 
 namespace retention {

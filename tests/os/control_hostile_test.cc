@@ -15,9 +15,9 @@
 #include <functional>
 #include <vector>
 
-#include "clock.h"
+#include "base/clock.h"
 #include "control_loop.h"
-#include "control_protocol.h"
+#include "control/control_protocol.h"
 #include "temp_dir.h"
 
 namespace retention {

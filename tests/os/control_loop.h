@@ -15,7 +15,7 @@
 #include <thread>
 #include <vector>
 
-#include "control_server.h"
+#include "control/control_server.h"
 
 namespace retention {
 

@@ -7,9 +7,9 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "clock.h"
+#include "base/clock.h"
 #include "control_loop.h"
-#include "control_protocol.h"
+#include "control/control_protocol.h"
 #include "temp_dir.h"
 
 namespace retention {

@@ -4,7 +4,7 @@
 // running, permission denied, error replies, a daemon closing mid-reply, a
 // reply arriving in many small writes, and the fallback to the state
 // directory.
-#include "ctl_client.h"
+#include "ctl/ctl_client.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -21,10 +21,10 @@
 #include <string>
 #include <thread>
 
-#include "clock.h"
-#include "control_protocol.h"
-#include "ctl_commands.h"
-#include "options.h"
+#include "base/clock.h"
+#include "control/control_protocol.h"
+#include "ctl/ctl_commands.h"
+#include "base/exit_codes.h"
 #include "status_printers.h"
 #include "temp_dir.h"
 

@@ -11,15 +11,15 @@
 #include <memory>
 #include <string>
 
-#include "sqlite_db.h"
+#include "sql/sqlite_connection.h"
 #include "temp_dir.h"
 
 namespace retention {
 
 // A second connection to the database at `path`, for raw SQL.
-inline std::unique_ptr<SqliteDb> SideConnection(const std::string& path) {
-  StatusOr<std::unique_ptr<SqliteDb>> db =
-      SqliteDb::Open(path, SqliteDb::OpenMode::kReadWrite);
+inline std::unique_ptr<SqliteConnection> SideConnection(const std::string& path) {
+  StatusOr<std::unique_ptr<SqliteConnection>> db =
+      SqliteConnection::Open(path, SqliteConnection::OpenMode::kReadWrite);
   REQUIRE(db.ok());
   return std::move(*db);
 }

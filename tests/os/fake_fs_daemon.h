@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "daemon.h"
+#include "core/daemon.h"
 #include "fakes/fake_clock.h"
 #include "fakes/fake_filesystem.h"
 #include "temp_dir.h"

@@ -22,7 +22,7 @@
 #include <mutex>
 #include <thread>
 
-#include "daemon.h"
+#include "core/daemon.h"
 #include "occupancy_tree.h"
 #include "stress_root.h"
 #include "temp_dir.h"
@@ -171,7 +171,7 @@ TEST_CASE("FIFOs, sockets and devices are never removed, and never block") {
   }
   RealDaemon d(root, "max_age = 1d\nremove_empty_dirs = yes\n");
   RunReport r = d.Sweep();
-  CHECK(r.outcome == "ok");
+  CHECK(r.outcome == Outcome::kOk);
   CHECK_FALSE(fs::exists(root + "/d/old.tar"));
   CHECK(fs::is_fifo(fs::symlink_status(root + "/d/fifo")));
   CHECK(fs::is_socket(fs::symlink_status(root + "/d/sock")));
@@ -197,7 +197,7 @@ TEST_CASE("a bind mount inside the root is never entered") {
     r = d.Sweep();
   }
   ::umount2((root + "/m").c_str(), MNT_DETACH);
-  CHECK(r.outcome == "ok");
+  CHECK(r.outcome == Outcome::kOk);
   CHECK(fs::exists(outside + "/precious"));
   std::string warnings;
   for (const std::string& w : r.plan.warnings) warnings += w + "\n";
@@ -243,7 +243,7 @@ TEST_CASE("a recursive sweep reaches the end of a 100k-deep chain") {
   const size_t fds = OpenDescriptors();
   RunReport r = d.Sweep();
   INFO(r.error);
-  CHECK(r.outcome == "ok");
+  CHECK(r.outcome == Outcome::kOk);
   CHECK(r.result.done == 1);  // the file at the bottom
   REQUIRE(r.plan.actions.size() == 1);
   CHECK(r.plan.actions[0].target.size() < 5000);  // elided, not 200 KB
@@ -265,7 +265,7 @@ TEST_CASE("a recursive sweep of a directory of a million entries") {
   RealDaemon d(root, "max_age = 1d\n");
   RunReport r = d.Sweep();
   INFO(r.error);
-  CHECK(r.outcome == "ok");
+  CHECK(r.outcome == Outcome::kOk);
   CHECK(r.plan.scope == 1000000);
   CHECK(r.result.done == 100);
   CHECK_FALSE(fs::exists(root + "/d/e0009973"));

@@ -13,7 +13,7 @@
 #include <set>
 
 #include "fake_fs_daemon.h"
-#include "files_planner.h"
+#include "kinds/files/files_planner.h"
 
 namespace retention {
 namespace {
@@ -65,7 +65,7 @@ TEST_CASE("recursive files expire at every depth; the dry run lists them") {
                                  "/data/tree/x/b.tar", "/data/tree/a.tar"});
   CHECK(f.fs.removed().empty());
   RunReport real = f.Run("files.tree");
-  CHECK(real.outcome == "ok");
+  CHECK(real.outcome == Outcome::kOk);
   CHECK(f.fs.removed() == Targets(dry.plan));
   CHECK(f.fs.Exists("/data/tree/x/y/new.tar"));
   CHECK(f.fs.Exists("/data/tree/x/y/z"));  // remove_empty_dirs is off
@@ -86,7 +86,7 @@ TEST_CASE("remove_empty_dirs removes emptied old directories, deepest first") {
   f.Start();
   RunReport dry = f.Run("files.tree", true);
   RunReport real = f.Run("files.tree");
-  CHECK(real.outcome == "ok");
+  CHECK(real.outcome == Outcome::kOk);
   const std::vector<std::string> removed = f.fs.removed();
   CHECK(removed == Targets(dry.plan));
   CHECK(std::set<std::string>(removed.begin(), removed.end()) ==
@@ -122,7 +122,7 @@ TEST_CASE("a recursive sweep never enters an excluded directory, a symlinked "
   f.Old("plain.tar");
   f.Start();
   RunReport r = f.Run("files.tree");
-  CHECK(r.outcome == "ok");
+  CHECK(r.outcome == Outcome::kOk);
   // The symlink itself is an expired entry; what it points to is not.
   CHECK(f.fs.removed() ==
         std::vector<std::string>{"/data/tree/link", "/data/tree/plain.tar"});
@@ -261,11 +261,11 @@ TEST_CASE("property: over random trees, clocks and holds nothing is deleted "
       }
     }
     RunReport dry = f.Run("files.p", true);
-    REQUIRE(dry.outcome == "dry-run");
+    REQUIRE(dry.outcome == Outcome::kDryRun);
     REQUIRE(f.fs.removed().empty());
     RunReport real = f.Run("files.p");
     INFO(real.error);
-    REQUIRE(real.outcome == "ok");
+    REQUIRE(real.outcome == Outcome::kOk);
     const std::vector<std::string> removed = f.fs.removed();
     CHECK(removed == Targets(dry.plan));
 

@@ -19,7 +19,7 @@
 
 #include "fakes/fake_clock.h"
 #include "fakes/fake_filesystem.h"
-#include "filesystem.h"
+#include "os/filesystem.h"
 #include "status_printers.h"
 
 namespace retention {

@@ -2,16 +2,16 @@
 // a removal's intent is durable before the removal, its ledger entry
 // closes it, and intents a run left open are resolved into exact entries
 // at the next run.
-#include "intent_log.h"
+#include "core/intent_log.h"
 
 #include <catch2/catch.hpp>
 #include <numeric>
 
 #include "fake_fs_daemon.h"
 #include "fakes/fake_clock.h"
-#include "intent_recovery.h"
-#include "ledger_context.h"
-#include "state_db.h"
+#include "core/intent_recovery.h"
+#include "core/ledger_context.h"
+#include "core/state_db.h"
 #include "temp_dir.h"
 
 namespace retention {
@@ -46,7 +46,7 @@ struct StateFixture {
 
 Action Delete(const std::string& path, uint64_t ino) {
   Action a;
-  a.verb = "delete";
+  a.verb = Verb::kDelete;
   a.target = path;
   a.expected.dev = 1;
   a.expected.ino = ino;
@@ -146,7 +146,7 @@ TEST_CASE("a removal cut short is recorded at the next run, exactly once",
   REQUIRE(d.Entries("delete").empty());
   RunReport r = d.Run("files.x");
   INFO(r.error);
-  CHECK(r.outcome == "ok");
+  CHECK(r.outcome == Outcome::kOk);
   std::vector<LedgerEntry> deletes = d.Entries("delete");
   REQUIRE(deletes.size() == 10);
   int recovered = 0;
@@ -176,7 +176,7 @@ TEST_CASE("a dry run leaves open intents alone", "[intent]") {
     REQUIRE(ctx.Intend("files.x", {&a}, &ids).ok());
   }
   RunReport r = d.Run("files.x", /*dry_run=*/true);
-  CHECK(r.outcome == "dry-run");
+  CHECK(r.outcome == Outcome::kDryRun);
   CHECK(d.fs.Exists(root + "/old"));
   CHECK(d.Entries("delete").empty());
   auto open = OpenIntents(d.daemon->state(), "files.x");
@@ -200,7 +200,7 @@ TEST_CASE("an intent that cannot be resolved keeps the policy from deleting",
     REQUIRE(ctx.Intend("files.x", {&a}, &ids).ok());
   }
   RunReport r = d.Run("files.x");
-  CHECK(r.outcome == "error");
+  CHECK(r.outcome == Outcome::kError);
   CHECK(r.error.find("cannot be resolved") != std::string::npos);
   CHECK(d.fs.Exists(root + "/old"));
 }

@@ -5,10 +5,10 @@
 #include <filesystem>
 #include <fstream>
 
-#include "daemon.h"
+#include "core/daemon.h"
 #include "fake_fs_daemon.h"
-#include "keep_free_planner.h"
-#include "logs_naming.h"
+#include "kinds/logs/keep_free_planner.h"
+#include "kinds/logs/logs_naming.h"
 
 namespace retention {
 namespace {
@@ -62,7 +62,7 @@ TEST_CASE("keep_free deletes the oldest archives across log sets, recorded") {
   std::vector<std::string> expected;
   Stage(p, &expected);
   RunReport r = p.Run(/*dry_run=*/false);
-  CHECK(r.outcome == "ok");
+  CHECK(r.outcome == Outcome::kOk);
   CHECK(p.fs.removed() == expected);
   CHECK(p.fs.Exists("/var/log/a/app.log"));
   CHECK(p.fs.Exists("/var/log/b/app.log"));
@@ -82,7 +82,7 @@ TEST_CASE("a keep_free dry run lists the same archives and removes nothing") {
   std::vector<std::string> expected;
   Stage(p, &expected);
   RunReport r = p.Run(/*dry_run=*/true);
-  CHECK(r.outcome == "dry-run");
+  CHECK(r.outcome == Outcome::kDryRun);
   std::vector<std::string> planned;
   for (const Action& a : r.plan.actions) planned.push_back(a.target);
   CHECK(planned == expected);

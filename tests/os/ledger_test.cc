@@ -1,4 +1,4 @@
-#include "ledger.h"
+#include "core/ledger.h"
 
 #include <catch2/catch.hpp>
 #include <functional>
@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "db_test_util.h"
-#include "sqlite_db.h"
-#include "state_db.h"
+#include "sql/sqlite_connection.h"
+#include "core/state_db.h"
 
 namespace retention {
 namespace {
@@ -200,7 +200,7 @@ void ForgeTarget(LedgerFixture& f, int64_t seq) {
   LedgerEntry forged = f.ReadAll().at(static_cast<size_t>(seq - 1));
   forged.target = "/var/backups/app/something-else.tar.zst";
   std::string hash = HashLedgerEntry(forged);
-  std::unique_ptr<SqliteDb> side = SideConnection(f.path());
+  std::unique_ptr<SqliteConnection> side = SideConnection(f.path());
   StatusOr<SqliteStatement> stmt =
       side->Prepare("UPDATE ledger SET target = ?, hash = ? WHERE seq = ?");
   REQUIRE(stmt.ok());

@@ -14,7 +14,7 @@
 #include <fstream>
 #include <optional>
 
-#include "log_rotation.h"
+#include "kinds/logs/log_rotation.h"
 #include "os/log_writer.h"
 #include "os/rotation_env.h"
 

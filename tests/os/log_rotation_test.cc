@@ -2,7 +2,7 @@
 // under a busy O_APPEND writer, the copy+truncate fallback on tmpfs, writers
 // without O_APPEND, and hostile names. Crash recovery is in
 // log_rotation_crash_test.cc, the reopen method in log_reopen_test.cc.
-#include "log_rotation.h"
+#include "kinds/logs/log_rotation.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -14,7 +14,7 @@
 
 #include "os/log_writer.h"
 #include "os/rotation_env.h"
-#include "rotation_intent.h"
+#include "kinds/logs/rotation_intent.h"
 
 namespace retention {
 namespace {

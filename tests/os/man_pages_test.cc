@@ -9,8 +9,8 @@
 #include <set>
 #include <sstream>
 
-#include "ctl_commands.h"
-#include "kind_registry.h"
+#include "ctl/ctl_commands.h"
+#include "config/kind_registry.h"
 
 namespace retention {
 namespace {

@@ -2,7 +2,7 @@
 // filesystem for policy roots, a real state database): reply shapes,
 // parameter errors, permissions, and — with fork + setresuid — callers
 // the kernel identifies as another user over a real socket.
-#include "manager_service.h"
+#include "control/manager_service.h"
 
 #include <grp.h>
 #include <sys/stat.h>
@@ -15,8 +15,8 @@
 #include <set>
 
 #include "control_loop.h"
-#include "control_protocol.h"
-#include "daemon.h"
+#include "control/control_protocol.h"
+#include "core/daemon.h"
 #include "fakes/fake_clock.h"
 #include "fakes/fake_filesystem.h"
 #include "temp_dir.h"
@@ -189,6 +189,30 @@ TEST_CASE("unknown methods and parameters get specific errors", "[manager]") {
   CHECK(r["parameters"]["parameter"] == "verbose");
   json info = f.Call(std::string(kMethodGetInfo));
   CHECK(info["parameters"]["version"] == "9.9.9");
+}
+
+TEST_CASE("every Manager method has one handler, and every handler a method",
+          "[manager]") {
+  const auto& routes = ManagerService::Routes();
+  REQUIRE(routes.size() == std::size(kManagerMethods));
+  for (size_t i = 0; i < routes.size(); ++i) {
+    INFO(kManagerMethods[i].name);
+    CHECK(routes[i].method == kManagerMethods[i].name);
+    CHECK(routes[i].handler != nullptr);
+  }
+}
+
+TEST_CASE("each method refuses a parameter its table entry does not name",
+          "[manager]") {
+  Fixture f;
+  for (const MethodSpec& spec : kManagerMethods) {
+    // As root (Caller{}): refused before the handler runs, so nothing runs,
+    // reloads or releases.
+    INFO(spec.name);
+    json r = f.Call(std::string(spec.name), {{"bogus", 1}});
+    CHECK(r["error"] == kErrorInvalidParameter);
+    CHECK(r["parameters"]["parameter"] == "bogus");
+  }
 }
 
 TEST_CASE("Reload keeps the running config when the new one is invalid",

@@ -1,18 +1,19 @@
 // The [occupancy] kind end to end over a fake scanner and a real state
 // database: config keys, quotas, transitions, hooks, ledger, publishing.
-#include "occupancy_policy.h"
+#include "kinds/occupancy/occupancy_policy.h"
 
 #include <catch2/catch.hpp>
 
 #include "db_test_util.h"
 #include "fakes/fake_clock.h"
 #include "fakes/fake_filesystem.h"
-#include "kind_registry.h"
-#include "ledger.h"
-#include "ledger_context.h"
-#include "occupancy_scanner.h"
-#include "occupancy_sqlite.h"
-#include "state_db.h"
+#include "config/kind_registry.h"
+#include "core/ledger.h"
+#include "core/ledger_context.h"
+#include "kinds/occupancy/occupancy_scanner.h"
+#include "kinds/occupancy/occupancy_sqlite_store.h"
+#include "core/state_db.h"
+#include "kinds/occupancy/occupancy_state_store.h"
 
 namespace retention {
 namespace {
@@ -36,6 +37,7 @@ struct Env {
   std::unique_ptr<Ledger> ledger;
   std::atomic<bool> no_stop{false};
   CannedScanner scanner;
+  KindRegistry with_canned_scanner;  // the occupancy kind only
   std::vector<std::vector<std::string>> hook_env;
   Services services{clock, fs};
   Env() {
@@ -44,7 +46,7 @@ struct Env {
     db = std::move(*opened);
     ledger = std::make_unique<Ledger>(*db);
     services.state = db.get();
-    services.scanner = &scanner;
+    RegisterOccupancyKind(&with_canned_scanner, &scanner);
     services.run_command = [this](const std::vector<std::string>& argv,
                                   const std::vector<std::string>& env,
                                   Duration) {
@@ -66,7 +68,7 @@ struct Env {
     REQUIRE(LoadConfigFromString("o.conf", text, registry, &config, &errors));
     const Section* s = config.Find("occupancy");
     REQUIRE(s != nullptr);
-    auto policy = registry.Find("occupancy")->factory(*s, services);
+    auto policy = with_canned_scanner.Find("occupancy")->factory(*s, services);
     REQUIRE(policy.ok());
     return std::move(*policy);
   }
@@ -90,7 +92,7 @@ TEST_CASE("going over quota fires the hook once and is a ledger entry") {
   Plan first = env.RunOnce(*policy);
   REQUIRE(first.actions.size() == 2);  // bob over 1K, carol over 5 bytes
   CHECK(first.actions[0].target == "bob");
-  CHECK(first.actions[0].verb == "over_quota");
+  CHECK(first.actions[0].verb == Verb::kOverQuota);
   REQUIRE(env.hook_env.size() == 2);
   CHECK(env.hook_env[0] == std::vector<std::string>{
                                "/bin/over", "RETENTIOND_USER=bob",
@@ -101,7 +103,7 @@ TEST_CASE("going over quota fires the hook once and is a ledger entry") {
   env.scanner.Set("bob", 1000);
   Plan back = env.RunOnce(*policy);
   REQUIRE(back.actions.size() == 1);
-  CHECK(back.actions[0].verb == "under_quota");
+  CHECK(back.actions[0].verb == Verb::kUnderQuota);
   CHECK(env.hook_env.back()[0] == "/bin/under");
   auto entries = env.ledger->Read(0, 10);
   REQUIRE(entries.ok());
@@ -118,7 +120,7 @@ TEST_CASE("an occupancy dry run stores nothing and runs no hook") {
   REQUIRE(plan.ok());
   CHECK(plan->actions.size() == 1);
   CHECK(env.hook_env.empty());
-  auto latest = env.db->LatestOccupancy();
+  auto latest = OccupancyStore(*env.db).LatestOccupancy();
   REQUIRE(latest.ok());
   CHECK_FALSE(latest->has_value());
 }
@@ -129,13 +131,13 @@ TEST_CASE("occupancy history keeps each scan with quotas and over flags") {
   env.RunOnce(*policy);
   env.scanner.Set("alice", 40);
   env.RunOnce(*policy);
-  auto latest = env.db->LatestOccupancy();
+  auto latest = OccupancyStore(*env.db).LatestOccupancy();
   REQUIRE(latest.ok());
   REQUIRE(latest->has_value());
   REQUIRE((*latest)->users.size() == 3);
   CHECK((*latest)->users[0].quota == 50);
   CHECK_FALSE((*latest)->users[0].over);
-  auto history = env.db->OccupancyHistory({"alice"}, 10);
+  auto history = OccupancyStore(*env.db).OccupancyHistory({"alice"}, 10);
   REQUIRE(history.ok());
   REQUIRE(history->at("alice").size() == 2);
   CHECK(history->at("alice")[0].allocated == 100);
@@ -146,7 +148,7 @@ TEST_CASE("quotas come from quota.USER, then quota_from, then default_quota") {
   Env env;
   const std::string app = env.dir.File("app.db");
   {
-    auto db = SqliteDb::Open(app, SqliteDb::OpenMode::kReadWriteCreate);
+    auto db = SqliteConnection::Open(app, SqliteConnection::OpenMode::kReadWriteCreate);
     REQUIRE(db.ok());
     REQUIRE((*db)
                 ->Exec("CREATE TABLE users (id TEXT, quota_bytes INTEGER);"
@@ -160,7 +162,7 @@ TEST_CASE("quotas come from quota.USER, then quota_from, then default_quota") {
                           app + " usage\n");
   Plan plan = env.RunOnce(*policy);
   CHECK(plan.actions.empty());  // alice 100 < 2K, bob 5000 < 9000, carol < 1K
-  auto db = SqliteDb::Open(app, SqliteDb::OpenMode::kReadOnly);
+  auto db = SqliteConnection::Open(app, SqliteConnection::OpenMode::kReadOnly);
   REQUIRE(db.ok());
   auto row = (*db)->QueryText(
       "SELECT group_concat(user_id || ':' || allocated_bytes, ' ') FROM "

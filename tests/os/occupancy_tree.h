@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-#include "occupancy_scanner.h"
+#include "kinds/occupancy/occupancy_scanner.h"
 
 namespace retention {
 

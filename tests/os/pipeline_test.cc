@@ -7,11 +7,11 @@
 
 #include <sstream>
 
-#include "ctl_offline.h"
-#include "daemon.h"
-#include "options.h"
+#include "ctl/ctl_offline.h"
+#include "core/daemon.h"
+#include "app/options.h"
 #include "fake_fs_daemon.h"
-#include "scheduler.h"
+#include "core/scheduler.h"
 
 namespace retention {
 namespace {
@@ -57,7 +57,7 @@ TEST_CASE("an expired file is deleted through the whole path and recorded") {
   auto due = scheduler.TakeDue(p.clock.BootNow());
   REQUIRE(due == std::vector<std::string>{"files.backups"});
   RunReport r = p.daemon->Run(*p.daemon->Find(due[0]), false, p.stop);
-  CHECK(r.outcome == "ok");
+  CHECK(r.outcome == Outcome::kOk);
   CHECK(p.fs.removed() == std::vector<std::string>{"/data/backups/old.tar"});
   CHECK(p.fs.Exists("/data/backups/new.tar"));
   auto deletes = p.Entries("delete");
@@ -76,7 +76,7 @@ TEST_CASE("a dry run of an expired file plans it and removes nothing") {
   Pipeline p;
   p.fs.AddFile("/data/backups/old.tar", 4096, p.clock.Now() - kDay * 91);
   RunReport r = p.Run(/*dry_run=*/true);
-  CHECK(r.outcome == "dry-run");
+  CHECK(r.outcome == Outcome::kDryRun);
   REQUIRE(r.plan.actions.size() == 1);
   CHECK(r.plan.actions[0].target == "/data/backups/old.tar");
   CHECK(p.fs.removed().empty());
@@ -93,14 +93,14 @@ TEST_CASE(
     // Old enough after a +1y jump; already expired for the -1y case.
     p.fs.AddFile("/data/backups/a.tar", 1, p.clock.Now() - kDay * 89);
     p.fs.AddFile("/data/backups/b.tar", 1, p.clock.Now() - year * 2);
-    CHECK(p.Run().outcome == "ok");  // baseline; deletes b.tar
+    CHECK(p.Run().outcome == Outcome::kOk);  // baseline; deletes b.tar
     const size_t removed_before = p.fs.removed().size();
     p.clock.Advance(hours(2));
     p.clock.JumpWall(jump);
     p.fs.AddFile("/data/backups/c.tar", 1, p.clock.Now() - year * 3);
-    CHECK(p.Run().outcome == "braked");
+    CHECK(p.Run().outcome == Outcome::kBraked);
     p.clock.Advance(hours(2));
-    CHECK(p.Run().outcome == "braked");  // stays engaged
+    CHECK(p.Run().outcome == Outcome::kBraked);  // stays engaged
     CHECK(p.fs.removed().size() == removed_before);
     CHECK(p.Entries("brake").size() == 1);
     auto engaged = p.daemon->clock_brake().Engaged();
@@ -108,7 +108,7 @@ TEST_CASE(
     REQUIRE(engaged->has_value());
     p.fs.AddFileWithContents(p.tmp.path() + "/state/confirm-clock",
                              ClockConfirmation(**engaged), p.clock.Now());
-    CHECK(p.Run().outcome == "ok");
+    CHECK(p.Run().outcome == Outcome::kOk);
     CHECK(p.fs.Exists("/data/backups/c.tar") == false);
     CHECK(p.Entries("confirm-clock").size() == 1);
   }
@@ -119,7 +119,7 @@ TEST_CASE(
     "a later one",
     "[clock]") {
   Pipeline p;
-  CHECK(p.Run().outcome == "ok");  // baseline
+  CHECK(p.Run().outcome == Outcome::kOk);  // baseline
   const std::string confirm = p.tmp.path() + "/state/confirm-clock";
   // What `retentionctl confirm-clock` used to leave behind with nothing
   // engaged: a bare file, then the online call with nothing engaged.
@@ -131,9 +131,9 @@ TEST_CASE(
   p.clock.Advance(hours(2));
   p.clock.JumpWall(kDay * 365);
   p.fs.AddFile("/data/backups/x.tar", 1, p.clock.Now() - kDay * 100);
-  CHECK(p.Run().outcome == "braked");
+  CHECK(p.Run().outcome == Outcome::kBraked);
   p.clock.Advance(hours(1));
-  CHECK(p.Run().outcome == "braked");  // the second run too
+  CHECK(p.Run().outcome == Outcome::kBraked);  // the second run too
   CHECK_FALSE(p.fs.Exists(confirm));   // removed unused
   CHECK(p.fs.Exists("/data/backups/x.tar"));
   CHECK(p.Entries("confirm-clock").empty());
@@ -142,9 +142,9 @@ TEST_CASE(
 TEST_CASE("a confirmation naming an earlier clock brake is ignored",
           "[clock]") {
   Pipeline p;
-  CHECK(p.Run().outcome == "ok");
+  CHECK(p.Run().outcome == Outcome::kOk);
   p.clock.JumpWall(kDay * 365);
-  CHECK(p.Run().outcome == "braked");
+  CHECK(p.Run().outcome == Outcome::kBraked);
   auto first = p.daemon->clock_brake().Engaged();
   REQUIRE(first.ok());
   REQUIRE(first->has_value());
@@ -152,16 +152,16 @@ TEST_CASE("a confirmation naming an earlier clock brake is ignored",
   auto was = p.daemon->ConfirmClock("uid 0");
   REQUIRE(was.ok());
   CHECK(*was);
-  CHECK(p.Run().outcome == "ok");
+  CHECK(p.Run().outcome == Outcome::kOk);
   // A confirmation of the first brake arrives late, then the clock jumps
   // again: the second brake is not released by it.
   const std::string confirm = p.tmp.path() + "/state/confirm-clock";
   p.clock.Advance(hours(1));
   p.clock.JumpWall(-kDay * 365);
-  CHECK(p.Run().outcome == "braked");
+  CHECK(p.Run().outcome == Outcome::kBraked);
   p.fs.AddFileWithContents(confirm, ClockConfirmation(earlier),
                            p.clock.Now());
-  CHECK(p.Run().outcome == "braked");
+  CHECK(p.Run().outcome == Outcome::kBraked);
   CHECK_FALSE(p.fs.Exists(confirm));
   CHECK(p.Entries("confirm-clock").size() == 1);  // the online one only
 }
@@ -179,22 +179,22 @@ TEST_CASE("confirm-clock without a daemon confirms only the engaged brake",
                  .out = out,
                  .err = err};
   const std::string confirm = p.tmp.path() + "/state/confirm-clock";
-  CHECK(p.Run().outcome == "ok");
+  CHECK(p.Run().outcome == Outcome::kOk);
   CHECK(ConfirmClockInStateDir(ctx) == kExitOk);
   CHECK(out.str() == "the clock brake is not engaged; nothing to confirm\n");
   CHECK_FALSE(p.fs.Exists(confirm));  // nothing left behind
 
   p.clock.JumpWall(kDay * 365);
   p.fs.AddFile("/data/backups/x.tar", 1, p.clock.Now() - kDay * 100);
-  CHECK(p.Run().outcome == "braked");
-  CHECK(p.Run().outcome == "braked");
+  CHECK(p.Run().outcome == Outcome::kBraked);
+  CHECK(p.Run().outcome == Outcome::kBraked);
   out.str("");
   CHECK(ConfirmClockInStateDir(ctx) == kExitOk);
   INFO(err.str());
   CHECK(out.str().rfind("clock confirmed; the clock brake engaged at ", 0) ==
         0);
   CHECK(p.fs.Exists(confirm));
-  CHECK(p.Run().outcome == "ok");
+  CHECK(p.Run().outcome == Outcome::kOk);
   CHECK_FALSE(p.fs.Exists("/data/backups/x.tar"));
   CHECK_FALSE(p.fs.Exists(confirm));
   CHECK(p.Entries("confirm-clock").size() == 1);
@@ -202,11 +202,11 @@ TEST_CASE("confirm-clock without a daemon confirms only the engaged brake",
 
 TEST_CASE("a dry run after a clock jump cannot hide the jump") {
   Pipeline p;
-  CHECK(p.Run().outcome == "ok");
+  CHECK(p.Run().outcome == Outcome::kOk);
   p.clock.JumpWall(kDay * 365);
   p.fs.AddFile("/data/backups/x.tar", 1, p.clock.Now() - kDay * 100);
-  CHECK(p.Run(/*dry_run=*/true).outcome == "dry-run");
-  CHECK(p.Run().outcome == "braked");
+  CHECK(p.Run(/*dry_run=*/true).outcome == Outcome::kDryRun);
+  CHECK(p.Run().outcome == Outcome::kBraked);
   CHECK(p.fs.Exists("/data/backups/x.tar"));
 }
 
@@ -228,7 +228,7 @@ TEST_CASE("a stop request before execution deletes nothing and says stopped") {
   p.fs.AddFile("/data/backups/old.tar", 1, p.clock.Now() - kDay * 91);
   p.stop = true;
   RunReport r = p.Run();
-  CHECK(r.outcome == "stopped");
+  CHECK(r.outcome == Outcome::kStopped);
   CHECK(p.fs.removed().empty());
 }
 
@@ -238,7 +238,7 @@ TEST_CASE("one file that cannot be removed does not stop the others") {
   p.fs.AddFile("/data/backups/b.tar", 1, p.clock.Now() - kDay * 91);
   p.fs.FailNext(FsOp::kRemove, EIO);
   RunReport r = p.Run();
-  CHECK(r.outcome == "error");
+  CHECK(r.outcome == Outcome::kError);
   CHECK(r.result.failed == 1);
   CHECK(p.fs.removed() == std::vector<std::string>{"/data/backups/b.tar"});
   CHECK(p.Entries("delete").size() == 1);
@@ -382,14 +382,14 @@ TEST_CASE("a run deleting most of its scope brakes until released") {
   }
   // 11 of 12 expired: 92% > max_delete_fraction 0.25, scope 12 >= 10.
   RunReport dry = p.Run(/*dry_run=*/true);
-  CHECK(dry.outcome == "dry-run");
+  CHECK(dry.outcome == Outcome::kDryRun);
   CHECK(dry.plan.actions.size() == 11);
   auto brakes = p.daemon->state().Brakes();
   REQUIRE(brakes.ok());
   CHECK(brakes->empty());  // a dry run never engages it
 
   RunReport r = p.Run();
-  CHECK(r.outcome == "braked");
+  CHECK(r.outcome == Outcome::kBraked);
   CHECK_THAT(r.error, Catch::Contains("would delete 11 of 12 items (91%)") &&
                           Catch::Contains("retentionctl release "
                                           "files.backups"));
@@ -400,14 +400,14 @@ TEST_CASE("a run deleting most of its scope brakes until released") {
   REQUIRE(brakes->size() == 1);
   CHECK((*brakes)[0].name == "files.backups");
   // Engaged: the next run is braked too, whatever it plans.
-  CHECK(p.Run().outcome == "braked");
+  CHECK(p.Run().outcome == Outcome::kBraked);
   CHECK(p.Entries("brake").size() == 1);
 
   auto was = p.daemon->ReleaseBrake("files.backups", "uid 0");
   REQUIRE(was.ok());
   CHECK(*was);
   REQUIRE(p.Entries("release").size() == 1);
-  CHECK(p.Run().outcome == "ok");
+  CHECK(p.Run().outcome == Outcome::kOk);
   CHECK(p.fs.removed().size() == 11);
   CHECK(p.daemon->state().Brakes()->empty());
   CHECK(p.daemon->ledger().Verify()->ok);
@@ -422,7 +422,7 @@ TEST_CASE("max_delete_fraction 1 never brakes") {
     p.fs.AddFile("/data/backups/old" + std::to_string(i) + ".tar", 10,
                  p.clock.Now() - kDay * 100);
   }
-  CHECK(p.Run().outcome == "ok");
+  CHECK(p.Run().outcome == Outcome::kOk);
   CHECK(p.fs.removed().size() == 11);
 }
 
@@ -444,7 +444,7 @@ TEST_CASE("a held path is never deleted until the hold is released") {
   CHECK_THAT(dry.plan.warnings.back(), Catch::Contains("legal hold 17"));
   CHECK(p.fs.removed().empty());
 
-  CHECK(p.Run().outcome == "ok");
+  CHECK(p.Run().outcome == Outcome::kOk);
   CHECK(p.fs.removed() == std::vector<std::string>{"/data/backups/old.tar"});
   auto released = p.daemon->ReleaseHold("path", "/data/backups/kept.tar",
                                         "uid 0");
@@ -464,7 +464,7 @@ TEST_CASE("a policy hold stops every deletion of that policy") {
   REQUIRE(holds.ok());
   REQUIRE(holds->size() == 1);
   CHECK((*holds)[0].target == "files.backups");  // resolved to its id
-  CHECK(p.Run().outcome == "ok");
+  CHECK(p.Run().outcome == Outcome::kOk);
   CHECK(p.fs.removed().empty());
 }
 

@@ -1,6 +1,6 @@
 // The retention report on a real state database: the model's sums, period
 // and ledger check, then the three writers (text, JSON, self-contained HTML).
-#include "report.h"
+#include "report/report.h"
 
 #include <catch2/catch.hpp>
 #include <memory>
@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "db_test_util.h"
-#include "kind_registry.h"
-#include "state_db.h"
+#include "config/kind_registry.h"
+#include "core/state_db.h"
 #include "unit/html_checker.h"
 
 namespace retention {

@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "filesystem.h"
+#include "os/filesystem.h"
 #include "status_printers.h"
 #include "temp_dir.h"
 

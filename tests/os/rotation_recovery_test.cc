@@ -8,10 +8,10 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 
-#include "log_rotation.h"
+#include "kinds/logs/log_rotation.h"
 #include "os/log_writer.h"
 #include "os/rotation_env.h"
-#include "rotation_intent.h"
+#include "kinds/logs/rotation_intent.h"
 
 namespace retention {
 namespace {

@@ -11,7 +11,7 @@
 #include <fstream>
 
 #include "fakes/fake_filesystem.h"
-#include "kind_registry.h"
+#include "config/kind_registry.h"
 #include "rows_env.h"
 
 namespace retention {

@@ -10,7 +10,7 @@
 
 #include "db_test_util.h"
 #include "fakes/fake_clock.h"
-#include "rows_policy.h"
+#include "kinds/rows/rows_policy.h"
 
 namespace retention {
 
@@ -19,14 +19,14 @@ struct RowsEnv {
   std::string path = tmp.File("app.db");
   FakeClock clock;
   RowsRule rule;
-  std::unique_ptr<SqliteDb> app;  // the application's own connection
+  std::unique_ptr<SqliteConnection> app;  // the application's own connection
 
   explicit RowsEnv(TimeFormat format, bool index = true,
                    std::string where = "") {
     rule.target = {path, "events", "ts", std::move(where), format};
     rule.max_age = std::chrono::hours(1);
     rule.every = std::chrono::minutes(1);
-    auto db = SqliteDb::Open(path, SqliteDb::OpenMode::kReadWriteCreate);
+    auto db = SqliteConnection::Open(path, SqliteConnection::OpenMode::kReadWriteCreate);
     REQUIRE(db.ok());
     app = std::move(*db);
     Sql("PRAGMA journal_mode = WAL");

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "rows_env.h"
-#include "rows_planner.h"
+#include "kinds/rows/rows_planner.h"
 
 namespace retention {
 namespace {

@@ -1,4 +1,4 @@
-#include "sqlite_db.h"
+#include "sql/sqlite_connection.h"
 
 #include <sqlite3.h>
 
@@ -11,9 +11,9 @@
 namespace retention {
 namespace {
 
-std::unique_ptr<SqliteDb> CreateDb(const TempDir& dir) {
-  StatusOr<std::unique_ptr<SqliteDb>> db =
-      SqliteDb::Open(dir.File("app.db"), SqliteDb::OpenMode::kReadWriteCreate);
+std::unique_ptr<SqliteConnection> CreateDb(const TempDir& dir) {
+  StatusOr<std::unique_ptr<SqliteConnection>> db =
+      SqliteConnection::Open(dir.File("app.db"), SqliteConnection::OpenMode::kReadWriteCreate);
   INFO(db.status().ToString());
   REQUIRE(db.ok());
   return std::move(*db);
@@ -46,8 +46,8 @@ TEST_CASE("sqlite result codes map to status codes") {
 
 TEST_CASE("opening a missing sqlite file without create is NotFound") {
   TempDir dir;
-  StatusOr<std::unique_ptr<SqliteDb>> db =
-      SqliteDb::Open(dir.File("absent.db"), SqliteDb::OpenMode::kReadWrite);
+  StatusOr<std::unique_ptr<SqliteConnection>> db =
+      SqliteConnection::Open(dir.File("absent.db"), SqliteConnection::OpenMode::kReadWrite);
   REQUIRE_FALSE(db.ok());
   CHECK(db.status().IsNotFound());
   CHECK_THAT(db.status().message(), Catch::Contains(dir.File("absent.db")));
@@ -55,7 +55,7 @@ TEST_CASE("opening a missing sqlite file without create is NotFound") {
 
 TEST_CASE("bound text and integers round-trip, including empty and NUL") {
   TempDir dir;
-  std::unique_ptr<SqliteDb> db = CreateDb(dir);
+  std::unique_ptr<SqliteConnection> db = CreateDb(dir);
   REQUIRE(db->Exec("CREATE TABLE t (i INTEGER, s TEXT, n TEXT)").ok());
   StatusOr<SqliteStatement> insert =
       db->Prepare("INSERT INTO t (i, s, n) VALUES (?, ?, ?)");
@@ -87,7 +87,7 @@ TEST_CASE("bound text and integers round-trip, including empty and NUL") {
 
 TEST_CASE("a bad bind index is reported by the next step") {
   TempDir dir;
-  std::unique_ptr<SqliteDb> db = CreateDb(dir);
+  std::unique_ptr<SqliteConnection> db = CreateDb(dir);
   StatusOr<SqliteStatement> stmt = db->Prepare("SELECT ?");
   REQUIRE(stmt.ok());
   StatusOr<bool> row = stmt->Bind(5, int64_t{1}).Step();
@@ -100,7 +100,7 @@ TEST_CASE("a bad bind index is reported by the next step") {
 
 TEST_CASE("invalid SQL is an error naming the statement and the path") {
   TempDir dir;
-  std::unique_ptr<SqliteDb> db = CreateDb(dir);
+  std::unique_ptr<SqliteConnection> db = CreateDb(dir);
   StatusOr<SqliteStatement> stmt = db->Prepare("SELEC 1");
   REQUIRE_FALSE(stmt.ok());
   CHECK_THAT(stmt.status().message(), Catch::Contains("SELEC 1"));
@@ -110,7 +110,7 @@ TEST_CASE("invalid SQL is an error naming the statement and the path") {
 
 TEST_CASE("running a statement that returns rows is an error") {
   TempDir dir;
-  std::unique_ptr<SqliteDb> db = CreateDb(dir);
+  std::unique_ptr<SqliteConnection> db = CreateDb(dir);
   StatusOr<SqliteStatement> stmt = db->Prepare("SELECT 1");
   REQUIRE(stmt.ok());
   CHECK(stmt->Run().code() == Status::Code::kInvalidArgument);
@@ -118,7 +118,7 @@ TEST_CASE("running a statement that returns rows is an error") {
 
 TEST_CASE("a transaction without commit is rolled back") {
   TempDir dir;
-  std::unique_ptr<SqliteDb> db = CreateDb(dir);
+  std::unique_ptr<SqliteConnection> db = CreateDb(dir);
   REQUIRE(db->Exec("CREATE TABLE t (i INTEGER)").ok());
   {
     SqliteTransaction txn(*db);
@@ -138,9 +138,9 @@ TEST_CASE("a transaction without commit is rolled back") {
 
 TEST_CASE("a write blocked by another connection's lock is Busy") {
   TempDir dir;
-  std::unique_ptr<SqliteDb> db = CreateDb(dir);
+  std::unique_ptr<SqliteConnection> db = CreateDb(dir);
   REQUIRE(db->Exec("CREATE TABLE t (i INTEGER)").ok());
-  std::unique_ptr<SqliteDb> other = SideConnection(dir.File("app.db"));
+  std::unique_ptr<SqliteConnection> other = SideConnection(dir.File("app.db"));
   SqliteTransaction holder(*other);
   REQUIRE(holder.Begin(SqliteTransaction::Kind::kImmediate).ok());
   Status st = db->Exec("INSERT INTO t VALUES (1)");  // no busy_timeout set
@@ -149,7 +149,7 @@ TEST_CASE("a write blocked by another connection's lock is Busy") {
 
 TEST_CASE("the WAL's frame count is known after each commit") {
   TempDir dir;
-  std::unique_ptr<SqliteDb> db = CreateDb(dir);
+  std::unique_ptr<SqliteConnection> db = CreateDb(dir);
   REQUIRE(db->Exec("PRAGMA journal_mode = WAL").ok());
   REQUIRE(db->Exec("PRAGMA wal_autocheckpoint = 0").ok());
   db->TrackWalFrames();

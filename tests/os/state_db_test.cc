@@ -1,4 +1,4 @@
-#include "state_db.h"
+#include "core/state_db.h"
 
 #include <catch2/catch.hpp>
 #include <cerrno>
@@ -7,7 +7,8 @@
 #include <string>
 
 #include "db_test_util.h"
-#include "sqlite_db.h"
+#include "sql/sqlite_connection.h"
+#include "kinds/accounts/accounts_state_store.h"
 
 namespace retention {
 namespace {
@@ -28,9 +29,9 @@ std::string Query(const std::string& path, const std::string& sql) {
   return *text;
 }
 
-std::unique_ptr<SqliteDb> CreateSqlite(const std::string& path) {
-  StatusOr<std::unique_ptr<SqliteDb>> db =
-      SqliteDb::Open(path, SqliteDb::OpenMode::kReadWriteCreate);
+std::unique_ptr<SqliteConnection> CreateSqlite(const std::string& path) {
+  StatusOr<std::unique_ptr<SqliteConnection>> db =
+      SqliteConnection::Open(path, SqliteConnection::OpenMode::kReadWriteCreate);
   REQUIRE(db.ok());
   return std::move(*db);
 }
@@ -113,7 +114,7 @@ TEST_CASE("another application's SQLite database is not taken over") {
   TempDir dir;
   std::string path = dir.File("app.db");
   {
-    std::unique_ptr<SqliteDb> app = CreateSqlite(path);
+    std::unique_ptr<SqliteConnection> app = CreateSqlite(path);
     REQUIRE(app->Exec("CREATE TABLE users (id INTEGER PRIMARY KEY)").ok());
   }
   StatusOr<std::unique_ptr<StateDb>> db = StateDb::Open(path);
@@ -348,20 +349,20 @@ TEST_CASE("a schema 5 state db gains the account purge tables") {
   std::unique_ptr<StateDb> db = OpenOk(path);
   CHECK(db->schema_version() == StateDb::kSchemaVersion);
   const WallTime t = FromUnixSeconds(1767225600);
-  REQUIRE(db->SaveAccountPurge({"accounts", "42", t, "rows", "sessions 1", t})
+  REQUIRE(AccountsStore(*db).SaveAccountPurge({"accounts", "42", t, "rows", "sessions 1", t})
               .ok());
-  REQUIRE(db->SaveAccountPurge({"accounts", "42", t, "done", "sessions 1", t})
+  REQUIRE(AccountsStore(*db).SaveAccountPurge({"accounts", "42", t, "done", "sessions 1", t})
               .ok());
-  auto purges = db->AccountPurges("accounts");
+  auto purges = AccountsStore(*db).AccountPurges("accounts");
   REQUIRE(purges.ok());
   REQUIRE(purges->size() == 1);
   CHECK((*purges)[0].stage == "done");
-  REQUIRE(db->ReplacePendingPurges("accounts", {{"7", t, t + kDay, false},
+  REQUIRE(AccountsStore(*db).ReplacePendingPurges("accounts", {{"7", t, t + kDay, false},
                                                 {"8", t, t, true}})
               .ok());
-  REQUIRE(db->ReplacePendingPurges("accounts", {{"9", t, t + kDay, false}})
+  REQUIRE(AccountsStore(*db).ReplacePendingPurges("accounts", {{"9", t, t + kDay, false}})
               .ok());
-  auto pending = db->PendingPurges("accounts");
+  auto pending = AccountsStore(*db).PendingPurges("accounts");
   REQUIRE(pending.ok());
   REQUIRE(pending->size() == 1);
   CHECK((*pending)[0].account == "9");

@@ -12,14 +12,14 @@
 #include <filesystem>
 #include <fstream>
 
-#include "clock_brake.h"
-#include "daemon.h"
+#include "core/clock_brake.h"
+#include "core/daemon.h"
 #include "db_test_util.h"
 #include "fakes/fake_clock.h"
 #include "fakes/hooked_filesystem.h"
-#include "intent_log.h"
+#include "core/intent_log.h"
 #include "rows_env.h"
-#include "runner.h"
+#include "core/runner.h"
 #include "temp_dir.h"
 
 namespace retention {
@@ -139,7 +139,7 @@ TEST_CASE("a full state filesystem mid-run: files removed == recorded",
   const std::string db = tmp.File("state") + "/state.db";
 
   RunReport r = d.Run("files.x");
-  CHECK(r.outcome == "error");
+  CHECK(r.outcome == Outcome::kError);
   CHECK_THAT(r.error, Catch::Contains("ledger"));
   const int64_t gone = kFiles - static_cast<int64_t>(Entries(data));
   const int64_t ledgered = Sum(db, "files.x");
@@ -156,7 +156,7 @@ TEST_CASE("a full state filesystem mid-run: files removed == recorded",
   d.fs.after_remove = nullptr;
   r = d.Run("files.x");
   INFO(r.error);
-  CHECK(r.outcome == "ok");
+  CHECK(r.outcome == Outcome::kOk);
   CHECK(Entries(data) == 0);
   CHECK(Sum(db, "files.x") == kFiles);
   CHECK(OpenIntentCount(db) == 0);
@@ -228,7 +228,7 @@ TEST_CASE("a full state filesystem mid-run: rows removed == recorded",
   });
   std::atomic<bool> stop{false};
   RunReport r = runner.Run(policy, false, stop);
-  CHECK(r.outcome == "error");
+  CHECK(r.outcome == Outcome::kError);
   const int64_t gone = kRows - env.Count();
   WARN("disk full after 20 batches: " << gone << " rows gone, "
                                       << Sum(db_path, "rows.events")
@@ -240,7 +240,7 @@ TEST_CASE("a full state filesystem mid-run: rows removed == recorded",
   fill = false;
   r = runner.Run(policy, false, stop);
   INFO(r.error);
-  CHECK(r.outcome == "ok");
+  CHECK(r.outcome == Outcome::kOk);
   CHECK(env.Count() == 0);
   CHECK(Sum(db_path, "rows.events") == kRows);
   CHECK(OpenIntentCount(db_path) == 0);
@@ -289,7 +289,7 @@ TEST_CASE("a full state filesystem mid-run: rotated logs removed == recorded",
   const std::string db = tmp.File("state") + "/state.db";
 
   RunReport r = d.Run("logs.app");
-  CHECK(r.outcome == "error");
+  CHECK(r.outcome == Outcome::kError);
   const int64_t gone = kArchives + 1 - static_cast<int64_t>(Entries(logs));
   WARN("disk full after 10 removals: " << gone << " archives gone, "
                                        << Sum(db, "logs.app")
@@ -301,7 +301,7 @@ TEST_CASE("a full state filesystem mid-run: rotated logs removed == recorded",
   d.fs.after_remove = nullptr;
   r = d.Run("logs.app");
   INFO(r.error);
-  CHECK(r.outcome == "ok");
+  CHECK(r.outcome == Outcome::kOk);
   CHECK(Entries(logs) == 3);  // the live file and two archives
   CHECK(Sum(db, "logs.app") == kArchives - 2);
   CHECK(OpenIntentCount(db) == 0);

@@ -9,10 +9,10 @@
 #include <filesystem>
 #include <fstream>
 
-#include "clock.h"
-#include "daemon.h"
-#include "daily_report.h"
-#include "kind_registry.h"
+#include "base/clock.h"
+#include "core/daemon.h"
+#include "report/daily_report.h"
+#include "config/kind_registry.h"
 #include "temp_dir.h"
 
 namespace retention {
@@ -147,11 +147,11 @@ TEST_CASE("the daemon starts the valid policies and reports a broken one",
   auto rows = d.daemon->Find("rows.tokens");
   REQUIRE(rows != nullptr);
   RunReport report = d.daemon->Run(*rows, false, d.stop);
-  CHECK(report.outcome == "error");
+  CHECK(report.outcome == Outcome::kError);
   CHECK(report.error.find("not started") != std::string::npos);
   CHECK(report.error.find("missing.db") != std::string::npos);
   CHECK(d.daemon->Run(*d.daemon->Find("files.data"), false, d.stop).outcome ==
-        "ok");
+        Outcome::kOk);
 }
 
 TEST_CASE("a --once start (no start_broken) still fails on a broken policy",

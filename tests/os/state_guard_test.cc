@@ -2,7 +2,7 @@
 // not record it — state.db unlinked or replaced under the daemon, a ledger
 // whose head is missing — and a fresh state.db where the state directory
 // held another ledger is refused at start.
-#include "state_guard.h"
+#include "core/state_guard.h"
 
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -32,7 +32,7 @@ TEST_CASE("a state db removed under the daemon stops every deletion",
   d.Start();
   std::filesystem::remove(d.state_db);
   RunReport r = d.Run("files.x");
-  CHECK(r.outcome == "error");
+  CHECK(r.outcome == Outcome::kError);
   CHECK_THAT(r.error, Catch::Contains("state.db was removed"));
   CHECK(d.fs.Exists(d.root + "/old"));
 }
@@ -44,7 +44,7 @@ TEST_CASE("a state db replaced under the daemon stops every deletion",
   std::filesystem::copy_file(d.state_db, d.state_db + ".copy");
   std::filesystem::rename(d.state_db + ".copy", d.state_db);
   RunReport r = d.Run("files.x");
-  CHECK(r.outcome == "error");
+  CHECK(r.outcome == Outcome::kError);
   CHECK_THAT(r.error, Catch::Contains("state.db was replaced"));
   CHECK(d.fs.Exists(d.root + "/old"));
 }
@@ -54,7 +54,7 @@ TEST_CASE("a ledger without its head deletes nothing", "[state-guard]") {
   d.Start();
   RawSql(d.state_db, "DELETE FROM ledger_head");
   RunReport r = d.Run("files.x");
-  CHECK(r.outcome == "error");
+  CHECK(r.outcome == Outcome::kError);
   CHECK_THAT(r.error, Catch::Contains("ledger_head is missing"));
   CHECK(d.fs.Exists(d.root + "/old"));
   CHECK(d.fs.removed().empty());
@@ -66,7 +66,7 @@ TEST_CASE("a ledger whose head does not name its last entry deletes nothing",
   d.Start();
   RawSql(d.state_db, "UPDATE ledger_head SET seq = seq + 5");
   RunReport r = d.Run("files.x");
-  CHECK(r.outcome == "error");
+  CHECK(r.outcome == Outcome::kError);
   CHECK_THAT(r.error, Catch::Contains("retentionctl verify"));
   CHECK(d.fs.Exists(d.root + "/old"));
 }
@@ -75,7 +75,7 @@ TEST_CASE("a fresh state db where another ledger was is refused at start",
           "[state-guard]") {
   GuardedDaemon d;
   d.Start();
-  REQUIRE(d.Run("files.x").outcome == "ok");
+  REQUIRE(d.Run("files.x").outcome == Outcome::kOk);
   d.daemon.reset();
   std::filesystem::remove(d.state_db);
   std::filesystem::remove(d.state_db + "-wal");
@@ -100,7 +100,7 @@ TEST_CASE("the same state db is accepted at every start", "[state-guard]") {
   d.Start();
   d.daemon.reset();
   d.Start();
-  CHECK(d.Run("files.x").outcome == "ok");
+  CHECK(d.Run("files.x").outcome == Outcome::kOk);
 }
 
 }  // namespace

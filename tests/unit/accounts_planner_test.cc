@@ -1,11 +1,11 @@
 // The [accounts] planner on its own: which accounts are due (never early,
 // the min_age floor), purges in progress resumed, holds on accounts and on
 // their data directories, and the rule's parsers.
-#include "accounts_planner.h"
+#include "kinds/accounts/accounts_planner.h"
 
 #include <catch2/catch.hpp>
 
-#include "holds.h"
+#include "core/holds.h"
 
 namespace retention {
 namespace {
@@ -47,7 +47,7 @@ TEST_CASE("accounts past their grace are due, with the reason", "[accounts]") {
       Deleted({{"7", kDay * 31}, {"8", kDay * 29}, {"9", kDay * 90}}), kNow);
   CHECK(Targets(p.plan) == std::vector<std::string>{"account 7", "account 9"});
   const Action& a = p.plan.actions[0];
-  CHECK(a.verb == "purge");
+  CHECK(a.verb == Verb::kPurge);
   CHECK(a.count == 1);
   CHECK(a.tree == "/data/users/7");
   CHECK(a.expected.mtime == kNow - kDay * 31);

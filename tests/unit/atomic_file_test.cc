@@ -1,4 +1,4 @@
-#include "atomic_file.h"
+#include "os/atomic_file.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-#include "clock_check.h"
+#include "core/clock_check.h"
 
 #include <catch2/catch.hpp>
 

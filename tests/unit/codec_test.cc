@@ -1,9 +1,9 @@
-#include "codec.h"
+#include "compress/codec.h"
 
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "compressor.h"
+#include "compress/compressor.h"
 #include "fakes/fake_clock.h"
 #include "fakes/fake_filesystem.h"
 #include "status_printers.h"

@@ -1,4 +1,4 @@
-#include "compressor.h"
+#include "compress/compressor.h"
 
 #include <algorithm>
 #include <atomic>

@@ -1,5 +1,5 @@
 // Config loading from text: merging, every kind of error, and printing.
-#include "config.h"
+#include "config/config.h"
 
 #include <catch2/catch.hpp>
 #include <chrono>

@@ -1,5 +1,5 @@
 // Table-driven tests of the strict value parsers and formatters.
-#include "config_value.h"
+#include "config/config_value.h"
 
 #include <catch2/catch.hpp>
 #include <chrono>

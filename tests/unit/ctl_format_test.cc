@@ -1,12 +1,12 @@
 // retentionctl's text for the daemon's replies: tables, header, one-line
 // answers and error replies in words. Pure: no socket.
-#include "ctl_format.h"
+#include "ctl/ctl_format.h"
 
 #include <catch2/catch.hpp>
 
-#include "control_protocol.h"
-#include "options.h"
-#include "text_table.h"
+#include "control/control_protocol.h"
+#include "base/exit_codes.h"
+#include "base/text_table.h"
 
 namespace retention {
 namespace {

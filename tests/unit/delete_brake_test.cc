@@ -1,5 +1,5 @@
 // CheckDeleteBrake: when a plan removes too much of its scope.
-#include "delete_brake.h"
+#include "core/delete_brake.h"
 
 #include <catch2/catch.hpp>
 
@@ -11,11 +11,11 @@ Plan PlanDeleting(uint64_t removals, uint64_t scope) {
   p.scope = scope;
   for (uint64_t i = 0; i < removals; ++i) {
     Action a;
-    a.verb = "delete";
+    a.verb = Verb::kDelete;
     p.actions.push_back(a);
   }
   Action rotate;
-  rotate.verb = "rotate";  // removes nothing
+  rotate.verb = Verb::kRotate;  // removes nothing
   p.actions.push_back(rotate);
   return p;
 }
@@ -55,10 +55,10 @@ TEST_CASE("removals are counted by action count, purges included") {
   Plan p;
   p.scope = 1000;
   Action rows;
-  rows.verb = "delete";
+  rows.verb = Verb::kDelete;
   rows.count = 300;  // a batch of rows
   Action purge;
-  purge.verb = "purge";
+  purge.verb = Verb::kPurge;
   p.actions = {rows, purge};
   CHECK(PlannedRemovals(p) == 301);
   CHECK(CheckDeleteBrake(p, {0.3, 10}));

@@ -1,4 +1,4 @@
-#include "files_planner.h"
+#include "kinds/files/files_planner.h"
 
 #include <catch2/catch.hpp>
 

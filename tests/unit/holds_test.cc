@@ -1,6 +1,6 @@
 // Holds on plans: what a hold covers, and that held removals leave the plan
 // as survivors with a warning (the dry run shows the same plan).
-#include "holds.h"
+#include "core/holds.h"
 
 #include <catch2/catch.hpp>
 
@@ -9,7 +9,7 @@ namespace {
 
 const WallTime kNow = FromUnixSeconds(1795455270);
 
-Action Removal(const std::string& target, const char* verb = "delete") {
+Action Removal(const std::string& target, Verb verb = Verb::kDelete) {
   Action a;
   a.verb = verb;
   a.target = target;
@@ -37,9 +37,9 @@ TEST_CASE("policy and account holds cover their own targets") {
   CHECK_FALSE(
       HoldCovers(MakeHold("policy", "files.b"), "files.c", Removal("/x")));
   CHECK(HoldCovers(MakeHold("account", "42"), "accounts",
-                   Removal("account 42", "purge")));
+                   Removal("account 42", Verb::kPurge)));
   CHECK_FALSE(HoldCovers(MakeHold("account", "42"), "accounts",
-                         Removal("account 421", "purge")));
+                         Removal("account 421", Verb::kPurge)));
   CHECK_FALSE(HoldCovers(MakeHold("nonsense", "x"), "files.b", Removal("x")));
   CHECK(IsHoldKind("path"));
   CHECK_FALSE(IsHoldKind("paths"));
@@ -50,14 +50,14 @@ TEST_CASE("held removals leave the plan as survivors, with a warning") {
   plan.policy = "files.b";
   plan.kept = Survivors{2, kNow - std::chrono::hours(10), 50, 0};
   Action rotate;
-  rotate.verb = "rotate";
+  rotate.verb = Verb::kRotate;
   rotate.target = "/data/backups/live.log";
   plan.actions = {Removal("/data/backups/old.tar"), Removal("/data/other/x"),
                   rotate};
   ApplyHolds({MakeHold("path", "/data/backups")}, &plan);
   REQUIRE(plan.actions.size() == 2);
   CHECK(plan.actions[0].target == "/data/other/x");
-  CHECK(plan.actions[1].verb == "rotate");  // holds stop removals only
+  CHECK(plan.actions[1].verb == Verb::kRotate);  // holds stop removals only
   CHECK(plan.kept->count == 3);
   CHECK(plan.kept->bytes == 150);
   CHECK(plan.kept->oldest == kNow - std::chrono::hours(1000));

@@ -1,5 +1,5 @@
 // The INI dialect: sections, entries, comments, and errors at their line.
-#include "ini_reader.h"
+#include "config/ini_reader.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,7 +1,7 @@
 // PlanKeepFree on hand-made filesystems and candidates. The plan is the dry
 // run: each test that expects deletions asserts the exact targets, and
 // nothing here touches a filesystem.
-#include "keep_free_planner.h"
+#include "kinds/logs/keep_free_planner.h"
 
 #include <catch2/catch.hpp>
 
@@ -36,7 +36,7 @@ KeepFreeFilesystem Fs(uint64_t available, uint64_t total,
 std::vector<std::string> Targets(const Plan& plan) {
   std::vector<std::string> out;
   for (const Action& a : plan.actions) {
-    CHECK(a.verb == "delete");
+    CHECK(a.verb == Verb::kDelete);
     out.push_back(a.target);
   }
   return out;

@@ -1,6 +1,6 @@
 // Archive names: formatting, parsing back, order, temps, and the names of
 // other files that must never be taken for archives.
-#include "logs_naming.h"
+#include "kinds/logs/logs_naming.h"
 
 #include <algorithm>
 #include <catch2/catch.hpp>

@@ -3,7 +3,7 @@
 // expects deletions is its own dry-run twin by asserting that the plan lists
 // exactly the expected targets and that planning again gives the identical
 // plan (PlanTwice). Nothing here touches a filesystem.
-#include "logs_planner.h"
+#include "kinds/logs/logs_planner.h"
 
 #include <catch2/catch.hpp>
 
@@ -57,14 +57,14 @@ std::string Name(Duration age, Compression c = Compression::kZstd,
 std::vector<std::string> Targets(const Plan& p, const std::string& verb) {
   std::vector<std::string> out;
   for (const Action& a : p.actions) {
-    if (a.verb == verb) out.push_back(a.target);
+    if (VerbName(a.verb) == verb) out.push_back(a.target);
   }
   return out;
 }
 
 std::vector<std::string> Verbs(const Plan& p) {
   std::vector<std::string> out;
-  for (const Action& a : p.actions) out.push_back(a.verb);
+  for (const Action& a : p.actions) out.push_back(VerbName(a.verb));
   return out;
 }
 
@@ -143,7 +143,7 @@ TEST_CASE("a live file the watcher flagged is rotated early, at its size") {
   r.paths.push_back(kDir + "/error.log");
   LogSetSnapshot s;
   s.live = {Live(80 * kM), Live(70 * kM, "error.log")};
-  EarlyRotation early;
+  EarlyCrossing early;
   early.policy = "logs.access";
   early.path = kDir + "/access.log";
   early.size = 79 * kM;

@@ -1,6 +1,6 @@
 // [logs.NAME]: every key read into a LogsRule, and every validation error
 // reported as FILE:LINE: [section] key: message.
-#include "logs_rule.h"
+#include "kinds/logs/logs_rule.h"
 
 #include <signal.h>
 

@@ -1,5 +1,5 @@
 // Membership in a log set: live files, archives and temps by directory.
-#include "logs_set.h"
+#include "kinds/logs/logs_set.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-#include "metrics.h"
+#include "core/metrics.h"
 
 #include <catch2/catch.hpp>
 
@@ -64,6 +64,7 @@ TEST_CASE("the oldest item's age is shown only for measured policies") {
 TEST_CASE("logs policies have rotation and compression counters") {
   MetricsSnapshot m;
   m.policies = {"logs.access", "files.b"};
+  m.rotating = {"logs.access"};
   PolicyStats s;
   s.rotations = 12;
   s.compressed_bytes = 2400;

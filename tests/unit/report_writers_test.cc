@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "report.h"
+#include "report/report.h"
 #include "unit/html_checker.h"
 
 namespace retention {

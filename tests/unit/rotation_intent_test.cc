@@ -1,6 +1,6 @@
 // The rotation intent's text form: what recovery reads back after a crash
 // must be what the rotation wrote, and a torn write must never parse.
-#include "rotation_intent.h"
+#include "kinds/logs/rotation_intent.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,6 +1,6 @@
 // The pure parts of the rows kind: planning from a survey, batch pacing,
 // busy back-off, and the checks on identifiers, `where` text and URLs.
-#include "rows_planner.h"
+#include "kinds/rows/rows_planner.h"
 
 #include <catch2/catch.hpp>
 
@@ -23,7 +23,7 @@ TEST_CASE("a rows plan has one delete action counting the expired rows") {
   RowsSurvey survey{3, kNow - hours(5), 7, kNow - hours(1), 0};
   Plan p = PlanRows("rows.events", Rule(hours(2)), survey, kNow);
   REQUIRE(p.actions.size() == 1);
-  CHECK(p.actions[0].verb == "delete");
+  CHECK(p.actions[0].verb == Verb::kDelete);
   CHECK(p.actions[0].count == 3);
   CHECK(p.actions[0].expected.mtime == kNow - hours(5));
   CHECK(p.actions[0].target ==

@@ -1,13 +1,13 @@
 // RowsPolicy on a FakeDatabase: what a run deletes (only rows before the
 // one cutoff, never early), how it paces batches, how it meets a busy
 // database, a stop request and a failing ledger, and what it records.
-#include "rows_policy.h"
+#include "kinds/rows/rows_policy.h"
 
 #include <catch2/catch.hpp>
 
 #include "fakes/fake_clock.h"
 #include "fakes/fake_database.h"
-#include "rows_planner.h"
+#include "kinds/rows/rows_planner.h"
 
 namespace retention {
 namespace {

@@ -1,7 +1,7 @@
 // The Run object shared by --once --json, RunPolicy's reply and
 // retentionctl: RunToJson and RunFromJson agree, and bad input is an error,
 // never an exception.
-#include "run_summary.h"
+#include "report/run_summary.h"
 
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
@@ -20,13 +20,13 @@ RunReport SampleRun() {
   RunReport r;
   r.policy = "files.backups";
   r.dry_run = false;
-  r.outcome = "error";
+  r.outcome = Outcome::kError;
   r.error = "disk gone";
   r.plan.policy = r.policy;
   r.plan.scope = 9;
   r.plan.warnings = {"skipped /b/x: EACCES"};
-  r.plan.actions.push_back({"delete", "/b/a.tar", 100, 1, "past 90d", {}});
-  r.plan.actions.push_back({"delete", "/b/b.tar", 5, 2, "past 90d too", {}});
+  r.plan.actions.push_back({Verb::kDelete, "/b/a.tar", 100, 1, "past 90d", {}});
+  r.plan.actions.push_back({Verb::kDelete, "/b/b.tar", 5, 2, "past 90d too", {}});
   r.result.done = 1;
   r.result.bytes = 100;
   r.result.failed = 1;
@@ -105,7 +105,7 @@ RunReport Did(const std::string& policy, const std::string& unit,
               uint64_t scope, std::vector<Performed> performed) {
   RunReport r;
   r.policy = policy;
-  r.outcome = "ok";
+  r.outcome = Outcome::kOk;
   r.unit = unit;
   r.plan.policy = policy;
   r.plan.scope = scope;
@@ -116,17 +116,17 @@ RunReport Did(const std::string& policy, const std::string& unit,
 TEST_CASE("a run's summary says what it did in the kind's units",
           "[summary]") {
   CHECK(SummarizeRun(Did("rows.analytics", "row", 1200000,
-                         {{"delete", 700000, 0}})) ==
+                         {{Verb::kDelete, 700000, 0}})) ==
         "rows.analytics  ok  deleted 700,000 rows; 1,200,000 rows in scope");
   CHECK(SummarizeRun(Did("logs.access", "file", 3,
-                         {{"rotate", 1, (4 << 20) + 1000}})) ==
+                         {{Verb::kRotate, 1, (4 << 20) + 1000}})) ==
         "logs.access  ok  rotated 1 file (4.0M); 3 files in scope");
   CHECK(SummarizeRun(Did("files.backups", "file", 40,
-                         {{"delete", 12, 3250586}})) ==
+                         {{Verb::kDelete, 12, 3250586}})) ==
         "files.backups  ok  deleted 12 files, 3.1M; 40 files in scope");
-  CHECK(SummarizeRun(Did("accounts", "account", 9, {{"purge", 1, 0}})) ==
+  CHECK(SummarizeRun(Did("accounts", "account", 9, {{Verb::kPurge, 1, 0}})) ==
         "accounts  ok  purged 1 account; 9 accounts in scope");
-  RunReport occupancy = Did("occupancy", "user", 200, {{"over_quota", 2, 0}});
+  RunReport occupancy = Did("occupancy", "user", 200, {{Verb::kOverQuota, 2, 0}});
   occupancy.destructive = false;
   CHECK(SummarizeRun(occupancy) ==
         "occupancy  ok  measured 200 users; 2 users over quota");
@@ -137,9 +137,9 @@ TEST_CASE("a run that did nothing says so, and a brake says what waits",
   RunReport idle = Did("files.backups", "file", 3, {});
   CHECK(SummarizeRun(idle) == "files.backups  ok  nothing to do; 3 files in scope");
   RunReport braked = Did("files.data", "file", 4, {});
-  braked.outcome = "braked";
+  braked.outcome = Outcome::kBraked;
   braked.error = "clock brake engaged: wall clock moved +1y";
-  braked.plan.actions.push_back({"delete", "/d/old", 4096, 1, "old", {}});
+  braked.plan.actions.push_back({Verb::kDelete, "/d/old", 4096, 1, "old", {}});
   CHECK(SummarizeRun(braked) ==
         "files.data  braked  nothing done; 4 files in scope; planned: delete "
         "1 file, 4K  (clock brake engaged: wall clock moved +1y)");
@@ -148,8 +148,8 @@ TEST_CASE("a run that did nothing says so, and a brake says what waits",
 TEST_CASE("a dry run's summary says what it would do", "[summary]") {
   RunReport r = Did("rows.tokens", "row", 2500, {});
   r.dry_run = true;
-  r.outcome = "dry-run";
-  r.plan.actions.push_back({"delete", "tokens: 1234 rows", 0, 1234, "old", {}});
+  r.outcome = Outcome::kDryRun;
+  r.plan.actions.push_back({Verb::kDelete, "tokens: 1234 rows", 0, 1234, "old", {}});
   CHECK(SummarizeRun(r) ==
         "rows.tokens  dry-run  planned: delete 1,234 rows; 2,500 rows in "
         "scope");
@@ -164,7 +164,7 @@ TEST_CASE("a run that did nothing is logged at debug, not info",
   spdlog::set_level(spdlog::level::info);
   LogRunReport(Did("rows.tokens", "row", 10, {}));
   const std::string idle = out.str();
-  LogRunReport(Did("rows.tokens", "row", 10, {{"delete", 3, 0}}));
+  LogRunReport(Did("rows.tokens", "row", 10, {{Verb::kDelete, 3, 0}}));
   const std::string busy = out.str();
   spdlog::set_default_logger(previous);
   CHECK(idle.empty());
@@ -173,7 +173,7 @@ TEST_CASE("a run that did nothing is logged at debug, not info",
 
 TEST_CASE("a run's JSON keeps the exact numbers of what was performed",
           "[summary]") {
-  RunReport r = Did("rows.analytics", "row", 1200000, {{"delete", 700001, 0}});
+  RunReport r = Did("rows.analytics", "row", 1200000, {{Verb::kDelete, 700001, 0}});
   json j = RunToJson(r);
   CHECK(j["performed"][0]["count"] == 700001);
   CHECK(j["unit"] == "row");

@@ -1,7 +1,7 @@
 // SurvivorsAfter: what a run leaves once its result is applied.
 #include <catch2/catch.hpp>
 
-#include "runner.h"
+#include "core/runner.h"
 
 namespace retention {
 namespace {
@@ -11,7 +11,7 @@ const WallTime kNow = FromUnixSeconds(1767225600);
 
 Action Delete(WallTime mtime) {
   Action a;
-  a.verb = "delete";
+  a.verb = Verb::kDelete;
   a.expected.mtime = mtime;
   a.bytes = 1000;
   return a;
@@ -56,7 +56,7 @@ TEST_CASE("undone actions count as survivors, the oldest of them included") {
 TEST_CASE("only removals count as survivors; rotations remove nothing") {
   Plan p = PlanKeeping(3, kNow - hours(10));
   Action rotate;
-  rotate.verb = "rotate";
+  rotate.verb = Verb::kRotate;
   rotate.expected.mtime = kNow - hours(900);
   p.actions.push_back(rotate);
   ExecResult partial;

@@ -6,7 +6,7 @@
 
 #include <memory>
 
-#include "kind_registry.h"
+#include "config/kind_registry.h"
 
 namespace retention {
 

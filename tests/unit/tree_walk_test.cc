@@ -3,12 +3,12 @@
 // paths (elided past kMaxPathBytes without losing the prefix), post-order,
 // the bound on open handles down a deep chain and back up, and a directory
 // swapped after the walk refused by identity.
-#include "tree_walk.h"
+#include "os/tree_walk.h"
 
 #include <catch2/catch.hpp>
 #include <set>
 
-#include "dir_cursor.h"
+#include "os/dir_cursor.h"
 #include "fakes/fake_clock.h"
 #include "fakes/fake_filesystem.h"
 

@@ -1,10 +1,10 @@
 // retentiond --print-unit-paths: every directory the configuration makes the
 // daemon write in, found through the registry's path-typed keys.
-#include "unit_paths.h"
+#include "app/unit_paths.h"
 
 #include <catch2/catch.hpp>
 
-#include "kind_registry.h"
+#include "config/kind_registry.h"
 
 namespace retention {
 namespace {

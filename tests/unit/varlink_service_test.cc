@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "control_protocol.h"
+#include "control/control_protocol.h"
 #include "status_printers.h"
-#include "varlink.h"
+#include "control/varlink.h"
 
 namespace retention {
 namespace {

@@ -1,6 +1,6 @@
 // Tests of the Varlink framing, request parsing, encoders and parameter
 // helpers. Pure: no sockets, no clock.
-#include "varlink.h"
+#include "control/varlink.h"
 
 #include <catch2/catch.hpp>
 #include <string>

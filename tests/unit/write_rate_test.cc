@@ -1,5 +1,5 @@
 // WriteRate and RotationLead: the estimate behind rotating before the cap.
-#include "write_rate.h"
+#include "core/write_rate.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,0 +1,149 @@
+// retentiond: parses the command line, builds the real seams, and hands
+// over to the library (Daemon, MainLoop). Nothing else lives here.
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <iostream>
+
+#include "core/daemon.h"
+#include "base/logging.h"
+#include "app/main_loop.h"
+#include "app/options.h"
+#include "report/run_summary.h"
+#include "app/unit_paths.h"
+
+namespace retention {
+namespace {
+
+// Set by SIGTERM/SIGINT during --once; lock-free, so async-signal-safe.
+std::atomic<bool> once_stop{false};
+
+// What each policy needs beyond its text, checked read-only as the daemon
+// checks it at start (the application databases).
+std::vector<ConfigError> CheckExternal(const Config& config,
+                                       const KindRegistry& registry) {
+  std::vector<ConfigError> errors;
+  for (const Section* section : config.policies()) {
+    const KindSpec* kind = registry.Find(section->kind);
+    if (kind == nullptr || !kind->check) continue;
+    Status st = kind->check(*section);
+    if (st.ok()) continue;
+    const bool keyed = section->Has("database");
+    errors.push_back({keyed ? section->values.at("database").where
+                            : section->where,
+                      section->id(), keyed ? "database" : "", st.message()});
+  }
+  return errors;
+}
+
+int CheckOrPrintConfig(const Options& o, const KindRegistry& registry) {
+  Config config;
+  std::vector<ConfigError> errors;
+  bool ok = LoadConfig(o.config, registry, &config, &errors);
+  if (ok && o.check_config) {
+    errors = CheckExternal(config, registry);
+    ok = errors.empty();
+  }
+  if (!ok) {
+    for (const ConfigError& e : errors) std::cerr << e.ToString() << "\n";
+    const size_t count = CountConfigErrors(errors);
+    std::cerr << count << (count == 1 ? " error" : " errors")
+              << "; configuration not valid\n";
+    return kExitConfig;
+  }
+  if (o.print_config) {
+    std::cout << PrintConfig(config);
+  } else if (o.print_unit_paths) {
+    std::cout << FormatUnitPathsDropIn(o.config,
+                                       UnitWritablePaths(config, registry),
+                                       UnitHomeReadPaths(config, registry));
+  } else {
+    std::cout << o.config << ": OK (" << config.policies().size()
+              << " policies, " << config.files.size() << " files)\n";
+  }
+  return kExitOk;
+}
+
+std::vector<RunReport> RunOnce(Daemon& daemon, const Options& o) {
+  std::vector<std::shared_ptr<Policy>> policies;
+  if (!o.policy.empty()) {
+    policies.push_back(daemon.Find(o.policy));
+  } else {
+    for (const auto& [id, every] : daemon.Schedule())
+      policies.push_back(daemon.Find(id));
+  }
+  StopOnTermSignals(&once_stop);
+  std::vector<RunReport> reports;
+  for (const auto& policy : policies) {
+    if (once_stop) break;
+    reports.push_back(daemon.Run(*policy, o.dry_run, once_stop));
+    if (!o.json) LogRunReport(reports.back());
+  }
+  return reports;
+}
+
+int Serve(const Options& o, const KindRegistry& registry) {
+  PosixClock clock;
+  auto fs = NewPosixFilesystem();
+  Daemon daemon(clock, *fs, registry, o.config);
+  std::vector<ConfigError> errors;
+  // The daemon runs the policies it can; --once fails on any.
+  Status st = daemon.Start(&errors, /*start_broken=*/!o.once);
+  if (!st.ok()) {
+    for (const ConfigError& e : errors) spdlog::critical("{}", e.ToString());
+    if (!errors.empty()) {
+      spdlog::critical("cannot start: configuration not valid");
+      return kExitConfig;
+    }
+    spdlog::critical("cannot start: {}", st.ToString());
+    return kExitFailure;
+  }
+  SetLogLevel(daemon.config()->daemon().GetString("log_level"));
+  if (o.once) {
+    if (!o.policy.empty() && !daemon.Find(o.policy)) {
+      spdlog::critical("no policy named '{}'", o.policy);
+      return kExitUsage;
+    }
+    std::vector<RunReport> reports = RunOnce(daemon, o);
+    std::cout << (o.json ? FormatRunsJson(reports) : FormatRunsText(reports));
+    return ExitCodeForRuns(reports);
+  }
+  auto notifier = NewSystemdNotifier();
+  Status rec = daemon.Record("start", "retentiond " RETENTION_VERSION);
+  if (!rec.ok()) {
+    spdlog::critical("cannot write the ledger: {}", rec.ToString());
+    return kExitFailure;
+  }
+  spdlog::info("retentiond {} started with {} ({} policies)", RETENTION_VERSION,
+               o.config, daemon.Schedule().size());
+  MainLoop loop(daemon, clock, *notifier);
+  return loop.Run();
+}
+
+}  // namespace
+}  // namespace retention
+
+int main(int argc, char** argv) {
+  using namespace retention;
+  Options o;
+  std::string error, help;
+  if (!ParseOptions(argc, argv, &o, &error, &help)) {
+    std::cerr << "retentiond: " << error << "\n" << help;
+    return kExitUsage;
+  }
+  if (o.help) {
+    std::cout << help;
+    return kExitOk;
+  }
+  if (o.version) {
+    std::cout << "retentiond " << RETENTION_VERSION << "\n";
+    return kExitOk;
+  }
+  const KindRegistry registry = BuiltinRegistry();
+  if (o.check_config || o.print_config || o.print_unit_paths) {
+    return CheckOrPrintConfig(o, registry);
+  }
+  SetupLogging("info");
+  UsePrivateUmask();  // as the unit's UMask=0077, also when run without it
+  return Serve(o, registry);
+}

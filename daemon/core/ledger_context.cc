@@ -1,0 +1,109 @@
+#include "core/ledger_context.h"
+
+#include <spdlog/spdlog.h>
+
+namespace retention {
+namespace {
+
+// Removals are many and summed up by the run's summary line; other
+// actions (rotations, purges, events) are few and each worth a line.
+void LogRecorded(const LedgerEntry& e) {
+  const auto level = e.action == VerbName(Verb::kDelete) ? spdlog::level::debug
+                                          : spdlog::level::info;
+  spdlog::log(level, "{}: {} {} ({})", e.policy, e.action, e.target, e.detail);
+}
+
+}  // namespace
+
+LedgerContext::~LedgerContext() {
+  Status st = Flush();
+  if (!st.ok()) {
+    spdlog::error("ledger: {}; open intents are resolved at the next run",
+                  st.ToString());
+  }
+}
+
+LedgerEntry LedgerContext::EntryFor(const std::string& policy,
+                                    const Action& action) const {
+  LedgerEntry e;
+  e.time = clock_.Now();
+  e.policy = policy;
+  e.action = VerbName(action.verb);
+  e.target = action.target;
+  e.count = static_cast<int64_t>(action.count);
+  e.bytes = static_cast<int64_t>(action.bytes);
+  e.detail = action.reason;
+  return e;
+}
+
+Status LedgerContext::Record(const std::string& policy, const Action& action) {
+  queue_.push_back(IntentUpdate{0, true, EntryFor(policy, action)});
+  return Flush();
+}
+
+Status LedgerContext::Intend(const std::string& policy,
+                             const std::vector<const Action*>& actions,
+                             std::vector<int64_t>* ids) {
+  std::vector<Intent> opens;
+  opens.reserve(actions.size());
+  const WallTime now = clock_.Now();
+  for (const Action* a : actions) {
+    opens.push_back(Intent{.policy = policy,
+                           .verb = a->verb,
+                           .target = a->target,
+                           .dev = a->expected.dev,
+                           .ino = a->expected.ino,
+                           .bytes = a->bytes,
+                           .count = a->count,
+                           .reason = a->reason,
+                           .created = now});
+  }
+  RETENTION_RETURN_IF_ERROR(Commit(&opens));
+  ids->clear();
+  for (const Intent& i : opens) ids->push_back(i.id);
+  return Status::Ok();
+}
+
+Status LedgerContext::Done(int64_t intent, const std::string& policy,
+                           const Action& action) {
+  return Queue(IntentUpdate{intent, true, EntryFor(policy, action)});
+}
+
+Status LedgerContext::Progress(int64_t intent, const std::string& policy,
+                               const Action& action) {
+  return Queue(IntentUpdate{intent, false, EntryFor(policy, action)});
+}
+
+Status LedgerContext::Drop(int64_t intent) {
+  if (intent == 0) return Status::Ok();
+  return Queue(IntentUpdate{intent, true, std::nullopt});
+}
+
+Status LedgerContext::Flush() {
+  std::vector<Intent> none;
+  return Commit(&none);
+}
+
+Status LedgerContext::Queue(IntentUpdate update) {
+  if (queue_.empty()) first_queued_ = clock_.BootNow();
+  queue_.push_back(std::move(update));
+  if (queue_.size() < kGroupMax &&
+      clock_.BootNow() - first_queued_ < kGroupDelay) {
+    return Status::Ok();
+  }
+  return Flush();
+}
+
+Status LedgerContext::Commit(std::vector<Intent>* opens) {
+  // Whatever happens, the queue is spent: committed, or covered by intents
+  // that stay open and are resolved at the next run.
+  std::vector<IntentUpdate> updates = std::move(queue_);
+  queue_.clear();
+  RETENTION_RETURN_IF_ERROR(CommitIntents(state_, &updates, opens));
+  for (const IntentUpdate& u : updates) {
+    if (u.entry) LogRecorded(*u.entry);
+  }
+  return Status::Ok();
+}
+
+}  // namespace retention

@@ -1,0 +1,58 @@
+// LedgerContext: the ExecContext runs use. Performed actions become ledger
+// entries; removals are write-ahead intents closed by their entries
+// (intent_log.h), committed in groups: up to kGroupMax outcomes or
+// kGroupDelay after the first queued one, whichever comes first, and at
+// every Intend() and Flush(). One fsync covers a group. `stopping` reads the
+// stop flag the caller owns.
+//
+// Threading: one run's context, used by one thread; the state database
+// serializes commits of different runs.
+#pragma once
+
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "core/intent_log.h"
+#include "core/ledger.h"
+#include "core/policy.h"
+
+namespace retention {
+
+class LedgerContext final : public ExecContext {
+ public:
+  static constexpr size_t kGroupMax = 1024;
+  static constexpr Duration kGroupDelay = std::chrono::milliseconds(50);
+
+  LedgerContext(Clock& clock, Ledger& ledger, const std::atomic<bool>& stop)
+      : clock_(clock), state_(ledger.state()), stop_(stop) {}
+  // Commits what is still queued (a failure is logged; the open intents
+  // cover it).
+  ~LedgerContext() override;
+
+  Status Record(const std::string& policy, const Action& action) override;
+  Status Intend(const std::string& policy,
+                const std::vector<const Action*>& actions,
+                std::vector<int64_t>* ids) override;
+  Status Done(int64_t intent, const std::string& policy,
+              const Action& action) override;
+  Status Progress(int64_t intent, const std::string& policy,
+                  const Action& action) override;
+  Status Drop(int64_t intent) override;
+  Status Flush() override;
+  bool stopping() const override { return stop_.load(); }
+
+ private:
+  Status Queue(IntentUpdate update);
+  Status Commit(std::vector<Intent>* opens);
+  LedgerEntry EntryFor(const std::string& policy, const Action& action) const;
+
+  Clock& clock_;
+  StateDb& state_;
+  const std::atomic<bool>& stop_;
+  std::vector<IntentUpdate> queue_;
+  Duration first_queued_{};  // boot time of queue_.front()
+};
+
+}  // namespace retention

@@ -1,0 +1,215 @@
+#include "ctl/ctl_format.h"
+
+#include "control/control_protocol.h"
+#include "base/exit_codes.h"
+#include "base/text_table.h"
+
+namespace retention {
+namespace {
+
+using nlohmann::json;
+
+// obj[key] as one printable cell: strings as they are, numbers and booleans
+// as JSON writes them, "-" for missing or null.
+std::string Field(const json& obj, const char* key) {
+  if (!obj.is_object()) return "-";
+  auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return "-";
+  if (it->is_string()) return Printable(it->get<std::string>());
+  if (it->is_array()) {
+    std::string joined;
+    for (const json& item : *it) {
+      if (!joined.empty()) joined += ", ";
+      joined += item.is_string() ? Printable(item.get<std::string>())
+                                 : Printable(item.dump(
+                                       -1, ' ', false,
+                                       json::error_handler_t::replace));
+    }
+    return joined.empty() ? "-" : joined;
+  }
+  return Printable(it->dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+int64_t IntField(const json& obj, const char* key) {
+  auto it = obj.is_object() ? obj.find(key) : obj.end();
+  return it != obj.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
+}
+
+bool BoolField(const json& obj, const char* key) {
+  auto it = obj.is_object() ? obj.find(key) : obj.end();
+  return it != obj.end() && it->is_boolean() && it->get<bool>();
+}
+
+std::string Line(const std::string& label, const std::string& value) {
+  return label + std::string(14 - label.size(), ' ') + value + "\n";
+}
+
+// "RunPolicy" from "io.retentiond.Manager.RunPolicy".
+std::string Member(const std::string& method) {
+  size_t dot = method.rfind('.');
+  return dot == std::string::npos ? method : method.substr(dot + 1);
+}
+
+std::string PermissionText(const json& params) {
+  std::string method = Field(params, "method");
+  if (method == "-") return "permission denied by retentiond";
+  std::string who = ChangesState(method)
+                        ? "root or a member of the admin group"
+                        : "a member of the control socket's group";
+  return "permission denied: " + Member(method) + " needs " + who;
+}
+
+std::string ConfigInvalidText(const json& params) {
+  std::string out;
+  auto it = params.find("errors");
+  if (it != params.end() && it->is_array()) {
+    for (const json& e : *it) {
+      out +=
+          (e.is_string()
+               ? Printable(e.get<std::string>())
+               : e.dump(-1, ' ', false, json::error_handler_t::replace)) +
+          "\n";
+    }
+  }
+  return out +
+         "retentionctl: the configuration is invalid; retentiond keeps "
+         "running the previous one\n";
+}
+
+// The words for one error reply, without the "retentionctl: " prefix.
+std::string ErrorText(const std::string& name, const json& params) {
+  if (name == kErrorNoSuchPolicy) {
+    return "no policy named '" + Field(params, "name") + "'";
+  }
+  if (name == kErrorInvalidParameter) {
+    return "invalid parameter '" + Field(params, "parameter") +
+           "': " + Field(params, "reason");
+  }
+  if (name == kErrorInvalidMessage) {
+    return "retentiond refused the call: " + Field(params, "reason");
+  }
+  if (name == kErrorBusy)
+    return "retentiond is busy: " + Field(params, "reason");
+  if (name == kErrorInternal) {
+    return "internal error in retentiond: " + Field(params, "message");
+  }
+  if (name == kServiceErrorMethodNotFound) {
+    return "retentiond does not know " + Field(params, "method") +
+           " (an older daemon?)";
+  }
+  return "retentiond replied " + Printable(name) + " " +
+         Printable(params.dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+bool IsPermissionDenied(const std::string& name) {
+  return name == kErrorPermissionDenied ||
+         name == "org.varlink.service.PermissionDenied";
+}
+
+}  // namespace
+
+std::string FormatPolicyTable(const json& policies) {
+  if (!policies.is_array() || policies.empty()) {
+    return "no policies configured\n";
+  }
+  std::vector<TableRow> rows = {{"POLICY", "KIND", "EVERY", "STATE", "NEXT-RUN",
+                                 "LAST-RUN", "RESULT", "BRAKE"}};
+  for (const json& p : policies) {
+    rows.push_back({Field(p, "id"), Field(p, "kind"), Field(p, "every"),
+                    Field(p, "state"), Field(p, "next_run"),
+                    Field(p, "last_run"), Field(p, "last_result"),
+                    Field(p, "brake")});
+  }
+  return FormatTable(rows);
+}
+
+std::string FormatStatus(const json& status) {
+  std::string clock_brake = Field(status, "clock_brake");
+  std::string out =
+      Line("version:", Field(status, "version")) +
+      Line("pid:", Field(status, "pid")) +
+      Line("started:", Field(status, "started")) +
+      Line("config:", Field(status, "config")) +
+      Line("state dir:", Field(status, "state_dir")) +
+      Line("clock brake:",
+           clock_brake == "-" ? "not engaged" : "ENGAGED: " + clock_brake) +
+      Line("running:", Field(status, "running")) +
+      Line("queued:", Field(status, "queued"));
+  auto holds = status.is_object() ? status.find("holds") : status.end();
+  if (holds != status.end() && holds->is_array() && !holds->empty()) {
+    out += Line("holds:", std::to_string(holds->size()) +
+                              " (retentionctl holds)");
+  }
+  const json none;
+  auto it = status.is_object() ? status.find("policies") : status.end();
+  return out + "\n" + FormatPolicyTable(it == status.end() ? none : *it);
+}
+
+std::string FormatReload(const json& reply) {
+  int64_t n = IntField(reply, "policies");
+  return "reloaded: " + std::to_string(n) + (n == 1 ? " policy" : " policies") +
+         "\n";
+}
+
+std::string FormatConfirmClock(const json& reply) {
+  return BoolField(reply, "was_engaged")
+             ? "clock confirmed; the clock brake is released\n"
+             : kClockNotEngaged;
+}
+
+std::string FormatHolds(const json& reply, const char* field) {
+  auto it = reply.is_object() ? reply.find(field) : reply.end();
+  if (it == reply.end()) return "no holds\n";
+  const json list = it->is_array() ? *it : json::array({*it});
+  if (list.empty()) return "no holds\n";
+  std::vector<TableRow> rows = {{"KIND", "TARGET", "SINCE", "BY", "REASON"}};
+  for (const json& h : list) {
+    rows.push_back({Field(h, "kind"), Field(h, "target"), Field(h, "since"),
+                    Field(h, "by"), Field(h, "reason")});
+  }
+  return FormatTable(rows);
+}
+
+std::string FormatRelease(const json& reply) {
+  return Field(reply, "policy") +
+         (BoolField(reply, "was_engaged")
+              ? ": brake released; the next run may delete beyond "
+                "max_delete_fraction once\n"
+              : ": no brake was engaged; the next run may delete beyond "
+                "max_delete_fraction once\n");
+}
+
+std::string FormatLedgerCheck(bool ok, int64_t entries,
+                              const std::string& head_hash,
+                              int64_t first_bad_seq,
+                              const std::string& problem) {
+  if (ok) {
+    return "ledger intact: " + std::to_string(entries) + " entries, head " +
+           head_hash + "\n";
+  }
+  return "LEDGER BROKEN at entry " + std::to_string(first_bad_seq) + ": " +
+         problem + "\n";
+}
+
+std::string FormatVerifyReply(const json& reply, bool* ok) {
+  *ok = BoolField(reply, "ok");
+  return FormatLedgerCheck(
+      *ok, IntField(reply, "entries"), Field(reply, "head_hash"),
+      IntField(reply, "first_bad_seq"), Field(reply, "problem"));
+}
+
+std::string FormatErrorReply(const Reply& reply) {
+  if (reply.error == kErrorConfigInvalid) {
+    return ConfigInvalidText(reply.parameters);
+  }
+  if (IsPermissionDenied(reply.error)) {
+    return "retentionctl: " + PermissionText(reply.parameters) + "\n";
+  }
+  return "retentionctl: " + ErrorText(reply.error, reply.parameters) + "\n";
+}
+
+int ExitCodeForErrorReply(const Reply& reply) {
+  return IsPermissionDenied(reply.error) ? kExitNoPermission : kExitFailure;
+}
+
+}  // namespace retention

@@ -1,0 +1,37 @@
+// retentionctl's commands that read the state directory directly: what an
+// auditor with a copied state.db runs (--state-dir), and what the commands
+// fall back to when retentiond is not running. `ledger` exists only here.
+// Each returns an exit code and prints to ctx.out / ctx.err.
+//
+// Threading: one command at a time per CtlContext.
+#pragma once
+
+#include <string>
+
+#include "ctl/ctl_commands.h"
+
+namespace retention {
+
+// Checks the ledger's hash chain. 1 when broken.
+int VerifyStateDir(CtlContext& ctx);
+// Prints the ledger entries after ctx.args[0] (default all).
+int LedgerFromStateDir(CtlContext& ctx);
+// Confirms the engaged clock brake: writes state_dir/confirm-clock naming
+// it, for the next run to pick up. With no clock brake engaged, says so,
+// writes nothing (and removes a stale confirmation) and exits 0.
+int ConfirmClockInStateDir(CtlContext& ctx);
+// Builds the report from state.db and the configuration, if any.
+// Precondition: CheckReportOptions(ctx) returned kExitOk.
+int ReportFromStateDir(CtlContext& ctx);
+// Prometheus text from state.db.
+int MetricsFromStateDir(CtlContext& ctx);
+// The newest occupancy measurement (retentionctl occupancy).
+int OccupancyFromStateDir(CtlContext& ctx);
+
+// kExitOk when --since and --format are valid, else prints why and returns
+// kExitUsage.
+int CheckReportOptions(const CtlContext& ctx);
+// Writes a finished report to ctx.output, or ctx.out when none is given.
+int WriteReport(CtlContext& ctx, const std::string& text);
+
+}  // namespace retention

@@ -1,0 +1,282 @@
+// The truncate method of log rotation: RotateByCollapse and its
+// copy+truncate fallback, following the crash protocol in log_rotation.h.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <functional>
+
+#include "kinds/logs/log_rotation.h"
+#include "kinds/logs/rotation_io_posix.h"
+
+namespace retention {
+namespace {
+
+using posix::RotationTarget;
+using posix::UniqueFd;
+
+constexpr uint64_t kDefaultBlock = 4096;
+
+// The live file of one rotation, opened and checked.
+struct Live {
+  RotationTarget t;
+  UniqueFd fd;
+  FileInfo info;
+  const RotationStepHook& hook;
+};
+
+// st_blksize when it is a plausible block size, else 4096.
+uint64_t BlockSize(int fd) {
+  struct stat st;
+  if (fstat(fd, &st) != 0) return kDefaultBlock;
+  uint64_t b = static_cast<uint64_t>(st.st_blksize);
+  return b >= 512 && (b & (b - 1)) == 0 ? b : kDefaultBlock;
+}
+
+// A collapse of a block a terabyte past the end can never remove a byte: it
+// fails EINVAL where the filesystem collapses and EOPNOTSUPP where it does
+// not, which spares copying the head only to roll it back.
+bool CollapseRefused(int fd, uint64_t size, uint64_t block) {
+  const uint64_t past = (size / block + 1) * block + (uint64_t{1} << 40);
+  return fallocate(fd, FALLOC_FL_COLLAPSE_RANGE, static_cast<off_t>(past),
+                   static_cast<off_t>(block)) != 0 &&
+         errno == EOPNOTSUPP;
+}
+
+void WarnNonAppendWriters(const FileInfo& info, const std::string& path,
+                          RotationResult* result) {
+  StatusOr<std::vector<int>> pids = NonAppendWriters(info);
+  // Only a warning depends on the scan; the rotation is the same either way.
+  if (!pids.ok()) return;
+  for (int pid : *pids) {
+    result->warnings.push_back(
+        path + ": writer pid " + std::to_string(pid) +
+        " does not use O_APPEND; truncation leaves a NUL-filled hole");
+  }
+}
+
+// A writer without O_APPEND keeps its offset across a truncation and writes
+// past the new end, leaving a hole: the one sign of such a writer that
+// needs no look into its process. Holes elsewhere are rare in logs (a
+// preallocated, never written range reads as one too, hence "likely").
+void WarnHole(int fd, uint64_t size, const std::string& path,
+              RotationResult* result) {
+  const off_t hole = lseek(fd, 0, SEEK_HOLE);
+  if (hole < 0 || static_cast<uint64_t>(hole) >= size) return;
+  const off_t data = lseek(fd, hole, SEEK_DATA);
+  const uint64_t end = data < 0 ? size : static_cast<uint64_t>(data);
+  result->warnings.push_back(
+      path + ": " + std::to_string(end - static_cast<uint64_t>(hole)) +
+      " bytes at offset " + std::to_string(hole) +
+      " were never written (NUL bytes when read): likely a writer without "
+      "O_APPEND that wrote past the end after an earlier rotation");
+}
+
+// Steps 1-3 of the protocol: intent, temp filled by `fill`, publish. On
+// failure before the rename, the temp and the intent are gone again; after
+// it (`*published`), both stay for RecoverRotation.
+using FillFn = std::function<StatusOr<uint64_t>(int tmp)>;
+StatusOr<uint64_t> WriteArchive(Live& live, const RotationIntent& intent,
+                                const FillFn& fill, UniqueFd* tmp,
+                                bool* published) {
+  const RotationTarget& t = live.t;
+  RETENTION_RETURN_IF_ERROR(posix::WriteIntent(t, intent));
+  posix::Step(live.hook, RotationStep::kIntentWritten);
+  StatusOr<UniqueFd> created = posix::CreateArchiveTemp(t, live.info);
+  StatusOr<uint64_t> bytes = created.ok()
+                                 ? fill(created->get())
+                                 : StatusOr<uint64_t>(created.status());
+  Status st = bytes.ok() ? posix::SyncFd(created->get(), t.archive_path)
+                         : bytes.status();
+  if (st.ok()) {
+    posix::Step(live.hook, RotationStep::kArchiveWritten);
+    st = posix::PublishArchive(t, created->get(), published);
+  }
+  if (!st.ok() && !*published) {
+    // Nothing is published: dropping the temp, then the intent, undoes all.
+    // Whatever cannot be dropped stays for RecoverRotation, the intent last
+    // (without it, nothing would name the temp).
+    Status undo = created.ok()
+                      ? posix::RemoveIfSame(t.archive_dir,
+                                            ArchiveTempName(t.archive_name),
+                                            created->get(), t.archive_path)
+                      : Status::Ok();
+    if (undo.ok()) posix::RemoveIntent(t.live_dir, t.live_name);
+  }
+  if (!st.ok()) return st;
+  posix::Step(live.hook, RotationStep::kArchivePublished);
+  *tmp = std::move(created).value();
+  return *bytes;
+}
+
+// Step 5, after the cut: a failure only delays the cleanup to recovery.
+void FinishRotation(Live& live, RotationResult* result) {
+  posix::Step(live.hook, RotationStep::kLiveCut);
+  Status st = posix::RemoveIntent(live.t.live_dir, live.t.live_name);
+  if (!st.ok()) {
+    result->warnings.push_back(st.ToString() +
+                               " (RecoverRotation will remove the intent)");
+  }
+}
+
+StatusOr<RotationResult> CopyAndTruncate(Live& live, const std::string& why) {
+  RotationResult result;
+  RotationIntent intent =
+      posix::NewIntent(live.t, RotationIntent::Method::kCopy, live.info);
+  // Two passes: the whole file as it was, then what the writer added during
+  // the first; bytes written after that are the window.
+  uint64_t copied = 0;
+  FillFn fill = [&](int tmp) -> StatusOr<uint64_t> {
+    for (int pass = 0; pass < 2; ++pass) {
+      StatusOr<FileInfo> now = posix::StatxAt(live.fd.get(), "", "");
+      if (!now.ok()) return now.status();
+      if (now->size < copied) {
+        return Status::Aborted(live.t.live_path + ": shrank while copied");
+      }
+      RETENTION_RETURN_IF_ERROR(posix::CopyRange(
+          live.fd.get(), tmp, copied, now->size - copied, live.t.live_path));
+      copied = now->size;
+    }
+    return copied;
+  };
+  UniqueFd tmp;
+  bool published = false;
+  StatusOr<uint64_t> bytes = WriteArchive(live, intent, fill, &tmp, &published);
+  if (!bytes.ok()) return bytes.status();
+  struct stat st;
+  if (fstat(live.fd.get(), &st) != 0 || ftruncate(live.fd.get(), 0) != 0) {
+    return Status::FromErrno(errno, "truncate " + live.t.live_path);
+  }
+  RETENTION_RETURN_IF_ERROR(posix::SyncFd(live.fd.get(), live.t.live_path));
+  FinishRotation(live, &result);
+  result.bytes = *bytes;
+  result.lossless = false;
+  const uint64_t size = static_cast<uint64_t>(st.st_size);
+  result.bytes_at_risk = size > *bytes ? size - *bytes : 0;
+  result.warnings.push_back(
+      live.t.live_path + ": " + why + "; copied and truncated instead, " +
+      "which lost at least " + std::to_string(result.bytes_at_risk) +
+      " bytes written meanwhile");
+  return result;
+}
+
+// Why the head cannot be collapsed with an exact recovery ("" if it can),
+// with the physical addresses of bytes 0 and `n` for the intent.
+std::string CheckCollapsible(Live& live, uint64_t n, uint64_t block,
+                             RotationIntent* intent) {
+  if (CollapseRefused(live.fd.get(), live.info.size, block)) {
+    return "the filesystem does not collapse ranges";
+  }
+  StatusOr<uint64_t> head =
+      posix::PhysicalAddress(live.fd.get(), 0, live.t.live_path);
+  StatusOr<uint64_t> next =
+      head.ok() ? posix::PhysicalAddress(live.fd.get(), n, live.t.live_path)
+                : head;
+  if (!next.ok())
+    return "extents cannot be mapped (" + next.status().ToString() + ")";
+  intent->length = n;
+  intent->phys_head = *head;
+  intent->phys_next = *next;
+  return "";
+}
+
+// The exact path. Sets `*refused` (and changes nothing) when the
+// filesystem refuses the collapse, so that the fallback runs instead.
+StatusOr<RotationResult> CollapseHead(Live& live, uint64_t n, uint64_t block,
+                                      std::string* refused) {
+  RotationIntent intent =
+      posix::NewIntent(live.t, RotationIntent::Method::kCollapse, live.info);
+  *refused = CheckCollapsible(live, n, block, &intent);
+  if (!refused->empty()) return RotationResult();
+  FillFn fill = [&](int tmp) -> StatusOr<uint64_t> {
+    RETENTION_RETURN_IF_ERROR(
+        posix::CopyRange(live.fd.get(), tmp, 0, n, live.t.live_path));
+    return n;
+  };
+  UniqueFd tmp;
+  bool published = false;
+  StatusOr<uint64_t> bytes = WriteArchive(live, intent, fill, &tmp, &published);
+  if (!bytes.ok()) return bytes.status();
+  if (fallocate(live.fd.get(), FALLOC_FL_COLLAPSE_RANGE, 0,
+                static_cast<off_t>(n)) != 0) {
+    const int err = errno;
+    Status st = Status::FromErrno(err, "collapse " + live.t.live_path);
+    if (err != EOPNOTSUPP && err != EINVAL) return st;  // recovery decides
+    // Refused before any change: the live file still holds the head, so
+    // withdrawing the archive loses nothing.
+    RETENTION_RETURN_IF_ERROR(
+        posix::RemoveIfSame(live.t.archive_dir, live.t.archive_name, tmp.get(),
+                            live.t.archive_path));
+    RETENTION_RETURN_IF_ERROR(
+        posix::SyncFd(live.t.archive_dir, live.t.archive_path));
+    RETENTION_RETURN_IF_ERROR(
+        posix::RemoveIntent(live.t.live_dir, live.t.live_name));
+    *refused = "the filesystem refused the collapse (" + st.ToString() + ")";
+    return RotationResult();
+  }
+  RETENTION_RETURN_IF_ERROR(posix::SyncFd(live.fd.get(), live.t.live_path));
+  RotationResult result;
+  FinishRotation(live, &result);
+  result.bytes = n;
+  return result;
+}
+
+}  // namespace
+
+StatusOr<RotationResult> RotateByCollapse(Dir& live_dir,
+                                          const std::string& live_name,
+                                          Dir& archive_dir,
+                                          const std::string& archive_name,
+                                          const FileInfo& expected_live,
+                                          const RotationStepHook& hook) {
+  StatusOr<RotationTarget> t =
+      posix::MakeTarget(live_dir, live_name, archive_dir, archive_name);
+  if (!t.ok()) return t.status();
+  FileInfo info;
+  StatusOr<UniqueFd> fd = posix::OpenLive(*t, &info);
+  if (!fd.ok()) return fd.status();
+  RETENTION_RETURN_IF_ERROR(
+      posix::CheckIdentity(info, expected_live, t->live_path));
+  RETENTION_RETURN_IF_ERROR(posix::CheckNothingPending(*t));
+  Live live{*t, std::move(fd).value(), info, hook};
+
+  const uint64_t block = BlockSize(live.fd.get());
+  // Looked for before the cut moves it (seeking moves no byte: all reads
+  // and copies name their offsets).
+  RotationResult holes;
+  WarnHole(live.fd.get(), info.size, t->live_path, &holes);
+  // At least one byte stays behind the head, so that byte 0 has a physical
+  // address after the collapse too.
+  const uint64_t n = info.size == 0 ? 0 : (info.size - 1) / block * block;
+  if (n == 0) return RotationResult();
+  std::string refused;
+  StatusOr<RotationResult> result = CollapseHead(live, n, block, &refused);
+  if (result.ok() && !refused.empty()) result = CopyAndTruncate(live, refused);
+  // The /proc scan takes milliseconds: after the rotation, not inside it.
+  if (result.ok()) WarnNonAppendWriters(info, t->live_path, &*result);
+  if (result.ok()) {
+    for (std::string& w : holes.warnings) result->warnings.push_back(w);
+  }
+  return result;
+}
+
+const char* RotationStepName(RotationStep step) {
+  switch (step) {
+    case RotationStep::kIntentWritten:
+      return "intent written";
+    case RotationStep::kArchiveWritten:
+      return "archive written";
+    case RotationStep::kArchivePublished:
+      return "archive published";
+    case RotationStep::kLiveCut:
+      return "live file cut";
+    case RotationStep::kLiveRenamed:
+      return "live file renamed";
+    case RotationStep::kLiveCreated:
+      return "live file created";
+  }
+  return "?";
+}
+
+}  // namespace retention

@@ -1,0 +1,167 @@
+// LogsPolicy's compression (logs_policy.h): archives are queued to the
+// policy's compressor thread, which waits until the writer let go of each
+// and compresses it, recording the compression under its intent.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <string>
+
+#include "compress/compressor.h"
+#include "core/ledger.h"
+#include "core/ledger_context.h"
+#include "kinds/logs/logs_naming.h"
+#include "kinds/logs/logs_policy.h"
+#include "os/fs_rules.h"
+
+namespace retention {
+namespace {
+
+constexpr auto kLetGoPoll = std::chrono::milliseconds(250);
+
+// "PATH: still open for writing (pid 12, 34); compressed ...": the pids
+// are those /proc lets this process see, for the operator to look at.
+std::string StillWritten(const std::string& path, const FileInfo& info) {
+  std::string by;
+  auto pids = VisibleWriters(info);
+  // Naming the writers is best effort: the message stands without them.
+  if (pids.ok() && !pids->empty()) {
+    for (int pid : *pids) {
+      by += (by.empty() ? " (pid " : ", ") + std::to_string(pid);
+    }
+    by += ")";
+  }
+  return path + ": still open for writing" + by +
+         "; compressed after its size was stable for 30s";
+}
+
+}  // namespace
+
+bool LogsPolicy::Compressing(const std::string& path) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (compressing_.count(path)) return true;
+  for (const std::string& busy : compressing_) {
+    if (path.rfind(busy, 0) == 0) return true;  // busy.zst.rtd-tmp
+  }
+  return false;
+}
+
+void LogsPolicy::QueueCompression(const std::string& path, const FileInfo& info,
+                                  bool wait_for_writer) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!compressing_.insert(path).second) return;
+    ++pending_;
+  }
+  compressor_->Post([this, task = Task{path, info, wait_for_writer}] {
+    Compress(task);
+    std::lock_guard<std::mutex> lock(mu_);
+    compressing_.erase(task.path);
+    --pending_;
+    idle_.notify_all();
+  });
+}
+
+void LogsPolicy::WaitForCompressions() {
+  std::unique_lock<std::mutex> lock(mu_);
+  idle_.wait(lock, [this] { return pending_ == 0; });
+}
+
+bool LogsPolicy::AwaitLetGo(Dir& dir, const std::string& name,
+                            const std::string& path, FileInfo* info) {
+  // Compress only once the writer let go: no process has the file open for
+  // writing, or it stopped growing for kLetGoTimeout (a writer that never
+  // reopens, or a filesystem where nobody can tell).
+  Filesystem& fs = services_.fs;
+  Duration stable{};
+  while (!stop_) {
+    auto writing = fs.IsOpenForWritingAt(dir, name, *info);
+    if (writing.ok() && !*writing) return true;
+    const Status::Code code = writing.status().code();
+    if (code == Status::Code::kNotFound || code == Status::Code::kAborted) {
+      return false;  // gone or replaced: the next run plans it again
+    }
+    if (!writing.ok()) {
+      WarnOnce(path + "cannot-tell", path + ": " + writing.status().ToString() +
+                                         "; compressed once its size is "
+                                         "stable for 30s");
+    }
+    services_.clock.Sleep(kLetGoPoll);
+    auto now = fs.StatAt(dir, name);
+    if (!now.ok() || !now->SameIdentity(*info)) return false;
+    stable = now->size == info->size ? stable + kLetGoPoll : Duration{};
+    *info = *now;
+    if (stable >= kLetGoTimeout) {
+      if (writing.ok()) WarnOnce(path + "let-go", StillWritten(path, *info));
+      return true;
+    }
+  }
+  return false;
+}
+
+void LogsPolicy::Compress(const Task& task) {
+  Filesystem& fs = services_.fs;
+  auto dir = fs.OpenRoot(SplitPath(task.path).dir);
+  if (!dir.ok()) return;  // the next run plans it again
+  const std::string name = SplitPath(task.path).name;
+  FileInfo info = task.info;
+  if (task.wait_for_writer && !AwaitLetGo(**dir, name, task.path, &info)) {
+    return;
+  }
+  if (stop_) return;
+  auto current = fs.StatAt(**dir, name);
+  if (!current.ok() || !current->SameIdentity(info)) return;
+  // Write-ahead, as for removals: the source is gone once it is compressed,
+  // so the intent is durable first (a crash in between is resolved by
+  // Resolve at the next run).
+  const std::atomic<bool> never_stop{false};
+  std::optional<LedgerContext> ctx;
+  if (services_.ledger != nullptr) {
+    ctx.emplace(services_.clock, *services_.ledger, never_stop);
+  }
+  Action intent;
+  intent.verb = Verb::kCompress;
+  intent.target = task.path;
+  intent.expected = *current;
+  intent.bytes = current->size;
+  intent.count = 0;
+  intent.reason = std::string(CompressionName(rule_.compress)) + " level " +
+                  std::to_string(rule_.compress_level);
+  std::vector<int64_t> ids{0};
+  if (ctx) {
+    Status st = ctx->Intend(rule_.policy, {&intent}, &ids);
+    if (!st.ok()) {
+      spdlog::error("{}: ledger: {}; {} kept uncompressed", rule_.policy,
+                    st.ToString(), task.path);
+      return;
+    }
+  }
+  auto done = CompressFile(fs, **dir, name, *current, rule_.compress,
+                           rule_.compress_level, stop_);
+  if (!done.ok()) {
+    if (ctx) (void)ctx->Drop(ids[0]);  // committed by ~LedgerContext
+    if (done.status().code() != Status::Code::kAborted) {
+      spdlog::warn(
+          "{}: compressing {}: {}; kept uncompressed, retried next "
+          "run",
+          rule_.policy, task.path, done.status().ToString());
+    }
+    return;
+  }
+  Action a = intent;
+  a.target = task.path + CompressionSuffix(rule_.compress);
+  a.bytes = done->in_bytes;
+  a.reason += ": " + FormatSize(done->in_bytes) + " -> " +
+              FormatSize(done->out_bytes);
+  if (!ctx) {
+    spdlog::info("{}: compress {} ({})", rule_.policy, a.target, a.reason);
+    return;
+  }
+  Status st = ctx->Done(ids[0], rule_.policy, a);
+  if (st.ok()) st = ctx->Flush();
+  if (!st.ok()) {
+    spdlog::error("{}: ledger: {}; recorded at the next run", rule_.policy,
+                  st.ToString());
+  }
+}
+
+}  // namespace retention

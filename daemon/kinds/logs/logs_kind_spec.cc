@@ -1,0 +1,246 @@
+// LogsKindSpec (logs_rule.h): the keys of [logs.NAME] and the checks that
+// span them. Each check reports at the line of the key it is about, or at
+// the section header when no single key is at fault.
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include "core/delete_brake.h"
+#include "kinds/logs/logs_rule.h"
+#include "os/groups.h"
+#include "os/users.h"
+
+namespace retention {
+namespace {
+
+using Errors = std::vector<ConfigError>;
+
+constexpr uint64_t kMinFileSize = 4096;  // one filesystem block
+constexpr const char* kReopenOnly[] = {"reopen_signal",  "pid_file",
+                                       "reopen_command", "create_mode",
+                                       "create_owner",   "create_group"};
+
+void CheckLimits(const Section& s, Errors* errors) {
+  const uint64_t file = s.GetSize("max_file_size");
+  const uint64_t total = s.GetSize("max_total_size");
+  const int64_t keep = s.GetInt("keep");
+  if (file == 0 && total == 0 && s.GetDuration("max_age") == Duration::zero() &&
+      keep == 0) {
+    AddKeyError(s, "",
+                "sets no limit, so it would do nothing: set at least one of "
+                "max_file_size, max_total_size, max_age, keep",
+                errors);
+  }
+  if (file > 0 && file < kMinFileSize) {
+    AddKeyError(s, "max_file_size", "must be at least 4K (one block) or 0",
+                errors);
+  }
+  if (file > 0 && total > 0 && file > total) {
+    AddKeyError(s, "max_file_size", "larger than max_total_size", errors);
+  }
+  if (keep < 0) AddKeyError(s, "keep", "must be 0 (unlimited) or more", errors);
+  RequirePositiveDurations(s, {"every"}, errors);
+}
+
+void CheckCompression(const Section& s, Errors* errors) {
+  if (!s.Has("compress_level")) return;
+  const std::string& compress = s.GetString("compress");
+  const int64_t level = s.GetInt("compress_level");
+  if (compress == "none") {
+    AddKeyError(s, "compress_level", "set, but compress = none", errors);
+  } else if (compress == "zstd" && (level < 1 || level > 19)) {
+    AddKeyError(s, "compress_level", "zstd levels are 1 to 19", errors);
+  } else if (compress == "gzip" && (level < 1 || level > 9)) {
+    AddKeyError(s, "compress_level", "gzip levels are 1 to 9", errors);
+  }
+}
+
+void CheckReopen(const Section& s, Errors* errors) {
+  const bool reopen = s.GetString("method") == "reopen";
+  if (!reopen) {
+    for (const char* key : kReopenOnly) {
+      if (s.Has(key))
+        AddKeyError(s, key, "applies only to method = reopen", errors);
+    }
+    return;
+  }
+  const bool signal = s.Has("reopen_signal"), pid = s.Has("pid_file");
+  const bool command = s.Has("reopen_command");
+  if (command && (signal || pid)) {
+    AddKeyError(
+        s, "reopen_command",
+        "set either reopen_signal with pid_file, or reopen_command, not both",
+        errors);
+  } else if (!command && !signal && !pid) {
+    AddKeyError(
+        s, "method",
+        "method = reopen needs reopen_signal and pid_file, or reopen_command",
+        errors);
+  } else if (signal != pid) {
+    AddKeyError(s, signal ? "reopen_signal" : "pid_file",
+                signal ? "needs pid_file (whom to signal)"
+                       : "needs reopen_signal (what to send)",
+                errors);
+  }
+}
+
+void CheckReopenValues(const Section& s, Errors* errors) {
+  if (s.Has("reopen_signal")) {
+    auto signal = ParseSignalName(s.GetString("reopen_signal"));
+    if (!signal.ok())
+      AddKeyError(s, "reopen_signal", signal.status().message(), errors);
+  }
+  if (s.Has("reopen_command")) {
+    const std::string& command = s.GetString("reopen_command");
+    const size_t start = command.find_first_not_of(" \t");
+    if (start == std::string::npos || command[start] != '/') {
+      AddKeyError(s, "reopen_command",
+                  "must start with an absolute path (it runs without a shell)",
+                  errors);
+    }
+  }
+  if (s.Has("create_mode")) {
+    auto mode = ParseFileMode(s.GetString("create_mode"));
+    if (!mode.ok())
+      AddKeyError(s, "create_mode", mode.status().message(), errors);
+  }
+}
+
+bool AllDigits(const std::string& text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c));
+  });
+}
+
+void CheckOwnership(const Section& s, Errors* errors) {
+  const std::string& owner = s.GetStringOrEmpty("create_owner");
+  if (s.Has("create_owner") && !AllDigits(owner)) {
+    auto uid = owner.empty() ? StatusOr<uid_t>(Status::InvalidArgument(
+                                   "empty value; expected a user"))
+                             : LookupUser(owner);
+    if (!uid.ok())
+      AddKeyError(s, "create_owner", uid.status().message(), errors);
+  }
+  const std::string& group = s.GetStringOrEmpty("create_group");
+  if (s.Has("create_group") && !AllDigits(group)) {
+    auto gid = group.empty() ? StatusOr<gid_t>(Status::InvalidArgument(
+                                   "empty value; expected a group"))
+                             : LookupGroup(group);
+    if (!gid.ok())
+      AddKeyError(s, "create_group", gid.status().message(), errors);
+  }
+}
+
+void CheckPaths(const Section& s, Errors* errors) {
+  std::set<std::string> names;
+  const bool shared_dir = s.Has("archive_dir");
+  for (const std::string& path : s.GetList("paths")) {
+    const size_t slash = path.rfind('/');
+    const std::string dir = path.substr(0, slash);
+    const std::string name = path.substr(slash + 1);
+    if (dir.find_first_of("*?[") != std::string::npos) {
+      AddKeyError(
+          s, "paths",
+          path + ": glob characters (*?[) are allowed only in the file name",
+          errors);
+    } else if (name.empty() || name == "." || name == "..") {
+      AddKeyError(s, "paths", path + ": not a file", errors);
+    } else if (shared_dir && name.find_first_of("*?[") == std::string::npos &&
+               !names.insert(name).second) {
+      AddKeyError(s, "paths",
+                  "two live files named " + name +
+                      " would share archive names in archive_dir",
+                  errors);
+    }
+  }
+}
+
+void Validate(const Section& s, Errors* errors) {
+  CheckLimits(s, errors);
+  CheckCompression(s, errors);
+  CheckReopen(s, errors);
+  CheckReopenValues(s, errors);
+  CheckOwnership(s, errors);
+  CheckPaths(s, errors);
+  CheckDeleteBrakeKeys(s, errors);
+}
+
+}  // namespace
+
+KindSpec LogsKindSpec() {
+  KindSpec spec;
+  spec.kind = "logs";
+  spec.unit = "file";
+  spec.keys = {
+      {.name = "paths",
+       .type = ValueType::kPathList,
+       .required = true,
+       .help = "live log files; globs only in the file name"},
+      {.name = "max_file_size",
+       .type = ValueType::kSize,
+       .default_value = "0",
+       .help = "rotate a live file at this size (0: never, else at least 4K)"},
+      {.name = "max_total_size",
+       .type = ValueType::kSize,
+       .default_value = "0",
+       .help = "budget for live + rotated + in-flight bytes (0: none)"},
+      {.name = "max_age",
+       .type = ValueType::kDuration,
+       .default_value = "0",
+       .help = "delete rotated files older than this (0: none)"},
+      {.name = "keep",
+       .type = ValueType::kInt,
+       .default_value = "0",
+       .help = "rotated files kept per live file (0: unlimited)"},
+      {.name = "min_age",
+       .type = ValueType::kDuration,
+       .default_value = "0",
+       .help = "floor: never delete a rotated file younger"},
+      {.name = "compress",
+       .type = ValueType::kEnum,
+       .default_value = "zstd",
+       .choices = {"zstd", "gzip", "none"},
+       .help = "compression of rotated files"},
+      {.name = "compress_level",
+       .type = ValueType::kInt,
+       .help = "zstd 1-19 (default 3), gzip 1-9 (default 6)"},
+      {.name = "method",
+       .type = ValueType::kEnum,
+       .default_value = "truncate",
+       .choices = {"reopen", "truncate"},
+       .help = "how the live file is rotated"},
+      {.name = "reopen_signal",
+       .help = "reopen: signal sent to the writer (USR1, HUP, ...)"},
+      {.name = "pid_file",
+       .type = ValueType::kPath,
+       .help = "reopen: file holding the writer's process id",
+       .path_use = PathUse::kReadsOnly},
+      {.name = "reopen_command",
+       .help = "reopen: command run (without a shell) instead of a signal"},
+      {.name = "create_mode",
+       .help =
+           "reopen: octal mode of the new live file (default: the old one's)"},
+      {.name = "create_owner",
+       .help = "reopen: owner of the new live file (default: the old one's)"},
+      {.name = "create_group",
+       .help = "reopen: group of the new live file (default: the old one's)"},
+      {.name = "naming",
+       .type = ValueType::kEnum,
+       .default_value = "timestamp",
+       .choices = {"timestamp", "numbered"},
+       .help = "archive names: LIVE-YYYYMMDDTHHMMSSZ or LIVE.N"},
+      {.name = "archive_dir",
+       .type = ValueType::kPath,
+       .help = "where rotated files go (default: beside the live file)",
+       .path_use = PathUse::kWritesIn},
+      {.name = "every",
+       .type = ValueType::kDuration,
+       .default_value = "1m",
+       .help = "how often the set is checked"},
+  };
+  AddDeleteBrakeKeys(&spec);
+  spec.validate = Validate;
+  return spec;
+}
+
+}  // namespace retention

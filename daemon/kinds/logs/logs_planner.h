@@ -1,0 +1,81 @@
+// The pure planner of the [logs.NAME] kind: given a snapshot of a log set
+// (its live files and the archives and temps found for them) and the time,
+// decide what to rotate, compress, delete and clean up, and why.
+//
+// Actions, in the order the executor performs them:
+//   "cleanup"  a *.rtd-tmp temp left by an interrupted write, or an
+//              uncompressed archive whose compressed twin is already in place
+//              (compression stopped before removing its source); deleted.
+//   "rotate"   a live file whose size reached max_file_size, or reached the
+//              size of its entry in snapshot.early (the watcher predicts
+//              its writer would push it past the cap during the rotation);
+//              target is the live path. The archive it becomes is named in the reason and
+//              is RotationArchiveName(rule, live, plan.now, names): the
+//              executor recomputes it from the archive directory's names at
+//              execution time (the same unless the directory changed).
+//   "compress" an uncompressed archive, when compress != none.
+//   "delete"   rotated files, oldest first, until every limit holds: total
+//              live + rotated + in-flight bytes <= max_total_size (a planned
+//              rotation's bytes count as still present), age <= max_age,
+//              count per live file <= keep (a planned rotation counts as one
+//              more). Never a file younger than min_age (the floor wins, with
+//              a warning when a limit cannot be met because of it), never a
+//              live file.
+// An archive's time is the timestamp in its name (timestamp naming) or its
+// mtime (numbered naming). With numbered naming a rotation renames every
+// archive of that live file from N to N+1 first, so a later compress or
+// delete of one of them targets its N+1 name (same identity in `expected`).
+// An archive both expired and uncompressed is deleted, not compressed.
+//
+// Plan::scope counts the rotated files considered (temps and compressed
+// twins' leftovers excluded); Plan::kept is what stays of them and the
+// oldest time among them (the report compares its age with max_age).
+//
+// Cleanup assumes no write of this policy is in progress while the snapshot
+// is taken (one run of a policy at a time). Pure, thread-safe.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "os/filesystem.h"
+#include "core/size_watcher.h"
+#include "kinds/logs/logs_naming.h"
+#include "kinds/logs/logs_rule.h"
+#include "core/policy.h"
+
+namespace retention {
+
+struct LogsEntry {
+  std::string dir;  // absolute
+  std::string name;
+  FileInfo info;
+
+  std::string path() const;  // JoinPath(dir, name)
+};
+
+struct LogSetSnapshot {
+  std::vector<LogsEntry> live;  // live files matched by paths (IsLiveFile)
+  // Rotated files found for them (in archive_dir or beside; ArchiveOfSet),
+  // including uncompressed in-flight ones and *.rtd-tmp temps.
+  std::vector<LogsEntry> archives;
+  uint64_t free_bytes = 0;  // optional info
+  // Live files (by path) to rotate under their cap, from this size on,
+  // because their writer would push them past it during the rotation.
+  std::map<std::string, EarlyCrossing> early;
+};
+
+Plan PlanLogs(const LogsRule& rule, const LogSetSnapshot& snapshot,
+              WallTime now);
+
+// The name (no directory) the live file `live` gets when rotated at `now`
+// under rule.naming: LIVE-STAMP with FreeSeq over `archive_dir_names`
+// (timestamp naming), or LIVE.1 (numbered). Always uncompressed: the
+// rotation writes the in-flight archive, compression follows.
+std::string RotationArchiveName(
+    const LogsRule& rule, const std::string& live, WallTime now,
+    const std::vector<std::string>& archive_dir_names);
+
+}  // namespace retention

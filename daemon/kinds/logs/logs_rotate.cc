@@ -1,0 +1,152 @@
+// LogsPolicy's rotation (logs_policy.h): one live file becomes an archive
+// under its write-ahead intent, the writer is told to reopen, and the
+// archive is queued for compression.
+#include <spdlog/spdlog.h>
+
+#include <string>
+
+#include "core/ledger_context.h"
+#include "core/recorded_removal.h"
+#include "kinds/logs/log_rotation.h"
+#include "kinds/logs/logs_naming.h"
+#include "kinds/logs/logs_policy.h"
+#include "kinds/logs/logs_set.h"
+#include "os/fs_rules.h"
+
+namespace retention {
+namespace {
+
+constexpr auto kReopenCommandTimeout = std::chrono::seconds(30);
+
+}  // namespace
+
+Status LogsPolicy::ShiftNumbered(Dir& archive_dir, const std::string& live) {
+  Filesystem& fs = services_.fs;
+  auto names = fs.List(archive_dir);
+  if (!names.ok()) return names.status();
+  std::vector<std::pair<int, std::string>> numbered;
+  for (const std::string& name : *names) {
+    auto parsed = ParseArchiveName(live, name, ArchiveNaming::kNumbered);
+    if (parsed && !parsed->temp && parsed->number > 0) {
+      numbered.emplace_back(parsed->number, name);
+    }
+  }
+  // Highest first, so no rename ever meets an existing name.
+  std::sort(numbered.rbegin(), numbered.rend());
+  for (const auto& [number, name] : numbered) {
+    auto parsed = ParseArchiveName(live, name, ArchiveNaming::kNumbered);
+    const std::string to =
+        FormatNumberedName(live, number + 1, parsed->compression);
+    RETENTION_RETURN_IF_ERROR(fs.RenameAt(archive_dir, name, archive_dir, to));
+  }
+  return fs.SyncDir(archive_dir);
+}
+
+void LogsPolicy::Notify(std::vector<std::string>* warnings) {
+  Status st = Status::Ok();
+  if (!rule_.reopen_command.empty()) {
+    st = RunReopenCommand(rule_.reopen_command, kReopenCommandTimeout);
+  } else if (rule_.reopen_signal != 0) {
+    st = SignalWriter(rule_.pid_file, rule_.reopen_signal);
+  }
+  if (!st.ok()) {
+    warnings->push_back("telling the writer to reopen: " + st.ToString() +
+                        "; it keeps writing into the rotated file until it "
+                        "reopens");
+  }
+}
+
+bool LogsPolicy::Rotate(const Action& action, WallTime now, ExecContext& ctx,
+                        ExecResult* result) {
+  Filesystem& fs = services_.fs;
+  const std::string live_dir_path = SplitPath(action.target).dir;
+  const std::string live = SplitPath(action.target).name;
+  const std::string archive_dir_path = ArchiveDirFor(rule_, live_dir_path);
+  auto live_dir = fs.OpenRoot(live_dir_path);
+  auto archive_dir = fs.OpenRoot(archive_dir_path);
+  auto fail = [&](const Status& st) {
+    ++result->failed;
+    result->errors.push_back(action.target + ": rotate: " + st.ToString());
+    return st.code() != Status::Code::kUnsafe;
+  };
+  if (blocked_.count(action.target)) {
+    return fail(Status::FailedPrecondition(
+        "an interrupted rotation could not be resolved exactly"));
+  }
+  if (!live_dir.ok()) return fail(live_dir.status());
+  if (!archive_dir.ok()) return fail(archive_dir.status());
+  if (rule_.naming == ArchiveNaming::kNumbered) {
+    WaitForCompressions();
+    Status shifted = ShiftNumbered(**archive_dir, live);
+    if (!shifted.ok()) return fail(shifted);
+  }
+  auto names = fs.List(**archive_dir);
+  if (!names.ok()) return fail(names.status());
+  const std::string archive = RotationArchiveName(rule_, live, now, *names);
+  // How long the head took to copy and publish: the window in which the
+  // writer keeps growing the live file (the collapse blocks it).
+  const Duration started = services_.clock.BootNow();
+  Duration published{};
+  RotationStepHook hook = [&](RotationStep step) {
+    if (step == RotationStep::kArchivePublished) {
+      published = services_.clock.BootNow();
+    }
+  };
+  // Write-ahead: a rotation cut short after its archive was published is
+  // recorded by Resolve at the next run (the archive is there).
+  Action intent = action;
+  intent.target = JoinPath(archive_dir_path, archive);
+  intent.count = 0;
+  intent.expected = FileInfo{};
+  std::vector<int64_t> ids;
+  if (LedgerFailed(ctx.Intend(rule_.policy, {&intent}, &ids), result)) {
+    return false;
+  }
+  StatusOr<RotationResult> rotated =
+      rule_.method == RotateMethod::kTruncate
+          ? RotateByCollapse(**live_dir, live, **archive_dir, archive,
+                             action.expected, hook)
+          : RotateByRename(**live_dir, live, **archive_dir, archive,
+                           action.expected, create_);
+  if (!rotated.ok()) {
+    // Whatever a failed rotation left (a rotation intent file) is finished
+    // by the next run's recovery, before it rotates again; its ledger
+    // intent stays open for Resolve to tell whether the archive came to be.
+    return fail(rotated.status());
+  }
+  ForgetEarly(action.target);
+  if (rotated->lossless && published > started) {
+    LearnRotationTime(published - started, rotated->bytes);
+  }
+  std::vector<std::string> warnings = rotated->warnings;
+  if (rule_.method == RotateMethod::kReopen) Notify(&warnings);
+  for (const std::string& w : warnings) WarnOnce(action.target + w, w);
+  if (rotated->bytes == 0) {  // under one block: nothing moved
+    return !LedgerFailed(ctx.Drop(ids.front()), result);
+  }
+  Action done = action;
+  done.target = JoinPath(archive_dir_path, archive);
+  done.bytes = rotated->bytes;
+  done.count = 0;  // nothing is removed by a rotation
+  done.reason = "rotated " + action.target + " at " +
+                FormatSize(action.expected.size) + " (max_file_size " +
+                FormatSize(rule_.max_file_size) + ")";
+  if (!rotated->lossless) {
+    done.reason += "; copy+truncate fallback, " +
+                   std::to_string(rotated->bytes_at_risk) + " bytes at risk";
+  }
+  ++result->done;
+  Status recorded = ctx.Done(ids.front(), rule_.policy, done);
+  if (recorded.ok()) recorded = ctx.Flush();
+  if (LedgerFailed(recorded, result)) return false;
+  if (rule_.compress != Compression::kNone) {
+    auto info = fs.StatAt(**archive_dir, archive);
+    if (info.ok()) {
+      QueueCompression(done.target, *info,
+                       rule_.method == RotateMethod::kReopen);
+    }
+  }
+  return true;
+}
+
+}  // namespace retention

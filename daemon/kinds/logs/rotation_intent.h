@@ -1,0 +1,52 @@
+// RotationIntent: the record a log rotation keeps beside the live file LIVE,
+// as `.LIVE.rtd-rotate`, from before its first change until after its last
+// (protocol in log_rotation.h). It holds everything RecoverRotation needs to
+// finish or undo the rotation exactly after a crash. This file only formats
+// and parses it; the _posix files write, read and remove it. Pure functions;
+// thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+
+namespace retention {
+
+struct RotationIntent {
+  enum class Method { kCollapse, kCopy, kRename };
+  Method method = Method::kCollapse;
+  std::string archive;  // name of the archive in its directory
+  uint64_t archive_dir_dev = 0;
+  uint64_t archive_dir_ino = 0;
+  uint64_t live_dev = 0;  // the live file being rotated
+  uint64_t live_ino = 0;
+  // kCollapse: the head length N and the physical addresses of the live
+  // file's bytes 0 and N when the intent was written.
+  uint64_t length = 0;
+  uint64_t phys_head = 0;
+  uint64_t phys_next = 0;
+  // kRename: the new live file's mode and owner.
+  uint32_t mode = 0;
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+
+  bool operator==(const RotationIntent&) const = default;
+};
+
+// "retentiond rotation intent 1\nmethod collapse\n...\nend\n". Precondition:
+// `intent.archive` holds no '\n'.
+std::string FormatIntent(const RotationIntent& intent);
+
+// The inverse of FormatIntent. kCorruption if the text is incomplete (no
+// final "end" line: the writer died before its fsync) or malformed.
+StatusOr<RotationIntent> ParseIntent(std::string_view text);
+
+// ".LIVE.rtd-rotate": the intent of the live file `live_name`.
+std::string IntentName(const std::string& live_name);
+
+// "ARCHIVE.rtd-tmp": where the archive is written before it is renamed.
+std::string ArchiveTempName(const std::string& archive_name);
+
+}  // namespace retention

@@ -1,0 +1,103 @@
+// Building blocks shared by the log rotation *_posix.cc files: opening the
+// live file for the rotation, the intent file's life cycle, physical extent
+// lookup (FIEMAP), copying and comparing byte ranges, and publishing the
+// archive temp file. Only *_posix.cc files include this header. Reentrant;
+// every descriptor belongs to the calling thread.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "os/file_posix.h"
+#include "kinds/logs/log_rotation.h"
+#include "kinds/logs/rotation_intent.h"
+
+namespace retention::posix {
+
+// The handles and names one rotation works on, with paths for messages.
+struct RotationTarget {
+  int live_dir = -1;
+  int archive_dir = -1;
+  std::string live_name;
+  std::string archive_name;
+  std::string live_path;     // for messages only
+  std::string archive_path;  // for messages only
+  FileInfo archive_dir_info;
+};
+
+// Checks both names and that both directories are on one filesystem, and
+// builds the target. kInvalidArgument otherwise.
+StatusOr<RotationTarget> MakeTarget(Dir& live_dir, const std::string& live_name,
+                                    Dir& archive_dir,
+                                    const std::string& archive_name);
+
+// Opens the live file read-write without following a symlink (kUnsafe) or
+// blocking on a FIFO; kUnsafe unless it is a regular file. Sets `*info`.
+StatusOr<UniqueFd> OpenLive(const RotationTarget& t, FileInfo* info);
+
+// kUnsafe unless `now` is `expected` (dev and ino).
+Status CheckIdentity(const FileInfo& now, const FileInfo& expected,
+                     const std::string& path);
+
+// Before a rotation: kFailedPrecondition if an intent is pending, kBusy if
+// the archive or its temp exists.
+Status CheckNothingPending(const RotationTarget& t);
+
+// An intent for `t` with the identities filled in.
+RotationIntent NewIntent(const RotationTarget& t, RotationIntent::Method m,
+                         const FileInfo& live);
+
+// Creates the intent (O_EXCL, mode 0600), fsyncs it and the live directory.
+Status WriteIntent(const RotationTarget& t, const RotationIntent& intent);
+// The pending intent, nullopt if none; kCorruption if it is incomplete,
+// kUnsafe if it is not a regular file of our own user with one link.
+StatusOr<std::optional<RotationIntent>> ReadIntent(int live_dir,
+                                                   const std::string& live_name,
+                                                   const std::string& path);
+// Removes the intent (gone already: OK) and fsyncs the live directory.
+Status RemoveIntent(int live_dir, const std::string& live_name);
+
+// The physical byte address of `offset` in `fd`, after flushing the file
+// (FIEMAP_FLAG_SYNC). kFailedPrecondition when the offset is not in a plain
+// mapped extent (a hole, delayed, inline, shared or encoded data);
+// kIoError with EOPNOTSUPP where FIEMAP is missing.
+StatusOr<uint64_t> PhysicalAddress(int fd, uint64_t offset,
+                                   const std::string& path);
+
+// Copies [offset, offset + length) of `from` to the end of `to`.
+Status CopyRange(int from, int to, uint64_t offset, uint64_t length,
+                 const std::string& path);
+// True if the first `length` bytes of `a` and `b` are equal (false if
+// either is shorter).
+StatusOr<bool> SameHead(int a, int b, uint64_t length);
+
+// Creates ARCHIVE.rtd-tmp (O_EXCL, O_NOFOLLOW) with the mode and owner of
+// `like`.
+StatusOr<UniqueFd> CreateArchiveTemp(const RotationTarget& t,
+                                     const FileInfo& like);
+// Renames the fsynced temp `tmp` to the archive name without replacing
+// (kBusy if it exists), checks that the name now is `tmp`'s inode (kUnsafe
+// if not) and fsyncs the directory. Sets `*published` once the rename is
+// done; if the rename failed, the temp is removed again when still ours.
+Status PublishArchive(const RotationTarget& t, int tmp, bool* published);
+// Unlinks `name` in `dir` if it still is the inode of `fd`.
+Status RemoveIfSame(int dir, const std::string& name, int fd,
+                    const std::string& path);
+
+// Creates the empty live file `name` (O_EXCL, O_NOFOLLOW) with this mode
+// and owner, fsyncs it and `dir`. kBusy if the name exists.
+Status CreateLiveFile(int dir, const std::string& name, uint32_t mode,
+                      uint32_t uid, uint32_t gid, const std::string& path);
+
+Status SyncFd(int fd, const std::string& path);
+// True if `name` exists in `dir` (as anything, symlinks not followed).
+StatusOr<bool> NameExists(int dir, const std::string& name,
+                          const std::string& path);
+
+// Runs the hook, if any.
+inline void Step(const RotationStepHook& hook, RotationStep step) {
+  if (hook) hook(step);
+}
+
+}  // namespace retention::posix

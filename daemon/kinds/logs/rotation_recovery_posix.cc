@@ -1,0 +1,187 @@
+// RecoverRotation: finishes or undoes an interrupted rotation from its
+// intent, following the protocol in log_rotation.h. Each Recover* function
+// leaves the files in a final state and says what it did; the caller then
+// removes the intent.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "os/fs_rules.h"
+#include "kinds/logs/log_rotation.h"
+#include "kinds/logs/rotation_io_posix.h"
+
+namespace retention {
+namespace {
+
+using posix::RotationTarget;
+using posix::UniqueFd;
+
+// The head is still in the live file and exactly in the archive: collapse
+// it now, or withdraw the archive where the filesystem refuses.
+StatusOr<std::string> CollapseNow(const RotationTarget& t,
+                                  const RotationIntent& in, int live,
+                                  int archive) {
+  const std::string n = std::to_string(in.length);
+  if (fallocate(live, FALLOC_FL_COLLAPSE_RANGE, 0,
+                static_cast<off_t>(in.length)) == 0) {
+    RETENTION_RETURN_IF_ERROR(posix::SyncFd(live, t.live_path));
+    return t.live_path + ": head of " + n + " bytes collapsed after the crash";
+  }
+  const int err = errno;
+  if (err != EOPNOTSUPP && err != EINVAL) {
+    return Status::FromErrno(err, "collapse " + t.live_path);
+  }
+  RETENTION_RETURN_IF_ERROR(posix::RemoveIfSame(t.archive_dir, t.archive_name,
+                                                archive, t.archive_path));
+  RETENTION_RETURN_IF_ERROR(posix::SyncFd(t.archive_dir, t.archive_path));
+  return t.live_path + ": collapse refused; " + t.archive_path +
+         " withdrawn, the live file keeps its head";
+}
+
+StatusOr<std::string> RecoverCollapse(const RotationTarget& t,
+                                      const RotationIntent& in, int live,
+                                      int archive) {
+  StatusOr<uint64_t> head = posix::PhysicalAddress(live, 0, t.live_path);
+  if (!head.ok() && head.status().code() != Status::Code::kFailedPrecondition) {
+    return head.status();
+  }
+  if (head.ok() && *head == in.phys_next) {
+    return t.live_path + ": collapse into " + t.archive_path + " had completed";
+  }
+  if (!head.ok() || *head != in.phys_head) {
+    return Status::Corruption(
+        t.live_path + ": byte 0 is at neither address its rotation intent " +
+        "recorded; compare " + t.archive_path + " with the live file's head, " +
+        "collapse or not, then remove " + IntentName(t.live_name));
+  }
+  StatusOr<FileInfo> info = posix::StatxAt(archive, "", t.archive_path);
+  if (!info.ok()) return info.status();
+  StatusOr<bool> same = posix::SameHead(live, archive, in.length);
+  if (!same.ok()) return same.status();
+  if (info->size != in.length || !*same) {
+    return t.live_path + ": " + t.archive_path +
+           " does not hold its head; nothing collapsed";
+  }
+  return CollapseNow(t, in, live, archive);
+}
+
+// The truncate cannot be told apart by addresses (copy runs where FIEMAP
+// may be missing): a live file that still starts with every byte of the
+// archive was not truncated, so the archive is withdrawn.
+StatusOr<std::string> RecoverCopy(const RotationTarget& t, int live,
+                                  int archive) {
+  StatusOr<FileInfo> info = posix::StatxAt(archive, "", t.archive_path);
+  if (!info.ok()) return info.status();
+  StatusOr<bool> same = posix::SameHead(live, archive, info->size);
+  if (!same.ok()) return same.status();
+  if (!*same) {
+    return t.live_path + ": truncate after copying to " + t.archive_path +
+           " had completed";
+  }
+  RETENTION_RETURN_IF_ERROR(posix::RemoveIfSame(t.archive_dir, t.archive_name,
+                                                archive, t.archive_path));
+  RETENTION_RETURN_IF_ERROR(posix::SyncFd(t.archive_dir, t.archive_path));
+  return t.live_path + ": not truncated yet; " + t.archive_path +
+         " withdrawn, the live file keeps everything";
+}
+
+StatusOr<std::string> RecoverCut(const RotationTarget& t,
+                                 const RotationIntent& in) {
+  const std::string tmp = ArchiveTempName(t.archive_name);
+  StatusOr<bool> has_tmp =
+      posix::NameExists(t.archive_dir, tmp, t.archive_path);
+  if (!has_tmp.ok()) return has_tmp.status();
+  if (*has_tmp) {
+    // The rename takes this name away, so the archive was never published.
+    if (unlinkat(t.archive_dir, tmp.c_str(), 0) != 0 && errno != ENOENT) {
+      return Status::FromErrno(errno, "unlink " + t.archive_path + ".rtd-tmp");
+    }
+    RETENTION_RETURN_IF_ERROR(posix::SyncFd(t.archive_dir, t.archive_path));
+    return t.live_path + ": rotation to " + t.archive_path +
+           " had not published; temp removed";
+  }
+  StatusOr<UniqueFd> archive =
+      posix::OpenRegular(t.archive_dir, t.archive_name, t.archive_path);
+  if (!archive.ok() && !archive.status().IsNotFound()) return archive.status();
+  if (!archive.ok()) {
+    return t.live_path + ": rotation to " + t.archive_path +
+           " had not published";
+  }
+  FileInfo live_info;
+  StatusOr<UniqueFd> live = posix::OpenLive(t, &live_info);
+  if (!live.ok() && !live.status().IsNotFound()) return live.status();
+  if (!live.ok() || live_info.dev != in.live_dev ||
+      live_info.ino != in.live_ino) {
+    return t.live_path + ": replaced since its rotation; " + t.archive_path +
+           " kept, nothing cut";
+  }
+  if (in.method == RotationIntent::Method::kCopy) {
+    return RecoverCopy(t, live->get(), archive->get());
+  }
+  return RecoverCollapse(t, in, live->get(), archive->get());
+}
+
+StatusOr<std::string> RecoverRename(const RotationTarget& t,
+                                    const RotationIntent& in) {
+  StatusOr<FileInfo> archived =
+      posix::StatxAt(t.archive_dir, t.archive_name, t.archive_path);
+  if (!archived.ok() && !archived.status().IsNotFound()) {
+    return archived.status();
+  }
+  if (!archived.ok() || archived->dev != in.live_dev ||
+      archived->ino != in.live_ino) {
+    return t.live_path + ": rename to " + t.archive_path + " had not happened";
+  }
+  RETENTION_RETURN_IF_ERROR(posix::SyncFd(t.archive_dir, t.archive_path));
+  Status st = posix::CreateLiveFile(t.live_dir, t.live_name, in.mode, in.uid,
+                                    in.gid, t.live_path);
+  if (st.IsBusy()) {
+    return t.live_path + ": renamed to " + t.archive_path +
+           "; the writer must be told to reopen";
+  }
+  RETENTION_RETURN_IF_ERROR(st);
+  return t.live_path + ": recreated after its rename to " + t.archive_path +
+         "; the writer must be told to reopen";
+}
+
+}  // namespace
+
+StatusOr<std::vector<std::string>> RecoverRotation(Dir& live_dir,
+                                                   const std::string& live_name,
+                                                   Dir& archive_dir) {
+  RETENTION_RETURN_IF_ERROR(CheckName(live_name));
+  const int dir = posix::DirFd(live_dir);
+  const std::string path = JoinPath(live_dir.path(), live_name);
+  StatusOr<std::optional<RotationIntent>> intent =
+      posix::ReadIntent(dir, live_name, path);
+  std::vector<std::string> done;
+  if (!intent.ok() && intent.status().code() == Status::Code::kCorruption) {
+    // Only a writer that died before its fsync leaves an incomplete intent,
+    // and nothing else happens before that fsync.
+    RETENTION_RETURN_IF_ERROR(posix::RemoveIntent(dir, live_name));
+    done.push_back(path + ": incomplete rotation intent removed");
+    return done;
+  }
+  if (!intent.ok()) return intent.status();
+  if (!intent->has_value()) return done;
+  const RotationIntent& in = **intent;
+  if (archive_dir.info().dev != in.archive_dir_dev ||
+      archive_dir.info().ino != in.archive_dir_ino) {
+    return Status::InvalidArgument(path + ": its rotation used another " +
+                                   "archive directory than " +
+                                   archive_dir.path());
+  }
+  StatusOr<RotationTarget> t =
+      posix::MakeTarget(live_dir, live_name, archive_dir, in.archive);
+  if (!t.ok()) return t.status();
+  StatusOr<std::string> what = in.method == RotationIntent::Method::kRename
+                                   ? RecoverRename(*t, in)
+                                   : RecoverCut(*t, in);
+  if (!what.ok()) return what.status();
+  RETENTION_RETURN_IF_ERROR(posix::RemoveIntent(dir, live_name));
+  done.push_back(*what);
+  return done;
+}
+
+}  // namespace retention

@@ -1,0 +1,98 @@
+#include "kinds/occupancy/occupancy_report.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "config/config_value.h"
+#include "core/state_db.h"
+#include "kinds/occupancy/occupancy_state_store.h"
+
+namespace retention {
+namespace {
+
+constexpr size_t kLargest = 5;       // users listed and charted
+constexpr size_t kChartScans = 500;  // about three weeks at every = 1h
+
+std::string Usage(const OccupancyRow& u) {
+  std::string text = u.user + " " + FormatSize(u.allocated);
+  if (u.quota > 0) text += " of " + FormatSize(u.quota);
+  return text;
+}
+
+std::string Join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out.empty() ? "none" : out;
+}
+
+class OccupancyReportSection final : public ReportSection {
+ public:
+  std::string kind() const override { return "occupancy"; }
+
+  SectionSummary Summarize(const Section& section) const override {
+    SectionSummary s;
+    const uint64_t quota = section.GetSize("default_quota");
+    s.limit =
+        quota > 0 ? "default_quota " + FormatSize(quota) : "no default quota";
+    s.details = {{"root", section.GetString("root")},
+                 {"every", FormatDuration(section.GetDuration("every"))}};
+    return s;
+  }
+
+  Status AddStored(const Section&, StateDb& db,
+                   SectionSummary* s) const override {
+    auto latest = OccupancyStore(db).LatestOccupancy();
+    if (!latest.ok()) return latest.status();
+    if (!latest->has_value()) {
+      s->details.push_back({"last full measurement", "none yet"});
+      return Status::Ok();
+    }
+    const OccupancyScanRecord& scan = **latest;
+    char took[64];
+    std::snprintf(took, sizeof took, " (took %.1f s, %llu entries)",
+                  std::chrono::duration<double>(scan.duration).count(),
+                  static_cast<unsigned long long>(scan.entries));
+    s->details.push_back(
+        {"last full measurement", FormatIso8601(scan.finished) + took});
+    std::vector<OccupancyRow> users = scan.users;
+    std::stable_sort(users.begin(), users.end(), [](auto& a, auto& b) {
+      return a.allocated > b.allocated;
+    });
+    std::vector<std::string> over, largest, ids;
+    for (const OccupancyRow& u : users) {
+      if (u.over) over.push_back(Usage(u));
+      if (largest.size() < kLargest) {
+        largest.push_back(Usage(u));
+        ids.push_back(u.user);
+      }
+    }
+    s->details.push_back({"users", std::to_string(users.size())});
+    s->details.push_back({"over quota", Join(over)});
+    s->details.push_back({"largest", Join(largest)});
+    return AddChart(db, ids, s);
+  }
+
+ private:
+  static Status AddChart(StateDb& db, const std::vector<std::string>& ids,
+                         SectionSummary* s) {
+    auto history = OccupancyStore(db).OccupancyHistory(ids, kChartScans);
+    if (!history.ok()) return history.status();
+    s->series_title = "allocated bytes of the largest users over time";
+    for (const std::string& id : ids) {
+      ChartSeries line{id, {}};
+      for (const OccupancyPoint& p : (*history)[id]) {
+        line.points.emplace_back(p.when, p.allocated);
+      }
+      s->series.push_back(std::move(line));
+    }
+    return Status::Ok();
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<ReportSection> MakeOccupancyReportSection() {
+  return std::make_unique<OccupancyReportSection>();
+}
+
+}  // namespace retention

@@ -1,0 +1,73 @@
+// OccupancyRule: an [occupancy] section's settings, and the pure decisions
+// made from a scan: each user's quota, and which users crossed their quota
+// since the previous stored scan (the transitions that fire hooks and go to
+// the ledger). No I/O here.
+//
+// Threading: plain values and pure functions.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "kinds/occupancy/occupancy_history.h"
+#include "kinds/occupancy/occupancy_scanner.h"
+#include "core/policy.h"
+
+namespace retention {
+
+struct Section;
+
+// "sqlite:PATH TABLE" or "sqlite:PATH TABLE.COLUMN".
+struct SqliteTarget {
+  std::string path;
+  std::string table;
+  std::string column;  // empty when not given
+};
+
+// Parses a target; `want_column` says whether TABLE.COLUMN is required
+// (quota_from) or forbidden (publish_to). Names must be SQL identifiers
+// (letters, digits, '_', not starting with a digit).
+StatusOr<SqliteTarget> ParseSqliteTarget(const std::string& text,
+                                         bool want_column);
+
+struct OccupancyRule {
+  std::string root;
+  std::string layout = "{id}";
+  int threads = 1;
+  uint64_t default_quota = 0;             // 0: no quota
+  std::map<std::string, uint64_t> quota;  // quota.USER overrides
+  std::optional<SqliteTarget> quota_from;
+  std::string quota_id_column = "id";
+  std::optional<SqliteTarget> publish_to;
+  std::vector<std::string> on_over_quota;  // argv; empty: none
+  std::vector<std::string> on_under_quota;
+  Duration hook_timeout = std::chrono::seconds(30);
+};
+
+// Reads a validated [occupancy] section; threads = 0 becomes `cores`.
+OccupancyRule OccupancyRuleFromSection(const Section& section, int cores);
+
+// A user's quota: quota.USER, else the quota_from value (`from`), else
+// default_quota; 0 means none.
+uint64_t QuotaFor(const OccupancyRule& rule, const std::string& user,
+                  const std::map<std::string, uint64_t>& from);
+
+// The scan as stored: each user's usage with its quota and over flag.
+OccupancyScanRecord MakeOccupancyRecord(
+    const OccupancyRule& rule, const OccupancyScan& scan,
+    const std::map<std::string, uint64_t>& from);
+
+// Actions "over_quota" / "under_quota" (target: the user id, bytes: the
+// allocated bytes, count: the quota) for each user whose over flag differs
+// from `previous` (the newest stored scan). A user seen for the first time
+// is a transition only when over quota. Also fills scope and warnings.
+Plan PlanOccupancy(const std::string& policy, WallTime now,
+                   const OccupancyScanRecord& current,
+                   const std::optional<OccupancyScanRecord>& previous,
+                   const OccupancyScan& scan);
+
+}  // namespace retention

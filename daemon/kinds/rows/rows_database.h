@@ -1,0 +1,117 @@
+// Database: the seam between the [rows.NAME] kind and the application's
+// database. One Database is one connection dedicated to one policy's table:
+// it surveys the rows older than a cutoff and deletes them in small, bounded
+// transactions. Only its implementations speak SQL (SQLite today,
+// sqlite_database.cc; PostgreSQL can follow behind the same interface);
+// tests use an in-memory fake (tests/fakes/fake_database.h).
+//
+// Time values are compared in the column's own format (RowsTarget::format):
+// a value that cannot be read as a time in that format is never old — it is
+// counted (RowsSurvey::unparseable) and left alone.
+//
+// Threading: thread-compatible; one policy run uses its Database from one
+// thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "base/clock.h"
+#include "base/status.h"
+#include "sql/sql_time.h"
+
+namespace retention {
+
+// What a rows policy works on. Identifiers are plain SQL names
+// ([A-Za-z_][A-Za-z0-9_]*), quoted by the implementation; `where` is one
+// boolean expression (empty: every row), checked by ValidateWhereText.
+struct RowsTarget {
+  std::string path;  // the database file
+  std::string table;
+  std::string time_column;
+  std::string where;
+  TimeFormat format = TimeFormat::kUnixSeconds;
+};
+
+// Matching rows (those `where` selects) split by a cutoff.
+struct RowsSurvey {
+  int64_t expired = 0;  // time before the cutoff
+  std::optional<WallTime> oldest_expired;
+  int64_t kept = 0;  // time at or after the cutoff
+  std::optional<WallTime> oldest_kept;
+  int64_t unparseable = 0;  // time missing or not in the format
+};
+
+// One committed batch.
+struct RowsBatch {
+  int64_t removed = 0;
+  int64_t min_rowid = 0;  // of the removed rows; 0 when none
+  int64_t max_rowid = 0;
+  std::optional<WallTime> oldest;  // the oldest removed row's time
+  Duration hold{};  // how long the write lock was held (BEGIN to COMMIT)
+  // Frames in the write-ahead log after the commit (the application's
+  // included); 0 when unknown or not in WAL mode.
+  int64_t wal_frames = 0;
+};
+
+// The mark a batch leaves in the application's database, in the same
+// transaction as its DELETE, so that after a crash the rows a write-ahead
+// intent (intent_log.h) removed are known exactly — the application's own
+// deletions are never counted. One row per policy in retentiond_batches.
+struct BatchMark {
+  std::string policy;
+  int64_t intent = 0;  // 0: leave no mark
+};
+
+// What the marks of `intent` add up to.
+struct RowsMark {
+  int64_t intent = 0;  // the last intent that committed a batch
+  int64_t rows = 0;    // rows its batches removed, all together
+  int64_t min_rowid = 0;
+  int64_t max_rowid = 0;
+};
+
+class Database {
+ public:
+  virtual ~Database() = default;
+  // Checks that the table, the time column and `where` exist and compile,
+  // and — unless `allow_full_scan` — that finding expired rows uses an index
+  // whose first column is the time column. Failure: kNotFound (no table or
+  // column), kInvalidArgument (bad `where`; a view or WITHOUT ROWID table;
+  // no usable index, naming the CREATE INDEX statement that would fix it),
+  // or the error reading the database (kCorruption, kBusy, ...).
+  virtual Status Check(bool allow_full_scan) = 0;
+  // Counts matching rows against `cutoff` in one read snapshot.
+  virtual StatusOr<RowsSurvey> Survey(WallTime cutoff) = 0;
+  // In one write transaction, deletes up to `limit` matching rows whose
+  // time is before `cutoff`, oldest first. removed == 0: none are left.
+  // kBusy when the write lock could not be had within the busy timeout (the
+  // caller backs off and retries); on any error nothing was deleted.
+  // With mark.intent != 0, the batch also adds its rows to the policy's
+  // mark in the same transaction.
+  virtual StatusOr<RowsBatch> DeleteBatch(WallTime cutoff, int64_t limit,
+                                          const BatchMark& mark) = 0;
+  // The policy's mark; nullopt when it has none (no marked batch ever
+  // committed). Failure: the error reading the database.
+  virtual StatusOr<std::optional<RowsMark>> ReadMark(
+      const std::string& policy) = 0;
+  // Moves committed pages back into the database without blocking writers
+  // (SQLite: wal_checkpoint(PASSIVE)) and returns how long that took, which
+  // counts toward the next pause (the write lock is free meanwhile). One
+  // that cannot finish (readers, a busy writer) is retried later: it never
+  // fails the run.
+  virtual Duration Checkpoint() = 0;
+  // Waits `d` while holding no lock, so the application gets its turn.
+  virtual void Pause(Duration d) = 0;
+};
+
+// Opens a dedicated connection to `target.path` (which must exist) with a
+// busy timeout of `busy_timeout`. Read-only connections can Check and
+// Survey only. Failure: kNotFound / kPermissionDenied / kIoError.
+StatusOr<std::unique_ptr<Database>> OpenSqliteDatabase(const RowsTarget& target,
+                                                       bool read_only,
+                                                       Duration busy_timeout);
+
+}  // namespace retention

@@ -1,0 +1,81 @@
+// RowsKindSpec (rows_rule.h): the keys of [rows.NAME] and the checks that
+// need no database. Each check reports at the line of the key it is about.
+// Whether the table, column and index exist is checked when the policy is
+// built (RowsPolicy), at start and at every reload.
+#include "core/delete_brake.h"
+#include "kinds/rows/rows_rule.h"
+
+namespace retention {
+namespace {
+
+using Errors = std::vector<ConfigError>;
+
+void Validate(const Section& s, Errors* errors) {
+  CheckDeleteBrakeKeys(s, errors);
+  auto path = DatabasePathOf(s);
+  if (!path.ok()) AddKeyError(s, "database", path.status().message(), errors);
+  for (const char* key : {"table", "time_column"}) {
+    if (!IsSqlIdentifier(s.GetString(key))) {
+      AddKeyError(s, key,
+                  "\"" + s.GetString(key) +
+                      "\" is not a plain SQL name (letters, digits, _; not "
+                      "starting with a digit)",
+                  errors);
+    }
+  }
+  if (s.Has("where")) {
+    Status st = ValidateWhereText(s.GetString("where"));
+    if (!st.ok()) AddKeyError(s, "where", st.message(), errors);
+  }
+  RequirePositiveDurations(s, {"every", "max_age"}, errors);
+}
+
+}  // namespace
+
+KindSpec RowsKindSpec() {
+  KindSpec spec;
+  spec.kind = "rows";
+  spec.unit = "row";
+  spec.keys = {
+      {.name = "database",
+       .required = true,
+       .help =
+           "sqlite:PATH of the application database (relative: to this file)"},
+      {.name = "table",
+       .required = true,
+       .help = "the table whose rows expire"},
+      {.name = "time_column",
+       .required = true,
+       .help = "the column dating each row (should be indexed)"},
+      {.name = "time_format",
+       .type = ValueType::kEnum,
+       .default_value = "unix",
+       .choices = {"unix", "unix_ms", "iso8601", "julianday"},
+       .help = "how time_column stores time"},
+      {.name = "where",
+       .help =
+           "one SQL boolean expression selecting the rows this policy expires"},
+      {.name = "max_age",
+       .type = ValueType::kDuration,
+       .required = true,
+       .help = "delete rows older"},
+      {.name = "min_age",
+       .type = ValueType::kDuration,
+       .default_value = "0",
+       .help = "floor: never delete a row younger"},
+      {.name = "allow_full_scan",
+       .type = ValueType::kBool,
+       .default_value = "no",
+       .help =
+           "accept a time column without an index (each run scans the table)"},
+      {.name = "every",
+       .type = ValueType::kDuration,
+       .default_value = "1m",
+       .help = "how often to run"},
+  };
+  AddDeleteBrakeKeys(&spec);
+  spec.validate = Validate;
+  return spec;
+}
+
+}  // namespace retention

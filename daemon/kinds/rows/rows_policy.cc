@@ -1,0 +1,209 @@
+#include "kinds/rows/rows_policy.h"
+
+#include "config/config_value.h"
+#include "config/kind_registry.h"
+#include "core/recorded_removal.h"
+#include "kinds/rows/rows_planner.h"
+
+namespace retention {
+namespace {
+
+constexpr Duration kBusyTimeout = std::chrono::seconds(1);
+
+DatabaseOpener SqliteOpener(const RowsTarget& target) {
+  return [target](bool read_only) {
+    return OpenSqliteDatabase(target, read_only, kBusyTimeout);
+  };
+}
+
+StatusOr<std::unique_ptr<Policy>> MakeRowsPolicy(const Section& s,
+                                                 Services& services) {
+  RowsRule rule = RowsRuleFromSection(s);
+  DatabaseOpener open = SqliteOpener(rule.target);
+  auto db = open(true);
+  if (!db.ok()) return db.status();
+  RETENTION_RETURN_IF_ERROR((*db)->Check(rule.allow_full_scan));
+  return std::unique_ptr<Policy>(
+      new RowsPolicy(s.id(), std::move(rule), services.clock, open));
+}
+
+void Merge(RowsBatch* into, const RowsBatch& b) {
+  if (into->removed == 0) {
+    *into = b;
+    return;
+  }
+  into->removed += b.removed;
+  into->min_rowid = std::min(into->min_rowid, b.min_rowid);
+  into->max_rowid = std::max(into->max_rowid, b.max_rowid);
+  if (b.oldest && (!into->oldest || *b.oldest < *into->oldest)) {
+    into->oldest = b.oldest;
+  }
+}
+
+}  // namespace
+
+void RegisterRowsKind(KindRegistry* registry) {
+  KindSpec spec = RowsKindSpec();
+  spec.factory = MakeRowsPolicy;
+  spec.check = [](const Section& s) {
+    RowsRule rule = RowsRuleFromSection(s);
+    auto db = SqliteOpener(rule.target)(true);
+    if (!db.ok()) return db.status();
+    return (*db)->Check(rule.allow_full_scan);
+  };
+  registry->Register(std::move(spec));
+}
+
+struct RowsPolicy::Pending {
+  int64_t intent = 0;    // the run's write-ahead intent
+  bool last = false;     // the run's last record: it closes the intent
+  RowsBatch removed;     // merged, not yet in the ledger
+  Duration covered{};    // holds and pauses since the last ledger entry
+  Duration unchecked{};  // holds and pauses since the last checkpoint
+};
+
+RowsPolicy::RowsPolicy(std::string id, RowsRule rule, Clock& clock,
+                       DatabaseOpener open)
+    : id_(std::move(id)),
+      rule_(std::move(rule)),
+      clock_(clock),
+      open_(std::move(open)) {}
+
+StatusOr<Plan> RowsPolicy::MakePlan(WallTime now) {
+  auto db = open_(true);
+  if (!db.ok()) return db.status();
+  // Again at every run (a few PRAGMAs): a table, column or index changed
+  // since start is an error in status, not a run that finds nothing.
+  RETENTION_RETURN_IF_ERROR((*db)->Check(rule_.allow_full_scan));
+  auto survey = (*db)->Survey(RowsCutoff(rule_, now));
+  if (!survey.ok()) return survey.status();
+  return PlanRows(id_, rule_, *survey, now);
+}
+
+ExecResult RowsPolicy::Execute(const Plan& plan, ExecContext& ctx) {
+  ExecResult result;
+  if (plan.actions.empty()) return result;
+  auto db = open_(false);
+  if (!db.ok()) {
+    result.errors.push_back(db.status().ToString());
+    return result;
+  }
+  // The whole run is one intent; each batch adds its rows to the intent's
+  // mark in the application's database, so a crash loses no count.
+  std::vector<int64_t> ids;
+  Status st = ctx.Intend(id_, {&plan.actions.front()}, &ids);
+  if (!st.ok()) {
+    result.errors.push_back("ledger: " + st.ToString() + "; deleting nothing");
+    return result;
+  }
+  // The plan's cutoff, not a new one: one cutoff per run.
+  if (DeleteAll(**db, RowsCutoff(rule_, plan.now), ids.front(), ctx,
+                &result)) {
+    result.done = 1;
+  }
+  return result;
+}
+
+IntentFate RowsPolicy::Resolve(const Intent& intent) {
+  auto db = open_(true);
+  if (!db.ok()) return IntentFate::Unknown(db.status().ToString());
+  auto mark = (*db)->ReadMark(id_);
+  if (!mark.ok()) return IntentFate::Unknown(mark.status().ToString());
+  const auto recorded = static_cast<int64_t>(intent.recorded);
+  if (!*mark || (*mark)->intent != intent.id || (*mark)->rows <= recorded) {
+    return IntentFate::NotPerformed("no batch of it is unrecorded");
+  }
+  RowsBatch range;
+  range.min_rowid = (*mark)->min_rowid;
+  range.max_rowid = (*mark)->max_rowid;
+  IntentFate fate = IntentFate::Performed(
+      static_cast<uint64_t>((*mark)->rows - recorded), 0,
+      "counted by the batches' mark in " + rule_.target.path);
+  fate.target = RemovedRowsTarget(rule_, range);
+  return fate;
+}
+
+bool RowsPolicy::DeleteAll(Database& db, WallTime cutoff, int64_t intent,
+                           ExecContext& ctx, ExecResult* result) {
+  BatchSizer sizer;
+  BusyBackoff backoff;
+  Pending pending;
+  pending.intent = intent;
+  bool complete = false;
+  const BatchMark mark{id_, intent};
+  while (!ctx.stopping()) {
+    auto batch = db.DeleteBatch(cutoff, sizer.size(), mark);
+    if (!batch.ok() && batch.status().IsBusy()) {
+      const Duration wait = backoff.Next();
+      if (wait > Duration::zero()) {
+        db.Pause(wait);
+        continue;
+      }
+    }
+    if (!batch.ok()) {
+      ++result->failed;
+      result->errors.push_back(batch.status().ToString());
+      break;
+    }
+    backoff.Reset();
+    complete = batch->removed == 0;
+    if (complete) break;
+    sizer.Observe(batch->removed, batch->hold);
+    if (!AfterBatch(db, *batch, &pending, cutoff, ctx, result)) return false;
+  }
+  if (pending.unchecked > Duration::zero()) db.Checkpoint();
+  pending.last = true;
+  return Record(&pending, cutoff, ctx, result) && complete;
+}
+
+bool RowsPolicy::AfterBatch(Database& db, const RowsBatch& batch,
+                            Pending* pending, WallTime cutoff, ExecContext& ctx,
+                            ExecResult* result) {
+  Merge(&pending->removed, batch);
+  const Duration pause = BatchSizer::PauseAfter(batch.hold);
+  pending->covered += batch.hold + pause;
+  pending->unchecked += batch.hold + pause;
+  if (pending->covered >= kRecordEvery &&
+      !Record(pending, cutoff, ctx, result)) {
+    return false;
+  }
+  Duration paused{};
+  if (pending->unchecked >= kCheckpointEvery ||
+      batch.wal_frames >= kCheckpointFrames) {
+    paused = db.Checkpoint();  // the write lock is free meanwhile
+    pending->unchecked = Duration::zero();
+  }
+  if (paused < pause) db.Pause(pause - paused);
+  return true;
+}
+
+bool RowsPolicy::Record(Pending* pending, WallTime cutoff, ExecContext& ctx,
+                        ExecResult* result) {
+  const RowsBatch removed = pending->removed;
+  pending->removed = RowsBatch{};
+  pending->covered = Duration::zero();
+  result->rows += static_cast<uint64_t>(removed.removed);
+  if (removed.removed == 0) {
+    if (!pending->last) return true;
+    Status st = ctx.Drop(pending->intent);
+    if (st.ok()) st = ctx.Flush();
+    return !LedgerFailed(st, result);
+  }
+  Action a;
+  a.verb = Verb::kDelete;
+  a.target = RemovedRowsTarget(rule_, removed);
+  a.count = static_cast<uint64_t>(removed.removed);
+  a.reason = rule_.target.time_column + " before " + FormatIso8601(cutoff) +
+             " (deadline " + FormatDuration(rule_.deadline()) + ")";
+  if (removed.oldest) {
+    a.reason +=
+        LatenessSuffix(clock_.Now() - (*removed.oldest + rule_.deadline()));
+  }
+  Status st = pending->last ? ctx.Done(pending->intent, id_, a)
+                            : ctx.Progress(pending->intent, id_, a);
+  // Rows are recorded as they go: a second's worth at a time, not grouped.
+  if (st.ok()) st = ctx.Flush();
+  return !LedgerFailed(st, result);
+}
+
+}  // namespace retention

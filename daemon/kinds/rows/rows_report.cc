@@ -1,0 +1,48 @@
+#include "kinds/rows/rows_report.h"
+
+#include <algorithm>
+
+#include "config/config_value.h"
+#include "kinds/rows/rows_planner.h"
+#include "kinds/rows/rows_rule.h"
+
+namespace retention {
+namespace {
+
+class RowsReportSection final : public ReportSection {
+ public:
+  std::string kind() const override { return "rows"; }
+
+  SectionSummary Summarize(const Section& section) const override {
+    SectionSummary s = AgeLimitSummary(section);
+    auto path = DatabasePathOf(section);  // validated at load
+    s.details = {{"database", "sqlite:" + (path.ok() ? *path : "?")},
+                 {"table", section.GetString("table")},
+                 {"time_column", section.GetString("time_column") + " (" +
+                                     section.GetString("time_format") + ")"},
+                 {"every", FormatDuration(section.GetDuration("every"))}};
+    if (section.Has("where")) {
+      s.details.push_back({"where", section.GetString("where")});
+    }
+    return s;
+  }
+
+  std::vector<std::pair<std::string, std::string>> RemovalDetails(
+      const std::vector<LedgerEntry>& removals) const override {
+    std::optional<Duration> worst;
+    for (const LedgerEntry& e : removals) {
+      std::optional<Duration> late = LatenessOf(e.detail);
+      if (late && (!worst || *late > *worst)) worst = late;
+    }
+    if (!worst) return {};
+    return {{"worst lateness", FormatDuration(*worst)}};
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<ReportSection> MakeRowsReportSection() {
+  return std::make_unique<RowsReportSection>();
+}
+
+}  // namespace retention

@@ -1,0 +1,161 @@
+// Building blocks of the POSIX Filesystem; see file_posix.h.
+#include "os/file_posix.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include <cerrno>
+
+namespace retention::posix {
+namespace {
+
+// Everything a FileInfo needs; all of it is in the basic statx set.
+constexpr unsigned kStatxMask = STATX_BASIC_STATS;
+
+WallTime ToWall(const struct statx_timestamp& ts) {
+  return WallTime(std::chrono::seconds(ts.tv_sec) +
+                  std::chrono::nanoseconds(ts.tv_nsec));
+}
+
+FileType TypeOf(uint32_t mode) {
+  switch (mode & S_IFMT) {
+    case S_IFREG:
+      return FileType::kRegular;
+    case S_IFDIR:
+      return FileType::kDirectory;
+    case S_IFLNK:
+      return FileType::kSymlink;
+    default:
+      return FileType::kOther;
+  }
+}
+
+FileInfo FromStatx(const struct statx& sx) {
+  FileInfo info;
+  info.type = TypeOf(sx.stx_mode);
+  info.dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
+  info.ino = sx.stx_ino;
+  info.mode = sx.stx_mode & 07777;
+  info.uid = sx.stx_uid;
+  info.gid = sx.stx_gid;
+  info.nlink = sx.stx_nlink;
+  info.size = sx.stx_size;
+  info.blocks = sx.stx_blocks;
+  info.mtime = ToWall(sx.stx_mtime);
+  info.ctime = ToWall(sx.stx_ctime);
+  info.atime = ToWall(sx.stx_atime);
+  // Kernels before 5.8 do not report the attribute; the st_dev comparison
+  // in OpenDir still catches mounts of other filesystems there.
+  info.mount_root = (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+                    (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+  return info;
+}
+
+class PosixFile final : public File {
+ public:
+  PosixFile(UniqueFd fd, std::string path)
+      : fd_(std::move(fd)), path_(std::move(path)) {}
+
+  Status Write(std::string_view data) override {
+    while (!data.empty()) {
+      ssize_t n = write(fd_.get(), data.data(), data.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return Status::FromErrno(errno, "write " + path_);
+      data.remove_prefix(static_cast<size_t>(n));
+    }
+    return Status::Ok();
+  }
+
+  Status Read(size_t max, std::string* out) override {
+    if (read_ == 0) {
+      // Files are read front to back: a larger readahead window helps.
+      // Advice only; ignoring a failure costs speed, never correctness.
+      (void)posix_fadvise(fd_.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
+    }
+    out->resize(max);
+    ssize_t n;
+    do {
+      n = read(fd_.get(), out->data(), max);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+      int err = errno;
+      out->clear();
+      return Status::FromErrno(err, "read " + path_);
+    }
+    out->resize(static_cast<size_t>(n));
+    read_ += static_cast<uint64_t>(n);
+    DropReadPages(n == 0);
+    return Status::Ok();
+  }
+
+  Status Sync() override {
+    if (fsync(fd_.get()) != 0) {
+      return Status::FromErrno(errno, "fsync " + path_);
+    }
+    return Status::Ok();
+  }
+
+  StatusOr<FileInfo> Stat() override { return StatxAt(fd_.get(), "", path_); }
+
+ private:
+  // What retentiond reads (rotated logs on their way into an archive) it
+  // reads once, so the pages behind the read offset leave the page cache
+  // rather than push out the application's working set. The range starts
+  // at 0 each time because the kernel drops only whole folios, which may be
+  // larger than one read; skipping what is already gone is cheap. At the end
+  // of the file, the whole file (length 0) takes the last partial page too.
+  // Advice only, and dirty pages stay, so a failure is ignored on purpose.
+  void DropReadPages(bool at_end) {
+    const off_t upto = static_cast<off_t>(read_ & ~uint64_t{kPage - 1});
+    if (upto == 0 && !at_end) return;
+    (void)posix_fadvise(fd_.get(), 0, at_end ? 0 : upto, POSIX_FADV_DONTNEED);
+  }
+
+  static constexpr uint64_t kPage = 4096;  // the smallest; the kernel rounds
+  UniqueFd fd_;
+  std::string path_;
+  uint64_t read_ = 0;  // bytes read through this handle
+};
+
+}  // namespace
+
+StatusOr<FileInfo> StatxAt(int dirfd, const std::string& name,
+                           const std::string& path) {
+  int flags = AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT;
+  if (name.empty()) flags |= AT_EMPTY_PATH;
+  struct statx sx;
+  if (statx(dirfd, name.c_str(), flags, kStatxMask, &sx) != 0) {
+    return Status::FromErrno(errno, "statx " + path);
+  }
+  return FromStatx(sx);
+}
+
+std::unique_ptr<File> NewPosixFile(UniqueFd fd, std::string path) {
+  return std::make_unique<PosixFile>(std::move(fd), std::move(path));
+}
+
+// Opens an existing regular file for reading without following a symlink.
+// O_NONBLOCK keeps a FIFO from blocking the open; the type is then checked on
+// the handle itself, so nothing can swap the name between check and use.
+StatusOr<UniqueFd> OpenRegular(int dirfd, const std::string& name,
+                               const std::string& path, bool blocking) {
+  RETENTION_RETURN_IF_ERROR(CheckName(name));
+  UniqueFd fd(
+      openat(dirfd, name.c_str(),
+             O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+  if (fd.get() < 0) return Status::FromErrno(errno, "open " + path);
+  StatusOr<FileInfo> info = StatxAt(fd.get(), "", path);
+  if (!info.ok()) return info.status();
+  if (info->type != FileType::kRegular) {
+    return Status::Unsafe(path + ": not a regular file");
+  }
+  if (!blocking) return fd;  // a probe that never reads keeps O_NONBLOCK
+  int flags = fcntl(fd.get(), F_GETFL);
+  if (flags < 0 || fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK) < 0) {
+    return Status::FromErrno(errno, "fcntl " + path);
+  }
+  return fd;
+}
+
+}  // namespace retention::posix

@@ -1,0 +1,34 @@
+#include "report/daily_report.h"
+
+#include "os/atomic_file.h"
+#include "report/report.h"
+#include "core/report_section.h"
+
+namespace retention {
+
+StatusOr<bool> WriteDailyReport(Filesystem& fs, const Config& config,
+                                StateDb& db, Ledger& ledger, WallTime now) {
+  const std::string state_dir = config.daemon().GetString("state_dir");
+  auto root = fs.OpenRoot(state_dir);
+  if (!root.ok()) return root.status();
+  // Private like state.db: a report names the paths deleted.
+  Status made = fs.MakeDirAt(**root, kReportsDir, 0700);
+  if (!made.ok() && !made.IsBusy()) return made;
+  auto dir = fs.OpenDir(**root, kReportsDir);
+  if (!dir.ok()) return dir.status();
+  const std::string day = UtcDay(now);
+  auto marker = fs.StatAt(**dir, day + ".json");
+  if (marker.ok()) return false;
+  if (!marker.status().IsNotFound()) return marker.status();
+  auto report = BuildReport(config, db, ledger, BuiltinReportSections(), now,
+                            kDailyReportPeriod);
+  if (!report.ok()) return report.status();
+  const std::string base = state_dir + "/" + kReportsDir + "/" + day;
+  RETENTION_RETURN_IF_ERROR(
+      WriteFileAtomically(fs, base + ".html", FormatReportHtml(*report), 0600));
+  RETENTION_RETURN_IF_ERROR(
+      WriteFileAtomically(fs, base + ".json", FormatReportJson(*report), 0600));
+  return true;
+}
+
+}  // namespace retention
