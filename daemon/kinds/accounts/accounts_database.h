@@ -6,7 +6,7 @@
 // write transaction, re-checking inside it that the account is still
 // marked deleted before its deadline (an application that restored the
 // account meanwhile wins). Only its implementations speak SQL
-// (sqlite_accounts.cc); tests use real SQLite files.
+// (accounts_sqlite_store.cc); tests use real SQLite files.
 //
 // Threading: thread-compatible; a policy run uses it from one thread.
 #pragma once

@@ -2,7 +2,7 @@
 // database. One Database is one connection dedicated to one policy's table:
 // it surveys the rows older than a cutoff and deletes them in small, bounded
 // transactions. Only its implementations speak SQL (SQLite today,
-// sqlite_database.cc; PostgreSQL can follow behind the same interface);
+// rows_sqlite_store.cc; PostgreSQL can follow behind the same interface);
 // tests use an in-memory fake (tests/fakes/fake_database.h).
 //
 // Time values are compared in the column's own format (RowsTarget::format):

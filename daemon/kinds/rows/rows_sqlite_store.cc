@@ -1,4 +1,4 @@
-// The SQLite implementation of the Database seam (database.h). Every
+// The SQLite implementation of the Database seam (rows_database.h). Every
 // statement is built once from validated, quoted identifiers and the
 // policy's `where` text (checked by ValidateWhereText and compiled as one
 // statement); the cutoff and batch size are bound parameters.
@@ -113,7 +113,7 @@ void BindCutoff(SqliteStatement& stmt, TimeFormat format, WallTime cutoff) {
   }
 }
 
-// Where batches leave their marks (database.h: BatchMark).
+// Where batches leave their marks (rows_database.h: BatchMark).
 constexpr char kCreateMarks[] =
     "CREATE TABLE IF NOT EXISTS retentiond_batches (policy TEXT PRIMARY KEY, "
     "intent INTEGER NOT NULL, rows INTEGER NOT NULL, min_rowid INTEGER NOT "
@@ -132,7 +132,7 @@ class SqliteDatabase final : public Database {
       const std::string& policy) override;
   Duration Checkpoint() override {
     const auto start = std::chrono::steady_clock::now();
-    // Not finishing is fine (see database.h); the next one goes further.
+    // Not finishing is fine (see rows_database.h); the next one goes further.
     (void)db_->Exec("PRAGMA wal_checkpoint(PASSIVE)");
     return std::chrono::steady_clock::now() - start;
   }
