@@ -6,6 +6,7 @@
 #include "kind_registry.h"
 #include "occupancy_policy.h"
 #include "occupancy_scanner.h"
+#include "occupancy_sqlite.h"
 
 namespace retention {
 namespace {
@@ -32,6 +33,19 @@ void Validate(const Section& s, Errors* errors) {
     if (!s.Has(key)) continue;
     auto target = ParseSqliteTarget(s.GetString(key), column);
     if (!target.ok()) AddKeyError(s, key, target.status().message(), errors);
+  }
+}
+
+// quota_from and publish_to, read-only, as the runs will use them.
+void CheckDatabases(const Section& s, Errors* errors) {
+  const OccupancyRule rule = OccupancyRuleFromSection(s, 1);
+  if (rule.quota_from) {
+    Status st = CheckQuotaSource(*rule.quota_from, rule.quota_id_column);
+    if (!st.ok()) AddKeyError(s, "quota_from", st.message(), errors);
+  }
+  if (rule.publish_to) {
+    Status st = CheckPublishTarget(*rule.publish_to);
+    if (!st.ok()) AddKeyError(s, "publish_to", st.message(), errors);
   }
 }
 
@@ -128,6 +142,7 @@ void RegisterOccupancyKind(KindRegistry* registry) {
   };
   spec.validate = Validate;
   spec.factory = Build;
+  spec.check = CheckDatabases;
   registry->Register(std::move(spec));
 }
 
