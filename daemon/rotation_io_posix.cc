@@ -6,11 +6,13 @@
 #include <linux/fs.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/random.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <vector>
 
@@ -124,20 +126,43 @@ Status CheckNothingPending(const RotationTarget& t) {
     return Status::FailedPrecondition(
         t.live_path + ": an interrupted rotation is pending recovery");
   }
-  for (const std::string& name :
-       {t.archive_name, ArchiveTempName(t.archive_name)}) {
-    StatusOr<bool> exists = NameExists(t.archive_dir, name, t.archive_path);
-    if (!exists.ok()) return exists.status();
-    if (*exists) return Status::Busy(t.archive_path + ": exists already");
-  }
+  // The temp's name is new for each rotation (NewIntent), so whatever
+  // sits at any other temp name cannot stop this one.
+  StatusOr<bool> exists =
+      NameExists(t.archive_dir, t.archive_name, t.archive_path);
+  if (!exists.ok()) return exists.status();
+  if (*exists) return Status::Busy(t.archive_path + ": exists already");
   return Status::Ok();
 }
+
+namespace {
+
+// kTempTokenSize random lowercase letters. getrandom(2) of so few bytes
+// fails only where it does not exist (Linux before 3.17); the clock then
+// still gives a token no earlier rotation used, if a guessable one.
+std::string RandomToken() {
+  unsigned char bytes[kTempTokenSize] = {};
+  if (getrandom(bytes, sizeof bytes, 0) != static_cast<ssize_t>(sizeof bytes)) {
+    uint64_t x = static_cast<uint64_t>(
+        std::chrono::steady_clock::now().time_since_epoch().count());
+    for (unsigned char& b : bytes) {
+      x = x * 6364136223846793005u + 1442695040888963407u;
+      b = static_cast<unsigned char>(x >> 56);
+    }
+  }
+  std::string token;
+  for (unsigned char b : bytes) token += static_cast<char>('a' + b % 26);
+  return token;
+}
+
+}  // namespace
 
 RotationIntent NewIntent(const RotationTarget& t, RotationIntent::Method m,
                          const FileInfo& live) {
   RotationIntent in;
   in.method = m;
   in.archive = t.archive_name;
+  in.temp = ArchiveTempName(t.archive_name, RandomToken());
   in.archive_dir_dev = t.archive_dir_info.dev;
   in.archive_dir_ino = t.archive_dir_info.ino;
   in.live_dev = live.dev;
@@ -266,9 +291,11 @@ StatusOr<bool> SameHead(int a, int b, uint64_t length) {
 }
 
 StatusOr<UniqueFd> CreateArchiveTemp(const RotationTarget& t,
+                                     const std::string& name,
                                      const FileInfo& like) {
-  const std::string name = ArchiveTempName(t.archive_name);
-  const std::string path = t.archive_path + ".rtd-tmp";
+  const std::string path =
+      t.archive_path.substr(0, t.archive_path.size() - t.archive_name.size()) +
+      name;
   UniqueFd fd(openat(t.archive_dir, name.c_str(),
                      O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                      0600));
@@ -303,8 +330,8 @@ Status RemoveIfSame(int dir, const std::string& name, int fd,
   return Status::Ok();
 }
 
-Status PublishArchive(const RotationTarget& t, int tmp, bool* published) {
-  const std::string tmp_name = ArchiveTempName(t.archive_name);
+Status PublishArchive(const RotationTarget& t, const std::string& tmp_name,
+                      int tmp, bool* published) {
   // The raw syscall, because older glibc lacks the renameat2 wrapper.
   if (syscall(SYS_renameat2, t.archive_dir, tmp_name.c_str(), t.archive_dir,
               t.archive_name.c_str(), RENAME_NOREPLACE) != 0) {

@@ -41,10 +41,11 @@ Status CheckIdentity(const FileInfo& now, const FileInfo& expected,
                      const std::string& path);
 
 // Before a rotation: kFailedPrecondition if an intent is pending, kBusy if
-// the archive or its temp exists.
+// the archive exists.
 Status CheckNothingPending(const RotationTarget& t);
 
-// An intent for `t` with the identities filled in.
+// An intent for `t` with the identities filled in and a temp name with a
+// fresh random token.
 RotationIntent NewIntent(const RotationTarget& t, RotationIntent::Method m,
                          const FileInfo& live);
 
@@ -72,15 +73,18 @@ Status CopyRange(int from, int to, uint64_t offset, uint64_t length,
 // either is shorter).
 StatusOr<bool> SameHead(int a, int b, uint64_t length);
 
-// Creates ARCHIVE.rtd-tmp (O_EXCL, O_NOFOLLOW) with the mode and owner of
-// `like`.
+// Creates the temp `name` beside the archive (O_EXCL, O_NOFOLLOW) with the
+// mode and owner of `like`.
 StatusOr<UniqueFd> CreateArchiveTemp(const RotationTarget& t,
+                                     const std::string& name,
                                      const FileInfo& like);
-// Renames the fsynced temp `tmp` to the archive name without replacing
+// Renames the fsynced temp `tmp` (named `tmp_name`) to the archive name
+// without replacing
 // (kBusy if it exists), checks that the name now is `tmp`'s inode (kUnsafe
 // if not) and fsyncs the directory. Sets `*published` once the rename is
 // done; if the rename failed, the temp is removed again when still ours.
-Status PublishArchive(const RotationTarget& t, int tmp, bool* published);
+Status PublishArchive(const RotationTarget& t, const std::string& tmp_name,
+                      int tmp, bool* published);
 // Unlinks `name` in `dir` if it still is the inode of `fd`.
 Status RemoveIfSame(int dir, const std::string& name, int fd,
                     const std::string& path);

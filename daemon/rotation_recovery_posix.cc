@@ -88,14 +88,15 @@ StatusOr<std::string> RecoverCopy(const RotationTarget& t, int live,
 
 StatusOr<std::string> RecoverCut(const RotationTarget& t,
                                  const RotationIntent& in) {
-  const std::string tmp = ArchiveTempName(t.archive_name);
+  const std::string tmp = TempNameOf(in);
   StatusOr<bool> has_tmp =
       posix::NameExists(t.archive_dir, tmp, t.archive_path);
   if (!has_tmp.ok()) return has_tmp.status();
   if (*has_tmp) {
     // The rename takes this name away, so the archive was never published.
     if (unlinkat(t.archive_dir, tmp.c_str(), 0) != 0 && errno != ENOENT) {
-      return Status::FromErrno(errno, "unlink " + t.archive_path + ".rtd-tmp");
+      return Status::FromErrno(errno, "unlink temp " + tmp + " of " +
+                                          t.archive_path);
     }
     RETENTION_RETURN_IF_ERROR(posix::SyncFd(t.archive_dir, t.archive_path));
     return t.live_path + ": rotation to " + t.archive_path +
