@@ -176,7 +176,10 @@ StatusOr<std::vector<int>> NonAppendWriters(const FileInfo& file);
 // After a recovered reopen rotation the writer must be told to reopen again.
 // Fails kCorruption when the state cannot be told exactly (the intent stays;
 // rotate nothing in this file until an operator looked), kInvalidArgument if
-// `archive_dir` is not the one the intent names.
+// `archive_dir` is not the one the intent names. Whatever retentiond
+// cannot have written at the intent's name (a symlink, a FIFO, another
+// user's file) is removed unread, with a message saying so; a root-owned
+// file it cannot read stays (kUnsafe) for an operator.
 StatusOr<std::vector<std::string>> RecoverRotation(Dir& live_dir,
                                                    const std::string& live_name,
                                                    Dir& archive_dir);

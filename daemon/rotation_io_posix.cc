@@ -228,6 +228,29 @@ Status RemoveIntent(int live_dir, const std::string& live_name) {
   return SyncFd(live_dir, "directory of " + live_name);
 }
 
+StatusOr<bool> RemovePlantedIntent(int live_dir, const std::string& live_name,
+                                   const std::string& path) {
+  const std::string name = IntentName(live_name);
+  struct stat st;
+  if (fstatat(live_dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+    if (errno == ENOENT) return false;
+    return Status::FromErrno(errno, "stat " + path + " intent");
+  }
+  // Ours are regular files of this process's user; root's could be an
+  // earlier daemon's (run as root), so only the operator may judge those.
+  if (S_ISREG(st.st_mode) && (st.st_uid == geteuid() || st.st_uid == 0)) {
+    return false;
+  }
+  // Only the name goes (a symlink is not followed; a directory only when
+  // empty): whoever planted it loses nothing but the name.
+  const int flags = S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0;
+  if (unlinkat(live_dir, name.c_str(), flags) != 0 && errno != ENOENT) {
+    return Status::FromErrno(errno, "unlink planted " + path + " intent");
+  }
+  RETENTION_RETURN_IF_ERROR(SyncFd(live_dir, "directory of " + live_name));
+  return true;
+}
+
 StatusOr<uint64_t> PhysicalAddress(int fd, uint64_t offset,
                                    const std::string& path) {
   alignas(struct fiemap) char

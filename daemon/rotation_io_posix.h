@@ -58,6 +58,12 @@ StatusOr<std::optional<RotationIntent>> ReadIntent(int live_dir,
                                                    const std::string& path);
 // Removes the intent (gone already: OK) and fsyncs the live directory.
 Status RemoveIntent(int live_dir, const std::string& live_name);
+// Removes what sits at the intent's name if retentiond cannot have written
+// it (anything but a regular file of this process's user or root: a
+// symlink, a FIFO, another user's file), so it cannot stall the log; true
+// when it did. A non-empty directory there fails (ENOTEMPTY).
+StatusOr<bool> RemovePlantedIntent(int live_dir, const std::string& live_name,
+                                   const std::string& path);
 
 // The physical byte address of `offset` in `fd`, after flushing the file
 // (FIEMAP_FLAG_SYNC). kFailedPrecondition when the offset is not in a plain

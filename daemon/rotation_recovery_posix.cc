@@ -164,7 +164,15 @@ StatusOr<std::vector<std::string>> RecoverRotation(Dir& live_dir,
     done.push_back(path + ": incomplete rotation intent removed");
     return done;
   }
-  if (!intent.ok()) return intent.status();
+  if (!intent.ok()) {
+    // Not followed, and not left to block every later rotation either.
+    StatusOr<bool> removed = posix::RemovePlantedIntent(dir, live_name, path);
+    if (!removed.ok() || !*removed) return intent.status();
+    done.push_back(path + ": " + IntentName(live_name) +
+                   " was not written by retentiond (" +
+                   intent.status().message() + "); removed, not followed");
+    return done;
+  }
   if (!intent->has_value()) return done;
   const RotationIntent& in = **intent;
   if (archive_dir.info().dev != in.archive_dir_dev ||
