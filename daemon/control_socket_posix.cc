@@ -60,8 +60,8 @@ Status GrantGroup(const std::string& path, gid_t group, uint16_t perm) {
     const char* bytes = reinterpret_cast<const char*>(&x);
     acl.insert(acl.end(), bytes, bytes + sizeof x);
   }
-  if (lsetxattr(path.c_str(), "system.posix_acl_access", acl.data(),
-                acl.size(), 0) != 0) {
+  if (lsetxattr(path.c_str(), "system.posix_acl_access", acl.data(), acl.size(),
+                0) != 0) {
     return Status::FromErrno(errno, "granting admin_group access to " + path);
   }
   return Status::Ok();
@@ -203,8 +203,8 @@ Status ControlServer::Listen(const ControlSocketOptions& options) {
     return Status::FromErrno(err, "binding " + options.path);
   }
   struct stat st;
-  if ((group && chown(options.path.c_str(), static_cast<uid_t>(-1),
-                      *group) != 0) ||
+  if ((group &&
+       chown(options.path.c_str(), static_cast<uid_t>(-1), *group) != 0) ||
       chmod(options.path.c_str(), 0660) != 0 || listen(fd, 64) != 0 ||
       lstat(options.path.c_str(), &st) != 0) {
     const int e = errno;

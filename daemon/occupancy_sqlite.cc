@@ -90,8 +90,8 @@ Status CheckPublishTarget(const SqliteTarget& to) {
     const std::string dir =
         slash == std::string::npos ? "." : to.path.substr(0, slash + 1);
     if (PathExists(dir)) return Status::Ok();  // created at the first run
-    return Status::NotFound(to.path + ": neither it nor its directory " +
-                            dir + " exists");
+    return Status::NotFound(to.path + ": neither it nor its directory " + dir +
+                            " exists");
   }
   auto db = SqliteDb::Open(to.path, SqliteDb::OpenMode::kReadOnly);
   if (!db.ok()) return db.status();

@@ -95,8 +95,7 @@ StatusOr<RotationIntent> ParseIntent(std::string_view text) {
   }
   in.archive = f["archive"];
   in.temp = f["temp"];
-  bool ok = !in.archive.empty() &&
-            in.temp.find('/') == std::string::npos &&
+  bool ok = !in.archive.empty() && in.temp.find('/') == std::string::npos &&
             ParseNumbers<uint64_t>(
                 f["archive_dir"], {&in.archive_dir_dev, &in.archive_dir_ino}) &&
             ParseNumbers<uint64_t>(f["live"], {&in.live_dev, &in.live_ino}) &&

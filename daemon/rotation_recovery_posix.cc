@@ -95,8 +95,8 @@ StatusOr<std::string> RecoverCut(const RotationTarget& t,
   if (*has_tmp) {
     // The rename takes this name away, so the archive was never published.
     if (unlinkat(t.archive_dir, tmp.c_str(), 0) != 0 && errno != ENOENT) {
-      return Status::FromErrno(errno, "unlink temp " + tmp + " of " +
-                                          t.archive_path);
+      return Status::FromErrno(errno,
+                               "unlink temp " + tmp + " of " + t.archive_path);
     }
     RETENTION_RETURN_IF_ERROR(posix::SyncFd(t.archive_dir, t.archive_path));
     return t.live_path + ": rotation to " + t.archive_path +

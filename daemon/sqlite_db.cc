@@ -38,8 +38,9 @@ std::string ReadOnlyDirectory(int rc, const std::string& path) {
   const std::string base = path.substr(slash + 1);
   return "its directory " + dir +
          " is read-only to this process (a read-only mount, or no write "
-         "permission); SQLite needs to create " + base + "-wal and " + base +
-         "-shm (or " + base + "-journal) beside the database, even to read it";
+         "permission); SQLite needs to create " +
+         base + "-wal and " + base + "-shm (or " + base +
+         "-journal) beside the database, even to read it";
 }
 
 }  // namespace
@@ -50,8 +51,8 @@ Status SqliteError(sqlite3* db, int rc, const std::string& path,
   std::string msg = context + " " + path + ": " + what;
   if (std::string why = ReadOnlyDirectory(rc, path); !why.empty()) {
     // The statement that met it would only hide the cause.
-    return Status::PermissionDenied("open " + path + ": " + why + " (" +
-                                    what + ")");
+    return Status::PermissionDenied("open " + path + ": " + why + " (" + what +
+                                    ")");
   }
   switch (rc & 0xff) {
     case SQLITE_BUSY:

@@ -22,8 +22,8 @@
 #include <thread>
 #include <vector>
 
-#include "os/control_loop.h"
 #include "control_protocol.h"
+#include "os/control_loop.h"
 
 namespace retention {
 namespace {

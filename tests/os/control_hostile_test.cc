@@ -88,8 +88,7 @@ std::string FirstLine(Child child) {
 }
 
 std::string Ms(Clock::duration d) {
-  return std::to_string(
-      std::chrono::duration_cast<milliseconds>(d).count());
+  return std::to_string(std::chrono::duration_cast<milliseconds>(d).count());
 }
 
 struct Server {
@@ -227,8 +226,8 @@ TEST_CASE("admin_group members reach the socket without socket_group",
   REQUIRE(server.Listen(options).ok());
   ServerLoop loop(server);
   auto call = [&](const std::string& groups) {
-    return Collect(Spawn(kReader, {"call", options.path, "x.y.Status"},
-                         groups));
+    return Collect(
+        Spawn(kReader, {"call", options.path, "x.y.Status"}, groups));
   };
   INFO("socket_group set: " << with_readers);
   struct stat st;

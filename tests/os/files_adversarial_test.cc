@@ -196,8 +196,8 @@ TEST_CASE("thousands of planted entries cost a few warning lines per run") {
                ::symlink("/etc/passwd", (name + ".log").c_str()) == 0;
   }
   REQUIRE(planted == kPlanted);
-  const std::string more = "and " + std::to_string(kPlanted - kShownPerCause) +
-                           " more like this: ";
+  const std::string more =
+      "and " + std::to_string(kPlanted - kShownPerCause) + " more like this: ";
   SECTION("files") {
     RealDaemon d(root, "max_age = 1d\n");
     RunReport r = d.Sweep();

@@ -325,8 +325,8 @@ TEST_CASE("an entry planted at a temp name does not stop a rotation",
   const std::string before = RotationEnv::Contents(path);
   const bool symlink_planted = GENERATE(true, false);
   const bool by_rename = GENERATE(true, false);
-  INFO((symlink_planted ? "symlink" : "file") << " planted; "
-                                              << (by_rename ? "rename" : "cut"));
+  INFO((symlink_planted ? "symlink" : "file")
+       << " planted; " << (by_rename ? "rename" : "cut"));
   if (symlink_planted) {
     REQUIRE(symlink("/etc/passwd", env.Archived("a.1.rtd-tmp").c_str()) == 0);
   } else {
@@ -341,10 +341,10 @@ TEST_CASE("an entry planted at a temp name does not stop a rotation",
   };
   const FileInfo info = env.StatLog("app.log");
   StatusOr<RotationResult> r =
-      by_rename
-          ? RotateByRename(env.logs(), "app.log", env.archive(), "a.1", info, {})
-          : RotateByCollapse(env.logs(), "app.log", env.archive(), "a.1", info,
-                             hook);
+      by_rename ? RotateByRename(env.logs(), "app.log", env.archive(), "a.1",
+                                 info, {})
+                : RotateByCollapse(env.logs(), "app.log", env.archive(), "a.1",
+                                   info, hook);
   INFO(r.status().ToString());
   REQUIRE(r.ok());
   CHECK(RotationEnv::Contents(env.Archived("a.1")) +
@@ -358,7 +358,8 @@ TEST_CASE("an entry planted at a temp name does not stop a rotation",
   }
   if (!by_rename) {
     REQUIRE(temps.size() == 1);
-    CHECK_THAT(temps[0], Catch::Matchers::Matches("a\\.1\\.[a-z]{12}\\.rtd-tmp"));
+    CHECK_THAT(temps[0],
+               Catch::Matchers::Matches("a\\.1\\.[a-z]{12}\\.rtd-tmp"));
   }
   CHECK_FALSE(env.fs().StatAt(env.logs(), IntentName("app.log")).ok());
 }

@@ -160,9 +160,7 @@ TEST_CASE("an intent someone else wrote is not followed, and goes",
     std::ofstream(intent) << FormatIntent(forged);
     REQUIRE(chown(intent.c_str(), 4321, 4321) == 0);
   }
-  SECTION("a symlink") {
-    REQUIRE(symlink("/etc/passwd", intent.c_str()) == 0);
-  }
+  SECTION("a symlink") { REQUIRE(symlink("/etc/passwd", intent.c_str()) == 0); }
   SECTION("a FIFO") { REQUIRE(mkfifo(intent.c_str(), 0600) == 0); }
   StatusOr<std::vector<std::string>> done =
       RecoverRotation(env.logs(), "app.log", env.archive());

@@ -286,9 +286,8 @@ TEST_CASE("the validator runs on clean sections and its errors are kept") {
 
 TEST_CASE("a size that rounds to 0 bytes is an error at its line") {
   auto registry = MakeTestRegistry();
-  Loaded loaded =
-      Load("[logs.a]\npaths = /a\nmax_total_size = 0.0000001K\n", "t.conf",
-           registry.get());
+  Loaded loaded = Load("[logs.a]\npaths = /a\nmax_total_size = 0.0000001K\n",
+                       "t.conf", registry.get());
   CHECK_FALSE(loaded.ok);
   REQUIRE(loaded.messages.size() == 1);
   CHECK_THAT(loaded.messages[0],

@@ -1,10 +1,11 @@
 // Archive names: formatting, parsing back, order, temps, and the names of
 // other files that must never be taken for archives.
 #include "logs_naming.h"
-#include "rotation_intent.h"
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+
+#include "rotation_intent.h"
 
 namespace retention {
 namespace {
@@ -125,8 +126,8 @@ TEST_CASE("temp names end in .rtd-tmp and parse as temps of their archive") {
 }
 
 TEST_CASE("a rotation's temp with its random token is a temp of its archive") {
-  const std::string stamped = FormatArchiveName("access.log", kT, 0,
-                                                Compression::kNone);
+  const std::string stamped =
+      FormatArchiveName("access.log", kT, 0, Compression::kNone);
   for (const auto& [archive, naming] :
        {std::pair{stamped, ArchiveNaming::kTimestamp},
         std::pair{std::string("access.log.1"), ArchiveNaming::kNumbered}}) {
@@ -141,7 +142,8 @@ TEST_CASE("a rotation's temp with its random token is a temp of its archive") {
   // Not a token: too short, or not lowercase letters.
   CHECK_FALSE(ParseArchiveName("access.log", "access.log.1.qzkf.rtd-tmp",
                                ArchiveNaming::kNumbered));
-  CHECK_FALSE(ParseArchiveName("access.log", "access.log.1.QZKFMWPXBTRA.rtd-tmp",
+  CHECK_FALSE(ParseArchiveName("access.log",
+                               "access.log.1.QZKFMWPXBTRA.rtd-tmp",
                                ArchiveNaming::kNumbered));
 }
 
