@@ -25,13 +25,7 @@ std::vector<ConfigError> CheckExternal(const Config& config,
   std::vector<ConfigError> errors;
   for (const Section* section : config.policies()) {
     const KindSpec* kind = registry.Find(section->kind);
-    if (kind == nullptr || !kind->check) continue;
-    Status st = kind->check(*section);
-    if (st.ok()) continue;
-    const bool keyed = section->Has("database");
-    errors.push_back({keyed ? section->values.at("database").where
-                            : section->where,
-                      section->id(), keyed ? "database" : "", st.message()});
+    if (kind != nullptr && kind->check) kind->check(*section, &errors);
   }
   return errors;
 }

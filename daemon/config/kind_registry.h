@@ -77,9 +77,11 @@ using PolicyFactory =
     std::function<StatusOr<std::unique_ptr<Policy>>(const Section&, Services&)>;
 
 // Checks, read-only, what a policy needs beyond its configuration (its
-// application database: table, columns, index, `where`), as its factory
-// does at start. --check-config runs it.
-using ExternalCheck = std::function<Status(const Section&)>;
+// application databases: table, columns, index, `where`), as its factory
+// does at start or its runs would; each error is added at the line of the
+// key it is about (AddKeyError). --check-config runs it.
+using ExternalCheck =
+    std::function<void(const Section&, std::vector<ConfigError>*)>;
 
 // Adds the policies a kind builds over the others, from the [daemon]
 // section (the logs kind: keep_free over every log set), to *policies.

@@ -55,7 +55,9 @@ class ControlHandler {
 struct ControlSocketOptions {
   std::string path;            // the socket's path
   std::optional<gid_t> group;  // socket_group: chgrp the socket and dir
-  std::optional<gid_t> admin_group;  // may use the reserved slots
+  // May use the reserved slots; reaches the socket (its group when `group`
+  // is unset, else through an ACL).
+  std::optional<gid_t> admin_group;
   size_t max_connections = 64;
   size_t max_per_user = 16;  // connections of one peer uid (root: no cap)
   Duration idle_timeout = std::chrono::seconds(60);
@@ -75,7 +77,10 @@ class ControlServer {
   // its directory (0750) if missing, replaces a stale socket nobody answers
   // on, refuses to replace anything else (kBusy when another daemon
   // answers, kUnsafe for a non-socket or a symlink), and makes the socket
-  // 0660 with options.group.
+  // 0660 with options.group (else admin_group). An admin_group other than
+  // options.group gets read-write on the socket and search on a directory
+  // it created through a POSIX ACL; where the filesystem refuses ACLs, that
+  // is logged as a warning and admins need options.group too.
   Status Listen(const ControlSocketOptions& options);
 
   // Adds the server's descriptors to `epoll_fd`; later connections are

@@ -1,15 +1,20 @@
 // ControlServer::Listen: binding the control socket safely, or adopting the
 // one systemd passed.
+#include <endian.h>
 #include <fcntl.h>
+#include <linux/posix_acl.h>
+#include <linux/posix_acl_xattr.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/xattr.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 #include "control/control_server.h"
 
@@ -28,10 +33,64 @@ StatusOr<sockaddr_un> SocketAddress(const std::string& path) {
   return addr;
 }
 
-// The directory: created 0750 if missing; if present it must be a real
-// directory (not a symlink) owned by root or by us, so nobody else can swap
-// the socket under it.
-Status PrepareDirectory(const std::string& dir, std::optional<gid_t> group) {
+// Gives `group` the permissions `perm` (ACL_READ | ...) on `path`, beside
+// its mode bits, with a POSIX access ACL written in the kernel's own xattr
+// format (linux/posix_acl_xattr.h), so no libacl is needed. Entries sorted
+// by tag as the kernel requires; the mask lets the named group through.
+Status GrantGroup(const std::string& path, gid_t group, uint16_t perm) {
+  struct stat st;
+  if (lstat(path.c_str(), &st) != 0) return Status::FromErrno(errno, path);
+  const uint16_t owner = (st.st_mode >> 6) & 7;
+  const uint16_t owning_group = (st.st_mode >> 3) & 7;
+  const uint32_t none = static_cast<uint32_t>(ACL_UNDEFINED_ID);
+  const struct {
+    uint16_t tag, perm;
+    uint32_t id;
+  } entries[] = {{ACL_USER_OBJ, owner, none},
+                 {ACL_GROUP_OBJ, owning_group, none},
+                 {ACL_GROUP, perm, group},
+                 {ACL_MASK, static_cast<uint16_t>(owning_group | perm), none},
+                 {ACL_OTHER, static_cast<uint16_t>(st.st_mode & 7), none}};
+  std::vector<char> acl(sizeof(posix_acl_xattr_header));
+  const posix_acl_xattr_header header = {htole32(POSIX_ACL_XATTR_VERSION)};
+  std::memcpy(acl.data(), &header, sizeof header);
+  for (const auto& e : entries) {
+    const posix_acl_xattr_entry x = {htole16(e.tag), htole16(e.perm),
+                                     htole32(e.id)};
+    const char* bytes = reinterpret_cast<const char*>(&x);
+    acl.insert(acl.end(), bytes, bytes + sizeof x);
+  }
+  if (lsetxattr(path.c_str(), "system.posix_acl_access", acl.data(), acl.size(),
+                0) != 0) {
+    return Status::FromErrno(errno, "granting admin_group access to " + path);
+  }
+  return Status::Ok();
+}
+
+// Without the ACL, admins outside socket_group cannot connect; everything
+// else works, so the daemon starts and says how to fix it.
+void WarnUnlessOk(const Status& st) {
+  if (st.ok()) return;
+  spdlog::warn(
+      "{}; members of admin_group who are not in socket_group cannot "
+      "connect (add them to socket_group)",
+      st.ToString());
+}
+
+// admin_group, when it is not the group the socket already belongs to.
+std::optional<gid_t> ExtraAdminGroup(const ControlSocketOptions& options,
+                                     std::optional<gid_t> socket_group) {
+  if (!options.admin_group || options.admin_group == socket_group) {
+    return std::nullopt;
+  }
+  return options.admin_group;
+}
+
+// The directory: created 0750 if missing (group `group`, and `admins`
+// through an ACL); if present it must be a real directory (not a symlink)
+// owned by root or by us, so nobody else can swap the socket under it.
+Status PrepareDirectory(const std::string& dir, std::optional<gid_t> group,
+                        std::optional<gid_t> admins) {
   struct stat st;
   if (lstat(dir.c_str(), &st) != 0) {
     if (errno != ENOENT) return Status::FromErrno(errno, dir);
@@ -45,6 +104,7 @@ Status PrepareDirectory(const std::string& dir, std::optional<gid_t> group) {
     if (group && chown(dir.c_str(), static_cast<uid_t>(-1), *group) != 0) {
       return Status::FromErrno(errno, "chgrp " + dir);
     }
+    if (admins) WarnUnlessOk(GrantGroup(dir, *admins, ACL_READ | ACL_EXECUTE));
     if (lstat(dir.c_str(), &st) != 0) return Status::FromErrno(errno, dir);
   }
   if (!S_ISDIR(st.st_mode)) {
@@ -121,9 +181,13 @@ Status ControlServer::Listen(const ControlSocketOptions& options) {
     activated_ = true;
     return Status::Ok();
   }
+  // Without socket_group, an admin_group alone still reaches the socket.
+  const std::optional<gid_t> group =
+      options.group ? options.group : options.admin_group;
+  const std::optional<gid_t> admins = ExtraAdminGroup(options, group);
   const std::string dir = options.path.substr(0, options.path.rfind('/'));
   RETENTION_RETURN_IF_ERROR(
-      PrepareDirectory(dir.empty() ? "/" : dir, options.group));
+      PrepareDirectory(dir.empty() ? "/" : dir, group, admins));
   RETENTION_RETURN_IF_ERROR(RemoveStaleSocket(options.path, *addr));
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return Status::FromErrno(errno, "socket");
@@ -139,14 +203,17 @@ Status ControlServer::Listen(const ControlSocketOptions& options) {
     return Status::FromErrno(err, "binding " + options.path);
   }
   struct stat st;
-  if ((options.group && chown(options.path.c_str(), static_cast<uid_t>(-1),
-                              *options.group) != 0) ||
+  if ((group &&
+       chown(options.path.c_str(), static_cast<uid_t>(-1), *group) != 0) ||
       chmod(options.path.c_str(), 0660) != 0 || listen(fd, 64) != 0 ||
       lstat(options.path.c_str(), &st) != 0) {
     const int e = errno;
     close(fd);
     unlink(options.path.c_str());
     return Status::FromErrno(e, "setting up " + options.path);
+  }
+  if (admins) {
+    WarnUnlessOk(GrantGroup(options.path, *admins, ACL_READ | ACL_WRITE));
   }
   bound_inode_ = st.st_ino;
   listen_fd_ = fd;

@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <map>
+#include <string_view>
 
 #include "core/delete_brake.h"
 #include "core/holds.h"
@@ -10,6 +12,56 @@
 #include "core/ledger_context.h"
 
 namespace retention {
+
+namespace {
+
+std::string CauseOf(const std::string& line) {
+  const size_t colon = line.rfind(": ");
+  const std::string_view tail =
+      std::string_view(line).substr(colon == std::string::npos ? 0 : colon + 2);
+  std::string cause;
+  for (char c : tail.substr(0, 200)) {
+    if (c < '0' || c > '9') {
+      cause += c;
+    } else if (cause.empty() || cause.back() != '#') {
+      cause += '#';
+    }
+  }
+  return cause;
+}
+
+}  // namespace
+
+void LimitByCause(std::vector<std::string>* lines) {
+  std::map<std::string, size_t> seen;
+  std::vector<std::string> causes;  // in the order first seen
+  std::vector<std::string> kept;
+  size_t others = 0;
+  for (std::string& line : *lines) {
+    std::string cause = CauseOf(line);
+    auto it = seen.find(cause);
+    if (it == seen.end()) {
+      if (seen.size() == kMaxCauses) {
+        ++others;
+        continue;
+      }
+      it = seen.emplace(cause, 0).first;
+      causes.push_back(std::move(cause));
+    }
+    if (++it->second <= kShownPerCause) kept.push_back(std::move(line));
+  }
+  for (const std::string& cause : causes) {
+    const size_t n = seen[cause];
+    if (n > kShownPerCause) {
+      kept.push_back("and " + std::to_string(n - kShownPerCause) +
+                     " more like this: " + cause);
+    }
+  }
+  if (others > 0) {
+    kept.push_back("and " + std::to_string(others) + " more of other causes");
+  }
+  *lines = std::move(kept);
+}
 
 std::optional<Survivors> SurvivorsAfter(const Plan& plan,
                                         const ExecResult& result) {
@@ -168,6 +220,7 @@ RunReport Runner::Run(Policy& policy, bool dry_run,
     report.error = plan.status().ToString();
   } else {
     report.plan = std::move(*plan);
+    LimitByCause(&report.plan.warnings);
     if (dry_run) {
       report.outcome = Outcome::kDryRun;
       if (!brake.ok()) report.error = brake.message();
@@ -228,6 +281,7 @@ void Runner::Execute(Policy& policy, RunReport* report,
     report->result.errors.push_back("ledger: " + flushed.ToString() +
                                     "; recorded at the next run");
   }
+  LimitByCause(&report->result.errors);
   if (stop.load() && report->result.done < report->plan.actions.size()) {
     report->outcome = Outcome::kStopped;
     report->error = "stopped on request";

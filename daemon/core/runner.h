@@ -67,6 +67,17 @@ void AddPerformed(const Action& action, std::vector<Performed>* performed);
 std::optional<Survivors> SurvivorsAfter(const Plan& plan,
                                         const ExecResult& result);
 
+// Warnings (or errors) of one run, limited by cause, so a tree with
+// thousands of planted entries logs a handful of lines, not thousands: the
+// first kShownPerCause of each cause are kept in full, and one line per
+// cause at the end counts the rest ("and 24086 more like this: not a
+// regular file; never deleted"). A line's cause is its text after the last
+// ": " (entries are written "PATH: what is wrong"), digits folded to '#'.
+// Past kMaxCauses causes, one last line counts the lines of the others.
+inline constexpr size_t kShownPerCause = 3;
+inline constexpr size_t kMaxCauses = 20;
+void LimitByCause(std::vector<std::string>* lines);
+
 class Runner {
  public:
   Runner(Clock& clock, StateDb& db, Ledger& ledger, ClockBrake& brake)

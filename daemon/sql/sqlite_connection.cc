@@ -5,11 +5,55 @@
 #include <utility>
 
 namespace retention {
+namespace {
+
+// A WAL database needs PATH-wal and PATH-shm beside it (a rollback one, its
+// -journal to write), even to be read: in a directory this process cannot
+// write, SQLite says "unable to open database file: No such file or
+// directory" (a read-only mount) or "attempt to write a readonly database",
+// which both hide the cause. Asked through SQLite's own VFS (access(2)).
+// Empty when the database is missing or its directory is writable.
+std::string ReadOnlyDirectory(int rc, const std::string& path) {
+  const bool cantopen = (rc & 0xff) == SQLITE_CANTOPEN;
+  if (!cantopen && rc != SQLITE_READONLY_DIRECTORY &&
+      rc != SQLITE_READONLY_CANTINIT && rc != SQLITE_READONLY_CANTLOCK) {
+    return "";
+  }
+  sqlite3_vfs* vfs = sqlite3_vfs_find(nullptr);
+  const size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "."
+                          : slash == 0               ? "/"
+                                                     : path.substr(0, slash);
+  int exists = 0;
+  int writable = 1;
+  if (vfs == nullptr ||
+      vfs->xAccess(vfs, path.c_str(), SQLITE_ACCESS_EXISTS, &exists) !=
+          SQLITE_OK ||
+      !exists ||
+      vfs->xAccess(vfs, dir.c_str(), SQLITE_ACCESS_READWRITE, &writable) !=
+          SQLITE_OK ||
+      writable) {
+    return "";
+  }
+  const std::string base = path.substr(slash + 1);
+  return "its directory " + dir +
+         " is read-only to this process (a read-only mount, or no write "
+         "permission); SQLite needs to create " +
+         base + "-wal and " + base + "-shm (or " + base +
+         "-journal) beside the database, even to read it";
+}
+
+}  // namespace
 
 Status SqliteError(sqlite3* db, int rc, const std::string& path,
                    const std::string& context) {
   const char* what = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
   std::string msg = context + " " + path + ": " + what;
+  if (std::string why = ReadOnlyDirectory(rc, path); !why.empty()) {
+    // The statement that met it would only hide the cause.
+    return Status::PermissionDenied("open " + path + ": " + why + " (" + what +
+                                    ")");
+  }
   switch (rc & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:

@@ -28,7 +28,9 @@ class SqliteConnection;
 // Maps SQLite result code `rc` (primary or extended) to a Status:
 // BUSY/LOCKED -> kBusy, FULL -> kNoSpace, CORRUPT/NOTADB -> kCorruption,
 // CANTOPEN -> the OS errno's code when SQLite recorded one (else kNotFound),
-// READONLY/PERM/AUTH -> kPermissionDenied, anything else -> kIoError.
+// READONLY/PERM/AUTH -> kPermissionDenied, anything else -> kIoError. An
+// existing database that cannot be opened because its directory is not
+// writable (SQLite's -wal/-shm/-journal) is kPermissionDenied saying so.
 // The message is "`context` `path`: <sqlite3_errmsg>". `db` may be null (the
 // message then uses sqlite3_errstr). Precondition: rc is an error code.
 Status SqliteError(sqlite3* db, int rc, const std::string& path,

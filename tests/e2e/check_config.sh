@@ -36,6 +36,36 @@ expect_code 0 "$RETENTIOND" --print-config --config "$WORK/main.conf"
 grep -q "log_level = debug  # $WORK/main.conf.d/50-debug.conf:2" "$WORK/out" ||
   { cat "$WORK/out"; fail "drop-in value or its location missing"; }
 
+# [occupancy]: quota_from and publish_to are opened read-only too; each
+# error is at the line of its key. A publish_to database or table that does
+# not exist yet is fine (the first run creates it) if its directory exists.
+mkdir -p "$WORK/users"
+python3 -c '
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute("CREATE TABLE users (id TEXT PRIMARY KEY, quota_bytes INTEGER)")
+c.execute("CREATE TABLE usage (user_id TEXT, bytes INTEGER)"); c.commit()' "$WORK/app.db"
+occupancy() {
+  printf '[daemon]\nstate_dir = state\n[occupancy]\nroot = users\nquota_from = %s\npublish_to = %s\n' "$1" "$2" > "$WORK/occ.conf"
+}
+occupancy "sqlite:app.db users.quota_bytes" "sqlite:app.db storage_usage"
+expect_code 0 "$RETENTIOND" --check-config "$WORK/occ.conf"
+occupancy "sqlite:app.db users.quota_bytes" "sqlite:new.db storage_usage"
+expect_code 0 "$RETENTIOND" --check-config "$WORK/occ.conf"
+[ ! -e "$WORK/new.db" ] || fail "--check-config created the publish_to database"
+occupancy "sqlite:app.db users.quota" "sqlite:app.db usage"
+expect_code 78 "$RETENTIOND" --check-config "$WORK/occ.conf"
+grep -q "^$WORK/occ.conf:5: \[occupancy\] quota_from: .*no such column: quota" "$WORK/err" ||
+  { cat "$WORK/err"; fail "quota_from column not checked"; }
+grep -q "^$WORK/occ.conf:6: \[occupancy\] publish_to: .*usage" "$WORK/err" ||
+  { cat "$WORK/err"; fail "publish_to table not checked"; }
+occupancy "sqlite:missing.db users.quota_bytes" "sqlite:nodir/app.db usage"
+expect_code 78 "$RETENTIOND" --check-config "$WORK/occ.conf"
+grep -q "^$WORK/occ.conf:5: \[occupancy\] quota_from: .*missing.db" "$WORK/err" ||
+  { cat "$WORK/err"; fail "missing quota_from database not reported"; }
+grep -q "^$WORK/occ.conf:6: \[occupancy\] publish_to: .*nodir" "$WORK/err" ||
+  { cat "$WORK/err"; fail "publish_to in a missing directory not reported"; }
+
 expect_code 64 "$RETENTIOND" --no-such-option
 expect_code 64 "$RETENTIOND" --dry-run
 expect_code 0 "$RETENTIOND" --version

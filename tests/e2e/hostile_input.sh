@@ -1,6 +1,6 @@
 # Hostile bytes through the real binaries: a NUL in a path value, a FIFO as
-# the configuration, a huge configuration, and a ledger entry holding
-# invalid UTF-8 printed as JSON.
+# the configuration, a huge configuration, a ledger entry holding invalid
+# UTF-8 printed as JSON, and a database in a read-only directory.
 source "$(dirname "$0")/lib.bash"
 
 # A NUL would cut the root short where the kernel reads it: an error at
@@ -48,4 +48,28 @@ printf '[daemon]\nno_such_key = 1\n' > "$WORK/broken.conf"
 expect_code 3 "$RETENTIONCTL" --config "$WORK/broken.conf" --socket "$WORK/none.sock" reload
 grep -q "asking the daemon on $WORK/none.sock" "$WORK/err" || { cat "$WORK/err"; fail "no warning"; }
 grep -q "state-dir" "$WORK/err" && { cat "$WORK/err"; fail "advises --state-dir for reload"; }
+
+# An application database on a read-only mount (or, without root, in a
+# directory this user cannot write): SQLite cannot create its -wal/-shm, and
+# the error says so instead of "No such file or directory".
+mkdir -p "$WORK/rodb"
+python3 -c '
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1]); c.execute("PRAGMA journal_mode=WAL")
+c.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, ts INTEGER)")
+c.execute("CREATE INDEX events_ts ON events (ts)"); c.commit(); c.close()' "$WORK/rodb/app.db"
+printf '[daemon]\nstate_dir = state\n[rows.ev]\ndatabase = sqlite:rodb/app.db\ntable = events\ntime_column = ts\nmax_age = 1d\n' > "$WORK/ro.conf"
+if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
+  expect_code 78 unshare -m sh -c 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && exec "$2" --check-config "$3"' \
+    - "$WORK/rodb" "$RETENTIOND" "$WORK/ro.conf"
+elif [ "$(id -u)" != 0 ]; then
+  chmod 0555 "$WORK/rodb"
+  expect_code 78 "$RETENTIOND" --check-config "$WORK/ro.conf"
+  chmod 0755 "$WORK/rodb"
+fi
+if [ -s "$WORK/err" ]; then
+  grep -q "^$WORK/ro.conf:4: \[rows.ev\] database: .*its directory $WORK/rodb is read-only.*app.db-wal" "$WORK/err" ||
+    { cat "$WORK/err"; fail "read-only database directory not named"; }
+  grep -q "No such file" "$WORK/err" && { cat "$WORK/err"; fail "still 'No such file'"; }
+fi
 echo "hostile_input: ok"

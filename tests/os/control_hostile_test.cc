@@ -1,18 +1,19 @@
 // ControlServer against hostile clients on a real socket: trickling and idle
 // connections from one unprivileged user must not lock out another user's
-// connect-per-call client, nor root. The clients run in forked children
-// that drop to other uids, so the test needs root (it says so and passes
-// vacuously otherwise).
+// connect-per-call client, nor root; admin_group reaches the socket. The
+// clients are tests/hostile_client, run in forked children as other uids,
+// so the test needs root (it says so and passes vacuously otherwise).
 #include <fcntl.h>
 #include <grp.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdio>
-#include <functional>
+#include <string>
 #include <vector>
 
 #include "base/clock.h"
@@ -36,29 +37,37 @@ class StatusHandler : public ControlHandler {
   }
 };
 
-// Runs `body` in a child as `uid`; its result goes to the returned pipe.
+// Runs tests/hostile_client as `uid` (primary group the same, plus
+// `groups`) in a child; its stdout goes to the returned pipe. Between fork
+// and exec the child only calls dup2, close and execv (async-signal-safe):
+// this process has threads, and C++ in the child could block on a lock one
+// of them held at fork (it did under AddressSanitizer).
 struct Child {
   pid_t pid = -1;
   int out = -1;
 };
-Child Spawn(uid_t uid, const std::function<std::string()>& body) {
+Child Spawn(uid_t uid, std::vector<std::string> args,
+            const std::string& groups = "") {
+  args.insert(args.begin(), {HOSTILE_CLIENT_BIN, std::to_string(uid),
+                             std::to_string(uid) + groups});
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
   int fds[2];
   if (pipe(fds) != 0) std::abort();
   const pid_t pid = fork();
   if (pid == 0) {
+    dup2(fds[1], STDOUT_FILENO);
     close(fds[0]);
-    if (setgroups(0, nullptr) != 0 || setresgid(uid, uid, uid) != 0 ||
-        setresuid(uid, uid, uid) != 0) {
-      _exit(2);
-    }
-    const std::string result = body();
-    (void)!write(fds[1], result.data(), result.size());
-    _exit(0);
+    close(fds[1]);
+    execv(argv[0], argv.data());
+    _exit(127);
   }
   close(fds[1]);
   return {pid, fds[0]};
 }
 
+// Everything the child printed, once it exited.
 std::string Collect(Child child) {
   std::string result;
   char buf[4096];
@@ -70,79 +79,16 @@ std::string Collect(Child child) {
   return result;
 }
 
-int ConnectNonBlocking(const std::string& path) {
-  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  sockaddr_un addr = {};
-  addr.sun_family = AF_UNIX;
-  std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    close(fd);
-    return -1;  // backlog full: try again next tick
-  }
-  return fd;
+// The child's first line (without its newline), as soon as it is printed.
+std::string FirstLine(Child child) {
+  std::string line;
+  char c;
+  while (read(child.out, &c, 1) == 1 && c != '\n') line += c;
+  return line;
 }
 
-// 100 connections that send one byte of a never-ending call every 100 ms
-// and 300 that send nothing; each one the server closes is reopened.
-// Returns "closed=N" (how many the server closed or refused).
-std::string Attack(const std::string& path, Clock::duration length) {
-  const std::string call = R"({"method":"io.retentiond.Manager.Status",)"
-                           R"("parameters":{"padding":")" +
-                           std::string(100000, 'x');
-  std::vector<int> fds(400, -1);
-  std::vector<size_t> sent(400, 0);
-  size_t closed = 0;
-  const auto end = Clock::now() + length;
-  while (Clock::now() < end) {
-    for (size_t i = 0; i < fds.size(); ++i) {
-      if (fds[i] >= 0) {
-        char buf[256];
-        const ssize_t n = recv(fds[i], buf, sizeof buf, MSG_DONTWAIT);
-        if (n == 0 || (n < 0 && errno != EAGAIN) || n > 0) {
-          close(fds[i]);  // refused (Busy) or closed past its deadline
-          fds[i] = -1;
-          ++closed;
-        }
-      }
-      if (fds[i] < 0) {
-        fds[i] = ConnectNonBlocking(path);
-        sent[i] = 0;
-      }
-      if (fds[i] >= 0 && i < 100 && sent[i] < call.size()) {
-        if (send(fds[i], &call[sent[i]], 1, MSG_NOSIGNAL | MSG_DONTWAIT) == 1) {
-          ++sent[i];
-        }
-      }
-    }
-    std::this_thread::sleep_for(milliseconds(100));
-  }
-  for (int fd : fds) {
-    if (fd >= 0) close(fd);
-  }
-  return "closed=" + std::to_string(closed);
-}
-
-// A connect-per-call client calling Status every 100 ms. Returns one line
-// per call: its latency in microseconds, or "busy" / "failed".
-std::string PollStatus(const std::string& path, int calls) {
-  std::string out;
-  for (int i = 0; i < calls; ++i) {
-    const auto start = Clock::now();
-    const std::string reply =
-        CallOnce(path, R"({"method":"io.retentiond.Manager.Status"})");
-    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                        Clock::now() - start)
-                        .count();
-    if (reply.find(kErrorBusy) != std::string::npos) {
-      out += "busy\n";
-    } else if (reply.find("Manager.Status") == std::string::npos) {
-      out += "failed\n";
-    } else {
-      out += std::to_string(us) + "\n";
-    }
-    std::this_thread::sleep_for(milliseconds(100));
-  }
-  return out;
+std::string Ms(Clock::duration d) {
+  return std::to_string(std::chrono::duration_cast<milliseconds>(d).count());
 }
 
 struct Server {
@@ -173,19 +119,16 @@ TEST_CASE("trickling and idle connections lock out neither readers nor root",
   options.request_timeout = std::chrono::seconds(1);
   Server s(options);
   constexpr int kCalls = 40;
-  // Both children start before the server loop: their first connections
+  // The attacker starts before the server loop: its first connections
   // wait in the backlog, as on a busy daemon.
-  Child attacker = Spawn(kAttacker, [&] {
-    return Attack(s.path, milliseconds(100 * kCalls + 1500));
-  });
-  Child reader = Spawn(kReader, [&] {
-    std::this_thread::sleep_for(milliseconds(1000));  // the attack is on
-    return PollStatus(s.path, kCalls);
-  });
+  Child attacker = Spawn(
+      kAttacker, {"attack", s.path, Ms(milliseconds(100 * kCalls + 1500))});
   std::string root_reply;
   {
     ServerLoop loop(s.server);
-    std::this_thread::sleep_for(milliseconds(1500));
+    std::this_thread::sleep_for(milliseconds(1000));  // the attack is on
+    Child reader = Spawn(kReader, {"poll", s.path, std::to_string(kCalls)});
+    std::this_thread::sleep_for(milliseconds(500));
     root_reply = CallOnce(s.path, R"({"method":"io.retentiond.Manager.Reload"})");
     const std::string polls = Collect(reader);
     const std::string attack = Collect(attacker);
@@ -234,23 +177,12 @@ TEST_CASE("the last slots are kept for root", "[control][hostile]") {
   options.max_per_user = 100;
   Server s(options);
   ServerLoop loop(s.server);
-  Child reader = Spawn(kReader, [&] {
-    std::vector<int> held;
-    std::string out;
-    for (int i = 0; i < 8; ++i) {
-      int fd = ConnectTo(s.path);
-      SendAll(fd, std::string(R"({"method":"x.y.Status"})") + '\0');
-      const std::string reply = ReadMessage(fd);
-      out += reply.find(kErrorBusy) != std::string::npos ? 'B' : 'o';
-      held.push_back(fd);
-    }
-    // Hold the six slots while root calls.
-    std::this_thread::sleep_for(milliseconds(500));
-    return out;
-  });
-  std::this_thread::sleep_for(milliseconds(250));
+  // Six connections held; the two of the reader's that are refused are
+  // closed; root's call comes while the six are held.
+  Child reader = Spawn(kReader, {"hold", s.path, "8", "1000"});
+  CHECK(FirstLine(reader) == "ooooooBB");
   const std::string root_reply = CallOnce(s.path, R"({"method":"x.y.Reload"})");
-  CHECK(Collect(reader) == "ooooooBB");
+  Collect(reader);
   CHECK(root_reply.find("x.y.Reload") != std::string::npos);
 }
 
@@ -264,28 +196,55 @@ TEST_CASE("one uid cannot take more than its share of slots",
   options.max_per_user = 3;
   Server s(options);
   ServerLoop loop(s.server);
-  auto hold = [&] {
-    std::vector<int> held;
-    std::string out;
-    for (int i = 0; i < 5; ++i) {
-      int fd = ConnectTo(s.path);
-      SendAll(fd, std::string(R"({"method":"x.y.Status"})") + '\0');
-      const std::string reply = ReadMessage(fd);
-      out += reply.find(kErrorBusy) != std::string::npos ? 'B' : 'o';
-      held.push_back(fd);
-    }
-    std::this_thread::sleep_for(milliseconds(500));
-    return out;
-  };
-  Child attacker = Spawn(kAttacker, hold);
-  std::this_thread::sleep_for(milliseconds(250));
-  Child reader = Spawn(kReader, [&] {
-    return PollStatus(s.path, 1);
-  });
-  CHECK(Collect(attacker) == "oooBB");
+  Child attacker = Spawn(kAttacker, {"hold", s.path, "5", "1000"});
+  CHECK(FirstLine(attacker) == "oooBB");
+  Child reader = Spawn(kReader, {"poll", s.path, "1"});
   const std::string poll = Collect(reader);
   CHECK(poll != "busy\n");
   CHECK(poll != "failed\n");
+  Collect(attacker);
+}
+
+TEST_CASE("admin_group members reach the socket without socket_group",
+          "[control][hostile]") {
+  if (geteuid() != 0) {
+    WARN("needs root to run clients as other uids; not run");
+    return;
+  }
+  constexpr gid_t kReaders = 65531;
+  constexpr gid_t kAdmins = 65532;
+  const bool with_readers = GENERATE(true, false);
+  TempDir tmp;
+  REQUIRE(chmod(tmp.path().c_str(), 0755) == 0);
+  PosixClock clock;
+  StatusHandler handler;
+  ControlServer server{handler, clock};
+  ControlSocketOptions options;
+  options.path = tmp.File("run/control.sock");
+  if (with_readers) options.group = kReaders;
+  options.admin_group = kAdmins;
+  REQUIRE(server.Listen(options).ok());
+  ServerLoop loop(server);
+  auto call = [&](const std::string& groups) {
+    return Collect(
+        Spawn(kReader, {"call", options.path, "x.y.Status"}, groups));
+  };
+  INFO("socket_group set: " << with_readers);
+  struct stat st;
+  REQUIRE(stat(options.path.c_str(), &st) == 0);
+  CHECK(st.st_gid == (with_readers ? kReaders : kAdmins));
+  if (with_readers && getxattr(options.path.c_str(), "system.posix_acl_access",
+                               nullptr, 0) < 0) {
+    WARN("no ACLs on this filesystem: admins need socket_group; not run");
+    return;
+  }
+  CHECK_THAT(call("," + std::to_string(kAdmins)),
+             Catch::Contains("x.y.Status"));
+  if (with_readers) {
+    CHECK_THAT(call("," + std::to_string(kReaders)),
+               Catch::Contains("x.y.Status"));
+  }
+  CHECK_THAT(call(""), Catch::StartsWith("refused: Permission denied"));
 }
 
 }  // namespace

@@ -287,10 +287,6 @@ TEST_CASE("hostile names and stale views rotate nothing", "[rotation]") {
     std::ofstream(env.Archived("a.1")) << "older archive";
     want = Code::kBusy;
   }
-  SECTION("the archive temp name exists") {
-    std::ofstream(env.Archived("a.1.rtd-tmp")) << "someone's";
-    want = Code::kBusy;
-  }
   SECTION("the live file was replaced since it was examined") {
     WriteLines(env.Log("new.log"), 0, 2000);
     REQUIRE(rename(env.Log("new.log").c_str(), path.c_str()) == 0);
@@ -316,6 +312,56 @@ TEST_CASE("hostile names and stale views rotate nothing", "[rotation]") {
   if (want != Code::kFailedPrecondition && names.empty()) {
     CheckNoSideFiles(env, live);
   }
+}
+
+// Issue 15.10: a symlink planted at the temp name (the fixed ARCHIVE.rtd-tmp
+// of old) stalled the log set; the temp now has a random token, so nothing
+// planted can take its name, and the planted entry is left alone.
+TEST_CASE("an entry planted at a temp name does not stop a rotation",
+          "[rotation]") {
+  RotationEnv env;
+  const std::string path = env.Log("app.log");
+  WriteLines(path, 0, 2000);
+  const std::string before = RotationEnv::Contents(path);
+  const bool symlink_planted = GENERATE(true, false);
+  const bool by_rename = GENERATE(true, false);
+  INFO((symlink_planted ? "symlink" : "file")
+       << " planted; " << (by_rename ? "rename" : "cut"));
+  if (symlink_planted) {
+    REQUIRE(symlink("/etc/passwd", env.Archived("a.1.rtd-tmp").c_str()) == 0);
+  } else {
+    std::ofstream(env.Archived("a.1.rtd-tmp")) << "someone's";
+  }
+  std::vector<std::string> temps;  // what the rotation wrote first
+  RotationStepHook hook = [&](RotationStep step) {
+    if (step != RotationStep::kArchiveWritten) return;
+    for (const std::string& name : env.ArchiveNames()) {
+      if (name != "a.1.rtd-tmp") temps.push_back(name);
+    }
+  };
+  const FileInfo info = env.StatLog("app.log");
+  StatusOr<RotationResult> r =
+      by_rename ? RotateByRename(env.logs(), "app.log", env.archive(), "a.1",
+                                 info, {})
+                : RotateByCollapse(env.logs(), "app.log", env.archive(), "a.1",
+                                   info, hook);
+  INFO(r.status().ToString());
+  REQUIRE(r.ok());
+  CHECK(RotationEnv::Contents(env.Archived("a.1")) +
+            RotationEnv::Contents(path) ==
+        before);
+  CHECK(env.ArchiveNames() == std::vector<std::string>{"a.1", "a.1.rtd-tmp"});
+  if (symlink_planted) {
+    CHECK(std::filesystem::is_symlink(env.Archived("a.1.rtd-tmp")));
+  } else {
+    CHECK(RotationEnv::Contents(env.Archived("a.1.rtd-tmp")) == "someone's");
+  }
+  if (!by_rename) {
+    REQUIRE(temps.size() == 1);
+    CHECK_THAT(temps[0],
+               Catch::Matchers::Matches("a\\.1\\.[a-z]{12}\\.rtd-tmp"));
+  }
+  CHECK_FALSE(env.fs().StatAt(env.logs(), IntentName("app.log")).ok());
 }
 
 }  // namespace

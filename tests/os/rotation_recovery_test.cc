@@ -3,6 +3,7 @@
 // it must refuse to guess about. Crashes are real: a forked rotation kills
 // itself with SIGKILL after the named step.
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <catch2/catch.hpp>
@@ -144,20 +145,35 @@ TEST_CASE("an intent torn before its fsync is dropped", "[rotation]") {
   CHECK(RotationEnv::Contents(env.Log("app.log")) == "data\n");
 }
 
-TEST_CASE("an intent someone else wrote is not followed", "[rotation]") {
+// Issue 15.10: what someone planted at the intent's name is never followed,
+// nor left to stall every later rotation of the log: it is removed.
+TEST_CASE("an intent someone else wrote is not followed, and goes",
+          "[rotation]") {
   RotationEnv env;
   std::ofstream(env.Log("app.log")) << "data\n";
-  RotationIntent forged;
-  forged.method = RotationIntent::Method::kRename;
-  forged.archive = "a.1";
-  forged.mode = 04755;
   const std::string intent = env.Log(IntentName("app.log"));
-  std::ofstream(intent) << FormatIntent(forged);
-  REQUIRE(chown(intent.c_str(), 4321, 4321) == 0);
+  SECTION("another user's intent") {
+    RotationIntent forged;
+    forged.method = RotationIntent::Method::kRename;
+    forged.archive = "a.1";
+    forged.mode = 04755;
+    std::ofstream(intent) << FormatIntent(forged);
+    REQUIRE(chown(intent.c_str(), 4321, 4321) == 0);
+  }
+  SECTION("a symlink") { REQUIRE(symlink("/etc/passwd", intent.c_str()) == 0); }
+  SECTION("a FIFO") { REQUIRE(mkfifo(intent.c_str(), 0600) == 0); }
   StatusOr<std::vector<std::string>> done =
       RecoverRotation(env.logs(), "app.log", env.archive());
-  CHECK(done.status().code() == Code::kUnsafe);
+  INFO(done.status().ToString());
+  REQUIRE(done.ok());
+  REQUIRE(done->size() == 1);
+  CHECK_THAT(done->at(0), Contains("not written by retentiond"));
+  CHECK_FALSE(IntentPending(env));
   CHECK(RotationEnv::Contents(env.Log("app.log")) == "data\n");
+  CHECK(env.ArchiveNames().empty());
+  const FileInfo info = env.StatLog("app.log");
+  CHECK(RotateByRename(env.logs(), "app.log", env.archive(), "a.1", info, {})
+            .ok());
 }
 
 TEST_CASE("recovery with nothing pending does nothing", "[rotation]") {

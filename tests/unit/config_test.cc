@@ -284,6 +284,17 @@ TEST_CASE("the validator runs on clean sections and its errors are kept") {
         "t.conf:3: [logs.a] max_file_size: larger than max_total_size");
 }
 
+TEST_CASE("a size that rounds to 0 bytes is an error at its line") {
+  auto registry = MakeTestRegistry();
+  Loaded loaded = Load("[logs.a]\npaths = /a\nmax_total_size = 0.0000001K\n",
+                       "t.conf", registry.get());
+  CHECK_FALSE(loaded.ok);
+  REQUIRE(loaded.messages.size() == 1);
+  CHECK_THAT(loaded.messages[0],
+             Catch::StartsWith("t.conf:3: [logs.a] max_total_size: bad size "
+                               "'0.0000001K': rounds to 0 bytes"));
+}
+
 TEST_CASE("the validator does not run on a section that already failed") {
   auto registry = MakeTestRegistry();
   Loaded loaded = Load(

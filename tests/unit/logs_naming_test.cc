@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 
+#include "kinds/logs/rotation_intent.h"
+
 namespace retention {
 namespace {
 
@@ -121,6 +123,28 @@ TEST_CASE("temp names end in .rtd-tmp and parse as temps of their archive") {
   REQUIRE(n);
   CHECK(n->temp);
   CHECK(n->number == 1);
+}
+
+TEST_CASE("a rotation's temp with its random token is a temp of its archive") {
+  const std::string stamped =
+      FormatArchiveName("access.log", kT, 0, Compression::kNone);
+  for (const auto& [archive, naming] :
+       {std::pair{stamped, ArchiveNaming::kTimestamp},
+        std::pair{std::string("access.log.1"), ArchiveNaming::kNumbered}}) {
+    const std::string temp = ArchiveTempName(archive, "qzkfmwpxbtra");
+    CHECK(temp == archive + ".qzkfmwpxbtra.rtd-tmp");
+    CHECK(IsTempName(temp));
+    auto a = ParseArchiveName("access.log", temp, naming);
+    REQUIRE(a);
+    CHECK(a->temp);
+    CHECK(FormatName(*a, naming) == archive);
+  }
+  // Not a token: too short, or not lowercase letters.
+  CHECK_FALSE(ParseArchiveName("access.log", "access.log.1.qzkf.rtd-tmp",
+                               ArchiveNaming::kNumbered));
+  CHECK_FALSE(ParseArchiveName("access.log",
+                               "access.log.1.QZKFMWPXBTRA.rtd-tmp",
+                               ArchiveNaming::kNumbered));
 }
 
 TEST_CASE("other files are never taken for archives") {

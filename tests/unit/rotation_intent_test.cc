@@ -59,6 +59,24 @@ TEST_CASE("a rotation intent with a bad field is corrupt", "[rotation]") {
 TEST_CASE("rotation side files are named after their target", "[rotation]") {
   CHECK(IntentName("access.log") == ".access.log.rtd-rotate");
   CHECK(ArchiveTempName("access.log.1") == "access.log.1.rtd-tmp");
+  CHECK(ArchiveTempName("access.log.1", "qzkfmwpxbtra") ==
+        "access.log.1.qzkfmwpxbtra.rtd-tmp");
+}
+
+TEST_CASE("an intent records its temp name; an older one had the fixed name",
+          "[rotation]") {
+  RotationIntent in = Sample();
+  in.temp = ArchiveTempName(in.archive, "qzkfmwpxbtra");
+  StatusOr<RotationIntent> back = ParseIntent(FormatIntent(in));
+  REQUIRE(back.ok());
+  CHECK(*back == in);
+  CHECK(TempNameOf(*back) == "access log.1.qzkfmwpxbtra.rtd-tmp");
+  back = ParseIntent(FormatIntent(Sample()));  // no temp line
+  REQUIRE(back.ok());
+  CHECK(TempNameOf(*back) == "access log.1.rtd-tmp");
+  std::string text = FormatIntent(in);
+  text.replace(text.find("qzkf"), 4, "../x");
+  CHECK(ParseIntent(text).status().code() == Status::Code::kCorruption);
 }
 
 }  // namespace

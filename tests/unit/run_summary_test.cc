@@ -6,6 +6,7 @@
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <sstream>
 
@@ -185,6 +186,47 @@ TEST_CASE("a run's JSON keeps the exact numbers of what was performed",
   j.erase("unit");
   j.erase("destructive");
   CHECK(RunFromJson(j).ok());
+}
+
+TEST_CASE("warnings of one cause are cut to a few and a count") {
+  std::vector<std::string> lines;
+  for (int i = 0; i < 24089; ++i) {
+    lines.push_back("/srv/u/link" + std::to_string(i) +
+                    ": not a regular file; never rotated");
+  }
+  lines.push_back("/srv/u: PermissionDenied: list /srv/u: Permission denied");
+  LimitByCause(&lines);
+  REQUIRE(lines.size() == kShownPerCause + 2);
+  CHECK(lines[0] == "/srv/u/link0: not a regular file; never rotated");
+  CHECK(lines[kShownPerCause] ==
+        "/srv/u: PermissionDenied: list /srv/u: Permission denied");
+  CHECK(lines.back() ==
+        "and " + std::to_string(24089 - kShownPerCause) +
+            " more like this: not a regular file; never rotated");
+}
+
+TEST_CASE("numbers do not make a new cause, and causes are bounded") {
+  std::vector<std::string> lines;
+  for (int i = 0; i < 10; ++i) {
+    lines.push_back("/l: writer pid " + std::to_string(1000 + i) +
+                    " does not use O_APPEND");
+  }
+  // A hostile name after the last ": " cannot make unbounded causes.
+  for (int i = 0; i < 1000; ++i) {
+    lines.push_back("account id: x" + std::string(1, char('a' + i % 26)) +
+                    std::string(1, char('a' + i / 26 % 26)));
+  }
+  LimitByCause(&lines);
+  CHECK(lines.size() <= kMaxCauses * (kShownPerCause + 1) + 1);
+  CHECK(lines[0] == "/l: writer pid 1000 does not use O_APPEND");
+  CHECK(std::count(lines.begin(), lines.end(),
+                   "and 7 more like this: writer pid # does not use "
+                   "O_APPEND") == 1);
+  CHECK_THAT(lines.back(), Catch::StartsWith("and ") &&
+                               Catch::EndsWith(" more of other causes"));
+  std::vector<std::string> few = {"a: x", "b: x", "c: y"};
+  LimitByCause(&few);
+  CHECK(few == std::vector<std::string>{"a: x", "b: x", "c: y"});
 }
 
 }  // namespace

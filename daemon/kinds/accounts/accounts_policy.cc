@@ -38,11 +38,11 @@ std::string Plural(uint64_t n, const char* one, const char* many) {
 void RegisterAccountsKind(KindRegistry* registry) {
   KindSpec spec = AccountsKindSpec();
   spec.factory = MakeAccountsPolicy;
-  spec.check = [](const Section& s) {
+  spec.check = [](const Section& s, std::vector<ConfigError>* errors) {
     auto db = OpenSqliteAccounts(AccountsRuleFromSection(s), true,
                                  kBusyTimeout);
-    if (!db.ok()) return db.status();
-    return (*db)->Check();
+    Status st = db.ok() ? (*db)->Check() : db.status();
+    if (!st.ok()) AddKeyError(s, "database", st.message(), errors);
   };
   registry->Register(std::move(spec));
 }

@@ -10,16 +10,18 @@
 // file and its archive must be on one filesystem. Every rotation of a live
 // file LIVE keeps an intent file `.LIVE.rtd-rotate` (mode 0600) beside it
 // from before its first change until after its last, and writes the archive
-// first as ARCHIVE.rtd-tmp; planners must ignore both names.
+// first as ARCHIVE.TOKEN.rtd-tmp, TOKEN random and recorded in the intent,
+// so nothing planted in advance can take the temp's name and stall the log;
+// planners must ignore both names.
 //
 // Crash protocol of RotateByCollapse (N = head length, P0 / PN = physical
 // addresses of the live file's bytes 0 and N, read with FIEMAP after fsync;
 // a collapse shifts logical offsets but never moves blocks, so byte 0 maps
 // to P0 before the collapse and to PN after it, exactly; a writer cannot
 // forge either, unlike content):
-//   1. intent {method, N, P0, PN, live dev/ino, archive dir, name} written,
-//      fsynced, directory fsynced          (nothing else exists yet)
-//   2. ARCHIVE.rtd-tmp <- live[0, N), fsynced
+//   1. intent {method, N, P0, PN, live dev/ino, archive dir, name, temp}
+//      written, fsynced, directory fsynced (nothing else exists yet)
+//   2. ARCHIVE.TOKEN.rtd-tmp <- live[0, N) (O_EXCL), fsynced
 //   3. renameat2(RENAME_NOREPLACE) to ARCHIVE, archive directory fsynced
 //   4. fallocate(COLLAPSE_RANGE, 0, N) on the live file, fsynced
 //   5. intent removed, directory fsynced
@@ -104,7 +106,7 @@ using RotationStepHook = std::function<void(RotationStep)>;
 // left after the last rotation, is reported whoever wrote it.
 // Fails, having changed nothing: kUnsafe if `live_name` is a symlink, not a
 // regular file, or not `expected_live` (dev/ino); kBusy if `archive_name`
-// (or its temp) exists; kFailedPrecondition if an intent from an
+// exists; kFailedPrecondition if an intent from an
 // interrupted rotation is present (call RecoverRotation first);
 // kInvalidArgument for names with '\n' or directories on two filesystems.
 // I/O errors (kNoSpace...) after step 1 roll back what they can; whatever
@@ -174,7 +176,10 @@ StatusOr<std::vector<int>> NonAppendWriters(const FileInfo& file);
 // After a recovered reopen rotation the writer must be told to reopen again.
 // Fails kCorruption when the state cannot be told exactly (the intent stays;
 // rotate nothing in this file until an operator looked), kInvalidArgument if
-// `archive_dir` is not the one the intent names.
+// `archive_dir` is not the one the intent names. Whatever retentiond
+// cannot have written at the intent's name (a symlink, a FIFO, another
+// user's file) is removed unread, with a message saying so; a root-owned
+// file it cannot read stays (kUnsafe) for an operator.
 StatusOr<std::vector<std::string>> RecoverRotation(Dir& live_dir,
                                                    const std::string& live_name,
                                                    Dir& archive_dir);

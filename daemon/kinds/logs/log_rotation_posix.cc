@@ -83,7 +83,8 @@ StatusOr<uint64_t> WriteArchive(Live& live, const RotationIntent& intent,
   const RotationTarget& t = live.t;
   RETENTION_RETURN_IF_ERROR(posix::WriteIntent(t, intent));
   posix::Step(live.hook, RotationStep::kIntentWritten);
-  StatusOr<UniqueFd> created = posix::CreateArchiveTemp(t, live.info);
+  StatusOr<UniqueFd> created =
+      posix::CreateArchiveTemp(t, intent.temp, live.info);
   StatusOr<uint64_t> bytes = created.ok()
                                  ? fill(created->get())
                                  : StatusOr<uint64_t>(created.status());
@@ -91,15 +92,14 @@ StatusOr<uint64_t> WriteArchive(Live& live, const RotationIntent& intent,
                          : bytes.status();
   if (st.ok()) {
     posix::Step(live.hook, RotationStep::kArchiveWritten);
-    st = posix::PublishArchive(t, created->get(), published);
+    st = posix::PublishArchive(t, intent.temp, created->get(), published);
   }
   if (!st.ok() && !*published) {
     // Nothing is published: dropping the temp, then the intent, undoes all.
     // Whatever cannot be dropped stays for RecoverRotation, the intent last
     // (without it, nothing would name the temp).
     Status undo = created.ok()
-                      ? posix::RemoveIfSame(t.archive_dir,
-                                            ArchiveTempName(t.archive_name),
+                      ? posix::RemoveIfSame(t.archive_dir, intent.temp,
                                             created->get(), t.archive_path)
                       : Status::Ok();
     if (undo.ok()) posix::RemoveIntent(t.live_dir, t.live_name);

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cstdio>
 
+#include "kinds/logs/rotation_intent.h"
+
 namespace retention {
 namespace {
 
@@ -117,6 +119,16 @@ bool ParseNumberedBody(std::string body, ArchiveName* a) {
   return true;
 }
 
+// ".TOKEN" of a rotation's temp name (ArchiveTempName in rotation_intent.h).
+void StripTempToken(std::string* body) {
+  const size_t n = kTempTokenSize + 1;
+  if (body->size() <= n || (*body)[body->size() - n] != '.') return;
+  for (size_t i = body->size() - kTempTokenSize; i < body->size(); ++i) {
+    if ((*body)[i] < 'a' || (*body)[i] > 'z') return;
+  }
+  body->resize(body->size() - n);
+}
+
 }  // namespace
 
 std::string FormatArchiveName(const std::string& live, WallTime t, int seq,
@@ -142,6 +154,7 @@ std::optional<ArchiveName> ParseAnyArchiveName(const std::string& name,
   ArchiveName a;
   std::string body = name;
   a.temp = StripSuffix(&body, kTempSuffix);
+  if (a.temp) StripTempToken(&body);
   a.compression = StripCompression(&body);
   const bool ok = naming == ArchiveNaming::kNumbered
                       ? ParseNumberedBody(std::move(body), &a)

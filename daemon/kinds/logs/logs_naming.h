@@ -15,9 +15,10 @@
 // access.log.2.gz); 1 is the newest and each rotation shifts every number
 // up by one.
 //
-// Temporary files (compression output, truncate-method head copies, a new
-// live file being prepared) are the final name plus ".rtd-tmp"; a name with
-// that suffix is never a complete file, so recovery deletes it.
+// Temporary files (compression output, a new live file being prepared) are
+// the final name plus ".rtd-tmp"; a rotation's head copy is the archive's
+// name, a random token and ".rtd-tmp" (access.log.1.qzkfmwpxbtra.rtd-tmp).
+// A name with that suffix is never a complete file, so recovery deletes it.
 //
 // Pure functions, thread-safe.
 #pragma once

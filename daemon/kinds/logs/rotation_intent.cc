@@ -65,6 +65,7 @@ std::string FormatIntent(const RotationIntent& in) {
   std::string s(kHeader);
   s += "\nmethod " + std::string(MethodName(in.method));
   s += "\narchive " + in.archive;
+  if (!in.temp.empty()) s += "\ntemp " + in.temp;
   s += "\narchive_dir " + std::to_string(in.archive_dir_dev) + " " +
        std::to_string(in.archive_dir_ino);
   s += "\nlive " + std::to_string(in.live_dev) + " " +
@@ -93,7 +94,8 @@ StatusOr<RotationIntent> ParseIntent(std::string_view text) {
     return Status::Corruption("rotation intent: unknown method " + method);
   }
   in.archive = f["archive"];
-  bool ok = !in.archive.empty() &&
+  in.temp = f["temp"];
+  bool ok = !in.archive.empty() && in.temp.find('/') == std::string::npos &&
             ParseNumbers<uint64_t>(
                 f["archive_dir"], {&in.archive_dir_dev, &in.archive_dir_ino}) &&
             ParseNumbers<uint64_t>(f["live"], {&in.live_dev, &in.live_ino}) &&
@@ -110,6 +112,15 @@ std::string IntentName(const std::string& live_name) {
 
 std::string ArchiveTempName(const std::string& archive_name) {
   return archive_name + ".rtd-tmp";
+}
+
+std::string ArchiveTempName(const std::string& archive_name,
+                            const std::string& token) {
+  return archive_name + "." + token + ".rtd-tmp";
+}
+
+std::string TempNameOf(const RotationIntent& intent) {
+  return intent.temp.empty() ? ArchiveTempName(intent.archive) : intent.temp;
 }
 
 }  // namespace retention

@@ -18,6 +18,10 @@ struct RotationIntent {
   enum class Method { kCollapse, kCopy, kRename };
   Method method = Method::kCollapse;
   std::string archive;  // name of the archive in its directory
+  // The archive's temp name, ArchiveTempName(archive, random token): one
+  // nobody can plant in advance. Empty in intents written before it was
+  // recorded (their temp was ArchiveTempName(archive)); see TempNameOf.
+  std::string temp;
   uint64_t archive_dir_dev = 0;
   uint64_t archive_dir_ino = 0;
   uint64_t live_dev = 0;  // the live file being rotated
@@ -46,7 +50,16 @@ StatusOr<RotationIntent> ParseIntent(std::string_view text);
 // ".LIVE.rtd-rotate": the intent of the live file `live_name`.
 std::string IntentName(const std::string& live_name);
 
-// "ARCHIVE.rtd-tmp": where the archive is written before it is renamed.
+// "ARCHIVE.rtd-tmp": where the archive was written before it was renamed,
+// before the temp name got a random token.
 std::string ArchiveTempName(const std::string& archive_name);
+// "ARCHIVE.TOKEN.rtd-tmp": where the archive is written before it is
+// renamed. Precondition: `token` is kTempTokenSize lowercase letters, so
+// ParseArchiveName (logs_naming.h) knows it as the archive's temp.
+inline constexpr size_t kTempTokenSize = 12;
+std::string ArchiveTempName(const std::string& archive_name,
+                            const std::string& token);
+// The temp name `intent` used: its `temp`, else the old fixed name.
+std::string TempNameOf(const RotationIntent& intent);
 
 }  // namespace retention

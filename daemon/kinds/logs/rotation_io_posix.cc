@@ -5,12 +5,14 @@
 #include <linux/fiemap.h>
 #include <linux/fs.h>
 #include <sys/ioctl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <vector>
 
@@ -27,6 +29,8 @@ Status CheckRotationName(const std::string& name) {
   return Status::Ok();
 }
 
+}  // namespace
+
 Status WriteAll(int fd, std::string_view data, const std::string& path) {
   while (!data.empty()) {
     ssize_t n = write(fd, data.data(), data.size());
@@ -37,7 +41,6 @@ Status WriteAll(int fd, std::string_view data, const std::string& path) {
   return Status::Ok();
 }
 
-// pread until `len` bytes or end of file; returns the bytes read.
 StatusOr<size_t> ReadAt(int fd, char* buf, size_t len, uint64_t offset) {
   size_t done = 0;
   while (done < len) {
@@ -49,25 +52,6 @@ StatusOr<size_t> ReadAt(int fd, char* buf, size_t len, uint64_t offset) {
   }
   return done;
 }
-
-// The portable copy, where copy_file_range does not apply.
-Status CopyByReading(int from, int to, uint64_t offset, uint64_t length,
-                     const std::string& path) {
-  std::vector<char> buf(1 << 20);
-  while (length > 0) {
-    size_t want = std::min<uint64_t>(length, buf.size());
-    StatusOr<size_t> n = ReadAt(from, buf.data(), want, offset);
-    if (!n.ok()) return n.status();
-    if (*n == 0) return Status::IoError(path + ": shrank while copied");
-    RETENTION_RETURN_IF_ERROR(
-        WriteAll(to, std::string_view(buf.data(), *n), path));
-    offset += *n;
-    length -= *n;
-  }
-  return Status::Ok();
-}
-
-}  // namespace
 
 StatusOr<RotationTarget> MakeTarget(Dir& live_dir, const std::string& live_name,
                                     Dir& archive_dir,
@@ -124,20 +108,43 @@ Status CheckNothingPending(const RotationTarget& t) {
     return Status::FailedPrecondition(
         t.live_path + ": an interrupted rotation is pending recovery");
   }
-  for (const std::string& name :
-       {t.archive_name, ArchiveTempName(t.archive_name)}) {
-    StatusOr<bool> exists = NameExists(t.archive_dir, name, t.archive_path);
-    if (!exists.ok()) return exists.status();
-    if (*exists) return Status::Busy(t.archive_path + ": exists already");
-  }
+  // The temp's name is new for each rotation (NewIntent), so whatever
+  // sits at any other temp name cannot stop this one.
+  StatusOr<bool> exists =
+      NameExists(t.archive_dir, t.archive_name, t.archive_path);
+  if (!exists.ok()) return exists.status();
+  if (*exists) return Status::Busy(t.archive_path + ": exists already");
   return Status::Ok();
 }
+
+namespace {
+
+// kTempTokenSize random lowercase letters. getrandom(2) of so few bytes
+// fails only where it does not exist (Linux before 3.17); the clock then
+// still gives a token no earlier rotation used, if a guessable one.
+std::string RandomToken() {
+  unsigned char bytes[kTempTokenSize] = {};
+  if (getrandom(bytes, sizeof bytes, 0) != static_cast<ssize_t>(sizeof bytes)) {
+    uint64_t x = static_cast<uint64_t>(
+        std::chrono::steady_clock::now().time_since_epoch().count());
+    for (unsigned char& b : bytes) {
+      x = x * 6364136223846793005u + 1442695040888963407u;
+      b = static_cast<unsigned char>(x >> 56);
+    }
+  }
+  std::string token;
+  for (unsigned char b : bytes) token += static_cast<char>('a' + b % 26);
+  return token;
+}
+
+}  // namespace
 
 RotationIntent NewIntent(const RotationTarget& t, RotationIntent::Method m,
                          const FileInfo& live) {
   RotationIntent in;
   in.method = m;
   in.archive = t.archive_name;
+  in.temp = ArchiveTempName(t.archive_name, RandomToken());
   in.archive_dir_dev = t.archive_dir_info.dev;
   in.archive_dir_ino = t.archive_dir_info.ino;
   in.live_dev = live.dev;
@@ -203,72 +210,35 @@ Status RemoveIntent(int live_dir, const std::string& live_name) {
   return SyncFd(live_dir, "directory of " + live_name);
 }
 
-StatusOr<uint64_t> PhysicalAddress(int fd, uint64_t offset,
+StatusOr<bool> RemovePlantedIntent(int live_dir, const std::string& live_name,
                                    const std::string& path) {
-  alignas(struct fiemap) char
-      buf[sizeof(struct fiemap) + sizeof(struct fiemap_extent)] = {};
-  auto* map = reinterpret_cast<struct fiemap*>(buf);
-  map->fm_start = offset;
-  map->fm_length = 1;
-  map->fm_flags = FIEMAP_FLAG_SYNC;
-  map->fm_extent_count = 1;
-  if (ioctl(fd, FS_IOC_FIEMAP, map) != 0) {
-    return Status::FromErrno(errno, "FIEMAP " + path);
+  const std::string name = IntentName(live_name);
+  struct stat st;
+  if (fstatat(live_dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+    if (errno == ENOENT) return false;
+    return Status::FromErrno(errno, "stat " + path + " intent");
   }
-  const struct fiemap_extent& e = map->fm_extents[0];
-  // Addresses that are unknown, or that copy-on-write may change while the
-  // writer appends, cannot tell a collapse apart.
-  constexpr uint32_t kUnusable =
-      FIEMAP_EXTENT_UNKNOWN | FIEMAP_EXTENT_DELALLOC | FIEMAP_EXTENT_ENCODED |
-      FIEMAP_EXTENT_DATA_ENCRYPTED | FIEMAP_EXTENT_NOT_ALIGNED |
-      FIEMAP_EXTENT_DATA_INLINE | FIEMAP_EXTENT_DATA_TAIL |
-      FIEMAP_EXTENT_SHARED;
-  if (map->fm_mapped_extents != 1 || e.fe_logical > offset ||
-      offset - e.fe_logical >= e.fe_length || (e.fe_flags & kUnusable)) {
-    return Status::FailedPrecondition(path + ": byte " +
-                                      std::to_string(offset) +
-                                      " has no plain physical address");
+  // Ours are regular files of this process's user; root's could be an
+  // earlier daemon's (run as root), so only the operator may judge those.
+  if (S_ISREG(st.st_mode) && (st.st_uid == geteuid() || st.st_uid == 0)) {
+    return false;
   }
-  return e.fe_physical + (offset - e.fe_logical);
-}
-
-Status CopyRange(int from, int to, uint64_t offset, uint64_t length,
-                 const std::string& path) {
-  while (length > 0) {
-    loff_t in = static_cast<loff_t>(offset);
-    ssize_t n = copy_file_range(from, &in, to, nullptr, length, 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS ||
-                  errno == EOPNOTSUPP)) {
-      return CopyByReading(from, to, offset, length, path);
-    }
-    if (n < 0) return Status::FromErrno(errno, "copy " + path);
-    if (n == 0) return Status::IoError(path + ": shrank while copied");
-    offset += static_cast<uint64_t>(n);
-    length -= static_cast<uint64_t>(n);
+  // Only the name goes (a symlink is not followed; a directory only when
+  // empty): whoever planted it loses nothing but the name.
+  const int flags = S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0;
+  if (unlinkat(live_dir, name.c_str(), flags) != 0 && errno != ENOENT) {
+    return Status::FromErrno(errno, "unlink planted " + path + " intent");
   }
-  return Status::Ok();
-}
-
-StatusOr<bool> SameHead(int a, int b, uint64_t length) {
-  std::vector<char> x(1 << 20), y(1 << 20);
-  for (uint64_t off = 0; off < length;) {
-    size_t want = std::min<uint64_t>(length - off, x.size());
-    StatusOr<size_t> na = ReadAt(a, x.data(), want, off);
-    if (!na.ok()) return na.status();
-    StatusOr<size_t> nb = ReadAt(b, y.data(), want, off);
-    if (!nb.ok()) return nb.status();
-    if (*na != want || *nb != want) return false;
-    if (std::memcmp(x.data(), y.data(), want) != 0) return false;
-    off += want;
-  }
+  RETENTION_RETURN_IF_ERROR(SyncFd(live_dir, "directory of " + live_name));
   return true;
 }
 
 StatusOr<UniqueFd> CreateArchiveTemp(const RotationTarget& t,
+                                     const std::string& name,
                                      const FileInfo& like) {
-  const std::string name = ArchiveTempName(t.archive_name);
-  const std::string path = t.archive_path + ".rtd-tmp";
+  const std::string path =
+      t.archive_path.substr(0, t.archive_path.size() - t.archive_name.size()) +
+      name;
   UniqueFd fd(openat(t.archive_dir, name.c_str(),
                      O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                      0600));
@@ -303,8 +273,8 @@ Status RemoveIfSame(int dir, const std::string& name, int fd,
   return Status::Ok();
 }
 
-Status PublishArchive(const RotationTarget& t, int tmp, bool* published) {
-  const std::string tmp_name = ArchiveTempName(t.archive_name);
+Status PublishArchive(const RotationTarget& t, const std::string& tmp_name,
+                      int tmp, bool* published) {
   // The raw syscall, because older glibc lacks the renameat2 wrapper.
   if (syscall(SYS_renameat2, t.archive_dir, tmp_name.c_str(), t.archive_dir,
               t.archive_name.c_str(), RENAME_NOREPLACE) != 0) {

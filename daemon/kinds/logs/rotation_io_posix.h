@@ -41,10 +41,11 @@ Status CheckIdentity(const FileInfo& now, const FileInfo& expected,
                      const std::string& path);
 
 // Before a rotation: kFailedPrecondition if an intent is pending, kBusy if
-// the archive or its temp exists.
+// the archive exists.
 Status CheckNothingPending(const RotationTarget& t);
 
-// An intent for `t` with the identities filled in.
+// An intent for `t` with the identities filled in and a temp name with a
+// fresh random token.
 RotationIntent NewIntent(const RotationTarget& t, RotationIntent::Method m,
                          const FileInfo& live);
 
@@ -57,11 +58,22 @@ StatusOr<std::optional<RotationIntent>> ReadIntent(int live_dir,
                                                    const std::string& path);
 // Removes the intent (gone already: OK) and fsyncs the live directory.
 Status RemoveIntent(int live_dir, const std::string& live_name);
+// Removes what sits at the intent's name if retentiond cannot have written
+// it (anything but a regular file of this process's user or root: a
+// symlink, a FIFO, another user's file), so it cannot stall the log; true
+// when it did. A non-empty directory there fails (ENOTEMPTY).
+StatusOr<bool> RemovePlantedIntent(int live_dir, const std::string& live_name,
+                                   const std::string& path);
 
 // The physical byte address of `offset` in `fd`, after flushing the file
 // (FIEMAP_FLAG_SYNC). kFailedPrecondition when the offset is not in a plain
 // mapped extent (a hole, delayed, inline, shared or encoded data);
 // kIoError with EOPNOTSUPP where FIEMAP is missing.
+// write() until all of `data` is written; `path` names it in errors.
+Status WriteAll(int fd, std::string_view data, const std::string& path);
+// pread until `len` bytes or end of file; returns the bytes read.
+StatusOr<size_t> ReadAt(int fd, char* buf, size_t len, uint64_t offset);
+
 StatusOr<uint64_t> PhysicalAddress(int fd, uint64_t offset,
                                    const std::string& path);
 
@@ -72,15 +84,18 @@ Status CopyRange(int from, int to, uint64_t offset, uint64_t length,
 // either is shorter).
 StatusOr<bool> SameHead(int a, int b, uint64_t length);
 
-// Creates ARCHIVE.rtd-tmp (O_EXCL, O_NOFOLLOW) with the mode and owner of
-// `like`.
+// Creates the temp `name` beside the archive (O_EXCL, O_NOFOLLOW) with the
+// mode and owner of `like`.
 StatusOr<UniqueFd> CreateArchiveTemp(const RotationTarget& t,
+                                     const std::string& name,
                                      const FileInfo& like);
-// Renames the fsynced temp `tmp` to the archive name without replacing
+// Renames the fsynced temp `tmp` (named `tmp_name`) to the archive name
+// without replacing
 // (kBusy if it exists), checks that the name now is `tmp`'s inode (kUnsafe
 // if not) and fsyncs the directory. Sets `*published` once the rename is
 // done; if the rename failed, the temp is removed again when still ours.
-Status PublishArchive(const RotationTarget& t, int tmp, bool* published);
+Status PublishArchive(const RotationTarget& t, const std::string& tmp_name,
+                      int tmp, bool* published);
 // Unlinks `name` in `dir` if it still is the inode of `fd`.
 Status RemoveIfSame(int dir, const std::string& name, int fd,
                     const std::string& path);

@@ -88,14 +88,15 @@ StatusOr<std::string> RecoverCopy(const RotationTarget& t, int live,
 
 StatusOr<std::string> RecoverCut(const RotationTarget& t,
                                  const RotationIntent& in) {
-  const std::string tmp = ArchiveTempName(t.archive_name);
+  const std::string tmp = TempNameOf(in);
   StatusOr<bool> has_tmp =
       posix::NameExists(t.archive_dir, tmp, t.archive_path);
   if (!has_tmp.ok()) return has_tmp.status();
   if (*has_tmp) {
     // The rename takes this name away, so the archive was never published.
     if (unlinkat(t.archive_dir, tmp.c_str(), 0) != 0 && errno != ENOENT) {
-      return Status::FromErrno(errno, "unlink " + t.archive_path + ".rtd-tmp");
+      return Status::FromErrno(errno,
+                               "unlink temp " + tmp + " of " + t.archive_path);
     }
     RETENTION_RETURN_IF_ERROR(posix::SyncFd(t.archive_dir, t.archive_path));
     return t.live_path + ": rotation to " + t.archive_path +
@@ -163,7 +164,15 @@ StatusOr<std::vector<std::string>> RecoverRotation(Dir& live_dir,
     done.push_back(path + ": incomplete rotation intent removed");
     return done;
   }
-  if (!intent.ok()) return intent.status();
+  if (!intent.ok()) {
+    // Not followed, and not left to block every later rotation either.
+    StatusOr<bool> removed = posix::RemovePlantedIntent(dir, live_name, path);
+    if (!removed.ok() || !*removed) return intent.status();
+    done.push_back(path + ": " + IntentName(live_name) +
+                   " was not written by retentiond (" +
+                   intent.status().message() + "); removed, not followed");
+    return done;
+  }
   if (!intent->has_value()) return done;
   const RotationIntent& in = **intent;
   if (archive_dir.info().dev != in.archive_dir_dev ||

@@ -5,6 +5,7 @@
 #include "config/kind_registry.h"
 #include "kinds/occupancy/occupancy_policy.h"
 #include "kinds/occupancy/occupancy_scanner.h"
+#include "kinds/occupancy/occupancy_sqlite_store.h"
 #include "os/command.h"
 
 namespace retention {
@@ -32,6 +33,19 @@ void Validate(const Section& s, Errors* errors) {
     if (!s.Has(key)) continue;
     auto target = ParseSqliteTarget(s.GetString(key), column);
     if (!target.ok()) AddKeyError(s, key, target.status().message(), errors);
+  }
+}
+
+// quota_from and publish_to, read-only, as the runs will use them.
+void CheckDatabases(const Section& s, Errors* errors) {
+  const OccupancyRule rule = OccupancyRuleFromSection(s, 1);
+  if (rule.quota_from) {
+    Status st = CheckQuotaSource(*rule.quota_from, rule.quota_id_column);
+    if (!st.ok()) AddKeyError(s, "quota_from", st.message(), errors);
+  }
+  if (rule.publish_to) {
+    Status st = CheckPublishTarget(*rule.publish_to);
+    if (!st.ok()) AddKeyError(s, "publish_to", st.message(), errors);
   }
 }
 
@@ -104,6 +118,7 @@ void RegisterOccupancyKind(KindRegistry* registry, OccupancyScanner* scanner) {
        .help = "a hook still running after this is killed"},
   };
   spec.validate = Validate;
+  spec.check = CheckDatabases;
   spec.factory = [scanner](const Section& s, Services& services) {
     return Build(s, services, scanner != nullptr ? *scanner : PosixScanner());
   };

@@ -26,4 +26,12 @@ StatusOr<std::map<std::string, uint64_t>> ReadQuotas(
 Status PublishOccupancy(const SqliteTarget& to,
                         const OccupancyScanRecord& scan);
 
+// For --check-config, read-only, reading no rows: whether ReadQuotas would
+// find its database, table and both columns.
+Status CheckQuotaSource(const SqliteTarget& from, const std::string& id_column);
+// Whether PublishOccupancy could upsert: a missing database needs an
+// existing directory (it is created there); a TABLE that exists needs the
+// five columns and a unique user_id (the upsert's conflict target).
+Status CheckPublishTarget(const SqliteTarget& to);
+
 }  // namespace retention

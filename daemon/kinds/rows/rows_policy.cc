@@ -45,11 +45,11 @@ void Merge(RowsBatch* into, const RowsBatch& b) {
 void RegisterRowsKind(KindRegistry* registry) {
   KindSpec spec = RowsKindSpec();
   spec.factory = MakeRowsPolicy;
-  spec.check = [](const Section& s) {
+  spec.check = [](const Section& s, std::vector<ConfigError>* errors) {
     RowsRule rule = RowsRuleFromSection(s);
     auto db = SqliteOpener(rule.target)(true);
-    if (!db.ok()) return db.status();
-    return (*db)->Check(rule.allow_full_scan);
+    Status st = db.ok() ? (*db)->Check(rule.allow_full_scan) : db.status();
+    if (!st.ok()) AddKeyError(s, "database", st.message(), errors);
   };
   registry->Register(std::move(spec));
 }
