@@ -7,7 +7,7 @@
 
 #include "core/ledger_context.h"
 #include "core/recorded_removal.h"
-#include "kinds/logs/log_rotation.h"
+#include "kinds/logs/log_rotator.h"
 #include "kinds/logs/logs_naming.h"
 #include "kinds/logs/logs_policy.h"
 #include "kinds/logs/logs_set.h"
@@ -45,9 +45,9 @@ Status LogsPolicy::ShiftNumbered(Dir& archive_dir, const std::string& live) {
 void LogsPolicy::Notify(std::vector<std::string>* warnings) {
   Status st = Status::Ok();
   if (!rule_.reopen_command.empty()) {
-    st = RunReopenCommand(rule_.reopen_command, kReopenCommandTimeout);
+    st = rotator_.RunReopenCommand(rule_.reopen_command, kReopenCommandTimeout);
   } else if (rule_.reopen_signal != 0) {
-    st = SignalWriter(rule_.pid_file, rule_.reopen_signal);
+    st = rotator_.SignalWriter(rule_.pid_file, rule_.reopen_signal);
   }
   if (!st.ok()) {
     warnings->push_back("telling the writer to reopen: " + st.ToString() +
@@ -104,10 +104,10 @@ bool LogsPolicy::Rotate(const Action& action, WallTime now, ExecContext& ctx,
   }
   StatusOr<RotationResult> rotated =
       rule_.method == RotateMethod::kTruncate
-          ? RotateByCollapse(**live_dir, live, **archive_dir, archive,
-                             action.expected, hook)
-          : RotateByRename(**live_dir, live, **archive_dir, archive,
-                           action.expected, create_);
+          ? rotator_.RotateByCollapse(**live_dir, live, **archive_dir, archive,
+                                      action.expected, hook)
+          : rotator_.RotateByRename(**live_dir, live, **archive_dir, archive,
+                                    action.expected, create_, {});
   if (!rotated.ok()) {
     // Whatever a failed rotation left (a rotation intent file) is finished
     // by the next run's recovery, before it rotates again; its ledger
