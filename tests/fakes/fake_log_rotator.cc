@@ -281,10 +281,10 @@ StatusOr<bool> FakeLogRotator::IsOpenForWriting(Dir& dir,
                                                 const std::string& name,
                                                 const FileInfo& expected) {
   std::lock_guard lock(mu_);
+  ++writing_asks_;
   RETENTION_RETURN_IF_ERROR(Injected(RotatorOp::kIsOpenForWriting));
   StatusOr<bool> writing = fs_.IsOpenForWritingAt(dir, name, expected);
   if (!writing.ok()) return writing;
-  ++writing_asks_;
   auto it = held_.find({expected.dev, expected.ino});
   if (it == held_.end()) return writing;
   if (it->second == 0) {

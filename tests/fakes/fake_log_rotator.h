@@ -133,7 +133,7 @@ class FakeLogRotator final : public LogRotator {
     std::lock_guard lock(mu_);
     return recoveries_;
   }
-  // How many times IsOpenForWriting was asked (and answered).
+  // How many times IsOpenForWriting was asked, failed answers included.
   int writing_asks() const {
     std::lock_guard lock(mu_);
     return writing_asks_;
