@@ -218,6 +218,30 @@ TEST_CASE("a rotation killed after any step loses and repeats no byte") {
   CHECK(f.fs.FileContents(kLive).empty());
 }
 
+// The plan is made before recovery runs: it counted a rotation of the
+// whole live file, whose head recovery then cut, so the rotation moves
+// nothing and must not make room by deleting the archive just recovered.
+TEST_CASE("a rotation that moved nothing deletes nothing on its strength") {
+  LogsFixture f;
+  f.Build("max_file_size = 4K\nkeep = 1\ncompress = none\n");
+  f.AddArchive("app.log-20251201T000000Z", 100);
+  f.AddLive(kText);
+  f.rotator.CrashAfter(RotationStep::kArchivePublished);
+  f.Run();
+  f.clock.Advance(minutes(1));
+  ExecResult second = f.Run();
+  CHECK(second.errors.empty());
+  CHECK(f.Recorded(Verb::kRecover).size() == 1);
+  CHECK(f.Recorded(Verb::kDelete).empty());
+  CHECK(f.fs.FileContents(kFirstArchive) == kText);
+  f.clock.Advance(minutes(1));
+  ExecResult third = f.Run();  // planned afresh: one archive too many
+  CHECK(third.errors.empty());
+  CHECK(f.Recorded(Verb::kDelete) ==
+        Names{"/var/log/app/app.log-20251201T000000Z"});
+  CHECK(f.fs.FileContents(kFirstArchive) == kText);
+}
+
 TEST_CASE("an interrupted rotation that cannot be recovered blocks the file") {
   LogsFixture f;
   f.Build("max_file_size = 4K\ncompress = none\n");

@@ -121,8 +121,14 @@ bool LogsPolicy::Rotate(const Action& action, WallTime now, ExecContext& ctx,
   std::vector<std::string> warnings = rotated->warnings;
   if (rule_.method == RotateMethod::kReopen) Notify(&warnings);
   for (const std::string& w : warnings) WarnOnce(action.target + w, w);
-  if (rotated->bytes == 0) {  // under one block: nothing moved
-    return !LedgerFailed(ctx.Drop(ids.front()), result);
+  if (rotated->bytes == 0) {
+    // Nothing moved: the file shrank since the plan (recovery cut the head
+    // of an interrupted rotation, or it is under one block now). The
+    // plan's deletions counted this rotation's archive, so the run ends
+    // here, as after a failed rotation, and the next one plans afresh.
+    // A ledger failure is in result->errors; the run stops either way.
+    (void)LedgerFailed(ctx.Drop(ids.front()), result);
+    return false;
   }
   Action done = action;
   done.target = JoinPath(archive_dir_path, archive);
