@@ -108,6 +108,10 @@ class FakeFilesystem final : public Filesystem {
   // As if another process had the file open for writing (or closed it).
   void SetWriting(const std::string& path, bool writing);
   void SetMtime(const std::string& path, WallTime t);
+  // Drops the first `n` bytes (at most its size) of the regular file in
+  // place, as fallocate(FALLOC_FL_COLLAPSE_RANGE) does: same inode, the
+  // rest moves to offset 0. For fakes of the log rotation primitives.
+  void CutHead(const std::string& path, uint64_t n);
   // The name now refers to a new inode of the same type and content (a
   // directory's entries move to it): a swap by an attacker.
   void Replace(const std::string& path);

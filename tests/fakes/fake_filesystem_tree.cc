@@ -1,5 +1,6 @@
 // FakeFilesystem's inode table, path walking, and the test helpers that
 // build and tamper with the tree. See fake_filesystem.h.
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -250,6 +251,16 @@ void FakeFilesystem::SetWriting(const std::string& path, bool writing) {
 void FakeFilesystem::SetMtime(const std::string& path, WallTime t) {
   std::lock_guard lock(mutex_);
   At(MustFind(path)).mtime = t;
+}
+
+void FakeFilesystem::CutHead(const std::string& path, uint64_t n) {
+  std::lock_guard lock(mutex_);
+  Node& node = At(MustFind(path));
+  if (node.type != FileType::kRegular) Die("not a regular file", path);
+  n = std::min(n, node.size);
+  node.bytes.erase(0, std::min<uint64_t>(n, node.bytes.size()));
+  node.size -= n;
+  node.mtime = node.ctime = clock_.Now();
 }
 
 void FakeFilesystem::Replace(const std::string& path) {

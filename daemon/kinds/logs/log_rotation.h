@@ -2,7 +2,9 @@
 // methods of DESIGN.md invariant 3, their crash recovery (invariant 5), and
 // what the executor needs around them (telling a writer to reopen, finding
 // who still holds a file). The planner decides what to rotate; the executor
-// calls these. Implemented in log_rotation_posix.cc (truncate method),
+// reaches these only through the LogRotator seam (log_rotator.h), whose
+// POSIX implementation (log_rotator_posix.cc) forwards here, so that tests
+// can run it on fakes. Implemented in log_rotation_posix.cc (truncate method),
 // rename_rotation_posix.cc (reopen method), rotation_recovery_posix.cc,
 // log_writers_posix.cc (/proc scans, leases) and writer_notify_posix.cc.
 //
@@ -59,34 +61,14 @@
 #include <vector>
 
 #include "base/clock.h"
-#include "os/filesystem.h"
 #include "base/status.h"
+#include "kinds/logs/log_rotator.h"
+#include "os/filesystem.h"
 
 namespace retention {
 
-struct RotationResult {
-  uint64_t bytes = 0;          // bytes moved into the archive
-  bool lossless = true;        // false when the copy+truncate fallback ran
-  uint64_t bytes_at_risk = 0;  // fallback only: live size just before the
-                               // truncate minus bytes copied (at least that
-                               // many bytes written in the window are lost)
-  std::vector<std::string> warnings;  // log once per file
-};
-
-// The durable steps of a rotation, in order, for the step hook below.
-enum class RotationStep {
-  kIntentWritten,     // intent durable; nothing else changed yet
-  kArchiveWritten,    // ARCHIVE.rtd-tmp complete and fsynced
-  kArchivePublished,  // renamed to ARCHIVE, directory fsynced
-  kLiveCut,           // collapse (or fallback truncate) done and fsynced
-  kLiveRenamed,       // reopen method: live renamed to the archive
-  kLiveCreated,       // reopen method: the new live file exists
-};
-const char* RotationStepName(RotationStep step);
-
-// Called after each step is durable; tests kill the process there to prove
-// recovery. Production callers pass nothing.
-using RotationStepHook = std::function<void(RotationStep)>;
+// RotationResult, RotationStep, RotationStepHook and CreateSpec are the
+// LogRotator seam's vocabulary (log_rotator.h).
 
 // method=truncate. Moves the whole filesystem blocks (st_blksize, else 4096)
 // at the head of `live_name` into a new file `archive_name` in `archive_dir`
@@ -117,12 +99,6 @@ StatusOr<RotationResult> RotateByCollapse(Dir& live_dir,
                                           const std::string& archive_name,
                                           const FileInfo& expected_live,
                                           const RotationStepHook& hook = {});
-
-// Mode and owner of the new live file; unset fields copy the old file's.
-struct CreateSpec {
-  std::optional<uint32_t> mode;
-  std::optional<uint32_t> uid, gid;
-};
 
 // method=reopen. renameat2(RENAME_NOREPLACE) live -> archive, then creates
 // an empty live file (O_EXCL, O_NOFOLLOW) with `create`'s mode and owner,

@@ -9,6 +9,7 @@
 #include "compress/compressor.h"
 #include "core/ledger.h"
 #include "core/ledger_context.h"
+#include "kinds/logs/log_rotator.h"
 #include "kinds/logs/logs_naming.h"
 #include "kinds/logs/logs_policy.h"
 #include "os/fs_rules.h"
@@ -20,9 +21,10 @@ constexpr auto kLetGoPoll = std::chrono::milliseconds(250);
 
 // "PATH: still open for writing (pid 12, 34); compressed ...": the pids
 // are those /proc lets this process see, for the operator to look at.
-std::string StillWritten(const std::string& path, const FileInfo& info) {
+std::string StillWritten(LogRotator& rotator, const std::string& path,
+                         const FileInfo& info) {
   std::string by;
-  auto pids = VisibleWriters(info);
+  auto pids = rotator.VisibleWriters(info);
   // Naming the writers is best effort: the message stands without them.
   if (pids.ok() && !pids->empty()) {
     for (int pid : *pids) {
@@ -74,7 +76,7 @@ bool LogsPolicy::AwaitLetGo(Dir& dir, const std::string& name,
   Filesystem& fs = services_.fs;
   Duration stable{};
   while (!stop_) {
-    auto writing = fs.IsOpenForWritingAt(dir, name, *info);
+    auto writing = rotator_.IsOpenForWriting(dir, name, *info);
     if (writing.ok() && !*writing) return true;
     const Status::Code code = writing.status().code();
     if (code == Status::Code::kNotFound || code == Status::Code::kAborted) {
@@ -91,7 +93,9 @@ bool LogsPolicy::AwaitLetGo(Dir& dir, const std::string& name,
     stable = now->size == info->size ? stable + kLetGoPoll : Duration{};
     *info = *now;
     if (stable >= kLetGoTimeout) {
-      if (writing.ok()) WarnOnce(path + "let-go", StillWritten(path, *info));
+      if (writing.ok()) {
+        WarnOnce(path + "let-go", StillWritten(rotator_, path, *info));
+      }
       return true;
     }
   }

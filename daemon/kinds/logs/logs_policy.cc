@@ -17,7 +17,7 @@
 #include "config/kind_registry.h"
 #include "core/ledger.h"
 #include "core/ledger_context.h"
-#include "kinds/logs/log_rotation.h"
+#include "kinds/logs/log_rotator.h"
 #include "kinds/logs/keep_free_policy.h"
 #include "kinds/logs/logs_naming.h"
 #include "kinds/logs/logs_set.h"
@@ -44,23 +44,34 @@ StatusOr<Id> ResolveId(const std::string& text,
   return lookup(text);
 }
 
+// The real rotator, made on first use and kept for the process's life: it
+// holds no state between rotations.
+LogRotator& PosixRotator() {
+  static const std::unique_ptr<LogRotator> rotator = NewPosixLogRotator();
+  return *rotator;
+}
+
 }  // namespace
 
-void RegisterLogsKind(KindRegistry* registry) {
+void RegisterLogsKind(KindRegistry* registry, LogRotator* rotator) {
   KindSpec spec = LogsKindSpec();
-  spec.factory = [](const Section& s,
-                    Services& services) -> StatusOr<std::unique_ptr<Policy>> {
-    return std::unique_ptr<Policy>(new LogsPolicy(s, services));
+  spec.factory = [rotator](
+                     const Section& s,
+                     Services& services) -> StatusOr<std::unique_ptr<Policy>> {
+    return std::unique_ptr<Policy>(new LogsPolicy(
+        s, services, rotator != nullptr ? *rotator : PosixRotator()));
   };
   spec.add_policies = AddKeepFreePolicy;
   spec.rotates = true;
   registry->Register(std::move(spec));
 }
 
-LogsPolicy::LogsPolicy(const Section& section, Services& services)
+LogsPolicy::LogsPolicy(const Section& section, Services& services,
+                       LogRotator& rotator)
     : rule_(LogsRuleFromSection(section)),
       brake_limit_(DeleteBrakeLimitOf(section)),
       services_(services),
+      rotator_(rotator),
       compressor_(std::make_unique<TaskThread>()) {
   if (rule_.method == RotateMethod::kTruncate && rule_.max_file_size > 0) {
     rotation_time_ns_ = std::make_shared<std::atomic<int64_t>>(
@@ -229,7 +240,7 @@ void LogsPolicy::Recover(ExecContext& ctx, ExecResult* result) {
     auto live_dir = fs.OpenRoot(live.dir);
     auto archive_dir = fs.OpenRoot(ArchiveDirFor(rule_, live.dir));
     if (!live_dir.ok() || !archive_dir.ok()) continue;  // the plan says why
-    auto done = RecoverRotation(**live_dir, live.name, **archive_dir);
+    auto done = rotator_.RecoverRotation(**live_dir, live.name, **archive_dir);
     if (!done.ok()) {
       ++result->failed;
       result->errors.push_back(live.path() +

@@ -4,10 +4,11 @@
 //
 // A run takes a snapshot of the set through the Filesystem seam (every
 // directory of SetDirectories), hands it to PlanLogs, and executes the plan
-// in its order: cleanup, rotate, compress, delete. Rotation uses the
-// lossless primitives of log_rotation.h (truncate: copy the head, collapse
-// it off the live file; reopen: rename, create, tell the writer). Whenever
-// a snapshot shows an intent file (a crash, or a rotation that failed), the
+// in its order: cleanup, rotate, compress, delete. Rotation goes through
+// the LogRotator seam (log_rotator.h; the lossless primitives of
+// log_rotation.h in production — truncate: copy the head, collapse it off
+// the live file; reopen: rename, create, tell the writer). Whenever a
+// snapshot shows an intent file (a crash, or a rotation that failed), the
 // real run first finishes that interrupted rotation with RecoverRotation.
 //
 // Compression runs on the policy's own thread so that it never delays a
@@ -34,7 +35,7 @@
 
 #include "config/config.h"
 #include "kinds/logs/keep_free_planner.h"
-#include "kinds/logs/log_rotation.h"
+#include "kinds/logs/log_rotator.h"
 #include "kinds/logs/logs_planner.h"
 #include "kinds/logs/logs_rule.h"
 #include "core/policy.h"
@@ -44,8 +45,9 @@ namespace retention {
 
 class KindRegistry;
 
-// Registers the kind (LogsKindSpec) with its factory.
-void RegisterLogsKind(KindRegistry* registry);
+// Registers the kind (LogsKindSpec) with its factory. Policies rotate with
+// `rotator` (a test's); null: the real, POSIX one (NewPosixLogRotator).
+void RegisterLogsKind(KindRegistry* registry, LogRotator* rotator = nullptr);
 
 class LogsPolicy final : public Policy {
  public:
@@ -59,7 +61,8 @@ class LogsPolicy final : public Policy {
   // How long the watcher's early-rotation notice stays valid.
   static constexpr Duration kEarlyValidity = std::chrono::seconds(10);
 
-  LogsPolicy(const Section& section, Services& services);
+  // `rotator` outlives the policy and works on `services.fs`'s handles.
+  LogsPolicy(const Section& section, Services& services, LogRotator& rotator);
   ~LogsPolicy() override;
 
   const std::string& id() const override { return rule_.policy; }
@@ -124,6 +127,7 @@ class LogsPolicy final : public Policy {
   LogsRule rule_;
   DeleteBrakeLimit brake_limit_;
   Services& services_;
+  LogRotator& rotator_;
   CreateSpec create_;           // the new live file's mode and owner (reopen)
   std::string create_problem_;  // an owner or group that could not be found
   // Live files (dir, name) with an intent file in the last snapshot:

@@ -7,7 +7,7 @@
 
 #include "core/ledger_context.h"
 #include "core/recorded_removal.h"
-#include "kinds/logs/log_rotation.h"
+#include "kinds/logs/log_rotator.h"
 #include "kinds/logs/logs_naming.h"
 #include "kinds/logs/logs_policy.h"
 #include "kinds/logs/logs_set.h"
@@ -45,9 +45,9 @@ Status LogsPolicy::ShiftNumbered(Dir& archive_dir, const std::string& live) {
 void LogsPolicy::Notify(std::vector<std::string>* warnings) {
   Status st = Status::Ok();
   if (!rule_.reopen_command.empty()) {
-    st = RunReopenCommand(rule_.reopen_command, kReopenCommandTimeout);
+    st = rotator_.RunReopenCommand(rule_.reopen_command, kReopenCommandTimeout);
   } else if (rule_.reopen_signal != 0) {
-    st = SignalWriter(rule_.pid_file, rule_.reopen_signal);
+    st = rotator_.SignalWriter(rule_.pid_file, rule_.reopen_signal);
   }
   if (!st.ok()) {
     warnings->push_back("telling the writer to reopen: " + st.ToString() +
@@ -104,10 +104,10 @@ bool LogsPolicy::Rotate(const Action& action, WallTime now, ExecContext& ctx,
   }
   StatusOr<RotationResult> rotated =
       rule_.method == RotateMethod::kTruncate
-          ? RotateByCollapse(**live_dir, live, **archive_dir, archive,
-                             action.expected, hook)
-          : RotateByRename(**live_dir, live, **archive_dir, archive,
-                           action.expected, create_);
+          ? rotator_.RotateByCollapse(**live_dir, live, **archive_dir, archive,
+                                      action.expected, hook)
+          : rotator_.RotateByRename(**live_dir, live, **archive_dir, archive,
+                                    action.expected, create_, {});
   if (!rotated.ok()) {
     // Whatever a failed rotation left (a rotation intent file) is finished
     // by the next run's recovery, before it rotates again; its ledger
@@ -121,8 +121,14 @@ bool LogsPolicy::Rotate(const Action& action, WallTime now, ExecContext& ctx,
   std::vector<std::string> warnings = rotated->warnings;
   if (rule_.method == RotateMethod::kReopen) Notify(&warnings);
   for (const std::string& w : warnings) WarnOnce(action.target + w, w);
-  if (rotated->bytes == 0) {  // under one block: nothing moved
-    return !LedgerFailed(ctx.Drop(ids.front()), result);
+  if (rotated->bytes == 0) {
+    // Nothing moved: the file shrank since the plan (recovery cut the head
+    // of an interrupted rotation, or it is under one block now). The
+    // plan's deletions counted this rotation's archive, so the run ends
+    // here, as after a failed rotation, and the next one plans afresh.
+    // A ledger failure is in result->errors; the run stops either way.
+    (void)LedgerFailed(ctx.Drop(ids.front()), result);
+    return false;
   }
   Action done = action;
   done.target = JoinPath(archive_dir_path, archive);

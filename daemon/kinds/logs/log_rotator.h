@@ -1,0 +1,132 @@
+// LogRotator: the seam between the logs executor (LogsPolicy:
+// logs_policy.cc, logs_rotate.cc, logs_compress.cc) and the OS steps of log
+// rotation that the Filesystem seam cannot express: rotating a live file
+// (method truncate: copy the head and collapse it off; method reopen:
+// rename and create), finishing a rotation a crash or an error cut short,
+// telling the writer to reopen (a signal through its pid file, or a
+// command), and asking who still writes a file.
+//
+// Implementations: the POSIX one (NewPosixLogRotator, log_rotator_posix.cc)
+// forwards to the free functions of log_rotation.h, whose crash protocol
+// and error contracts every implementation keeps; tests use FakeLogRotator
+// (tests/fakes/fake_log_rotator.h), which works on a FakeFilesystem's tree,
+// records the reopen calls and can fail any step (ENOSPC, a writer that
+// never lets go, a crash between two steps that leaves its intent for
+// recovery). RegisterLogsKind is the one place that picks the real one.
+//
+// Directory handles come from the Filesystem the rotator was made for (the
+// POSIX rotator: NewPosixFilesystem; the fake: its FakeFilesystem); names
+// are single components.
+//
+// Threading: all methods may be called from several threads at once; one
+// live file must not be rotated or recovered by two callers at once (the
+// executor serializes per file). Only RunReopenCommand and the writer
+// questions may take long (a child process, a /proc scan).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/status.h"
+#include "os/filesystem.h"
+
+namespace retention {
+
+struct RotationResult {
+  uint64_t bytes = 0;          // bytes moved into the archive
+  bool lossless = true;        // false when the copy+truncate fallback ran
+  uint64_t bytes_at_risk = 0;  // fallback only: live size just before the
+                               // truncate minus bytes copied (at least that
+                               // many bytes written in the window are lost)
+  std::vector<std::string> warnings;  // log once per file
+};
+
+// The durable steps of a rotation, in order, for the step hook below.
+enum class RotationStep {
+  kIntentWritten,     // intent durable; nothing else changed yet
+  kArchiveWritten,    // ARCHIVE.rtd-tmp complete and fsynced
+  kArchivePublished,  // renamed to ARCHIVE, directory fsynced
+  kLiveCut,           // collapse (or fallback truncate) done and fsynced
+  kLiveRenamed,       // reopen method: live renamed to the archive
+  kLiveCreated,       // reopen method: the new live file exists
+};
+const char* RotationStepName(RotationStep step);
+
+// Called after each step is durable; tests kill the process there to prove
+// recovery, the executor times the copy. May be empty.
+using RotationStepHook = std::function<void(RotationStep)>;
+
+// Mode and owner of the new live file; unset fields copy the old file's.
+struct CreateSpec {
+  std::optional<uint32_t> mode;
+  std::optional<uint32_t> uid, gid;
+};
+
+class LogRotator {
+ public:
+  virtual ~LogRotator() = default;
+
+  // method=truncate: moves the head of `live_name` (still `expected_live`)
+  // into the new file `archive_name` in `archive_dir` and cuts it off the
+  // live file, under an intent file beside it. result.bytes == 0 when there
+  // was nothing to move (nothing created). Fails, having changed nothing:
+  // kUnsafe (a symlink, not a regular file, not `expected_live`), kBusy
+  // (the archive exists), kFailedPrecondition (an interrupted rotation's
+  // intent is there: RecoverRotation first). Other errors (kNoSpace...)
+  // after the intent was written may leave it for RecoverRotation.
+  // (log_rotation.h: RotateByCollapse.)
+  virtual StatusOr<RotationResult> RotateByCollapse(
+      Dir& live_dir, const std::string& live_name, Dir& archive_dir,
+      const std::string& archive_name, const FileInfo& expected_live,
+      const RotationStepHook& hook) = 0;
+
+  // method=reopen: renames the live file to the archive and creates an
+  // empty live file per `create`. The writer keeps writing into the
+  // archive until told to reopen. Fails like RotateByCollapse; a failure to
+  // create the new live file after the rename leaves the intent for
+  // RecoverRotation. (log_rotation.h: RotateByRename.)
+  virtual StatusOr<RotationResult> RotateByRename(
+      Dir& live_dir, const std::string& live_name, Dir& archive_dir,
+      const std::string& archive_name, const FileInfo& expected_live,
+      const CreateSpec& create, const RotationStepHook& hook) = 0;
+
+  // Finishes or undoes what an interrupted rotation of `live_name` left;
+  // one message per action taken, empty when nothing was pending. Fails
+  // kCorruption when the state cannot be told exactly (the intent stays),
+  // kInvalidArgument when `archive_dir` is not the one the intent names.
+  // (log_rotation.h: RecoverRotation.)
+  virtual StatusOr<std::vector<std::string>> RecoverRotation(
+      Dir& live_dir, const std::string& live_name, Dir& archive_dir) = 0;
+
+  // Sends `signal` to the process `pid_file` names. Fails kNotFound,
+  // kInvalidArgument, kUnsafe, kPermissionDenied (log_rotation.h:
+  // SignalWriter).
+  virtual Status SignalWriter(const std::string& pid_file, int signal) = 0;
+
+  // Runs the reopen `command` (no shell) and waits up to `timeout`. OK on
+  // exit status 0; kIoError, kAborted (timeout), kNotFound, kInvalidArgument
+  // otherwise (log_rotation.h: RunReopenCommand).
+  virtual Status RunReopenCommand(const std::string& command,
+                                  Duration timeout) = 0;
+
+  // Whether any process has `name` in `dir`, still the file `expected`,
+  // open for writing (the contract of Filesystem::IsOpenForWritingAt):
+  // kNotFound if gone, kAborted if replaced, kFailedPrecondition when it
+  // cannot be told.
+  virtual StatusOr<bool> IsOpenForWriting(Dir& dir, const std::string& name,
+                                          const FileInfo& expected) = 0;
+
+  // Process ids (sorted) seen holding `file` open for writing; best effort,
+  // for messages only (log_rotation.h: VisibleWriters).
+  virtual StatusOr<std::vector<int>> VisibleWriters(const FileInfo& file) = 0;
+};
+
+// The real rotator, over handles of NewPosixFilesystem(). Stateless.
+std::unique_ptr<LogRotator> NewPosixLogRotator();
+
+}  // namespace retention

@@ -1,0 +1,291 @@
+// LogsPolicy, the logs executor, on fakes (FakeClock, FakeFilesystem,
+// FakeLogRotator): what a run rotates, compresses and deletes, what it
+// records, and how it meets a failed or interrupted rotation.
+#include "kinds/logs/logs_policy.h"
+
+#include <catch2/catch.hpp>
+#include <cerrno>
+#include <string>
+#include <vector>
+
+#include "unit/logs_fixture.h"
+
+namespace retention {
+namespace {
+
+using Catch::Matchers::Contains;
+using Names = std::vector<std::string>;
+using std::chrono::hours;
+using std::chrono::minutes;
+
+// Distinct lines, over 4K in all: more than max_file_size = 4K.
+std::string LogLines() {
+  std::string text;
+  for (int i = 0; text.size() <= 6000; ++i) {
+    text += "line " + std::to_string(i) + "\n";
+  }
+  return text;
+}
+
+const std::string kText = LogLines();
+const std::string kArchiveName = "app.log-20260101T000000Z";
+
+TEST_CASE("a log over its cap is rotated into its archive and recorded") {
+  LogsFixture f;
+  f.Build("max_file_size = 4K\ncompress = none\n");
+  f.AddLive(kText);
+  const FileInfo before = *f.fs.StatPath(kLive);
+  ExecResult r = f.Run();
+  CHECK(r.errors.empty());
+  CHECK(r.done == 1);
+  CHECK(f.fs.FileContents(kFirstArchive) == kText);
+  auto live = f.fs.StatPath(kLive);
+  REQUIRE(live.ok());
+  CHECK(live->size == 0);
+  CHECK(live->SameIdentity(before));  // emptied in place: truncate method
+  CHECK(f.Recorded(Verb::kRotate) == Names{kFirstArchive});
+  CHECK(f.ctx.recorded[0].bytes == kText.size());
+  CHECK_THAT(f.ctx.recorded[0].reason,
+             Contains("rotated " + std::string(kLive)));
+  CHECK(f.rotator.rotations() ==
+        Names{"collapse " + std::string(kLive) + " -> " + kFirstArchive});
+  CHECK(f.rotator.reopens().empty());  // an O_APPEND writer needs no word
+  CHECK(f.fs.removed().empty());
+  CHECK(f.Names() == Names{"app.log", kArchiveName});  // no intent, no temp
+}
+
+TEST_CASE("a log dry run plans the rotation and changes nothing") {
+  LogsFixture f;
+  f.Build("max_file_size = 4K\ncompress = none\n");
+  f.AddLive(kText);
+  Plan plan = f.MakePlan();
+  REQUIRE(plan.actions.size() == 1);
+  CHECK(plan.actions[0].verb == Verb::kRotate);
+  CHECK(plan.actions[0].target == kLive);
+  CHECK(f.rotator.rotations().empty());
+  CHECK(f.fs.FileContents(kLive) == kText);
+  CHECK(f.Names() == Names{"app.log"});
+}
+
+TEST_CASE("a log under its cap is not rotated") {
+  LogsFixture f;
+  f.Build("max_file_size = 8K\ncompress = none\n");
+  f.AddLive(kText);
+  ExecResult r = f.Run();
+  CHECK(r.done == 0);
+  CHECK(f.rotator.rotations().empty());
+  CHECK(f.fs.FileContents(kLive) == kText);
+}
+
+TEST_CASE("a rotated archive is compressed and its source removed") {
+  LogsFixture f;
+  f.Build("max_file_size = 4K\n");  // compress = zstd
+  f.AddLive(kText);
+  ExecResult r = f.Run();
+  CHECK(r.errors.empty());
+  CHECK(f.Names() == Names{"app.log", kArchiveName + ".zst"});
+  CHECK(f.Unzstd(kFirstArchive + std::string(".zst")) == kText);
+  CHECK(f.fs.removed() == Names{kFirstArchive});  // by the compression
+  CHECK(f.rotator.writing_asks() == 0);  // truncate: nobody to wait for
+}
+
+TEST_CASE("a rotation past the count limit is followed by the oldest delete") {
+  LogsFixture f;
+  f.Build("max_file_size = 4K\nkeep = 1\n");
+  f.AddArchive("app.log-20251201T000000Z.zst", 100);
+  f.AddLive(kText);
+  ExecResult r = f.Run();
+  CHECK(r.errors.empty());
+  REQUIRE(f.ctx.recorded.size() == 2);
+  CHECK(f.ctx.recorded[0].verb == Verb::kRotate);
+  CHECK(f.ctx.recorded[1].verb == Verb::kDelete);
+  CHECK(f.ctx.recorded[1].target ==
+        "/var/log/app/app.log-20251201T000000Z.zst");
+  CHECK(f.Names() == Names{"app.log", kArchiveName + ".zst"});
+}
+
+// The set of the budget tests: three archives of 4K, a week apart, the
+// oldest 31 days old, and a live file of 1000 bytes under its cap.
+void AddThreeArchives(LogsFixture& f) {
+  f.AddLive(std::string(1000, 'x'));
+  f.AddArchive("app.log-20251201T000000Z.zst", 4096);
+  f.AddArchive("app.log-20251208T000000Z.zst", 4096);
+  f.AddArchive("app.log-20251225T000000Z.zst", 4096);
+}
+const std::string kOldest = "/var/log/app/app.log-20251201T000000Z.zst";
+const std::string kMiddle = "/var/log/app/app.log-20251208T000000Z.zst";
+
+TEST_CASE("archives beyond keep are deleted oldest first") {
+  LogsFixture f;
+  f.Build("keep = 2\n");
+  AddThreeArchives(f);
+  ExecResult r = f.Run();
+  CHECK(r.errors.empty());
+  CHECK(f.Recorded(Verb::kDelete) == Names{kOldest});
+  CHECK(f.fs.removed() == Names{kOldest});
+}
+
+TEST_CASE("archives older than max_age are deleted") {
+  LogsFixture f;
+  f.Build("max_age = 21d\n");
+  AddThreeArchives(f);
+  ExecResult r = f.Run();
+  CHECK(r.errors.empty());
+  CHECK(f.Recorded(Verb::kDelete) == Names{kOldest, kMiddle});
+  CHECK(f.fs.removed() == Names{kOldest, kMiddle});
+}
+
+TEST_CASE("the byte budget deletes the oldest archives until the set fits") {
+  LogsFixture f;
+  f.Build("max_total_size = 10K\n");  // 1000 + 3 x 4096 is over by one
+  AddThreeArchives(f);
+  ExecResult r = f.Run();
+  CHECK(r.errors.empty());
+  CHECK(f.Recorded(Verb::kDelete) == Names{kOldest});
+  CHECK(f.fs.removed() == Names{kOldest});
+}
+
+TEST_CASE("a budget dry run lists the deletions and removes nothing") {
+  LogsFixture f;
+  f.Build("max_age = 21d\nkeep = 2\n");
+  AddThreeArchives(f);
+  Plan plan = f.MakePlan();
+  Names planned;
+  for (const Action& a : plan.actions) {
+    if (a.verb == Verb::kDelete) planned.push_back(a.target);
+  }
+  CHECK(planned == Names{kOldest, kMiddle});
+  CHECK(f.fs.removed().empty());
+  CHECK(f.Names().size() == 4);
+}
+
+TEST_CASE(
+    "a failed rotation is an error and nothing is deleted on its strength") {
+  LogsFixture f;
+  f.Build("max_file_size = 4K\nkeep = 1\ncompress = none\n");
+  f.AddArchive("app.log-20251201T000000Z", 100);
+  f.AddLive(kText);
+  std::string code;
+  SECTION("no space for the archive") {
+    f.rotator.FailStep(RotationStep::kArchiveWritten, ENOSPC);
+    code = "NoSpace";
+  }
+  SECTION("the live file was swapped") {
+    f.rotator.FailNext(RotatorOp::kCollapse, Status::Unsafe("swapped"));
+    code = "Unsafe";
+  }
+  SECTION("the rotation was cut short after publishing its archive") {
+    f.rotator.CrashAfter(RotationStep::kArchivePublished);
+    code = "Aborted";
+  }
+  ExecResult r = f.Run();
+  CHECK(r.failed == 1);
+  REQUIRE(r.errors.size() == 1);
+  CHECK_THAT(r.errors[0], Contains(std::string(kLive) + ": rotate: " + code));
+  CHECK(f.ctx.recorded.empty());  // neither the rotation nor a delete
+  CHECK(f.fs.removed().empty());
+  CHECK(f.fs.Exists("/var/log/app/app.log-20251201T000000Z"));
+  CHECK(f.fs.FileContents(kLive) == kText);
+}
+
+TEST_CASE("a rotation killed after any step loses and repeats no byte") {
+  const RotationStep step =
+      GENERATE(RotationStep::kIntentWritten, RotationStep::kArchiveWritten,
+               RotationStep::kArchivePublished, RotationStep::kLiveCut);
+  INFO(RotationStepName(step));
+  LogsFixture f;
+  f.Build("max_file_size = 4K\ncompress = none\n");
+  f.AddLive(kText);
+  f.rotator.CrashAfter(step);
+  ExecResult first = f.Run();
+  CHECK(first.failed == 1);
+  CHECK(f.fs.Exists("/var/log/app/.app.log.rtd-rotate"));
+  f.clock.Advance(minutes(1));
+  ExecResult second = f.Run();
+  INFO((second.errors.empty() ? "" : second.errors[0]));
+  CHECK(second.errors.empty());
+  CHECK(f.Recorded(Verb::kRecover).size() == 1);
+  CHECK(f.rotator.recoveries().size() == 1);
+  // Every byte exactly once, in the archives; the live file empty; no
+  // intent or temp left.
+  std::string archived;
+  for (const std::string& name : f.Names()) {
+    CHECK(name.find(".rtd-") == std::string::npos);
+    if (name != "app.log")
+      archived += f.fs.FileContents(JoinPath(kLogDir, name));
+  }
+  CHECK(archived == kText);
+  CHECK(f.fs.FileContents(kLive).empty());
+}
+
+// The plan is made before recovery runs: it counted a rotation of the
+// whole live file, whose head recovery then cut, so the rotation moves
+// nothing and must not make room by deleting the archive just recovered.
+TEST_CASE("a rotation that moved nothing deletes nothing on its strength") {
+  LogsFixture f;
+  f.Build("max_file_size = 4K\nkeep = 1\ncompress = none\n");
+  f.AddArchive("app.log-20251201T000000Z", 100);
+  f.AddLive(kText);
+  f.rotator.CrashAfter(RotationStep::kArchivePublished);
+  f.Run();
+  f.clock.Advance(minutes(1));
+  ExecResult second = f.Run();
+  CHECK(second.errors.empty());
+  CHECK(f.Recorded(Verb::kRecover).size() == 1);
+  CHECK(f.Recorded(Verb::kDelete).empty());
+  CHECK(f.fs.FileContents(kFirstArchive) == kText);
+  f.clock.Advance(minutes(1));
+  ExecResult third = f.Run();  // planned afresh: one archive too many
+  CHECK(third.errors.empty());
+  CHECK(f.Recorded(Verb::kDelete) ==
+        Names{"/var/log/app/app.log-20251201T000000Z"});
+  CHECK(f.fs.FileContents(kFirstArchive) == kText);
+}
+
+TEST_CASE("an interrupted rotation that cannot be recovered blocks the file") {
+  LogsFixture f;
+  f.Build("max_file_size = 4K\ncompress = none\n");
+  f.AddLive(kText);
+  f.rotator.CrashAfter(RotationStep::kArchivePublished);
+  f.Run();
+  f.rotator.FailNext(RotatorOp::kRecover, Status::Corruption("blocks moved"));
+  f.clock.Advance(minutes(1));
+  ExecResult r = f.Run();
+  REQUIRE(r.errors.size() == 2);
+  CHECK_THAT(r.errors[0], Contains("recovery: Corruption: blocks moved"));
+  CHECK_THAT(r.errors[1], Contains("rotate: FailedPrecondition"));
+  CHECK(f.Recorded(Verb::kRecover).empty());
+  CHECK(f.fs.FileContents(kLive) == kText);  // not cut without recovery
+  CHECK(f.fs.Exists("/var/log/app/.app.log.rtd-rotate"));
+}
+
+TEST_CASE("the copy and truncate fallback is recorded with its risk") {
+  LogsFixture f;
+  f.Build("max_file_size = 4K\ncompress = none\n");
+  f.AddLive(kText);
+  f.rotator.RefuseCollapse(true);
+  ExecResult r = f.Run();
+  CHECK(r.errors.empty());
+  REQUIRE(f.ctx.recorded.size() == 1);
+  CHECK_THAT(f.ctx.recorded[0].reason,
+             Contains("copy+truncate fallback, 0 bytes at risk"));
+  CHECK(f.fs.FileContents(kFirstArchive) == kText);
+}
+
+TEST_CASE("numbered naming shifts every archive up before a rotation") {
+  LogsFixture f;
+  f.Build("max_file_size = 4K\ncompress = none\nnaming = numbered\n");
+  f.AddArchive("app.log.1", 10);
+  f.AddArchive("app.log.2", 20);
+  f.AddLive(kText);
+  ExecResult r = f.Run();
+  CHECK(r.errors.empty());
+  CHECK(f.Names() == Names{"app.log", "app.log.1", "app.log.2", "app.log.3"});
+  CHECK(f.fs.FileContents("/var/log/app/app.log.1") == kText);
+  CHECK(f.fs.StatPath("/var/log/app/app.log.2")->size == 10);
+  CHECK(f.fs.StatPath("/var/log/app/app.log.3")->size == 20);
+  CHECK(f.Recorded(Verb::kRotate) == Names{"/var/log/app/app.log.1"});
+}
+
+}  // namespace
+}  // namespace retention
