@@ -60,9 +60,19 @@ StatusOr<UniqueFd> OpenRegular(int dirfd, const std::string& name,
 // NewPosixFilesystem().
 int DirFd(Dir& dir);
 
-// Filesystem::IsOpenForWritingAt (implemented in log_writers_posix.cc, with
+// Filesystem::IsOpenForWritingAt (implemented in writers_posix.cc, with
 // the /proc scan it falls back on).
 StatusOr<bool> IsOpenForWriting(Dir& dir, const std::string& name,
                                 const FileInfo& expected);
+
+// Process ids (sorted, distinct; the caller excluded) that /proc/*/fd shows
+// holding `file` open for writing. Best effort, for naming writers in
+// messages: processes the caller may not inspect are not in the list.
+StatusOr<std::vector<int>> VisibleWriters(const FileInfo& file);
+
+// Process ids (sorted, distinct; the caller excluded) holding `file` open
+// for writing without O_APPEND (/proc/PID/fdinfo flags). Best effort like
+// VisibleWriters: nothing but /proc tells how a file was opened.
+StatusOr<std::vector<int>> NonAppendWriters(const FileInfo& file);
 
 }  // namespace retention::posix

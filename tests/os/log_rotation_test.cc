@@ -15,6 +15,7 @@
 #include "os/log_writer.h"
 #include "os/rotation_env.h"
 #include "kinds/logs/rotation_intent.h"
+#include "os/file_posix.h"
 
 namespace retention {
 namespace {
@@ -206,7 +207,7 @@ TEST_CASE("writers without O_APPEND are named, readers and appenders not",
   Holder both(path, O_RDWR);
   REQUIRE((overwriting.ok() && appending.ok() && reading.ok() && both.ok()));
 
-  StatusOr<std::vector<int>> pids = NonAppendWriters(info);
+  StatusOr<std::vector<int>> pids = posix::NonAppendWriters(info);
   REQUIRE(pids.ok());
   std::vector<int> want = {overwriting.pid(), both.pid()};
   std::sort(want.begin(), want.end());
@@ -222,13 +223,13 @@ TEST_CASE("writers without O_APPEND are named, readers and appenders not",
   }
   CHECK(named);
 
-  StatusOr<std::vector<int>> writers = VisibleWriters(info);
+  StatusOr<std::vector<int>> writers = posix::VisibleWriters(info);
   REQUIRE(writers.ok());
   want.push_back(appending.pid());
   std::sort(want.begin(), want.end());
   CHECK(*writers == want);
   for (Holder* h : {&overwriting, &appending, &reading, &both}) h->Stop();
-  writers = VisibleWriters(info);
+  writers = posix::VisibleWriters(info);
   REQUIRE(writers.ok());
   CHECK(writers->empty());
 }

@@ -15,6 +15,7 @@
 #include "kinds/logs/log_rotation.h"
 #include "os/log_writer.h"
 #include "os/rotation_env.h"
+#include "os/file_posix.h"
 
 namespace retention {
 namespace {
@@ -143,7 +144,7 @@ TEST_CASE("a read lease tells a writer from a reader", "[lease]") {
     REQUIRE(mapper.ok());
     CHECK(e.Ask() == "true");
     // No descriptor is left for /proc/PID/fd to show.
-    StatusOr<std::vector<int>> visible = VisibleWriters(e.info);
+    StatusOr<std::vector<int>> visible = posix::VisibleWriters(e.info);
     REQUIRE(visible.ok());
     CHECK(visible->empty());
   }
@@ -208,7 +209,7 @@ TEST_CASE("visible writers are named, readers not", "[lease]") {
   Opener writer(e.path, O_WRONLY | O_APPEND, As(kOther));
   Opener reader(e.path, O_RDONLY, As(kOther));
   REQUIRE((writer.ok() && reader.ok()));
-  StatusOr<std::vector<int>> pids = VisibleWriters(e.info);
+  StatusOr<std::vector<int>> pids = posix::VisibleWriters(e.info);
   REQUIRE(pids.ok());
   CHECK(*pids == std::vector<int>{writer.pid()});
 }

@@ -135,15 +135,7 @@ Status SignalWriter(const std::string& pid_file, int signal);
 // kNotFound if the program does not exist, kInvalidArgument if empty.
 Status RunReopenCommand(const std::string& command, Duration timeout);
 
-// Process ids (sorted, distinct; the caller excluded) that /proc/*/fd shows
-// holding `file` open for writing. Best effort, for naming writers in
-// messages: processes the caller may not inspect are not in the list.
-StatusOr<std::vector<int>> VisibleWriters(const FileInfo& file);
-
-// Process ids (sorted, distinct; the caller excluded) holding `file` open
-// for writing without O_APPEND (/proc/PID/fdinfo flags). Best effort like
-// VisibleWriters: nothing but /proc tells how a file was opened.
-StatusOr<std::vector<int>> NonAppendWriters(const FileInfo& file);
+// VisibleWriters and NonAppendWriters, who writes a file: os/file_posix.h.
 
 // Finishes or undoes whatever an interrupted rotation of `live_name` left
 // (protocol above); call it before planning, with the archive directory the

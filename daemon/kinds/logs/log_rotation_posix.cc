@@ -9,6 +9,7 @@
 
 #include "kinds/logs/log_rotation.h"
 #include "kinds/logs/rotation_io_posix.h"
+#include "os/file_posix.h"
 
 namespace retention {
 namespace {
@@ -46,7 +47,7 @@ bool CollapseRefused(int fd, uint64_t size, uint64_t block) {
 
 void WarnNonAppendWriters(const FileInfo& info, const std::string& path,
                           RotationResult* result) {
-  StatusOr<std::vector<int>> pids = NonAppendWriters(info);
+  StatusOr<std::vector<int>> pids = posix::NonAppendWriters(info);
   // Only a warning depends on the scan; the rotation is the same either way.
   if (!pids.ok()) return;
   for (int pid : *pids) {

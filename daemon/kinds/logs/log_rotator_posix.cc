@@ -48,7 +48,7 @@ class PosixLogRotator final : public LogRotator {
   }
 
   StatusOr<std::vector<int>> VisibleWriters(const FileInfo& file) override {
-    return retention::VisibleWriters(file);
+    return posix::VisibleWriters(file);
   }
 };
 

@@ -19,7 +19,6 @@
 #include <string_view>
 
 #include "os/file_posix.h"
-#include "kinds/logs/log_rotation.h"
 
 namespace retention {
 namespace {
@@ -191,13 +190,13 @@ StatusOr<bool> posix::IsOpenForWriting(Dir& dir, const std::string& name,
   return ScanForWriters(file, writer.status());
 }
 
-StatusOr<std::vector<int>> VisibleWriters(const FileInfo& file) {
+StatusOr<std::vector<int>> posix::VisibleWriters(const FileInfo& file) {
   StatusOr<HolderScan> scan = ScanHolders(file);
   if (!scan.ok()) return scan.status();
   return Pids(*scan, Writes);
 }
 
-StatusOr<std::vector<int>> NonAppendWriters(const FileInfo& file) {
+StatusOr<std::vector<int>> posix::NonAppendWriters(const FileInfo& file) {
   StatusOr<HolderScan> scan = ScanHolders(file);
   if (!scan.ok()) return scan.status();
   return Pids(*scan,
