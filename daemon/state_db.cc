@@ -11,9 +11,10 @@
 namespace retention {
 namespace {
 
-// Forward migrations: kMigrations[n] takes schema n to n + 1. Each runs in
-// one transaction with the version bump, so a crash leaves either schema.
-// Append new migrations; never edit one that has shipped.
+// Forward migrations: kMigrations[n] takes schema n to n + 1. All that are
+// due run in one transaction with the version bump, so a crash leaves the
+// schema found or the newest (and a new state db costs one commit, not one
+// per version). Append new migrations; never edit one that has shipped.
 constexpr const char* kMigrationTo1[] = {
     R"sql(CREATE TABLE runs (
       id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -281,10 +282,10 @@ Status EnableWal(SqliteDb& db) {
   return Status::Ok();
 }
 
-// Reads the version and, if it is behind, applies the next migration, all in
-// one write transaction so two processes opening at once cannot both
+// Reads the version and, if it is behind, applies every migration due, all
+// in one write transaction so two processes opening at once cannot both
 // migrate. Returns the version reached.
-StatusOr<int64_t> MigrateOneStep(SqliteDb& db) {
+StatusOr<int64_t> MigrateToNewest(SqliteDb& db) {
   SqliteTransaction txn(db);
   RETENTION_RETURN_IF_ERROR(txn.Begin(SqliteTransaction::Kind::kImmediate));
   StatusOr<int64_t> version = ReadSchemaVersion(db);
@@ -296,9 +297,8 @@ StatusOr<int64_t> MigrateOneStep(SqliteDb& db) {
         std::to_string(StateDb::kSchemaVersion) + "; refusing to downgrade");
   }
   int64_t reached = *version;
-  if (reached < StateDb::kSchemaVersion) {
+  for (; reached < StateDb::kSchemaVersion; ++reached) {
     RETENTION_RETURN_IF_ERROR(ApplyMigration(db, reached));
-    ++reached;
   }
   RETENTION_RETURN_IF_ERROR(txn.Commit());
   return reached;
@@ -327,7 +327,7 @@ StatusOr<std::unique_ptr<StateDb>> StateDb::Open(const std::string& path) {
 
 Status StateDb::Migrate() {
   while (schema_version_ != kSchemaVersion) {
-    StatusOr<int64_t> reached = MigrateOneStep(*db_);
+    StatusOr<int64_t> reached = MigrateToNewest(*db_);
     if (!reached.ok()) return reached.status();
     schema_version_ = static_cast<int>(*reached);
   }
