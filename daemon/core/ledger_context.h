@@ -2,7 +2,10 @@
 // entries; removals are write-ahead intents closed by their entries
 // (intent_log.h), committed in groups: up to kGroupMax outcomes or
 // kGroupDelay after the first queued one, whichever comes first, and at
-// every Intend() and Flush(). One fsync covers a group. `stopping` reads the
+// every Intend() and Flush(). One fsync covers a group. kGroupMax is above
+// any executor's intent group (files: 1,024) and kGroupDelay above the time
+// such a group takes, so a group's outcomes normally go in the transaction
+// of the next group's intents: one commit per group. `stopping` reads the
 // stop flag the caller owns.
 //
 // Threading: one run's context, used by one thread; the state database
@@ -22,8 +25,8 @@ namespace retention {
 
 class LedgerContext final : public ExecContext {
  public:
-  static constexpr size_t kGroupMax = 1024;
-  static constexpr Duration kGroupDelay = std::chrono::milliseconds(50);
+  static constexpr size_t kGroupMax = 4096;
+  static constexpr Duration kGroupDelay = std::chrono::milliseconds(250);
 
   LedgerContext(Clock& clock, Ledger& ledger, const std::atomic<bool>& stop)
       : clock_(clock), state_(ledger.state()), stop_(stop) {}

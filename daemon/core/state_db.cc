@@ -94,7 +94,7 @@ StatusOr<std::unique_ptr<StateDb>> StateDb::Open(const std::string& path) {
 
 Status StateDb::Migrate() {
   while (schema_version_ != kSchemaVersion) {
-    StatusOr<int64_t> reached = MigrateOneStep(*db_);
+    StatusOr<int64_t> reached = MigrateToNewest(*db_);
     if (!reached.ok()) return reached.status();
     schema_version_ = static_cast<int>(*reached);
   }

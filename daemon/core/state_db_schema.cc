@@ -10,9 +10,10 @@
 namespace retention {
 namespace {
 
-// Forward migrations: kMigrations[n] takes schema n to n + 1. Each runs in
-// one transaction with the version bump, so a crash leaves either schema.
-// Append new migrations; never edit one that has shipped.
+// Forward migrations: kMigrations[n] takes schema n to n + 1. All that are
+// due run in one transaction with the version bump, so a crash leaves the
+// schema found or the newest (and a new state db costs one commit, not one
+// per version). Append new migrations; never edit one that has shipped.
 constexpr const char* kMigrationTo1[] = {
     R"sql(CREATE TABLE runs (
       id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -223,10 +224,10 @@ Status EnableWal(SqliteConnection& db) {
   return Status::Ok();
 }
 
-// Reads the version and, if it is behind, applies the next migration, all in
-// one write transaction so two processes opening at once cannot both
+// Reads the version and, if it is behind, applies every migration due, all
+// in one write transaction so two processes opening at once cannot both
 // migrate. Returns the version reached.
-StatusOr<int64_t> MigrateOneStep(SqliteConnection& db) {
+StatusOr<int64_t> MigrateToNewest(SqliteConnection& db) {
   SqliteTransaction txn(db);
   RETENTION_RETURN_IF_ERROR(txn.Begin(SqliteTransaction::Kind::kImmediate));
   StatusOr<int64_t> version = ReadSchemaVersion(db);
@@ -238,9 +239,8 @@ StatusOr<int64_t> MigrateOneStep(SqliteConnection& db) {
         std::to_string(StateDb::kSchemaVersion) + "; refusing to downgrade");
   }
   int64_t reached = *version;
-  if (reached < StateDb::kSchemaVersion) {
+  for (; reached < StateDb::kSchemaVersion; ++reached) {
     RETENTION_RETURN_IF_ERROR(ApplyMigration(db, reached));
-    ++reached;
   }
   RETENTION_RETURN_IF_ERROR(txn.Commit());
   return reached;

@@ -13,9 +13,9 @@ namespace retention {
 Status SetConnectionPragmas(SqliteConnection& db);
 // WAL is recorded in the file, so this runs only once the file is accepted.
 Status EnableWal(SqliteConnection& db);
-// Reads the version and, if it is behind, applies the next migration, all in
-// one write transaction so two processes opening at once cannot both
+// Reads the version and, if it is behind, applies every migration due, all
+// in one write transaction so two processes opening at once cannot both
 // migrate. Returns the version reached.
-StatusOr<int64_t> MigrateOneStep(SqliteConnection& db);
+StatusOr<int64_t> MigrateToNewest(SqliteConnection& db);
 
 }  // namespace retention

@@ -2,10 +2,15 @@
 #include "os/file_posix.h"
 
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 
 #include <cerrno>
+#include <charconv>
+
+#include "os/proc_locks.h"
 
 namespace retention::posix {
 namespace {
@@ -29,6 +34,12 @@ FileType TypeOf(uint32_t mode) {
     default:
       return FileType::kOther;
   }
+}
+
+std::string ToHex(unsigned long value) {
+  char buf[2 * sizeof value];
+  auto end = std::to_chars(buf, buf + sizeof buf, value, 16).ptr;
+  return std::string(buf, end);
 }
 
 FileInfo FromStatx(const struct statx& sx) {
@@ -118,7 +129,102 @@ class PosixFile final : public File {
   uint64_t read_ = 0;  // bytes read through this handle
 };
 
+// Whether every lock on the filesystem of `fd` is one this kernel's lock
+// table lists: not so where other machines or a userspace server hold locks
+// too (NFS, CIFS, FUSE, cluster filesystems), which only a probe sees.
+Status CheckLocksAreLocal(int fd) {
+  struct statfs sfs;
+  if (fstatfs(fd, &sfs) != 0) return Status::FromErrno(errno, "fstatfs");
+  switch (static_cast<unsigned long>(sfs.f_type)) {
+    case EXT4_SUPER_MAGIC:  // ext2 and ext3 too
+    case XFS_SUPER_MAGIC:
+    case BTRFS_SUPER_MAGIC:
+    case TMPFS_MAGIC:
+      return Status::Ok();
+    default:
+      return Status::FailedPrecondition(
+          "/proc/locks may not list every lock on a filesystem of type 0x" +
+          ToHex(static_cast<unsigned long>(sfs.f_type)));
+  }
+}
+
+// The initial PID namespace's fixed inode number (PROC_PID_INIT_INO in the
+// kernel's include/linux/proc_ns.h).
+constexpr ino_t kInitialPidNamespace = 0xEFFFFFFC;
+
+// /proc/locks leaves out the locks of processes outside the PID namespace
+// of its proc mount. /proc/self resolves only in this process's own
+// namespace or an ancestor, and the initial one has none: a process in it
+// reads the table of every process.
+Status CheckInitialPidNamespace() {
+  struct stat st;
+  if (stat("/proc/self/ns/pid", &st) != 0) {
+    return Status::FromErrno(errno, "stat /proc/self/ns/pid");
+  }
+  if (st.st_ino != kInitialPidNamespace) {
+    return Status::FailedPrecondition(
+        "/proc/locks hides the locks of processes outside this PID "
+        "namespace");
+  }
+  return Status::Ok();
+}
+
+// One reading of /proc/locks (procfs's only): its text, and how many
+// read() calls returned some of it.
+struct LockTable {
+  std::string text;
+  int reads = 0;
+};
+
+StatusOr<LockTable> ReadProcLocks() {
+  constexpr size_t kMaxBytes = size_t{1} << 20;  // ~19,000 locks
+  UniqueFd fd(open("/proc/locks", O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) return Status::FromErrno(errno, "open /proc/locks");
+  struct statfs sfs;
+  if (fstatfs(fd.get(), &sfs) != 0 || sfs.f_type != PROC_SUPER_MAGIC) {
+    return Status::FailedPrecondition("/proc/locks is not procfs's");
+  }
+  LockTable table;
+  char buf[16384];
+  for (;;) {
+    const ssize_t n = read(fd.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Status::FromErrno(errno, "read /proc/locks");
+    if (n == 0) return table;
+    table.text.append(buf, static_cast<size_t>(n));
+    ++table.reads;
+    if (table.text.size() > kMaxBytes) {
+      return Status::FailedPrecondition("/proc/locks: over 1 MiB of locks");
+    }
+  }
+}
+
 }  // namespace
+
+// The kernel formats the table into a page-sized buffer per read(), with
+// every change to the table held off (file_rwsem taken for writing): a
+// table that came in one read() of at most half a page is a snapshot (a
+// record left for the next read() would be a lock with dozens of waiters).
+// A longer one resumes each read() by position, so a lock released between
+// two pages shifts the rest and the one at the seam goes unprinted: it is
+// read again, and used only once two readings agree line for line.
+StatusOr<std::vector<uint64_t>> LockedInodes(int dirfd) {
+  RETENTION_RETURN_IF_ERROR(CheckLocksAreLocal(dirfd));
+  RETENTION_RETURN_IF_ERROR(CheckInitialPidNamespace());
+  StatusOr<LockTable> last = ReadProcLocks();
+  if (!last.ok()) return last.status();
+  const size_t half_page = static_cast<size_t>(sysconf(_SC_PAGESIZE)) / 2;
+  if (last->reads <= 1 && last->text.size() <= half_page) {
+    return ParseProcLocks(last->text);
+  }
+  for (int tries = 0; tries < 3; ++tries) {
+    StatusOr<LockTable> again = ReadProcLocks();
+    if (!again.ok()) return again.status();
+    if (again->text == last->text) return ParseProcLocks(again->text);
+    last = std::move(again);
+  }
+  return Status::FailedPrecondition("/proc/locks kept changing while read");
+}
 
 StatusOr<FileInfo> StatxAt(int dirfd, const std::string& name,
                            const std::string& path) {

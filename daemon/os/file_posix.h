@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "os/filesystem.h"
 #include "os/fs_rules.h"
@@ -52,6 +53,9 @@ std::unique_ptr<File> NewPosixFile(UniqueFd fd, std::string path);
 // kNotFound if it is missing; never blocks on a FIFO.
 StatusOr<UniqueFd> OpenRegular(int dirfd, const std::string& name,
                                const std::string& path, bool blocking = true);
+
+// Filesystem::LockedInodes for the filesystem of the directory `dirfd`.
+StatusOr<std::vector<uint64_t>> LockedInodes(int dirfd);
 
 // The descriptor of a Dir opened by the POSIX Filesystem (implemented in
 // filesystem_posix.cc), for other *_posix.cc code that must call the OS

@@ -157,6 +157,22 @@ class Filesystem {
   // True if another process holds an flock(2) on `name` in `dir`.
   virtual StatusOr<bool> IsLocked(Dir& dir, const std::string& name) = 0;
 
+  // The inode numbers, ascending, of every file on `dir`'s filesystem that
+  // a process may hold an flock(2) on right now: IsLocked is false for a
+  // file whose inode number is not among them, so it need not be asked. The
+  // list may name more (other kinds of locks, other filesystems): ask
+  // IsLocked of those. It is one read of the kernel's lock table
+  // (/proc/locks, twice, until two reads agree), and like IsLocked it tells
+  // the moment it was asked: a lock taken after it is not seen. Fails
+  // kFailedPrecondition where that table may not list every flock on the
+  // file — a filesystem whose locks can be held by other machines or a
+  // userspace server (only ext2/3/4, XFS, Btrfs and tmpfs qualify), a caller
+  // outside the initial PID namespace (the table hides the locks of
+  // processes it cannot see), a table that kept changing while read — or
+  // with the error that kept /proc/locks from being read or parsed; callers
+  // then ask IsLocked of every file.
+  virtual StatusOr<std::vector<uint64_t>> LockedInodes(Dir& dir) = 0;
+
   // Whether a process (any user's, in any PID namespace, the caller
   // included) has the regular file `name` in `dir`, still the file `file`
   // (dev, ino), open for writing; a writable shared mapping counts too.

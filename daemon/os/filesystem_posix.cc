@@ -311,6 +311,10 @@ class PosixFilesystem final : public Filesystem {
     return Status::FromErrno(errno, "flock " + path);
   }
 
+  StatusOr<std::vector<uint64_t>> LockedInodes(Dir& dir) override {
+    return posix::LockedInodes(FdOf(dir));
+  }
+
   StatusOr<bool> IsOpenForWritingAt(Dir& dir, const std::string& name,
                                     const FileInfo& expected) override {
     return posix::IsOpenForWriting(dir, name, expected);

@@ -318,6 +318,17 @@ StatusOr<bool> FakeFilesystem::IsLocked(Dir& dir, const std::string& name) {
   return At(*ino).locked;
 }
 
+StatusOr<std::vector<uint64_t>> FakeFilesystem::LockedInodes(Dir& dir) {
+  std::lock_guard lock(mutex_);
+  RETENTION_RETURN_IF_ERROR(Injection(TakeFailure(FsOp::kLockedInodes),
+                                      "read /proc/locks for " + dir.path()));
+  std::vector<uint64_t> inodes;
+  for (const auto& [ino, node] : nodes_) {
+    if (node.locked) inodes.push_back(node.ino);
+  }
+  return inodes;  // nodes_ is ordered by inode number
+}
+
 StatusOr<bool> FakeFilesystem::IsOpenForWritingAt(Dir& dir,
                                                   const std::string& name,
                                                   const FileInfo& expected) {

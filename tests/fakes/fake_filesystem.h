@@ -44,6 +44,7 @@ enum class FsOp {
   kSyncDir,
   kSpace,
   kIsLocked,
+  kLockedInodes,
   kIsOpenForWriting,
   kLock,
 };
@@ -79,6 +80,8 @@ class FakeFilesystem final : public Filesystem {
   Status SyncDir(Dir& dir) override;
   StatusOr<DiskSpace> Space(Dir& dir) override;
   StatusOr<bool> IsLocked(Dir& dir, const std::string& name) override;
+  // Every inode SetLocked or LockFileAt holds, whatever its directory.
+  StatusOr<std::vector<uint64_t>> LockedInodes(Dir& dir) override;
   // What SetWriting said (the fake keeps no open descriptors); kAborted if
   // `name` is not `expected` any more.
   StatusOr<bool> IsOpenForWritingAt(Dir& dir, const std::string& name,

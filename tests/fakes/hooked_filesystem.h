@@ -28,6 +28,9 @@ class HookedFilesystem final : public Filesystem {
   std::function<void()> after_remove;
   // Runs after every successful RenameAt and RenameDirAt, with the target.
   std::function<void(Dir& to, const std::string& to_name)> after_rename;
+  // How many times IsLocked and LockedInodes were asked.
+  size_t is_locked_calls = 0;
+  size_t locked_inodes_calls = 0;
 
   StatusOr<std::unique_ptr<Dir>> OpenRoot(const std::string& path) override {
     return inner_.OpenRoot(path);
@@ -90,7 +93,12 @@ class HookedFilesystem final : public Filesystem {
     return inner_.Space(dir);
   }
   StatusOr<bool> IsLocked(Dir& dir, const std::string& name) override {
+    ++is_locked_calls;
     return inner_.IsLocked(dir, name);
+  }
+  StatusOr<std::vector<uint64_t>> LockedInodes(Dir& dir) override {
+    ++locked_inodes_calls;
+    return inner_.LockedInodes(dir);
   }
   StatusOr<bool> IsOpenForWritingAt(Dir& dir, const std::string& name,
                                     const FileInfo& expected) override {

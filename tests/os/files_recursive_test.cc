@@ -175,6 +175,22 @@ TEST_CASE("a file another process holds an flock on survives a sweep") {
   CHECK(f.fs.Exists("/data/tree/d/locked.tar"));
 }
 
+TEST_CASE("a file held under flock survives a sweep that cannot read the "
+          "lock table: every file is probed") {
+  Recursive f;
+  f.Old("d/locked.tar");
+  f.Old("d/free.tar");
+  f.fs.SetLocked("/data/tree/d/locked.tar", true);
+  f.fs.FailNext(FsOp::kLockedInodes, EACCES);
+  f.Start();
+  RunReport r = f.Run("files.tree");
+  CHECK(f.fs.removed() == std::vector<std::string>{"/data/tree/d/free.tar"});
+  CHECK(f.fs.Exists("/data/tree/d/locked.tar"));
+  // The held file is the one error: a missing lock table is none.
+  REQUIRE(r.result.errors.size() == 1);
+  CHECK_THAT(r.result.errors[0], Catch::Contains("locked by another process"));
+}
+
 TEST_CASE("remove_empty_dirs without recursive is a configuration error") {
   FakeFsDaemon f;
   f.fs.AddDir("/data/flat");

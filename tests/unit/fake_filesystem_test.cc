@@ -84,6 +84,7 @@ TEST_CASE("every operation can be failed on demand") {
       {FsOp::kSyncDir, [&] { return fs.SyncDir(root); }},
       {FsOp::kSpace, [&] { return fs.Space(root).status(); }},
       {FsOp::kIsLocked, [&] { return fs.IsLocked(root, "a.log").status(); }},
+      {FsOp::kLockedInodes, [&] { return fs.LockedInodes(root).status(); }},
       {FsOp::kIsOpenForWriting,
        [&] {
          return fs.IsOpenForWritingAt(root, "a.log", f.Stat("a.log")).status();

@@ -1,5 +1,9 @@
 #include "kinds/files/files_policy.h"
 
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <optional>
 #include <set>
 
 #include "config/config_value.h"
@@ -15,7 +19,26 @@ namespace {
 // last group's outcomes) per this many files.
 constexpr size_t kIntentGroup = 1024;
 
+// Files one reading of the lock table serves, at least: a lock taken since
+// is missed for at most this many removals. A table naming more inodes
+// serves as many files, so reading it never costs more per file than the
+// probes it saves.
+constexpr size_t kLockSurveyFiles = 64;
+
 }  // namespace
+
+struct FilesPolicy::ExecState {
+  ExecState(Filesystem& fs, Dir& root_dir, const TreeSnapshot& tree)
+      : root(root_dir), cursor(fs, root_dir, tree) {}
+  Dir& root;
+  DirCursor cursor;
+  std::set<uint32_t> unreachable;  // directories that failed to open
+  // The inodes the last lock table named (nullopt: it could not be read,
+  // probe every file), and how many more files it serves.
+  std::optional<std::vector<uint64_t>> locked;
+  size_t survey_left = 0;
+  bool survey_failure_logged = false;
+};
 
 void RegisterFilesKind(KindRegistry* registry) {
   KindSpec spec;
@@ -129,19 +152,17 @@ ExecResult FilesPolicy::Execute(const Plan& plan, ExecContext& ctx) {
                             " was replaced since planning; deleting nothing");
     return result;
   }
-  DirCursor cursor(fs_, **root, planned_);
-  std::set<uint32_t> unreachable;  // directories that failed to open
+  ExecState state(fs_, **root, planned_);
   std::vector<const Action*> actions;
   actions.reserve(plan.actions.size());
   for (const Action& a : plan.actions) actions.push_back(&a);
   RemoveInGroups(id_, actions, kIntentGroup, ctx, &result, [&](size_t i) {
-    return RemoveOne(cursor, *actions[i], &unreachable, &result);
+    return RemoveOne(state, *actions[i], &result);
   });
   return result;
 }
 
-Removal FilesPolicy::RemoveOne(DirCursor& cursor, const Action& action,
-                               std::set<uint32_t>* unreachable,
+Removal FilesPolicy::RemoveOne(ExecState& state, const Action& action,
                                ExecResult* result) {
   const bool is_dir = (action.ref & kDirRef) != 0;
   const uint32_t index = static_cast<uint32_t>(action.ref & ~kDirRef);
@@ -149,27 +170,29 @@ Removal FilesPolicy::RemoveOne(DirCursor& cursor, const Action& action,
       is_dir ? planned_.dirs[index].parent : planned_.entries[index].dir;
   const std::string& name =
       is_dir ? planned_.dirs[index].name : planned_.entries[index].name;
-  if (unreachable->count(parent) > 0) {
+  if (state.unreachable.count(parent) > 0) {
     ++result->failed;
     return Removal::kKept;
   }
-  auto dir = cursor.MoveTo(parent);
+  auto dir = state.cursor.MoveTo(parent);
   if (!dir.ok()) {
     // Swapped, vanished or unreadable since planning: nothing below it
     // is touched in this run; the next run plans afresh.
-    unreachable->insert(parent);
+    state.unreachable.insert(parent);
     ++result->failed;
     result->errors.push_back(action.target + ": " + dir.status().ToString() +
                              "; skipping its directory");
     return Removal::kKept;
   }
   return is_dir ? RemoveDirectory(**dir, name, action, result)
-                : RemoveFile(**dir, name, action, result);
+                : RemoveFile(state, **dir, name, action, result);
 }
 
-Removal FilesPolicy::RemoveFile(Dir& dir, const std::string& name,
-                                const Action& action, ExecResult* result) {
-  if (action.expected.type == FileType::kRegular) {
+Removal FilesPolicy::RemoveFile(ExecState& state, Dir& dir,
+                                const std::string& name, const Action& action,
+                                ExecResult* result) {
+  if (action.expected.type == FileType::kRegular &&
+      MayBeLocked(state, action.expected)) {
     auto locked = fs_.IsLocked(dir, name);
     if (locked.ok() && *locked) {
       result->errors.push_back(action.target +
@@ -178,6 +201,26 @@ Removal FilesPolicy::RemoveFile(Dir& dir, const std::string& name,
     }
   }
   return RemoveChecked(fs_, dir, name, action, result);
+}
+
+bool FilesPolicy::MayBeLocked(ExecState& state, const FileInfo& info) {
+  if (state.survey_left == 0) {
+    auto survey = fs_.LockedInodes(state.root);
+    state.locked.reset();
+    state.survey_left = kLockSurveyFiles;
+    if (survey.ok()) {
+      state.survey_left = std::max(kLockSurveyFiles, survey->size());
+      state.locked = std::move(*survey);
+    } else if (!state.survey_failure_logged) {
+      state.survey_failure_logged = true;
+      spdlog::debug("{}: no lock table ({}); probing every file", id_,
+                    survey.status().ToString());
+    }
+  }
+  --state.survey_left;
+  return !state.locked ||
+         std::binary_search(state.locked->begin(), state.locked->end(),
+                            info.ino);
 }
 
 // A directory planned empty that is not any more (a file was held, kept as
