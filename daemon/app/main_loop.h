@@ -26,13 +26,13 @@
 #include <string>
 #include <thread>
 
-#include "control/control_server.h"
-#include "core/daemon.h"
-#include "core/size_watcher.h"
-#include "control/manager_service.h"
-#include "core/scheduler.h"
 #include "app/service_notifier.h"
 #include "base/task_thread.h"
+#include "control/control_server.h"
+#include "control/manager_service.h"
+#include "core/daemon.h"
+#include "core/scheduler.h"
+#include "core/size_watcher.h"
 
 namespace retention {
 

@@ -1,10 +1,9 @@
 // MainLoop's jobs (main_loop.h): what the control socket asks of it
 // (reload, the policy list, a run), and the queues and worker threads that
 // run policies, one worker per Policy::lane.
-#include "app/main_loop.h"
-
 #include <spdlog/spdlog.h>
 
+#include "app/main_loop.h"
 #include "base/logging.h"
 #include "kinds/logs/keep_free_planner.h"
 #include "report/run_summary.h"
@@ -117,9 +116,10 @@ void MainLoop::WorkerLoop(Lane worker_lane) {
     }
     // A log policy's run added archives or bytes to its filesystem: check
     // the free space now rather than within a minute.
-    const bool keep_free_next =
-        !job.dry_run && report.result.done > 0 && worker_lane == Lane::kRotation &&
-        job.id != kKeepFreePolicyId && daemon_.Find(kKeepFreePolicyId);
+    const bool keep_free_next = !job.dry_run && report.result.done > 0 &&
+                                worker_lane == Lane::kRotation &&
+                                job.id != kKeepFreePolicyId &&
+                                daemon_.Find(kKeepFreePolicyId);
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (!job.dry_run) {

@@ -9,11 +9,11 @@
 #include <cstring>
 #include <filesystem>
 
-#include "report/daily_report.h"
-#include "kinds/logs/keep_free_planner.h"
-#include "base/logging.h"
 #include "app/main_loop.h"
 #include "app/options.h"
+#include "base/logging.h"
+#include "kinds/logs/keep_free_planner.h"
+#include "report/daily_report.h"
 #include "report/run_summary.h"
 
 namespace retention {
@@ -251,7 +251,8 @@ void MainLoop::QueueWatched(const std::set<std::string>& due) {
   if (due.empty()) return;
   // Before the runs are queued, so that they see it.
   for (const EarlyCrossing& early : watcher_->TakeEarly()) {
-    if (auto policy = daemon_.Find(early.policy)) policy->OnEarlyCrossing(early);
+    if (auto policy = daemon_.Find(early.policy))
+      policy->OnEarlyCrossing(early);
   }
   if (watcher_ && watcher_->overflows() > 0) {
     spdlog::debug("inotify queue overflowed {} times", watcher_->overflows());

@@ -2,12 +2,12 @@
 #include <algorithm>
 #include <cassert>
 
-#include "kinds/accounts/accounts_report.h"
 #include "config/config_value.h"
+#include "core/report_section.h"
+#include "kinds/accounts/accounts_report.h"
 #include "kinds/files/files_report.h"
 #include "kinds/logs/logs_report.h"
 #include "kinds/occupancy/occupancy_report.h"
-#include "core/report_section.h"
 #include "kinds/rows/rows_report.h"
 
 namespace retention {

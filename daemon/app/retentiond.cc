@@ -5,12 +5,12 @@
 #include <atomic>
 #include <iostream>
 
-#include "core/daemon.h"
-#include "base/logging.h"
 #include "app/main_loop.h"
 #include "app/options.h"
-#include "report/run_summary.h"
 #include "app/unit_paths.h"
+#include "base/logging.h"
+#include "core/daemon.h"
+#include "report/run_summary.h"
 
 namespace retention {
 namespace {

@@ -1,6 +1,6 @@
-#include "base/task_thread.h"
-
 #include <signal.h>
+
+#include "base/task_thread.h"
 
 namespace retention {
 

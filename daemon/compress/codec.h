@@ -17,8 +17,8 @@
 #include <string>
 #include <string_view>
 
-#include "compress/compression.h"
 #include "base/status.h"
+#include "compress/compression.h"
 
 namespace retention {
 

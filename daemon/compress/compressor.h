@@ -24,9 +24,9 @@
 #include <cstdint>
 #include <string>
 
+#include "base/status.h"
 #include "compress/compression.h"
 #include "os/filesystem.h"
-#include "base/status.h"
 
 namespace retention {
 
@@ -46,7 +46,6 @@ struct CompressResult {
 // OK if `level` is valid for `c`: zstd 1..19, gzip 1..9; kNone takes any.
 // kInvalidArgument otherwise, naming the range.
 Status CheckCompressionLevel(Compression c, int level);
-
 
 // Compresses the regular file `name` in `dir` into `name + suffix`
 // (CompressionSuffix(c)) and removes `name`. `expected` is the original as

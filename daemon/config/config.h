@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "base/clock.h"
-#include "config/config_value.h"
 #include "base/status.h"
+#include "config/config_value.h"
 
 namespace retention {
 
@@ -113,7 +113,8 @@ bool LoadConfig(const std::string& path, const KindRegistry& registry,
 bool LoadDaemonSection(const std::string& path, const KindRegistry& registry,
                        Section* daemon, std::vector<ConfigError>* errors);
 
-// Same as LoadConfig, from text (tests); `name` stands for the file name in errors.
+// Same as LoadConfig, from text (tests); `name` stands for the file name in
+// errors.
 bool LoadConfigFromString(const std::string& name, const std::string& text,
                           const KindRegistry& registry, Config* config,
                           std::vector<ConfigError>* errors);

@@ -6,8 +6,8 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "config/config_check.h"
 #include "base/escape.h"
+#include "config/config_check.h"
 
 namespace retention {
 namespace {
@@ -76,7 +76,8 @@ void ConfigBuilder::AddFile(const std::string& name,
     Error({name, 0}, "", "",
           "more than " + std::to_string(kMaxConfigLines) +
               " lines of keys and headers in the configuration; not read "
-              "from line " + std::to_string(ini.stopped_at) + " on");
+              "from line " +
+              std::to_string(ini.stopped_at) + " on");
   }
   for (IniError& e : ini.errors) {
     Error({name, e.line}, std::move(e.section), "", std::move(e.message));

@@ -81,10 +81,10 @@ class ConfigBuilder {
   // Policy name -> the section that first used it.
   std::map<std::string, std::pair<std::string, SourceLocation>> names_;
   std::set<std::string> failed_ids_;  // sections with an error so far
-  std::vector<ConfigError> errors_;  // the first kStoredErrors
-  size_t errors_dropped_ = 0;        // past those
-  size_t lines_left_;                // of kMaxConfigLines
-  std::string hashed_;               // names and texts, for Sha256()
+  std::vector<ConfigError> errors_;   // the first kStoredErrors
+  size_t errors_dropped_ = 0;         // past those
+  size_t lines_left_;                 // of kMaxConfigLines
+  std::string hashed_;                // names and texts, for Sha256()
 };
 
 // The absolute, normalised directory holding `file`.

@@ -7,8 +7,8 @@
 #include <string_view>
 #include <vector>
 
-#include "config/kind_registry.h"
 #include "base/status.h"
+#include "config/kind_registry.h"
 
 namespace retention {
 

@@ -121,8 +121,9 @@ StatusOr<uint64_t> ParseSize(std::string_view text) {
     return BadSize(text, "too large");
   }
   const uint64_t bytes = (n << shift) + part;
-  if (bytes == 0 && (whole.find_first_not_of('0') != std::string_view::npos ||
-                     fraction.find_first_not_of('0') != std::string_view::npos)) {
+  if (bytes == 0 &&
+      (whole.find_first_not_of('0') != std::string_view::npos ||
+       fraction.find_first_not_of('0') != std::string_view::npos)) {
     // 0.0000001K would otherwise read as 0: for a budget, no budget at all.
     return BadSize(text, "rounds to 0 bytes; write 0 if that is meant");
   }
@@ -273,8 +274,7 @@ StatusOr<SpaceLimit> ParseSpaceLimit(std::string_view text) {
 
 uint64_t SpaceLimit::RequiredOf(uint64_t total) const {
   if (percent == 0) return bytes;
-  return static_cast<uint64_t>(static_cast<long double>(total) * percent /
-                               100);
+  return static_cast<uint64_t>(static_cast<long double>(total) * percent / 100);
 }
 
 std::string SpaceLimit::ToString() const {

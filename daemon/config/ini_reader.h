@@ -54,7 +54,7 @@ struct IniError {
 struct IniFile {
   std::vector<IniSection> sections;  // in order, repeats included
   std::vector<IniError> errors;      // in line order
-  size_t lines = 0;  // read lines that were neither blank nor comments
+  size_t lines = 0;    // read lines that were neither blank nor comments
   int stopped_at = 0;  // the line past the budget, not read; 0: read all
 };
 

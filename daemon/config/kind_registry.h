@@ -93,9 +93,9 @@ struct KindSpec {
   std::string kind;
   bool singleton = false;  // written [occupancy], not [occupancy.NAME]
   std::vector<KeySpec> keys;
-  SectionValidator validate;  // may be empty
-  PolicyFactory factory;      // empty for [daemon]
-  ExternalCheck check;        // may be empty
+  SectionValidator validate;    // may be empty
+  PolicyFactory factory;        // empty for [daemon]
+  ExternalCheck check;          // may be empty
   DaemonPolicies add_policies;  // may be empty
   // Its runs rotate files: the metrics count its rotations.
   bool rotates = false;

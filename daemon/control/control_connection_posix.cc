@@ -1,5 +1,7 @@
 // ControlServer's connections (control_server.h): read, frame, dispatch,
 // write, expire. Admission is in control_server_posix.cc.
+#include "control/control_connection_posix.h"
+
 #include <spdlog/spdlog.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -9,7 +11,6 @@
 #include <cerrno>
 #include <cstring>
 
-#include "control/control_connection_posix.h"
 #include "control/control_protocol.h"
 #include "control/control_server.h"
 

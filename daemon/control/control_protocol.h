@@ -126,7 +126,8 @@ inline constexpr MethodSpec kManagerMethods[] = {
 const MethodSpec* FindManagerMethod(std::string_view method);
 
 // True for the Manager methods that change state (RunPolicy, Reload,
-// ConfirmClock, Release, Hold, ReleaseHold). False for read methods and for names that are no method.
+// ConfirmClock, Release, Hold, ReleaseHold). False for read methods and for
+// names that are no method.
 bool ChangesState(std::string_view method);
 
 // The Varlink interface descriptions, verbatim as GetInterfaceDescription

@@ -35,8 +35,8 @@
 #include <string>
 
 #include "base/clock.h"
-#include "control/control_access.h"
 #include "base/status.h"
+#include "control/control_access.h"
 #include "control/varlink.h"
 
 namespace retention {
@@ -136,7 +136,7 @@ class ControlServer {
   std::map<uint64_t, std::unique_ptr<Connection>> connections_;
   std::map<int, uint64_t> by_fd_;
   std::map<uid_t, size_t> per_uid_;  // open connections by peer uid
-  Duration accept_paused_until_{};  // after EMFILE: BootNow() to retry; 0 none
+  Duration accept_paused_until_{};   // after EMFILE: BootNow() to retry; 0 none
   Duration last_refusal_log_{};
   uint64_t refused_since_log_ = 0;
 };

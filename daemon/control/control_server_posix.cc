@@ -14,8 +14,8 @@
 #include <mutex>
 #include <vector>
 
-#include "control/control_protocol.h"
 #include "control/control_connection_posix.h"
+#include "control/control_protocol.h"
 #include "control/control_server.h"
 
 namespace retention {
@@ -129,8 +129,9 @@ std::string ControlServer::RefusalReason(const Caller& caller) const {
     return "too many control connections (" +
            std::to_string(options_.max_connections) + ")";
   }
-  const bool admin = caller.uid == 0 || (options_.admin_group &&
-                                         InGroup(caller, *options_.admin_group));
+  const bool admin =
+      caller.uid == 0 ||
+      (options_.admin_group && InGroup(caller, *options_.admin_group));
   if (admin) return "";
   if (total >= options_.max_connections - reserved_for_admins()) {
     return "too many control connections (the last " +

@@ -4,11 +4,11 @@
 
 #include "config/config_value.h"
 #include "control/control_protocol.h"
+#include "core/report_section.h"
 #include "os/groups.h"
 #include "report/hold_json.h"
 #include "report/occupancy_view.h"
 #include "report/report.h"
-#include "core/report_section.h"
 #include "report/run_summary.h"
 
 namespace retention {
@@ -24,7 +24,7 @@ std::string InternalError(const Status& st) {
   return EncodeError(kErrorInternal, {{"message", st.ToString()}});
 }
 
-std::optional<gid_t> ResolveGroup(const Section& daemon, const char* key) {
+std::optional<gid_t> GroupOf(const Section& daemon, const char* key) {
   const std::string& name = daemon.GetStringOrEmpty(key);
   if (name.empty()) return std::nullopt;
   auto gid = LookupGroup(name);
@@ -40,8 +40,8 @@ std::optional<gid_t> ResolveGroup(const Section& daemon, const char* key) {
 AccessRules AccessRulesFromConfig(const Config& config, uid_t daemon_uid) {
   AccessRules rules;
   rules.daemon_uid = daemon_uid;
-  rules.socket_gid = ResolveGroup(config.daemon(), "socket_group");
-  rules.admin_gid = ResolveGroup(config.daemon(), "admin_group");
+  rules.socket_gid = GroupOf(config.daemon(), "socket_group");
+  rules.admin_gid = GroupOf(config.daemon(), "admin_group");
   return rules;
 }
 
@@ -94,40 +94,28 @@ const std::vector<ManagerService::Route>& ManagerService::Routes() {
        [](ManagerService& s, Req, Who, ReplyFn r) { r(s.Status()); }},
       {kMethodListPolicies,
        [](ManagerService& s, Req, Who, ReplyFn r) { r(s.ListPolicies()); }},
-      {kMethodRunPolicy,
-       [](ManagerService& s, Req q, Who c, ReplyFn r) {
-         s.RunPolicy(q, c, std::move(r));
-       }},
+      {kMethodRunPolicy, [](ManagerService& s, Req q, Who c,
+                            ReplyFn r) { s.RunPolicy(q, c, std::move(r)); }},
       {kMethodReload,
        [](ManagerService& s, Req, Who c, ReplyFn r) { r(s.Reload(c)); }},
       {kMethodConfirmClock,
        [](ManagerService& s, Req, Who c, ReplyFn r) { r(s.ConfirmClock(c)); }},
-      {kMethodReport,
-       [](ManagerService& s, Req q, Who, ReplyFn r) {
-         s.Report(q, std::move(r));
-       }},
-      {kMethodVerifyLedger,
-       [](ManagerService& s, Req, Who, ReplyFn r) {
-         s.VerifyLedger(std::move(r));
-       }},
+      {kMethodReport, [](ManagerService& s, Req q, Who,
+                         ReplyFn r) { s.Report(q, std::move(r)); }},
+      {kMethodVerifyLedger, [](ManagerService& s, Req, Who,
+                               ReplyFn r) { s.VerifyLedger(std::move(r)); }},
       {kMethodMetrics,
        [](ManagerService& s, Req, Who, ReplyFn r) { s.Metrics(std::move(r)); }},
       {kMethodRelease,
        [](ManagerService& s, Req q, Who c, ReplyFn r) { r(s.Release(q, c)); }},
-      {kMethodHold,
-       [](ManagerService& s, Req q, Who c, ReplyFn r) {
-         r(s.HoldOrRelease(q, c));
-       }},
-      {kMethodReleaseHold,
-       [](ManagerService& s, Req q, Who c, ReplyFn r) {
-         r(s.HoldOrRelease(q, c));
-       }},
+      {kMethodHold, [](ManagerService& s, Req q, Who c,
+                       ReplyFn r) { r(s.HoldOrRelease(q, c)); }},
+      {kMethodReleaseHold, [](ManagerService& s, Req q, Who c,
+                              ReplyFn r) { r(s.HoldOrRelease(q, c)); }},
       {kMethodListHolds,
        [](ManagerService& s, Req, Who, ReplyFn r) { r(s.ListHolds()); }},
-      {kMethodOccupancy,
-       [](ManagerService& s, Req q, Who, ReplyFn r) {
-         s.Occupancy(q, std::move(r));
-       }},
+      {kMethodOccupancy, [](ManagerService& s, Req q, Who,
+                            ReplyFn r) { s.Occupancy(q, std::move(r)); }},
   };
   return routes;
 }

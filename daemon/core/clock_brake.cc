@@ -9,12 +9,15 @@ constexpr char kConfirmKey[] = "brake-since-ns ";
 constexpr size_t kConfirmMaxBytes = 4096;
 
 // The file's first line, or all of it.
-std::string FirstLine(const std::string& s) { return s.substr(0, s.find('\n')); }
+std::string FirstLine(const std::string& s) {
+  return s.substr(0, s.find('\n'));
+}
 
 }  // namespace
 
 std::string ClockConfirmation(const Brake& engaged) {
-  return kConfirmKey + std::to_string(engaged.since.time_since_epoch().count()) +
+  return kConfirmKey +
+         std::to_string(engaged.since.time_since_epoch().count()) +
          "\n# confirms the clock brake engaged at " +
          FormatIso8601(engaged.since) + "\n";
 }
@@ -92,8 +95,8 @@ StatusOr<bool> ClockBrake::TakeConfirmationFile(const Brake& engaged) {
   if (!info.ok()) return info.status();
   std::string contents;
   auto file = fs_.OpenFileAt(**dir, kConfirmClockFile);
-  Status read = file.ok() ? (*file)->Read(kConfirmMaxBytes, &contents)
-                          : file.status();
+  Status read =
+      file.ok() ? (*file)->Read(kConfirmMaxBytes, &contents) : file.status();
   // Whatever it said, a confirmation is used once: remove it before acting.
   RETENTION_RETURN_IF_ERROR(fs_.RemoveAt(**dir, kConfirmClockFile, *info));
   if (!read.ok()) {

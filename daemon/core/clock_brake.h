@@ -23,9 +23,9 @@
 #include <string>
 
 #include "core/clock_check.h"
-#include "os/filesystem.h"
 #include "core/ledger.h"
 #include "core/state_db.h"
+#include "os/filesystem.h"
 
 namespace retention {
 

@@ -4,11 +4,11 @@
 
 #include <set>
 
-#include "os/atomic_file.h"
 #include "core/holds.h"
 #include "core/metrics.h"
 #include "core/state_dir.h"
 #include "core/unbuilt_policy.h"
+#include "os/atomic_file.h"
 
 namespace retention {
 
@@ -269,10 +269,9 @@ StatusOr<Hold> Daemon::PlaceHold(const std::string& kind,
   RETENTION_RETURN_IF_ERROR(state_->AddHold(hold));
   RETENTION_RETURN_IF_ERROR(
       ledger_
-          ->Append(EventEntry(hold.since,
-                              kind == "policy" ? hold.target : "daemon",
-                              "hold", kind + " " + hold.target,
-                              reason + " (by " + who + ")"))
+          ->Append(EventEntry(
+              hold.since, kind == "policy" ? hold.target : "daemon", "hold",
+              kind + " " + hold.target, reason + " (by " + who + ")"))
           .status());
   return hold;
 }
@@ -288,8 +287,7 @@ StatusOr<bool> Daemon::ReleaseHold(const std::string& kind,
   if (!removed.ok() || !*removed) return removed;
   RETENTION_RETURN_IF_ERROR(
       ledger_
-          ->Append(EventEntry(clock_.Now(),
-                              kind == "policy" ? id : "daemon",
+          ->Append(EventEntry(clock_.Now(), kind == "policy" ? id : "daemon",
                               "release-hold", kind + " " + id, "by " + who))
           .status());
   return true;

@@ -16,9 +16,9 @@
 #include <string>
 #include <vector>
 
-#include "core/clock_brake.h"
 #include "config/config.h"
 #include "config/kind_registry.h"
+#include "core/clock_brake.h"
 #include "core/ledger.h"
 #include "core/policy.h"
 #include "core/runner.h"
@@ -114,7 +114,7 @@ class Daemon {
   std::shared_ptr<const Config> config_;
   PolicyList policies_;
 
-  std::mutex metrics_mu_;  // one metrics_file write at a time
+  std::mutex metrics_mu_;                 // one metrics_file write at a time
   std::unique_ptr<FileLock> state_lock_;  // declared first: released last
   std::unique_ptr<StateDb> state_;
   std::unique_ptr<Ledger> ledger_;

@@ -6,9 +6,7 @@
 namespace retention {
 namespace {
 
-bool IsRemoval(const Action& a) {
-  return IsRemoval(a.verb);
-}
+bool IsRemoval(const Action& a) { return IsRemoval(a.verb); }
 
 void KeepHeld(const Action& a, Plan* plan) {
   if (!plan->kept) return;

@@ -1,7 +1,7 @@
 #include "core/intent_log.h"
 
-#include "sql/sqlite_connection.h"
 #include "core/state_db.h"
+#include "sql/sqlite_connection.h"
 
 namespace retention {
 namespace {
@@ -67,9 +67,9 @@ StatusOr<Intent> RowToIntent(const SqliteStatement& stmt) {
   const std::string verb = stmt.ColumnText(2);
   const std::optional<Verb> known = ParseVerb(verb);
   if (!known) {
-    return Status::FailedPrecondition(
-        "intent " + std::to_string(i.id) + " has an unknown action '" + verb +
-        "' (written by a newer retentiond?)");
+    return Status::FailedPrecondition("intent " + std::to_string(i.id) +
+                                      " has an unknown action '" + verb +
+                                      "' (written by a newer retentiond?)");
   }
   i.verb = *known;
   i.target = stmt.ColumnText(3);

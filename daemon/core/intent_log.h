@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "base/clock.h"
-#include "core/ledger.h"
 #include "base/status.h"
+#include "core/ledger.h"
 #include "core/verb.h"
 
 namespace retention {
@@ -29,8 +29,8 @@ struct Intent {
   int64_t id = 0;  // assigned by CommitIntents
   std::string policy;
   Verb verb = Verb::kDelete;  // the ledger action it becomes
-  std::string target;  // a path, or a table and cutoff
-  uint64_t dev = 0;    // a file target's planned identity; 0 otherwise
+  std::string target;         // a path, or a table and cutoff
+  uint64_t dev = 0;           // a file target's planned identity; 0 otherwise
   uint64_t ino = 0;
   uint64_t bytes = 0;
   uint64_t count = 0;     // items planned
@@ -62,8 +62,7 @@ struct IntentFate {
   std::string target;  // the entry's target; empty: the intent's
   std::string how;     // how it was told, for the entry's detail
 
-  static IntentFate Performed(uint64_t count, uint64_t bytes,
-                              std::string how) {
+  static IntentFate Performed(uint64_t count, uint64_t bytes, std::string how) {
     return {Kind::kPerformed, count, bytes, "", std::move(how)};
   }
   static IntentFate NotPerformed(std::string how) {

@@ -1,7 +1,8 @@
 #include "core/intent_recovery.h"
-#include "os/fs_rules.h"
 
 #include <spdlog/spdlog.h>
+
+#include "os/fs_rules.h"
 
 namespace retention {
 namespace {
@@ -61,7 +62,8 @@ StatusOr<size_t> RecoverIntents(Policy& policy, StateDb& state, Clock& clock) {
     if (fate.kind == IntentFate::Kind::kInFlight) continue;
     if (fate.kind == IntentFate::Kind::kUnknown) {
       if (unknown.empty()) {
-        unknown = std::string("an interrupted ") + VerbName(intent.verb) + " of " + intent.target +
+        unknown = std::string("an interrupted ") + VerbName(intent.verb) +
+                  " of " + intent.target +
                   " cannot be resolved yet: " + fate.how;
       }
       continue;

@@ -14,9 +14,9 @@
 #include <string>
 
 #include "base/clock.h"
-#include "os/filesystem.h"
 #include "core/policy.h"
 #include "core/state_db.h"
+#include "os/filesystem.h"
 
 namespace retention {
 

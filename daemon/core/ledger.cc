@@ -7,8 +7,8 @@
 #include <string_view>
 #include <utility>
 
-#include "sql/sqlite_connection.h"
 #include "core/state_db.h"
+#include "sql/sqlite_connection.h"
 
 namespace retention {
 namespace {
@@ -267,8 +267,9 @@ Status Ledger::CheckAppendable() {
       return Status::Corruption("ledger_head is missing in " + db.path() +
                                 ": the ledger cannot be appended to");
     }
-    auto last = db.Prepare("SELECT seq, hash FROM ledger ORDER BY seq DESC "
-                           "LIMIT 1");
+    auto last = db.Prepare(
+        "SELECT seq, hash FROM ledger ORDER BY seq DESC "
+        "LIMIT 1");
     if (!last.ok()) return last.status();
     StatusOr<bool> row = last->Step();
     if (!row.ok()) return row.status();

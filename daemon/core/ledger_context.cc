@@ -9,7 +9,7 @@ namespace {
 // actions (rotations, purges, events) are few and each worth a line.
 void LogRecorded(const LedgerEntry& e) {
   const auto level = e.action == VerbName(Verb::kDelete) ? spdlog::level::debug
-                                          : spdlog::level::info;
+                                                         : spdlog::level::info;
   spdlog::log(level, "{}: {} {} ({})", e.policy, e.action, e.target, e.detail);
 }
 

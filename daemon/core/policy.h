@@ -16,11 +16,11 @@
 #include <vector>
 
 #include "base/clock.h"
-#include "os/filesystem.h"
+#include "base/status.h"
 #include "core/intent_log.h"
 #include "core/size_watcher.h"
-#include "base/status.h"
 #include "core/verb.h"
+#include "os/filesystem.h"
 
 namespace retention {
 
@@ -34,9 +34,9 @@ struct DeleteBrakeLimit {
 };
 // Runs a command from an argv with extra environment and a timeout
 // (RunCommand in command.h); a test passes a recorder.
-using CommandRunner = std::function<Status(const std::vector<std::string>&,
-                                           const std::vector<std::string>&,
-                                           Duration)>;
+using CommandRunner =
+    std::function<Status(const std::vector<std::string>&,
+                         const std::vector<std::string>&, Duration)>;
 
 // What a policy factory may use. Owned by main() (or a test), outlives every
 // Policy built from it.

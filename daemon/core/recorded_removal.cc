@@ -29,8 +29,7 @@ Removal RemoveChecked(Filesystem& fs, Dir& dir, const std::string& name,
   if (!st.ok()) {
     ++result->failed;
     result->errors.push_back(action.target + ": " + st.ToString());
-    return st.code() == Status::Code::kUnsafe ? Removal::kStop
-                                              : Removal::kKept;
+    return st.code() == Status::Code::kUnsafe ? Removal::kStop : Removal::kKept;
   }
   ++result->done;
   result->bytes += action.bytes;
@@ -90,4 +89,3 @@ bool RecordOrStop(const std::string& policy, const Action& action,
 }
 
 }  // namespace retention
-

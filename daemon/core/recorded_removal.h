@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "os/filesystem.h"
 #include "core/policy.h"
+#include "os/filesystem.h"
 
 namespace retention {
 

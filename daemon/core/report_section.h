@@ -19,9 +19,9 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "base/status.h"
 #include "config/config.h"
 #include "core/ledger.h"
-#include "base/status.h"
 
 namespace retention {
 

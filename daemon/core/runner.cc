@@ -92,8 +92,8 @@ struct NamedOutcome {
 };
 
 constexpr NamedOutcome kOutcomes[] = {
-    {Outcome::kOk, "ok"},           {Outcome::kDryRun, "dry-run"},
-    {Outcome::kBraked, "braked"},   {Outcome::kStopped, "stopped"},
+    {Outcome::kOk, "ok"},         {Outcome::kDryRun, "dry-run"},
+    {Outcome::kBraked, "braked"}, {Outcome::kStopped, "stopped"},
     {Outcome::kError, "error"},
 };
 
@@ -142,9 +142,9 @@ class TallyContext final : public ExecContext {
 }  // namespace
 
 void AddPerformed(const Action& action, std::vector<Performed>* performed) {
-  auto it = std::find_if(
-      performed->begin(), performed->end(),
-      [&](const Performed& p) { return p.verb == action.verb; });
+  auto it =
+      std::find_if(performed->begin(), performed->end(),
+                   [&](const Performed& p) { return p.verb == action.verb; });
   if (it == performed->end()) {
     performed->push_back({action.verb, 0, 0});
     it = performed->end() - 1;
@@ -203,8 +203,8 @@ RunReport Runner::Run(Policy& policy, bool dry_run,
   // A real run first settles what an interrupted one left open; until
   // that is possible it deletes nothing.
   Status recovered = dry_run ? Status::Ok() : Recover(policy);
-  auto plan = recovered.ok() ? policy.MakePlan(now.wall)
-                             : StatusOr<Plan>(recovered);
+  auto plan =
+      recovered.ok() ? policy.MakePlan(now.wall) : StatusOr<Plan>(recovered);
   if (plan.ok() && policy.destructive()) {
     // Not knowing what is held: delete nothing.
     auto holds = db_.Holds();
@@ -331,12 +331,12 @@ StatusOr<bool> Runner::ReleaseBrake(const std::string& policy,
   RETENTION_RETURN_IF_ERROR(db_.ClearBrake(policy));
   RETENTION_RETURN_IF_ERROR(
       ledger_
-          .Append(EventEntry(clock_.Now(), policy, "release", policy,
-                             std::string(engaged ? "brake released"
-                                                 : "no brake engaged") +
-                                 " by " + who +
-                                 "; the next run may delete beyond "
-                                 "max_delete_fraction once"))
+          .Append(EventEntry(
+              clock_.Now(), policy, "release", policy,
+              std::string(engaged ? "brake released" : "no brake engaged") +
+                  " by " + who +
+                  "; the next run may delete beyond "
+                  "max_delete_fraction once"))
           .status());
   std::lock_guard<std::mutex> lock(passes_mu_);
   passes_.insert(policy);

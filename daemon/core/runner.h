@@ -62,8 +62,8 @@ void AddPerformed(const Action& action, std::vector<Performed>* performed);
 // What is left in scope once `result` has been applied: the plan's kept
 // items, plus, when not every action was done (a failure, a stop), every
 // planned removal ("delete", "purge"), whose `expected.mtime` counts toward
-// the oldest. Conservative: an undone removal is assumed to survive. Empty when the plan does not
-// measure what it keeps.
+// the oldest. Conservative: an undone removal is assumed to survive. Empty when
+// the plan does not measure what it keeps.
 std::optional<Survivors> SurvivorsAfter(const Plan& plan,
                                         const ExecResult& result);
 

@@ -56,7 +56,7 @@ struct SizeWatch {
 // A file to rotate before it reaches its cap (see above).
 struct EarlyCrossing {
   std::string policy;
-  std::string path;  // dir/name
+  std::string path;   // dir/name
   uint64_t size = 0;  // as seen; rotate once it is at least this
   double bytes_per_second = 0;
   uint64_t lead = 0;  // what the writer adds during a rotation

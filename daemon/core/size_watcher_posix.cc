@@ -56,7 +56,8 @@ SizeWatcher::~SizeWatcher() {
   if (fd_ >= 0) close(fd_);
 }
 
-std::vector<std::string> SizeWatcher::SetWatches(std::vector<SizeWatch> watches) {
+std::vector<std::string> SizeWatcher::SetWatches(
+    std::vector<SizeWatch> watches) {
   for (const auto& [wd, indexes] : wds_) inotify_rm_watch(fd_, wd);
   wds_.clear();
   rates_.clear();
@@ -90,7 +91,7 @@ std::vector<std::string> SizeWatcher::SetWatches(std::vector<SizeWatch> watches)
 }
 
 void SizeWatcher::CheckName(int wd, const std::string& name,
-                           std::set<std::string>* due) {
+                            std::set<std::string>* due) {
   for (const auto& [watch_wd, indexes] : wds_) {
     if (watch_wd != wd) continue;
     for (size_t i : indexes) {
@@ -103,7 +104,7 @@ void SizeWatcher::CheckName(int wd, const std::string& name,
 }
 
 bool SizeWatcher::Due(const SizeWatch& w, const std::string& name,
-                     uint64_t size) {
+                      uint64_t size) {
   if (size >= w.cap) return true;
   if (!w.rotation_time_ns) return false;
   const std::string path = w.dir + "/" + name;

@@ -81,8 +81,8 @@ StateDb::~StateDb() = default;
 // Nothing persistent changes before Migrate has accepted the file: a foreign
 // or newer database is left exactly as it was found.
 StatusOr<std::unique_ptr<StateDb>> StateDb::Open(const std::string& path) {
-  StatusOr<std::unique_ptr<SqliteConnection>> conn =
-      SqliteConnection::Open(path, SqliteConnection::OpenMode::kReadWriteCreate);
+  StatusOr<std::unique_ptr<SqliteConnection>> conn = SqliteConnection::Open(
+      path, SqliteConnection::OpenMode::kReadWriteCreate);
   if (!conn.ok()) return ExplainOpenError(path, conn.status());
   std::unique_ptr<StateDb> db(new StateDb(std::move(*conn), path));
   Status st = SetConnectionPragmas(*db->db_);
@@ -103,8 +103,7 @@ Status StateDb::Migrate() {
 
 StatusOr<std::string> StateDb::LedgerId() {
   std::lock_guard<std::mutex> lock(mu_);
-  return db_->QueryText(
-      "SELECT value FROM state_meta WHERE key = 'ledger_id'");
+  return db_->QueryText("SELECT value FROM state_meta WHERE key = 'ledger_id'");
 }
 
 // --- runs ---
@@ -192,10 +191,10 @@ StatusOr<std::map<std::string, RunRecord>> StateDb::LastMeasuredRuns() {
 StatusOr<std::map<std::string, RunRecord>> StateDb::NewestRunPerPolicy(
     const char* where) {
   std::lock_guard<std::mutex> lock(mu_);
-  StatusOr<SqliteStatement> stmt = db_->Prepare(
-      std::string("SELECT ") + kRunColumns +
-      " FROM runs WHERE id IN (SELECT MAX(id) FROM runs WHERE " + where +
-      " GROUP BY policy)");
+  StatusOr<SqliteStatement> stmt =
+      db_->Prepare(std::string("SELECT ") + kRunColumns +
+                   " FROM runs WHERE id IN (SELECT MAX(id) FROM runs WHERE " +
+                   where + " GROUP BY policy)");
   if (!stmt.ok()) return stmt.status();
   std::map<std::string, RunRecord> runs;
   for (;;) {

@@ -125,8 +125,7 @@ class StateDb {
   // Holds (state_db_holds.cc). AddHold replaces one on the same kind and
   // target; RemoveHold returns whether there was one.
   Status AddHold(const Hold& hold);
-  StatusOr<bool> RemoveHold(const std::string& kind,
-                            const std::string& target);
+  StatusOr<bool> RemoveHold(const std::string& kind, const std::string& target);
   StatusOr<std::vector<Hold>> Holds();  // by kind, then target
 
   // For Ledger only: runs `fn(SqliteConnection&)` with the connection under the

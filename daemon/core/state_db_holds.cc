@@ -1,6 +1,5 @@
 // StateDb's holds table (schema 4).
 #include "core/state_db.h"
-
 #include "sql/sqlite_connection.h"
 
 namespace retention {

@@ -74,7 +74,6 @@ constexpr const char* kMigrationTo4[] = {
       PRIMARY KEY (kind, target)))sql",
 };
 
-
 // Occupancy measurements ([occupancy]): one row per full scan, one per user
 // measured in it (occupancy_history.h).
 constexpr const char* kMigrationTo5[] = {

@@ -2,8 +2,8 @@
 // the record-keeping in state_db.cc. Both scan their table; fine for the
 // sizes a state database reaches between ledger archivals, and done in
 // SQLite rather than by reading every row into the daemon.
-#include "sql/sqlite_connection.h"
 #include "core/state_db.h"
+#include "sql/sqlite_connection.h"
 
 namespace retention {
 

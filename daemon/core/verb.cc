@@ -9,10 +9,10 @@ struct NamedVerb {
 };
 
 constexpr NamedVerb kVerbs[] = {
-    {Verb::kDelete, "delete"},         {Verb::kPurge, "purge"},
-    {Verb::kRotate, "rotate"},         {Verb::kCompress, "compress"},
-    {Verb::kCleanup, "cleanup"},       {Verb::kRecover, "recover"},
-    {Verb::kRestore, "restore"},       {Verb::kOverQuota, "over_quota"},
+    {Verb::kDelete, "delete"},          {Verb::kPurge, "purge"},
+    {Verb::kRotate, "rotate"},          {Verb::kCompress, "compress"},
+    {Verb::kCleanup, "cleanup"},        {Verb::kRecover, "recover"},
+    {Verb::kRestore, "restore"},        {Verb::kOverQuota, "over_quota"},
     {Verb::kUnderQuota, "under_quota"},
 };
 

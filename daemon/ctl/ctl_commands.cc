@@ -2,9 +2,9 @@
 
 #include <ostream>
 
+#include "base/exit_codes.h"
 #include "ctl/ctl_offline.h"
 #include "ctl/ctl_remote.h"
-#include "base/exit_codes.h"
 
 namespace retention {
 namespace {

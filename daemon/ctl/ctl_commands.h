@@ -42,8 +42,8 @@ struct CtlContext {
   std::string hold_kind = "";
   std::string hold_target = "";
   std::string reason = "";
-  int top = 0;                         // occupancy: the N largest; 0: all
-  bool over = false;                   // occupancy: only users over quota
+  int top = 0;        // occupancy: the N largest; 0: all
+  bool over = false;  // occupancy: only users over quota
   Filesystem& fs;
   Clock& clock;
   std::ostream& out;

@@ -1,8 +1,8 @@
 #include "ctl/ctl_format.h"
 
-#include "control/control_protocol.h"
 #include "base/exit_codes.h"
 #include "base/text_table.h"
+#include "control/control_protocol.h"
 
 namespace retention {
 namespace {
@@ -20,10 +20,10 @@ std::string Field(const json& obj, const char* key) {
     std::string joined;
     for (const json& item : *it) {
       if (!joined.empty()) joined += ", ";
-      joined += item.is_string() ? Printable(item.get<std::string>())
-                                 : Printable(item.dump(
-                                       -1, ' ', false,
-                                       json::error_handler_t::replace));
+      joined += item.is_string()
+                    ? Printable(item.get<std::string>())
+                    : Printable(item.dump(-1, ' ', false,
+                                          json::error_handler_t::replace));
     }
     return joined.empty() ? "-" : joined;
   }
@@ -64,11 +64,10 @@ std::string ConfigInvalidText(const json& params) {
   auto it = params.find("errors");
   if (it != params.end() && it->is_array()) {
     for (const json& e : *it) {
-      out +=
-          (e.is_string()
-               ? Printable(e.get<std::string>())
-               : e.dump(-1, ' ', false, json::error_handler_t::replace)) +
-          "\n";
+      out += (e.is_string()
+                  ? Printable(e.get<std::string>())
+                  : e.dump(-1, ' ', false, json::error_handler_t::replace)) +
+             "\n";
     }
   }
   return out +
@@ -137,8 +136,8 @@ std::string FormatStatus(const json& status) {
       Line("queued:", Field(status, "queued"));
   auto holds = status.is_object() ? status.find("holds") : status.end();
   if (holds != status.end() && holds->is_array() && !holds->empty()) {
-    out += Line("holds:", std::to_string(holds->size()) +
-                              " (retentionctl holds)");
+    out +=
+        Line("holds:", std::to_string(holds->size()) + " (retentionctl holds)");
   }
   const json none;
   auto it = status.is_object() ? status.find("policies") : status.end();

@@ -6,20 +6,20 @@
 #include <ostream>
 #include <set>
 
-#include "os/atomic_file.h"
-#include "core/clock_brake.h"
+#include "base/exit_codes.h"
+#include "base/text_table.h"
 #include "config/config_value.h"
 #include "config/kind_registry.h"
 #include "control/control_protocol.h"
-#include "ctl/ctl_format.h"
+#include "core/clock_brake.h"
 #include "core/ledger.h"
 #include "core/metrics.h"
-#include "report/occupancy_view.h"
-#include "base/exit_codes.h"
-#include "report/report.h"
 #include "core/report_section.h"
 #include "core/state_db.h"
-#include "base/text_table.h"
+#include "ctl/ctl_format.h"
+#include "os/atomic_file.h"
+#include "report/occupancy_view.h"
+#include "report/report.h"
 
 namespace retention {
 namespace {
@@ -151,8 +151,7 @@ int ConfirmClockInStateDir(CtlContext& ctx) {
     return kExitFailure;
   }
   ctx.out << "clock confirmed; the clock brake engaged at "
-          << FormatIso8601(engaged->since)
-          << " is released at the next run\n";
+          << FormatIso8601(engaged->since) << " is released at the next run\n";
   return kExitOk;
 }
 

@@ -3,12 +3,12 @@
 #include <optional>
 #include <ostream>
 
+#include "base/exit_codes.h"
 #include "control/control_protocol.h"
 #include "ctl/ctl_client.h"
 #include "ctl/ctl_format.h"
 #include "ctl/ctl_offline.h"
 #include "report/occupancy_view.h"
-#include "base/exit_codes.h"
 #include "report/run_summary.h"
 
 namespace retention {
@@ -158,15 +158,14 @@ int ReleaseHoldFromDaemon(CtlContext& ctx) {
     ctx.out << Pretty(*reply);
   } else {
     ctx.out << (reply->value("was_held", false) ? "hold released\n"
-                                                 : "no such hold\n");
+                                                : "no such hold\n");
   }
   return reply->value("was_held", false) ? kExitOk : kExitFailure;
 }
 
 int HoldsFromDaemon(CtlContext& ctx) {
   int code = kExitOk;
-  std::optional<json> reply =
-      Ask(ctx, kMethodListHolds, json::object(), &code);
+  std::optional<json> reply = Ask(ctx, kMethodListHolds, json::object(), &code);
   if (!reply) return code;
   ctx.out << (ctx.json ? Pretty(*reply) : FormatHolds(*reply, "holds"));
   return kExitOk;

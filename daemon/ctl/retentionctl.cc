@@ -5,10 +5,10 @@
 #include <iostream>
 #include <sstream>
 
-#include "config/config.h"
-#include "ctl/ctl_commands.h"
-#include "config/kind_registry.h"
 #include "base/exit_codes.h"
+#include "config/config.h"
+#include "config/kind_registry.h"
+#include "ctl/ctl_commands.h"
 
 namespace po = boost::program_options;
 using namespace retention;

@@ -1,7 +1,5 @@
 // RunCommand (command.h): posix_spawn into a process group, stderr
 // collected, a timeout kept with a timerfd and a pidfd.
-#include "os/command.h"
-
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -12,6 +10,7 @@
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
 #include <cerrno>
 #include <charconv>
 #include <chrono>
@@ -20,6 +19,7 @@
 #include <sstream>
 
 #include "base/escape.h"
+#include "os/command.h"
 #include "os/file_posix.h"
 
 extern char** environ;

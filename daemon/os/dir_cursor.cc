@@ -6,7 +6,10 @@ namespace retention {
 
 DirCursor::DirCursor(Filesystem& fs, Dir& root, const TreeSnapshot& tree,
                      size_t max_open)
-    : fs_(fs), root_(root), tree_(tree), max_open_(std::max<size_t>(1, max_open)) {}
+    : fs_(fs),
+      root_(root),
+      tree_(tree),
+      max_open_(std::max<size_t>(1, max_open)) {}
 
 size_t DirCursor::open_handles() const { return path_.size() - first_open_; }
 

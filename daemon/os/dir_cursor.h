@@ -16,8 +16,8 @@
 #include <memory>
 #include <vector>
 
-#include "os/filesystem.h"
 #include "base/status.h"
+#include "os/filesystem.h"
 #include "os/tree_walk.h"
 
 namespace retention {

@@ -49,8 +49,8 @@ std::unique_ptr<File> NewPosixFile(UniqueFd fd, std::string path);
 
 // Opens the existing regular file `name` in `dirfd` for reading, in blocking
 // mode unless `blocking` is false (a probe that never reads, such as a lock
-// test, saves the two fcntl calls). Fails kUnsafe for a symlink (ELOOP) or a non-regular file,
-// kNotFound if it is missing; never blocks on a FIFO.
+// test, saves the two fcntl calls). Fails kUnsafe for a symlink (ELOOP) or a
+// non-regular file, kNotFound if it is missing; never blocks on a FIFO.
 StatusOr<UniqueFd> OpenRegular(int dirfd, const std::string& name,
                                const std::string& path, bool blocking = true);
 

@@ -287,8 +287,7 @@ class PosixFilesystem final : public Filesystem {
                      static_cast<uint64_t>(vfs.f_blocks) * vfs.f_frsize};
   }
 
-  Status SetModeAt(Dir& dir, const std::string& name,
-                   uint32_t mode) override {
+  Status SetModeAt(Dir& dir, const std::string& name, uint32_t mode) override {
     const std::string path = JoinPath(dir.path(), name);
     StatusOr<UniqueFd> fd = OpenRegular(FdOf(dir), name, path);
     if (!fd.ok()) return fd.status();

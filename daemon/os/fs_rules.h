@@ -5,8 +5,8 @@
 
 #include <string>
 
-#include "os/filesystem.h"
 #include "base/status.h"
+#include "os/filesystem.h"
 
 namespace retention {
 

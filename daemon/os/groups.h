@@ -14,4 +14,8 @@ namespace retention {
 // kNotFound "no group named 'x'" when NSS has no such group.
 StatusOr<gid_t> LookupGroup(const std::string& name);
 
+// A group given by number ("1000") or by name (LookupGroup); an empty text
+// is kInvalidArgument. The one reading of a configured group.
+StatusOr<gid_t> ResolveGroup(const std::string& name_or_id);
+
 }  // namespace retention

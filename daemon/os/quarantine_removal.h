@@ -17,8 +17,8 @@
 #include <string>
 #include <vector>
 
-#include "os/filesystem.h"
 #include "base/status.h"
+#include "os/filesystem.h"
 
 namespace retention {
 

@@ -101,8 +101,8 @@ StatusOr<TreeSnapshot> WalkTree(Filesystem& fs, Dir& root,
       const bool enter = wanted && !other_fs;
       TreeDir child = Child(tree, d, std::move(name), *info);
       const uint32_t index = static_cast<uint32_t>(tree.dirs.size());
-      child.anchor = child.path_bytes <= kKeptPrefix ? index
-                                                      : tree.dirs[d].anchor;
+      child.anchor =
+          child.path_bytes <= kKeptPrefix ? index : tree.dirs[d].anchor;
       tree.dirs.push_back(std::move(child));
       if (enter) subdirs.push_back(index);
     }

@@ -19,8 +19,8 @@
 #include <string>
 #include <vector>
 
-#include "os/filesystem.h"
 #include "base/status.h"
+#include "os/filesystem.h"
 
 namespace retention {
 
@@ -47,8 +47,8 @@ struct TreeEntry {
 };
 
 struct TreeSnapshot {
-  std::vector<TreeDir> dirs;        // dirs[0] is the root; parents first
-  std::vector<TreeEntry> entries;   // everything that is not a directory
+  std::vector<TreeDir> dirs;          // dirs[0] is the root; parents first
+  std::vector<TreeEntry> entries;     // everything that is not a directory
   std::vector<std::string> warnings;  // unreadable, vanished, mounts
 };
 

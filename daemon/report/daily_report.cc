@@ -1,8 +1,8 @@
 #include "report/daily_report.h"
 
+#include "core/report_section.h"
 #include "os/atomic_file.h"
 #include "report/report.h"
-#include "core/report_section.h"
 
 namespace retention {
 

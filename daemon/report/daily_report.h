@@ -10,9 +10,9 @@
 #include <string>
 
 #include "config/config.h"
-#include "os/filesystem.h"
 #include "core/ledger.h"
 #include "core/state_db.h"
+#include "os/filesystem.h"
 
 namespace retention {
 

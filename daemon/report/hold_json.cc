@@ -3,8 +3,10 @@
 namespace retention {
 
 nlohmann::json HoldJson(const Hold& h) {
-  return {{"kind", h.kind},     {"target", h.target},
-          {"reason", h.reason}, {"by", h.by},
+  return {{"kind", h.kind},
+          {"target", h.target},
+          {"reason", h.reason},
+          {"by", h.by},
           {"since", FormatIso8601(h.since)}};
 }
 

@@ -5,9 +5,9 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "base/text_table.h"
 #include "config/config_value.h"
 #include "core/state_db.h"
-#include "base/text_table.h"
 #include "kinds/occupancy/occupancy_state_store.h"
 
 namespace retention {

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
+#include "config/config_value.h"
 #include "core/clock_brake.h"
 #include "core/verb.h"
-#include "config/config_value.h"
 #include "kinds/logs/keep_free_planner.h"
 
 namespace retention {
@@ -141,9 +141,9 @@ Status AddMeasurements(StateDb& db, Report* report) {
     p.kept_bytes = run.kept_bytes;
     p.live_bytes = run.live_bytes;
     p.measured_at = run.finished;
-    p.oldest_age = run.oldest ? std::max(run.finished - *run.oldest,
-                                         Duration::zero())
-                              : Duration::zero();
+    p.oldest_age = run.oldest
+                       ? std::max(run.finished - *run.oldest, Duration::zero())
+                       : Duration::zero();
   }
   return Status::Ok();
 }

@@ -43,8 +43,8 @@ struct PolicyReport {
   std::string kind;  // "files"
   // False for a policy found in the ledger but no longer configured.
   bool configured = true;
-  std::string limit;                   // "max_age 90d, floor min_age 7d"
-  std::optional<Duration> limit_age;   // the age the oldest item must not pass
+  std::string limit;                  // "max_age 90d, floor min_age 7d"
+  std::optional<Duration> limit_age;  // the age the oldest item must not pass
   // The oldest surviving item as the newest measuring run saw it at its
   // end (RunRecord::kept/oldest): its age then, how many items were left,
   // and when. Empty: not measured. Nothing left counts as age zero.
@@ -73,7 +73,7 @@ struct Report {
   LedgerCheck ledger_check;
   std::optional<Brake> clock_brake;
   std::map<std::string, int64_t> daemon_events;  // "start" -> count, period
-  std::vector<Hold> holds;  // in place now
+  std::vector<Hold> holds;                       // in place now
 };
 
 // The OLDEST column's words: "12d", "89d3h", "2h15m", "none left", "not

@@ -84,9 +84,8 @@ void WritePolicyRow(const PolicyReport& p, std::ostringstream& out) {
     run = FormatIso8601(p.last_run->started) + " " + p.last_run->outcome;
   }
   out << "<tr>" << Cell(p.id) << Cell(p.kind) << Cell(p.limit)
-      << Cell(OldestText(p))
-      << ComplianceCell(p) << Cell(run) << Cell(std::to_string(p.removed_items))
-      << Cell(Size(p.removed_bytes))
+      << Cell(OldestText(p)) << ComplianceCell(p) << Cell(run)
+      << Cell(std::to_string(p.removed_items)) << Cell(Size(p.removed_bytes))
       << Cell(p.brake ? "engaged: " + p.brake->reason : "-") << "</tr>\n";
 }
 
@@ -139,8 +138,10 @@ void WriteSeriesChart(const PolicyReport& p, std::ostringstream& out) {
     }
   }
   if (first > last) return;
-  const double span = std::max(1.0, std::chrono::duration<double>(last - first).count());
-  const double plot_w = kChartWidth - kAxisLeft, plot_h = kChartHeight - kAxisBottom;
+  const double span =
+      std::max(1.0, std::chrono::duration<double>(last - first).count());
+  const double plot_w = kChartWidth - kAxisLeft,
+               plot_h = kChartHeight - kAxisBottom;
   out << "<p>" << Escape(p.series_title) << "</p>\n<svg width=\"" << kChartWidth
       << "\" height=\"" << kChartHeight << "\" role=\"img\" aria-label=\""
       << Escape(p.series_title) << "\">\n<text x=\"0\" y=\"12\">"
@@ -150,15 +151,18 @@ void WriteSeriesChart(const PolicyReport& p, std::ostringstream& out) {
     const char* color = kColors[i % std::size(kColors)];
     out << "<polyline fill=\"none\" stroke=\"" << color << "\" points=\"";
     for (const auto& [when, value] : p.series[i].points) {
-      const double x = kAxisLeft + plot_w * std::chrono::duration<double>(when - first).count() / span;
-      out << Num(x) << "," << Num(plot_h - plot_h * double(value) / double(top)) << " ";
+      const double x =
+          kAxisLeft +
+          plot_w * std::chrono::duration<double>(when - first).count() / span;
+      out << Num(x) << "," << Num(plot_h - plot_h * double(value) / double(top))
+          << " ";
     }
     out << "\"><title>" << Escape(p.series[i].name) << "</title></polyline>\n";
   }
   out << "</svg>\n<p>";
   for (size_t i = 0; i < p.series.size(); ++i) {
-    out << "<span style=\"color:" << kColors[i % std::size(kColors)] << "\">&#9632; "
-        << Escape(p.series[i].name) << "</span> ";
+    out << "<span style=\"color:" << kColors[i % std::size(kColors)]
+        << "\">&#9632; " << Escape(p.series[i].name) << "</span> ";
   }
   out << "</p>\n";
 }

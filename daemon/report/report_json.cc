@@ -56,10 +56,9 @@ json PolicyJson(const PolicyReport& p) {
           {"kept_items", p.kept_items ? json(*p.kept_items) : json(nullptr)},
           {"kept_bytes", p.kept_items ? json(p.kept_bytes) : json(nullptr)},
           {"live_bytes", p.kept_items ? json(p.live_bytes) : json(nullptr)},
-          {"limit_bytes",
-           p.limit_bytes ? json(*p.limit_bytes) : json(nullptr)},
-          {"measured_at", p.measured_at ? json(FormatIso8601(*p.measured_at))
-                                        : json(nullptr)},
+          {"limit_bytes", p.limit_bytes ? json(*p.limit_bytes) : json(nullptr)},
+          {"measured_at",
+           p.measured_at ? json(FormatIso8601(*p.measured_at)) : json(nullptr)},
           {"compliance", ComplianceName(CheckCompliance(p))},
           {"details", details},
           {"series_title", p.series_title},

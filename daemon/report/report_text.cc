@@ -3,9 +3,9 @@
 // events.
 #include <sstream>
 
+#include "base/text_table.h"
 #include "config/config_value.h"
 #include "report/report.h"
-#include "base/text_table.h"
 
 namespace retention {
 namespace {

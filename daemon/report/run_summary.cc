@@ -4,8 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "config/config_value.h"
 #include "base/exit_codes.h"
+#include "config/config_value.h"
 
 namespace retention {
 namespace {
@@ -53,7 +53,8 @@ StatusOr<Action> ActionFromJson(const nlohmann::json& planned) {
 // The summary fields an older daemon does not send: optional, so its
 // replies still read (the summary then counts in "items").
 Status ReadPerformed(const nlohmann::json& run, RunReport* r) {
-  if (run.contains("unit")) RETENTION_RETURN_IF_ERROR(ReadField(run, "unit", &r->unit));
+  if (run.contains("unit"))
+    RETENTION_RETURN_IF_ERROR(ReadField(run, "unit", &r->unit));
   if (run.contains("destructive")) {
     RETENTION_RETURN_IF_ERROR(ReadField(run, "destructive", &r->destructive));
   }
@@ -103,9 +104,12 @@ struct VerbWords {
 };
 
 constexpr VerbWords kVerbs[] = {
-    {Verb::kDelete, "deleted", false},     {Verb::kPurge, "purged", false},
-    {Verb::kRotate, "rotated", true},      {Verb::kCompress, "compressed", true},
-    {Verb::kCleanup, "cleaned up", false}, {Verb::kRecover, "recovered", false},
+    {Verb::kDelete, "deleted", false},
+    {Verb::kPurge, "purged", false},
+    {Verb::kRotate, "rotated", true},
+    {Verb::kCompress, "compressed", true},
+    {Verb::kCleanup, "cleaned up", false},
+    {Verb::kRecover, "recovered", false},
     {Verb::kRestore, "restored", false},
 };
 
@@ -113,8 +117,7 @@ constexpr VerbWords kVerbs[] = {
 // (4.0M)", "2 users over quota"; with `planned`, what a plan holds
 // ("delete 3 files"; never "would delete", which starts a dry run's action
 // lines that scripts count).
-std::string Phrase(const Performed& p, const std::string& unit,
-                   bool planned) {
+std::string Phrase(const Performed& p, const std::string& unit, bool planned) {
   if (IsEvent(p.verb)) {
     const std::string state =
         p.verb == Verb::kOverQuota ? "over quota" : "back under quota";
@@ -158,12 +161,12 @@ std::string Did(const RunReport& r) {
   std::string out;
   // A measuring kind's scope is what it measured, dry run or not.
   if (!r.destructive) out = "measured " + Items(r.plan.scope, r.unit);
-  const std::string did = r.dry_run
-                              ? JoinPhrases(Planned(r.plan), r.unit, true)
-                              : JoinPhrases(r.performed, r.unit, false);
+  const std::string did = r.dry_run ? JoinPhrases(Planned(r.plan), r.unit, true)
+                                    : JoinPhrases(r.performed, r.unit, false);
   if (!did.empty()) out += (out.empty() ? "" : "; ") + did;
   if (out.empty()) {
-    out = r.outcome == Outcome::kOk || r.dry_run ? "nothing to do" : "nothing done";
+    out = r.outcome == Outcome::kOk || r.dry_run ? "nothing to do"
+                                                 : "nothing done";
   }
   if (r.destructive) {
     out += "; " + Items(r.plan.scope, r.unit) + " in scope";
@@ -188,8 +191,7 @@ bool Idle(const RunReport& r) {
 }  // namespace
 
 std::string SummarizeRun(const RunReport& r) {
-  std::string line =
-      r.policy + "  " + OutcomeName(r.outcome) + "  " + Did(r);
+  std::string line = r.policy + "  " + OutcomeName(r.outcome) + "  " + Did(r);
   if (!r.error.empty()) line += "  (" + r.error + ")";
   return line;
 }
@@ -199,7 +201,8 @@ void LogRunReport(const RunReport& r) {
     spdlog::warn("{}: {}", r.policy, w);
   for (const std::string& e : r.result.errors)
     spdlog::error("{}: {}", r.policy, e);
-  const bool bad = r.outcome == Outcome::kError || r.outcome == Outcome::kBraked;
+  const bool bad =
+      r.outcome == Outcome::kError || r.outcome == Outcome::kBraked;
   if (bad) {
     spdlog::warn("{}", SummarizeRun(r));
   } else if (Idle(r)) {
@@ -236,13 +239,20 @@ nlohmann::json RunToJson(const RunReport& r) {
     performed.push_back(
         {{"action", VerbName(p.verb)}, {"count", p.items}, {"bytes", p.bytes}});
   }
-  return {{"policy", r.policy},          {"dry_run", r.dry_run},
-          {"outcome", OutcomeName(r.outcome)},        {"error", r.error},
-          {"scope", r.plan.scope},       {"planned", actions},
-          {"warnings", r.plan.warnings}, {"done", r.result.done},
-          {"failed", r.result.failed},   {"bytes", r.result.bytes},
-          {"errors", r.result.errors},   {"unit", r.unit},
-          {"destructive", r.destructive}, {"performed", performed}};
+  return {{"policy", r.policy},
+          {"dry_run", r.dry_run},
+          {"outcome", OutcomeName(r.outcome)},
+          {"error", r.error},
+          {"scope", r.plan.scope},
+          {"planned", actions},
+          {"warnings", r.plan.warnings},
+          {"done", r.result.done},
+          {"failed", r.result.failed},
+          {"bytes", r.result.bytes},
+          {"errors", r.result.errors},
+          {"unit", r.unit},
+          {"destructive", r.destructive},
+          {"performed", performed}};
 }
 
 std::string FormatRunsJson(const std::vector<RunReport>& reports) {
@@ -290,7 +300,8 @@ StatusOr<RunReport> RunFromJson(const nlohmann::json& run) {
 int ExitCodeForRuns(const std::vector<RunReport>& reports) {
   int code = kExitOk;
   for (const RunReport& r : reports) {
-    if (r.outcome == Outcome::kError || r.outcome == Outcome::kStopped) return kExitFailure;
+    if (r.outcome == Outcome::kError || r.outcome == Outcome::kStopped)
+      return kExitFailure;
     if (r.outcome == Outcome::kBraked) code = kExitTempFail;
   }
   return code;

@@ -34,7 +34,6 @@ TimeFormat ParseTimeFormat(const std::string& name) {
   return TimeFormat::kUnixSeconds;
 }
 
-
 std::string SqlTimeSeconds(TimeFormat format, const std::string& column) {
   const std::string& c = column;
   const std::string number =

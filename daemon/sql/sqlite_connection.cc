@@ -182,8 +182,8 @@ void SqliteStatement::Reset() {
 
 // --- SqliteConnection ---
 
-StatusOr<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::string& path,
-                                                   OpenMode mode) {
+StatusOr<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(
+    const std::string& path, OpenMode mode) {
   int flags = SQLITE_OPEN_EXRESCODE;
   switch (mode) {
     case OpenMode::kReadOnly:
@@ -232,8 +232,8 @@ StatusOr<SqliteStatement> SqliteConnection::Prepare(const std::string& sql) {
   return PrepareWithTail(sql, nullptr);
 }
 
-StatusOr<SqliteStatement> SqliteConnection::PrepareWithTail(const std::string& sql,
-                                                    std::string* rest) {
+StatusOr<SqliteStatement> SqliteConnection::PrepareWithTail(
+    const std::string& sql, std::string* rest) {
   sqlite3_stmt* stmt = nullptr;
   const char* tail = nullptr;
   int rc = sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()),
@@ -246,7 +246,8 @@ StatusOr<SqliteStatement> SqliteConnection::PrepareWithTail(const std::string& s
   return SqliteStatement(this, stmt);
 }
 
-StatusOr<SqliteStatement> SqliteConnection::PrepareSingle(const std::string& sql) {
+StatusOr<SqliteStatement> SqliteConnection::PrepareSingle(
+    const std::string& sql) {
   std::string rest;
   StatusOr<SqliteStatement> stmt = PrepareWithTail(sql, &rest);
   if (stmt.ok() && rest.find_first_not_of(" \t\r\n") != std::string::npos) {
@@ -308,11 +309,11 @@ Status SqliteTransaction::Commit() {
   return Status::Ok();
 }
 
-StatusOr<std::unique_ptr<SqliteConnection>> OpenAppDatabase(const std::string& path,
-                                                    bool read_only,
-                                                    Duration busy_timeout) {
-  auto db = SqliteConnection::Open(path, read_only ? SqliteConnection::OpenMode::kReadOnly
-                                           : SqliteConnection::OpenMode::kReadWrite);
+StatusOr<std::unique_ptr<SqliteConnection>> OpenAppDatabase(
+    const std::string& path, bool read_only, Duration busy_timeout) {
+  auto db = SqliteConnection::Open(
+      path, read_only ? SqliteConnection::OpenMode::kReadOnly
+                      : SqliteConnection::OpenMode::kReadWrite);
   if (!db.ok()) return db.status();
   const auto ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(busy_timeout);

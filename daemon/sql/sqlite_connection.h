@@ -1,8 +1,9 @@
-// SqliteConnection: a thin RAII layer over one SQLite connection, shared by the state
-// database and the SQLite application-database backend. It owns the handle,
-// prepares statements with bound parameters (values never enter SQL text),
-// scopes transactions, and maps SQLite result codes to Status in one place
-// (SqliteError), with the database path and sqlite3_errmsg in every message.
+// SqliteConnection: a thin RAII layer over one SQLite connection, shared by the
+// state database and the SQLite application-database backend. It owns the
+// handle, prepares statements with bound parameters (values never enter SQL
+// text), scopes transactions, and maps SQLite result codes to Status in one
+// place (SqliteError), with the database path and sqlite3_errmsg in every
+// message.
 //
 // Threading: thread-compatible, not thread-safe. A SqliteConnection and the
 // statements and transactions made from it must be used by one thread at a
@@ -76,7 +77,8 @@ class SqliteStatement {
 
  private:
   friend class SqliteConnection;
-  SqliteStatement(SqliteConnection* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  SqliteStatement(SqliteConnection* db, sqlite3_stmt* stmt)
+      : db_(db), stmt_(stmt) {}
   void NoteBindResult(int rc, int index);
 
   SqliteConnection* db_;
@@ -98,8 +100,8 @@ class SqliteConnection {
   // connection: "x" always names a column or table. Failure: kNotFound /
   // kPermissionDenied for a file or directory that cannot be opened, else
   // kIoError.
-  static StatusOr<std::unique_ptr<SqliteConnection>> Open(const std::string& path,
-                                                  OpenMode mode);
+  static StatusOr<std::unique_ptr<SqliteConnection>> Open(
+      const std::string& path, OpenMode mode);
   ~SqliteConnection();
   SqliteConnection(const SqliteConnection&) = delete;
   SqliteConnection& operator=(const SqliteConnection&) = delete;
@@ -131,7 +133,8 @@ class SqliteConnection {
   const std::string& path() const { return path_; }
 
  private:
-  SqliteConnection(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  SqliteConnection(sqlite3* db, std::string path)
+      : db_(db), path_(std::move(path)) {}
   // Prepares the first statement of `sql`; the text after it goes to *rest
   // when `rest` is not null.
   StatusOr<SqliteStatement> PrepareWithTail(const std::string& sql,
@@ -168,8 +171,7 @@ class SqliteTransaction {
 // Opens an application's existing database file (read-only or read-write)
 // whose locks are waited for up to `busy_timeout`: the connection the rows
 // and accounts kinds share the file with the application through.
-StatusOr<std::unique_ptr<SqliteConnection>> OpenAppDatabase(const std::string& path,
-                                                    bool read_only,
-                                                    Duration busy_timeout);
+StatusOr<std::unique_ptr<SqliteConnection>> OpenAppDatabase(
+    const std::string& path, bool read_only, Duration busy_timeout);
 
 }  // namespace retention

@@ -30,10 +30,10 @@ struct FakeRow {
 struct FakeRows {
   std::vector<FakeRow> rows;
   Duration hold_per_row = std::chrono::microseconds(1);
-  Duration checkpoint_time{};    // what Checkpoint() reports it took
+  Duration checkpoint_time{};      // what Checkpoint() reports it took
   int64_t wal_frames_per_row = 0;  // WAL growth per deleted row
   int64_t wal_frames = 0;          // frames now in the WAL
-  std::deque<Status> fail_next;  // errors for the next DeleteBatch calls
+  std::deque<Status> fail_next;    // errors for the next DeleteBatch calls
   std::function<void()> after_batch;
   std::optional<RowsMark> mark;  // as the application database keeps it
   // What happened, for assertions.

@@ -73,8 +73,7 @@ class FakeFilesystem final : public Filesystem {
   StatusOr<std::unique_ptr<File>> CreateFileAt(Dir& dir,
                                                const std::string& name,
                                                uint32_t mode) override;
-  Status SetModeAt(Dir& dir, const std::string& name,
-                   uint32_t mode) override;
+  Status SetModeAt(Dir& dir, const std::string& name, uint32_t mode) override;
   StatusOr<std::unique_ptr<File>> OpenFileAt(Dir& dir,
                                              const std::string& name) override;
   Status SyncDir(Dir& dir) override;

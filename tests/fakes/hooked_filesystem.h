@@ -77,8 +77,7 @@ class HookedFilesystem final : public Filesystem {
                                                uint32_t mode) override {
     return inner_.CreateFileAt(dir, name, mode);
   }
-  Status SetModeAt(Dir& dir, const std::string& name,
-                   uint32_t mode) override {
+  Status SetModeAt(Dir& dir, const std::string& name, uint32_t mode) override {
     return inner_.SetModeAt(dir, name, mode);
   }
   StatusOr<std::unique_ptr<File>> OpenFileAt(Dir& dir,
@@ -89,9 +88,7 @@ class HookedFilesystem final : public Filesystem {
         std::make_unique<HookedFile>(*this, std::move(file).value()));
   }
   Status SyncDir(Dir& dir) override { return inner_.SyncDir(dir); }
-  StatusOr<DiskSpace> Space(Dir& dir) override {
-    return inner_.Space(dir);
-  }
+  StatusOr<DiskSpace> Space(Dir& dir) override { return inner_.Space(dir); }
   StatusOr<bool> IsLocked(Dir& dir, const std::string& name) override {
     ++is_locked_calls;
     return inner_.IsLocked(dir, name);

@@ -37,7 +37,6 @@ void Seed(AccountsEnv& env) {
   env.Sql("COMMIT");
 }
 
-
 // Runs the purge until nothing is left to do; false on an error.
 bool PurgeAll(AccountsEnv& env) {
   AccountsPolicy policy = env.Policy();
@@ -131,7 +130,7 @@ TEST_CASE("kill -9 at random points: the next run completes the purge",
     CheckPurged(env);
   }
   WARN(killed << " of " << kIterations << " purges killed before they ended ("
-                << span << " us span)");
+              << span << " us span)");
   // Many children must really have died mid-purge for this to mean much.
   // The span is measured once, and a loaded machine stretches or shrinks
   // later purges against it: seen from 19 to 40 of 40 killed here.

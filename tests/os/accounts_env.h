@@ -14,12 +14,12 @@
 #include <fstream>
 #include <string>
 
-#include "kinds/accounts/accounts_policy.h"
-#include "db_test_util.h"
-#include "fakes/fake_clock.h"
 #include "core/ledger.h"
 #include "core/ledger_context.h"
 #include "core/state_db.h"
+#include "db_test_util.h"
+#include "fakes/fake_clock.h"
+#include "kinds/accounts/accounts_policy.h"
 
 namespace retention {
 
@@ -44,7 +44,8 @@ struct AccountsEnv {
     std::filesystem::create_directories(users);
     std::filesystem::create_directories(outside);
     std::ofstream(outside + "/secret") << "not the account's";
-    auto db = SqliteConnection::Open(db_path, SqliteConnection::OpenMode::kReadWriteCreate);
+    auto db = SqliteConnection::Open(
+        db_path, SqliteConnection::OpenMode::kReadWriteCreate);
     REQUIRE(db.ok());
     app = std::move(*db);
     Sql("PRAGMA journal_mode = WAL");
@@ -83,7 +84,8 @@ struct AccountsEnv {
     app.reset();
   }
   void ReopenAll() {
-    auto db = SqliteConnection::Open(db_path, SqliteConnection::OpenMode::kReadWrite);
+    auto db =
+        SqliteConnection::Open(db_path, SqliteConnection::OpenMode::kReadWrite);
     REQUIRE(db.ok());
     app = std::move(*db);
     OpenState();

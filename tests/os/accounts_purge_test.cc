@@ -238,10 +238,10 @@ TEST_CASE("a quarantined tree whose rows are gone is still removed",
   env.Sql("DELETE FROM sessions; DELETE FROM usage_events; DELETE FROM users");
   REQUIRE(AccountsStore(*env.state)
               .SaveAccountPurge({"accounts", "1", env.clock.Now() - kDay * 40,
-                                  "rows",
-                                  "sessions 2, usage_events 3, "
-                                  "account row deleted",
-                                  env.clock.Now()})
+                                 "rows",
+                                 "sessions 2, usage_events 3, "
+                                 "account row deleted",
+                                 env.clock.Now()})
               .ok());
   AccountsPolicy policy = env.Policy();
   ExecResult r = env.Run(policy);
@@ -355,13 +355,14 @@ TEST_CASE("a mount inside a data directory is never entered nor removed",
   ExecResult r = env.Run(policy);
   const std::string moved = env.quarantine + "/1" + kQuarantineMarker;
   // The mount moved with its tree; undo it before checking anything.
-  const bool unmounted = umount((moved + "/sub/mnt").c_str()) == 0 ||
-                         umount(point.c_str()) == 0;
+  const bool unmounted =
+      umount((moved + "/sub/mnt").c_str()) == 0 || umount(point.c_str()) == 0;
   REQUIRE(unmounted);
   CHECK(r.done == 0);
   REQUIRE(r.errors.size() == 1);
-  CHECK(Contains(r.errors[0], "cannot be removed completely: sub/mnt: not "
-                              "entered (a mount point, or unreadable)"));
+  CHECK(Contains(r.errors[0],
+                 "cannot be removed completely: sub/mnt: not "
+                 "entered (a mount point, or unreadable)"));
   CHECK(env.OutsideIntact());
   // Unmounted, the purge completes.
   ExecResult again = env.Run(policy);

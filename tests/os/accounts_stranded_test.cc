@@ -127,7 +127,7 @@ TEST_CASE("a purge stranded by a former version, without identity, goes back",
   std::filesystem::rename(env.Dir(5), env.Quarantined(5));
   REQUIRE(AccountsStore(*env.state)
               .SaveAccountPurge({"accounts", "5", env.clock.Now() - kDay * 40,
-                                  "started", "", env.clock.Now()})
+                                 "started", "", env.clock.Now()})
               .ok());
   AccountsPolicy policy = env.Policy();
   ExecResult r = env.Run(policy);
@@ -149,7 +149,7 @@ TEST_CASE("a quarantined entry that is not the directory planned goes back",
   std::filesystem::create_directories(env.quarantine);
   REQUIRE(AccountsStore(*env.state)
               .SaveAccountPurge({"accounts", "1", env.clock.Now() - kDay * 40,
-                                  "moving", "data_dir 1:2", env.clock.Now()})
+                                 "moving", "data_dir 1:2", env.clock.Now()})
               .ok());
   std::filesystem::rename(env.Dir(1), env.tmp.File("elsewhere"));
   std::filesystem::create_symlink(env.outside, env.Quarantined(1));

@@ -30,8 +30,9 @@ void Swap(const std::vector<std::string>& dirs, const std::string& target,
   }
 }
 
-TEST_CASE("a tree swapped for symlinks during its purge touches nothing outside",
-          "[accounts]") {
+TEST_CASE(
+    "a tree swapped for symlinks during its purge touches nothing outside",
+    "[accounts]") {
   for (int i = 0; i < 30; ++i) {
     INFO("iteration " << i);
     AccountsEnv env;

@@ -84,8 +84,7 @@ StatusOr<CompressResult> Compress(Filesystem& fs, Dir& dir,
   auto info = fs.StatAt(dir, name);
   REQUIRE(info.ok());
   const std::atomic<bool> stop{false};
-  return CompressFile(fs, dir, name, *info, c, DefaultCompressLevel(c),
-                      stop);
+  return CompressFile(fs, dir, name, *info, c, DefaultCompressLevel(c), stop);
 }
 
 TEST_CASE(

@@ -14,8 +14,8 @@
 #include <random>
 #include <string>
 
-#include "config/config.h"
 #include "base/escape.h"
+#include "config/config.h"
 #include "config/kind_registry.h"
 #include "temp_dir.h"
 
@@ -23,10 +23,26 @@ namespace retention {
 namespace {
 
 const char* const kPieces[] = {
-    "[daemon]\n", "[files.x]\n", "[rows.y]\n", "[logs.", "root = /data\n",
-    "max_age = 30d\n", "paths = /var/log/a.log\n", "state_dir = /s\n",
-    "every = 1m\n", "= =\n", "[", "]", "\n", " ", "#", ";", "\r\n", "\t",
-    "max_total_size = 0.0000001K\n", "brake_min_items = -1\n",
+    "[daemon]\n",
+    "[files.x]\n",
+    "[rows.y]\n",
+    "[logs.",
+    "root = /data\n",
+    "max_age = 30d\n",
+    "paths = /var/log/a.log\n",
+    "state_dir = /s\n",
+    "every = 1m\n",
+    "= =\n",
+    "[",
+    "]",
+    "\n",
+    " ",
+    "#",
+    ";",
+    "\r\n",
+    "\t",
+    "max_total_size = 0.0000001K\n",
+    "brake_min_items = -1\n",
 };
 
 // One random configuration of up to ~`budget` bytes built from hostile
@@ -66,8 +82,8 @@ TEST_CASE("random hostile configurations load with bounded, printable errors",
     const std::string text = RandomConfig(rng, 1 + rng() % 200000);
     Config config;
     std::vector<ConfigError> errors;
-    const bool ok = LoadConfigFromString("/etc/f.conf", text, registry,
-                                         &config, &errors);
+    const bool ok =
+        LoadConfigFromString("/etc/f.conf", text, registry, &config, &errors);
     INFO("round " << round);
     if (ok) continue;
     CHECK(errors.size() <= kMaxConfigErrors + 1);
@@ -132,17 +148,19 @@ TEST_CASE("check-config on the largest configuration stays under 64 MB",
   }
   int code = 0;
   const long peak = CheckConfigPeakKib(main, &code);
-  std::printf("retentiond --check-config on 5 files of ~1 MiB: exit %d, "
-              "peak RSS %ld KiB\n",
-              code, peak);
+  std::printf(
+      "retentiond --check-config on 5 files of ~1 MiB: exit %d, "
+      "peak RSS %ld KiB\n",
+      code, peak);
   CHECK(code == 78);
   CHECK(peak < kPeakKib);
   // And one file past the limit is refused before it is parsed.
   std::ofstream(main) << std::string(16 << 20, 'k');
   const long big = CheckConfigPeakKib(main, &code);
-  std::printf("retentiond --check-config on a 16 MiB file: exit %d, "
-              "peak RSS %ld KiB\n",
-              code, big);
+  std::printf(
+      "retentiond --check-config on a 16 MiB file: exit %d, "
+      "peak RSS %ld KiB\n",
+      code, big);
   CHECK(code == 78);
   CHECK(big < kPeakKib);
 }

@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "base/clock.h"
-#include "control_loop.h"
 #include "control/control_protocol.h"
+#include "control_loop.h"
 #include "temp_dir.h"
 
 namespace retention {
@@ -129,7 +129,8 @@ TEST_CASE("trickling and idle connections lock out neither readers nor root",
     std::this_thread::sleep_for(milliseconds(1000));  // the attack is on
     Child reader = Spawn(kReader, {"poll", s.path, std::to_string(kCalls)});
     std::this_thread::sleep_for(milliseconds(500));
-    root_reply = CallOnce(s.path, R"({"method":"io.retentiond.Manager.Reload"})");
+    root_reply =
+        CallOnce(s.path, R"({"method":"io.retentiond.Manager.Reload"})");
     const std::string polls = Collect(reader);
     const std::string attack = Collect(attacker);
     std::vector<long> latencies;
@@ -148,9 +149,10 @@ TEST_CASE("trickling and idle connections lock out neither readers nor root",
       }
     }
     std::sort(latencies.begin(), latencies.end());
-    const long p99 =
-        latencies.empty() ? -1 : latencies[(latencies.size() * 99) / 100 -
-                                           (latencies.size() >= 100 ? 1 : 0)];
+    const long p99 = latencies.empty()
+                         ? -1
+                         : latencies[(latencies.size() * 99) / 100 -
+                                     (latencies.size() >= 100 ? 1 : 0)];
     std::printf(
         "hostile control clients: reader %zu ok, %d busy, %d failed; "
         "latency p50 %ld us, p99 %ld us, max %ld us; attacker %s\n",

@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "base/clock.h"
-#include "control_loop.h"
 #include "control/control_protocol.h"
+#include "control_loop.h"
 #include "temp_dir.h"
 
 namespace retention {
@@ -234,8 +234,8 @@ TEST_CASE("a trickle is closed at its deadline, not kept alive by each byte",
   int fd = ConnectTo(f.path);
   REQUIRE(fd >= 0);
   const auto start = std::chrono::steady_clock::now();
-  const std::string call = R"({"method":"test.x.Echo","parameters":{"p":")" +
-                           std::string(1000, 'x');
+  const std::string call =
+      R"({"method":"test.x.Echo","parameters":{"p":")" + std::string(1000, 'x');
   bool closed = false;
   for (char c : call) {
     char b;

@@ -22,9 +22,9 @@
 #include <thread>
 
 #include "base/clock.h"
+#include "base/exit_codes.h"
 #include "control/control_protocol.h"
 #include "ctl/ctl_commands.h"
-#include "base/exit_codes.h"
 #include "status_printers.h"
 #include "temp_dir.h"
 

@@ -17,7 +17,8 @@
 namespace retention {
 
 // A second connection to the database at `path`, for raw SQL.
-inline std::unique_ptr<SqliteConnection> SideConnection(const std::string& path) {
+inline std::unique_ptr<SqliteConnection> SideConnection(
+    const std::string& path) {
   StatusOr<std::unique_ptr<SqliteConnection>> db =
       SqliteConnection::Open(path, SqliteConnection::OpenMode::kReadWrite);
   REQUIRE(db.ok());

@@ -7,8 +7,8 @@
 // Threading: single-threaded test use only.
 #pragma once
 
-#include <catch2/catch.hpp>
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -41,10 +41,10 @@ struct FakeFsDaemon {
   // then `policies` (sections with their keys).
   void WriteConfig(const std::string& policies,
                    const std::string& daemon_keys = "") {
-    std::ofstream(config_path()) << "[daemon]\nstate_dir = " << tmp.path()
-                                 << "/state\n"
-                                 << daemon_keys << "\n"
-                                 << policies;
+    std::ofstream(config_path())
+        << "[daemon]\nstate_dir = " << tmp.path() << "/state\n"
+        << daemon_keys << "\n"
+        << policies;
   }
   void Start() {
     daemon = std::make_unique<Daemon>(clock, fs, registry, config_path());

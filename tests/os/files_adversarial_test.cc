@@ -14,9 +14,9 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <cstring>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -50,30 +50,34 @@ struct RealDaemon {
         << "\ndaily_report = no\n[files.sweep]\nroot = " << root
         << "\nrecursive = yes\nmax_delete_fraction = 1\n"
         << keys;
-    daemon = std::make_unique<Daemon>(clock, hooked, registry,
-                                      tmp.File("r.conf"));
+    daemon =
+        std::make_unique<Daemon>(clock, hooked, registry, tmp.File("r.conf"));
     std::vector<ConfigError> errors;
     Status st = daemon->Start(&errors);
     INFO(st.ToString());
     REQUIRE(st.ok());
   }
-  RunReport Sweep() { return daemon->Run(*daemon->Find("files.sweep"), false, stop); }
+  RunReport Sweep() {
+    return daemon->Run(*daemon->Find("files.sweep"), false, stop);
+  }
 };
 
 // Writes `path` and dates it `days` back.
 void OldFile(const std::string& path, int days = 40) {
   std::ofstream(path) << "data\n";
-  const auto t = std::chrono::system_clock::now() - std::chrono::hours(24 * days);
-  const auto s = std::chrono::duration_cast<std::chrono::seconds>(
-      t.time_since_epoch());
+  const auto t =
+      std::chrono::system_clock::now() - std::chrono::hours(24 * days);
+  const auto s =
+      std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch());
   struct timespec times[2] = {{s.count(), 0}, {s.count(), 0}};
   REQUIRE(::utimensat(AT_FDCWD, path.c_str(), times, AT_SYMLINK_NOFOLLOW) == 0);
 }
 
 void Age(const std::string& path, int days = 40) {
-  const auto t = std::chrono::system_clock::now() - std::chrono::hours(24 * days);
-  const auto s = std::chrono::duration_cast<std::chrono::seconds>(
-      t.time_since_epoch());
+  const auto t =
+      std::chrono::system_clock::now() - std::chrono::hours(24 * days);
+  const auto s =
+      std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch());
   struct timespec times[2] = {{s.count(), 0}, {s.count(), 0}};
   REQUIRE(::utimensat(AT_FDCWD, path.c_str(), times, AT_SYMLINK_NOFOLLOW) == 0);
 }
@@ -86,8 +90,9 @@ size_t CountFiles(const std::string& dir) {
   return n;
 }
 
-TEST_CASE("a sweep racing a directory-for-symlink swap never touches anything "
-          "outside the root") {
+TEST_CASE(
+    "a sweep racing a directory-for-symlink swap never touches anything "
+    "outside the root") {
   TempDir box;
   const std::string root = box.File("root"), outside = box.File("outside");
   fs::create_directories(root + "/a");
@@ -121,7 +126,8 @@ TEST_CASE("a sweep racing a directory-for-symlink swap never touches anything "
   });
   int sweeps = 0;
   uint64_t deleted = 0;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while ((swaps < 5000 || sweeps < 20) && !restore_failed &&
          std::chrono::steady_clock::now() < deadline) {
     {
@@ -162,7 +168,8 @@ TEST_CASE("FIFOs, sockets and devices are never removed, and never block") {
   const std::string sock_path = root + "/d/sock";
   REQUIRE(sock_path.size() < sizeof addr.sun_path);
   std::strcpy(addr.sun_path, sock_path.c_str());
-  REQUIRE(::bind(sock, reinterpret_cast<struct sockaddr*>(&addr), sizeof addr) == 0);
+  REQUIRE(::bind(sock, reinterpret_cast<struct sockaddr*>(&addr),
+                 sizeof addr) == 0);
   ::close(sock);
   const bool device =
       ::mknod((root + "/d/null").c_str(), S_IFCHR | 0600, makedev(1, 3)) == 0;
@@ -177,7 +184,8 @@ TEST_CASE("FIFOs, sockets and devices are never removed, and never block") {
   CHECK_FALSE(fs::exists(root + "/d/old.tar"));
   CHECK(fs::is_fifo(fs::symlink_status(root + "/d/fifo")));
   CHECK(fs::is_socket(fs::symlink_status(root + "/d/sock")));
-  if (device) CHECK(fs::is_character_file(fs::symlink_status(root + "/d/null")));
+  if (device)
+    CHECK(fs::is_character_file(fs::symlink_status(root + "/d/null")));
   CHECK(fs::is_directory(root + "/d"));  // not empty: kept
 }
 

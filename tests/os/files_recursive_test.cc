@@ -35,9 +35,10 @@ std::vector<std::string> Targets(const Plan& plan) {
 
 struct Recursive : FakeFsDaemon {
   explicit Recursive(const std::string& keys = "") {
-    WriteConfig("[files.tree]\nroot = /data/tree\nmax_age = 30d\nrecursive = "
-                "yes\nmax_delete_fraction = 1\n" +
-                keys);
+    WriteConfig(
+        "[files.tree]\nroot = /data/tree\nmax_age = 30d\nrecursive = "
+        "yes\nmax_delete_fraction = 1\n" +
+        keys);
     fs.AddDir("/data/tree");
   }
   void Old(const std::string& path) {
@@ -60,9 +61,9 @@ TEST_CASE("recursive files expire at every depth; the dry run lists them") {
   f.Young("x/y/new.tar");
   f.Start();
   RunReport dry = f.Run("files.tree", true);
-  CHECK(Targets(dry.plan) ==
-        std::vector<std::string>{"/data/tree/x/y/z/c.tar",
-                                 "/data/tree/x/b.tar", "/data/tree/a.tar"});
+  CHECK(Targets(dry.plan) == std::vector<std::string>{"/data/tree/x/y/z/c.tar",
+                                                      "/data/tree/x/b.tar",
+                                                      "/data/tree/a.tar"});
   CHECK(f.fs.removed().empty());
   RunReport real = f.Run("files.tree");
   CHECK(real.outcome == Outcome::kOk);
@@ -90,9 +91,10 @@ TEST_CASE("remove_empty_dirs removes emptied old directories, deepest first") {
   const std::vector<std::string> removed = f.fs.removed();
   CHECK(removed == Targets(dry.plan));
   CHECK(std::set<std::string>(removed.begin(), removed.end()) ==
-        std::set<std::string>{"/data/tree/gone/deeper/a", "/data/tree/gone/deeper",
-                              "/data/tree/gone/b", "/data/tree/gone",
-                              "/data/tree/mixed/old", "/data/tree/old-empty"});
+        std::set<std::string>{"/data/tree/gone/deeper/a",
+                              "/data/tree/gone/deeper", "/data/tree/gone/b",
+                              "/data/tree/gone", "/data/tree/mixed/old",
+                              "/data/tree/old-empty"});
   // A directory only after what was in it.
   auto at = [&](const std::string& p) {
     return std::find(removed.begin(), removed.end(), p) - removed.begin();
@@ -108,8 +110,9 @@ TEST_CASE("remove_empty_dirs removes emptied old directories, deepest first") {
   }
 }
 
-TEST_CASE("a recursive sweep never enters an excluded directory, a symlinked "
-          "directory or a mount, and never removes a FIFO") {
+TEST_CASE(
+    "a recursive sweep never enters an excluded directory, a symlinked "
+    "directory or a mount, and never removes a FIFO") {
   Recursive f("exclude = .snapshot\nremove_empty_dirs = yes\n");
   f.Old(".snapshot/keep.tar");
   f.fs.AddDir("/outside");
@@ -175,8 +178,9 @@ TEST_CASE("a file another process holds an flock on survives a sweep") {
   CHECK(f.fs.Exists("/data/tree/d/locked.tar"));
 }
 
-TEST_CASE("a file held under flock survives a sweep that cannot read the "
-          "lock table: every file is probed") {
+TEST_CASE(
+    "a file held under flock survives a sweep that cannot read the "
+    "lock table: every file is probed") {
   Recursive f;
   f.Old("d/locked.tar");
   f.Old("d/free.tar");
@@ -209,8 +213,9 @@ TEST_CASE("remove_empty_dirs without recursive is a configuration error") {
 // files and directories, random max_age / min_age / keep_newest, maybe a
 // hold on one subdirectory, advances the clock by a random amount, then
 // runs the policy dry and for real and checks every promise.
-TEST_CASE("property: over random trees, clocks and holds nothing is deleted "
-          "early, held, kept or outside the root, and dry run == real run") {
+TEST_CASE(
+    "property: over random trees, clocks and holds nothing is deleted "
+    "early, held, kept or outside the root, and dry run == real run") {
   std::mt19937_64 rng(20261123);
   auto pick = [&](uint64_t n) { return rng() % n; };
   for (int trial = 0; trial < 60; ++trial) {
@@ -221,10 +226,10 @@ TEST_CASE("property: over random trees, clocks and holds nothing is deleted "
     const uint64_t keep_newest = pick(4);
     const bool remove_dirs = pick(2) == 0;
     f.WriteConfig("[files.p]\nroot = /r\nrecursive = yes\nmax_age = " +
-                  std::to_string(max_days) + "d\nmin_age = " +
-                  std::to_string(min_days) + "d\nkeep_newest = " +
-                  std::to_string(keep_newest) + "\nremove_empty_dirs = " +
-                  (remove_dirs ? "yes" : "no") +
+                  std::to_string(max_days) +
+                  "d\nmin_age = " + std::to_string(min_days) +
+                  "d\nkeep_newest = " + std::to_string(keep_newest) +
+                  "\nremove_empty_dirs = " + (remove_dirs ? "yes" : "no") +
                   "\nmax_delete_fraction = 1\nexclude = keep*\n");
     f.fs.AddDir("/r");
     f.fs.AddDir("/outside");
@@ -305,10 +310,10 @@ TEST_CASE("property: over random trees, clocks and holds nothing is deleted "
       INFO(path);
       REQUIRE(before.count(path) == 1);  // so: beneath /r, never /outside
       const FileInfo& info = before[path];
-      CHECK(now - info.mtime > deadline);           // never early, floor wins
-      CHECK(path.find("/keep") == std::string::npos);  // excluded
-      CHECK(newest.count(path) == 0);               // keep_newest
-      CHECK(info.type != FileType::kOther);         // never a FIFO
+      CHECK(now - info.mtime > deadline);  // never early, floor wins
+      CHECK(path.find("/keep") == std::string::npos);     // excluded
+      CHECK(newest.count(path) == 0);                     // keep_newest
+      CHECK(info.type != FileType::kOther);               // never a FIFO
       if (!held.empty()) CHECK_FALSE(Under(path, held));  // never held
       if (info.type == FileType::kDirectory) {
         CHECK(remove_dirs);

@@ -56,8 +56,10 @@ TEMPLATE_TEST_CASE("the lock table names the inode of a file held under flock",
   CHECK_FALSE(std::binary_search(table->begin(), table->end(), held_ino));
 }
 
-TEMPLATE_TEST_CASE("a lock table longer than a page still names every held "
-                   "file", "[contract][lock]", PosixEnv, FakeEnv) {
+TEMPLATE_TEST_CASE(
+    "a lock table longer than a page still names every held "
+    "file",
+    "[contract][lock]", PosixEnv, FakeEnv) {
   TestType env;
   env.Dir("state");
   auto dir = OpenRootOf(env, "state");

@@ -7,11 +7,11 @@
 #include <catch2/catch.hpp>
 #include <numeric>
 
-#include "fake_fs_daemon.h"
-#include "fakes/fake_clock.h"
 #include "core/intent_recovery.h"
 #include "core/ledger_context.h"
 #include "core/state_db.h"
+#include "fake_fs_daemon.h"
+#include "fakes/fake_clock.h"
 #include "temp_dir.h"
 
 namespace retention {
@@ -138,8 +138,7 @@ TEST_CASE("a removal cut short is recorded at the next run, exactly once",
     std::vector<int64_t> ids;
     REQUIRE(ctx.Intend("files.x", ptrs, &ids).ok());
     for (int i = 0; i < 3; ++i) {
-      REQUIRE(d.fs.RemoveAt(**dir, "f" + std::to_string(i),
-                            actions[i].expected)
+      REQUIRE(d.fs.RemoveAt(**dir, "f" + std::to_string(i), actions[i].expected)
                   .ok());
     }
   }

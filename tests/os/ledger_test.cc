@@ -7,9 +7,9 @@
 #include <thread>
 #include <vector>
 
+#include "core/state_db.h"
 #include "db_test_util.h"
 #include "sql/sqlite_connection.h"
-#include "core/state_db.h"
 
 namespace retention {
 namespace {

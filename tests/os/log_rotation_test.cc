@@ -12,10 +12,10 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 
-#include "os/log_writer.h"
-#include "os/rotation_env.h"
 #include "kinds/logs/rotation_intent.h"
 #include "os/file_posix.h"
+#include "os/log_writer.h"
+#include "os/rotation_env.h"
 
 namespace retention {
 namespace {

@@ -9,8 +9,8 @@
 #include <set>
 #include <sstream>
 
-#include "ctl/ctl_commands.h"
 #include "config/kind_registry.h"
+#include "ctl/ctl_commands.h"
 
 namespace retention {
 namespace {
@@ -35,8 +35,8 @@ TEST_CASE(
   REQUIRE_FALSE(page.empty());
   const KindRegistry registry = BuiltinRegistry();
   for (const KindSpec& kind : registry.kinds()) {
-    const std::string header =
-        kind.singleton ? ".SH [" + kind.kind + "]" : ".SH [" + kind.kind + ".NAME]";
+    const std::string header = kind.singleton ? ".SH [" + kind.kind + "]"
+                                              : ".SH [" + kind.kind + ".NAME]";
     CHECK(page.find(header) != std::string::npos);
     for (const KeySpec& key : kind.keys) {
       INFO(kind.kind << "." << key.name);

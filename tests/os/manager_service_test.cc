@@ -14,8 +14,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "control_loop.h"
 #include "control/control_protocol.h"
+#include "control_loop.h"
 #include "core/daemon.h"
 #include "fakes/fake_clock.h"
 #include "fakes/fake_filesystem.h"
@@ -252,7 +252,8 @@ TEST_CASE("a rejected reload's summary is bounded and names the config's hash",
   CHECK(summary.find('\xff') == std::string::npos);
   const size_t at = summary.find("configuration sha256 ");
   REQUIRE(at != std::string::npos);
-  CHECK(summary.size() - at == std::string("configuration sha256 ").size() + 64);
+  CHECK(summary.size() - at ==
+        std::string("configuration sha256 ").size() + 64);
   json r = f.Call(std::string(kMethodReload));
   CHECK(r["error"] == kErrorConfigInvalid);
   CHECK(r["parameters"]["errors"].size() == kMaxConfigErrors + 1);

@@ -4,15 +4,15 @@
 
 #include <catch2/catch.hpp>
 
-#include "db_test_util.h"
-#include "fakes/fake_clock.h"
-#include "fakes/fake_filesystem.h"
 #include "config/kind_registry.h"
 #include "core/ledger.h"
 #include "core/ledger_context.h"
+#include "core/state_db.h"
+#include "db_test_util.h"
+#include "fakes/fake_clock.h"
+#include "fakes/fake_filesystem.h"
 #include "kinds/occupancy/occupancy_scanner.h"
 #include "kinds/occupancy/occupancy_sqlite_store.h"
-#include "core/state_db.h"
 #include "kinds/occupancy/occupancy_state_store.h"
 
 namespace retention {
@@ -148,7 +148,8 @@ TEST_CASE("quotas come from quota.USER, then quota_from, then default_quota") {
   Env env;
   const std::string app = env.dir.File("app.db");
   {
-    auto db = SqliteConnection::Open(app, SqliteConnection::OpenMode::kReadWriteCreate);
+    auto db = SqliteConnection::Open(
+        app, SqliteConnection::OpenMode::kReadWriteCreate);
     REQUIRE(db.ok());
     REQUIRE((*db)
                 ->Exec("CREATE TABLE users (id TEXT, quota_bytes INTEGER);"

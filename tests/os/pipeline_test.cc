@@ -4,14 +4,13 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
-
 #include <sstream>
 
-#include "ctl/ctl_offline.h"
-#include "core/daemon.h"
 #include "app/options.h"
-#include "fake_fs_daemon.h"
+#include "core/daemon.h"
 #include "core/scheduler.h"
+#include "ctl/ctl_offline.h"
+#include "fake_fs_daemon.h"
 
 namespace retention {
 namespace {
@@ -134,7 +133,7 @@ TEST_CASE(
   CHECK(p.Run().outcome == Outcome::kBraked);
   p.clock.Advance(hours(1));
   CHECK(p.Run().outcome == Outcome::kBraked);  // the second run too
-  CHECK_FALSE(p.fs.Exists(confirm));   // removed unused
+  CHECK_FALSE(p.fs.Exists(confirm));           // removed unused
   CHECK(p.fs.Exists("/data/backups/x.tar"));
   CHECK(p.Entries("confirm-clock").empty());
 }
@@ -159,8 +158,7 @@ TEST_CASE("a confirmation naming an earlier clock brake is ignored",
   p.clock.Advance(hours(1));
   p.clock.JumpWall(-kDay * 365);
   CHECK(p.Run().outcome == Outcome::kBraked);
-  p.fs.AddFileWithContents(confirm, ClockConfirmation(earlier),
-                           p.clock.Now());
+  p.fs.AddFileWithContents(confirm, ClockConfirmation(earlier), p.clock.Now());
   CHECK(p.Run().outcome == Outcome::kBraked);
   CHECK_FALSE(p.fs.Exists(confirm));
   CHECK(p.Entries("confirm-clock").size() == 1);  // the online one only
@@ -246,7 +244,8 @@ TEST_CASE("one file that cannot be removed does not stop the others") {
   // counts as left, so the report says overdue rather than within.
   std::optional<RunRecord> left = p.Measured();
   REQUIRE(left);
-  CHECK(left->kept == 3);  // new.tar, and both deletions (which failed is unknown)
+  CHECK(left->kept ==
+        3);  // new.tar, and both deletions (which failed is unknown)
   CHECK(left->oldest == p.clock.Now() - kDay * 92);
 }
 
@@ -446,8 +445,8 @@ TEST_CASE("a held path is never deleted until the hold is released") {
 
   CHECK(p.Run().outcome == Outcome::kOk);
   CHECK(p.fs.removed() == std::vector<std::string>{"/data/backups/old.tar"});
-  auto released = p.daemon->ReleaseHold("path", "/data/backups/kept.tar",
-                                        "uid 0");
+  auto released =
+      p.daemon->ReleaseHold("path", "/data/backups/kept.tar", "uid 0");
   REQUIRE(released.ok());
   CHECK(*released);
   CHECK(p.Entries("release-hold").size() == 1);

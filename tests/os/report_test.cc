@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "db_test_util.h"
 #include "config/kind_registry.h"
 #include "core/state_db.h"
+#include "db_test_util.h"
 #include "unit/html_checker.h"
 
 namespace retention {
@@ -328,10 +328,11 @@ TEST_CASE("a new kind adds its report section without touching the writers",
   run.started = kNow - hours(2);
   StatusOr<int64_t> id = (*db)->BeginRun(run);
   REQUIRE(id.ok());
-  REQUIRE((*db)->FinishRun(*id, {.finished = kNow - hours(1),
-                                 .outcome = "ok",
-                                 .kept = 4,
-                                 .oldest = kNow - hours(1) - 2 * kDay})
+  REQUIRE((*db)
+              ->FinishRun(*id, {.finished = kNow - hours(1),
+                                .outcome = "ok",
+                                .kept = 4,
+                                .oldest = kNow - hours(1) - 2 * kDay})
               .ok());
   StatusOr<Report> r = BuildReport(config, **db, ledger, sections, kNow, kDay);
   REQUIRE(r.ok());

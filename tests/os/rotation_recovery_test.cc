@@ -10,9 +10,9 @@
 #include <fstream>
 
 #include "kinds/logs/log_rotation.h"
+#include "kinds/logs/rotation_intent.h"
 #include "os/log_writer.h"
 #include "os/rotation_env.h"
-#include "kinds/logs/rotation_intent.h"
 
 namespace retention {
 namespace {

@@ -10,8 +10,8 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 
-#include "fakes/fake_filesystem.h"
 #include "config/kind_registry.h"
+#include "fakes/fake_filesystem.h"
 #include "rows_env.h"
 
 namespace retention {

@@ -23,7 +23,8 @@ TEST_CASE(
   std::atomic<int64_t> inserted{0};
   Status writer_error;
   std::thread writer([&] {
-    auto db = SqliteConnection::Open(env.path, SqliteConnection::OpenMode::kReadWrite);
+    auto db = SqliteConnection::Open(env.path,
+                                     SqliteConnection::OpenMode::kReadWrite);
     Status st =
         db.ok() ? (*db)->Exec("PRAGMA busy_timeout = 1000") : db.status();
     while (st.ok() && !done.load()) {

@@ -26,7 +26,8 @@ struct RowsEnv {
     rule.target = {path, "events", "ts", std::move(where), format};
     rule.max_age = std::chrono::hours(1);
     rule.every = std::chrono::minutes(1);
-    auto db = SqliteConnection::Open(path, SqliteConnection::OpenMode::kReadWriteCreate);
+    auto db = SqliteConnection::Open(
+        path, SqliteConnection::OpenMode::kReadWriteCreate);
     REQUIRE(db.ok());
     app = std::move(*db);
     Sql("PRAGMA journal_mode = WAL");

@@ -2,8 +2,8 @@
 // where clause, and each deleting test's dry-run twin.
 #include <catch2/catch.hpp>
 
-#include "rows_env.h"
 #include "kinds/rows/rows_planner.h"
+#include "rows_env.h"
 
 namespace retention {
 namespace {

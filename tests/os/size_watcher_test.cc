@@ -27,8 +27,8 @@ std::set<std::string> Wait(SizeWatcher& w) {
 }
 
 std::unique_ptr<SizeWatcher> Watching(const TempDir& dir, uint64_t cap,
-                                     std::vector<std::string> globs = {
-                                         "access.log"}) {
+                                      std::vector<std::string> globs = {
+                                          "access.log"}) {
   auto w = SizeWatcher::Create();
   REQUIRE(w.ok());
   auto warnings = (*w)->SetWatches({{"logs.access", dir.path(), globs, cap}});
@@ -142,8 +142,7 @@ TEST_CASE("a fast writer near the cap makes the policy due early",
   CHECK((*w)->TakeEarly().empty());
 }
 
-TEST_CASE("without a rotation time a log is due only at its cap",
-          "[watcher]") {
+TEST_CASE("without a rotation time a log is due only at its cap", "[watcher]") {
   TempDir dir;
   auto w = Watching(dir, 100'000);
   for (int i = 0; i < 10; ++i) {

@@ -1,5 +1,3 @@
-#include "sql/sqlite_connection.h"
-
 #include <sqlite3.h>
 
 #include <catch2/catch.hpp>
@@ -7,13 +5,14 @@
 #include <string>
 
 #include "db_test_util.h"
+#include "sql/sqlite_connection.h"
 
 namespace retention {
 namespace {
 
 std::unique_ptr<SqliteConnection> CreateDb(const TempDir& dir) {
-  StatusOr<std::unique_ptr<SqliteConnection>> db =
-      SqliteConnection::Open(dir.File("app.db"), SqliteConnection::OpenMode::kReadWriteCreate);
+  StatusOr<std::unique_ptr<SqliteConnection>> db = SqliteConnection::Open(
+      dir.File("app.db"), SqliteConnection::OpenMode::kReadWriteCreate);
   INFO(db.status().ToString());
   REQUIRE(db.ok());
   return std::move(*db);
@@ -46,8 +45,8 @@ TEST_CASE("sqlite result codes map to status codes") {
 
 TEST_CASE("opening a missing sqlite file without create is NotFound") {
   TempDir dir;
-  StatusOr<std::unique_ptr<SqliteConnection>> db =
-      SqliteConnection::Open(dir.File("absent.db"), SqliteConnection::OpenMode::kReadWrite);
+  StatusOr<std::unique_ptr<SqliteConnection>> db = SqliteConnection::Open(
+      dir.File("absent.db"), SqliteConnection::OpenMode::kReadWrite);
   REQUIRE_FALSE(db.ok());
   CHECK(db.status().IsNotFound());
   CHECK_THAT(db.status().message(), Catch::Contains(dir.File("absent.db")));

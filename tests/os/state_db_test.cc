@@ -7,8 +7,8 @@
 #include <string>
 
 #include "db_test_util.h"
-#include "sql/sqlite_connection.h"
 #include "kinds/accounts/accounts_state_store.h"
+#include "sql/sqlite_connection.h"
 
 namespace retention {
 namespace {
@@ -30,8 +30,8 @@ std::string Query(const std::string& path, const std::string& sql) {
 }
 
 std::unique_ptr<SqliteConnection> CreateSqlite(const std::string& path) {
-  StatusOr<std::unique_ptr<SqliteConnection>> db =
-      SqliteConnection::Open(path, SqliteConnection::OpenMode::kReadWriteCreate);
+  StatusOr<std::unique_ptr<SqliteConnection>> db = SqliteConnection::Open(
+      path, SqliteConnection::OpenMode::kReadWriteCreate);
   REQUIRE(db.ok());
   return std::move(*db);
 }
@@ -45,7 +45,8 @@ RunRecord MakeRun(const std::string& policy, int64_t start_s) {
   return run;
 }
 
-TEST_CASE("opening a new state db creates a WAL database at the current schema") {
+TEST_CASE(
+    "opening a new state db creates a WAL database at the current schema") {
   TempDir dir;
   std::string path = dir.File("state.db");
   std::unique_ptr<StateDb> db = OpenOk(path);
@@ -54,12 +55,13 @@ TEST_CASE("opening a new state db creates a WAL database at the current schema")
   CHECK(Query(path, "PRAGMA journal_mode") == "wal");
   CHECK(Query(path, "SELECT version FROM schema_version") ==
         std::to_string(StateDb::kSchemaVersion));
-  CHECK(Query(path,
-              "SELECT group_concat(name, ',') FROM (SELECT name FROM "
-              "sqlite_master WHERE type = 'table' AND name NOT LIKE "
-              "'sqlite_%' ORDER BY name)") ==
-        "account_pending,account_purges,brakes,holds,intents,ledger,ledger_head,"
-        "occupancy,occupancy_scans,runs,schema_version,state_meta");
+  CHECK(
+      Query(path,
+            "SELECT group_concat(name, ',') FROM (SELECT name FROM "
+            "sqlite_master WHERE type = 'table' AND name NOT LIKE "
+            "'sqlite_%' ORDER BY name)") ==
+      "account_pending,account_purges,brakes,holds,intents,ledger,ledger_head,"
+      "occupancy,occupancy_scans,runs,schema_version,state_meta");
   CHECK(Query(path, "SELECT seq || ' ' || hash FROM ledger_head") ==
         "0 " + std::string(64, '0'));
 }
@@ -102,11 +104,11 @@ TEST_CASE("a state db with a newer schema is refused, not downgraded") {
   StatusOr<std::unique_ptr<StateDb>> db = StateDb::Open(path);
   REQUIRE_FALSE(db.ok());
   CHECK(db.status().code() == Status::Code::kFailedPrecondition);
-  CHECK_THAT(db.status().message(),
-             Catch::Contains("has schema " + newer +
-                             ", this retentiond knows up to " +
-                             std::to_string(StateDb::kSchemaVersion) +
-                             "; refusing to downgrade"));
+  CHECK_THAT(
+      db.status().message(),
+      Catch::Contains("has schema " + newer + ", this retentiond knows up to " +
+                      std::to_string(StateDb::kSchemaVersion) +
+                      "; refusing to downgrade"));
   CHECK(Query(path, "SELECT version FROM schema_version") == newer);
 }
 
@@ -272,8 +274,8 @@ TEST_CASE("there is no last run in a new state db") {
 TEST_CASE("finishing an unknown run is NotFound") {
   TempDir dir;
   std::unique_ptr<StateDb> db = OpenOk(dir.File("state.db"));
-  Status st =
-      db->FinishRun(42, {.finished = FromUnixSeconds(1767225600), .outcome = "ok"});
+  Status st = db->FinishRun(
+      42, {.finished = FromUnixSeconds(1767225600), .outcome = "ok"});
   CHECK(st.IsNotFound());
 }
 
@@ -349,18 +351,22 @@ TEST_CASE("a schema 5 state db gains the account purge tables") {
   std::unique_ptr<StateDb> db = OpenOk(path);
   CHECK(db->schema_version() == StateDb::kSchemaVersion);
   const WallTime t = FromUnixSeconds(1767225600);
-  REQUIRE(AccountsStore(*db).SaveAccountPurge({"accounts", "42", t, "rows", "sessions 1", t})
+  REQUIRE(AccountsStore(*db)
+              .SaveAccountPurge({"accounts", "42", t, "rows", "sessions 1", t})
               .ok());
-  REQUIRE(AccountsStore(*db).SaveAccountPurge({"accounts", "42", t, "done", "sessions 1", t})
+  REQUIRE(AccountsStore(*db)
+              .SaveAccountPurge({"accounts", "42", t, "done", "sessions 1", t})
               .ok());
   auto purges = AccountsStore(*db).AccountPurges("accounts");
   REQUIRE(purges.ok());
   REQUIRE(purges->size() == 1);
   CHECK((*purges)[0].stage == "done");
-  REQUIRE(AccountsStore(*db).ReplacePendingPurges("accounts", {{"7", t, t + kDay, false},
-                                                {"8", t, t, true}})
+  REQUIRE(AccountsStore(*db)
+              .ReplacePendingPurges(
+                  "accounts", {{"7", t, t + kDay, false}, {"8", t, t, true}})
               .ok());
-  REQUIRE(AccountsStore(*db).ReplacePendingPurges("accounts", {{"9", t, t + kDay, false}})
+  REQUIRE(AccountsStore(*db)
+              .ReplacePendingPurges("accounts", {{"9", t, t + kDay, false}})
               .ok());
   auto pending = AccountsStore(*db).PendingPurges("accounts");
   REQUIRE(pending.ok());

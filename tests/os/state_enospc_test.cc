@@ -14,12 +14,12 @@
 
 #include "core/clock_brake.h"
 #include "core/daemon.h"
+#include "core/intent_log.h"
+#include "core/runner.h"
 #include "db_test_util.h"
 #include "fakes/fake_clock.h"
 #include "fakes/hooked_filesystem.h"
-#include "core/intent_log.h"
 #include "rows_env.h"
-#include "core/runner.h"
 #include "temp_dir.h"
 
 namespace retention {
@@ -73,8 +73,9 @@ int64_t Sum(const std::string& state_db, const std::string& policy) {
 }
 
 int64_t OpenIntentCount(const std::string& state_db) {
-  return std::stoll(
-      SideConnection(state_db)->QueryText("SELECT count(*) FROM intents").value());
+  return std::stoll(SideConnection(state_db)
+                        ->QueryText("SELECT count(*) FROM intents")
+                        .value());
 }
 
 size_t Entries(const std::string& dir) {
@@ -143,10 +144,9 @@ TEST_CASE("a full state filesystem mid-run: files removed == recorded",
   CHECK_THAT(r.error, Catch::Contains("ledger"));
   const int64_t gone = kFiles - static_cast<int64_t>(Entries(data));
   const int64_t ledgered = Sum(db, "files.x");
-  WARN("disk full after 1000 removals: " << gone << " gone, " << ledgered
-                                         << " in the ledger, "
-                                         << OpenIntentCount(db)
-                                         << " intents open");
+  WARN("disk full after 1000 removals: "
+       << gone << " gone, " << ledgered << " in the ledger, "
+       << OpenIntentCount(db) << " intents open");
   CHECK(gone >= 1000);
   CHECK(gone < kFiles);
   // Whatever the ledger lacks, an open intent covers.
@@ -201,9 +201,13 @@ TEST_CASE("a full state filesystem mid-run: rows removed == recorded",
     return;
   }
   constexpr int kRows = 200000;
-  env.Sql("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
-          "WHERE i < " + std::to_string(kRows) + ") INSERT INTO events (ts) "
-          "SELECT " + env.Literal(env.clock.Now() - kDay) + " - i FROM n");
+  env.Sql(
+      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+      "WHERE i < " +
+      std::to_string(kRows) +
+      ") INSERT INTO events (ts) "
+      "SELECT " +
+      env.Literal(env.clock.Now() - kDay) + " - i FROM n");
   const std::string db_path = env.tmp.File("state") + "/state.db";
   auto state_db = StateDb::Open(db_path);
   REQUIRE(state_db.ok());
@@ -218,8 +222,8 @@ TEST_CASE("a full state filesystem mid-run: rows removed == recorded",
   RowsRule rule = env.rule;
   rule.brake.max_fraction = 1.0;
   RowsPolicy policy("rows.events", rule, env.clock, [&](bool read_only) {
-    auto db = OpenSqliteDatabase(target, read_only,
-                                 std::chrono::milliseconds(50));
+    auto db =
+        OpenSqliteDatabase(target, read_only, std::chrono::milliseconds(50));
     if (!db.ok()) return db;
     return StatusOr<std::unique_ptr<Database>>(
         std::make_unique<FillingDatabase>(std::move(*db), [&] {

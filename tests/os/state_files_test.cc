@@ -4,15 +4,15 @@
 // is refused.
 #include <sys/stat.h>
 
-#include <catch2/catch.hpp>
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 
 #include "base/clock.h"
+#include "config/kind_registry.h"
 #include "core/daemon.h"
 #include "report/daily_report.h"
-#include "config/kind_registry.h"
 #include "temp_dir.h"
 
 namespace retention {
@@ -96,9 +96,9 @@ TEST_CASE("daily reports are 0600 in a 0700 directory whatever the umask",
   ScopedUmask mask(0);
   StateDirDaemon d(0755);
   REQUIRE(d.Start().ok());
-  auto written = WriteDailyReport(*d.posix, *d.daemon->config(),
-                                  d.daemon->state(), d.daemon->ledger(),
-                                  d.clock.Now());
+  auto written =
+      WriteDailyReport(*d.posix, *d.daemon->config(), d.daemon->state(),
+                       d.daemon->ledger(), d.clock.Now());
   INFO(written.status().ToString());
   REQUIRE(written.ok());
   CHECK(ModeOf(d.state + "/reports") == 0700);

@@ -80,8 +80,8 @@ TEST_CASE("a fresh state db where another ledger was is refused at start",
   std::filesystem::remove(d.state_db);
   std::filesystem::remove(d.state_db + "-wal");
   std::filesystem::remove(d.state_db + "-shm");
-  d.daemon = std::make_unique<Daemon>(d.clock, d.fs, d.registry,
-                                      d.config_path());
+  d.daemon =
+      std::make_unique<Daemon>(d.clock, d.fs, d.registry, d.config_path());
   std::vector<ConfigError> errors;
   Status st = d.daemon->Start(&errors);
   CHECK(st.code() == Status::Code::kFailedPrecondition);

@@ -13,9 +13,9 @@
 #include <optional>
 
 #include "kinds/logs/log_rotation.h"
+#include "os/file_posix.h"
 #include "os/log_writer.h"
 #include "os/rotation_env.h"
-#include "os/file_posix.h"
 
 namespace retention {
 namespace {

@@ -362,8 +362,7 @@ TEST_CASE("a NUL byte in a path value is an error at its line") {
   using namespace std::string_literals;
   const std::string error =
       OnlyError("[logs.x]\npaths = /a\npid_file = /X/outer\0/inner\n"s);
-  CHECK(error.find("t.conf:3: [logs.x]: control byte \\x00 at column 20") ==
-        0);
+  CHECK(error.find("t.conf:3: [logs.x]: control byte \\x00 at column 20") == 0);
 }
 
 TEST_CASE("at most 20 errors are returned, then how many more") {
@@ -380,9 +379,8 @@ TEST_CASE("at most 20 errors are returned, then how many more") {
 }
 
 TEST_CASE("values quoted in errors are escaped and cut short") {
-  const std::string error =
-      OnlyError("[logs.x]\npaths = /a\nmax_age = 1\xff" +
-                std::string(50000, 'd') + "\n");
+  const std::string error = OnlyError("[logs.x]\npaths = /a\nmax_age = 1\xff" +
+                                      std::string(50000, 'd') + "\n");
   CHECK(error.find("\\xff") != std::string::npos);
   CHECK(error.find('\xff') == std::string::npos);
   CHECK(error.find("more bytes)") != std::string::npos);

@@ -226,9 +226,8 @@ TEST_CASE("space limits are a size or a percentage below 100") {
         (uint64_t{1} << 40) / 100);
   CHECK(SpaceLimit{}.empty());
   CHECK_FALSE(percent->empty());
-  for (const char* bad :
-       {"", "%", "0%", "100%", "150%", "-5%", "5 %", "5%%", ".5%", "1e1%",
-        "10 G", "ten"}) {
+  for (const char* bad : {"", "%", "0%", "100%", "150%", "-5%", "5 %", "5%%",
+                          ".5%", "1e1%", "10 G", "ten"}) {
     INFO(bad);
     auto parsed = ParseSpaceLimit(bad);
     REQUIRE_FALSE(parsed.ok());

@@ -4,9 +4,9 @@
 
 #include <catch2/catch.hpp>
 
-#include "control/control_protocol.h"
 #include "base/exit_codes.h"
 #include "base/text_table.h"
+#include "control/control_protocol.h"
 
 namespace retention {
 namespace {

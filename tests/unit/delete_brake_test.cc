@@ -25,8 +25,7 @@ TEST_CASE("a negative brake_min_items is a configuration error") {
   Config config;
   std::vector<ConfigError> errors;
   CHECK_FALSE(LoadConfigFromString(
-      "t.conf",
-      "[files.x]\nroot = /tmp\nmax_age = 1d\nbrake_min_items = -1\n",
+      "t.conf", "[files.x]\nroot = /tmp\nmax_age = 1d\nbrake_min_items = -1\n",
       registry, &config, &errors));
   REQUIRE(errors.size() == 1);
   CHECK(errors[0].ToString() ==

@@ -71,10 +71,10 @@ TEST_CASE("a control byte in a line is an error and the line is not read") {
   using namespace std::string_literals;
   IniFile ini = ReadIni(
       "[files.x]\n"
-      "root = /X/outer\0/inner\n"s   // 2: NUL would cut the path short
-      "match = a\x1b[2Jb\n"          // 3: an escape sequence
-      "every =\t1d\r\n"              // 4: tab and CRLF are fine
-      "# comment \x7f\n"s);          // 5: not even in comments
+      "root = /X/outer\0/inner\n"s  // 2: NUL would cut the path short
+      "match = a\x1b[2Jb\n"         // 3: an escape sequence
+      "every =\t1d\r\n"             // 4: tab and CRLF are fine
+      "# comment \x7f\n"s);         // 5: not even in comments
   std::vector<int> lines;
   for (const IniError& e : ini.errors) lines.push_back(e.line);
   CHECK(lines == std::vector<int>{2, 3, 5});

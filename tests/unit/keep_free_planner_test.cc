@@ -97,10 +97,10 @@ TEST_CASE("space freed is counted in allocated blocks, not apparent size") {
 }
 
 TEST_CASE("min_age keeps young rotated files even when space is short") {
-  auto fs = Fs(0, 1000 * kM,
-               {Candidate("logs.a", "/var/log/a", "old", 9 * kDay, kM, kDay),
-                Candidate("logs.a", "/var/log/a", "young", hours(2), kM,
-                          kDay)});
+  auto fs =
+      Fs(0, 1000 * kM,
+         {Candidate("logs.a", "/var/log/a", "old", 9 * kDay, kM, kDay),
+          Candidate("logs.a", "/var/log/a", "young", hours(2), kM, kDay)});
   Plan plan = PlanKeepFree(Bytes(10 * kM), {fs}, kNow);
   CHECK(Targets(plan) == std::vector<std::string>{"/var/log/a/old"});
   REQUIRE(plan.warnings.size() == 1);

@@ -1,8 +1,8 @@
 // ParseProcLocks: the inode numbers of /proc/locks as proc(5) and the
 // kernel's fs/locks.c print it, and a refusal of anything else.
-#include <catch2/catch.hpp>
-
 #include "os/proc_locks.h"
+
+#include <catch2/catch.hpp>
 
 namespace retention {
 namespace {
@@ -29,8 +29,7 @@ TEST_CASE("blocked waiters, leases and delegations name their inodes too") {
       "3: LEASE  BREAKING  READ  301 00:1a:78 0 EOF\n"
       "4: DELEG  ACTIVE    READ  302 103:02:18446744073709551615 0 EOF\n");
   REQUIRE(inodes.ok());
-  CHECK(*inodes ==
-        Inodes{77, 78, 12417952, uint64_t{18446744073709551615u}});
+  CHECK(*inodes == Inodes{77, 78, 12417952, uint64_t{18446744073709551615u}});
 }
 
 TEST_CASE("an empty lock table names no inode; a lock on no inode is skipped") {
@@ -47,13 +46,14 @@ TEST_CASE("a last line without its newline counts") {
   CHECK(*inodes == Inodes{42});
 }
 
-TEST_CASE("a lock table in a format not known is refused, never read as empty") {
+TEST_CASE(
+    "a lock table in a format not known is refused, never read as empty") {
   for (const char* text : {
-           "1: FLOCK  ADVISORY  WRITE 7 08:01 0 EOF\n",         // no inode
-           "1: FLOCK  ADVISORY  WRITE 7 0x8:01:42 0 EOF\n",     // not hex
-           "1: FLOCK  ADVISORY  WRITE 7 08:01:4a2 0 EOF\n",     // not decimal
-           "1: FLOCK  ADVISORY  WRITE 7 08:01:42:9 0 EOF\n",    // 3 colons
-           "1: FLOCK 08:01:42 WRITE 7 08:01:43 0 EOF\n",        // two inodes
+           "1: FLOCK  ADVISORY  WRITE 7 08:01 0 EOF\n",       // no inode
+           "1: FLOCK  ADVISORY  WRITE 7 0x8:01:42 0 EOF\n",   // not hex
+           "1: FLOCK  ADVISORY  WRITE 7 08:01:4a2 0 EOF\n",   // not decimal
+           "1: FLOCK  ADVISORY  WRITE 7 08:01:42:9 0 EOF\n",  // 3 colons
+           "1: FLOCK 08:01:42 WRITE 7 08:01:43 0 EOF\n",      // two inodes
            "1: FLOCK  ADVISORY  WRITE 7 08:01:99999999999999999999 0 EOF\n",
            "garbage\n",
        }) {

@@ -27,7 +27,8 @@ RunReport SampleRun() {
   r.plan.scope = 9;
   r.plan.warnings = {"skipped /b/x: EACCES"};
   r.plan.actions.push_back({Verb::kDelete, "/b/a.tar", 100, 1, "past 90d", {}});
-  r.plan.actions.push_back({Verb::kDelete, "/b/b.tar", 5, 2, "past 90d too", {}});
+  r.plan.actions.push_back(
+      {Verb::kDelete, "/b/b.tar", 5, 2, "past 90d too", {}});
   r.result.done = 1;
   r.result.bytes = 100;
   r.result.failed = 1;
@@ -69,7 +70,8 @@ TEST_CASE("FormatRunsJson replaces bytes that are not UTF-8") {
   std::string out;
   REQUIRE_NOTHROW(out = FormatRunsJson({r}));
   json doc = json::parse(out);
-  CHECK(doc["runs"][0]["warnings"].back() == "skipped /data/old\xef\xbf\xbdname");
+  CHECK(doc["runs"][0]["warnings"].back() ==
+        "skipped /data/old\xef\xbf\xbdname");
 }
 
 TEST_CASE("RunFromJson ignores fields it does not know") {
@@ -114,20 +116,20 @@ RunReport Did(const std::string& policy, const std::string& unit,
   return r;
 }
 
-TEST_CASE("a run's summary says what it did in the kind's units",
-          "[summary]") {
+TEST_CASE("a run's summary says what it did in the kind's units", "[summary]") {
   CHECK(SummarizeRun(Did("rows.analytics", "row", 1200000,
                          {{Verb::kDelete, 700000, 0}})) ==
         "rows.analytics  ok  deleted 700,000 rows; 1,200,000 rows in scope");
   CHECK(SummarizeRun(Did("logs.access", "file", 3,
                          {{Verb::kRotate, 1, (4 << 20) + 1000}})) ==
         "logs.access  ok  rotated 1 file (4.0M); 3 files in scope");
-  CHECK(SummarizeRun(Did("files.backups", "file", 40,
-                         {{Verb::kDelete, 12, 3250586}})) ==
+  CHECK(SummarizeRun(
+            Did("files.backups", "file", 40, {{Verb::kDelete, 12, 3250586}})) ==
         "files.backups  ok  deleted 12 files, 3.1M; 40 files in scope");
   CHECK(SummarizeRun(Did("accounts", "account", 9, {{Verb::kPurge, 1, 0}})) ==
         "accounts  ok  purged 1 account; 9 accounts in scope");
-  RunReport occupancy = Did("occupancy", "user", 200, {{Verb::kOverQuota, 2, 0}});
+  RunReport occupancy =
+      Did("occupancy", "user", 200, {{Verb::kOverQuota, 2, 0}});
   occupancy.destructive = false;
   CHECK(SummarizeRun(occupancy) ==
         "occupancy  ok  measured 200 users; 2 users over quota");
@@ -136,7 +138,8 @@ TEST_CASE("a run's summary says what it did in the kind's units",
 TEST_CASE("a run that did nothing says so, and a brake says what waits",
           "[summary]") {
   RunReport idle = Did("files.backups", "file", 3, {});
-  CHECK(SummarizeRun(idle) == "files.backups  ok  nothing to do; 3 files in scope");
+  CHECK(SummarizeRun(idle) ==
+        "files.backups  ok  nothing to do; 3 files in scope");
   RunReport braked = Did("files.data", "file", 4, {});
   braked.outcome = Outcome::kBraked;
   braked.error = "clock brake engaged: wall clock moved +1y";
@@ -150,14 +153,14 @@ TEST_CASE("a dry run's summary says what it would do", "[summary]") {
   RunReport r = Did("rows.tokens", "row", 2500, {});
   r.dry_run = true;
   r.outcome = Outcome::kDryRun;
-  r.plan.actions.push_back({Verb::kDelete, "tokens: 1234 rows", 0, 1234, "old", {}});
+  r.plan.actions.push_back(
+      {Verb::kDelete, "tokens: 1234 rows", 0, 1234, "old", {}});
   CHECK(SummarizeRun(r) ==
         "rows.tokens  dry-run  planned: delete 1,234 rows; 2,500 rows in "
         "scope");
 }
 
-TEST_CASE("a run that did nothing is logged at debug, not info",
-          "[summary]") {
+TEST_CASE("a run that did nothing is logged at debug, not info", "[summary]") {
   std::ostringstream out;
   auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out);
   auto previous = spdlog::default_logger();
@@ -174,7 +177,8 @@ TEST_CASE("a run that did nothing is logged at debug, not info",
 
 TEST_CASE("a run's JSON keeps the exact numbers of what was performed",
           "[summary]") {
-  RunReport r = Did("rows.analytics", "row", 1200000, {{Verb::kDelete, 700001, 0}});
+  RunReport r =
+      Did("rows.analytics", "row", 1200000, {{Verb::kDelete, 700001, 0}});
   json j = RunToJson(r);
   CHECK(j["performed"][0]["count"] == 700001);
   CHECK(j["unit"] == "row");

@@ -8,9 +8,9 @@
 #include <catch2/catch.hpp>
 #include <set>
 
-#include "os/dir_cursor.h"
 #include "fakes/fake_clock.h"
 #include "fakes/fake_filesystem.h"
+#include "os/dir_cursor.h"
 
 namespace retention {
 namespace {
@@ -36,7 +36,8 @@ struct TreeFixture {
 
 std::set<std::string> EntryPaths(const TreeSnapshot& t) {
   std::set<std::string> out;
-  for (const TreeEntry& e : t.entries) out.insert(RelativePath(t, e.dir, e.name));
+  for (const TreeEntry& e : t.entries)
+    out.insert(RelativePath(t, e.dir, e.name));
   return out;
 }
 

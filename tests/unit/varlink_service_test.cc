@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "control/control_protocol.h"
-#include "status_printers.h"
 #include "control/varlink.h"
+#include "status_printers.h"
 
 namespace retention {
 namespace {

@@ -18,9 +18,9 @@
 #include <utility>
 #include <vector>
 
-#include "kinds/accounts/accounts_rule.h"
 #include "base/clock.h"
 #include "base/status.h"
+#include "kinds/accounts/accounts_rule.h"
 
 namespace retention {
 

@@ -19,9 +19,9 @@
 #include <string>
 #include <vector>
 
+#include "core/policy.h"
 #include "kinds/accounts/accounts_database.h"
 #include "kinds/accounts/accounts_rule.h"
-#include "core/policy.h"
 #include "kinds/accounts/accounts_state_store.h"
 
 namespace retention {

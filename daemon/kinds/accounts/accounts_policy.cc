@@ -39,8 +39,8 @@ void RegisterAccountsKind(KindRegistry* registry) {
   KindSpec spec = AccountsKindSpec();
   spec.factory = MakeAccountsPolicy;
   spec.check = [](const Section& s, std::vector<ConfigError>* errors) {
-    auto db = OpenSqliteAccounts(AccountsRuleFromSection(s), true,
-                                 kBusyTimeout);
+    auto db =
+        OpenSqliteAccounts(AccountsRuleFromSection(s), true, kBusyTimeout);
     Status st = db.ok() ? (*db)->Check() : db.status();
     if (!st.ok()) AddKeyError(s, "database", st.message(), errors);
   };
@@ -305,9 +305,8 @@ bool AccountsPolicy::Unpurge(AccountPurge* record, const Action& action,
   if (!moved && was_restoring && identity) {
     // A run cut short after moving it back, before recording that?
     auto home = quarantine_.AtHome(record->account, *identity);
-    auto recorded =
-        state_.AccountEventRecorded(id_, record->account,
-                                   VerbName(Verb::kRestore), since);
+    auto recorded = state_.AccountEventRecorded(
+        id_, record->account, VerbName(Verb::kRestore), since);
     if (!home.ok()) return fail(home.status().ToString());
     if (!recorded.ok()) return fail(recorded.status().ToString());
     moved = *home && !*recorded;

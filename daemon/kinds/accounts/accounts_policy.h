@@ -31,14 +31,14 @@
 #include <map>
 #include <memory>
 
+#include "config/config.h"
+#include "core/policy.h"
 #include "kinds/accounts/accounts_database.h"
 #include "kinds/accounts/accounts_planner.h"
 #include "kinds/accounts/accounts_quarantine.h"
 #include "kinds/accounts/accounts_rule.h"
-#include "config/config.h"
-#include "core/policy.h"
-#include "os/quarantine_removal.h"
 #include "kinds/accounts/accounts_state_store.h"
+#include "os/quarantine_removal.h"
 
 namespace retention {
 

@@ -1,9 +1,10 @@
 #include "kinds/accounts/accounts_quarantine.h"
-#include "os/fs_rules.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+
+#include "os/fs_rules.h"
 
 namespace retention {
 namespace {

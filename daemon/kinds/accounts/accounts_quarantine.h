@@ -27,9 +27,9 @@
 #include <string>
 #include <vector>
 
+#include "base/status.h"
 #include "kinds/accounts/accounts_rule.h"
 #include "os/filesystem.h"
-#include "base/status.h"
 
 namespace retention {
 

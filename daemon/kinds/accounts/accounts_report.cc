@@ -2,13 +2,13 @@
 
 #include <algorithm>
 
-#include "kinds/accounts/accounts_planner.h"
 #include "config/config_value.h"
 #include "config/database_url.h"
+#include "core/state_db.h"
+#include "kinds/accounts/accounts_planner.h"
+#include "kinds/accounts/accounts_state_store.h"
 #include "sql/sql_names.h"
 #include "sql/sql_time.h"
-#include "core/state_db.h"
-#include "kinds/accounts/accounts_state_store.h"
 
 namespace retention {
 namespace {
@@ -61,7 +61,8 @@ class AccountsReportSection final : public ReportSection {
   std::vector<std::pair<std::string, std::string>> RemovalDetails(
       const std::vector<LedgerEntry>& removals) const override {
     int64_t purged = 0;
-    for (const LedgerEntry& e : removals) purged += e.action == VerbName(Verb::kPurge);
+    for (const LedgerEntry& e : removals)
+      purged += e.action == VerbName(Verb::kPurge);
     return {{"accounts purged", std::to_string(purged)}};
   }
 

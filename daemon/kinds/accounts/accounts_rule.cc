@@ -1,8 +1,8 @@
 #include "kinds/accounts/accounts_rule.h"
 
 #include "config/config_value.h"
-#include "core/delete_brake.h"
 #include "config/database_url.h"
+#include "core/delete_brake.h"
 #include "sql/sql_names.h"
 #include "sql/sql_time.h"
 

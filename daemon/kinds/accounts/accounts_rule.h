@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "config/config.h"
-#include "sql/sql_time.h"
 #include "config/kind_registry.h"
 #include "core/policy.h"
+#include "sql/sql_time.h"
 
 namespace retention {
 

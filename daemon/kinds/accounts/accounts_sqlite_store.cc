@@ -5,10 +5,9 @@
 
 #include <charconv>
 
-#include "kinds/accounts/accounts_database.h"
 #include "config/database_url.h"
+#include "kinds/accounts/accounts_database.h"
 #include "sql/sql_names.h"
-#include "sql/sql_time.h"
 #include "sql/sql_time.h"
 #include "sql/sqlite_connection.h"
 

@@ -51,8 +51,8 @@ StatusOr<std::vector<AccountPurge>> AccountsStore::AccountPurges(
   return out;
 }
 
-Status AccountsStore::ReplacePendingPurges(const std::string& policy,
-                                     const std::vector<PendingPurge>& pending) {
+Status AccountsStore::ReplacePendingPurges(
+    const std::string& policy, const std::vector<PendingPurge>& pending) {
   StateDb::Locked db = state_.Lock();
   SqliteTransaction tx(*db);
   RETENTION_RETURN_IF_ERROR(tx.Begin(SqliteTransaction::Kind::kImmediate));
@@ -97,15 +97,15 @@ StatusOr<std::vector<PendingPurge>> AccountsStore::PendingPurges(
 }
 
 StatusOr<bool> AccountsStore::AccountPurgeRecorded(const std::string& policy,
-                                             const std::string& account,
-                                             WallTime since) {
+                                                   const std::string& account,
+                                                   WallTime since) {
   return AccountEventRecorded(policy, account, VerbName(Verb::kPurge), since);
 }
 
 StatusOr<bool> AccountsStore::AccountEventRecorded(const std::string& policy,
-                                             const std::string& account,
-                                             const std::string& action,
-                                             WallTime since) {
+                                                   const std::string& account,
+                                                   const std::string& action,
+                                                   WallTime since) {
   StateDb::Locked db = state_.Lock();
   StatusOr<SqliteStatement> stmt = db->Prepare(
       "SELECT 1 FROM ledger WHERE time_ns >= ? AND policy = ? AND action = "

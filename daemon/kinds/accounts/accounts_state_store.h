@@ -42,9 +42,9 @@ class AccountsStore {
   explicit AccountsStore(StateDb& state) : state_(state) {}
 
   // SaveAccountPurge inserts or replaces the record of (policy, account);
-  // AccountPurges lists a policy's records by account. ReplacePendingPurges swaps a policy's
-  // pending list for `pending` in one transaction; PendingPurges reads it,
-  // soonest due first.
+  // AccountPurges lists a policy's records by account. ReplacePendingPurges
+  // swaps a policy's pending list for `pending` in one transaction;
+  // PendingPurges reads it, soonest due first.
   Status SaveAccountPurge(const AccountPurge& purge);
   StatusOr<std::vector<AccountPurge>> AccountPurges(const std::string& policy);
   Status ReplacePendingPurges(const std::string& policy,

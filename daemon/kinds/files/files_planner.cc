@@ -120,8 +120,8 @@ Action FileAction(const FilesRule& rule, const TreeSnapshot& tree,
 // old enough themselves, and left with nothing (every entry planned, every
 // subdirectory going too). Counts them into plan->scope.
 std::vector<bool> RemovableDirs(const FilesRule& rule, const TreeSnapshot& tree,
-                                const std::vector<bool>& planned,
-                                WallTime now, Plan* plan) {
+                                const std::vector<bool>& planned, WallTime now,
+                                Plan* plan) {
   std::vector<bool> removable(tree.dirs.size(), false);
   if (!rule.recursive || !rule.remove_empty_dirs) return removable;
   const Duration deadline = std::max(rule.max_age, rule.min_age);
@@ -134,7 +134,8 @@ std::vector<bool> RemovableDirs(const FilesRule& rule, const TreeSnapshot& tree,
     const TreeDir& dir = tree.dirs[d];
     ++plan->scope;
     const bool old = now - AgeTime(dir.info, rule.age_by) > deadline;
-    removable[d] = dir.entered && !dir.info.mount_root && staying[d] == 0 && old;
+    removable[d] =
+        dir.entered && !dir.info.mount_root && staying[d] == 0 && old;
     if (!removable[d]) ++staying[dir.parent];
   }
   return removable;
@@ -146,7 +147,8 @@ Action DirAction(const FilesRule& rule, const TreeSnapshot& tree, uint32_t d,
   Action a;
   a.verb = Verb::kDelete;
   a.target = rule.root + "/" + RelativePath(tree, d);
-  a.reason = "empty directory, " + AgeReason(rule, AgeTime(dir.info, rule.age_by), now);
+  a.reason = "empty directory, " +
+             AgeReason(rule, AgeTime(dir.info, rule.age_by), now);
   a.expected = dir.info;
   a.ref = kDirRef | d;
   return a;
@@ -203,7 +205,8 @@ Plan PlanFiles(const std::string& policy, const FilesRule& rule,
     plan.actions = TreeOrder(rule, tree, planned, removable, now);
     return plan;
   }
-  for (auto it = planned.rbegin(); it != planned.rend(); ++it) {  // oldest first
+  for (auto it = planned.rbegin(); it != planned.rend();
+       ++it) {  // oldest first
     plan.actions.push_back(FileAction(rule, tree, *it, now));
   }
   return plan;

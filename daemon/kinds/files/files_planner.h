@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "base/clock.h"
-#include "os/filesystem.h"
 #include "core/policy.h"
+#include "os/filesystem.h"
 #include "os/tree_walk.h"
 
 namespace retention {

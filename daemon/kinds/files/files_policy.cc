@@ -218,9 +218,8 @@ bool FilesPolicy::MayBeLocked(ExecState& state, const FileInfo& info) {
     }
   }
   --state.survey_left;
-  return !state.locked ||
-         std::binary_search(state.locked->begin(), state.locked->end(),
-                            info.ino);
+  return !state.locked || std::binary_search(state.locked->begin(),
+                                             state.locked->end(), info.ino);
 }
 
 // A directory planned empty that is not any more (a file was held, kept as

@@ -21,10 +21,10 @@
 #include <memory>
 
 #include "config/config.h"
-#include "kinds/files/files_planner.h"
 #include "core/intent_recovery.h"
 #include "core/policy.h"
 #include "core/recorded_removal.h"
+#include "kinds/files/files_planner.h"
 #include "os/tree_walk.h"
 
 namespace retention {
@@ -52,8 +52,7 @@ class FilesPolicy final : public Policy {
  private:
   struct ExecState;  // what one Execute keeps between removals
   // Removes the planned entry action.ref names.
-  Removal RemoveOne(ExecState& state, const Action& action,
-                    ExecResult* result);
+  Removal RemoveOne(ExecState& state, const Action& action, ExecResult* result);
   // Deletes one planned file in `dir`.
   Removal RemoveFile(ExecState& state, Dir& dir, const std::string& name,
                      const Action& action, ExecResult* result);

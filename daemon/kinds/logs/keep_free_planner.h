@@ -16,9 +16,9 @@
 #include <vector>
 
 #include "config/config_value.h"
-#include "os/filesystem.h"
-#include "kinds/logs/logs_planner.h"
 #include "core/policy.h"
+#include "kinds/logs/logs_planner.h"
+#include "os/filesystem.h"
 
 namespace retention {
 

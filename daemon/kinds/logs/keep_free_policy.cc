@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "kinds/logs/logs_set.h"
 #include "core/recorded_removal.h"
+#include "kinds/logs/logs_set.h"
 
 namespace retention {
 

@@ -15,10 +15,10 @@
 
 #include "config/config.h"
 #include "config/config_value.h"
-#include "kinds/logs/keep_free_planner.h"
-#include "kinds/logs/logs_policy.h"
 #include "core/intent_recovery.h"
 #include "core/policy.h"
+#include "kinds/logs/keep_free_planner.h"
+#include "kinds/logs/logs_policy.h"
 
 namespace retention {
 
@@ -27,7 +27,8 @@ class KeepFreePolicy final : public Policy {
   static constexpr Duration kEvery = std::chrono::minutes(1);
 
   // Precondition: !limit.empty().
-  KeepFreePolicy(SpaceLimit limit, std::vector<std::shared_ptr<LogsPolicy>> sets,
+  KeepFreePolicy(SpaceLimit limit,
+                 std::vector<std::shared_ptr<LogsPolicy>> sets,
                  Services& services);
 
   const std::string& id() const override { return id_; }

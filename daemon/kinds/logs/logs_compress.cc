@@ -154,8 +154,8 @@ void LogsPolicy::Compress(const Task& task) {
   Action a = intent;
   a.target = task.path + CompressionSuffix(rule_.compress);
   a.bytes = done->in_bytes;
-  a.reason += ": " + FormatSize(done->in_bytes) + " -> " +
-              FormatSize(done->out_bytes);
+  a.reason +=
+      ": " + FormatSize(done->in_bytes) + " -> " + FormatSize(done->out_bytes);
   if (!ctx) {
     spdlog::info("{}: compress {} ({})", rule_.policy, a.target, a.reason);
     return;

@@ -106,28 +106,18 @@ void CheckReopenValues(const Section& s, Errors* errors) {
   }
 }
 
-bool AllDigits(const std::string& text) {
-  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
-    return std::isdigit(static_cast<unsigned char>(c));
-  });
-}
-
 void CheckOwnership(const Section& s, Errors* errors) {
-  const std::string& owner = s.GetStringOrEmpty("create_owner");
-  if (s.Has("create_owner") && !AllDigits(owner)) {
-    auto uid = owner.empty() ? StatusOr<uid_t>(Status::InvalidArgument(
-                                   "empty value; expected a user"))
-                             : LookupUser(owner);
-    if (!uid.ok())
+  if (s.Has("create_owner")) {
+    auto uid = ResolveUser(s.GetStringOrEmpty("create_owner"));
+    if (!uid.ok()) {
       AddKeyError(s, "create_owner", uid.status().message(), errors);
+    }
   }
-  const std::string& group = s.GetStringOrEmpty("create_group");
-  if (s.Has("create_group") && !AllDigits(group)) {
-    auto gid = group.empty() ? StatusOr<gid_t>(Status::InvalidArgument(
-                                   "empty value; expected a group"))
-                             : LookupGroup(group);
-    if (!gid.ok())
+  if (s.Has("create_group")) {
+    auto gid = ResolveGroup(s.GetStringOrEmpty("create_group"));
+    if (!gid.ok()) {
       AddKeyError(s, "create_group", gid.status().message(), errors);
+    }
   }
 }
 

@@ -136,7 +136,8 @@ void LogsPlanner::ScanArchives() {
       plan_.warnings.push_back(e.path() +
                                ": not a regular file; never deleted");
     } else if (name->temp) {
-      cleanups_.push_back(MakeAction(Verb::kCleanup, e.path(), e.info,
+      cleanups_.push_back(MakeAction(
+          Verb::kCleanup, e.path(), e.info,
           "unfinished temporary file left by an interrupted rotation or "
           "compression; never a complete archive"));
     } else {
@@ -176,7 +177,8 @@ void LogsPlanner::DropCompressedTwins() {
       kept.push_back(std::move(a));
       continue;
     }
-    cleanups_.push_back(MakeAction(Verb::kCleanup, a.entry->path(), a.entry->info,
+    cleanups_.push_back(MakeAction(
+        Verb::kCleanup, a.entry->path(), a.entry->info,
         "already compressed as " + twin->second +
             "; an interrupted compression left the uncompressed copy"));
   }
@@ -232,13 +234,14 @@ void LogsPlanner::PlanRotations() {
     }
     const std::string archive =
         JoinPath(dir, RotationArchiveName(rule_, e->name, now_, names));
-    std::string reason =
-        e->info.size >= rule_.max_file_size
-            ? "size " + FormatSize(e->info.size) + " reached max_file_size " +
-                  FormatSize(rule_.max_file_size)
-            : EarlyReason(*e);
+    std::string reason = e->info.size >= rule_.max_file_size
+                             ? "size " + FormatSize(e->info.size) +
+                                   " reached max_file_size " +
+                                   FormatSize(rule_.max_file_size)
+                             : EarlyReason(*e);
     reason += "; becomes " + archive + " (" +
-        (rule_.method == RotateMethod::kReopen ? "reopen" : "truncate") + ")";
+              (rule_.method == RotateMethod::kReopen ? "reopen" : "truncate") +
+              ")";
     if (rule_.naming == ArchiveNaming::kNumbered) {
       reason += "; older archives move up one number";
     }
@@ -343,7 +346,8 @@ void LogsPlanner::Assemble() {
         a.name.compression != Compression::kNone) {
       continue;
     }
-    compressions.push_back(MakeAction(Verb::kCompress, TargetOf(a), info,
+    compressions.push_back(MakeAction(
+        Verb::kCompress, TargetOf(a), info,
         Dated(a) + ", not yet compressed; " + CompressionName(rule_.compress) +
             " level " + std::to_string(rule_.compress_level) + " into " +
             TargetOf(a) + CompressionSuffix(rule_.compress)));

@@ -9,9 +9,9 @@
 //   "rotate"   a live file whose size reached max_file_size, or reached the
 //              size of its entry in snapshot.early (the watcher predicts
 //              its writer would push it past the cap during the rotation);
-//              target is the live path. The archive it becomes is named in the reason and
-//              is RotationArchiveName(rule, live, plan.now, names): the
-//              executor recomputes it from the archive directory's names at
+//              target is the live path. The archive it becomes is named in the
+//              reason and is RotationArchiveName(rule, live, plan.now, names):
+//              the executor recomputes it from the archive directory's names at
 //              execution time (the same unless the directory changed).
 //   "compress" an uncompressed archive, when compress != none.
 //   "delete"   rotated files, oldest first, until every limit holds: total
@@ -40,11 +40,11 @@
 #include <vector>
 
 #include "base/clock.h"
-#include "os/filesystem.h"
+#include "core/policy.h"
 #include "core/size_watcher.h"
 #include "kinds/logs/logs_naming.h"
 #include "kinds/logs/logs_rule.h"
-#include "core/policy.h"
+#include "os/filesystem.h"
 
 namespace retention {
 

@@ -10,18 +10,18 @@
 
 #include "compress/compressor.h"
 #include "config/config_value.h"
-#include "core/delete_brake.h"
-#include "os/fs_rules.h"
-#include "os/groups.h"
-#include "core/intent_recovery.h"
 #include "config/kind_registry.h"
+#include "core/delete_brake.h"
+#include "core/intent_recovery.h"
 #include "core/ledger.h"
 #include "core/ledger_context.h"
-#include "kinds/logs/log_rotator.h"
+#include "core/recorded_removal.h"
 #include "kinds/logs/keep_free_policy.h"
+#include "kinds/logs/log_rotator.h"
 #include "kinds/logs/logs_naming.h"
 #include "kinds/logs/logs_set.h"
-#include "core/recorded_removal.h"
+#include "os/fs_rules.h"
+#include "os/groups.h"
 #include "os/users.h"
 
 namespace retention {
@@ -32,16 +32,6 @@ constexpr char kIntentSuffix[] = ".rtd-rotate";
 bool EndsWith(const std::string& s, std::string_view suffix) {
   return s.size() >= suffix.size() &&
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-// A user or group given by name or number.
-template <typename Id>
-StatusOr<Id> ResolveId(const std::string& text,
-                       StatusOr<Id> (*lookup)(const std::string&)) {
-  Id id{};
-  auto [end, err] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (err == std::errc() && end == text.data() + text.size()) return id;
-  return lookup(text);
 }
 
 // The real rotator, made on first use and kept for the process's life: it
@@ -74,13 +64,13 @@ LogsPolicy::LogsPolicy(const Section& section, Services& services,
       rotator_(rotator),
       compressor_(std::make_unique<TaskThread>()) {
   if (rule_.method == RotateMethod::kTruncate && rule_.max_file_size > 0) {
-    rotation_time_ns_ = std::make_shared<std::atomic<int64_t>>(
-        static_cast<int64_t>(1e9 * static_cast<double>(rule_.max_file_size) /
-                             kAssumedCopyRate));
+    rotation_time_ns_ =
+        std::make_shared<std::atomic<int64_t>>(static_cast<int64_t>(
+            1e9 * static_cast<double>(rule_.max_file_size) / kAssumedCopyRate));
   }
   create_.mode = rule_.create_mode;
   if (!rule_.create_owner.empty()) {
-    auto uid = ResolveId<uid_t>(rule_.create_owner, &LookupUser);
+    auto uid = ResolveUser(rule_.create_owner);
     if (uid.ok()) {
       create_.uid = *uid;
     } else {
@@ -88,7 +78,7 @@ LogsPolicy::LogsPolicy(const Section& section, Services& services,
     }
   }
   if (!rule_.create_group.empty()) {
-    auto gid = ResolveId<gid_t>(rule_.create_group, &LookupGroup);
+    auto gid = ResolveGroup(rule_.create_group);
     if (gid.ok()) {
       create_.gid = *gid;
     } else {
@@ -106,8 +96,11 @@ std::vector<SizeWatch> LogsPolicy::watches() const {
   std::vector<SizeWatch> out;
   if (rule_.max_file_size == 0) return out;
   for (const std::string& path : rule_.paths) {
-    out.push_back({rule_.policy, SplitPath(path).dir, {SplitPath(path).name},
-                   rule_.max_file_size, rotation_time_ns_});
+    out.push_back({rule_.policy,
+                   SplitPath(path).dir,
+                   {SplitPath(path).name},
+                   rule_.max_file_size,
+                   rotation_time_ns_});
   }
   return out;
 }
@@ -197,7 +190,8 @@ StatusOr<Plan> LogsPolicy::MakePlan(WallTime now) {
   std::erase_if(plan.actions, [&](const Action& a) {
     if (Compressing(a.target)) return true;
     // A temp an interrupted rotation left is recovery's to finish.
-    return a.verb == Verb::kCleanup && intent_dirs.count(SplitPath(a.target).dir);
+    return a.verb == Verb::kCleanup &&
+           intent_dirs.count(SplitPath(a.target).dir);
   });
   for (const std::string& dir : intent_dirs) {
     plan.warnings.push_back(dir +
@@ -228,8 +222,8 @@ StatusOr<std::vector<KeepFreeCandidate>> LogsPolicy::SettledArchives(
         Compressing(e.path())) {
       continue;
     }
-    out.push_back({rule_.policy, e, ArchiveTime(rule_, *name, e.info),
-                   rule_.min_age});
+    out.push_back(
+        {rule_.policy, e, ArchiveTime(rule_, *name, e.info), rule_.min_age});
   }
   return out;
 }
@@ -337,8 +331,7 @@ IntentFate LogsPolicy::Resolve(const Intent& intent) {
   // source gone and archive there means it was performed.
   IntentFate source = ResolveFileIntent(services_.fs, intent);
   if (source.kind != IntentFate::Kind::kPerformed) return source;
-  const std::string archive =
-      intent.target + CompressionSuffix(rule_.compress);
+  const std::string archive = intent.target + CompressionSuffix(rule_.compress);
   auto there = StatPath(services_.fs, archive);
   if (!there.ok()) return IntentFate::Unknown(there.status().ToString());
   if (!*there) {

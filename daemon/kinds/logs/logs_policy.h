@@ -33,13 +33,13 @@
 #include <string>
 #include <vector>
 
+#include "base/task_thread.h"
 #include "config/config.h"
+#include "core/policy.h"
 #include "kinds/logs/keep_free_planner.h"
 #include "kinds/logs/log_rotator.h"
 #include "kinds/logs/logs_planner.h"
 #include "kinds/logs/logs_rule.h"
-#include "core/policy.h"
-#include "base/task_thread.h"
 
 namespace retention {
 

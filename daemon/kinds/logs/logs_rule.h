@@ -17,10 +17,10 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "base/status.h"
 #include "compress/compression.h"
 #include "config/config.h"
 #include "config/kind_registry.h"
-#include "base/status.h"
 
 namespace retention {
 

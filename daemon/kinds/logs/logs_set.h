@@ -17,10 +17,10 @@
 #include <string>
 #include <vector>
 
-#include "os/filesystem.h"
-#include "os/fs_rules.h"  // JoinPath
 #include "kinds/logs/logs_naming.h"
 #include "kinds/logs/logs_rule.h"
+#include "os/filesystem.h"
+#include "os/fs_rules.h"  // JoinPath
 
 namespace retention {
 

@@ -9,9 +9,9 @@
 #include <optional>
 #include <string>
 
-#include "os/file_posix.h"
 #include "kinds/logs/log_rotation.h"
 #include "kinds/logs/rotation_intent.h"
+#include "os/file_posix.h"
 
 namespace retention::posix {
 

@@ -7,9 +7,9 @@
 
 #include <cerrno>
 
-#include "os/fs_rules.h"
 #include "kinds/logs/log_rotation.h"
 #include "kinds/logs/rotation_io_posix.h"
+#include "os/fs_rules.h"
 
 namespace retention {
 namespace {

@@ -21,9 +21,9 @@
 #include <sstream>
 
 #include "base/escape.h"
+#include "kinds/logs/log_rotation.h"
 #include "os/command.h"
 #include "os/file_posix.h"
-#include "kinds/logs/log_rotation.h"
 
 extern char** environ;
 
@@ -154,6 +154,5 @@ Status SignalWriter(const std::string& pid_file, int signal) {
 Status RunReopenCommand(const std::string& command, Duration timeout) {
   return RunCommand(SplitCommand(command), {}, timeout);
 }
-
 
 }  // namespace retention

@@ -1,6 +1,7 @@
 // Occupancy records as the state database keeps them: one per full scan of
 // the [occupancy] root, with each user's usage and quota at that time.
-// Plain values; StateDb (OccupancyStore, occupancy_state_store.h) stores and reads them.
+// Plain values; StateDb (OccupancyStore, occupancy_state_store.h) stores and
+// reads them.
 #pragma once
 
 #include <cstdint>

@@ -1,8 +1,8 @@
 #include "kinds/occupancy/occupancy_policy.h"
 
+#include "core/state_db.h"
 #include "kinds/occupancy/occupancy_scanner.h"
 #include "kinds/occupancy/occupancy_sqlite_store.h"
-#include "core/state_db.h"
 #include "kinds/occupancy/occupancy_state_store.h"
 
 namespace retention {
@@ -28,8 +28,7 @@ StatusOr<Plan> OccupancyPolicy::MakePlan(WallTime now) {
     from = std::move(*quotas);
   }
   const Duration start = services_.clock.BootNow();
-  auto scan =
-      scanner_.Scan({rule_.root, rule_.layout, rule_.threads});
+  auto scan = scanner_.Scan({rule_.root, rule_.layout, rule_.threads});
   if (!scan.ok()) return scan.status();
   OccupancyScanRecord record = MakeOccupancyRecord(rule_, *scan, from);
   record.duration = services_.clock.BootNow() - start;
@@ -76,8 +75,9 @@ ExecResult OccupancyPolicy::Execute(const Plan& plan, ExecContext& ctx) {
 }
 
 void OccupancyPolicy::RunHook(const Action& action, ExecResult* result) {
-  const std::vector<std::string>& argv =
-      action.verb == Verb::kOverQuota ? rule_.on_over_quota : rule_.on_under_quota;
+  const std::vector<std::string>& argv = action.verb == Verb::kOverQuota
+                                             ? rule_.on_over_quota
+                                             : rule_.on_under_quota;
   if (argv.empty()) return;
   const std::vector<std::string> env = {
       "RETENTIOND_USER=" + action.target,
@@ -87,8 +87,8 @@ void OccupancyPolicy::RunHook(const Action& action, ExecResult* result) {
   Status st = services_.run_command(argv, env, rule_.hook_timeout);
   if (!st.ok()) {
     ++result->failed;
-    result->errors.push_back(std::string(VerbName(action.verb)) + " hook for " + action.target + ": " +
-                             st.ToString());
+    result->errors.push_back(std::string(VerbName(action.verb)) + " hook for " +
+                             action.target + ": " + st.ToString());
   }
 }
 

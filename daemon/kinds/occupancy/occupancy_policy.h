@@ -13,8 +13,8 @@
 #include <optional>
 
 #include "config/config.h"
-#include "kinds/occupancy/occupancy_rule.h"
 #include "core/policy.h"
+#include "kinds/occupancy/occupancy_rule.h"
 
 namespace retention {
 

@@ -13,9 +13,9 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "core/policy.h"
 #include "kinds/occupancy/occupancy_history.h"
 #include "kinds/occupancy/occupancy_scanner.h"
-#include "core/policy.h"
 
 namespace retention {
 

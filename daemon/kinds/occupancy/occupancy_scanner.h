@@ -58,7 +58,7 @@ using ScanHook = std::function<void(const std::string& path)>;
 struct ScanRequest {
   std::string root;
   std::string layout = "{id}";
-  int threads = 1;  // at least 1
+  int threads = 1;             // at least 1
   ScanHook on_open = nullptr;  // tests only; null in the daemon
 };
 

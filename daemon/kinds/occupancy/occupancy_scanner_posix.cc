@@ -236,8 +236,8 @@ int Walk::Reopen(const Node& node) {
 }
 
 // Counts `dir` for its user unless it was counted already; false then.
-bool Walk::Claim(const Node& dir, uint64_t dev, uint64_t ino,
-                 UserUsage* usage, uint64_t allocated, uint64_t apparent) {
+bool Walk::Claim(const Node& dir, uint64_t dev, uint64_t ino, UserUsage* usage,
+                 uint64_t allocated, uint64_t apparent) {
   if (!claims_.Claim(dir.user, dev, ino)) return false;
   CountDir(usage, allocated, apparent);
   return true;
@@ -253,8 +253,8 @@ void Walk::ScanDir(const Job& job, OccupancyTally* t, std::vector<char>* buffer,
     if (fd == -ENOENT) return;  // vanished (or moved) since it was listed
     ++usage.errors;
     // Unreadable, but there: its size as listed still counts, as du's does.
-    if (!top) Claim(*dir, dir->dev, dir->ino, &usage, dir->allocated,
-                    dir->apparent);
+    if (!top)
+      Claim(*dir, dir->dev, dir->ino, &usage, dir->allocated, dir->apparent);
     return t->Warn(PathOf(dir.get()) + ": " + strerror(-fd));
   }
   struct statx self;
@@ -264,13 +264,13 @@ void Walk::ScanDir(const Job& job, OccupancyTally* t, std::vector<char>* buffer,
     ++usage.errors;
     // What was listed counts, as when it cannot be opened; if it moved and
     // is opened elsewhere, the claim keeps it from counting twice.
-    if (!top) Claim(*dir, dir->dev, dir->ino, &usage, dir->allocated,
-                    dir->apparent);
+    if (!top)
+      Claim(*dir, dir->dev, dir->ino, &usage, dir->allocated, dir->apparent);
     return t->Warn(PathOf(dir.get()) + ": replaced during the scan; skipped");
   }
   // Already counted: it moved during the scan and was reached twice.
-  if (!Claim(*dir, StatxDev(self), self.stx_ino, &usage,
-             self.stx_blocks * 512, self.stx_size)) {
+  if (!Claim(*dir, StatxDev(self), self.stx_ino, &usage, self.stx_blocks * 512,
+             self.stx_size)) {
     ::close(fd);
     return;
   }

@@ -36,7 +36,8 @@ bool PathExists(const std::string& path) {
 
 StatusOr<std::map<std::string, uint64_t>> ReadQuotas(
     const SqliteTarget& from, const std::string& id_column) {
-  auto db = SqliteConnection::Open(from.path, SqliteConnection::OpenMode::kReadOnly);
+  auto db =
+      SqliteConnection::Open(from.path, SqliteConnection::OpenMode::kReadOnly);
   if (!db.ok()) return db.status();
   StatusOr<SqliteStatement> q = (*db)->Prepare(QuotaSql(from, id_column));
   if (!q.ok()) return q.status();
@@ -52,7 +53,8 @@ StatusOr<std::map<std::string, uint64_t>> ReadQuotas(
 
 Status PublishOccupancy(const SqliteTarget& to,
                         const OccupancyScanRecord& scan) {
-  auto db = SqliteConnection::Open(to.path, SqliteConnection::OpenMode::kReadWriteCreate);
+  auto db = SqliteConnection::Open(
+      to.path, SqliteConnection::OpenMode::kReadWriteCreate);
   if (!db.ok()) return db.status();
   SqliteConnection& conn = **db;
   const std::string table = "\"" + to.table + "\"";
@@ -78,7 +80,8 @@ Status PublishOccupancy(const SqliteTarget& to,
 
 Status CheckQuotaSource(const SqliteTarget& from,
                         const std::string& id_column) {
-  auto db = SqliteConnection::Open(from.path, SqliteConnection::OpenMode::kReadOnly);
+  auto db =
+      SqliteConnection::Open(from.path, SqliteConnection::OpenMode::kReadOnly);
   if (!db.ok()) return db.status();
   // Preparing resolves the table and both columns; no row is read.
   return (*db)->Prepare(QuotaSql(from, id_column)).status();
@@ -93,7 +96,8 @@ Status CheckPublishTarget(const SqliteTarget& to) {
     return Status::NotFound(to.path + ": neither it nor its directory " + dir +
                             " exists");
   }
-  auto db = SqliteConnection::Open(to.path, SqliteConnection::OpenMode::kReadOnly);
+  auto db =
+      SqliteConnection::Open(to.path, SqliteConnection::OpenMode::kReadOnly);
   if (!db.ok()) return db.status();
   StatusOr<SqliteStatement> exists = (*db)->Prepare(
       "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");

@@ -9,9 +9,9 @@
 #include <map>
 #include <string>
 
+#include "base/status.h"
 #include "kinds/occupancy/occupancy_history.h"
 #include "kinds/occupancy/occupancy_rule.h"
-#include "base/status.h"
 
 namespace retention {
 

@@ -1,5 +1,5 @@
-// OccupancyStore (occupancy_state_store.h): scans of the [occupancy] root and each
-// user's usage in them, for trends, the report's chart and quota
+// OccupancyStore (occupancy_state_store.h): scans of the [occupancy] root and
+// each user's usage in them, for trends, the report's chart and quota
 // transitions (the newest scan's `over` is the state a transition changes).
 #include "kinds/occupancy/occupancy_state_store.h"
 
@@ -91,7 +91,8 @@ StatusOr<std::optional<OccupancyScanRecord>> OccupancyStore::LatestOccupancy() {
 }
 
 StatusOr<std::map<std::string, std::vector<OccupancyPoint>>>
-OccupancyStore::OccupancyHistory(const std::vector<std::string>& users, size_t scans) {
+OccupancyStore::OccupancyHistory(const std::vector<std::string>& users,
+                                 size_t scans) {
   StateDb::Locked db = state_.Lock();
   StatusOr<SqliteStatement> q = db->Prepare(
       "SELECT s.finished_ns, o.allocated FROM occupancy o "

@@ -26,8 +26,8 @@ class OccupancyStore {
   StatusOr<std::optional<OccupancyScanRecord>> LatestOccupancy();
   // Allocated bytes of each of `users` over the newest `scans` scans,
   // oldest first.
-  StatusOr<std::map<std::string, std::vector<OccupancyPoint>>>
-  OccupancyHistory(const std::vector<std::string>& users, size_t scans);
+  StatusOr<std::map<std::string, std::vector<OccupancyPoint>>> OccupancyHistory(
+      const std::vector<std::string>& users, size_t scans);
 
  private:
   StateDb& state_;

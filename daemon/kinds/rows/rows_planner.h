@@ -13,8 +13,8 @@
 #include <optional>
 #include <string>
 
-#include "kinds/rows/rows_database.h"
 #include "core/policy.h"
+#include "kinds/rows/rows_database.h"
 #include "kinds/rows/rows_rule.h"
 
 namespace retention {

@@ -97,8 +97,7 @@ ExecResult RowsPolicy::Execute(const Plan& plan, ExecContext& ctx) {
     return result;
   }
   // The plan's cutoff, not a new one: one cutoff per run.
-  if (DeleteAll(**db, RowsCutoff(rule_, plan.now), ids.front(), ctx,
-                &result)) {
+  if (DeleteAll(**db, RowsCutoff(rule_, plan.now), ids.front(), ctx, &result)) {
     result.done = 1;
   }
   return result;

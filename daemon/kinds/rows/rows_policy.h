@@ -21,8 +21,8 @@
 #include <memory>
 
 #include "config/config.h"
-#include "kinds/rows/rows_database.h"
 #include "core/policy.h"
+#include "kinds/rows/rows_database.h"
 #include "kinds/rows/rows_rule.h"
 
 namespace retention {

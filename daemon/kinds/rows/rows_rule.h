@@ -10,11 +10,11 @@
 
 #include "config/config.h"
 #include "config/database_url.h"
+#include "config/kind_registry.h"
+#include "core/policy.h"
 #include "kinds/rows/rows_database.h"
 #include "sql/sql_names.h"
 #include "sql/sql_time.h"
-#include "config/kind_registry.h"
-#include "core/policy.h"
 
 namespace retention {
 

@@ -283,8 +283,7 @@ StatusOr<RowsSurvey> SqliteDatabase::Survey(WallTime cutoff) {
   return s;
 }
 
-StatusOr<RowsBatch> SqliteDatabase::DeleteBatch(WallTime cutoff,
-                                                int64_t limit,
+StatusOr<RowsBatch> SqliteDatabase::DeleteBatch(WallTime cutoff, int64_t limit,
                                                 const BatchMark& mark) {
   auto stmt = db_->Prepare("DELETE FROM " + sql_.table + " WHERE rowid IN (" +
                            SelectOld() + ") RETURNING rowid, " + sql_.seconds);
@@ -353,8 +352,8 @@ StatusOr<std::optional<RowsMark>> SqliteDatabase::ReadMark(
   if (!row.ok()) return row.status();
   if (!*row) return std::optional<RowsMark>();
   return std::optional<RowsMark>(
-      RowsMark{stmt->ColumnInt64(0), stmt->ColumnInt64(1),
-               stmt->ColumnInt64(2), stmt->ColumnInt64(3)});
+      RowsMark{stmt->ColumnInt64(0), stmt->ColumnInt64(1), stmt->ColumnInt64(2),
+               stmt->ColumnInt64(3)});
 }
 
 }  // namespace
