@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "os/fs_rules.h"
+
 namespace retention {
 bool LedgerFailed(const Status& st, ExecResult* result) {
   if (st.ok()) return false;
@@ -70,14 +72,14 @@ bool RemoveInGroups(const std::string& policy,
 bool RemoveRecordedPath(Filesystem& fs, const std::string& policy,
                         const Action& action, ExecContext& ctx,
                         ExecResult* result) {
-  const size_t slash = action.target.rfind('/');
-  auto dir = fs.OpenRoot(slash == 0 ? "/" : action.target.substr(0, slash));
+  const PathParts parts = SplitPath(action.target);
+  auto dir = fs.OpenRoot(parts.dir);
   if (!dir.ok()) {
     ++result->failed;
     result->errors.push_back(action.target + ": " + dir.status().ToString());
     return dir.status().code() != Status::Code::kUnsafe;
   }
-  const std::string name = action.target.substr(slash + 1);
+  const std::string& name = parts.name;
   return RemoveInGroups(policy, {&action}, 1, ctx, result, [&](size_t) {
     return RemoveChecked(fs, **dir, name, action, result);
   });
