@@ -5,8 +5,11 @@
 // every Intend() and Flush(). One fsync covers a group. kGroupMax is above
 // any executor's intent group (files: 1,024) and kGroupDelay above the time
 // such a group takes, so a group's outcomes normally go in the transaction
-// of the next group's intents: one commit per group. `stopping` reads the
-// stop flag the caller owns.
+// of the next group's intents: one commit per group. The actions of one
+// Intend() of several are one group intent (one row listing them all);
+// their ids are this context's own, negative, and their outcomes must come
+// in the order of the actions. `stopping` reads the stop flag the caller
+// owns.
 //
 // Threading: one run's context, used by one thread; the state database
 // serializes commits of different runs.
@@ -47,6 +50,24 @@ class LedgerContext final : public ExecContext {
   bool stopping() const override { return stop_.load(); }
 
  private:
+  // A group intent of this run, and how many of its actions are settled.
+  struct Group {
+    int64_t row = 0;
+    size_t size = 0;
+    size_t settled = 0;
+  };
+  // Where an action of a group is: the id -(index + 1) into items_.
+  struct GroupItem {
+    size_t group = 0;
+    size_t index = 0;
+  };
+
+  // The group intent (one row) for several actions, with `ids` for each.
+  Status IntendGroup(const std::string& policy,
+                     const std::vector<const Action*>& actions,
+                     std::vector<int64_t>* ids);
+  // Queues the outcome of the group action `id` (entry: performed).
+  Status Settle(int64_t id, std::optional<LedgerEntry> entry);
   Status Queue(IntentUpdate update);
   Status Commit(std::vector<Intent>* opens);
   LedgerEntry EntryFor(const std::string& policy, const Action& action) const;
@@ -55,6 +76,8 @@ class LedgerContext final : public ExecContext {
   StateDb& state_;
   const std::atomic<bool>& stop_;
   std::vector<IntentUpdate> queue_;
+  std::vector<Group> groups_;
+  std::vector<GroupItem> items_;
   Duration first_queued_{};  // boot time of queue_.front()
 };
 

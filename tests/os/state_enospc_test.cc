@@ -72,9 +72,13 @@ int64_t Sum(const std::string& state_db, const std::string& policy) {
                         .value());
 }
 
+// Removals under open intents: one an intent, or a group's unsettled ones.
 int64_t OpenIntentCount(const std::string& state_db) {
-  return std::stoll(
-      SideConnection(state_db)->QueryText("SELECT count(*) FROM intents").value());
+  return std::stoll(SideConnection(state_db)
+                        ->QueryText("SELECT coalesce(sum(CASE WHEN items IS "
+                                    "NULL THEN 1 ELSE count - recorded END), "
+                                    "0) FROM intents")
+                        .value());
 }
 
 size_t Entries(const std::string& dir) {
