@@ -3,8 +3,8 @@
 // (intent_log.h), committed in groups: up to kGroupMax outcomes or
 // kGroupDelay after the first queued one, whichever comes first, and at
 // every Intend() and Flush(). One fsync covers a group. kGroupMax is above
-// any executor's intent group (files: 1,024) and kGroupDelay above the time
-// such a group takes, so a group's outcomes normally go in the transaction
+// any executor's intent group (files: 4,096) and kGroupDelay above the time
+// such a group usually takes, so a group's outcomes go in the transaction
 // of the next group's intents: one commit per group. The actions of one
 // Intend() of several are one group intent (one row listing them all);
 // their ids are this context's own, negative, and their outcomes must come
@@ -28,7 +28,7 @@ namespace retention {
 
 class LedgerContext final : public ExecContext {
  public:
-  static constexpr size_t kGroupMax = 4096;
+  static constexpr size_t kGroupMax = 16384;
   static constexpr Duration kGroupDelay = std::chrono::milliseconds(250);
 
   LedgerContext(Clock& clock, Ledger& ledger, const std::atomic<bool>& stop)
