@@ -103,6 +103,10 @@ Status LedgerContext::Settle(int64_t id, std::optional<LedgerEntry> entry) {
   if (at >= items_.size()) {
     return Status::InvalidArgument("no intent " + std::to_string(id));
   }
+  if (groups_broken_) {
+    return Status::FailedPrecondition(
+        "outcomes of a group intent were lost; the rest is left to recovery");
+  }
   Group& group = groups_[items_[at].group];
   if (items_[at].index != group.settled) {
     return Status::FailedPrecondition(
@@ -153,7 +157,13 @@ Status LedgerContext::Commit(std::vector<Intent>* opens) {
   // that stay open and are resolved at the next run.
   std::vector<IntentUpdate> updates = std::move(queue_);
   queue_.clear();
-  RETENTION_RETURN_IF_ERROR(CommitIntents(state_, &updates, opens));
+  Status st = CommitIntents(state_, &updates, opens);
+  if (!st.ok()) {
+    // A group's row counts its settled actions from the first: one lost
+    // outcome would shift every later one onto the wrong action.
+    for (const IntentUpdate& u : updates) groups_broken_ |= u.item;
+    return st;
+  }
   for (const IntentUpdate& u : updates) {
     if (u.entry) LogRecorded(*u.entry);
   }

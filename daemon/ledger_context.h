@@ -66,7 +66,9 @@ class LedgerContext final : public ExecContext {
   Status IntendGroup(const std::string& policy,
                      const std::vector<const Action*>& actions,
                      std::vector<int64_t>* ids);
-  // Queues the outcome of the group action `id` (entry: performed).
+  // Queues the outcome of the group action `id` (entry: performed). Fails
+  // kFailedPrecondition out of order, or once a commit carrying outcomes
+  // of group actions has failed.
   Status Settle(int64_t id, std::optional<LedgerEntry> entry);
   Status Queue(IntentUpdate update);
   Status Commit(std::vector<Intent>* opens);
@@ -78,6 +80,7 @@ class LedgerContext final : public ExecContext {
   std::vector<IntentUpdate> queue_;
   std::vector<Group> groups_;
   std::vector<GroupItem> items_;
+  bool groups_broken_ = false;  // a commit with group outcomes failed
   Duration first_queued_{};  // boot time of queue_.front()
 };
 

@@ -212,6 +212,32 @@ TEST_CASE("a group's actions are one intent row listing each, settled in "
   CHECK(f.Entries()[1].target == "/r/c");
 }
 
+TEST_CASE("once outcomes of a group were lost, no later one is counted",
+          "[intent]") {
+  StateFixture f;
+  const Action a = Delete("/r/a", 1), b = Delete("/r/b", 2);
+  LedgerContext ctx(f.clock, *f.ledger, f.no_stop);
+  std::vector<int64_t> ids;
+  REQUIRE(ctx.Intend("files.x", {&a, &b}, &ids).ok());
+  REQUIRE(ctx.Done(ids[0], "files.x", a).ok());
+  // The commit of a's outcome fails (its ledger is gone for a moment).
+  auto rename = [&](const char* sql) {
+    REQUIRE(f.db->WithConnection([&](SqliteDb& db) { return db.Exec(sql); })
+                .ok());
+  };
+  rename("ALTER TABLE ledger RENAME TO ledger_away");
+  CHECK_FALSE(ctx.Flush().ok());
+  rename("ALTER TABLE ledger_away RENAME TO ledger");
+  // Counted now, b would pass for a: recovery must resolve both instead.
+  CHECK(ctx.Done(ids[1], "files.x", b).code() ==
+        Status::Code::kFailedPrecondition);
+  REQUIRE(ctx.Flush().ok());
+  auto open = OpenIntents(*f.db, "files.x");
+  REQUIRE(open.ok());
+  REQUIRE(open->size() == 1);
+  CHECK(open->front().recorded == 0);
+}
+
 TEST_CASE("a damaged list of a group's actions is an error, not an empty group",
           "[intent]") {
   StateFixture f;
