@@ -6,7 +6,9 @@
 // (intent_recovery.h), so the ledger's counts equal what is gone.
 //
 // CommitIntents is the group commit: outcomes and new intents of many
-// removals go into one transaction, one fsync.
+// removals go into one transaction, one fsync. The removals of a group are
+// one row (a group intent) that lists each with its planned identity, and
+// counts how many of them are settled; they settle in order.
 //
 // Threading: the functions take StateDb's lock; safe from any thread.
 #pragma once
@@ -37,6 +39,12 @@ struct Intent {
   uint64_t recorded = 0;  // items already in the ledger under it (rows)
   std::string reason;
   WallTime created{};
+  // A group intent: its removals, in the order they are performed, each an
+  // Intent of its own (with the group's id, policy and created; no items).
+  // `recorded` then counts the removals already settled — in the ledger,
+  // or closed with nothing done —, always the first ones. Empty for an
+  // intent of one action.
+  std::vector<Intent> items{};
 };
 
 // One outcome: a ledger entry, and what it does to its intent.
@@ -46,6 +54,9 @@ struct IntentUpdate {
   // `recorded` (a long rows run records as it goes).
   bool close = true;
   std::optional<LedgerEntry> entry;  // none: closed with nothing done
+  // For a group intent: settles its next removal, whose entry `entry` is
+  // (none: nothing done); `close` goes with the last one.
+  bool item = false;
 };
 
 // What the world says of an open intent (Policy::Resolve).
@@ -82,6 +93,7 @@ Status CommitIntents(StateDb& db, std::vector<IntentUpdate>* updates,
                      std::vector<Intent>* opens);
 
 // The open intents of `policy` (every policy when empty), oldest first.
+// Fails kCorruption if a group intent's list of removals does not decode.
 StatusOr<std::vector<Intent>> OpenIntents(StateDb& db,
                                           const std::string& policy);
 

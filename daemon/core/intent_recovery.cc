@@ -50,6 +50,41 @@ void LogRecovered(const std::string& policy,
       policy, entries, items, first->action, first->target);
 }
 
+// What the world says of `intent`, as `*update`; false when it cannot be
+// told now (`*unknown` then says why, the first time).
+bool Resolve(Policy& policy, const Intent& intent, WallTime now,
+             IntentUpdate* update, std::string* unknown) {
+  IntentFate fate = policy.Resolve(intent);
+  if (fate.kind == IntentFate::Kind::kInFlight) return false;
+  if (fate.kind == IntentFate::Kind::kUnknown) {
+    if (unknown->empty()) {
+      *unknown = std::string("an interrupted ") + VerbName(intent.verb) +
+                 " of " + intent.target +
+                 " cannot be resolved yet: " + fate.how;
+    }
+    return false;
+  }
+  *update = Outcome(intent, fate, now);
+  return true;
+}
+
+// A group intent's removals not yet settled, in order, up to the first
+// that cannot be told: that one and the rest stay open with the group.
+void ResolveGroup(Policy& policy, const Intent& group, WallTime now,
+                  std::vector<IntentUpdate>* updates, std::string* unknown) {
+  if (group.recorded >= group.items.size()) {  // all settled: just close
+    updates->push_back(IntentUpdate{group.id, true, std::nullopt});
+    return;
+  }
+  for (size_t k = group.recorded; k < group.items.size(); ++k) {
+    IntentUpdate u;
+    if (!Resolve(policy, group.items[k], now, &u, unknown)) return;
+    u.close = k + 1 == group.items.size();
+    u.item = true;
+    updates->push_back(std::move(u));
+  }
+}
+
 }  // namespace
 
 StatusOr<size_t> RecoverIntents(Policy& policy, StateDb& state, Clock& clock) {
@@ -57,18 +92,16 @@ StatusOr<size_t> RecoverIntents(Policy& policy, StateDb& state, Clock& clock) {
   if (!open.ok()) return open.status();
   std::vector<IntentUpdate> updates;
   std::string unknown;
+  const WallTime now = clock.Now();
   for (const Intent& intent : *open) {
-    IntentFate fate = policy.Resolve(intent);
-    if (fate.kind == IntentFate::Kind::kInFlight) continue;
-    if (fate.kind == IntentFate::Kind::kUnknown) {
-      if (unknown.empty()) {
-        unknown = std::string("an interrupted ") + VerbName(intent.verb) +
-                  " of " + intent.target +
-                  " cannot be resolved yet: " + fate.how;
-      }
+    if (!intent.items.empty()) {
+      ResolveGroup(policy, intent, now, &updates, &unknown);
       continue;
     }
-    updates.push_back(Outcome(intent, fate, clock.Now()));
+    IntentUpdate u;
+    if (Resolve(policy, intent, now, &u, &unknown)) {
+      updates.push_back(std::move(u));
+    }
   }
   std::vector<Intent> none;
   RETENTION_RETURN_IF_ERROR(CommitIntents(state, &updates, &none));

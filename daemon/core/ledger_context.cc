@@ -44,6 +44,7 @@ Status LedgerContext::Record(const std::string& policy, const Action& action) {
 Status LedgerContext::Intend(const std::string& policy,
                              const std::vector<const Action*>& actions,
                              std::vector<int64_t>* ids) {
+  if (actions.size() > 1) return IntendGroup(policy, actions, ids);
   std::vector<Intent> opens;
   opens.reserve(actions.size());
   const WallTime now = clock_.Now();
@@ -64,18 +65,75 @@ Status LedgerContext::Intend(const std::string& policy,
   return Status::Ok();
 }
 
+Status LedgerContext::IntendGroup(const std::string& policy,
+                                  const std::vector<const Action*>& actions,
+                                  std::vector<int64_t>* ids) {
+  Intent group;
+  group.policy = policy;
+  group.verb = actions.front()->verb;
+  group.target = actions.front()->target;  // for people reading the table
+  group.count = actions.size();
+  group.created = clock_.Now();
+  group.items.reserve(actions.size());
+  for (const Action* a : actions) {
+    Intent& item = group.items.emplace_back();
+    item.verb = a->verb;
+    item.target = a->target;
+    item.dev = a->expected.dev;
+    item.ino = a->expected.ino;
+    item.bytes = a->bytes;
+    item.count = a->count;
+    item.reason = a->reason;
+    group.bytes += a->bytes;
+  }
+  std::vector<Intent> opens;
+  opens.push_back(std::move(group));
+  RETENTION_RETURN_IF_ERROR(Commit(&opens));
+  groups_.push_back(Group{opens.front().id, actions.size(), 0});
+  ids->clear();
+  for (size_t k = 0; k < actions.size(); ++k) {
+    items_.push_back(GroupItem{groups_.size() - 1, k});
+    ids->push_back(-static_cast<int64_t>(items_.size()));
+  }
+  return Status::Ok();
+}
+
+Status LedgerContext::Settle(int64_t id, std::optional<LedgerEntry> entry) {
+  const size_t at = static_cast<size_t>(-(id + 1));
+  if (at >= items_.size()) {
+    return Status::InvalidArgument("no intent " + std::to_string(id));
+  }
+  if (groups_broken_) {
+    return Status::FailedPrecondition(
+        "outcomes of a group intent were lost; the rest is left to recovery");
+  }
+  Group& group = groups_[items_[at].group];
+  if (items_[at].index != group.settled) {
+    return Status::FailedPrecondition(
+        "the actions of a group intent settle in order");
+  }
+  ++group.settled;
+  return Queue(IntentUpdate{group.row, group.settled == group.size,
+                            std::move(entry), /*item=*/true});
+}
+
 Status LedgerContext::Done(int64_t intent, const std::string& policy,
                            const Action& action) {
+  if (intent < 0) return Settle(intent, EntryFor(policy, action));
   return Queue(IntentUpdate{intent, true, EntryFor(policy, action)});
 }
 
 Status LedgerContext::Progress(int64_t intent, const std::string& policy,
                                const Action& action) {
+  if (intent < 0) {
+    return Status::InvalidArgument("an action of a group cannot progress");
+  }
   return Queue(IntentUpdate{intent, false, EntryFor(policy, action)});
 }
 
 Status LedgerContext::Drop(int64_t intent) {
   if (intent == 0) return Status::Ok();
+  if (intent < 0) return Settle(intent, std::nullopt);
   return Queue(IntentUpdate{intent, true, std::nullopt});
 }
 
@@ -99,7 +157,13 @@ Status LedgerContext::Commit(std::vector<Intent>* opens) {
   // that stay open and are resolved at the next run.
   std::vector<IntentUpdate> updates = std::move(queue_);
   queue_.clear();
-  RETENTION_RETURN_IF_ERROR(CommitIntents(state_, &updates, opens));
+  Status st = CommitIntents(state_, &updates, opens);
+  if (!st.ok()) {
+    // A group's row counts its settled actions from the first: one lost
+    // outcome would shift every later one onto the wrong action.
+    for (const IntentUpdate& u : updates) groups_broken_ |= u.item;
+    return st;
+  }
   for (const IntentUpdate& u : updates) {
     if (u.entry) LogRecorded(*u.entry);
   }

@@ -86,6 +86,11 @@ StatusOr<std::unique_ptr<StateDb>> StateDb::Open(const std::string& path) {
   if (!conn.ok()) return ExplainOpenError(path, conn.status());
   std::unique_ptr<StateDb> db(new StateDb(std::move(*conn), path));
   Status st = SetConnectionPragmas(*db->db_);
+  // A new, empty file is nobody's database: WAL at once saves the first
+  // migration the rollback journal's four syncs.
+  StatusOr<std::string> pages = db->db_->QueryText("PRAGMA page_count");
+  if (st.ok() && !pages.ok()) st = pages.status();
+  if (st.ok() && *pages == "0") st = EnableWal(*db->db_);
   if (st.ok()) st = db->Migrate();
   if (st.ok()) st = EnableWal(*db->db_);
   if (!st.ok()) return ExplainSetupError(path, st);

@@ -86,7 +86,7 @@ struct PolicyStats {
 
 class StateDb {
  public:
-  static constexpr int kSchemaVersion = 7;
+  static constexpr int kSchemaVersion = 8;
 
   // Opens or creates the database at `path` (its directory must exist).
   static StatusOr<std::unique_ptr<StateDb>> Open(const std::string& path);

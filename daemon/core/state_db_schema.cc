@@ -142,9 +142,14 @@ constexpr const char* kMigrationTo7[] = {
     "lower(hex(randomblob(16))))",
 };
 
+// Group intents: the removals of a group in one row (intent_log.h).
+constexpr const char* kMigrationTo8[] = {
+    "ALTER TABLE intents ADD COLUMN items TEXT",
+};
+
 constexpr std::span<const char* const> kMigrations[] = {
     kMigrationTo1, kMigrationTo2, kMigrationTo3, kMigrationTo4,
-    kMigrationTo5, kMigrationTo6, kMigrationTo7};
+    kMigrationTo5, kMigrationTo6, kMigrationTo7, kMigrationTo8};
 static_assert(std::size(kMigrations) == StateDb::kSchemaVersion,
               "every schema version needs its migration");
 

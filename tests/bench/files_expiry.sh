@@ -4,10 +4,14 @@
 # same run, alternating the two. Two shapes, empty files, half expired:
 #   flat:      N files in one directory (default 20,000)
 #   recursive: M files in 200 directories (default 200,000)
-# retentiond also writes a write-ahead intent and a ledger entry for every
-# deletion (SQLite, synchronous=FULL, group commit), which find does not;
-# the ratio is what that proof costs. Prints each run, the medians, the
-# ratio of medians and the load average.
+# retentiond also writes a write-ahead intent (one row per group of 4,096
+# deletions, listing each) and a ledger entry for every deletion (SQLite,
+# synchronous=FULL, one commit a group), checks each file's identity just
+# before unlinking it and the kernel's lock table for flock-held files,
+# which find does not; the ratio is what that proof costs. Each run starts
+# with a fresh state directory, so a first start's state.db counts too.
+# Prints each run with the 1-minute load average, the medians, the ratio of
+# medians and the load average.
 #   usage: tests/bench/files_expiry.sh [BUILD_DIR] [N] [M] [RUNS]
 set -euo pipefail
 build=${1:-build}
@@ -58,7 +62,7 @@ run_shape() {  # run_shape NAME FILES DIRS RECURSIVE
     ledger=$(sqlite3 "$work/r/state/state.db" "SELECT sum(count) FROM ledger WHERE action = 'delete'")
     [ "$left_f" = "$left_r" ] || { echo "kept differ: find $left_f, retentiond $left_r" >&2; exit 1; }
     [ "$ledger" = "$((files / 2))" ] || { echo "ledger counts $ledger, want $((files / 2))" >&2; exit 1; }
-    echo "$name run $i: find ${f_ms} ms, retentiond ${r_ms} ms (${ledger} deletions in the ledger)"
+    echo "$name run $i: find ${f_ms} ms, retentiond ${r_ms} ms (${ledger} deletions in the ledger; load $(cut -d' ' -f1 /proc/loadavg))"
     echo "$f_ms" >> "$work/$name.find"; echo "$r_ms" >> "$work/$name.rtd"
   done
   local fm rm_

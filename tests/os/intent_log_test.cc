@@ -6,12 +6,14 @@
 
 #include <catch2/catch.hpp>
 #include <numeric>
+#include <set>
 
 #include "core/intent_recovery.h"
 #include "core/ledger_context.h"
 #include "core/state_db.h"
 #include "fake_fs_daemon.h"
 #include "fakes/fake_clock.h"
+#include "sql/sqlite_connection.h"
 #include "temp_dir.h"
 
 namespace retention {
@@ -32,10 +34,15 @@ struct StateFixture {
     db = std::move(*opened);
     ledger = std::make_unique<Ledger>(*db);
   }
+  // Actions under open intents: one an intent, or a group's unsettled ones.
   size_t Open() {
     auto open = OpenIntents(*db, "");
     REQUIRE(open.ok());
-    return open->size();
+    size_t n = 0;
+    for (const Intent& i : *open) {
+      n += i.items.empty() ? 1 : i.items.size() - i.recorded;
+    }
+    return n;
   }
   std::vector<LedgerEntry> Entries() {
     auto entries = ledger->Read(0, 1000000);
@@ -159,6 +166,183 @@ TEST_CASE("a removal cut short is recorded at the next run, exactly once",
   auto open = OpenIntents(d.daemon->state(), "");
   REQUIRE(open.ok());
   CHECK(open->empty());
+}
+
+TEST_CASE("a group's actions are one intent row listing each, settled in "
+          "order", "[intent]") {
+  StateFixture f;
+  // Any byte a path may hold survives the row's list.
+  const Action a = Delete("/r/a b:1\n2", 1), b = Delete("/r/\x01", 2),
+               c = Delete("/r/c", 3);
+  LedgerContext ctx(f.clock, *f.ledger, f.no_stop);
+  std::vector<int64_t> ids;
+  REQUIRE(ctx.Intend("files.x", {&a, &b, &c}, &ids).ok());
+  auto open = OpenIntents(*f.db, "files.x");
+  REQUIRE(open.ok());
+  REQUIRE(open->size() == 1);
+  const Intent& group = open->front();
+  REQUIRE(group.items.size() == 3);
+  CHECK(group.count == 3);
+  CHECK(group.recorded == 0);
+  CHECK(group.bytes == 30);
+  CHECK(group.items[0].target == "/r/a b:1\n2");
+  CHECK(group.items[1].target == "/r/\x01");
+  CHECK(group.items[2].ino == 3);
+  CHECK(group.items[2].dev == 1);
+  CHECK(group.items[2].reason == "older than 30d");
+  CHECK(group.items[2].verb == Verb::kDelete);
+  CHECK(group.items[2].id == group.id);
+  CHECK(group.items[2].policy == "files.x");
+
+  CHECK(ctx.Done(ids[1], "files.x", b).code() ==
+        Status::Code::kFailedPrecondition);  // not before the first
+  REQUIRE(ctx.Done(ids[0], "files.x", a).ok());
+  REQUIRE(ctx.Drop(ids[1]).ok());
+  REQUIRE(ctx.Flush().ok());
+  open = OpenIntents(*f.db, "files.x");
+  REQUIRE(open.ok());
+  REQUIRE(open->size() == 1);
+  CHECK(open->front().recorded == 2);
+  CHECK(f.Open() == 1);
+  REQUIRE(ctx.Done(ids[2], "files.x", c).ok());
+  REQUIRE(ctx.Flush().ok());
+  CHECK(f.Open() == 0);
+  REQUIRE(f.Entries().size() == 2);
+  CHECK(f.Entries()[1].target == "/r/c");
+}
+
+TEST_CASE("once outcomes of a group were lost, no later one is counted",
+          "[intent]") {
+  StateFixture f;
+  const Action a = Delete("/r/a", 1), b = Delete("/r/b", 2);
+  LedgerContext ctx(f.clock, *f.ledger, f.no_stop);
+  std::vector<int64_t> ids;
+  REQUIRE(ctx.Intend("files.x", {&a, &b}, &ids).ok());
+  REQUIRE(ctx.Done(ids[0], "files.x", a).ok());
+  // The commit of a's outcome fails (its ledger is gone for a moment).
+  auto rename = [&](const char* sql) {
+    REQUIRE(f.db->WithConnection([&](SqliteConnection& db) { return db.Exec(sql); })
+                .ok());
+  };
+  rename("ALTER TABLE ledger RENAME TO ledger_away");
+  CHECK_FALSE(ctx.Flush().ok());
+  rename("ALTER TABLE ledger_away RENAME TO ledger");
+  // Counted now, b would pass for a: recovery must resolve both instead.
+  CHECK(ctx.Done(ids[1], "files.x", b).code() ==
+        Status::Code::kFailedPrecondition);
+  REQUIRE(ctx.Flush().ok());
+  auto open = OpenIntents(*f.db, "files.x");
+  REQUIRE(open.ok());
+  REQUIRE(open->size() == 1);
+  CHECK(open->front().recorded == 0);
+}
+
+TEST_CASE("a damaged list of a group's actions is an error, not an empty group",
+          "[intent]") {
+  StateFixture f;
+  const Action a = Delete("/r/a", 1), b = Delete("/r/b", 2);
+  LedgerContext ctx(f.clock, *f.ledger, f.no_stop);
+  std::vector<int64_t> ids;
+  REQUIRE(ctx.Intend("files.x", {&a, &b}, &ids).ok());
+  for (const char* damaged : {"1 2 3 4 6:delete 4:/r/a", "1 2 3 4 9:delete",
+                              "x", "1 2 3 4 6:delete 4:/r/a 3:old\nrest"}) {
+    INFO(damaged);
+    REQUIRE(f.db->WithConnection([&](SqliteConnection& db) {
+                  auto st = db.Prepare("UPDATE intents SET items = ?");
+                  if (!st.ok()) return st.status();
+                  return st->Bind(1, std::string(damaged)).Run();
+                })
+                .ok());
+    CHECK(OpenIntents(*f.db, "").status().code() ==
+          Status::Code::kCorruption);
+  }
+}
+
+TEST_CASE("a group cut short after some outcomes were committed is recovered "
+          "from the first unsettled action, exactly once", "[intent]") {
+  FakeFsDaemon d;
+  const std::string root = d.tmp.path() + "/data";
+  d.fs.AddDir(root);
+  for (int i = 0; i < 6; ++i) {
+    d.fs.AddFile(root + "/f" + std::to_string(i), 100,
+                 d.clock.Now() - 40 * kDay);
+  }
+  d.WriteConfig("[files.x]\nroot = " + root +
+                "\nmax_age = 30d\nmax_delete_fraction = 1\n");
+  d.Start();
+  // Five intended; f0 and f1 removed and recorded; f2 and f3 removed, their
+  // outcomes lost with the process.
+  {
+    LedgerContext ctx(d.clock, d.daemon->ledger(), d.stop);
+    auto dir = d.fs.OpenRoot(root);
+    REQUIRE(dir.ok());
+    std::vector<Action> actions;
+    for (int i = 0; i < 5; ++i) {
+      Action a = Delete(root + "/f" + std::to_string(i), 0);
+      a.expected = *d.fs.StatAt(**dir, "f" + std::to_string(i));
+      actions.push_back(a);
+    }
+    std::vector<const Action*> ptrs;
+    for (const Action& a : actions) ptrs.push_back(&a);
+    std::vector<int64_t> ids;
+    REQUIRE(ctx.Intend("files.x", ptrs, &ids).ok());
+    for (int i = 0; i < 4; ++i) {
+      REQUIRE(d.fs.RemoveAt(**dir, "f" + std::to_string(i),
+                            actions[i].expected)
+                  .ok());
+      if (i < 2) REQUIRE(ctx.Done(ids[i], "files.x", actions[i]).ok());
+    }
+    REQUIRE(ctx.Flush().ok());
+  }
+  CHECK(d.Entries("delete").size() == 2);
+  RunReport r = d.Run("files.x");
+  INFO(r.error);
+  CHECK(r.outcome == Outcome::kOk);
+  std::vector<LedgerEntry> deletes = d.Entries("delete");
+  REQUIRE(deletes.size() == 6);  // f0..f5, each once
+  std::set<std::string> targets;
+  int recovered = 0;
+  for (const LedgerEntry& e : deletes) {
+    targets.insert(e.target);
+    if (e.detail.find("recorded at recovery") != std::string::npos) {
+      ++recovered;
+      CHECK((e.target == root + "/f2" || e.target == root + "/f3"));
+    }
+  }
+  CHECK(targets.size() == 6);
+  CHECK(recovered == 2);
+  auto open = OpenIntents(d.daemon->state(), "");
+  REQUIRE(open.ok());
+  CHECK(open->empty());
+}
+
+TEST_CASE("a group's action that cannot be resolved keeps it and the rest "
+          "open", "[intent]") {
+  FakeFsDaemon d;
+  const std::string root = d.tmp.path() + "/data";
+  d.fs.AddDir(root);
+  d.fs.AddFile(root + "/old", 100, d.clock.Now() - 40 * kDay);
+  d.WriteConfig("[files.x]\nroot = " + root +
+                "\nmax_age = 30d\nmax_delete_fraction = 1\n");
+  d.Start();
+  {
+    LedgerContext ctx(d.clock, d.daemon->ledger(), d.stop);
+    Action gone = Delete(root + "/gone", 98);
+    Action bad = Delete("relative/path", 99);  // cannot be looked at
+    Action after = Delete(root + "/also-gone", 97);
+    std::vector<int64_t> ids;
+    REQUIRE(ctx.Intend("files.x", {&gone, &bad, &after}, &ids).ok());
+  }
+  RunReport r = d.Run("files.x");
+  CHECK(r.outcome == Outcome::kError);
+  CHECK(r.error.find("cannot be resolved") != std::string::npos);
+  CHECK(d.fs.Exists(root + "/old"));
+  // The first was settled (found gone), the others wait.
+  CHECK(d.Entries("delete").size() == 1);
+  auto open = OpenIntents(d.daemon->state(), "files.x");
+  REQUIRE(open.ok());
+  REQUIRE(open->size() == 1);
+  CHECK(open->front().recorded == 1);
 }
 
 TEST_CASE("a dry run leaves open intents alone", "[intent]") {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "db_test_util.h"
+#include "core/intent_log.h"
 #include "kinds/accounts/accounts_state_store.h"
 #include "sql/sqlite_connection.h"
 
@@ -390,7 +391,7 @@ TEST_CASE("a schema 6 state db gains intents and a ledger id") {
   RawSql(path, "DROP TABLE state_meta");
   RawSql(path, "UPDATE schema_version SET version = 6");
   std::unique_ptr<StateDb> db = OpenOk(path);
-  CHECK(db->schema_version() == 7);
+  CHECK(db->schema_version() == StateDb::kSchemaVersion);
   auto id = db->LedgerId();
   REQUIRE(id.ok());
   CHECK(id->size() == 32);
@@ -400,6 +401,27 @@ TEST_CASE("a schema 6 state db gains intents and a ledger id") {
   auto other_id = OpenOk(other.File("state.db"))->LedgerId();
   REQUIRE(other_id.ok());
   CHECK(*other_id != *id);
+}
+
+TEST_CASE("a schema 7 state db keeps its open intents and gains group "
+          "intents") {
+  TempDir dir;
+  std::string path = dir.File("state.db");
+  OpenOk(path);
+  RawSql(path, "ALTER TABLE intents DROP COLUMN items");
+  RawSql(path,
+         "INSERT INTO intents (policy, verb, target, dev, ino, bytes, count, "
+         "reason, created_ns) VALUES ('files.a', 'delete', '/d/f', 1, 2, 3, "
+         "1, 'old', 0)");
+  RawSql(path, "UPDATE schema_version SET version = 7");
+  std::unique_ptr<StateDb> db = OpenOk(path);
+  CHECK(db->schema_version() == StateDb::kSchemaVersion);
+  auto open = OpenIntents(*db, "files.a");
+  REQUIRE(open.ok());
+  REQUIRE(open->size() == 1);
+  CHECK(open->front().target == "/d/f");
+  CHECK(open->front().ino == 2);
+  CHECK(open->front().items.empty());
 }
 
 }  // namespace
