@@ -9,6 +9,7 @@
 // Policy may run on a worker thread while the main thread reads its id().
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -182,6 +183,16 @@ class Policy {
   // The mass-deletion brake's limit (delete_brake.h); never braked by
   // default.
   virtual DeleteBrakeLimit delete_brake() const { return {}; }
+  // For --once, before the process exits: waits until the work this policy
+  // handed to its own threads (a logs policy's compressions) is done,
+  // `stop` is set or `limit` has passed; returns how many such tasks are
+  // left undone (the next run takes them up). Nothing to wait for by
+  // default.
+  virtual size_t Finish(Duration limit, const std::atomic<bool>& stop) {
+    (void)limit;
+    (void)stop;
+    return 0;
+  }
   // Tells what became of one of this policy's intents left open by a run
   // cut short (intent_recovery.h), by looking at the world. A kind that
   // writes intents overrides it.

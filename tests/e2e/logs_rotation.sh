@@ -28,9 +28,17 @@ CONF
   start_daemon --config "$dir/r.conf"
   wait_for "$WORK/log" "control socket"
   "$LOG_WRITER" write "$dir/logs/app.log" 5 3 > "$dir/written"
-  # The last compressions finish shortly after the writer stops.
-  for _ in $(seq 100); do
-    ls "$dir"/logs/app.log-* 2>/dev/null | grep -qv '\.zst$' || break
+  # The last compressions finish shortly after the writer stops; a last
+  # rotation may still start then, so wait for a whole second with every
+  # archive compressed (at most 30 s: the machine may be loaded).
+  local settled=0
+  for _ in $(seq 300); do
+    if ls "$dir"/logs/app.log-* 2>/dev/null | grep -qv '\.zst$'; then
+      settled=0
+    else
+      settled=$((settled + 1))
+      [ "$settled" -ge 10 ] && break
+    fi
     sleep 0.1
   done
   local rotations

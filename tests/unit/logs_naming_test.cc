@@ -20,7 +20,9 @@ TEST_CASE("timestamp names carry the UTC second, a seq and the suffix") {
   CHECK(FormatArchiveName("access.log", kT, 0, Compression::kZstd) ==
         "access.log-20261123T173430Z.zst");
   CHECK(FormatArchiveName("access.log", kT, 2, Compression::kZstd) ==
-        "access.log-20261123T173430Z.2.zst");
+        "access.log-20261123T173430Z_0002.zst");
+  CHECK(FormatArchiveName("access.log", kT, 12, Compression::kNone) ==
+        "access.log-20261123T173430Z_0012");
   CHECK(FormatArchiveName("access.log", kT, 1, Compression::kGzip) ==
         "access.log-20261123T173430Z.gz");
   CHECK(FormatArchiveName("a", FromUnixSeconds(0), 0, Compression::kNone) ==
@@ -109,7 +111,7 @@ TEST_CASE("temp names end in .rtd-tmp and parse as temps of their archive") {
   const std::string final_name =
       FormatArchiveName("access.log", kT, 2, Compression::kZstd);
   const std::string temp = TempNameFor(final_name);
-  CHECK(temp == "access.log-20261123T173430Z.2.zst.rtd-tmp");
+  CHECK(temp == "access.log-20261123T173430Z_0002.zst.rtd-tmp");
   CHECK(IsTempName(temp));
   CHECK_FALSE(IsTempName(final_name));
   CHECK_FALSE(IsTempName(".rtd-tmp"));
@@ -154,6 +156,9 @@ TEST_CASE("other files are never taken for archives") {
         "access.log-20261323T173430Z", "access.log-20260230T173430Z",
         "access.log-20261123T253430Z", "access.log-20261123T173430Z.1",
         "access.log-20261123T173430Z.02", "access.log-20261123T173430Z.bz2",
+        "access.log-20261123T173430Z_0001", "access.log-20261123T173430Z_002",
+        "access.log-20261123T173430Z_00002", "access.log-20261123T173430Z_",
+        "access.log-20261123T173430Z_00x2",
         "access.log-20261123T173430Zx", "access.log20261123T173430Z",
         "error.log-20261123T173430Z.zst", "xaccess.log-20261123T173430Z",
         "-20261123T173430Z", "access.log.rtd-tmp"}) {
@@ -171,8 +176,50 @@ TEST_CASE("other files are never taken for archives") {
   }
 }
 
+TEST_CASE("names of an earlier version (STAMP.N) are still read") {
+  auto a = ParseArchiveName("access.log", "access.log-20261123T173430Z.2.zst",
+                            ArchiveNaming::kTimestamp);
+  REQUIRE(a);
+  CHECK(a->seq == 2);
+  CHECK(a->compression == Compression::kZstd);
+  auto u = ParseArchiveName("my_app.log", "my_app.log-20261123T173430Z.3",
+                            ArchiveNaming::kTimestamp);
+  REQUIRE(u);
+  CHECK(u->seq == 3);
+  auto n = ParseArchiveName("my_app.log", "my_app.log-20261123T173430Z_0004",
+                            ArchiveNaming::kTimestamp);
+  REQUIRE(n);
+  CHECK(n->seq == 4);
+}
+
+TEST_CASE("byte order of timestamp names is time order") {
+  // Rotations in time order: 12 in one second, then the next seconds, each
+  // compressed or not; LC_ALL=C ls sorts by bytes as std::sort does.
+  std::vector<std::string> in_time;
+  for (int second = 0; second < 3; ++second) {
+    for (int seq : {0, 2, 3, 9, 10, 11, 99, 100, 1000}) {
+      const Compression c =
+          (seq + second) % 2 == 0 ? Compression::kZstd : Compression::kNone;
+      in_time.push_back(FormatArchiveName(
+          "access.log", kT + std::chrono::seconds(second), seq, c));
+    }
+  }
+  std::vector<std::string> sorted = in_time;
+  std::sort(sorted.begin(), sorted.end());
+  CHECK(sorted == in_time);
+  for (size_t i = 1; i < in_time.size(); ++i) {
+    auto a = ParseArchiveName("access.log", in_time[i - 1],
+                              ArchiveNaming::kTimestamp);
+    auto b =
+        ParseArchiveName("access.log", in_time[i], ArchiveNaming::kTimestamp);
+    REQUIRE(a);
+    REQUIRE(b);
+    CHECK(ArchiveOlder(*a, *b));
+  }
+}
+
 TEST_CASE("the live name is derived from an archive name alone") {
-  auto a = ParseAnyArchiveName("error.log-20261123T173430Z.3.gz",
+  auto a = ParseAnyArchiveName("error.log-20261123T173430Z_0003.gz",
                                ArchiveNaming::kTimestamp);
   REQUIRE(a);
   CHECK(a->live == "error.log");

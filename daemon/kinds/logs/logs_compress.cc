@@ -68,6 +68,17 @@ void LogsPolicy::WaitForCompressions() {
   idle_.wait(lock, [this] { return pending_ == 0; });
 }
 
+size_t LogsPolicy::Finish(Duration limit, const std::atomic<bool>& stop) {
+  // Real time: this waits on the compressor thread, not on the policy's
+  // clock (a fake clock in tests does not move by itself).
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  std::unique_lock<std::mutex> lock(mu_);
+  while (pending_ > 0 && !stop && std::chrono::steady_clock::now() < deadline) {
+    idle_.wait_for(lock, std::chrono::milliseconds(100));
+  }
+  return static_cast<size_t>(pending_);
+}
+
 bool LogsPolicy::AwaitLetGo(Dir& dir, const std::string& name,
                             const std::string& path, FileInfo* info) {
   // Compress only once the writer let go: no process has the file open for

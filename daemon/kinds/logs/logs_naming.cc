@@ -13,6 +13,10 @@ using std::chrono::seconds;
 
 constexpr size_t kStampSize = 16;  // YYYYMMDDTHHMMSSZ
 constexpr int kMaxNumber = 999999999;
+// "_0002": '_' sorts after '.', so the first archive of a second
+// (STAMP.zst, or STAMP alone) sorts before the second (STAMP_0002.zst),
+// and zero-padding keeps _0010 after _0009.
+constexpr size_t kSeqDigits = 4;
 
 bool StripSuffix(std::string* s, std::string_view suffix) {
   if (s->size() <= suffix.size() ||
@@ -103,9 +107,30 @@ bool ParseStamped(const std::string& s, ArchiveName* a) {
   return true;
 }
 
+// Splits a trailing "_NNNN" (kSeqDigits digits, zero-padded, or more
+// digits without a leading zero) off *s; -1 (and *s untouched) if none.
+int StripSeq(std::string* s) {
+  const size_t mark = s->rfind('_');
+  if (mark == std::string::npos || mark == 0) return -1;
+  std::string_view digits = std::string_view(*s).substr(mark + 1);
+  if (digits.size() < kSeqDigits) return -1;
+  if (digits.size() == kSeqDigits) {
+    while (digits.size() > 1 && digits[0] == '0') digits.remove_prefix(1);
+  }
+  const int n = ParseNumber(digits);
+  if (n >= 0) s->resize(mark);
+  return n;
+}
+
+// "LIVE-STAMP", "LIVE-STAMP_NNNN" or the earlier "LIVE-STAMP.N".
 bool ParseTimestampBody(std::string body, ArchiveName* a) {
   if (ParseStamped(body, a)) return true;
-  const int seq = StripDotNumber(&body);
+  std::string legacy = body;
+  int seq = StripSeq(&body);
+  if (seq < 0) {
+    body = std::move(legacy);
+    seq = StripDotNumber(&body);
+  }
   if (seq < 2) return false;
   a->seq = seq;
   return ParseStamped(body, a);
@@ -134,7 +159,11 @@ void StripTempToken(std::string* body) {
 std::string FormatArchiveName(const std::string& live, WallTime t, int seq,
                               Compression c) {
   std::string name = live + "-" + FormatStamp(t);
-  if (seq >= 2) name += "." + std::to_string(seq);
+  if (seq >= 2) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "_%0*d", static_cast<int>(kSeqDigits), seq);
+    name += buf;
+  }
   return name + CompressionSuffix(c);
 }
 

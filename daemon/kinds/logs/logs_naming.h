@@ -2,14 +2,16 @@
 // how a name found on disk is recognised as an archive of a live file.
 //
 // Timestamp naming (the default): LIVE-YYYYMMDDTHHMMSSZ (UTC, the second of
-// the rotation), then `.N` (N >= 2) when N rotations share that second, then
-// the compression suffix:
+// the rotation), then `_NNNN` (N >= 2, four digits) when N rotations share
+// that second, then the compression suffix:
 //   access.log-20261123T173430Z          uncompressed (in flight, or none)
 //   access.log-20261123T173430Z.zst      compressed
-//   access.log-20261123T173430Z.2.zst    the second rotation of that second
+//   access.log-20261123T173430Z_0002.zst the second rotation of that second
 // These names are never renamed again (compression writes a new file and
-// removes the uncompressed one). Across seconds they sort by name, because
-// the stamp has a fixed width; within one second order by ArchiveOlder().
+// removes the uncompressed one). Byte order of the names (`LC_ALL=C ls`) is
+// time order: the stamp has a fixed width, '_' sorts after '.', and the
+// seq is zero-padded (past 9,999 rotations in one second only ArchiveOlder
+// orders them). Names of earlier versions, `STAMP.N`, are still read.
 //
 // Numbered naming, as logrotate: LIVE.N plus the suffix (access.log.1,
 // access.log.2.gz); 1 is the newest and each rotation shifts every number

@@ -76,6 +76,9 @@ class LogsPolicy final : public Policy {
   IntentFate Resolve(const Intent& intent) override;
   std::vector<SizeWatch> watches() const override;
   void OnEarlyCrossing(const EarlyCrossing& early) override;
+  // Waits for the compressions queued so far (a reopened archive's waits
+  // for its writer to let go), within `limit`.
+  size_t Finish(Duration limit, const std::atomic<bool>& stop) override;
 
   // Blocks until every compression handed over so far has finished (tests,
   // numbered naming).

@@ -137,6 +137,11 @@ bool LogsPolicy::Rotate(const Action& action, WallTime now, ExecContext& ctx,
   done.reason = "rotated " + action.target + " at " +
                 FormatSize(action.expected.size) + " (max_file_size " +
                 FormatSize(rule_.max_file_size) + ")";
+  if (action.expected.size < rule_.max_file_size) {
+    // The planner's reason says why below the cap (SizeWatcher's lead).
+    done.reason += "; early: " +
+                   action.reason.substr(0, action.reason.find("; becomes "));
+  }
   if (!rotated->lossless) {
     done.reason += "; copy+truncate fallback, " +
                    std::to_string(rotated->bytes_at_risk) + " bytes at risk";
