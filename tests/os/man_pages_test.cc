@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "config/kind_registry.h"
+#include "control/control_protocol.h"
 #include "ctl/ctl_commands.h"
 
 namespace retention {
@@ -95,6 +96,24 @@ bool HasOptionEntry(const std::string& page, const std::string& name) {
     previous = line;
   }
   return false;
+}
+
+// Issue 19: README's list of the Manager's methods lacked five of them.
+TEST_CASE("README lists every method of io.retentiond.Manager") {
+  std::ifstream in(std::string(RETENTION_SOURCE_DIR) + "/README.md");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string readme = ss.str();
+  const size_t list = readme.find("interface `io.retentiond.Manager` (");
+  REQUIRE(list != std::string::npos);
+  const size_t end = readme.find("`org.varlink.service.GetInfo`", list);
+  REQUIRE(end != std::string::npos);
+  const std::string rest = readme.substr(list, end - list);
+  for (const MethodSpec& spec : kManagerMethods) {
+    const std::string name(spec.name.substr(spec.name.rfind('.') + 1));
+    INFO(name);
+    CHECK(std::regex_search(rest, std::regex("`" + name + "[(`]")));
+  }
 }
 
 TEST_CASE("every retentiond and retentionctl option has a man page entry") {
