@@ -2,6 +2,7 @@
 // directory and the control socket, and runs one command from the table in
 // ctl_commands.cc.
 #include <boost/program_options.hpp>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 
@@ -89,6 +90,20 @@ bool LoadCtlConfig(const std::string& config_path, bool config_given,
   *config = std::move(loaded);
   ctx->config = config->get();
   return true;
+}
+
+// --state-dir as given, relative to the working directory made absolute
+// (the filesystem seam opens absolute roots only). absolute() fails only
+// when the working directory is gone; the path is then kept as given and
+// its use reports the error.
+std::string AbsoluteDir(const std::string& dir) {
+  if (dir.empty()) return dir;
+  std::error_code ec;
+  std::filesystem::path p = std::filesystem::absolute(dir, ec);
+  if (ec) return dir;
+  std::string out = p.lexically_normal().string();
+  if (out.size() > 1 && out.back() == '/') out.pop_back();
+  return out;
 }
 
 // The command line as given.
@@ -185,7 +200,7 @@ int main(int argc, char** argv) {
   }
   PosixClock clock;
   auto fs = NewPosixFilesystem();
-  CtlContext ctx{.state_dir = f.state_dir,
+  CtlContext ctx{.state_dir = AbsoluteDir(f.state_dir),
                  .state_dir_given = !f.state_dir.empty(),
                  .socket_path = kDefaultControlSocket,
                  .json = f.json,
