@@ -17,8 +17,9 @@ int VerifyStateDir(CtlContext& ctx);
 // Prints the ledger entries after ctx.args[0] (default all).
 int LedgerFromStateDir(CtlContext& ctx);
 // Confirms the engaged clock brake: writes state_dir/confirm-clock naming
-// it, for the next run to pick up. With no clock brake engaged, says so,
-// writes nothing (and removes a stale confirmation) and exits 0.
+// it, for the next run to pick up. With no clock brake engaged, says so on
+// ctx.err, writes nothing (and removes a stale confirmation) and returns
+// kExitFailure.
 int ConfirmClockInStateDir(CtlContext& ctx);
 // Builds the report from state.db and the configuration, if any.
 // Precondition: CheckReportOptions(ctx) returned kExitOk.
