@@ -24,6 +24,10 @@ int ConfirmClockInStateDir(CtlContext& ctx);
 // Builds the report from state.db and the configuration, if any.
 // Precondition: CheckReportOptions(ctx) returned kExitOk.
 int ReportFromStateDir(CtlContext& ctx);
+// report --merge: merges the JSON reports named by ctx.args into one (text,
+// or JSON with --json / --format json) written as WriteReport does. 64 on a
+// usage error, 1 naming the file when one cannot be read or merged.
+int MergeReportFiles(CtlContext& ctx);
 // Prometheus text from state.db.
 int MetricsFromStateDir(CtlContext& ctx);
 // The newest occupancy measurement (retentionctl occupancy).

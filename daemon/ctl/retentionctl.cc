@@ -10,6 +10,7 @@
 #include "config/config.h"
 #include "config/kind_registry.h"
 #include "ctl/ctl_commands.h"
+#include "ctl/ctl_offline.h"
 
 namespace po = boost::program_options;
 using namespace retention;
@@ -113,6 +114,7 @@ struct Flags {
   std::string policy, path, account, reason;
   std::vector<std::string> args;
   bool json = false, dry_run = false, help = false, version = false;
+  bool merge = false;
   int top = 0;
   bool over = false;
   bool config_given = false, socket_given = false;
@@ -137,6 +139,8 @@ po::options_description Describe(Flags* f) {
       "report: text, json or html (default text)")(
       "output,o", po::value(&f->output)->value_name("FILE"),
       "report: write to FILE instead of standard output")(
+      "merge", po::bool_switch(&f->merge),
+      "report --merge FILE...: one report from several hosts' JSON reports")(
       "policy", po::value(&f->policy)->value_name("NAME"),
       "hold, release-hold: the policy held")(
       "path", po::value(&f->path)->value_name("PATH"),
@@ -223,6 +227,13 @@ int main(int argc, char** argv) {
     if (target->empty()) continue;
     ctx.hold_kind = ctx.hold_kind.empty() ? kind : "?";
     ctx.hold_target = *target;
+  }
+  if (f.merge) {
+    if (std::string(c->name) != "report") {
+      std::cerr << "retentionctl: --merge goes with report only\n";
+      return kExitUsage;
+    }
+    return MergeReportFiles(ctx);  // needs no configuration
   }
   std::unique_ptr<Config> config;
   if (f.socket_given) ctx.socket_path = f.socket;
