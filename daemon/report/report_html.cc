@@ -114,7 +114,9 @@ void WriteChart(const Report& r, const PolicyReport& p,
                 std::ostringstream& out) {
   const std::vector<std::string> days = DaysInPeriod(r.since, r.until);
   const ChartUnit unit = UnitOf(p);
-  auto value = [&](const DayVolume& v) { return unit.bytes ? v.bytes : v.items; };
+  auto value = [&](const DayVolume& v) {
+    return unit.bytes ? v.bytes : v.items;
+  };
   int64_t max_value = 1;
   for (const auto& [day, v] : p.removed_per_day) {
     max_value = std::max(max_value, value(v));
@@ -146,8 +148,8 @@ void WriteChart(const Report& r, const PolicyReport& p,
     out << "<rect class=\"bar\" x=\"" << Num(kAxisLeft + bar_w * i) << "\" y=\""
         << Num(plot_h - h) << "\" width=\"" << Num(std::max(bar_w - 1, 1.0))
         << "\" height=\"" << Num(h) << "\"><title>" << Escape(days[i]) << ": "
-        << it->second.items << " " << (unit.bytes ? "items" : unit.name)
-        << ", " << Size(it->second.bytes) << " bytes</title></rect>\n";
+        << it->second.items << " " << (unit.bytes ? "items" : unit.name) << ", "
+        << Size(it->second.bytes) << " bytes</title></rect>\n";
   }
   out << "</svg>\n";
 }
@@ -191,11 +193,10 @@ void WriteSeriesChart(const PolicyReport& p, std::ostringstream& out) {
     // A polyline of one point draws nothing: the point as a dot.
     if (p.series[i].points.size() == 1) {
       const uint64_t value = p.series[i].points.front().second;
-      out << "<circle r=\"3\" fill=\"" << color << "\" cx=\""
-          << Num(kAxisLeft) << "\" cy=\""
-          << Num(plot_h - plot_h * double(value) / double(top)) << "\"><title>"
-          << Escape(p.series[i].name) << ": " << Size(int64_t(value))
-          << "</title></circle>\n";
+      out << "<circle r=\"3\" fill=\"" << color << "\" cx=\"" << Num(kAxisLeft)
+          << "\" cy=\"" << Num(plot_h - plot_h * double(value) / double(top))
+          << "\"><title>" << Escape(p.series[i].name) << ": "
+          << Size(int64_t(value)) << "</title></circle>\n";
     }
   }
   out << "</svg>\n<p>";

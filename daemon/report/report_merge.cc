@@ -107,8 +107,8 @@ Status ParseReport(const ReportFile& file, json* out) {
   try {  // the library's edge: its exception becomes a Status here
     doc = json::parse(file.text);
   } catch (const json::exception& e) {
-    return Status::InvalidArgument(file.path + ": not a JSON report: " +
-                                   e.what());
+    return Status::InvalidArgument(file.path +
+                                   ": not a JSON report: " + e.what());
   }
   auto it = doc.is_object() ? doc.find("schema") : doc.end();
   if (it == doc.end() || !it->is_string()) {

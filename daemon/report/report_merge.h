@@ -71,8 +71,8 @@ struct MergedHost {
   bool ledger_verified = true;
   int64_t ledger_entries = 0;
   std::string head_hash;
-  int64_t first_bad_seq = 0;  // 0 when verified
-  std::string problem;        // empty when verified
+  int64_t first_bad_seq = 0;               // 0 when verified
+  std::string problem;                     // empty when verified
   std::optional<std::string> clock_brake;  // its reason, when engaged
 };
 

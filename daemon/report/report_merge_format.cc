@@ -84,8 +84,8 @@ void WriteHosts(const MergedReport& r, std::ostringstream& out) {
       out << Fit("  " + Host(h.host) + ": " + Printable(h.problem)) << "\n";
     }
     if (h.clock_brake) {
-      out << Fit("  " + Host(h.host) + ": clock brake engaged: " +
-                 Printable(*h.clock_brake))
+      out << Fit("  " + Host(h.host) +
+                 ": clock brake engaged: " + Printable(*h.clock_brake))
           << "\n";
     }
   }
@@ -145,18 +145,19 @@ ojson Opt(const std::optional<std::string>& v) {
 }
 
 ojson HostJson(const MergedHost& h) {
-  return {{"host", h.host},
-          {"file", h.path},
-          {"generated_at", h.generated_at},
-          {"period", {{"since", h.since}, {"until", h.until}}},
-          {"ledger",
-           {{"verified", h.ledger_verified},
-            {"entries", h.ledger_entries},
-            {"head_hash", h.head_hash},
-            {"first_bad_seq",
-             h.ledger_verified ? ojson(nullptr) : ojson(h.first_bad_seq)},
-            {"problem", h.ledger_verified ? ojson(nullptr) : ojson(h.problem)}}},
-          {"clock_brake", Opt(h.clock_brake)}};
+  return {
+      {"host", h.host},
+      {"file", h.path},
+      {"generated_at", h.generated_at},
+      {"period", {{"since", h.since}, {"until", h.until}}},
+      {"ledger",
+       {{"verified", h.ledger_verified},
+        {"entries", h.ledger_entries},
+        {"head_hash", h.head_hash},
+        {"first_bad_seq",
+         h.ledger_verified ? ojson(nullptr) : ojson(h.first_bad_seq)},
+        {"problem", h.ledger_verified ? ojson(nullptr) : ojson(h.problem)}}},
+      {"clock_brake", Opt(h.clock_brake)}};
 }
 
 ojson HostPolicyJson(const HostPolicy& h) {

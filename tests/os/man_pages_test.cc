@@ -103,7 +103,7 @@ TEST_CASE("retentiond.8 describes every built-in kind and counts them right") {
   const std::string page = ReadPage("retentiond.8");
   REQUIRE_FALSE(page.empty());
   const KindRegistry registry = BuiltinRegistry();
-  const char* const kNumbers[] = {"zero", "one", "two",  "three", "four",
+  const char* const kNumbers[] = {"zero", "one", "two",   "three", "four",
                                   "five", "six", "seven", "eight", "nine"};
   size_t kinds = 0;
   for (const KindSpec& kind : registry.kinds()) {
@@ -125,8 +125,7 @@ TEST_CASE("retentiond.conf.5 says occupancy equals one du over all users") {
         std::string::npos);
   CHECK(page.find("run over all the user directories at once") !=
         std::string::npos);
-  CHECK(page.find("LC_ALL=C du \\-s \\-x \\-B1 users/*") !=
-        std::string::npos);
+  CHECK(page.find("LC_ALL=C du \\-s \\-x \\-B1 users/*") != std::string::npos);
 }
 
 // Issue 19: README's list of the Manager's methods lacked five of them.

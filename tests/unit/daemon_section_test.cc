@@ -40,10 +40,11 @@ TEST_CASE("control_socket left out keeps its default path") {
         "/run/retentiond/control.sock");
 }
 
-TEST_CASE("a quoted empty control_socket is an error, not a file named quotes") {
+TEST_CASE(
+    "a quoted empty control_socket is an error, not a file named quotes") {
   for (const char* quoted : {"\"\"", "''"}) {
-    Loaded loaded = Load(std::string("[daemon]\ncontrol_socket = ") + quoted +
-                         "\n");
+    Loaded loaded =
+        Load(std::string("[daemon]\ncontrol_socket = ") + quoted + "\n");
     CHECK_FALSE(loaded.ok);
     REQUIRE(loaded.errors.size() == 1);
     CHECK(loaded.errors[0].find(":2: [daemon] control_socket: quotes are "

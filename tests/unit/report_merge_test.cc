@@ -166,8 +166,7 @@ TEST_CASE("the merged JSON keeps exact numbers", "[merge]") {
   REQUIRE(merged.ok());
   const auto doc = nlohmann::json::parse(FormatMergedJson(*merged));
   CHECK(doc["schema"] == kMergedReportSchema);
-  CHECK(doc["policies"][0]["removed"]["bytes"] ==
-        1234567890123 + (1 << 20));
+  CHECK(doc["policies"][0]["removed"]["bytes"] == 1234567890123 + (1 << 20));
   CHECK(doc["policies"][0]["oldest"]["host"] == "web2");
   CHECK(doc["policies"][0]["oldest"]["age_seconds"] == 40 * 86400);
 }
