@@ -270,7 +270,8 @@ std::string FormatReportHtml(const Report& r) {
          "charset=\"utf-8\"/>"
       << "\n<title>retention report " << FormatIso8601(r.generated_at)
       << "</title>\n<style>" << kStyle << "</style>\n</head>\n<body>\n"
-      << "<h1>Retention report</h1>\n<p>generated "
+      << "<h1>Retention report</h1>\n<p>"
+      << (r.host.empty() ? "" : "host " + Escape(r.host) + ", ") << "generated "
       << FormatIso8601(r.generated_at) << ", period " << FormatIso8601(r.since)
       << " .. " << FormatIso8601(r.until)
       << "</p>\n<table>\n<tr><th>policy</th><th>kind</th><th>limit</th>"

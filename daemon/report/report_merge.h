@@ -5,9 +5,9 @@
 // disagree), the oldest survivor across hosts and the worst compliance; per
 // host, whether its ledger verified. `retentionctl report --merge` prints it.
 //
-// A host is named by the report's "host" field when it has one, else by its
-// file as given without ".json" ("web1.json" -> "web1",
-// "web1/2026-12-05.json" -> "web1/2026-12-05").
+// A host is named by the report's "host" field (the host name the report
+// was built on) when not empty, else by its file as given without ".json"
+// ("web1.json" -> "web1", "web1/2026-12-05.json" -> "web1/2026-12-05").
 //
 // Everything here is pure (the caller reads the files): MergeReports,
 // FormatMergedText and FormatMergedJson. Thread-safe.

@@ -23,6 +23,20 @@ sqlite3 "$WORK/web2/state/state.db" "UPDATE ledger SET detail = 'edited' WHERE s
 for h in web1 web2; do
   expect_code 0 "$RETENTIONCTL" --config "$WORK/$h/r.conf" report --format json -o "$WORK/$h.json"
 done
+# Each report names the host it was made on; both were made here, so the
+# same host twice is refused, and each is then renamed as if from its host.
+host_name=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["host"])' "$WORK/web1.json")
+[ "$host_name" = "$(hostname)" ] || fail "report names host '$host_name', not $(hostname)"
+(cd "$WORK" && expect_code 1 "$RETENTIONCTL" report --merge web1.json web2.json)
+grep -q "web2.json: host '$host_name' already given by web1.json" "$WORK/err" || { cat "$WORK/err"; fail "one host twice"; }
+for h in web1 web2; do
+  python3 - "$WORK/$h.json" "$h" <<'EOP'
+import json, sys
+r = json.load(open(sys.argv[1]))
+r["host"] = sys.argv[2]
+json.dump(r, open(sys.argv[1], "w"), indent=2)
+EOP
+done
 
 cd "$WORK"
 expect_code 0 "$RETENTIONCTL" report --merge web1.json web2.json

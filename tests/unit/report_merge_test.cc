@@ -215,6 +215,18 @@ TEST_CASE("a field missing or of the wrong type is named with its path",
   CHECK(MergeError("a.json", doc.dump()) == "a.json: ledger: missing");
 }
 
+TEST_CASE("a report's own host name names the host, not its file", "[merge]") {
+  auto doc = nlohmann::json::parse(HostJson({}));
+  CHECK(doc["host"] == "");  // unknown: the file names it
+  doc["host"] = "db-7.example.org";
+  auto merged = MergeReports(
+      {{"reports/2026-01-11.json", doc.dump()}, {"web1.json", HostJson({})}});
+  REQUIRE(merged.ok());
+  CHECK(merged->hosts[0].host == "db-7.example.org");
+  CHECK(merged->hosts[0].path == "reports/2026-01-11.json");
+  CHECK(merged->hosts[1].host == "web1");
+}
+
 TEST_CASE("the same host given twice is an error", "[merge]") {
   auto merged = MergeReports({{"a.json", HostJson({})}, {"a", HostJson({})}});
   REQUIRE_FALSE(merged.ok());
