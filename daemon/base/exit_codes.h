@@ -5,6 +5,8 @@
 namespace retention {
 
 inline constexpr int kExitOk = 0;
+// A command failed or could not do what was asked (retentionctl: an error
+// reply, a broken ledger on verify, confirm-clock with no brake engaged).
 inline constexpr int kExitFailure = 1;
 // retentionctl: a command that needs the daemon found nothing serving its
 // control socket (like systemctl's "inactive").

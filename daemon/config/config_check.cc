@@ -42,6 +42,7 @@ Status CheckChoice(const KeySpec& key, const std::string& raw) {
 Status CheckValue(const KeySpec& key, const std::string& base_dir,
                   std::string* raw) {
   if (key.type == ValueType::kEnum) return CheckChoice(key, *raw);
+  if (raw->empty() && key.empty_disables) return Status::Ok();
   if (raw->empty() && key.type != ValueType::kString &&
       key.type != ValueType::kList) {
     return Status::InvalidArgument(std::string("empty value; expected a ") +
@@ -53,6 +54,12 @@ Status CheckValue(const KeySpec& key, const std::string& base_dir,
     case ValueType::kEnum:
       return Status::Ok();
     case ValueType::kPath:
+      // Quotes are not syntax: "" would name a file called "".
+      if (*raw == "\"\"" || *raw == "''") {
+        return Status::InvalidArgument(
+            "quotes are taken literally, so " + *raw +
+            " would name a file; write nothing after '=' for an empty value");
+      }
       *raw = ResolvePath(*raw, base_dir);
       return Status::Ok();
     case ValueType::kPathList:

@@ -60,6 +60,9 @@ struct KeySpec {
   // matches every "PREFIX.x" written in a section (quota.alice). Never
   // required and without default.
   bool prefix = false;
+  // An empty value is allowed and means "off" (control_socket =); without
+  // this, an empty value of any type but string and list is an error.
+  bool empty_disables = false;
 };
 
 using SectionValidator =

@@ -82,7 +82,7 @@ method Status() -> (
   clock_brake: ?string,
   running: ?string,
   queued: []string,
-  holds: []Hold,
+  holds: []HoldInfo,
   policies: []Policy
 )
 
@@ -110,7 +110,7 @@ method Release(name: string) -> (policy: string, was_engaged: bool)
 # A hold excludes targets from every deletion until released. kind: policy
 # (target: a policy id or bare name), path (an absolute path: it and
 # everything below it) or account (an account id).
-type Hold (
+type HoldInfo (
   kind: string,
   target: string,
   reason: string,
@@ -119,13 +119,13 @@ type Hold (
 )
 
 # Places a hold (replacing one on the same kind and target).
-method Hold(kind: string, target: string, reason: string) -> (hold: Hold)
+method Hold(kind: string, target: string, reason: string) -> (hold: HoldInfo)
 
 # Removes a hold. was_held: there was one.
 method ReleaseHold(kind: string, target: string) -> (was_held: bool)
 
 # Every hold in place.
-method ListHolds() -> (holds: []Hold)
+method ListHolds() -> (holds: []HoldInfo)
 
 # The retention report for the period ending now. since: a duration
 # ("30d", the default). format: text (default), json or html.

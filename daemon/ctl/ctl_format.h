@@ -28,10 +28,11 @@ std::string FormatStatus(const nlohmann::json& status);
 // Reload: "reloaded: N policies".
 std::string FormatReload(const nlohmann::json& reply);
 
-// What confirm-clock says when no clock brake is engaged (it then changes
-// nothing, and exits 0).
+// What confirm-clock says, on standard error, when no clock brake is
+// engaged: it then changes nothing and exits kExitFailure, as a command
+// that could not do what was asked.
 inline constexpr char kClockNotEngaged[] =
-    "the clock brake is not engaged; nothing to confirm\n";
+    "no clock brake is engaged; nothing to confirm\n";
 
 // ConfirmClock: whether a brake was released.
 std::string FormatConfirmClock(const nlohmann::json& reply);

@@ -140,8 +140,8 @@ int ConfirmClockInStateDir(CtlContext& ctx) {
     auto info = dir.ok() ? ctx.fs.StatAt(**dir, kConfirmClockFile)
                          : StatusOr<FileInfo>(dir.status());
     if (info.ok()) (void)ctx.fs.RemoveAt(**dir, kConfirmClockFile, *info);
-    ctx.out << kClockNotEngaged;
-    return kExitOk;
+    ctx.err << "retentionctl: " << kClockNotEngaged;
+    return kExitFailure;
   }
   // Replaces a pending confirmation: only the newest, naming this brake,
   // counts. Mode 0644: the daemon, another user, reads it.

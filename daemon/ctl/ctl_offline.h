@@ -17,12 +17,17 @@ int VerifyStateDir(CtlContext& ctx);
 // Prints the ledger entries after ctx.args[0] (default all).
 int LedgerFromStateDir(CtlContext& ctx);
 // Confirms the engaged clock brake: writes state_dir/confirm-clock naming
-// it, for the next run to pick up. With no clock brake engaged, says so,
-// writes nothing (and removes a stale confirmation) and exits 0.
+// it, for the next run to pick up. With no clock brake engaged, says so on
+// ctx.err, writes nothing (and removes a stale confirmation) and returns
+// kExitFailure.
 int ConfirmClockInStateDir(CtlContext& ctx);
 // Builds the report from state.db and the configuration, if any.
 // Precondition: CheckReportOptions(ctx) returned kExitOk.
 int ReportFromStateDir(CtlContext& ctx);
+// report --merge: merges the JSON reports named by ctx.args into one (text,
+// or JSON with --json / --format json) written as WriteReport does. 64 on a
+// usage error, 1 naming the file when one cannot be read or merged.
+int MergeReportFiles(CtlContext& ctx);
 // Prometheus text from state.db.
 int MetricsFromStateDir(CtlContext& ctx);
 // The newest occupancy measurement (retentionctl occupancy).

@@ -99,8 +99,22 @@ int ReloadFromDaemon(CtlContext& ctx) {
   return Show(ctx, kMethodReload, FormatReload);
 }
 
+// Nothing to confirm is a failure to do what was asked: said on stderr,
+// exit kExitFailure (the reply still printed with --json).
 int ConfirmClockFromDaemon(CtlContext& ctx) {
-  return Show(ctx, kMethodConfirmClock, FormatConfirmClock);
+  int code = kExitOk;
+  std::optional<json> reply =
+      Ask(ctx, kMethodConfirmClock, json::object(), &code);
+  if (!reply) return code;
+  const auto it = reply->find("was_engaged");
+  const bool was_engaged = it != reply->end() && it->is_boolean() && *it;
+  if (ctx.json) ctx.out << Pretty(*reply);
+  if (!was_engaged) {
+    ctx.err << "retentionctl: " << kClockNotEngaged;
+    return kExitFailure;
+  }
+  if (!ctx.json) ctx.out << FormatConfirmClock(*reply);
+  return kExitOk;
 }
 
 int ReleaseFromDaemon(CtlContext& ctx) {

@@ -2,6 +2,7 @@
 // directory and the control socket, and runs one command from the table in
 // ctl_commands.cc.
 #include <boost/program_options.hpp>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 
@@ -9,6 +10,7 @@
 #include "config/config.h"
 #include "config/kind_registry.h"
 #include "ctl/ctl_commands.h"
+#include "ctl/ctl_offline.h"
 
 namespace po = boost::program_options;
 using namespace retention;
@@ -91,6 +93,20 @@ bool LoadCtlConfig(const std::string& config_path, bool config_given,
   return true;
 }
 
+// --state-dir as given, relative to the working directory made absolute
+// (the filesystem seam opens absolute roots only). absolute() fails only
+// when the working directory is gone; the path is then kept as given and
+// its use reports the error.
+std::string AbsoluteDir(const std::string& dir) {
+  if (dir.empty()) return dir;
+  std::error_code ec;
+  std::filesystem::path p = std::filesystem::absolute(dir, ec);
+  if (ec) return dir;
+  std::string out = p.lexically_normal().string();
+  if (out.size() > 1 && out.back() == '/') out.pop_back();
+  return out;
+}
+
 // The command line as given.
 struct Flags {
   std::string config = kDefaultConfigPath, state_dir, socket, command;
@@ -98,6 +114,7 @@ struct Flags {
   std::string policy, path, account, reason;
   std::vector<std::string> args;
   bool json = false, dry_run = false, help = false, version = false;
+  bool merge = false;
   int top = 0;
   bool over = false;
   bool config_given = false, socket_given = false;
@@ -122,6 +139,8 @@ po::options_description Describe(Flags* f) {
       "report: text, json or html (default text)")(
       "output,o", po::value(&f->output)->value_name("FILE"),
       "report: write to FILE instead of standard output")(
+      "merge", po::bool_switch(&f->merge),
+      "report --merge FILE...: one report from several hosts' JSON reports")(
       "policy", po::value(&f->policy)->value_name("NAME"),
       "hold, release-hold: the policy held")(
       "path", po::value(&f->path)->value_name("PATH"),
@@ -185,7 +204,7 @@ int main(int argc, char** argv) {
   }
   PosixClock clock;
   auto fs = NewPosixFilesystem();
-  CtlContext ctx{.state_dir = f.state_dir,
+  CtlContext ctx{.state_dir = AbsoluteDir(f.state_dir),
                  .state_dir_given = !f.state_dir.empty(),
                  .socket_path = kDefaultControlSocket,
                  .json = f.json,
@@ -208,6 +227,13 @@ int main(int argc, char** argv) {
     if (target->empty()) continue;
     ctx.hold_kind = ctx.hold_kind.empty() ? kind : "?";
     ctx.hold_target = *target;
+  }
+  if (f.merge) {
+    if (std::string(c->name) != "report") {
+      std::cerr << "retentionctl: --merge goes with report only\n";
+      return kExitUsage;
+    }
+    return MergeReportFiles(ctx);  // needs no configuration
   }
   std::unique_ptr<Config> config;
   if (f.socket_given) ctx.socket_path = f.socket;

@@ -6,6 +6,7 @@
 #include "core/clock_brake.h"
 #include "core/verb.h"
 #include "kinds/logs/keep_free_planner.h"
+#include "os/host_name.h"
 
 namespace retention {
 namespace {
@@ -232,6 +233,7 @@ StatusOr<Report> BuildReport(const Config& config, StateDb& db, Ledger& ledger,
                              const ReportSectionRegistry& sections,
                              WallTime now, Duration since) {
   Report report;
+  report.host = LocalHostName();
   report.generated_at = now;
   report.until = now;
   report.since = now - since;

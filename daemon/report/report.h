@@ -66,6 +66,7 @@ struct PolicyReport {
 };
 
 struct Report {
+  std::string host;  // LocalHostName() when built; "" when unknown
   WallTime generated_at{};
   WallTime since{};  // the period is [since, until]
   WallTime until{};
@@ -93,7 +94,8 @@ std::string UtcDay(WallTime t);
 // Every UTC day from since's to until's, inclusive, in order.
 std::vector<std::string> DaysInPeriod(WallTime since, WallTime until);
 
-// Builds the report for the period [now - since, now]. Reads every ledger
+// Builds the report of this host (LocalHostName()) for the period
+// [now - since, now]. Reads every ledger
 // entry (in pages), verifies the chain (a broken chain is reported in
 // ledger_check, not as an error), the runs, and the brakes. Policies without
 // a registered ReportSection get limit "(no report section for KIND)".
@@ -115,6 +117,7 @@ std::string FormatReportHtml(const Report& report);
 // durations whole seconds, absent values null.
 // {
 //   "schema": "retentiond.report.v1",
+//   "host": STRING,                           // "" when unknown
 //   "generated_at": TIME,
 //   "period": {"since": TIME, "until": TIME},
 //   "ledger": {"verified": BOOL, "entries": INT, "head_hash": HEX,

@@ -1,5 +1,6 @@
 // The retention report as one self-contained HTML page: inline CSS, one
-// inline SVG bar chart per policy of bytes removed per day, no scripts and no
+// inline SVG bar chart per policy of what it removed per day in its unit
+// (rows, bytes or items), each chart titled with its unit, no scripts and no
 // external references, so it can be mailed or archived as a single file.
 // Every string that came from the configuration or the database is escaped.
 #include <algorithm>
@@ -89,22 +90,51 @@ void WritePolicyRow(const PolicyReport& p, std::ostringstream& out) {
       << Cell(p.brake ? "engaged: " + p.brake->reason : "-") << "</tr>\n";
 }
 
+// What a policy's removals are counted in: rows for a rows policy (their
+// bytes are always 0), bytes when anything removed had a size, else items.
+struct ChartUnit {
+  bool bytes;
+  const char* name;  // "bytes", "rows", "items"
+};
+
+ChartUnit UnitOf(const PolicyReport& p) {
+  if (p.kind == "rows") return {false, "rows"};
+  for (const auto& [day, v] : p.removed_per_day) {
+    if (v.bytes > 0) return {true, "bytes"};
+  }
+  return {false, "items"};
+}
+
+// A chart's heading, also its SVG <title>: what it shows and in what unit.
+void WriteChartTitle(const std::string& title, std::ostringstream& out) {
+  out << "<h3 class=\"chart\">" << Escape(title) << "</h3>\n";
+}
+
 void WriteChart(const Report& r, const PolicyReport& p,
                 std::ostringstream& out) {
   const std::vector<std::string> days = DaysInPeriod(r.since, r.until);
-  int64_t max_bytes = 1;
+  const ChartUnit unit = UnitOf(p);
+  auto value = [&](const DayVolume& v) {
+    return unit.bytes ? v.bytes : v.items;
+  };
+  int64_t max_value = 1;
   for (const auto& [day, v] : p.removed_per_day) {
-    max_bytes = std::max(max_bytes, v.bytes);
+    max_value = std::max(max_value, value(v));
   }
   const double plot_w = kChartWidth - kAxisLeft;
   const double plot_h = kChartHeight - kAxisBottom;
   const double bar_w =
       plot_w / static_cast<double>(std::max<size_t>(days.size(), 1));
+  const std::string title =
+      std::string("Removed per day by ") + p.id + ", in " + unit.name;
+  WriteChartTitle(title, out);
   out << "<svg width=\"" << kChartWidth << "\" height=\"" << kChartHeight
       << "\" viewBox=\"0 0 " << kChartWidth << " " << kChartHeight
-      << "\" role=\"img\" aria-label=\"bytes removed per"
-      << " day by " << Escape(p.id) << "\">\n";
-  out << "<text x=\"0\" y=\"12\">" << Size(max_bytes) << "</text>"
+      << "\" role=\"img\" aria-label=\"" << Escape(title) << "\">\n<title>"
+      << Escape(title) << "</title>\n";
+  out << "<text x=\"0\" y=\"12\">"
+      << (unit.bytes ? Size(max_value) : std::to_string(max_value)) << " "
+      << (unit.bytes ? "" : unit.name) << "</text>"
       << "<text x=\"0\" y=\"" << Num(plot_h) << "\">0</text>"
       << "<text x=\"" << kAxisLeft << "\" y=\"" << kChartHeight - 4 << "\">"
       << Escape(days.front()) << "</text>"
@@ -113,13 +143,13 @@ void WriteChart(const Report& r, const PolicyReport& p,
   for (size_t i = 0; i < days.size(); ++i) {
     auto it = p.removed_per_day.find(days[i]);
     if (it == p.removed_per_day.end()) continue;
-    const double h = plot_h * static_cast<double>(it->second.bytes) /
-                     static_cast<double>(max_bytes);
+    const double h = plot_h * static_cast<double>(value(it->second)) /
+                     static_cast<double>(max_value);
     out << "<rect class=\"bar\" x=\"" << Num(kAxisLeft + bar_w * i) << "\" y=\""
         << Num(plot_h - h) << "\" width=\"" << Num(std::max(bar_w - 1, 1.0))
         << "\" height=\"" << Num(h) << "\"><title>" << Escape(days[i]) << ": "
-        << it->second.items << " items, " << Size(it->second.bytes)
-        << "</title></rect>\n";
+        << it->second.items << " " << (unit.bytes ? "items" : unit.name) << ", "
+        << Size(it->second.bytes) << " bytes</title></rect>\n";
   }
   out << "</svg>\n";
 }
@@ -142,9 +172,11 @@ void WriteSeriesChart(const PolicyReport& p, std::ostringstream& out) {
       std::max(1.0, std::chrono::duration<double>(last - first).count());
   const double plot_w = kChartWidth - kAxisLeft,
                plot_h = kChartHeight - kAxisBottom;
-  out << "<p>" << Escape(p.series_title) << "</p>\n<svg width=\"" << kChartWidth
-      << "\" height=\"" << kChartHeight << "\" role=\"img\" aria-label=\""
-      << Escape(p.series_title) << "\">\n<text x=\"0\" y=\"12\">"
+  const std::string title = p.series_title + ", in bytes";
+  WriteChartTitle(title, out);
+  out << "<svg width=\"" << kChartWidth << "\" height=\"" << kChartHeight
+      << "\" role=\"img\" aria-label=\"" << Escape(title) << "\">\n<title>"
+      << Escape(title) << "</title>\n<text x=\"0\" y=\"12\">"
       << Size(int64_t(top)) << "</text><text x=\"0\" y=\"" << Num(plot_h)
       << "\">0</text>\n";
   for (size_t i = 0; i < p.series.size(); ++i) {
@@ -158,6 +190,14 @@ void WriteSeriesChart(const PolicyReport& p, std::ostringstream& out) {
           << " ";
     }
     out << "\"><title>" << Escape(p.series[i].name) << "</title></polyline>\n";
+    // A polyline of one point draws nothing: the point as a dot.
+    if (p.series[i].points.size() == 1) {
+      const uint64_t value = p.series[i].points.front().second;
+      out << "<circle r=\"3\" fill=\"" << color << "\" cx=\"" << Num(kAxisLeft)
+          << "\" cy=\"" << Num(plot_h - plot_h * double(value) / double(top))
+          << "\"><title>" << Escape(p.series[i].name) << ": "
+          << Size(int64_t(value)) << "</title></circle>\n";
+    }
   }
   out << "</svg>\n<p>";
   for (size_t i = 0; i < p.series.size(); ++i) {
@@ -230,7 +270,8 @@ std::string FormatReportHtml(const Report& r) {
          "charset=\"utf-8\"/>"
       << "\n<title>retention report " << FormatIso8601(r.generated_at)
       << "</title>\n<style>" << kStyle << "</style>\n</head>\n<body>\n"
-      << "<h1>Retention report</h1>\n<p>generated "
+      << "<h1>Retention report</h1>\n<p>"
+      << (r.host.empty() ? "" : "host " + Escape(r.host) + ", ") << "generated "
       << FormatIso8601(r.generated_at) << ", period " << FormatIso8601(r.since)
       << " .. " << FormatIso8601(r.until)
       << "</p>\n<table>\n<tr><th>policy</th><th>kind</th><th>limit</th>"

@@ -92,6 +92,7 @@ std::string FormatReportJson(const Report& r) {
   for (const auto& [action, n] : r.daemon_events) events[action] = n;
   json doc = {
       {"schema", kReportSchema},
+      {"host", r.host},
       {"generated_at", FormatIso8601(r.generated_at)},
       {"period",
        {{"since", FormatIso8601(r.since)}, {"until", FormatIso8601(r.until)}}},

@@ -100,9 +100,10 @@ void WriteFooter(const Report& r, std::ostringstream& out) {
 
 std::string FormatReportText(const Report& r) {
   std::ostringstream out;
-  out << "retention report, generated " << FormatIso8601(r.generated_at)
-      << "\nperiod " << FormatIso8601(r.since) << " .. "
-      << FormatIso8601(r.until) << "\n\n";
+  out << "retention report"
+      << (r.host.empty() ? "" : " of " + Printable(r.host)) << ", generated "
+      << FormatIso8601(r.generated_at) << "\nperiod " << FormatIso8601(r.since)
+      << " .. " << FormatIso8601(r.until) << "\n\n";
   std::vector<Row> rows = {{"POLICY", "KIND", "LIMIT", "OLDEST", "STATUS",
                             "LAST RUN", "REMOVED", "BYTES", "BRAKE"}};
   for (const PolicyReport& p : r.policies) rows.push_back(PolicyRow(p));

@@ -10,8 +10,8 @@ source "$(dirname "$0")/lib.bash"
 mkdir -p "$WORK"/{state,data}
 files_config data
 expect_code 0 "$RETENTIOND" --config "$WORK/r.conf" --once   # the baseline run
-expect_code 0 "$RETENTIONCTL" --config "$WORK/r.conf" confirm-clock
-grep -qx "the clock brake is not engaged; nothing to confirm" "$WORK/out" || { cat "$WORK/out"; fail "confirmed nothing as if something"; }
+expect_code 1 "$RETENTIONCTL" --config "$WORK/r.conf" confirm-clock
+grep -qx "retentionctl: no clock brake is engaged; nothing to confirm" "$WORK/err" || { cat "$WORK/out" "$WORK/err"; fail "confirmed nothing as if something"; }
 [ ! -e "$WORK/state/confirm-clock" ] || fail "a confirmation with nothing engaged was left behind"
 sqlite3 "$WORK/state/state.db" \
   "UPDATE runs SET started_ns = started_ns - 365*86400*1000000000 WHERE id = (SELECT max(id) FROM runs)"

@@ -64,8 +64,8 @@ printf '[files.more]\nroot = data\nmax_age = 60d\n' >> "$WORK/r.conf"
 expect_code 0 ctl reload
 grep -q "reloaded: 2 policies" "$WORK/out" || { cat "$WORK/out"; fail "reload"; }
 
-expect_code 0 ctl confirm-clock
-grep -q "not engaged" "$WORK/out" || { cat "$WORK/out"; fail "confirm-clock"; }
+expect_code 1 ctl confirm-clock
+grep -qx "retentionctl: no clock brake is engaged; nothing to confirm" "$WORK/err" || { cat "$WORK/out" "$WORK/err"; fail "confirm-clock"; }
 expect_code 0 ctl release cache
 grep -q "^files.cache: no brake was engaged" "$WORK/out" || { cat "$WORK/out"; fail "release"; }
 expect_code 1 ctl release nosuch

@@ -31,6 +31,12 @@ grep -Eq "https?://|src=|<link|<script" "$WORK/report.html" && fail "html is not
 expect_code 0 "$RETENTIONCTL" --state-dir "$WORK/state" report
 grep -q "files.data" "$WORK/out" || { cat "$WORK/out"; fail "no policy without config"; }
 
+# --state-dir relative to the working directory (issue 19: "root is not an
+# absolute path").
+(cd "$WORK" && expect_code 0 "$RETENTIONCTL" --state-dir state verify)
+(cd "$WORK" && expect_code 0 "$RETENTIONCTL" --state-dir ./state/ report)
+grep -q "files.data" "$WORK/out" || { cat "$WORK/out"; fail "relative --state-dir report"; }
+
 expect_code 64 "$RETENTIONCTL" --config "$WORK/r.conf" report --format pdf
 expect_code 64 "$RETENTIONCTL" --config "$WORK/r.conf" report --since soon
 expect_code 1 "$RETENTIONCTL" --state-dir "$WORK/nowhere" report

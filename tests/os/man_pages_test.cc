@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "config/kind_registry.h"
+#include "control/control_protocol.h"
 #include "ctl/ctl_commands.h"
 
 namespace retention {
@@ -95,6 +96,54 @@ bool HasOptionEntry(const std::string& page, const std::string& name) {
     previous = line;
   }
   return false;
+}
+
+// Issue 19: retentiond(8) said "This release implements two kinds".
+TEST_CASE("retentiond.8 describes every built-in kind and counts them right") {
+  const std::string page = ReadPage("retentiond.8");
+  REQUIRE_FALSE(page.empty());
+  const KindRegistry registry = BuiltinRegistry();
+  const char* const kNumbers[] = {"zero", "one", "two",   "three", "four",
+                                  "five", "six", "seven", "eight", "nine"};
+  size_t kinds = 0;
+  for (const KindSpec& kind : registry.kinds()) {
+    if (kind.kind == "daemon") continue;
+    ++kinds;
+    INFO(kind.kind);
+    CHECK(page.find("\n.B " + kind.kind + "\n") != std::string::npos);
+  }
+  REQUIRE(kinds < std::size(kNumbers));
+  CHECK(page.find(std::string("This release implements ") + kNumbers[kinds] +
+                  " kinds") != std::string::npos);
+}
+
+// Issue 19: retentiond.conf(5) said occupancy equals du run on each user
+// directory alone, but a hard link is charged to the first user only.
+TEST_CASE("retentiond.conf.5 says occupancy equals one du over all users") {
+  const std::string page = ReadPage("retentiond.conf.5");
+  CHECK(page.find("run on each user directory alone, and count") ==
+        std::string::npos);
+  CHECK(page.find("run over all the user directories at once") !=
+        std::string::npos);
+  CHECK(page.find("LC_ALL=C du \\-s \\-x \\-B1 users/*") != std::string::npos);
+}
+
+// Issue 19: README's list of the Manager's methods lacked five of them.
+TEST_CASE("README lists every method of io.retentiond.Manager") {
+  std::ifstream in(std::string(RETENTION_SOURCE_DIR) + "/README.md");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string readme = ss.str();
+  const size_t list = readme.find("interface `io.retentiond.Manager` (");
+  REQUIRE(list != std::string::npos);
+  const size_t end = readme.find("`org.varlink.service.GetInfo`", list);
+  REQUIRE(end != std::string::npos);
+  const std::string rest = readme.substr(list, end - list);
+  for (const MethodSpec& spec : kManagerMethods) {
+    const std::string name(spec.name.substr(spec.name.rfind('.') + 1));
+    INFO(name);
+    CHECK(std::regex_search(rest, std::regex("`" + name + "[(`]")));
+  }
 }
 
 TEST_CASE("every retentiond and retentionctl option has a man page entry") {

@@ -178,8 +178,10 @@ TEST_CASE("confirm-clock without a daemon confirms only the engaged brake",
                  .err = err};
   const std::string confirm = p.tmp.path() + "/state/confirm-clock";
   CHECK(p.Run().outcome == Outcome::kOk);
-  CHECK(ConfirmClockInStateDir(ctx) == kExitOk);
-  CHECK(out.str() == "the clock brake is not engaged; nothing to confirm\n");
+  CHECK(ConfirmClockInStateDir(ctx) == kExitFailure);
+  CHECK(out.str().empty());
+  CHECK(err.str() ==
+        "retentionctl: no clock brake is engaged; nothing to confirm\n");
   CHECK_FALSE(p.fs.Exists(confirm));  // nothing left behind
 
   p.clock.JumpWall(kDay * 365);

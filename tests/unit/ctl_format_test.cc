@@ -88,7 +88,7 @@ TEST_CASE("reload and confirm-clock answer in one line") {
   CHECK(FormatConfirmClock({{"was_engaged", true}}) ==
         "clock confirmed; the clock brake is released\n");
   CHECK(FormatConfirmClock({{"was_engaged", false}}) ==
-        "the clock brake is not engaged; nothing to confirm\n");
+        "no clock brake is engaged; nothing to confirm\n");
 }
 
 TEST_CASE("verify prints what the offline command prints") {

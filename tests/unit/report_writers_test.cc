@@ -184,6 +184,19 @@ TEST_CASE("the JSON report parses and has every schema field", "[report]") {
   CHECK(j["policies"][1]["brake"]["reason"] == kHostile);
 }
 
+TEST_CASE("every report format names the host it was built on", "[report]") {
+  Report r = Sample();
+  r.host = "web1.example.org";
+  CHECK(FormatReportText(r).rfind(
+            "retention report of web1.example.org, generated ", 0) == 0);
+  CHECK(nlohmann::json::parse(FormatReportJson(r))["host"] ==
+        "web1.example.org");
+  CHECK(FormatReportHtml(r).find("<p>host web1.example.org, generated ") !=
+        std::string::npos);
+  r.host = "";
+  CHECK(FormatReportText(r).rfind("retention report, generated ", 0) == 0);
+}
+
 TEST_CASE("the HTML report is well-formed, self-contained and escaped",
           "[report]") {
   const std::string html = FormatReportHtml(Sample());
