@@ -33,6 +33,13 @@ Plan PlanRows(const std::string& policy, const RowsRule& rule,
                             " that is not " + TimeFormatName(t.format) +
                             " time; skipped, never treated as old");
   }
+  if (survey.dead_tuples && *survey.dead_tuples > 0) {
+    plan.warnings.push_back(
+        "vacuum debt: " + std::to_string(*survey.dead_tuples) +
+        " dead tuples in " + t.table +
+        " (pg_stat_user_tables; autovacuum reclaims them, retentiond never "
+        "runs VACUUM FULL)");
+  }
   if (survey.expired == 0) return plan;
   const WallTime cutoff = RowsCutoff(rule, now);
   Action a;
@@ -49,6 +56,8 @@ Plan PlanRows(const std::string& policy, const RowsRule& rule,
 }
 
 std::string RemovedRowsTarget(const RowsRule& rule, const RowsBatch& removed) {
+  // PostgreSQL rows have no stable number (rows_database.h: RowsBatch).
+  if (rule.target.postgres()) return rule.target.table + " (by ctid)";
   return rule.target.table + " rowid " + std::to_string(removed.min_rowid) +
          ".." + std::to_string(removed.max_rowid);
 }

@@ -25,11 +25,13 @@ WallTime RowsCutoff(const RowsRule& rule, WallTime now);
 // One "delete" action for all expired rows (count = survey.expired,
 // expected.mtime = the oldest expired row's time), or none; Plan::kept is
 // the matching rows left, unparseable ones included (they are never
-// deleted), and a warning counts the unparseable ones.
+// deleted), and a warning counts the unparseable ones (another, on
+// PostgreSQL, the table's dead tuples: its vacuum debt).
 Plan PlanRows(const std::string& policy, const RowsRule& rule,
               const RowsSurvey& survey, WallTime now);
 
-// "auth_tokens rowid 12..4031" — the ledger target of removed rows.
+// "auth_tokens rowid 12..4031" — the ledger target of removed rows;
+// "app.events (by ctid)" on PostgreSQL, where rows have no stable number.
 std::string RemovedRowsTarget(const RowsRule& rule, const RowsBatch& removed);
 
 // "; lateness 75s": appended to a removal's reason, how far past its

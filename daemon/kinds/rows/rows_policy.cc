@@ -8,18 +8,16 @@
 namespace retention {
 namespace {
 
-constexpr Duration kBusyTimeout = std::chrono::seconds(1);
-
-DatabaseOpener SqliteOpener(const RowsTarget& target) {
+DatabaseOpener Opener(const RowsTarget& target) {
   return [target](bool read_only) {
-    return OpenSqliteDatabase(target, read_only, kBusyTimeout);
+    return OpenRowsDatabase(target, read_only);
   };
 }
 
 StatusOr<std::unique_ptr<Policy>> MakeRowsPolicy(const Section& s,
                                                  Services& services) {
   RowsRule rule = RowsRuleFromSection(s);
-  DatabaseOpener open = SqliteOpener(rule.target);
+  DatabaseOpener open = Opener(rule.target);
   auto db = open(true);
   if (!db.ok()) return db.status();
   RETENTION_RETURN_IF_ERROR((*db)->Check(rule.allow_full_scan));
@@ -47,7 +45,7 @@ void RegisterRowsKind(KindRegistry* registry) {
   spec.factory = MakeRowsPolicy;
   spec.check = [](const Section& s, std::vector<ConfigError>* errors) {
     RowsRule rule = RowsRuleFromSection(s);
-    auto db = SqliteOpener(rule.target)(true);
+    auto db = Opener(rule.target)(true);
     Status st = db.ok() ? (*db)->Check(rule.allow_full_scan) : db.status();
     if (!st.ok()) AddKeyError(s, "database", st.message(), errors);
   };
@@ -117,7 +115,7 @@ IntentFate RowsPolicy::Resolve(const Intent& intent) {
   range.max_rowid = (*mark)->max_rowid;
   IntentFate fate = IntentFate::Performed(
       static_cast<uint64_t>((*mark)->rows - recorded), 0,
-      "counted by the batches' mark in " + rule_.target.path);
+      "counted by the batches' mark in " + rule_.target.name());
   fate.target = RemovedRowsTarget(rule_, range);
   return fate;
 }

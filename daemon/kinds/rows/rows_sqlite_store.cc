@@ -168,7 +168,7 @@ Status SqliteDatabase::CheckTable() {
   if (!row.ok()) return row.status();
   if (!*row) {
     return Status::NotFound("no table " + target_.table + " in " +
-                            target_.path);
+                            target_.name());
   }
   if (stmt->ColumnText(0) != "table" || stmt->ColumnInt64(1) != 0) {
     return Status::InvalidArgument(target_.table + " in " + target_.path +
