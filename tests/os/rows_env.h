@@ -53,6 +53,7 @@ struct RowsEnv {
         return "julianday(" + std::to_string(static_cast<int64_t>(s)) +
                ", 'unixepoch')";
       case TimeFormat::kIso8601:
+      case TimeFormat::kNative:  // PostgreSQL only
         break;
     }
     return "'" + FormatIso8601(t) + "'";

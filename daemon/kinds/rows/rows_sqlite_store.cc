@@ -93,6 +93,7 @@ void BindCutoffValue(SqliteStatement& stmt, int at, TimeFormat format,
       break;
     case TimeFormat::kJulianDay:
     case TimeFormat::kIso8601:
+    case TimeFormat::kNative:  // refused for SQLite at load
       stmt.BindDouble(at, (s - 0.001) / kSecondsPerDay + kUnixEpochJulianDay);
       break;
   }
