@@ -10,6 +10,7 @@
 
 #include "db_test_util.h"
 #include "fakes/fake_clock.h"
+#include "fakes/keeping_context.h"
 #include "kinds/rows/rows_policy.h"
 
 namespace retention {
@@ -88,17 +89,6 @@ struct RowsEnv {
                                 std::chrono::milliseconds(50));
     });
   }
-};
-
-// An ExecContext that keeps what it was asked to record.
-class KeepingContext final : public ExecContext {
- public:
-  Status Record(const std::string&, const Action& action) override {
-    recorded.push_back(action);
-    return Status::Ok();
-  }
-  bool stopping() const override { return false; }
-  std::vector<Action> recorded;
 };
 
 }  // namespace retention

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "fakes/fake_clock.h"
+#include "fakes/keeping_context.h"
 #include "kinds/rows/rows_policy.h"
 #include "pg_cluster.h"
 
@@ -84,17 +85,6 @@ struct PgRowsEnv {
       return OpenPgDatabase(target, read_only);
     });
   }
-};
-
-// An ExecContext that keeps what it was asked to record.
-class PgKeepingContext final : public ExecContext {
- public:
-  Status Record(const std::string&, const Action& action) override {
-    recorded.push_back(action);
-    return Status::Ok();
-  }
-  bool stopping() const override { return false; }
-  std::vector<Action> recorded;
 };
 
 }  // namespace retention

@@ -31,6 +31,15 @@ void SeedAroundCutoff(PgRowsEnv& env) {
   env.InsertAt(4, env.cutoff() - hours(1));
 }
 
+// The application's session, holding app.events ACCESS EXCLUSIVE until it
+// commits.
+std::unique_ptr<PgConnection> LockTable(PgRowsEnv& env) {
+  auto app = env.pg.Connect();
+  REQUIRE(app->Exec("BEGIN; LOCK TABLE app.events IN ACCESS EXCLUSIVE MODE")
+              .ok());
+  return app;
+}
+
 TEST_CASE("pg: rows older than the cutoff are deleted in every time type") {
   for (const PgType& t : kPgTypes) {
     INFO(t.sql << " " << TimeFormatName(t.format));
@@ -46,7 +55,7 @@ TEST_CASE("pg: rows older than the cutoff are deleted in every time type") {
     CHECK(plan->kept->count == 3);  // the NULL one is never old
     // Dry run: the plan alone deletes nothing.
     CHECK(env.Count() == 5);
-    PgKeepingContext ctx;
+    KeepingContext ctx;
     ExecResult r = policy.Execute(*plan, ctx);
     CHECK(r.errors.empty());
     CHECK(r.done == 1);
@@ -73,7 +82,7 @@ TEST_CASE("pg: a where clause limits what expires, with values bound") {
   REQUIRE(plan.ok());
   REQUIRE(plan->actions.size() == 1);
   CHECK(plan->actions[0].count == 1);
-  PgKeepingContext ctx;
+  KeepingContext ctx;
   ExecResult r = policy.Execute(*plan, ctx);
   CHECK(r.rows == 1);
   CHECK_FALSE(env.Has(1));
@@ -90,7 +99,7 @@ TEST_CASE("pg: many batches delete every expired row and leave a mark") {
   RowsPolicy policy = env.Policy();
   auto plan = policy.MakePlan(env.clock.Now());
   REQUIRE(plan.ok());
-  PgKeepingContext ctx;
+  KeepingContext ctx;
   ExecResult r = policy.Execute(*plan, ctx);
   CHECK(r.errors.empty());
   CHECK(r.rows == 20000);
@@ -139,7 +148,7 @@ TEST_CASE("pg: rows the application holds FOR UPDATE are skipped") {
   auto plan = policy.MakePlan(env.clock.Now());
   REQUIRE(plan.ok());
   CHECK(plan->actions[0].count == 6);
-  PgKeepingContext ctx;
+  KeepingContext ctx;
   const auto start = std::chrono::steady_clock::now();
   ExecResult r = policy.Execute(*plan, ctx);
   CHECK(std::chrono::steady_clock::now() - start < seconds(2));  // no wait
@@ -163,9 +172,7 @@ TEST_CASE("pg: a table locked ACCESS EXCLUSIVE makes a batch busy within its "
   RowsPolicy policy = env.Policy();
   auto plan = policy.MakePlan(env.clock.Now());
   REQUIRE(plan.ok());
-  auto app = env.pg.Connect();
-  REQUIRE(app->Exec("BEGIN; LOCK TABLE app.events IN ACCESS EXCLUSIVE MODE")
-              .ok());
+  auto app = LockTable(env);
   auto db = env.Open();
   REQUIRE(db.ok());
   auto start = std::chrono::steady_clock::now();
@@ -182,7 +189,7 @@ TEST_CASE("pg: a table locked ACCESS EXCLUSIVE makes a batch busy within its "
     std::this_thread::sleep_for(seconds(4));
     (void)app->Exec("COMMIT");  // checked below by the run's outcome
   });
-  PgKeepingContext ctx;
+  KeepingContext ctx;
   start = std::chrono::steady_clock::now();
   ExecResult r = policy.Execute(*plan, ctx);
   const auto took = std::chrono::steady_clock::now() - start;
@@ -202,10 +209,8 @@ TEST_CASE("pg: a lock held longer than the back-off gives up and deletes "
   RowsPolicy policy = env.Policy();
   auto plan = policy.MakePlan(env.clock.Now());
   REQUIRE(plan.ok());
-  auto app = env.pg.Connect();
-  REQUIRE(app->Exec("BEGIN; LOCK TABLE app.events IN ACCESS EXCLUSIVE MODE")
-              .ok());
-  PgKeepingContext ctx;
+  auto app = LockTable(env);
+  KeepingContext ctx;
   const auto start = std::chrono::steady_clock::now();
   ExecResult r = policy.Execute(*plan, ctx);
   const auto took = std::chrono::steady_clock::now() - start;
