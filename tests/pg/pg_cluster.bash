@@ -13,6 +13,7 @@ pg_start() {
   [ -x "$PG_BIN/initdb" ] || { echo "FAIL: PostgreSQL is not installed (no $PG_BIN/initdb): run .ci/install-deps" >&2; exit 1; }
   id -u "$PG_USER" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$PG_USER"
   mkdir -p "$dir"
+  chmod o+x "$(dirname "$dir")"  # the server user must reach DIR
   echo "$PG_PASSWORD" > "$dir/pw"
   chown "$PG_USER" "$dir" "$dir/pw"
   runuser -u "$PG_USER" -- "$PG_BIN/initdb" -D "$dir/data" -U postgres --pwfile="$dir/pw" \
