@@ -93,7 +93,7 @@ TEST_CASE("pg: a where clause limits what expires, with values bound") {
 TEST_CASE("pg: many batches delete every expired row and leave a mark") {
   PgRowsEnv env(kPgTypes[3]);
   env.pg.Sql("INSERT INTO app.events SELECT i, " +
-             env.Literal(env.cutoff() - hours(5)) +
+             env.Literal(env.cutoff() - hours(10)) +
              " + i, 'a' FROM generate_series(1, 20000) i");
   env.InsertAt(30000, env.cutoff() + hours(1));
   RowsPolicy policy = env.Policy();

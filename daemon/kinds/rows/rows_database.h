@@ -93,9 +93,21 @@ struct RowsMark {
   int64_t max_rowid = 0;
 };
 
+// How a backend's batches are paced (rows_planner.h: BatchSizer): how long
+// one batch should hold its transaction, and the pause after it as a
+// multiple of the hold. SQLite's write lock stops the application's
+// writes, so batches are short and the lock mostly free; a PostgreSQL batch
+// locks only the expired rows it deletes (the application's inserts never
+// wait on it), so its batches are longer and its pauses shorter.
+struct BatchPacing {
+  Duration target_hold = std::chrono::milliseconds(2);
+  double pause_factor = 2.5;
+};
+
 class Database {
  public:
   virtual ~Database() = default;
+  virtual BatchPacing pacing() const { return {}; }
   // Checks that the table, the time column and `where` exist and compile,
   // and — unless `allow_full_scan` — that finding expired rows uses an index
   // whose first column is the time column. Failure: kNotFound (no table or

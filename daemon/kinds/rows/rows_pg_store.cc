@@ -13,7 +13,9 @@
 // before COMMIT — so after a crash the mark says exactly what committed.
 // A lock or statement timeout is kBusy: the policy backs off and retries.
 // PostgreSQL rows have no stable number, so batches report no rowid range
-// (0..0); the counts are exact without it. Checkpoint() does nothing: the
+// (0..0); the counts are exact without it. Batches are paced longer than
+// on SQLite (pacing()): the application's writes never wait on them.
+// Checkpoint() does nothing: the
 // server checkpoints, and autovacuum reclaims the dead tuples, which
 // Survey reports (never VACUUM FULL, which would lock the table).
 #include <chrono>
@@ -83,6 +85,10 @@ class PgDatabase final : public Database {
                                   const BatchMark& mark) override;
   StatusOr<std::optional<RowsMark>> ReadMark(
       const std::string& policy) override;
+  // Measured with tests/bench/rows_expiry_pg.sh (README, Measured).
+  BatchPacing pacing() const override {
+    return {std::chrono::milliseconds(10), 1.0};
+  }
   Duration Checkpoint() override { return Duration::zero(); }
   void Pause(Duration d) override { std::this_thread::sleep_for(d); }
 
@@ -307,6 +313,10 @@ StatusOr<RowsBatch> PgDatabase::DeleteBatch(WallTime cutoff, int64_t limit,
   PgTransaction tx(*db_);
   const auto start = std::chrono::steady_clock::now();
   RETENTION_RETURN_IF_ERROR(Begin(tx, false));
+  // As on SQLite (synchronous = NORMAL), no flush inside the batch: a
+  // commit the server loses in a crash loses its mark with it, and the
+  // next run deletes those rows again.
+  RETENTION_RETURN_IF_ERROR(db_->Exec("SET LOCAL synchronous_commit = off"));
   auto r = db_->Query("WITH gone AS (DELETE FROM " + table_ +
                           " WHERE ctid = ANY(ARRAY(" + SelectOld() +
                           " FOR UPDATE SKIP LOCKED)) RETURNING " + Seconds() +

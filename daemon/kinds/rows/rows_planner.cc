@@ -83,7 +83,7 @@ void BatchSizer::Observe(int64_t rows, Duration hold) {
   if (rows < size_) return;  // the last batch: it says nothing of the rate
   int64_t next = size_ * 2;
   if (hold > Duration::zero()) {
-    const double scale = static_cast<double>(kTargetHold.count()) /
+    const double scale = static_cast<double>(pacing_.target_hold.count()) /
                          static_cast<double>(hold.count());
     next = static_cast<int64_t>(static_cast<double>(rows) * scale);
   }
@@ -91,8 +91,8 @@ void BatchSizer::Observe(int64_t rows, Duration hold) {
   size_ = std::clamp(next, kMinRows, kMaxRows);
 }
 
-Duration BatchSizer::PauseAfter(Duration hold) {
-  const auto pause = std::chrono::duration_cast<Duration>(hold * kPauseFactor);
+Duration BatchSizer::PauseAfter(Duration hold, double factor) {
+  const auto pause = std::chrono::duration_cast<Duration>(hold * factor);
   return std::max<Duration>(pause, std::chrono::milliseconds(1));
 }
 

@@ -48,15 +48,18 @@ class BatchSizer {
   static constexpr int64_t kMaxRows = 50000;
   static constexpr int64_t kFirstRows = 256;
 
+  // kTargetHold and kPauseFactor are SQLite's pacing, BatchPacing's default.
+  explicit BatchSizer(BatchPacing pacing = {}) : pacing_(pacing) {}
   int64_t size() const { return size_; }
-  // Scales the next size toward kTargetHold from a batch that removed
-  // `rows` in `hold`; it at most doubles or halves per batch.
+  // Scales the next size toward the pacing's target hold from a batch that
+  // removed `rows` in `hold`; it at most doubles or halves per batch.
   void Observe(int64_t rows, Duration hold);
   // The pause after a batch that held the lock for `hold`: at least
-  // kPauseFactor * hold, and never under a millisecond.
-  static Duration PauseAfter(Duration hold);
+  // `factor` * hold, and never under a millisecond.
+  static Duration PauseAfter(Duration hold, double factor = kPauseFactor);
 
  private:
+  BatchPacing pacing_;
   int64_t size_ = kFirstRows;
 };
 

@@ -122,7 +122,7 @@ IntentFate RowsPolicy::Resolve(const Intent& intent) {
 
 bool RowsPolicy::DeleteAll(Database& db, WallTime cutoff, int64_t intent,
                            ExecContext& ctx, ExecResult* result) {
-  BatchSizer sizer;
+  BatchSizer sizer(db.pacing());
   BusyBackoff backoff;
   Pending pending;
   pending.intent = intent;
@@ -157,7 +157,8 @@ bool RowsPolicy::AfterBatch(Database& db, const RowsBatch& batch,
                             Pending* pending, WallTime cutoff, ExecContext& ctx,
                             ExecResult* result) {
   Merge(&pending->removed, batch);
-  const Duration pause = BatchSizer::PauseAfter(batch.hold);
+  const Duration pause =
+      BatchSizer::PauseAfter(batch.hold, db.pacing().pause_factor);
   pending->covered += batch.hold + pause;
   pending->unchecked += batch.hold + pause;
   if (pending->covered >= kRecordEvery &&
