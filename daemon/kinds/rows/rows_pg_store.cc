@@ -87,7 +87,7 @@ class PgDatabase final : public Database {
       const std::string& policy) override;
   // Measured with tests/bench/rows_expiry_pg.sh (README, Measured).
   BatchPacing pacing() const override {
-    return {std::chrono::milliseconds(10), 1.0};
+    return {std::chrono::milliseconds(20), 2.5};
   }
   Duration Checkpoint() override { return Duration::zero(); }
   void Pause(Duration d) override { std::this_thread::sleep_for(d); }
