@@ -401,28 +401,3 @@ TEST_CASE("a configuration past the line budget is refused, not read") {
 
 }  // namespace
 }  // namespace retention
-
-namespace retention {
-namespace {
-
-TEST_CASE("a postgresql rows policy takes schema.table and native time") {
-  const std::string pg =
-      "[rows.ev]\ndatabase = postgresql://app:pw@/app?host=/run/pg\n"
-      "time_column = ts\nmax_age = 1d\n";
-  CHECK(Load(pg + "table = app.events\ntime_format = native\n", "t.conf").ok);
-  CHECK(OnlyError(pg + "table = events\ntime_format = julianday\n") ==
-        "t.conf:6: [rows.ev] time_format: julianday is for SQLite; a "
-        "PostgreSQL time column is native (timestamptz, timestamp, date), "
-        "unix or unix_ms");
-  CHECK(OnlyError("[rows.ev]\ndatabase = sqlite:/a.db\ntable = a.events\n"
-                  "time_column = ts\nmax_age = 1d\n") ==
-        "t.conf:3: [rows.ev] table: \"a.events\" is not a plain SQL name "
-        "(letters, digits, _; not starting with a digit)");
-  CHECK(OnlyError("[rows.ev]\ndatabase = sqlite:/a.db\ntable = e\n"
-                  "time_column = ts\nmax_age = 1d\ntime_format = native\n") ==
-        "t.conf:6: [rows.ev] time_format: native is for PostgreSQL time "
-        "columns; an SQLite column is unix, unix_ms, iso8601 or julianday");
-}
-
-}  // namespace
-}  // namespace retention
