@@ -88,7 +88,8 @@ StatusOr<std::unique_ptr<PgConnection>> PgConnection::Open(
   const char* values[] = {"10", "retentiond", uri.c_str(), nullptr};
   pg_conn* conn = PQconnectdbParams(keys, values, 1);
   const std::string name = RedactPassword(uri);
-  if (conn == nullptr) return Status::IoError("connect to " + name + ": out of memory");
+  if (conn == nullptr)
+    return Status::IoError("connect to " + name + ": out of memory");
   if (PQstatus(conn) != CONNECTION_OK) {
     const std::string why = Clean(PQerrorMessage(conn), uri);
     PQfinish(conn);
@@ -117,8 +118,7 @@ Status PgConnection::ResultStatus(pg_result* result,
   const std::string message =
       primary != nullptr ? primary : Clean(PQerrorMessage(conn_), name_);
   // A lost connection has no SQLSTATE: it is an I/O error.
-  return PgError(state != nullptr ? state : "", context + " " + name_,
-                 message);
+  return PgError(state != nullptr ? state : "", context + " " + name_, message);
 }
 
 Status PgConnection::Exec(const std::string& sql) {
@@ -152,10 +152,10 @@ PgTransaction::~PgTransaction() {
 
 Status PgTransaction::Begin(bool read_only, Duration lock_timeout,
                             Duration statement_timeout) {
-  Status st = db_.Exec(
-      std::string(read_only ? "BEGIN READ ONLY" : "BEGIN") +
-      "; SET LOCAL lock_timeout = '" + Millis(lock_timeout) +
-      "'; SET LOCAL statement_timeout = '" + Millis(statement_timeout) + "'");
+  Status st = db_.Exec(std::string(read_only ? "BEGIN READ ONLY" : "BEGIN") +
+                       "; SET LOCAL lock_timeout = '" + Millis(lock_timeout) +
+                       "'; SET LOCAL statement_timeout = '" +
+                       Millis(statement_timeout) + "'");
   open_ = true;  // even on failure: BEGIN may have run
   return st;
 }

@@ -55,9 +55,9 @@ class PgConnection {
   // Runs `sql` (one or more statements, no parameters).
   Status Exec(const std::string& sql);
   // Runs one statement with $1.. bound to `params` (nullopt: NULL).
-  StatusOr<PgResult> Query(const std::string& sql,
-                           const std::vector<std::optional<std::string>>&
-                               params = {});
+  StatusOr<PgResult> Query(
+      const std::string& sql,
+      const std::vector<std::optional<std::string>>& params = {});
   // Parses and analyses one statement with `param_count` parameters without
   // running it (the unnamed prepared statement of the extended protocol):
   // a syntax error or an unknown column is an error here.

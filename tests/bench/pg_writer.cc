@@ -34,9 +34,8 @@ int main(int argc, char** argv) {
   std::vector<double> ms;
   long failed = 0, i = 0;
   while (access(argv[3], F_OK) != 0) {
-    const auto intended =
-        start + std::chrono::duration_cast<Clock::duration>(
-                    std::chrono::duration<double>(i / rate));
+    const auto intended = start + std::chrono::duration_cast<Clock::duration>(
+                                      std::chrono::duration<double>(i / rate));
     ++i;
     std::this_thread::sleep_until(intended);
     PGresult* r = PQexec(conn,
@@ -44,9 +43,9 @@ int main(int argc, char** argv) {
                          "md5(random()::text))");
     if (PQresultStatus(r) != PGRES_COMMAND_OK) ++failed;
     PQclear(r);
-    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() -
-                                                           intended)
-                     .count());
+    ms.push_back(
+        std::chrono::duration<double, std::milli>(Clock::now() - intended)
+            .count());
   }
   PQfinish(conn);
   std::sort(ms.begin(), ms.end());
@@ -55,8 +54,8 @@ int main(int argc, char** argv) {
     return ms[std::min(ms.size() - 1,
                        static_cast<size_t>(p / 100.0 * (ms.size() - 1) + 0.5))];
   };
-  const long over = std::count_if(ms.begin(), ms.end(),
-                                  [](double v) { return v > 50.0; });
+  const long over =
+      std::count_if(ms.begin(), ms.end(), [](double v) { return v > 50.0; });
   FILE* out = std::fopen(argv[4], "w");
   if (out == nullptr) return 1;
   std::fprintf(out,

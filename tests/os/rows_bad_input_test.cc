@@ -285,9 +285,11 @@ TEST_CASE("schema.table and native time are for postgresql rows policies") {
   // password.
   CHECK(good.errors.empty());
   CHECK(policy.status().message().find(
-            "cannot connect to postgresql://app:***@/app") != std::string::npos);
+            "cannot connect to postgresql://app:***@/app") !=
+        std::string::npos);
   BuiltPolicy sqlite_time;
-  CHECK_FALSE(sqlite_time.Build(pg + "table = e\ntime_format = julianday\n").ok());
+  CHECK_FALSE(
+      sqlite_time.Build(pg + "table = e\ntime_format = julianday\n").ok());
   CHECK(sqlite_time.errors.front().ToString() ==
         "r.conf:6: [rows.events] time_format: julianday is for SQLite; a "
         "PostgreSQL time column is native (timestamptz, timestamp, date), "

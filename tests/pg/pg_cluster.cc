@@ -43,10 +43,11 @@ PgCluster::PgCluster() : bin_(PgBin()) {
     std::ifstream in(log);
     FAIL("initdb failed: " << in.rdbuf());
   }
-  const std::string opts = "-c listen_addresses='' -c unix_socket_directories='" +
-                           d + "' -c fsync=off -c synchronous_commit=off";
-  if (Run(as + bin_ + "/pg_ctl -D " + d + "/data -l " + d + "/server.log -w -o \"" +
-          opts + "\" start > /dev/null 2>&1") != 0) {
+  const std::string opts =
+      "-c listen_addresses='' -c unix_socket_directories='" + d +
+      "' -c fsync=off -c synchronous_commit=off";
+  if (Run(as + bin_ + "/pg_ctl -D " + d + "/data -l " + d +
+          "/server.log -w -o \"" + opts + "\" start > /dev/null 2>&1") != 0) {
     std::ifstream in(d + "/server.log");
     FAIL("pg_ctl start failed: " << in.rdbuf());
   }

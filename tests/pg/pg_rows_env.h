@@ -19,12 +19,10 @@ struct PgType {
   const char* sql;  // the column's type
   TimeFormat format;
 };
-const PgType kPgTypes[] = {{"timestamptz", TimeFormat::kNative},
-                           {"timestamp", TimeFormat::kNative},
-                           {"date", TimeFormat::kNative},
-                           {"bigint", TimeFormat::kUnixSeconds},
-                           {"integer", TimeFormat::kUnixSeconds},
-                           {"bigint", TimeFormat::kUnixMillis}};
+const PgType kPgTypes[] = {
+    {"timestamptz", TimeFormat::kNative},  {"timestamp", TimeFormat::kNative},
+    {"date", TimeFormat::kNative},         {"bigint", TimeFormat::kUnixSeconds},
+    {"integer", TimeFormat::kUnixSeconds}, {"bigint", TimeFormat::kUnixMillis}};
 
 struct PgRowsEnv {
   PgCluster pg;
@@ -44,16 +42,18 @@ struct PgRowsEnv {
     rule.target.statement_timeout = std::chrono::seconds(5);
     rule.max_age = std::chrono::hours(1);
     rule.every = std::chrono::minutes(1);
-    pg.Sql("CREATE SCHEMA app; CREATE TABLE app.events (id bigint PRIMARY "
-           "KEY, ts " + type + ", kind text)");
+    pg.Sql(
+        "CREATE SCHEMA app; CREATE TABLE app.events (id bigint PRIMARY "
+        "KEY, ts " +
+        type + ", kind text)");
     if (index) pg.Sql("CREATE INDEX events_ts ON app.events (ts)");
   }
   WallTime cutoff() const { return clock.Now() - rule.deadline(); }
   // `t` as the column stores it, as an SQL literal.
   std::string Literal(WallTime t) const {
-    const int64_t s = std::chrono::duration_cast<std::chrono::seconds>(
-                          t.time_since_epoch())
-                          .count();
+    const int64_t s =
+        std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch())
+            .count();
     if (rule.target.format == TimeFormat::kUnixMillis) {
       return std::to_string(s * 1000);
     }
@@ -64,7 +64,8 @@ struct PgRowsEnv {
     if (type == "timestamptz") return tz;
     return "(" + tz + " AT TIME ZONE 'UTC')::" + type;
   }
-  void Insert(int64_t id, const std::string& ts, const std::string& kind = "a") {
+  void Insert(int64_t id, const std::string& ts,
+              const std::string& kind = "a") {
     pg.Sql("INSERT INTO app.events VALUES (" + std::to_string(id) + ", " + ts +
            ", '" + kind + "')");
   }
@@ -75,7 +76,9 @@ struct PgRowsEnv {
     return pg.Value("SELECT count(*) FROM app.events WHERE id = " +
                     std::to_string(id)) == "1";
   }
-  int64_t Count() { return std::stoll(pg.Value("SELECT count(*) FROM app.events")); }
+  int64_t Count() {
+    return std::stoll(pg.Value("SELECT count(*) FROM app.events"));
+  }
   StatusOr<std::unique_ptr<Database>> Open(bool read_only = false) {
     return OpenPgDatabase(rule.target, read_only);
   }

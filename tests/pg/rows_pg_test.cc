@@ -35,8 +35,8 @@ void SeedAroundCutoff(PgRowsEnv& env) {
 // commits.
 std::unique_ptr<PgConnection> LockTable(PgRowsEnv& env) {
   auto app = env.pg.Connect();
-  REQUIRE(app->Exec("BEGIN; LOCK TABLE app.events IN ACCESS EXCLUSIVE MODE")
-              .ok());
+  REQUIRE(
+      app->Exec("BEGIN; LOCK TABLE app.events IN ACCESS EXCLUSIVE MODE").ok());
   return app;
 }
 
@@ -164,8 +164,9 @@ TEST_CASE("pg: rows the application holds FOR UPDATE are skipped") {
   CHECK(env.Count() == 0);
 }
 
-TEST_CASE("pg: a table locked ACCESS EXCLUSIVE makes a batch busy within its "
-          "lock timeout, and the run finishes once it is free") {
+TEST_CASE(
+    "pg: a table locked ACCESS EXCLUSIVE makes a batch busy within its "
+    "lock timeout, and the run finishes once it is free") {
   PgRowsEnv env(kPgTypes[0]);
   for (int i = 1; i <= 50; ++i) env.InsertAt(i, env.cutoff() - hours(i));
   env.InsertAt(100, env.cutoff() + hours(1));
@@ -202,8 +203,9 @@ TEST_CASE("pg: a table locked ACCESS EXCLUSIVE makes a batch busy within its "
   CHECK(env.Has(100));
 }
 
-TEST_CASE("pg: a lock held longer than the back-off gives up and deletes "
-          "nothing") {
+TEST_CASE(
+    "pg: a lock held longer than the back-off gives up and deletes "
+    "nothing") {
   PgRowsEnv env(kPgTypes[0]);
   for (int i = 1; i <= 5; ++i) env.InsertAt(i, env.cutoff() - hours(i));
   RowsPolicy policy = env.Policy();

@@ -12,8 +12,9 @@ TEST_CASE("a database URL is sqlite:PATH or a postgresql URI kept whole") {
   REQUIRE(sqlite.ok());
   CHECK(sqlite->backend == DatabaseUrl::Backend::kSqlite);
   CHECK(sqlite->path == "/etc/retentiond/app.db");
-  for (const char* uri : {"postgresql://app@/app?host=/run/postgresql",
-                          "postgres://app:pw@db.example:5433/app?sslmode=verify-full"}) {
+  for (const char* uri :
+       {"postgresql://app@/app?host=/run/postgresql",
+        "postgres://app:pw@db.example:5433/app?sslmode=verify-full"}) {
     auto pg = ParseDatabaseUrl(uri, "/etc");
     REQUIRE(pg.ok());
     CHECK(pg->backend == DatabaseUrl::Backend::kPostgres);
@@ -30,9 +31,11 @@ TEST_CASE("a password is redacted from the URI and from its parameters") {
   CHECK(RedactPassword("postgresql://app:s3cret@db:5432/app") ==
         "postgresql://app:***@db:5432/app");
   CHECK(RedactPassword("postgresql://app@db/app") == "postgresql://app@db/app");
-  CHECK(RedactPassword("postgresql://db:5432/app") == "postgresql://db:5432/app");
-  CHECK(RedactPassword("postgresql:///app?user=a&password=x1&sslmode=require") ==
-        "postgresql:///app?user=a&password=***&sslmode=require");
+  CHECK(RedactPassword("postgresql://db:5432/app") ==
+        "postgresql://db:5432/app");
+  CHECK(
+      RedactPassword("postgresql:///app?user=a&password=x1&sslmode=require") ==
+      "postgresql:///app?user=a&password=***&sslmode=require");
   CHECK(RedactPassword("postgresql://a:p@/app?host=/tmp/s") ==
         "postgresql://a:***@/app?host=/tmp/s");
   CHECK(RedactPassword("host=/tmp password=abc dbname=app") ==

@@ -43,7 +43,7 @@ PgTimeType TimeTypeOf(const std::string& regtype) {
 
 // What the catalog says about the target.
 struct PgTable {
-  std::string schema;  // of the table: the marks live beside it
+  std::string schema;   // of the table: the marks live beside it
   std::string regtype;  // of the time column
   PgTimeType type = PgTimeType::kOther;
 };
@@ -110,8 +110,8 @@ class PgDatabase final : public Database {
     return column_ + " < $1::" + Cast() + finite;
   }
   std::string SelectOld() const {
-    return "SELECT ctid FROM " + table_ + " WHERE " + Old() + " AND " +
-           match_ + " ORDER BY " + column_ + " LIMIT $2::integer";
+    return "SELECT ctid FROM " + table_ + " WHERE " + Old() + " AND " + match_ +
+           " ORDER BY " + column_ + " LIMIT $2::integer";
   }
   std::string Marks() const {
     return QuoteIdentifier(table_info_.schema) + ".retentiond_batches";
@@ -189,8 +189,8 @@ Status PgDatabase::CheckIndex() {
   return Status::InvalidArgument(
       "no index of " + target_.table + " has " + target_.time_column +
       " as its first column, so finding expired rows scans the table; create "
-      "one with: CREATE INDEX CONCURRENTLY ON " + table_ + " (" + column_ +
-      "); or set allow_full_scan = yes");
+      "one with: CREATE INDEX CONCURRENTLY ON " +
+      table_ + " (" + column_ + "); or set allow_full_scan = yes");
 }
 
 Status PgDatabase::Check(bool allow_full_scan) {
@@ -200,8 +200,8 @@ Status PgDatabase::Check(bool allow_full_scan) {
   RETENTION_RETURN_IF_ERROR(Begin(tx, true));
   Status compiled = db_->Prepare(SelectOld(), 2);
   if (!compiled.ok() && !compiled.IsBusy()) {
-    return Status::InvalidArgument("where does not compile against " +
-                                   Where() + ": " + compiled.message());
+    return Status::InvalidArgument("where does not compile against " + Where() +
+                                   ": " + compiled.message());
   }
   RETENTION_RETURN_IF_ERROR(compiled);
   if (!allow_full_scan) RETENTION_RETURN_IF_ERROR(CheckIndex());
@@ -221,8 +221,8 @@ std::string PgDatabase::Cast() const {
 }
 
 std::string PgDatabase::CutoffParam(WallTime cutoff) const {
-  const double s = std::chrono::duration<double>(cutoff.time_since_epoch())
-                       .count();
+  const double s =
+      std::chrono::duration<double>(cutoff.time_since_epoch()).count();
   switch (target_.format) {
     case TimeFormat::kUnixMillis:
       return std::to_string(static_cast<int64_t>(std::floor(s * 1000.0)));
@@ -248,20 +248,20 @@ std::string PgDatabase::Seconds() const {
 StatusOr<RowsSurvey> PgDatabase::Survey(WallTime cutoff) {
   RETENTION_RETURN_IF_ERROR(described_);
   const std::string kept = column_ + " >= $1::" + Cast();
-  const std::string bad =
-      column_ + " IS NULL" +
-      (target_.format == TimeFormat::kNative ? " OR NOT isfinite(" + column_ + ")"
-                                             : "");
+  const std::string bad = column_ + " IS NULL" +
+                          (target_.format == TimeFormat::kNative
+                               ? " OR NOT isfinite(" + column_ + ")"
+                               : "");
   const std::string secs = Seconds();
   PgTransaction tx(*db_);
   RETENTION_RETURN_IF_ERROR(Begin(tx, true));
-  auto r = db_->Query(
-      "SELECT count(*) FILTER (WHERE " + Old() + "), min(" + secs +
-          ") FILTER (WHERE " + Old() + "), count(*) FILTER (WHERE " + kept +
-          "), min(" + secs + ") FILTER (WHERE " + kept +
-          "), count(*) FILTER (WHERE " + bad + ") FROM " + table_ +
-          " WHERE " + match_,
-      {CutoffParam(cutoff)});
+  auto r =
+      db_->Query("SELECT count(*) FILTER (WHERE " + Old() + "), min(" + secs +
+                     ") FILTER (WHERE " + Old() + "), count(*) FILTER (WHERE " +
+                     kept + "), min(" + secs + ") FILTER (WHERE " + kept +
+                     "), count(*) FILTER (WHERE " + bad + ") FROM " + table_ +
+                     " WHERE " + match_,
+                 {CutoffParam(cutoff)});
   if (!r.ok()) return r.status();
   RowsSurvey s;
   s.expired = r->Int64(0, 0);
@@ -345,8 +345,8 @@ StatusOr<std::optional<RowsMark>> PgDatabase::ReadMark(
                       {policy});
   if (!r.ok()) return r.status();
   if (r->rows() == 0) return std::optional<RowsMark>();
-  return std::optional<RowsMark>(RowsMark{r->Int64(0, 0), r->Int64(0, 1),
-                                          r->Int64(0, 2), r->Int64(0, 3)});
+  return std::optional<RowsMark>(
+      RowsMark{r->Int64(0, 0), r->Int64(0, 1), r->Int64(0, 2), r->Int64(0, 3)});
 }
 
 }  // namespace

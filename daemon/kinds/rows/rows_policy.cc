@@ -9,9 +9,8 @@ namespace retention {
 namespace {
 
 DatabaseOpener Opener(const RowsTarget& target) {
-  return [target](bool read_only) {
-    return OpenRowsDatabase(target, read_only);
-  };
+  return
+      [target](bool read_only) { return OpenRowsDatabase(target, read_only); };
 }
 
 StatusOr<std::unique_ptr<Policy>> MakeRowsPolicy(const Section& s,
