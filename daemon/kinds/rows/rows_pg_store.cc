@@ -13,7 +13,12 @@
 // before COMMIT — so after a crash the mark says exactly what committed.
 // A lock or statement timeout is kBusy: the policy backs off and retries.
 // PostgreSQL rows have no stable number, so batches report no rowid range
-// (0..0); the counts are exact without it. Batches are paced longer than
+// (0..0); the counts are exact without it. Each batch of a run starts its
+// index range at the newest time the previous one removed: starting at the
+// oldest again would walk every dead index entry the run left so far
+// (measured: 82k rows/s on 1M rows, 29k on 5M). Rows older than that which
+// a batch skipped (locked) or the application inserted late are left for
+// the next run. Batches are paced longer than
 // on SQLite (pacing()): the application's writes never wait on them.
 // Checkpoint() does nothing: the
 // server checkpoints, and autovacuum reclaims the dead tuples, which
@@ -23,6 +28,7 @@
 #include <cstdio>
 #include <ctime>
 #include <thread>
+#include <vector>
 
 #include "kinds/rows/rows_database.h"
 #include "sql/pg_connection.h"
@@ -109,9 +115,13 @@ class PgDatabase final : public Database {
                                    : "";
     return column_ + " < $1::" + Cast() + finite;
   }
-  std::string SelectOld() const {
-    return "SELECT ctid FROM " + table_ + " WHERE " + Old() + " AND " + match_ +
-           " ORDER BY " + column_ + " LIMIT $2::integer";
+  // With `resume`, from $3 on: the index range starts where the last
+  // batch ended instead of at the dead entries it left.
+  std::string SelectOld(bool resume = false) const {
+    const std::string from =
+        resume ? " AND " + column_ + " >= $3::" + Cast() : "";
+    return "SELECT ctid FROM " + table_ + " WHERE " + Old() + from + " AND " +
+           match_ + " ORDER BY " + column_ + " LIMIT $2::integer";
   }
   std::string Marks() const {
     return QuoteIdentifier(table_info_.schema) + ".retentiond_batches";
@@ -127,6 +137,10 @@ class PgDatabase final : public Database {
   Status described_ = Status::Ok();
   PgTable table_info_;
   bool marks_ready_ = false;
+  // The newest time the last batch under resume_cutoff_ removed, as the
+  // column's text; empty before the first batch of a cutoff.
+  std::string resume_;
+  WallTime resume_cutoff_{};
 };
 
 Status PgDatabase::DescribeTable() {
@@ -317,11 +331,17 @@ StatusOr<RowsBatch> PgDatabase::DeleteBatch(WallTime cutoff, int64_t limit,
   // commit the server loses in a crash loses its mark with it, and the
   // next run deletes those rows again.
   RETENTION_RETURN_IF_ERROR(db_->Exec("SET LOCAL synchronous_commit = off"));
-  auto r = db_->Query("WITH gone AS (DELETE FROM " + table_ +
-                          " WHERE ctid = ANY(ARRAY(" + SelectOld() +
-                          " FOR UPDATE SKIP LOCKED)) RETURNING " + Seconds() +
-                          " AS s) SELECT count(*), min(s) FROM gone",
-                      {CutoffParam(cutoff), std::to_string(limit)});
+  if (cutoff != resume_cutoff_) resume_.clear();
+  std::vector<std::optional<std::string>> params = {CutoffParam(cutoff),
+                                                    std::to_string(limit)};
+  if (!resume_.empty()) params.push_back(resume_);
+  auto r = db_->Query(
+      "WITH gone AS (DELETE FROM " + table_ + " WHERE ctid = ANY(ARRAY(" +
+          SelectOld(!resume_.empty()) + " FOR UPDATE SKIP LOCKED)) RETURNING " +
+          Seconds() + " AS s, " + column_ +
+          " AS t) SELECT count(*), min(s), max(t)::text FROM "
+          "gone",
+      params);
   if (!r.ok()) return r.status();
   RowsBatch batch;
   batch.removed = r->Int64(0, 0);
@@ -329,6 +349,10 @@ StatusOr<RowsBatch> PgDatabase::DeleteBatch(WallTime cutoff, int64_t limit,
   RETENTION_RETURN_IF_ERROR(WriteMark(mark, batch.removed));
   RETENTION_RETURN_IF_ERROR(tx.Commit());
   batch.hold = std::chrono::steady_clock::now() - start;
+  if (!r->IsNull(0, 2)) {
+    resume_ = r->Text(0, 2);
+    resume_cutoff_ = cutoff;
+  }
   return batch;
 }
 
