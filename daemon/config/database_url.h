@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "base/status.h"
 #include "config/config.h"
@@ -15,7 +16,13 @@ namespace retention {
 StatusOr<std::string> DatabasePathOf(const Section& section);
 
 // The section's `database` key as SQLite or PostgreSQL (ParseDatabaseUrl),
-// for the kinds that speak both ([rows.NAME]).
+// for the kinds that speak both ([rows.NAME], [accounts]).
 StatusOr<DatabaseUrl> DatabaseUrlOf(const Section& section);
+
+// The section's `time_format` against its backend: `native` is for
+// PostgreSQL columns (timestamptz, timestamp, date); iso8601 and julianday
+// are for SQLite; unix and unix_ms for both. Errors at the key's line.
+void CheckTimeFormatFor(const Section& section, const DatabaseUrl& url,
+                        std::vector<ConfigError>* errors);
 
 }  // namespace retention

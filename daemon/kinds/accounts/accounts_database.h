@@ -6,7 +6,8 @@
 // write transaction, re-checking inside it that the account is still
 // marked deleted before its deadline (an application that restored the
 // account meanwhile wins). Only its implementations speak SQL
-// (accounts_sqlite_store.cc); tests use real SQLite files.
+// (accounts_sqlite_store.cc, accounts_pg_store.cc); tests use real SQLite
+// files and private PostgreSQL clusters.
 //
 // Threading: thread-compatible; a policy run uses it from one thread.
 #pragma once
@@ -68,10 +69,22 @@ class AccountsDatabase {
                                   WallTime due_before) = 0;
 };
 
+// Opens `rule`'s database: OpenPgAccounts when rule.pg_uri is set, else
+// OpenSqliteAccounts. `wait` is the busy timeout (SQLite) or the lock
+// timeout (PostgreSQL).
+StatusOr<std::unique_ptr<AccountsDatabase>> OpenAccountsDatabase(
+    const AccountsRule& rule, bool read_only, Duration wait);
+
 // Opens a connection to `rule.database` (which must exist) with a busy
 // timeout of `busy_timeout`. Read-only connections can Check, Snapshot
 // and StillDue only. Failure: kNotFound / kPermissionDenied / kIoError.
 StatusOr<std::unique_ptr<AccountsDatabase>> OpenSqliteAccounts(
     const AccountsRule& rule, bool read_only, Duration busy_timeout);
+
+// Connects to `rule.pg_uri` (accounts_pg_store.cc); every statement runs
+// under `lock_timeout` and a 30 s statement timeout. Failure: as
+// PgConnection::Open.
+StatusOr<std::unique_ptr<AccountsDatabase>> OpenPgAccounts(
+    const AccountsRule& rule, bool read_only, Duration lock_timeout);
 
 }  // namespace retention

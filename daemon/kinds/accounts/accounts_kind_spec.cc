@@ -59,8 +59,12 @@ void ValidateAccountRow(const Section& s, Errors* errors) {
 }
 
 void Validate(const Section& s, Errors* errors) {
-  auto path = DatabasePathOf(s);
-  if (!path.ok()) AddKeyError(s, "database", path.status().message(), errors);
+  auto url = DatabaseUrlOf(s);
+  if (!url.ok()) {
+    AddKeyError(s, "database", url.status().message(), errors);
+  } else {
+    CheckTimeFormatFor(s, *url, errors);
+  }
   ValidateNames(s, errors);
   ValidateAccountRow(s, errors);
   const std::string data_dir = s.GetStringOrEmpty("data_dir");
@@ -85,7 +89,8 @@ KindSpec AccountsKindSpec() {
       {.name = "database",
        .required = true,
        .help =
-           "sqlite:PATH of the application database (relative: to this file)"},
+           "sqlite:PATH (relative: to this file) or a postgresql:// URI of "
+           "the application database"},
       {.name = "table", .required = true, .help = "the accounts table"},
       {.name = "id_column",
        .default_value = "id",
@@ -96,8 +101,9 @@ KindSpec AccountsKindSpec() {
       {.name = "time_format",
        .type = ValueType::kEnum,
        .default_value = "unix",
-       .choices = {"unix", "unix_ms", "iso8601", "julianday"},
-       .help = "how deleted_column stores time"},
+       .choices = {"unix", "unix_ms", "iso8601", "julianday", "native"},
+       .help = "how deleted_column stores time (native: a PostgreSQL "
+               "timestamptz, timestamp or date column)"},
       {.name = "grace",
        .type = ValueType::kDuration,
        .required = true,

@@ -20,7 +20,7 @@ StatusOr<std::unique_ptr<Policy>> MakeAccountsPolicy(const Section& s,
   }
   AccountsRule rule = AccountsRuleFromSection(s);
   AccountsOpener open = [rule](bool read_only) {
-    return OpenSqliteAccounts(rule, read_only, kBusyTimeout);
+    return OpenAccountsDatabase(rule, read_only, kBusyTimeout);
   };
   auto db = open(true);
   if (!db.ok()) return db.status();
@@ -40,7 +40,7 @@ void RegisterAccountsKind(KindRegistry* registry) {
   spec.factory = MakeAccountsPolicy;
   spec.check = [](const Section& s, std::vector<ConfigError>* errors) {
     auto db =
-        OpenSqliteAccounts(AccountsRuleFromSection(s), true, kBusyTimeout);
+        OpenAccountsDatabase(AccountsRuleFromSection(s), true, kBusyTimeout);
     Status st = db.ok() ? (*db)->Check() : db.status();
     if (!st.ok()) AddKeyError(s, "database", st.message(), errors);
   };

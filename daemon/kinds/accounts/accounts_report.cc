@@ -40,9 +40,12 @@ class AccountsReportSection final : public ReportSection {
       s.limit += ", floor min_age " + FormatDuration(min_age);
     }
     s.limit_age = std::max(grace, min_age);
-    auto path = DatabasePathOf(section);  // validated at load
+    auto url = DatabaseUrlOf(section);  // validated at load
     s.details = {
-        {"database", "sqlite:" + (path.ok() ? *path : "?")},
+        {"database", !url.ok() ? "?"
+                     : url->backend == DatabaseUrl::Backend::kPostgres
+                         ? RedactPassword(url->uri)
+                         : "sqlite:" + url->path},
         {"accounts", section.GetString("table") + "." +
                          section.GetString("id_column") + ", deleted by " +
                          section.GetString("deleted_column") + " (" +

@@ -99,7 +99,13 @@ const char* AccountRowName(AccountRow row) {
 
 AccountsRule AccountsRuleFromSection(const Section& s) {
   AccountsRule rule;
-  rule.database = *DatabasePathOf(s);
+  const DatabaseUrl url = *DatabaseUrlOf(s);
+  if (url.backend == DatabaseUrl::Backend::kPostgres) {
+    rule.database = RedactPassword(url.uri);
+    rule.pg_uri = url.uri;
+  } else {
+    rule.database = url.path;
+  }
   rule.table = s.GetString("table");
   rule.id_column = s.GetString("id_column");
   rule.deleted_column = s.GetString("deleted_column");

@@ -50,7 +50,9 @@ struct DataDirPattern {
 };
 
 struct AccountsRule {
-  std::string database;  // the SQLite file
+  std::string database;  // the SQLite file, or the redacted PostgreSQL URI
+  std::string pg_uri;    // PostgreSQL: the libpq URI (password too); empty:
+                         // SQLite
   std::string table;
   std::string id_column;
   std::string deleted_column;

@@ -223,6 +223,12 @@ std::string PurgedRows::Describe(AccountRow mode) const {
   return out + "account row " + (account_rows > 0 ? "deleted" : "already gone");
 }
 
+StatusOr<std::unique_ptr<AccountsDatabase>> OpenAccountsDatabase(
+    const AccountsRule& rule, bool read_only, Duration wait) {
+  return rule.pg_uri.empty() ? OpenSqliteAccounts(rule, read_only, wait)
+                             : OpenPgAccounts(rule, read_only, wait);
+}
+
 StatusOr<std::unique_ptr<AccountsDatabase>> OpenSqliteAccounts(
     const AccountsRule& rule, bool read_only, Duration busy_timeout) {
   auto db = OpenAppDatabase(rule.database, read_only, busy_timeout);
