@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <tuple>
 
@@ -71,6 +72,9 @@ class LogsPlanner {
   // The watcher's early rotation for `e`, if it applies at e's size.
   const EarlyCrossing* Early(const LogsEntry& e) const;
   std::string EarlyReason(const LogsEntry& e) const;
+  // Why `e` is rotated by the calendar now, or "" when it is not.
+  std::string CalendarReason(const LogsEntry& e) const;
+  std::optional<WallTime> LastRotation(const LogsEntry& e) const;
   uint64_t TotalBytes() const;
 
   const LogsRule& rule_;
@@ -83,6 +87,7 @@ class LogsPlanner {
   std::vector<Archive> archives_;  // oldest first once scanned
   std::vector<Action> cleanups_;
   std::vector<Action> rotations_;
+  std::map<std::string, std::string> calendar_;  // live path -> reason
 };
 
 Plan LogsPlanner::Run() {
@@ -110,8 +115,11 @@ void LogsPlanner::ScanLive() {
       continue;
     }
     live_.push_back(&e);
-    if (rule_.max_file_size > 0 &&
-        (e.info.size >= rule_.max_file_size || Early(e))) {
+    const bool by_size = rule_.max_file_size > 0 &&
+                         (e.info.size >= rule_.max_file_size || Early(e));
+    std::string calendar = by_size ? "" : CalendarReason(e);
+    if (!calendar.empty()) calendar_[e.path()] = std::move(calendar);
+    if (by_size || calendar_.count(e.path())) {
       rotating_groups_.insert(JoinPath(ArchiveDirFor(rule_, e.dir), e.name));
     }
   }
@@ -209,6 +217,35 @@ std::string LogsPlanner::EarlyReason(const LogsEntry& e) const {
          "/s) while a rotation runs: rotated before it passes the cap";
 }
 
+std::optional<WallTime> LogsPlanner::LastRotation(const LogsEntry& e) const {
+  const std::string dir = ArchiveDirFor(rule_, e.dir);
+  std::optional<WallTime> last;
+  for (const LogsEntry& a : snapshot_.archives) {
+    if (a.dir != dir) continue;
+    auto name = ArchiveOfSet(rule_, a.dir, a.name);
+    if (!name || name->temp || name->live != e.name) continue;
+    const WallTime t = rule_.naming == ArchiveNaming::kNumbered
+                           ? std::max(a.info.mtime, a.info.ctime)
+                           : name->time;
+    if (!last || t > *last) last = t;
+  }
+  if (last) return last;
+  auto seen = snapshot_.first_seen.find(e.path());
+  if (seen == snapshot_.first_seen.end()) return std::nullopt;
+  return seen->second;
+}
+
+std::string LogsPlanner::CalendarReason(const LogsEntry& e) const {
+  if (!rule_.rotate_every) return "";
+  const RotationPeriod& period = *rule_.rotate_every;
+  auto last = LastRotation(e);
+  if (!last || !CalendarDue(period, *last, now_)) return "";
+  if (e.info.size == 0 && !rule_.rotate_empty) return "";
+  if (e.info.size < rule_.min_size) return "";
+  return PeriodName(period) + " rotation (period began " +
+         FormatPeriodTime(period, PeriodStart(period, now_)) + ")";
+}
+
 std::string LogsPlanner::Dated(const Archive& a) const {
   return (rule_.naming == ArchiveNaming::kNumbered ? "last written "
                                                    : "rotated ") +
@@ -234,7 +271,9 @@ void LogsPlanner::PlanRotations() {
     }
     const std::string archive =
         JoinPath(dir, RotationArchiveName(rule_, e->name, now_, names));
-    std::string reason = e->info.size >= rule_.max_file_size
+    auto calendar = calendar_.find(e->path());
+    std::string reason = calendar != calendar_.end() ? calendar->second
+                         : e->info.size >= rule_.max_file_size
                              ? "size " + FormatSize(e->info.size) +
                                    " reached max_file_size " +
                                    FormatSize(rule_.max_file_size)
