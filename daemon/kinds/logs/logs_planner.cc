@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <map>
-#include <optional>
 #include <set>
 #include <tuple>
 
 #include "config/config_value.h"
+#include "kinds/logs/logs_calendar.h"
 #include "kinds/logs/logs_set.h"
 
 namespace retention {
@@ -72,9 +72,6 @@ class LogsPlanner {
   // The watcher's early rotation for `e`, if it applies at e's size.
   const EarlyCrossing* Early(const LogsEntry& e) const;
   std::string EarlyReason(const LogsEntry& e) const;
-  // Why `e` is rotated by the calendar now, or "" when it is not.
-  std::string CalendarReason(const LogsEntry& e) const;
-  std::optional<WallTime> LastRotation(const LogsEntry& e) const;
   uint64_t TotalBytes() const;
 
   const LogsRule& rule_;
@@ -117,7 +114,8 @@ void LogsPlanner::ScanLive() {
     live_.push_back(&e);
     const bool by_size = rule_.max_file_size > 0 &&
                          (e.info.size >= rule_.max_file_size || Early(e));
-    std::string calendar = by_size ? "" : CalendarReason(e);
+    std::string calendar =
+        by_size ? "" : CalendarRotationReason(rule_, snapshot_, e, now_);
     if (!calendar.empty()) calendar_[e.path()] = std::move(calendar);
     if (by_size || calendar_.count(e.path())) {
       rotating_groups_.insert(JoinPath(ArchiveDirFor(rule_, e.dir), e.name));
@@ -215,35 +213,6 @@ std::string LogsPlanner::EarlyReason(const LogsEntry& e) const {
          FormatSize(rule_.max_file_size) + ", what its writer adds (" +
          FormatSize(static_cast<uint64_t>(early.bytes_per_second)) +
          "/s) while a rotation runs: rotated before it passes the cap";
-}
-
-std::optional<WallTime> LogsPlanner::LastRotation(const LogsEntry& e) const {
-  const std::string dir = ArchiveDirFor(rule_, e.dir);
-  std::optional<WallTime> last;
-  for (const LogsEntry& a : snapshot_.archives) {
-    if (a.dir != dir) continue;
-    auto name = ArchiveOfSet(rule_, a.dir, a.name);
-    if (!name || name->temp || name->live != e.name) continue;
-    const WallTime t = rule_.naming == ArchiveNaming::kNumbered
-                           ? std::max(a.info.mtime, a.info.ctime)
-                           : name->time;
-    if (!last || t > *last) last = t;
-  }
-  if (last) return last;
-  auto seen = snapshot_.first_seen.find(e.path());
-  if (seen == snapshot_.first_seen.end()) return std::nullopt;
-  return seen->second;
-}
-
-std::string LogsPlanner::CalendarReason(const LogsEntry& e) const {
-  if (!rule_.rotate_every) return "";
-  const RotationPeriod& period = *rule_.rotate_every;
-  auto last = LastRotation(e);
-  if (!last || !CalendarDue(period, *last, now_)) return "";
-  if (e.info.size == 0 && !rule_.rotate_empty) return "";
-  if (e.info.size < rule_.min_size) return "";
-  return PeriodName(period) + " rotation (period began " +
-         FormatPeriodTime(period, PeriodStart(period, now_)) + ")";
 }
 
 std::string LogsPlanner::Dated(const Archive& a) const {
