@@ -147,9 +147,15 @@ void CheckPaths(const Section& s, Errors* errors) {
 
 void CheckCalendar(const Section& s, Errors* errors) {
   if (!s.Has("rotate_every")) {
-    for (const char* key : {"rotate_timezone", "min_size", "rotate_empty"}) {
-      if (s.Has(key)) {
-        AddKeyError(s, key, "applies only with rotate_every (calendar rotation)",
+    // Defaults fill these keys in, so only a value other than the default
+    // can have been meant for a calendar that is not there.
+    const bool set[] = {s.GetString("rotate_timezone") != "UTC",
+                        s.GetSize("min_size") != 0, s.GetBool("rotate_empty")};
+    const char* keys[] = {"rotate_timezone", "min_size", "rotate_empty"};
+    for (int i = 0; i < 3; ++i) {
+      if (set[i]) {
+        AddKeyError(s, keys[i],
+                    "applies only with rotate_every (calendar rotation)",
                     errors);
       }
     }
