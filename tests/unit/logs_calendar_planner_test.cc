@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "kinds/logs/logs_planner.h"
+#include "unit/logs_entry.h"
 
 namespace retention {
 namespace {
@@ -29,14 +30,7 @@ LogsRule CalendarRule(const std::string& every = "daily") {
 }
 
 LogsEntry Entry(const std::string& name, uint64_t size, WallTime mtime) {
-  LogsEntry e;
-  e.dir = kDir;
-  e.name = name;
-  e.info.type = FileType::kRegular;
-  e.info.size = size;
-  e.info.mtime = mtime;
-  e.info.ctime = mtime;
-  return e;
+  return MakeLogsEntry(kDir, name, size, mtime);
 }
 
 // The live file (`size` bytes) and one archive rotated at `last`.
