@@ -56,8 +56,9 @@ TEST_CASE("a daily log is rotated at midnight and not a second before") {
   CHECK(Rotations(PlanLogs(rule, s, kMidnight - seconds(1))).empty());
   const auto reasons = Rotations(PlanLogs(rule, s, kMidnight));
   REQUIRE(reasons.size() == 1);
-  CHECK_THAT(reasons[0], Catch::StartsWith(
-                             "daily rotation (period began 2026-12-05T00:00Z)"));
+  CHECK_THAT(
+      reasons[0],
+      Catch::StartsWith("daily rotation (period began 2026-12-05T00:00Z)"));
 }
 
 TEST_CASE("a log whose last rotation is three days old is rotated once") {
@@ -137,8 +138,9 @@ TEST_CASE("a 6h rotation names its period in the time zone's offset") {
   // 6h periods at +02:00 begin at 22:00, 04:00, 10:00, 16:00 UTC.
   const auto reasons = Rotations(PlanLogs(rule, s, kMidnight + hours(4)));
   REQUIRE(reasons.size() == 1);
-  CHECK_THAT(reasons[0], Catch::StartsWith(
-                             "6h rotation (period began 2026-12-05T06:00+02:00)"));
+  CHECK_THAT(
+      reasons[0],
+      Catch::StartsWith("6h rotation (period began 2026-12-05T06:00+02:00)"));
 }
 
 }  // namespace

@@ -17,8 +17,7 @@ using std::chrono::seconds;
 // A UTC time from its calendar fields.
 WallTime At(int y, unsigned mo, unsigned d, int h = 0, int mi = 0, int s = 0) {
   const std::chrono::sys_days day{std::chrono::year(y) / mo / d};
-  return WallTime(day.time_since_epoch() + hours(h) + minutes(mi) +
-                  seconds(s));
+  return WallTime(day.time_since_epoch() + hours(h) + minutes(mi) + seconds(s));
 }
 
 RotationPeriod Period(const std::string& every,

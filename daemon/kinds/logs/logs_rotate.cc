@@ -136,8 +136,8 @@ bool LogsPolicy::Rotate(const Action& action, WallTime now, ExecContext& ctx,
   done.count = 0;  // nothing is removed by a rotation
   const std::string why =
       action.reason.substr(0, action.reason.find("; becomes "));
-  done.reason = "rotated " + action.target + " at " +
-                FormatSize(action.expected.size);
+  done.reason =
+      "rotated " + action.target + " at " + FormatSize(action.expected.size);
   if (!why.starts_with("size ")) {
     // A calendar rotation: the planner's reason names the period.
     done.reason += "; " + why;

@@ -3,9 +3,9 @@
 // `archive_dir`, or beside each live file). The set is rotated at a byte cap
 // (max_file_size) and/or at calendar period boundaries (rotate_every, in
 // rotate_timezone's offset; skipped for files under min_size and, unless
-// rotate_empty, for empty ones), and its archives are pruned to a byte budget over live +
-// rotated + in-flight bytes (max_total_size), an age (max_age) and a count
-// per live file (keep); the min_age floor wins over all three.
+// rotate_empty, for empty ones), and its archives are pruned to a byte budget
+// over live + rotated + in-flight bytes (max_total_size), an age (max_age) and
+// a count per live file (keep); the min_age floor wins over all three.
 //
 // LogsKindSpec() declares the kind's keys and checks the rules that span
 // keys; LogsRuleFromSection() turns a validated section into a LogsRule.

@@ -163,14 +163,13 @@ std::string FormatPeriodTime(const RotationPeriod& p, WallTime t) {
   const Duration local = Local(p, t);
   const sys_days day(std::chrono::floor<days>(local));
   const std::chrono::year_month_day ymd(day);
-  const auto mins = std::chrono::duration_cast<minutes>(local - day.time_since_epoch());
+  const auto mins =
+      std::chrono::duration_cast<minutes>(local - day.time_since_epoch());
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d",
-                static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()),
-                static_cast<unsigned>(ymd.day()),
-                static_cast<int>(mins.count() / 60),
-                static_cast<int>(mins.count() % 60));
+  std::snprintf(
+      buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d", static_cast<int>(ymd.year()),
+      static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+      static_cast<int>(mins.count() / 60), static_cast<int>(mins.count() % 60));
   std::string out = buf;
   if (p.offset == minutes(0)) return out + "Z";
   const int off = static_cast<int>(p.offset.count());

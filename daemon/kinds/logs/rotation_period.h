@@ -29,7 +29,7 @@ enum class PeriodUnit { kHourly, kDaily, kWeekly, kMonthly, kFixed };
 
 struct RotationPeriod {
   PeriodUnit unit = PeriodUnit::kDaily;
-  Duration length{};  // kFixed only: > 0
+  Duration length{};               // kFixed only: > 0
   std::chrono::minutes offset{0};  // local time = UTC + offset
 };
 
