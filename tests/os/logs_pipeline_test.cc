@@ -143,7 +143,9 @@ namespace {
 TEST_CASE(
     "a daily log is rotated at the midnight boundary and not before, "
     "with the period in the ledger") {
-  LogsPipeline p("rotate_every = daily\ncompress = none\n");
+  LogsPipeline p(
+      "rotate_every = daily\ncompress = none\nmethod = reopen\n"
+      "reopen_command = /usr/sbin/app-reopen\n");
   // The first run rotates at the cap (6000 bytes over 4K), at
   // 2026-01-01T00:00:00Z.
   REQUIRE(p.RunLogs().outcome == Outcome::kOk);

@@ -26,6 +26,7 @@ LogsRule CalendarRule(const std::string& every = "daily") {
   auto period = ParseRotateEvery(every);
   REQUIRE(period.ok());
   r.rotate_every = *period;
+  r.method = RotateMethod::kReopen;
   return r;
 }
 
@@ -91,6 +92,15 @@ TEST_CASE("a calendar rotation waits while the live file is under min_size") {
   // Still due later in the period, once it is large enough.
   s.live[0].info.size = 1000;
   CHECK(Rotations(PlanLogs(rule, s, kMidnight + hours(5))).size() == 1);
+}
+
+TEST_CASE("a truncate calendar rotation waits for more than one block") {
+  LogsRule rule = CalendarRule();
+  rule.method = RotateMethod::kTruncate;
+  LogSetSnapshot s = Snapshot(4096, kMidnight - hours(30));
+  CHECK(Rotations(PlanLogs(rule, s, kMidnight)).empty());
+  s.live[0].info.size = 4097;
+  CHECK(Rotations(PlanLogs(rule, s, kMidnight)).size() == 1);
 }
 
 TEST_CASE("max_file_size still rotates a calendar log within its period") {

@@ -5,6 +5,13 @@
 #include "kinds/logs/logs_set.h"
 
 namespace retention {
+namespace {
+
+// Method truncate moves whole blocks and leaves at least one byte behind
+// (log_rotation.h): a file of one block or less would move nothing.
+constexpr uint64_t kTruncateBlock = 4096;
+
+}  // namespace
 
 std::optional<WallTime> LastRotation(const LogsRule& rule,
                                      const LogSetSnapshot& snapshot,
@@ -37,6 +44,10 @@ std::string CalendarRotationReason(const LogsRule& rule,
   if (!last || !CalendarDue(period, *last, now)) return "";
   if (live.info.size == 0 && !rule.rotate_empty) return "";
   if (live.info.size < rule.min_size) return "";
+  if (rule.method == RotateMethod::kTruncate &&
+      live.info.size <= kTruncateBlock) {
+    return "";
+  }
   return PeriodName(period) + " rotation (period began " +
          FormatPeriodTime(period, PeriodStart(period, now)) + ")";
 }

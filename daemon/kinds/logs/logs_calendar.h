@@ -21,7 +21,8 @@ std::optional<WallTime> LastRotation(const LogsRule& rule,
 
 // "daily rotation (period began 2026-12-05T00:00Z)" when `live` is due by
 // rule.rotate_every at `now` (a period began after its last rotation, it
-// holds at least min_size bytes, and is not empty unless rotate_empty);
+// holds at least min_size bytes, is not empty unless rotate_empty, and with
+// method truncate holds more than one 4K block, the least it can move);
 // "" otherwise, and always without rotate_every.
 std::string CalendarRotationReason(const LogsRule& rule,
                                    const LogSetSnapshot& snapshot,

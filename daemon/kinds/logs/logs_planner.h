@@ -11,7 +11,8 @@
 //              its writer would push it past the cap during the rotation),
 //              or that is due by the calendar (rotate_every): a period
 //              began after its last rotation, it holds at least min_size
-//              bytes, and it is not empty (unless rotate_empty). Its last
+//              bytes, and it is not empty (unless rotate_empty); with
+//              method truncate, more than one 4K block. Its last
 //              rotation is the time of its newest archive (the name's time;
 //              numbered naming: the later of its mtime and ctime, which a
 //              rotation's rename sets), else its entry in
