@@ -130,6 +130,8 @@ TEST_CASE("a period start is written in the period's offset") {
   CHECK(FormatPeriodTime(Period("daily", "-05:30"), At(2026, 12, 5, 5, 30)) ==
         "2026-12-05T00:00-05:30");
   CHECK(PeriodName(Period("6h")) == "6h");
+  CHECK(FormatPeriodTime(Period("2s"), At(2026, 12, 5, 2, 37, 38)) ==
+        "2026-12-05T02:37:38Z");
 }
 
 }  // namespace

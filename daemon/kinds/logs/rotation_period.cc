@@ -163,14 +163,20 @@ std::string FormatPeriodTime(const RotationPeriod& p, WallTime t) {
   const Duration local = Local(p, t);
   const sys_days day(std::chrono::floor<days>(local));
   const std::chrono::year_month_day ymd(day);
-  const auto mins =
-      std::chrono::duration_cast<minutes>(local - day.time_since_epoch());
+  const auto secs = std::chrono::duration_cast<std::chrono::seconds>(
+                        local - day.time_since_epoch())
+                        .count();
   char buf[64];
   std::snprintf(
       buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d", static_cast<int>(ymd.year()),
       static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-      static_cast<int>(mins.count() / 60), static_cast<int>(mins.count() % 60));
+      static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60));
   std::string out = buf;
+  // Periods shorter than a minute begin within one.
+  if (secs % 60 != 0) {
+    std::snprintf(buf, sizeof buf, ":%02d", static_cast<int>(secs % 60));
+    out += buf;
+  }
   if (p.offset == minutes(0)) return out + "Z";
   const int off = static_cast<int>(p.offset.count());
   const int abs = off < 0 ? -off : off;

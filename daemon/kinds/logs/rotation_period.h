@@ -55,7 +55,8 @@ bool CalendarDue(const RotationPeriod& p, WallTime last, WallTime now);
 std::string PeriodName(const RotationPeriod& p);
 
 // `t` as local minutes in p's offset: "2026-12-05T00:00Z" for UTC,
-// "2026-12-05T00:00+02:00" otherwise.
+// "2026-12-05T00:00+02:00" otherwise; with ":SS" when the seconds are not
+// zero (periods shorter than a minute).
 std::string FormatPeriodTime(const RotationPeriod& p, WallTime t);
 
 }  // namespace retention
