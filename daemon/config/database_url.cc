@@ -12,4 +12,10 @@ StatusOr<std::string> DatabasePathOf(const Section& section) {
       v.raw, std::filesystem::path(v.where.file).parent_path().string());
 }
 
+StatusOr<DatabaseUrl> DatabaseUrlOf(const Section& section) {
+  const ConfigValue& v = section.values.at("database");
+  return ParseDatabaseUrl(
+      v.raw, std::filesystem::path(v.where.file).parent_path().string());
+}
+
 }  // namespace retention

@@ -1,5 +1,6 @@
 #include "sql/sql_names.h"
 
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 
@@ -30,6 +31,20 @@ bool IsSqlIdentifier(const std::string& name) {
 
 std::string QuoteIdentifier(const std::string& name) {
   return "\"" + name + "\"";
+}
+
+bool IsQualifiedSqlName(const std::string& name) {
+  const size_t dot = name.find('.');
+  if (dot == std::string::npos) return IsSqlIdentifier(name);
+  return IsSqlIdentifier(name.substr(0, dot)) &&
+         IsSqlIdentifier(name.substr(dot + 1));
+}
+
+std::string QuoteQualifiedName(const std::string& name) {
+  const size_t dot = name.find('.');
+  if (dot == std::string::npos) return QuoteIdentifier(name);
+  return QuoteIdentifier(name.substr(0, dot)) + "." +
+         QuoteIdentifier(name.substr(dot + 1));
 }
 
 Status ValidateWhereText(const std::string& where) {
@@ -83,6 +98,49 @@ StatusOr<std::string> SqlitePathFromUrl(const std::string& url,
   }
   if (path.is_relative()) path = std::filesystem::path(base_dir) / path;
   return path.lexically_normal().string();
+}
+
+StatusOr<DatabaseUrl> ParseDatabaseUrl(const std::string& url,
+                                       const std::string& base_dir) {
+  DatabaseUrl parsed;
+  for (const char* scheme : {"postgresql://", "postgres://"}) {
+    if (url.rfind(scheme, 0) == 0) {
+      parsed.backend = DatabaseUrl::Backend::kPostgres;
+      parsed.uri = url;
+      return parsed;
+    }
+  }
+  if (url.rfind("sqlite:", 0) != 0) {
+    return Status::InvalidArgument(
+        "\"" + RedactPassword(url) +
+        "\" is not a database URL; write sqlite:/path/to/app.db or "
+        "postgresql://user@host/dbname");
+  }
+  auto path = SqlitePathFromUrl(url, base_dir);
+  if (!path.ok()) return path.status();
+  parsed.path = *path;
+  return parsed;
+}
+
+std::string RedactPassword(const std::string& url) {
+  std::string out = url;
+  const size_t scheme = out.find("://");
+  if (scheme != std::string::npos) {
+    const size_t start = scheme + 3;
+    const size_t end = std::min(out.find_first_of("/?", start), out.size());
+    const size_t at = out.rfind('@', end);
+    const size_t colon = out.find(':', start);
+    if (at != std::string::npos && at >= start && colon < at) {
+      out.replace(colon + 1, at - colon - 1, "***");
+    }
+  }
+  for (size_t p = out.find("password="); p != std::string::npos;
+       p = out.find("password=", p + 1)) {
+    const size_t value = p + 9;
+    const size_t end = std::min(out.find_first_of("& ", value), out.size());
+    out.replace(value, end - value, "***");
+  }
+  return out;
 }
 
 }  // namespace retention

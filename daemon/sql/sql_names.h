@@ -13,6 +13,11 @@ namespace retention {
 bool IsSqlIdentifier(const std::string& name);
 // `name` in double quotes. Precondition: IsSqlIdentifier(name).
 std::string QuoteIdentifier(const std::string& name);
+// "schema.table" or "table", each part a plain SQL name.
+bool IsQualifiedSqlName(const std::string& name);
+// Each part in double quotes: "app"."events". Precondition:
+// IsQualifiedSqlName(name).
+std::string QuoteQualifiedName(const std::string& name);
 
 // Checks that `where` can only be one boolean expression once wrapped in
 // parentheses: no ';', no comments, parentheses balanced and never closed
@@ -27,5 +32,24 @@ Status ValidateWhereText(const std::string& where);
 // another scheme (not supported yet), no scheme, or no path.
 StatusOr<std::string> SqlitePathFromUrl(const std::string& url,
                                         const std::string& base_dir);
+
+// A `database` value of a kind that speaks both backends.
+struct DatabaseUrl {
+  enum class Backend { kSqlite, kPostgres };
+  Backend backend = Backend::kSqlite;
+  std::string path;  // SQLite: the file, resolved as SqlitePathFromUrl does
+  std::string uri;   // PostgreSQL: the libpq URI as written (password too)
+};
+
+// "sqlite:PATH" as above, or a libpq connection URI ("postgresql://..." or
+// "postgres://..."), kept whole: libpq parses it (host, ?host=/socket/dir,
+// passfile, sslmode, ...). Failure: kInvalidArgument naming the schemes.
+StatusOr<DatabaseUrl> ParseDatabaseUrl(const std::string& url,
+                                       const std::string& base_dir);
+
+// `url` fit to print: the password of "scheme://user:PASSWORD@host" and the
+// value of any "password=" parameter replaced by "***". Every message,
+// log line and status that names a PostgreSQL database uses this.
+std::string RedactPassword(const std::string& url);
 
 }  // namespace retention

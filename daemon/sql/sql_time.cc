@@ -16,6 +16,7 @@ constexpr NamedFormat kFormats[] = {
     {"unix_ms", TimeFormat::kUnixMillis},
     {"iso8601", TimeFormat::kIso8601},
     {"julianday", TimeFormat::kJulianDay},
+    {"native", TimeFormat::kNative},
 };
 
 }  // namespace
@@ -47,6 +48,8 @@ std::string SqlTimeSeconds(TimeFormat format, const std::string& column) {
       // julianday() of text that is not a date is NULL.
       return "CASE WHEN typeof(" + c + ") = 'text' THEN (julianday(" + c +
              ") - 2440587.5) * 86400.0 END";
+    case TimeFormat::kNative:
+      return "NULL";  // SQLite has no such type (refused at load)
     case TimeFormat::kUnixSeconds:
       break;
   }

@@ -14,9 +14,12 @@ enum class TimeFormat {
   kUnixMillis,   // integer milliseconds since the epoch
   kIso8601,      // text, "YYYY-MM-DD HH:MM:SS" or "...THH:MM:SS[.fff][Z]", UTC
   kJulianDay,    // real, SQLite's julianday()
+  // PostgreSQL's own time types: timestamptz, timestamp (taken as UTC) or
+  // date (midnight UTC), as the catalog says. Not for SQLite.
+  kNative,
 };
 
-// "unix", "unix_ms", "iso8601", "julianday" and back.
+// "unix", "unix_ms", "iso8601", "julianday", "native" and back.
 const char* TimeFormatName(TimeFormat format);
 TimeFormat ParseTimeFormat(const std::string& name);  // precondition: valid
 

@@ -263,16 +263,53 @@ TEST_CASE("a rows policy is built from its keys after the database check") {
 TEST_CASE("rows configuration errors name the key") {
   BuiltPolicy b;
   auto policy = b.Build(
-      "database = postgresql://db/app\ntable = events; DROP\n"
+      "database = mysql://u:pw@db/app\ntable = events; DROP\n"
       "time_column = ts\nwhere = 1) OR (1\nmax_age = 1h\n");
   REQUIRE_FALSE(policy.ok());
   std::string all;
   for (const ConfigError& e : b.errors) all += e.ToString() + "\n";
-  CHECK(all.find("r.conf:2: [rows.events] database: backend \"postgresql\"") !=
-        std::string::npos);
+  CHECK(all.find("r.conf:2: [rows.events] database: \"mysql://u:***@db/app\" "
+                 "is not a database URL") != std::string::npos);
   CHECK(all.find("r.conf:3: [rows.events] table:") != std::string::npos);
   CHECK(all.find("r.conf:5: [rows.events] where: closes a parenthesis") !=
         std::string::npos);
+}
+
+TEST_CASE("schema.table and native time are for postgresql rows policies") {
+  const std::string pg =
+      "database = postgresql://app:pw@/app?host=/nonexistent\n"
+      "time_column = ts\nmax_age = 1d\n";
+  BuiltPolicy good;
+  auto policy = good.Build(pg + "table = app.events\ntime_format = native\n");
+  // Valid keys: the factory got to connect, and names the URI without its
+  // password.
+  CHECK(good.errors.empty());
+  CHECK(policy.status().message().find(
+            "cannot connect to postgresql://app:***@/app") !=
+        std::string::npos);
+  BuiltPolicy sqlite_time;
+  CHECK_FALSE(
+      sqlite_time.Build(pg + "table = e\ntime_format = julianday\n").ok());
+  CHECK(sqlite_time.errors.front().ToString() ==
+        "r.conf:6: [rows.events] time_format: julianday is for SQLite; a "
+        "PostgreSQL time column is native (timestamptz, timestamp, date), "
+        "unix or unix_ms");
+  BuiltPolicy qualified;
+  CHECK_FALSE(qualified
+                  .Build("database = sqlite:/a.db\ntable = a.events\n"
+                         "time_column = ts\nmax_age = 1d\n")
+                  .ok());
+  CHECK(qualified.errors.front().ToString() ==
+        "r.conf:3: [rows.events] table: \"a.events\" is not a plain SQL name "
+        "(letters, digits, _; not starting with a digit)");
+  BuiltPolicy native;
+  CHECK_FALSE(native
+                  .Build("database = sqlite:/a.db\ntable = e\ntime_column = "
+                         "ts\nmax_age = 1d\ntime_format = native\n")
+                  .ok());
+  CHECK(native.errors.front().ToString() ==
+        "r.conf:6: [rows.events] time_format: native is for PostgreSQL time "
+        "columns; an SQLite column is unix, unix_ms, iso8601 or julianday");
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 
 #include "db_test_util.h"
 #include "fakes/fake_clock.h"
+#include "fakes/keeping_context.h"
 #include "kinds/rows/rows_policy.h"
 
 namespace retention {
@@ -53,6 +54,7 @@ struct RowsEnv {
         return "julianday(" + std::to_string(static_cast<int64_t>(s)) +
                ", 'unixepoch')";
       case TimeFormat::kIso8601:
+      case TimeFormat::kNative:  // PostgreSQL only
         break;
     }
     return "'" + FormatIso8601(t) + "'";
@@ -87,17 +89,6 @@ struct RowsEnv {
                                 std::chrono::milliseconds(50));
     });
   }
-};
-
-// An ExecContext that keeps what it was asked to record.
-class KeepingContext final : public ExecContext {
- public:
-  Status Record(const std::string&, const Action& action) override {
-    recorded.push_back(action);
-    return Status::Ok();
-  }
-  bool stopping() const override { return false; }
-  std::vector<Action> recorded;
 };
 
 }  // namespace retention

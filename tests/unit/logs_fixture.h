@@ -21,6 +21,7 @@
 #include "fakes/fake_clock.h"
 #include "fakes/fake_filesystem.h"
 #include "fakes/fake_log_rotator.h"
+#include "fakes/keeping_context.h"
 #include "kinds/logs/logs_policy.h"
 #include "os/fs_rules.h"
 #include "unit/test_registry.h"
@@ -32,16 +33,7 @@ inline constexpr char kLive[] = "/var/log/app/app.log";
 // What a rotation at the fixture's start (2026-01-01T00:00:00Z) is named.
 inline constexpr char kFirstArchive[] = "/var/log/app/app.log-20260101T000000Z";
 
-class RecordingContext final : public ExecContext {
- public:
-  Status Record(const std::string&, const Action& action) override {
-    recorded.push_back(action);
-    return Status::Ok();
-  }
-  bool stopping() const override { return false; }
-
-  std::vector<Action> recorded;
-};
+using RecordingContext = KeepingContext;
 
 struct LogsFixture {
   FakeClock clock;

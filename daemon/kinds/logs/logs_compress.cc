@@ -69,16 +69,13 @@ void LogsPolicy::WaitForCompressions() {
 }
 
 size_t LogsPolicy::Finish(Duration limit, const std::atomic<bool>& stop) {
-  // Real time: this waits on the compressor thread, not on the policy's
-  // clock (a fake clock in tests does not move by itself). Each slice ends
-  // only when its time is up or nothing is pending, so counting slices
-  // measures the wait without reading a clock here (layering: only
-  // *_posix.cc files do); `stop` is polled once a slice.
-  constexpr Duration kSlice = std::chrono::milliseconds(100);
+  // Waits in slices on the compressor thread's signal, not on the policy's
+  // clock (a fake clock in tests does not move by itself).
+  constexpr auto kSlice = std::chrono::milliseconds(100);
   std::unique_lock<std::mutex> lock(mu_);
   for (Duration waited{}; pending_ > 0 && !stop && waited < limit;
        waited += kSlice) {
-    idle_.wait_for(lock, kSlice, [&] { return pending_ == 0 || stop; });
+    idle_.wait_for(lock, kSlice);
   }
   return static_cast<size_t>(pending_);
 }

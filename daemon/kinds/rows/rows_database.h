@@ -1,9 +1,9 @@
 // Database: the seam between the [rows.NAME] kind and the application's
 // database. One Database is one connection dedicated to one policy's table:
 // it surveys the rows older than a cutoff and deletes them in small, bounded
-// transactions. Only its implementations speak SQL (SQLite today,
-// rows_sqlite_store.cc; PostgreSQL can follow behind the same interface);
-// tests use an in-memory fake (tests/fakes/fake_database.h).
+// transactions. Only its implementations speak SQL (SQLite,
+// rows_sqlite_store.cc; PostgreSQL, rows_pg_store.cc); tests use an
+// in-memory fake (tests/fakes/fake_database.h).
 //
 // Time values are compared in the column's own format (RowsTarget::format):
 // a value that cannot be read as a time in that format is never old — it is
@@ -20,19 +20,33 @@
 
 #include "base/clock.h"
 #include "base/status.h"
+#include "sql/sql_names.h"
 #include "sql/sql_time.h"
 
 namespace retention {
 
 // What a rows policy works on. Identifiers are plain SQL names
-// ([A-Za-z_][A-Za-z0-9_]*), quoted by the implementation; `where` is one
-// boolean expression (empty: every row), checked by ValidateWhereText.
+// ([A-Za-z_][A-Za-z0-9_]*; on PostgreSQL the table may be "schema.table"),
+// quoted by the implementation; `where` is one boolean expression (empty:
+// every row), checked by ValidateWhereText.
 struct RowsTarget {
-  std::string path;  // the database file
+  std::string path;  // SQLite: the database file
   std::string table;
   std::string time_column;
   std::string where;
   TimeFormat format = TimeFormat::kUnixSeconds;
+  std::string pg_uri;  // PostgreSQL: the libpq URI; empty for SQLite
+  // How long one statement waits for a lock (SQLite: the busy timeout;
+  // PostgreSQL: lock_timeout) and, on PostgreSQL, runs at most
+  // (statement_timeout) before the batch gives up with kBusy.
+  Duration lock_timeout = std::chrono::seconds(1);
+  Duration statement_timeout = std::chrono::seconds(30);
+
+  bool postgres() const { return !pg_uri.empty(); }
+  // The database for messages: the file, or the URI without its password.
+  std::string name() const {
+    return postgres() ? RedactPassword(pg_uri) : path;
+  }
 };
 
 // Matching rows (those `where` selects) split by a cutoff.
@@ -42,12 +56,18 @@ struct RowsSurvey {
   int64_t kept = 0;  // time at or after the cutoff
   std::optional<WallTime> oldest_kept;
   int64_t unparseable = 0;  // time missing or not in the format
+  // PostgreSQL: the table's dead tuples (pg_stat_user_tables.n_dead_tup),
+  // the vacuum debt deleting leaves behind; nullopt where unknown.
+  std::optional<int64_t> dead_tuples;
 };
 
 // One committed batch.
 struct RowsBatch {
   int64_t removed = 0;
-  int64_t min_rowid = 0;  // of the removed rows; 0 when none
+  // SQLite: the rowid range of the removed rows; 0 when none. PostgreSQL has
+  // no stable row number (a ctid moves with every update), so both stay 0
+  // there: the count in the batches' mark is what keeps the ledger exact.
+  int64_t min_rowid = 0;
   int64_t max_rowid = 0;
   std::optional<WallTime> oldest;  // the oldest removed row's time
   Duration hold{};  // how long the write lock was held (BEGIN to COMMIT)
@@ -73,9 +93,21 @@ struct RowsMark {
   int64_t max_rowid = 0;
 };
 
+// How a backend's batches are paced (rows_planner.h: BatchSizer): how long
+// one batch should hold its transaction, and the pause after it as a
+// multiple of the hold. SQLite's write lock stops the application's
+// writes, so batches are short and the lock mostly free; a PostgreSQL batch
+// locks only the expired rows it deletes (the application's inserts never
+// wait on it), so its batches are longer and its pauses shorter.
+struct BatchPacing {
+  Duration target_hold = std::chrono::milliseconds(2);
+  double pause_factor = 2.5;
+};
+
 class Database {
  public:
   virtual ~Database() = default;
+  virtual BatchPacing pacing() const { return {}; }
   // Checks that the table, the time column and `where` exist and compile,
   // and — unless `allow_full_scan` — that finding expired rows uses an index
   // whose first column is the time column. Failure: kNotFound (no table or
@@ -98,7 +130,8 @@ class Database {
   virtual StatusOr<std::optional<RowsMark>> ReadMark(
       const std::string& policy) = 0;
   // Moves committed pages back into the database without blocking writers
-  // (SQLite: wal_checkpoint(PASSIVE)) and returns how long that took, which
+  // (SQLite: wal_checkpoint(PASSIVE); PostgreSQL: nothing, zero) and
+  // returns how long that took, which
   // counts toward the next pause (the write lock is free meanwhile). One
   // that cannot finish (readers, a busy writer) is retried later: it never
   // fails the run.
@@ -113,5 +146,19 @@ class Database {
 StatusOr<std::unique_ptr<Database>> OpenSqliteDatabase(const RowsTarget& target,
                                                        bool read_only,
                                                        Duration busy_timeout);
+
+// Connects to `target.pg_uri` (libpq; a connect timeout of 10 s unless the
+// URI sets one). Each statement runs in a transaction with SET LOCAL
+// lock_timeout and statement_timeout from `target`; either expiring is
+// kBusy. Read-only connections can Check and Survey only (they run in READ
+// ONLY transactions). Failure: kIoError (unreachable), kPermissionDenied
+// (authentication), with the URI's password redacted.
+StatusOr<std::unique_ptr<Database>> OpenPgDatabase(const RowsTarget& target,
+                                                   bool read_only);
+
+// The backend `target` names: OpenPgDatabase or OpenSqliteDatabase (with
+// target.lock_timeout as the busy timeout).
+StatusOr<std::unique_ptr<Database>> OpenRowsDatabase(const RowsTarget& target,
+                                                     bool read_only);
 
 }  // namespace retention

@@ -10,24 +10,57 @@ namespace {
 
 using Errors = std::vector<ConfigError>;
 
+// The time formats each backend reads (the catalog decides the rest).
+void CheckTimeFormat(const Section& s, bool postgres, Errors* errors) {
+  const TimeFormat format = ParseTimeFormat(s.GetString("time_format"));
+  const bool native = format == TimeFormat::kNative;
+  if (!postgres && native) {
+    AddKeyError(s, "time_format",
+                "native is for PostgreSQL time columns; an SQLite column is "
+                "unix, unix_ms, iso8601 or julianday",
+                errors);
+  }
+  if (postgres && !native && format != TimeFormat::kUnixSeconds &&
+      format != TimeFormat::kUnixMillis) {
+    AddKeyError(s, "time_format",
+                std::string(TimeFormatName(format)) +
+                    " is for SQLite; a PostgreSQL time column is native "
+                    "(timestamptz, timestamp, date), unix or unix_ms",
+                errors);
+  }
+}
+
+void CheckNames(const Section& s, bool postgres, Errors* errors) {
+  for (const char* key : {"table", "time_column"}) {
+    const std::string& name = s.GetString(key);
+    const bool table = std::string(key) == "table";
+    if (IsSqlIdentifier(name) ||
+        (postgres && table && IsQualifiedSqlName(name))) {
+      continue;
+    }
+    AddKeyError(s, key,
+                "\"" + name +
+                    "\" is not a plain SQL name (letters, digits, _; not "
+                    "starting with a digit" +
+                    (postgres && table ? "; or schema.table" : "") + ")",
+                errors);
+  }
+}
+
 void Validate(const Section& s, Errors* errors) {
   CheckDeleteBrakeKeys(s, errors);
-  auto path = DatabasePathOf(s);
-  if (!path.ok()) AddKeyError(s, "database", path.status().message(), errors);
-  for (const char* key : {"table", "time_column"}) {
-    if (!IsSqlIdentifier(s.GetString(key))) {
-      AddKeyError(s, key,
-                  "\"" + s.GetString(key) +
-                      "\" is not a plain SQL name (letters, digits, _; not "
-                      "starting with a digit)",
-                  errors);
-    }
-  }
+  auto url = DatabaseUrlOf(s);
+  if (!url.ok()) AddKeyError(s, "database", url.status().message(), errors);
+  const bool postgres =
+      url.ok() && url->backend == DatabaseUrl::Backend::kPostgres;
+  CheckNames(s, postgres, errors);
+  CheckTimeFormat(s, postgres, errors);
   if (s.Has("where")) {
     Status st = ValidateWhereText(s.GetString("where"));
     if (!st.ok()) AddKeyError(s, "where", st.message(), errors);
   }
-  RequirePositiveDurations(s, {"every", "max_age"}, errors);
+  RequirePositiveDurations(
+      s, {"every", "max_age", "lock_timeout", "statement_timeout"}, errors);
 }
 
 }  // namespace
@@ -39,18 +72,18 @@ KindSpec RowsKindSpec() {
   spec.keys = {
       {.name = "database",
        .required = true,
-       .help =
-           "sqlite:PATH of the application database (relative: to this file)"},
+       .help = "sqlite:PATH of the application database (relative: to this "
+               "file), or a postgresql:// connection URI"},
       {.name = "table",
        .required = true,
-       .help = "the table whose rows expire"},
+       .help = "the table whose rows expire (PostgreSQL: may be schema.table)"},
       {.name = "time_column",
        .required = true,
        .help = "the column dating each row (should be indexed)"},
       {.name = "time_format",
        .type = ValueType::kEnum,
        .default_value = "unix",
-       .choices = {"unix", "unix_ms", "iso8601", "julianday"},
+       .choices = {"unix", "unix_ms", "iso8601", "julianday", "native"},
        .help = "how time_column stores time"},
       {.name = "where",
        .help =
@@ -68,6 +101,14 @@ KindSpec RowsKindSpec() {
        .default_value = "no",
        .help =
            "accept a time column without an index (each run scans the table)"},
+      {.name = "lock_timeout",
+       .type = ValueType::kDuration,
+       .default_value = "1s",
+       .help = "how long one batch waits for a lock before backing off"},
+      {.name = "statement_timeout",
+       .type = ValueType::kDuration,
+       .default_value = "30s",
+       .help = "PostgreSQL: how long one statement may run"},
       {.name = "every",
        .type = ValueType::kDuration,
        .default_value = "1m",

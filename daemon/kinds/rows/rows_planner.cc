@@ -33,6 +33,13 @@ Plan PlanRows(const std::string& policy, const RowsRule& rule,
                             " that is not " + TimeFormatName(t.format) +
                             " time; skipped, never treated as old");
   }
+  if (survey.dead_tuples && *survey.dead_tuples > 0) {
+    plan.warnings.push_back(
+        "vacuum debt: " + std::to_string(*survey.dead_tuples) +
+        " dead tuples in " + t.table +
+        " (pg_stat_user_tables; autovacuum reclaims them, retentiond never "
+        "runs VACUUM FULL)");
+  }
   if (survey.expired == 0) return plan;
   const WallTime cutoff = RowsCutoff(rule, now);
   Action a;
@@ -49,6 +56,8 @@ Plan PlanRows(const std::string& policy, const RowsRule& rule,
 }
 
 std::string RemovedRowsTarget(const RowsRule& rule, const RowsBatch& removed) {
+  // PostgreSQL rows have no stable number (rows_database.h: RowsBatch).
+  if (rule.target.postgres()) return rule.target.table + " (by ctid)";
   return rule.target.table + " rowid " + std::to_string(removed.min_rowid) +
          ".." + std::to_string(removed.max_rowid);
 }
@@ -74,7 +83,7 @@ void BatchSizer::Observe(int64_t rows, Duration hold) {
   if (rows < size_) return;  // the last batch: it says nothing of the rate
   int64_t next = size_ * 2;
   if (hold > Duration::zero()) {
-    const double scale = static_cast<double>(kTargetHold.count()) /
+    const double scale = static_cast<double>(pacing_.target_hold.count()) /
                          static_cast<double>(hold.count());
     next = static_cast<int64_t>(static_cast<double>(rows) * scale);
   }
@@ -82,8 +91,8 @@ void BatchSizer::Observe(int64_t rows, Duration hold) {
   size_ = std::clamp(next, kMinRows, kMaxRows);
 }
 
-Duration BatchSizer::PauseAfter(Duration hold) {
-  const auto pause = std::chrono::duration_cast<Duration>(hold * kPauseFactor);
+Duration BatchSizer::PauseAfter(Duration hold, double factor) {
+  const auto pause = std::chrono::duration_cast<Duration>(hold * factor);
   return std::max<Duration>(pause, std::chrono::milliseconds(1));
 }
 

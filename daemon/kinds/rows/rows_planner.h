@@ -25,11 +25,13 @@ WallTime RowsCutoff(const RowsRule& rule, WallTime now);
 // One "delete" action for all expired rows (count = survey.expired,
 // expected.mtime = the oldest expired row's time), or none; Plan::kept is
 // the matching rows left, unparseable ones included (they are never
-// deleted), and a warning counts the unparseable ones.
+// deleted), and a warning counts the unparseable ones (another, on
+// PostgreSQL, the table's dead tuples: its vacuum debt).
 Plan PlanRows(const std::string& policy, const RowsRule& rule,
               const RowsSurvey& survey, WallTime now);
 
-// "auth_tokens rowid 12..4031" — the ledger target of removed rows.
+// "auth_tokens rowid 12..4031" — the ledger target of removed rows;
+// "app.events (by ctid)" on PostgreSQL, where rows have no stable number.
 std::string RemovedRowsTarget(const RowsRule& rule, const RowsBatch& removed);
 
 // "; lateness 75s": appended to a removal's reason, how far past its
@@ -46,15 +48,18 @@ class BatchSizer {
   static constexpr int64_t kMaxRows = 50000;
   static constexpr int64_t kFirstRows = 256;
 
+  // kTargetHold and kPauseFactor are SQLite's pacing, BatchPacing's default.
+  explicit BatchSizer(BatchPacing pacing = {}) : pacing_(pacing) {}
   int64_t size() const { return size_; }
-  // Scales the next size toward kTargetHold from a batch that removed
-  // `rows` in `hold`; it at most doubles or halves per batch.
+  // Scales the next size toward the pacing's target hold from a batch that
+  // removed `rows` in `hold`; it at most doubles or halves per batch.
   void Observe(int64_t rows, Duration hold);
   // The pause after a batch that held the lock for `hold`: at least
-  // kPauseFactor * hold, and never under a millisecond.
-  static Duration PauseAfter(Duration hold);
+  // `factor` * hold, and never under a millisecond.
+  static Duration PauseAfter(Duration hold, double factor = kPauseFactor);
 
  private:
+  BatchPacing pacing_;
   int64_t size_ = kFirstRows;
 };
 

@@ -8,18 +8,15 @@
 namespace retention {
 namespace {
 
-constexpr Duration kBusyTimeout = std::chrono::seconds(1);
-
-DatabaseOpener SqliteOpener(const RowsTarget& target) {
-  return [target](bool read_only) {
-    return OpenSqliteDatabase(target, read_only, kBusyTimeout);
-  };
+DatabaseOpener Opener(const RowsTarget& target) {
+  return
+      [target](bool read_only) { return OpenRowsDatabase(target, read_only); };
 }
 
 StatusOr<std::unique_ptr<Policy>> MakeRowsPolicy(const Section& s,
                                                  Services& services) {
   RowsRule rule = RowsRuleFromSection(s);
-  DatabaseOpener open = SqliteOpener(rule.target);
+  DatabaseOpener open = Opener(rule.target);
   auto db = open(true);
   if (!db.ok()) return db.status();
   RETENTION_RETURN_IF_ERROR((*db)->Check(rule.allow_full_scan));
@@ -47,7 +44,7 @@ void RegisterRowsKind(KindRegistry* registry) {
   spec.factory = MakeRowsPolicy;
   spec.check = [](const Section& s, std::vector<ConfigError>* errors) {
     RowsRule rule = RowsRuleFromSection(s);
-    auto db = SqliteOpener(rule.target)(true);
+    auto db = Opener(rule.target)(true);
     Status st = db.ok() ? (*db)->Check(rule.allow_full_scan) : db.status();
     if (!st.ok()) AddKeyError(s, "database", st.message(), errors);
   };
@@ -117,14 +114,14 @@ IntentFate RowsPolicy::Resolve(const Intent& intent) {
   range.max_rowid = (*mark)->max_rowid;
   IntentFate fate = IntentFate::Performed(
       static_cast<uint64_t>((*mark)->rows - recorded), 0,
-      "counted by the batches' mark in " + rule_.target.path);
+      "counted by the batches' mark in " + rule_.target.name());
   fate.target = RemovedRowsTarget(rule_, range);
   return fate;
 }
 
 bool RowsPolicy::DeleteAll(Database& db, WallTime cutoff, int64_t intent,
                            ExecContext& ctx, ExecResult* result) {
-  BatchSizer sizer;
+  BatchSizer sizer(db.pacing());
   BusyBackoff backoff;
   Pending pending;
   pending.intent = intent;
@@ -159,7 +156,8 @@ bool RowsPolicy::AfterBatch(Database& db, const RowsBatch& batch,
                             Pending* pending, WallTime cutoff, ExecContext& ctx,
                             ExecResult* result) {
   Merge(&pending->removed, batch);
-  const Duration pause = BatchSizer::PauseAfter(batch.hold);
+  const Duration pause =
+      BatchSizer::PauseAfter(batch.hold, db.pacing().pause_factor);
   pending->covered += batch.hold + pause;
   pending->unchecked += batch.hold + pause;
   if (pending->covered >= kRecordEvery &&

@@ -5,7 +5,7 @@
 // A run takes one cutoff (plan.now - deadline). MakePlan surveys the table
 // on a read-only connection; Execute deletes the expired rows oldest first
 // in batches on a dedicated connection, each its own write transaction
-// sized to hold the lock about 2 ms, with a pause of at least 2.5 times
+// sized to hold the lock about 2 ms (PostgreSQL: 20 ms, Database::pacing), with a pause of at least 2.5 times
 // the hold after each (BatchSizer), and a passive WAL checkpoint every
 // 100 ms or so of that, done within a pause (the write lock is free while
 // it runs). A busy database means back off and retry, not fail. Each batch is

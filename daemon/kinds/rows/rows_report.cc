@@ -15,8 +15,14 @@ class RowsReportSection final : public ReportSection {
 
   SectionSummary Summarize(const Section& section) const override {
     SectionSummary s = AgeLimitSummary(section);
-    auto path = DatabasePathOf(section);  // validated at load
-    s.details = {{"database", "sqlite:" + (path.ok() ? *path : "?")},
+    auto url = DatabaseUrlOf(section);  // validated at load
+    std::string database = "?";
+    if (url.ok()) {
+      database = url->backend == DatabaseUrl::Backend::kPostgres
+                     ? RedactPassword(url->uri)
+                     : "sqlite:" + url->path;
+    }
+    s.details = {{"database", database},
                  {"table", section.GetString("table")},
                  {"time_column", section.GetString("time_column") + " (" +
                                      section.GetString("time_format") + ")"},

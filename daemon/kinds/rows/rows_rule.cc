@@ -5,7 +5,11 @@
 namespace retention {
 RowsRule RowsRuleFromSection(const Section& section) {
   RowsRule rule;
-  rule.target.path = *DatabasePathOf(section);
+  const DatabaseUrl url = *DatabaseUrlOf(section);
+  rule.target.path = url.path;
+  rule.target.pg_uri = url.uri;
+  rule.target.lock_timeout = section.GetDuration("lock_timeout");
+  rule.target.statement_timeout = section.GetDuration("statement_timeout");
   rule.target.table = section.GetString("table");
   rule.target.time_column = section.GetString("time_column");
   rule.target.where = section.GetStringOrEmpty("where");

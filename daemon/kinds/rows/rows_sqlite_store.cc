@@ -93,6 +93,7 @@ void BindCutoffValue(SqliteStatement& stmt, int at, TimeFormat format,
       break;
     case TimeFormat::kJulianDay:
     case TimeFormat::kIso8601:
+    case TimeFormat::kNative:  // refused for SQLite at load
       stmt.BindDouble(at, (s - 0.001) / kSecondsPerDay + kUnixEpochJulianDay);
       break;
   }
@@ -168,7 +169,7 @@ Status SqliteDatabase::CheckTable() {
   if (!row.ok()) return row.status();
   if (!*row) {
     return Status::NotFound("no table " + target_.table + " in " +
-                            target_.path);
+                            target_.name());
   }
   if (stmt->ColumnText(0) != "table" || stmt->ColumnInt64(1) != 0) {
     return Status::InvalidArgument(target_.table + " in " + target_.path +

@@ -1,0 +1,389 @@
+// The PostgreSQL implementation of the Database seam (rows_database.h).
+// Every statement is built from validated, quoted identifiers, the
+// column's type read from the catalog, and the policy's `where` text
+// (checked by ValidateWhereText and compiled by the server at Check); the
+// cutoff and batch size are bound parameters, sent as text and typed by
+// the statement's casts.
+//
+// A batch is one transaction with SET LOCAL lock_timeout and
+// statement_timeout: it picks the oldest expired rows through the time
+// index with FOR UPDATE SKIP LOCKED (rows the application holds are left
+// for a later run, never waited on), deletes them by ctid, and adds its
+// count to the policy's row in retentiond_batches (in the table's schema)
+// before COMMIT — so after a crash the mark says exactly what committed.
+// A lock or statement timeout is kBusy: the policy backs off and retries.
+// PostgreSQL rows have no stable number, so batches report no rowid range
+// (0..0); the counts are exact without it. Each batch of a run starts its
+// index range at the newest time the previous one removed: starting at the
+// oldest again would walk every dead index entry the run left so far
+// (measured: 82k rows/s on 1M rows, 29k on 5M). Rows older than that which
+// a batch skipped (locked) or the application inserted late are left for
+// the next run. Batches are paced longer than
+// on SQLite (pacing()): the application's writes never wait on them.
+// Checkpoint() does nothing: the
+// server checkpoints, and autovacuum reclaims the dead tuples, which
+// Survey reports (never VACUUM FULL, which would lock the table).
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <thread>
+#include <vector>
+
+#include "kinds/rows/rows_database.h"
+#include "sql/pg_connection.h"
+#include "sql/sql_names.h"
+
+namespace retention {
+namespace {
+
+enum class PgTimeType { kTimestampTz, kTimestamp, kDate, kInteger, kOther };
+
+PgTimeType TimeTypeOf(const std::string& regtype) {
+  if (regtype == "timestamp with time zone") return PgTimeType::kTimestampTz;
+  if (regtype == "timestamp without time zone") return PgTimeType::kTimestamp;
+  if (regtype == "date") return PgTimeType::kDate;
+  if (regtype == "bigint" || regtype == "integer") return PgTimeType::kInteger;
+  return PgTimeType::kOther;
+}
+
+// What the catalog says about the target.
+struct PgTable {
+  std::string schema;   // of the table: the marks live beside it
+  std::string regtype;  // of the time column
+  PgTimeType type = PgTimeType::kOther;
+};
+
+// "2026-12-05 01:02:03.000004" in UTC.
+std::string UtcText(WallTime t) {
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                      t.time_since_epoch())
+                      .count();
+  const std::time_t secs = static_cast<std::time_t>(
+      us >= 0 ? us / 1000000 : (us - 999999) / 1000000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  const size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  std::snprintf(buf + n, sizeof buf - n, ".%06lld",
+                static_cast<long long>(us - secs * 1000000LL));
+  return buf;
+}
+
+class PgDatabase final : public Database {
+ public:
+  PgDatabase(std::unique_ptr<PgConnection> db, const RowsTarget& target,
+             bool read_only)
+      : db_(std::move(db)), target_(target), read_only_(read_only) {
+    table_ = QuoteQualifiedName(target.table);
+    column_ = QuoteIdentifier(target.time_column);
+    match_ = target.where.empty() ? "true" : "(" + target.where + ")";
+  }
+
+  // Reads the catalog; its error is kept for Check and the rest to return.
+  Status Describe() {
+    described_ = DescribeTable();
+    return described_;
+  }
+  Status Check(bool allow_full_scan) override;
+  StatusOr<RowsSurvey> Survey(WallTime cutoff) override;
+  StatusOr<RowsBatch> DeleteBatch(WallTime cutoff, int64_t limit,
+                                  const BatchMark& mark) override;
+  StatusOr<std::optional<RowsMark>> ReadMark(
+      const std::string& policy) override;
+  // Measured with tests/bench/rows_expiry_pg.sh (README, Measured).
+  BatchPacing pacing() const override {
+    return {std::chrono::milliseconds(20), 2.5};
+  }
+  Duration Checkpoint() override { return Duration::zero(); }
+  void Pause(Duration d) override { std::this_thread::sleep_for(d); }
+
+ private:
+  Status DescribeTable();
+  Status Begin(PgTransaction& tx, bool read_only) {
+    return tx.Begin(read_only, target_.lock_timeout, target_.statement_timeout);
+  }
+  Status CheckType() const;
+  Status CheckIndex();
+  // The cutoff as the text its cast reads ($1).
+  std::string CutoffParam(WallTime cutoff) const;
+  std::string Cast() const;
+  std::string Seconds() const;
+  std::string Old() const {
+    const std::string finite = target_.format == TimeFormat::kNative
+                                   ? " AND isfinite(" + column_ + ")"
+                                   : "";
+    return column_ + " < $1::" + Cast() + finite;
+  }
+  // With `resume`, from $3 on: the index range starts where the last
+  // batch ended instead of at the dead entries it left.
+  std::string SelectOld(bool resume = false) const {
+    const std::string from =
+        resume ? " AND " + column_ + " >= $3::" + Cast() : "";
+    return "SELECT ctid FROM " + table_ + " WHERE " + Old() + from + " AND " +
+           match_ + " ORDER BY " + column_ + " LIMIT $2::integer";
+  }
+  std::string Marks() const {
+    return QuoteIdentifier(table_info_.schema) + ".retentiond_batches";
+  }
+  Status EnsureMarks();
+  Status WriteMark(const BatchMark& mark, int64_t removed);
+  std::string Where() const { return target_.table + " (" + db_->name() + ")"; }
+
+  std::unique_ptr<PgConnection> db_;
+  RowsTarget target_;
+  bool read_only_;
+  std::string table_, column_, match_;
+  Status described_ = Status::Ok();
+  PgTable table_info_;
+  bool marks_ready_ = false;
+  // The newest time the last batch under resume_cutoff_ removed, as the
+  // column's text; empty before the first batch of a cutoff.
+  std::string resume_;
+  WallTime resume_cutoff_{};
+};
+
+Status PgDatabase::DescribeTable() {
+  PgTransaction tx(*db_);
+  RETENTION_RETURN_IF_ERROR(Begin(tx, true));
+  auto rel = db_->Query(
+      "SELECT n.nspname, c.relkind, format_type(a.atttypid, NULL) FROM "
+      "pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN "
+      "pg_attribute a ON a.attrelid = c.oid AND a.attname = $2 AND "
+      "a.attnum > 0 AND NOT a.attisdropped WHERE c.oid = to_regclass($1)",
+      {table_, target_.time_column});
+  if (!rel.ok()) return rel.status();
+  if (rel->rows() == 0) return Status::NotFound("no table " + Where());
+  const std::string kind = rel->Text(0, 1);
+  if (kind != "r") {
+    return Status::InvalidArgument(
+        target_.table + " in " + db_->name() +
+        " is not a plain table (relkind " + kind +
+        "); rows policies need one (a partitioned table: one policy per "
+        "partition)");
+  }
+  if (rel->IsNull(0, 2)) {
+    return Status::NotFound("no column " + target_.time_column + " in " +
+                            Where());
+  }
+  table_info_.schema = rel->Text(0, 0);
+  table_info_.regtype = rel->Text(0, 2);
+  table_info_.type = TimeTypeOf(table_info_.regtype);
+  return tx.Commit();
+}
+
+Status PgDatabase::CheckType() const {
+  const bool native = target_.format == TimeFormat::kNative;
+  const PgTimeType t = table_info_.type;
+  if (native && t != PgTimeType::kInteger && t != PgTimeType::kOther) {
+    return Status::Ok();
+  }
+  if (!native && t == PgTimeType::kInteger) return Status::Ok();
+  std::string want = "a timestamptz, timestamp, date, bigint or integer column";
+  if (t == PgTimeType::kInteger) want = "time_format = unix or unix_ms";
+  if (t != PgTimeType::kInteger && t != PgTimeType::kOther) {
+    want = "time_format = native";
+  }
+  return Status::InvalidArgument(
+      "column " + target_.time_column + " of " + Where() + " is " +
+      table_info_.regtype + ", which time_format = " +
+      TimeFormatName(target_.format) + " does not read; it needs " + want);
+}
+
+Status PgDatabase::CheckIndex() {
+  auto idx = db_->Query(
+      "SELECT 1 FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid "
+      "JOIN pg_am am ON am.oid = ic.relam JOIN pg_attribute a ON "
+      "a.attrelid = i.indrelid AND a.attnum = i.indkey[0] WHERE i.indrelid "
+      "= to_regclass($1) AND a.attname = $2 AND am.amname = 'btree' AND "
+      "i.indisvalid AND i.indpred IS NULL",
+      {table_, target_.time_column});
+  if (!idx.ok()) return idx.status();
+  if (idx->rows() > 0) return Status::Ok();
+  return Status::InvalidArgument(
+      "no index of " + target_.table + " has " + target_.time_column +
+      " as its first column, so finding expired rows scans the table; create "
+      "one with: CREATE INDEX CONCURRENTLY ON " +
+      table_ + " (" + column_ + "); or set allow_full_scan = yes");
+}
+
+Status PgDatabase::Check(bool allow_full_scan) {
+  RETENTION_RETURN_IF_ERROR(described_);
+  RETENTION_RETURN_IF_ERROR(CheckType());
+  PgTransaction tx(*db_);
+  RETENTION_RETURN_IF_ERROR(Begin(tx, true));
+  Status compiled = db_->Prepare(SelectOld(), 2);
+  if (!compiled.ok() && !compiled.IsBusy()) {
+    return Status::InvalidArgument("where does not compile against " + Where() +
+                                   ": " + compiled.message());
+  }
+  RETENTION_RETURN_IF_ERROR(compiled);
+  if (!allow_full_scan) RETENTION_RETURN_IF_ERROR(CheckIndex());
+  return tx.Commit();
+}
+
+std::string PgDatabase::Cast() const {
+  switch (table_info_.type) {
+    case PgTimeType::kTimestampTz:
+      return "timestamptz";
+    case PgTimeType::kTimestamp:
+    case PgTimeType::kDate:  // date < timestamp: midnight UTC, indexed
+      return "timestamp";
+    default:
+      return "bigint";
+  }
+}
+
+std::string PgDatabase::CutoffParam(WallTime cutoff) const {
+  const double s =
+      std::chrono::duration<double>(cutoff.time_since_epoch()).count();
+  switch (target_.format) {
+    case TimeFormat::kUnixMillis:
+      return std::to_string(static_cast<int64_t>(std::floor(s * 1000.0)));
+    case TimeFormat::kNative:
+      return UtcText(cutoff) +
+             (table_info_.type == PgTimeType::kTimestampTz ? "+00" : "");
+    default:
+      return std::to_string(static_cast<int64_t>(std::floor(s)));
+  }
+}
+
+std::string PgDatabase::Seconds() const {
+  switch (target_.format) {
+    case TimeFormat::kUnixMillis:
+      return "(" + column_ + " / 1000.0)::float8";
+    case TimeFormat::kNative:
+      return "extract(epoch FROM " + column_ + ")::float8";
+    default:
+      return column_ + "::float8";
+  }
+}
+
+StatusOr<RowsSurvey> PgDatabase::Survey(WallTime cutoff) {
+  RETENTION_RETURN_IF_ERROR(described_);
+  const std::string kept = column_ + " >= $1::" + Cast();
+  const std::string bad = column_ + " IS NULL" +
+                          (target_.format == TimeFormat::kNative
+                               ? " OR NOT isfinite(" + column_ + ")"
+                               : "");
+  const std::string secs = Seconds();
+  PgTransaction tx(*db_);
+  RETENTION_RETURN_IF_ERROR(Begin(tx, true));
+  auto r =
+      db_->Query("SELECT count(*) FILTER (WHERE " + Old() + "), min(" + secs +
+                     ") FILTER (WHERE " + Old() + "), count(*) FILTER (WHERE " +
+                     kept + "), min(" + secs + ") FILTER (WHERE " + kept +
+                     "), count(*) FILTER (WHERE " + bad + ") FROM " + table_ +
+                     " WHERE " + match_,
+                 {CutoffParam(cutoff)});
+  if (!r.ok()) return r.status();
+  RowsSurvey s;
+  s.expired = r->Int64(0, 0);
+  if (!r->IsNull(0, 1)) s.oldest_expired = WallTimeFromSeconds(r->Double(0, 1));
+  s.kept = r->Int64(0, 2);
+  if (!r->IsNull(0, 3)) s.oldest_kept = WallTimeFromSeconds(r->Double(0, 3));
+  s.unparseable = r->Int64(0, 4);
+  auto dead = db_->Query(
+      "SELECT n_dead_tup FROM pg_stat_user_tables WHERE relid = "
+      "to_regclass($1)",
+      {table_});
+  if (dead.ok() && dead->rows() > 0) s.dead_tuples = dead->Int64(0, 0);
+  RETENTION_RETURN_IF_ERROR(tx.Commit());
+  return s;
+}
+
+Status PgDatabase::EnsureMarks() {
+  if (marks_ready_) return Status::Ok();
+  auto exists = db_->Query("SELECT to_regclass($1) IS NOT NULL", {Marks()});
+  if (!exists.ok()) return exists.status();
+  if (exists->Text(0, 0) != "t") {
+    RETENTION_RETURN_IF_ERROR(db_->Exec(
+        "CREATE TABLE IF NOT EXISTS " + Marks() +
+        " (policy text PRIMARY KEY, intent bigint NOT NULL, rows bigint NOT "
+        "NULL, min_rowid bigint NOT NULL, max_rowid bigint NOT NULL)"));
+  }
+  marks_ready_ = true;
+  return Status::Ok();
+}
+
+Status PgDatabase::WriteMark(const BatchMark& mark, int64_t removed) {
+  if (mark.intent == 0 || removed == 0) return Status::Ok();
+  // A new intent starts the policy's row afresh; the same one adds to it.
+  auto r = db_->Query(
+      "INSERT INTO " + Marks() +
+          " AS m (policy, intent, rows, min_rowid, max_rowid) VALUES ($1, "
+          "$2::bigint, $3::bigint, 0, 0) ON CONFLICT (policy) DO UPDATE SET "
+          "rows = CASE WHEN m.intent = EXCLUDED.intent THEN m.rows + "
+          "EXCLUDED.rows ELSE EXCLUDED.rows END, intent = EXCLUDED.intent",
+      {mark.policy, std::to_string(mark.intent), std::to_string(removed)});
+  return r.status();
+}
+
+StatusOr<RowsBatch> PgDatabase::DeleteBatch(WallTime cutoff, int64_t limit,
+                                            const BatchMark& mark) {
+  RETENTION_RETURN_IF_ERROR(described_);
+  if (read_only_) return Status::FailedPrecondition("read-only connection");
+  if (mark.intent != 0) RETENTION_RETURN_IF_ERROR(EnsureMarks());
+  PgTransaction tx(*db_);
+  const auto start = std::chrono::steady_clock::now();
+  RETENTION_RETURN_IF_ERROR(Begin(tx, false));
+  // As on SQLite (synchronous = NORMAL), no flush inside the batch: a
+  // commit the server loses in a crash loses its mark with it, and the
+  // next run deletes those rows again.
+  RETENTION_RETURN_IF_ERROR(db_->Exec("SET LOCAL synchronous_commit = off"));
+  if (cutoff != resume_cutoff_) resume_.clear();
+  std::vector<std::optional<std::string>> params = {CutoffParam(cutoff),
+                                                    std::to_string(limit)};
+  if (!resume_.empty()) params.push_back(resume_);
+  auto r = db_->Query(
+      "WITH gone AS (DELETE FROM " + table_ + " WHERE ctid = ANY(ARRAY(" +
+          SelectOld(!resume_.empty()) + " FOR UPDATE SKIP LOCKED)) RETURNING " +
+          Seconds() + " AS s, " + column_ +
+          " AS t) SELECT count(*), min(s), max(t)::text FROM "
+          "gone",
+      params);
+  if (!r.ok()) return r.status();
+  RowsBatch batch;
+  batch.removed = r->Int64(0, 0);
+  if (!r->IsNull(0, 1)) batch.oldest = WallTimeFromSeconds(r->Double(0, 1));
+  RETENTION_RETURN_IF_ERROR(WriteMark(mark, batch.removed));
+  RETENTION_RETURN_IF_ERROR(tx.Commit());
+  batch.hold = std::chrono::steady_clock::now() - start;
+  if (!r->IsNull(0, 2)) {
+    resume_ = r->Text(0, 2);
+    resume_cutoff_ = cutoff;
+  }
+  return batch;
+}
+
+StatusOr<std::optional<RowsMark>> PgDatabase::ReadMark(
+    const std::string& policy) {
+  RETENTION_RETURN_IF_ERROR(described_);
+  PgTransaction tx(*db_);
+  RETENTION_RETURN_IF_ERROR(Begin(tx, true));
+  auto exists = db_->Query("SELECT to_regclass($1) IS NOT NULL", {Marks()});
+  if (!exists.ok()) return exists.status();
+  if (exists->Text(0, 0) != "t") return std::optional<RowsMark>();
+  auto r = db_->Query("SELECT intent, rows, min_rowid, max_rowid FROM " +
+                          Marks() + " WHERE policy = $1",
+                      {policy});
+  if (!r.ok()) return r.status();
+  if (r->rows() == 0) return std::optional<RowsMark>();
+  return std::optional<RowsMark>(
+      RowsMark{r->Int64(0, 0), r->Int64(0, 1), r->Int64(0, 2), r->Int64(0, 3)});
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<Database>> OpenPgDatabase(const RowsTarget& target,
+                                                   bool read_only) {
+  auto conn = PgConnection::Open(target.pg_uri);
+  if (!conn.ok()) return conn.status();
+  auto db = std::make_unique<PgDatabase>(std::move(*conn), target, read_only);
+  // A missing table or column is Check's error to report, not Open's.
+  Status described = db->Describe();
+  if (described.IsBusy()) return described;
+  return std::unique_ptr<Database>(std::move(db));
+}
+
+}  // namespace retention

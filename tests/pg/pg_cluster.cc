@@ -1,0 +1,89 @@
+#include "pg_cluster.h"
+
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <fstream>
+
+namespace retention {
+namespace {
+
+constexpr char kUser[] = "retentiond-test";
+
+int Run(const std::string& command) {
+  INFO(command);
+  return std::system(command.c_str());
+}
+
+std::string PgBin() {
+  const char* env = std::getenv("RETENTION_PG_BIN");
+  return env && *env ? env : "/usr/lib/postgresql/15/bin";
+}
+
+}  // namespace
+
+PgCluster::PgCluster() : bin_(PgBin()) {
+  if (access((bin_ + "/initdb").c_str(), X_OK) != 0) {
+    FAIL("PostgreSQL is not installed (no " + bin_ +
+         "/initdb): run .ci/install-deps; the pg tests never skip");
+  }
+  if (Run(std::string("id -u ") + kUser + " >/dev/null 2>&1") != 0) {
+    REQUIRE(Run(std::string("useradd --system --no-create-home --shell "
+                            "/usr/sbin/nologin ") +
+                kUser) == 0);
+  }
+  const std::string& d = dir();
+  std::ofstream(d + "/pw") << kPassword << "\n";
+  const std::string as = std::string("runuser -u ") + kUser + " -- ";
+  REQUIRE(Run(std::string("chown ") + kUser + " " + d + " " + d + "/pw") == 0);
+  const std::string log = d + "/initdb.log";
+  if (Run(as + bin_ + "/initdb -D " + d + "/data -U postgres --pwfile=" + d +
+          "/pw -A scram-sha-256 -E UTF8 --no-sync > " + log + " 2>&1") != 0) {
+    std::ifstream in(log);
+    FAIL("initdb failed: " << in.rdbuf());
+  }
+  const std::string opts =
+      "-c listen_addresses='' -c unix_socket_directories='" + d +
+      "' -c fsync=off -c synchronous_commit=off";
+  if (Run(as + bin_ + "/pg_ctl -D " + d + "/data -l " + d +
+          "/server.log -w -o \"" + opts + "\" start > /dev/null 2>&1") != 0) {
+    std::ifstream in(d + "/server.log");
+    FAIL("pg_ctl start failed: " << in.rdbuf());
+  }
+  admin_ = Connect();
+}
+
+PgCluster::~PgCluster() {
+  admin_.reset();
+  // Nothing to check: an immediate stop of a test cluster loses nothing.
+  (void)Run(std::string("runuser -u ") + kUser + " -- " + bin_ + "/pg_ctl -D " +
+            dir() + "/data -m immediate stop > /dev/null 2>&1");
+}
+
+std::string PgCluster::Uri(const std::string& password) const {
+  return "postgresql://postgres:" + password + "@/postgres?host=" + dir();
+}
+
+std::unique_ptr<PgConnection> PgCluster::Connect() const {
+  auto conn = PgConnection::Open(Uri());
+  INFO(conn.status().ToString());
+  REQUIRE(conn.ok());
+  return std::move(*conn);
+}
+
+void PgCluster::Sql(const std::string& sql) {
+  Status st = admin_->Exec(sql);
+  INFO(sql << ": " << st.ToString());
+  REQUIRE(st.ok());
+}
+
+std::string PgCluster::Value(const std::string& sql) {
+  auto r = admin_->Query(sql);
+  INFO(sql << ": " << r.status().ToString());
+  REQUIRE(r.ok());
+  REQUIRE(r->rows() > 0);
+  return r->Text(0, 0);
+}
+
+}  // namespace retention
