@@ -73,6 +73,8 @@ class MainLoop : public ManagerHost {
   int WaitTimeoutMs();
   void MaybeWriteDailyReport();
   void SyncSchedule();
+  // Brings `id`'s next run forward to its policy's NextWake, if any.
+  void ScheduleWake(const std::string& id);
   void SyncWatches();
   void RetryWatches();
   void QueueWatched(const std::set<std::string>& due);

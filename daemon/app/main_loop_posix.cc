@@ -225,9 +225,21 @@ void MainLoop::SyncSchedule() {
   const Duration now = clock_.BootNow();
   for (const auto& [id, every] : daemon_.Schedule()) {
     scheduler_.Set(id, every, now);
+    ScheduleWake(id);
     ids.push_back(id);
   }
   scheduler_.Retain(ids);
+}
+
+void MainLoop::ScheduleWake(const std::string& id) {
+  auto policy = daemon_.Find(id);
+  if (!policy) return;
+  const WallTime wall_now = clock_.Now();
+  auto wake = policy->NextWake(wall_now);
+  if (!wake) return;
+  // Boot time does not jump with the wall clock; the next run recomputes
+  // the boundary from the wall clock again.
+  scheduler_.WakeAt(id, clock_.BootNow() + (*wake - wall_now));
 }
 
 void MainLoop::SyncWatches() {
@@ -272,6 +284,7 @@ void MainLoop::QueueWatched(const std::set<std::string>& due) {
 void MainLoop::QueueDue() {
   std::vector<std::string> due = scheduler_.TakeDue(clock_.BootNow());
   if (due.empty()) return;
+  for (const std::string& id : due) ScheduleWake(id);
   std::lock_guard<std::mutex> lock(mu_);
   for (std::string& id : due) {
     // Still queued or running from last time: that run covers this one.

@@ -167,6 +167,13 @@ class Policy {
   // holds do not apply to them.
   virtual bool destructive() const = 0;
   virtual Lane lane() const { return Lane::kGeneral; }
+  // The next wall time after `now` at which the policy must run whatever
+  // its every() says (a calendar boundary), or nullopt (the default): the
+  // scheduler brings its next run forward to it, one wakeup per boundary.
+  virtual std::optional<WallTime> NextWake(WallTime now) const {
+    (void)now;
+    return std::nullopt;
+  }
   // Snapshot + pure plan. Errors reading individual entries become
   // warnings; an error that leaves no usable view fails the plan.
   virtual StatusOr<Plan> MakePlan(WallTime now) = 0;

@@ -32,6 +32,11 @@ class Scheduler {
   // Makes `id` due at `now` (an operator asked for a run).
   void MakeDue(const std::string& id, Duration now);
 
+  // Brings `id`'s next deadline forward to `at` (a calendar boundary a
+  // policy asked for, Policy::NextWake) when that is earlier; a later `at`
+  // changes nothing. Unknown ids are ignored.
+  void WakeAt(const std::string& id, Duration at);
+
   // Ids due at `now`, earliest deadline first; each is rescheduled to
   // now + every.
   std::vector<std::string> TakeDue(Duration now);

@@ -136,3 +136,43 @@ TEST_CASE(
 
 }  // namespace
 }  // namespace retention
+
+namespace retention {
+namespace {
+
+TEST_CASE(
+    "a daily log is rotated at the midnight boundary and not before, "
+    "with the period in the ledger") {
+  LogsPipeline p(
+      "rotate_every = daily\ncompress = none\nmethod = reopen\n"
+      "reopen_command = /usr/sbin/app-reopen\n");
+  // The first run rotates at the cap (6000 bytes over 4K), at
+  // 2026-01-01T00:00:00Z.
+  REQUIRE(p.RunLogs().outcome == Outcome::kOk);
+  REQUIRE(p.Targets("rotate") == Targets{kArchive});
+  auto policy = p.daemon->Find("logs.app");
+  const WallTime midnight = p.clock.Now() + std::chrono::hours(24);
+  CHECK(policy->NextWake(p.clock.Now()) == midnight);
+  p.clock.Advance(std::chrono::hours(1));
+  p.fs.AddFileWithContents(kLive, std::string(300, 'l'), p.clock.Now());
+  p.clock.Advance(std::chrono::hours(23) - std::chrono::seconds(1));
+  CHECK(p.RunLogs().outcome == Outcome::kOk);
+  CHECK(p.Entries("rotate").size() == 1);  // 23:59:59: not yet
+  p.clock.Advance(std::chrono::seconds(1));
+  CHECK(p.RunLogs().outcome == Outcome::kOk);
+  const auto rotations = p.Entries("rotate");
+  REQUIRE(rotations.size() == 2);
+  CHECK(rotations[1].target == "/var/log/app/app.log-20260102T000000Z");
+  CHECK(rotations[1].bytes == 300);
+  CHECK_THAT(rotations[1].detail,
+             Contains("daily rotation (period began 2026-01-02T00:00Z)"));
+  // Rotated for this period: the next runs of the day leave it alone.
+  p.fs.AddFileWithContents(kLive, std::string(300, 'l'), p.clock.Now());
+  p.clock.Advance(std::chrono::hours(12));
+  CHECK(p.RunLogs().outcome == Outcome::kOk);
+  CHECK(p.Entries("rotate").size() == 2);
+  p.CheckChain();
+}
+
+}  // namespace
+}  // namespace retention

@@ -7,6 +7,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "unit/logs_entry.h"
+
 namespace retention {
 namespace {
 
@@ -26,14 +28,7 @@ LogsRule Rule() {
 
 LogsEntry Entry(const std::string& dir, const std::string& name, uint64_t size,
                 WallTime mtime) {
-  LogsEntry e;
-  e.dir = dir;
-  e.name = name;
-  e.info.type = FileType::kRegular;
-  e.info.size = size;
-  e.info.mtime = mtime;
-  e.info.ino = std::hash<std::string>()(dir + "/" + name);
-  return e;
+  return MakeLogsEntry(dir, name, size, mtime);
 }
 
 LogsEntry Live(uint64_t size, const std::string& name = "access.log") {

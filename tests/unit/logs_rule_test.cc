@@ -134,8 +134,8 @@ TEST_CASE("relative logs paths resolve against the configuration's directory") {
 TEST_CASE("a logs section without any limit is refused at its header") {
   CHECK(OnlyError(kPaths) ==
         "/etc/retentiond/t.conf:1: [logs.a]: sets no limit, so it would do "
-        "nothing: set at least one of max_file_size, max_total_size, "
-        "max_age, keep");
+        "nothing: set at least one of max_file_size, rotate_every, "
+        "max_total_size, max_age, keep");
   CHECK(OnlyError(kPaths + "max_age = 0\nkeep = 0\n").find("sets no limit") !=
         std::string::npos);
   CHECK(OnlyError("keep = 1\n") ==
@@ -297,6 +297,42 @@ TEST_CASE("compression names, suffixes and default levels") {
   CHECK(std::string(CompressionName(Compression::kGzip)) == "gzip");
   CHECK(DefaultCompressLevel(Compression::kZstd) == 3);
   CHECK(DefaultCompressLevel(Compression::kGzip) == 6);
+}
+
+}  // namespace
+}  // namespace retention
+
+namespace retention {
+namespace {
+
+TEST_CASE("calendar rotation keys are read into the rule") {
+  LogsRule r = RuleOf(kPaths +
+                      "rotate_every = weekly\nrotate_timezone = +02:00\n"
+                      "min_size = 1M\nrotate_empty = yes\n");
+  REQUIRE(r.rotate_every.has_value());
+  CHECK(r.rotate_every->unit == PeriodUnit::kWeekly);
+  CHECK(r.rotate_every->offset == minutes(120));
+  CHECK(r.min_size == 1u << 20);
+  CHECK(r.rotate_empty);
+  LogsRule plain = RuleOf(kPaths + "rotate_every = daily\n");
+  CHECK(plain.rotate_every->offset == minutes(0));
+  CHECK(plain.min_size == 0);
+  CHECK_FALSE(plain.rotate_empty);
+  CHECK_FALSE(RuleOf(kPaths + "max_age = 1d\n").rotate_every.has_value());
+}
+
+TEST_CASE("a bad rotate_every or rotate_timezone is an error naming the key") {
+  CHECK_THAT(OnlyError(kPaths + "rotate_every = fortnightly\n"),
+             Catch::StartsWith("/etc/retentiond/t.conf:3: [logs.a] "
+                               "rotate_every: 'fortnightly' is not hourly"));
+  CHECK_THAT(OnlyError(kPaths + "rotate_every = daily\n"
+                                "rotate_timezone = Europe/Paris\n"),
+             Catch::Contains("rotate_timezone: 'Europe/Paris' is not UTC"));
+}
+
+TEST_CASE("calendar-only keys are refused without rotate_every") {
+  CHECK_THAT(OnlyError(kPaths + "max_age = 1d\nmin_size = 1M\n"),
+             Catch::Contains("min_size: applies only with rotate_every"));
 }
 
 }  // namespace

@@ -95,3 +95,24 @@ TEST_CASE("an empty scheduler has no deadline") {
 
 }  // namespace
 }  // namespace retention
+
+namespace retention {
+namespace {
+
+TEST_CASE("a calendar boundary brings a policy's next run forward once") {
+  Scheduler s;
+  s.Set("logs.a", std::chrono::minutes(10), Duration::zero());
+  s.TakeDue(std::chrono::minutes(1));  // next: 11m
+  s.WakeAt("logs.a", std::chrono::minutes(5));
+  CHECK(*s.NextDueOf("logs.a") == std::chrono::minutes(5));
+  s.WakeAt("logs.a", std::chrono::minutes(8));  // later: no change
+  CHECK(*s.NextDueOf("logs.a") == std::chrono::minutes(5));
+  CHECK(s.TakeDue(std::chrono::minutes(5) - std::chrono::seconds(1)).empty());
+  CHECK(s.TakeDue(std::chrono::minutes(5)).size() == 1);
+  CHECK(*s.NextDueOf("logs.a") == std::chrono::minutes(15));
+  s.WakeAt("files.unknown", Duration::zero());  // ignored
+  CHECK(s.NextDue() == std::chrono::minutes(15));
+}
+
+}  // namespace
+}  // namespace retention

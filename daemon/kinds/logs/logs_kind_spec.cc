@@ -25,10 +25,10 @@ void CheckLimits(const Section& s, Errors* errors) {
   const uint64_t total = s.GetSize("max_total_size");
   const int64_t keep = s.GetInt("keep");
   if (file == 0 && total == 0 && s.GetDuration("max_age") == Duration::zero() &&
-      keep == 0) {
+      keep == 0 && !s.Has("rotate_every")) {
     AddKeyError(s, "",
                 "sets no limit, so it would do nothing: set at least one of "
-                "max_file_size, max_total_size, max_age, keep",
+                "max_file_size, rotate_every, max_total_size, max_age, keep",
                 errors);
   }
   if (file > 0 && file < kMinFileSize) {
@@ -145,8 +145,35 @@ void CheckPaths(const Section& s, Errors* errors) {
   }
 }
 
+void CheckCalendar(const Section& s, Errors* errors) {
+  if (!s.Has("rotate_every")) {
+    // Defaults fill these keys in, so only a value other than the default
+    // can have been meant for a calendar that is not there.
+    const bool set[] = {s.GetString("rotate_timezone") != "UTC",
+                        s.GetSize("min_size") != 0, s.GetBool("rotate_empty")};
+    const char* keys[] = {"rotate_timezone", "min_size", "rotate_empty"};
+    for (int i = 0; i < 3; ++i) {
+      if (set[i]) {
+        AddKeyError(s, keys[i],
+                    "applies only with rotate_every (calendar rotation)",
+                    errors);
+      }
+    }
+    return;
+  }
+  auto period = ParseRotateEvery(s.GetString("rotate_every"));
+  if (!period.ok()) {
+    AddKeyError(s, "rotate_every", period.status().message(), errors);
+  }
+  auto offset = ParseUtcOffset(s.GetString("rotate_timezone"));
+  if (!offset.ok()) {
+    AddKeyError(s, "rotate_timezone", offset.status().message(), errors);
+  }
+}
+
 void Validate(const Section& s, Errors* errors) {
   CheckLimits(s, errors);
+  CheckCalendar(s, errors);
   CheckCompression(s, errors);
   CheckReopen(s, errors);
   CheckReopenValues(s, errors);
@@ -178,6 +205,20 @@ KindSpec LogsKindSpec() {
        .type = ValueType::kDuration,
        .default_value = "0",
        .help = "delete rotated files older than this (0: none)"},
+      {.name = "rotate_every",
+       .help = "also rotate at each hourly, daily, weekly (Monday), monthly "
+               "or DURATION boundary"},
+      {.name = "rotate_timezone",
+       .default_value = "UTC",
+       .help = "calendar of rotate_every: UTC or a fixed offset (+02:00)"},
+      {.name = "min_size",
+       .type = ValueType::kSize,
+       .default_value = "0",
+       .help = "no calendar rotation while the live file is smaller"},
+      {.name = "rotate_empty",
+       .type = ValueType::kBool,
+       .default_value = "no",
+       .help = "calendar rotation of an empty live file too"},
       {.name = "keep",
        .type = ValueType::kInt,
        .default_value = "0",

@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "config/config_value.h"
+#include "kinds/logs/logs_calendar.h"
 #include "kinds/logs/logs_set.h"
 
 namespace retention {
@@ -83,6 +84,7 @@ class LogsPlanner {
   std::vector<Archive> archives_;  // oldest first once scanned
   std::vector<Action> cleanups_;
   std::vector<Action> rotations_;
+  std::map<std::string, std::string> calendar_;  // live path -> reason
 };
 
 Plan LogsPlanner::Run() {
@@ -110,8 +112,12 @@ void LogsPlanner::ScanLive() {
       continue;
     }
     live_.push_back(&e);
-    if (rule_.max_file_size > 0 &&
-        (e.info.size >= rule_.max_file_size || Early(e))) {
+    const bool by_size = rule_.max_file_size > 0 &&
+                         (e.info.size >= rule_.max_file_size || Early(e));
+    std::string calendar =
+        by_size ? "" : CalendarRotationReason(rule_, snapshot_, e, now_);
+    if (!calendar.empty()) calendar_[e.path()] = std::move(calendar);
+    if (by_size || calendar_.count(e.path())) {
       rotating_groups_.insert(JoinPath(ArchiveDirFor(rule_, e.dir), e.name));
     }
   }
@@ -234,7 +240,9 @@ void LogsPlanner::PlanRotations() {
     }
     const std::string archive =
         JoinPath(dir, RotationArchiveName(rule_, e->name, now_, names));
-    std::string reason = e->info.size >= rule_.max_file_size
+    auto calendar = calendar_.find(e->path());
+    std::string reason = calendar != calendar_.end() ? calendar->second
+                         : e->info.size >= rule_.max_file_size
                              ? "size " + FormatSize(e->info.size) +
                                    " reached max_file_size " +
                                    FormatSize(rule_.max_file_size)

@@ -8,7 +8,16 @@
 //              (compression stopped before removing its source); deleted.
 //   "rotate"   a live file whose size reached max_file_size, or reached the
 //              size of its entry in snapshot.early (the watcher predicts
-//              its writer would push it past the cap during the rotation);
+//              its writer would push it past the cap during the rotation),
+//              or that is due by the calendar (rotate_every): a period
+//              began after its last rotation, it holds at least min_size
+//              bytes, and it is not empty (unless rotate_empty); with
+//              method truncate, more than one 4K block. Its last
+//              rotation is the time of its newest archive (the name's time;
+//              numbered naming: the later of its mtime and ctime, which a
+//              rotation's rename sets), else its entry in
+//              snapshot.first_seen, else unknown (never due by the
+//              calendar). However many periods passed, that is one rotation;
 //              target is the live path. The archive it becomes is named in the
 //              reason and is RotationArchiveName(rule, live, plan.now, names):
 //              the executor recomputes it from the archive directory's names at
@@ -65,6 +74,10 @@ struct LogSetSnapshot {
   // Live files (by path) to rotate under their cap, from this size on,
   // because their writer would push them past it during the rotation.
   std::map<std::string, EarlyCrossing> early;
+  // Live files (by path) with no archive: when the policy first saw them,
+  // which calendar rotation counts as their last rotation (as logrotate's
+  // state file does for a log it meets for the first time).
+  std::map<std::string, WallTime> first_seen;
 };
 
 Plan PlanLogs(const LogsRule& rule, const LogSetSnapshot& snapshot,

@@ -177,6 +177,11 @@ StatusOr<LogSetSnapshot> LogsPolicy::Snapshot(
   return snapshot;
 }
 
+std::optional<WallTime> LogsPolicy::NextWake(WallTime now) const {
+  if (!rule_.rotate_every) return std::nullopt;
+  return NextPeriodStart(*rule_.rotate_every, now);
+}
+
 StatusOr<Plan> LogsPolicy::MakePlan(WallTime now) {
   std::vector<std::string> warnings;
   std::set<std::string> intent_dirs;
@@ -184,6 +189,8 @@ StatusOr<Plan> LogsPolicy::MakePlan(WallTime now) {
   auto snapshot = Snapshot(&warnings, &intents_, &intent_dirs);
   if (!snapshot.ok()) return snapshot.status();
   snapshot->early = FreshEarly();
+  for (const LogsEntry& e : snapshot->live) first_seen_.emplace(e.path(), now);
+  snapshot->first_seen = first_seen_;
   Plan plan = PlanLogs(rule_, *snapshot, now);
   // Archives being compressed (and their temps) belong to the compression
   // thread until it is done; the next run sees how it ended.

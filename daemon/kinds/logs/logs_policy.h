@@ -69,6 +69,8 @@ class LogsPolicy final : public Policy {
   Duration every() const override { return rule_.every; }
   bool destructive() const override { return true; }
   Lane lane() const override { return Lane::kRotation; }
+  // The next rotate_every boundary; nullopt without calendar rotation.
+  std::optional<WallTime> NextWake(WallTime now) const override;
   DeleteBrakeLimit delete_brake() const override { return brake_limit_; }
   StatusOr<Plan> MakePlan(WallTime now) override;
   ExecResult Execute(const Plan& plan, ExecContext& ctx) override;
@@ -139,6 +141,8 @@ class LogsPolicy final : public Policy {
   // Live paths whose recovery failed (kCorruption): never rotated until
   // an operator resolved it (the intent file stays, naming the problem).
   std::set<std::string> blocked_;
+  // Live paths, when a run first saw them (LogSetSnapshot::first_seen).
+  std::map<std::string, WallTime> first_seen_;
 
   // Method truncate: how long copying and publishing a head of
   // max_file_size takes (ns), learned from each rotation; shared with the

@@ -134,13 +134,19 @@ bool LogsPolicy::Rotate(const Action& action, WallTime now, ExecContext& ctx,
   done.target = JoinPath(archive_dir_path, archive);
   done.bytes = rotated->bytes;
   done.count = 0;  // nothing is removed by a rotation
-  done.reason = "rotated " + action.target + " at " +
-                FormatSize(action.expected.size) + " (max_file_size " +
-                FormatSize(rule_.max_file_size) + ")";
-  if (action.expected.size < rule_.max_file_size) {
+  const std::string why =
+      action.reason.substr(0, action.reason.find("; becomes "));
+  done.reason =
+      "rotated " + action.target + " at " + FormatSize(action.expected.size);
+  if (!why.starts_with("size ")) {
+    // A calendar rotation: the planner's reason names the period.
+    done.reason += "; " + why;
+  } else if (action.expected.size >= rule_.max_file_size) {
+    done.reason += " (max_file_size " + FormatSize(rule_.max_file_size) + ")";
+  } else {
     // The planner's reason says why below the cap (SizeWatcher's lead).
-    done.reason += "; early: " +
-                   action.reason.substr(0, action.reason.find("; becomes "));
+    done.reason += " (max_file_size " + FormatSize(rule_.max_file_size) +
+                   "); early: " + why;
   }
   if (!rotated->lossless) {
     done.reason += "; copy+truncate fallback, " +

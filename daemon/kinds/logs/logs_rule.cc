@@ -65,6 +65,16 @@ LogsRule LogsRuleFromSection(const Section& s) {
                                                  : ArchiveNaming::kTimestamp;
   r.archive_dir = s.GetStringOrEmpty("archive_dir");
   r.every = s.GetDuration("every");
+  if (s.Has("rotate_every")) {
+    auto period = ParseRotateEvery(s.GetString("rotate_every"));
+    auto offset = ParseUtcOffset(s.GetString("rotate_timezone"));
+    if (period.ok()) {
+      r.rotate_every = *period;
+      if (offset.ok()) r.rotate_every->offset = *offset;
+    }
+  }
+  r.min_size = s.GetSize("min_size");
+  r.rotate_empty = s.GetBool("rotate_empty");
   return r;
 }
 

@@ -1,9 +1,11 @@
 // LogsRule: what one [logs.NAME] section asks for, as a plain value. A log
 // set is the live files `paths` match plus their rotated archives (in
 // `archive_dir`, or beside each live file). The set is rotated at a byte cap
-// (max_file_size) and its archives are pruned to a byte budget over live +
-// rotated + in-flight bytes (max_total_size), an age (max_age) and a count
-// per live file (keep); the min_age floor wins over all three.
+// (max_file_size) and/or at calendar period boundaries (rotate_every, in
+// rotate_timezone's offset; skipped for files under min_size and, unless
+// rotate_empty, for empty ones), and its archives are pruned to a byte budget
+// over live + rotated + in-flight bytes (max_total_size), an age (max_age) and
+// a count per live file (keep); the min_age floor wins over all three.
 //
 // LogsKindSpec() declares the kind's keys and checks the rules that span
 // keys; LogsRuleFromSection() turns a validated section into a LogsRule.
@@ -21,6 +23,7 @@
 #include "compress/compression.h"
 #include "config/config.h"
 #include "config/kind_registry.h"
+#include "kinds/logs/rotation_period.h"
 
 namespace retention {
 
@@ -55,6 +58,10 @@ struct LogsRule {
   // filesystem (checked at run time, not here).
   std::string archive_dir;
   Duration every{std::chrono::minutes(1)};  // periodic check / fallback
+  // Calendar rotation (rotate_every + rotate_timezone); none when unset.
+  std::optional<RotationPeriod> rotate_every;
+  uint64_t min_size = 0;      // calendar rotation skipped below this size
+  bool rotate_empty = false;  // calendar rotation of an empty live file
 };
 
 // The kind "logs": keys, defaults, help strings and the validator. The
