@@ -46,6 +46,10 @@ struct PurgedRows {
   std::string Describe(AccountRow mode) const;
 };
 
+// PurgeRows' refusal of an account restored (or marked again later) since
+// it was planned: kFailedPrecondition, the same words on every backend.
+Status NoLongerDue(const std::string& id);
+
 class AccountsDatabase {
  public:
   virtual ~AccountsDatabase() = default;

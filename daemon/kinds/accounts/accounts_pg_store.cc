@@ -229,11 +229,7 @@ StatusOr<PurgedRows> PgAccounts::PurgeRows(const std::string& id,
   RETENTION_RETURN_IF_ERROR(Begin(tx, false));
   auto due = Due(id, due_before, true);
   if (!due.ok()) return due.status();
-  if (due->has_value() && !**due) {
-    return Status::FailedPrecondition(
-        "account " + id +
-        " is no longer marked deleted before its deadline; nothing purged");
-  }
+  if (due->has_value() && !**due) return NoLongerDue(id);
   PurgedRows out;
   RETENTION_RETURN_IF_ERROR(PurgeCascade(id, &out));
   RETENTION_RETURN_IF_ERROR(PurgeAccountRow(id, &out));

@@ -191,12 +191,7 @@ StatusOr<PurgedRows> SqliteAccounts::PurgeRows(const std::string& id,
   RETENTION_RETURN_IF_ERROR(tx.Begin(SqliteTransaction::Kind::kImmediate));
   auto due = StillDue(id, due_before);
   if (!due.ok()) return due.status();
-  if (!*due) {
-    return Status::FailedPrecondition(
-        "account " + id +
-        " is no longer marked deleted before its deadline; "
-        "nothing purged");
-  }
+  if (!*due) return NoLongerDue(id);
   PurgedRows out;
   RETENTION_RETURN_IF_ERROR(PurgeCascade(id, &out));
   RETENTION_RETURN_IF_ERROR(PurgeAccountRow(id, &out));
@@ -205,6 +200,12 @@ StatusOr<PurgedRows> SqliteAccounts::PurgeRows(const std::string& id,
 }
 
 }  // namespace
+
+Status NoLongerDue(const std::string& id) {
+  return Status::FailedPrecondition(
+      "account " + id +
+      " is no longer marked deleted before its deadline; nothing purged");
+}
 
 std::string PurgedRows::Describe(AccountRow mode) const {
   std::string out;
