@@ -10,6 +10,10 @@ Duration LeaseTtl(Duration every) {
   return std::max<Duration>(every / 4, kMinLeaseTtl);
 }
 
+bool WaitForLease(const LeaseGrant& grant, Duration every) {
+  return !grant.granted && grant.left > Duration::zero() && grant.left < every;
+}
+
 bool HeldByOther(const std::optional<LeaseHolder>& lease,
                  const std::string& self, WallTime now) {
   return lease && lease->host != self && lease->until > now;

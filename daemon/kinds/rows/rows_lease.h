@@ -25,6 +25,8 @@ struct LeaseHolder {
 struct LeaseGrant {
   bool granted = false;
   LeaseHolder holder;
+  // Not granted: how long the holder's lease has left (server's clock).
+  Duration left{};
 };
 
 // Floor of LeaseTtl: a lease must outlast the gap between two renewals of
@@ -33,10 +35,17 @@ inline constexpr Duration kMinLeaseTtl = std::chrono::seconds(5);
 
 // How long a lease lasts past its last renewal: a quarter of the policy's
 // `every`, at least kMinLeaseTtl. A killed holder's lease is free again
-// within that time, so the next host whose run falls after it takes over:
-// within one `every` when the hosts' runs are spread over the period, at
-// worst `every` + the TTL after the kill.
+// within that time; a host refused the lease waits for it when it expires
+// within the period (WaitForLease), so another takes over within one
+// `every` of the kill (for every >= 4 * kMinLeaseTtl; shorter periods get
+// every + kMinLeaseTtl).
 Duration LeaseTtl(Duration every);
+
+// Whether a run refused the lease should wait for it to expire and try
+// once more (rather than at its next run, `every` later): when it expires
+// within this period. A holder killed mid-run is then replaced within one
+// `every` of the kill, whatever the phases of the hosts' schedules.
+bool WaitForLease(const LeaseGrant& grant, Duration every);
 
 // True when `lease` is held now by a host other than `self`.
 bool HeldByOther(const std::optional<LeaseHolder>& lease,

@@ -121,10 +121,20 @@ StatusOr<LeaseGrant> PgFleetTables::Acquire(PgConnection& db,
         true, LeaseHolder{host, r->Int64(0, 0),
                           WallTimeFromSeconds(r->Double(0, 1))}};
   }
-  auto held = ReadLease(db, policy);
+  auto held = db.Query(
+      "SELECT holder, token, extract(epoch FROM expires_at)::float8, "
+      "extract(epoch FROM expires_at - now())::float8 FROM " +
+          leases_ + " WHERE policy = $1",
+      {policy});
   if (!held.ok()) return held.status();
-  if (!*held) return Status::Aborted("the lease of " + policy + " vanished");
-  return LeaseGrant{false, **held};
+  if (held->rows() == 0) {
+    return Status::Aborted("the lease of " + policy + " vanished");
+  }
+  LeaseGrant grant{false, LeaseHolder{held->Text(0, 0), held->Int64(0, 1),
+                                      WallTimeFromSeconds(held->Double(0, 2))}};
+  grant.left = std::chrono::duration_cast<Duration>(
+      std::chrono::duration<double>(held->Double(0, 3)));
+  return grant;
 }
 
 StatusOr<WallTime> PgFleetTables::Renew(PgConnection& db,

@@ -85,7 +85,8 @@ class RowsPolicy final : public Policy {
   // Acquires the policy's lease for this run: its token (0 on SQLite), or
   // nullopt when another host holds it or it could not be read (said in
   // `result`, or logged).
-  std::optional<int64_t> TakeLease(Database& db, ExecResult* result);
+  std::optional<int64_t> TakeLease(Database& db, ExecContext& ctx,
+                                   ExecResult* result);
   void SeeLease(const LeaseHolder& lease);
   // Accounts for one batch: ledger, checkpoint, then the pause. False when
   // the run must stop.
