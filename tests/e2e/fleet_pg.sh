@@ -5,7 +5,10 @@
 # within one `every`, the work completes, and once the killed host is back
 # (its recovery reads its own mark) the ledgers still add up exactly;
 # `retentionctl verify` passes for each; status names the holder. Then the
-# same through a private pgbouncer in transaction pooling mode.
+# same through a private pgbouncer in transaction pooling mode, by hosts
+# with the same host ids but new state directories (their intents are
+# numbered from 1 again) against the same marks: a reused intent number
+# must not add to an old mark.
 source "$(dirname "$0")/lib.bash"
 source "$SRC/tests/pg/pg_cluster.bash"
 

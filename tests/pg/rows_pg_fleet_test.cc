@@ -17,64 +17,90 @@ StatusOr<std::unique_ptr<Database>> OpenAs(PgRowsEnv& env,
   return OpenPgDatabase(target, false);
 }
 
-TEST_CASE("pg: one host holds a policy's lease until it expires") {
+// Ten expired rows and a connection for each of host-a and host-b.
+struct TwoHosts {
   PgRowsEnv env;
-  for (int i = 1; i <= 10; ++i) env.InsertAt(i, env.cutoff() - hours(i));
-  auto a = OpenAs(env, "host-a");
-  auto b = OpenAs(env, "host-b");
-  REQUIRE(a.ok());
-  REQUIRE(b.ok());
-  auto ga = (*a)->AcquireLease("rows.events", seconds(30));
+  std::unique_ptr<Database> a, b;
+  TwoHosts() {
+    for (int i = 1; i <= 10; ++i) env.InsertAt(i, env.cutoff() - hours(i));
+    auto da = OpenAs(env, "host-a");
+    auto db = OpenAs(env, "host-b");
+    REQUIRE(da.ok());
+    REQUIRE(db.ok());
+    a = std::move(*da);
+    b = std::move(*db);
+  }
+};
+
+TEST_CASE("pg: one host holds a policy's lease until it expires") {
+  TwoHosts hosts;
+  PgRowsEnv& env = hosts.env;
+  auto& a = hosts.a;
+  auto& b = hosts.b;
+  auto ga = a->AcquireLease("rows.events", seconds(30));
   REQUIRE(ga.ok());
   CHECK(ga->granted);
-  auto gb = (*b)->AcquireLease("rows.events", seconds(30));
+  auto gb = b->AcquireLease("rows.events", seconds(30));
   REQUIRE(gb.ok());
   CHECK_FALSE(gb->granted);
   CHECK(gb->holder.host == "host-a");
   CHECK(gb->holder.token == ga->holder.token);
   // The holder's batches renew it with its token.
   const BatchMark mark_a{"rows.events", 5, ga->holder.token, seconds(30)};
-  auto batch = (*a)->DeleteBatch(env.cutoff(), 3, mark_a);
+  auto batch = a->DeleteBatch(env.cutoff(), 3, mark_a);
   REQUIRE(batch.ok());
   CHECK(batch->removed == 3);
   CHECK(batch->lease_until.has_value());
   // Expired (the holder was killed): the other host takes it, token + 1.
   env.pg.Sql("UPDATE app.retentiond_leases SET expires_at = now() - "
              "interval '1 second'");
-  gb = (*b)->AcquireLease("rows.events", seconds(30));
+  gb = b->AcquireLease("rows.events", seconds(30));
   REQUIRE(gb.ok());
   CHECK(gb->granted);
   CHECK(gb->holder.token == ga->holder.token + 1);
   // The old holder's next batch is fenced off: nothing deleted.
-  batch = (*a)->DeleteBatch(env.cutoff(), 3, mark_a);
+  batch = a->DeleteBatch(env.cutoff(), 3, mark_a);
   REQUIRE_FALSE(batch.ok());
   CHECK(batch.status().code() == Status::Code::kAborted);
   CHECK(env.Count() == 7);
-  auto lease = (*a)->ReadLease("rows.events");
+  auto lease = a->ReadLease("rows.events");
   REQUIRE(lease.ok());
   REQUIRE(lease->has_value());
   CHECK((*lease)->host == "host-b");
 }
 
 TEST_CASE("pg: each host's batches have their own mark") {
-  PgRowsEnv env;
-  for (int i = 1; i <= 10; ++i) env.InsertAt(i, env.cutoff() - hours(i));
-  auto a = OpenAs(env, "host-a");
-  auto b = OpenAs(env, "host-b");
-  REQUIRE(a.ok());
-  REQUIRE(b.ok());
+  TwoHosts hosts;
+  PgRowsEnv& env = hosts.env;
+  auto& a = hosts.a;
+  auto& b = hosts.b;
   // The same intent number on two hosts (each state database counts its
   // own) must not add up.
-  REQUIRE((*a)->DeleteBatch(env.cutoff(), 2, {"rows.events", 7}).ok());
-  REQUIRE((*b)->DeleteBatch(env.cutoff(), 3, {"rows.events", 7}).ok());
-  auto ma = (*a)->ReadMark("rows.events");
-  auto mb = (*b)->ReadMark("rows.events");
+  REQUIRE(a->DeleteBatch(env.cutoff(), 2, {"rows.events", 7}).ok());
+  REQUIRE(b->DeleteBatch(env.cutoff(), 3, {"rows.events", 7}).ok());
+  auto ma = a->ReadMark("rows.events");
+  auto mb = b->ReadMark("rows.events");
   REQUIRE(ma.ok());
   REQUIRE(mb.ok());
   REQUIRE(ma->has_value());
   REQUIRE(mb->has_value());
   CHECK((*ma)->rows == 2);
   CHECK((*mb)->rows == 3);
+}
+
+TEST_CASE("pg: an intent number reused by a new state database starts afresh") {
+  TwoHosts hosts;
+  REQUIRE(hosts.a->DeleteBatch(hosts.env.cutoff(), 2, {"rows.events", 1}).ok());
+  // host-a again with a recreated state directory: intent 1 again, a new
+  // run (a new connection).
+  auto again = OpenAs(hosts.env, "host-a");
+  REQUIRE(again.ok());
+  REQUIRE((*again)->DeleteBatch(hosts.env.cutoff(), 3, {"rows.events", 1}).ok());
+  REQUIRE((*again)->DeleteBatch(hosts.env.cutoff(), 1, {"rows.events", 1}).ok());
+  auto m = (*again)->ReadMark("rows.events");
+  REQUIRE(m.ok());
+  REQUIRE(m->has_value());
+  CHECK((*m)->rows == 4);  // 3 + 1, not 2 + 3 + 1
 }
 
 TEST_CASE("pg: a table of one mark per policy is migrated, keeping marks") {

@@ -99,7 +99,10 @@ struct RowsBatch {
 // transaction as its DELETE, so that after a crash the rows a write-ahead
 // intent (intent_log.h) removed are known exactly — the application's own
 // deletions are never counted. One row per (policy, host) in
-// retentiond_batches, so a host's recovery counts its own batches only.
+// retentiond_batches, so a host's recovery counts its own batches only; on
+// PostgreSQL a Database's first marked batch starts the mark afresh even
+// for an intent number the mark already has (one run is one Database, and
+// a recreated state database numbers its intents from 1 again).
 // With lease_token != 0 the batch also renews the policy's lease for
 // lease_ttl, in the same transaction, and deletes nothing (kAborted) when
 // the lease is no longer this host's with that token.

@@ -62,17 +62,18 @@ Status PgFleetTables::Create(PgConnection& db) const {
 }
 
 Status PgFleetTables::WriteMark(PgConnection& db, const std::string& host,
-                                const BatchMark& mark, int64_t removed) const {
+                                const BatchMark& mark, int64_t removed,
+                                bool fresh) const {
   if (mark.intent == 0 || removed == 0) return Status::Ok();
   auto r = db.Query(
       "INSERT INTO " + marks_ +
           " AS m (policy, host, intent, rows, min_rowid, max_rowid) VALUES "
           "($1, $2, $3::bigint, $4::bigint, 0, 0) ON CONFLICT (policy, host) "
-          "DO UPDATE SET rows = CASE WHEN m.intent = EXCLUDED.intent THEN "
-          "m.rows + EXCLUDED.rows ELSE EXCLUDED.rows END, intent = "
-          "EXCLUDED.intent",
-      {mark.policy, host, std::to_string(mark.intent),
-       std::to_string(removed)});
+          "DO UPDATE SET rows = CASE WHEN m.intent = EXCLUDED.intent AND NOT "
+          "$5::boolean THEN m.rows + EXCLUDED.rows ELSE EXCLUDED.rows END, "
+          "intent = EXCLUDED.intent",
+      {mark.policy, host, std::to_string(mark.intent), std::to_string(removed),
+       fresh ? "true" : "false"});
   return r.status();
 }
 

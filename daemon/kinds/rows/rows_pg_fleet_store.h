@@ -35,9 +35,12 @@ class PgFleetTables {
   Status Create(PgConnection& db) const;
 
   // Adds `removed` rows to `host`'s mark of `mark.policy`: a new intent
-  // starts it afresh, the same one adds to it.
+  // starts it afresh, the same one adds to it — unless `fresh` (the run's
+  // first marked batch): intent numbers are unique only within one state
+  // database, and a host whose state directory was recreated numbers its
+  // intents from 1 again.
   Status WriteMark(PgConnection& db, const std::string& host,
-                   const BatchMark& mark, int64_t removed) const;
+                   const BatchMark& mark, int64_t removed, bool fresh) const;
   // `host`'s mark of `policy`; a mark written before the migration (host
   // '') counts as this host's when it has none of its own. nullopt: none.
   StatusOr<std::optional<RowsMark>> ReadMark(PgConnection& db,

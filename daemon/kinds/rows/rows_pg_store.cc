@@ -94,6 +94,16 @@ class PgDatabase final : public Database {
   Status Begin(PgTransaction& tx, bool read_only) {
     return tx.Begin(read_only, target_.lock_timeout, target_.statement_timeout);
   }
+  // f() (a StatusOr) in its own transaction, committed when it succeeds.
+  template <typename F>
+  auto InTransaction(bool read_only, F&& f) -> decltype(f()) {
+    PgTransaction tx(*db_);
+    RETENTION_RETURN_IF_ERROR(Begin(tx, read_only));
+    auto result = f();
+    if (!result.ok()) return result.status();
+    RETENTION_RETURN_IF_ERROR(tx.Commit());
+    return result;
+  }
   Status CheckType() const;
   Status CheckIndex();
   // The cutoff as the text its cast reads ($1).
@@ -126,6 +136,7 @@ class PgDatabase final : public Database {
   Status described_ = Status::Ok();
   PgTable table_info_;
   bool fleet_ready_ = false;
+  int64_t marked_intent_ = 0;  // whose mark this connection last committed
   // The newest time the last batch under resume_cutoff_ removed, as the
   // column's text; empty before the first batch of a cutoff.
   std::string resume_;
@@ -298,23 +309,15 @@ StatusOr<LeaseGrant> PgDatabase::AcquireLease(const std::string& policy,
   RETENTION_RETURN_IF_ERROR(described_);
   if (read_only_) return Status::FailedPrecondition("read-only connection");
   RETENTION_RETURN_IF_ERROR(EnsureFleet());
-  PgTransaction tx(*db_);
-  RETENTION_RETURN_IF_ERROR(Begin(tx, false));
-  auto grant = Fleet().Acquire(*db_, policy, target_.host, ttl);
-  if (!grant.ok()) return grant.status();
-  RETENTION_RETURN_IF_ERROR(tx.Commit());
-  return grant;
+  return InTransaction(false, [&] {
+    return Fleet().Acquire(*db_, policy, target_.host, ttl);
+  });
 }
 
 StatusOr<std::optional<LeaseHolder>> PgDatabase::ReadLease(
     const std::string& policy) {
   RETENTION_RETURN_IF_ERROR(described_);
-  PgTransaction tx(*db_);
-  RETENTION_RETURN_IF_ERROR(Begin(tx, true));
-  auto lease = Fleet().ReadLease(*db_, policy);
-  if (!lease.ok()) return lease.status();
-  RETENTION_RETURN_IF_ERROR(tx.Commit());
-  return lease;
+  return InTransaction(true, [&] { return Fleet().ReadLease(*db_, policy); });
 }
 
 StatusOr<RowsBatch> PgDatabase::DeleteBatch(WallTime cutoff, int64_t limit,
@@ -353,9 +356,11 @@ StatusOr<RowsBatch> PgDatabase::DeleteBatch(WallTime cutoff, int64_t limit,
   batch.removed = r->Int64(0, 0);
   if (!r->IsNull(0, 1)) batch.oldest = WallTimeFromSeconds(r->Double(0, 1));
   batch.lease_until = until;
+  const bool fresh = batch.removed > 0 && mark.intent != marked_intent_;
   RETENTION_RETURN_IF_ERROR(
-      Fleet().WriteMark(*db_, target_.host, mark, batch.removed));
+      Fleet().WriteMark(*db_, target_.host, mark, batch.removed, fresh));
   RETENTION_RETURN_IF_ERROR(tx.Commit());
+  if (fresh) marked_intent_ = mark.intent;
   batch.hold = std::chrono::steady_clock::now() - start;
   if (!r->IsNull(0, 2)) {
     resume_ = r->Text(0, 2);
@@ -367,12 +372,8 @@ StatusOr<RowsBatch> PgDatabase::DeleteBatch(WallTime cutoff, int64_t limit,
 StatusOr<std::optional<RowsMark>> PgDatabase::ReadMark(
     const std::string& policy) {
   RETENTION_RETURN_IF_ERROR(described_);
-  PgTransaction tx(*db_);
-  RETENTION_RETURN_IF_ERROR(Begin(tx, true));
-  auto mark = Fleet().ReadMark(*db_, policy, target_.host);
-  if (!mark.ok()) return mark.status();
-  RETENTION_RETURN_IF_ERROR(tx.Commit());
-  return mark;
+  return InTransaction(
+      true, [&] { return Fleet().ReadMark(*db_, policy, target_.host); });
 }
 
 }  // namespace
