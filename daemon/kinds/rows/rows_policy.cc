@@ -110,6 +110,7 @@ std::optional<int64_t> RowsPolicy::TakeLease(Database& db, ExecContext& ctx,
                                              ExecResult* result) {
   auto grant = db.AcquireLease(id_, LeaseTtl(rule_.every));
   if (grant.ok() && WaitForLease(*grant, rule_.every)) {
+    SeeLease(grant->holder);
     // A killed holder's lease runs out within this period: take over then
     // rather than a whole `every` later (a live holder renews it first).
     for (Duration left = grant->left + kLeaseSlice;
