@@ -90,7 +90,7 @@ INSERT INTO $TABLE (created_at) SELECT to_timestamp($now + 86400) FROM generate_
   echo "$ROUND: $N rows gone, ledgers$per (sum $(ledgers "$ROUND"))"
   wait_until 20 status_names_holder "$WORK/$ROUND-a/r.conf" || { cat "$WORK/status"; fail "status names no holder"; }
   grep "work held by" "$WORK/status"
-  "$RETENTIONCTL" --config "$WORK/$ROUND-a/r.conf" --json status | grep -q '"holder"' || fail "status --json: no holder"
+  "$RETENTIONCTL" --config "$WORK/$ROUND-a/r.conf" --json status | grep -q '"host": "host-[abc]"' || fail "status --json: no holder"
 
   # kill -9 the holder mid-run.
   add_old "$TABLE" $N
