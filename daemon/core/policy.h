@@ -212,9 +212,7 @@ class Policy {
   // Which host of a fleet holds this policy's work, as last seen; nullopt
   // for policies each host runs alone (the default) or before any run.
   // Called from the main thread, possibly during a run.
-  virtual std::optional<WorkHolder> work_holder() const {
-    return std::nullopt;
-  }
+  virtual std::optional<WorkHolder> work_holder() const { return std::nullopt; }
 };
 
 }  // namespace retention

@@ -147,8 +147,8 @@ std::string FormatStatus(const json& status) {
   for (const json& p : policies.is_array() ? policies : json::array()) {
     auto h = p.is_object() ? p.find("holder") : p.end();
     if (h == p.end() || !h->is_object()) continue;
-    out += Field(p, "id") + ": work held by " + Field(*h, "host") +
-           " until " + Field(*h, "until") + "\n";
+    out += Field(p, "id") + ": work held by " + Field(*h, "host") + " until " +
+           Field(*h, "until") + "\n";
   }
   return out;
 }

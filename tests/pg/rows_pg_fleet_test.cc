@@ -1,6 +1,7 @@
 // A fleet on the private cluster: marks per (policy, host), the lease and
 // its fencing token, and the migration of a table of one mark per policy.
 #include <catch2/catch.hpp>
+#include <thread>
 
 #include "pg_rows_env.h"
 
@@ -52,8 +53,9 @@ TEST_CASE("pg: one host holds a policy's lease until it expires") {
   CHECK(batch->removed == 3);
   CHECK(batch->lease_until.has_value());
   // Expired (the holder was killed): the other host takes it, token + 1.
-  env.pg.Sql("UPDATE app.retentiond_leases SET expires_at = now() - "
-             "interval '1 second'");
+  env.pg.Sql(
+      "UPDATE app.retentiond_leases SET expires_at = now() - "
+      "interval '1 second'");
   gb = b->AcquireLease("rows.events", seconds(30));
   REQUIRE(gb.ok());
   CHECK(gb->granted);
@@ -95,8 +97,10 @@ TEST_CASE("pg: an intent number reused by a new state database starts afresh") {
   // run (a new connection).
   auto again = OpenAs(hosts.env, "host-a");
   REQUIRE(again.ok());
-  REQUIRE((*again)->DeleteBatch(hosts.env.cutoff(), 3, {"rows.events", 1}).ok());
-  REQUIRE((*again)->DeleteBatch(hosts.env.cutoff(), 1, {"rows.events", 1}).ok());
+  REQUIRE(
+      (*again)->DeleteBatch(hosts.env.cutoff(), 3, {"rows.events", 1}).ok());
+  REQUIRE(
+      (*again)->DeleteBatch(hosts.env.cutoff(), 1, {"rows.events", 1}).ok());
   auto m = (*again)->ReadMark("rows.events");
   REQUIRE(m.ok());
   REQUIRE(m->has_value());
@@ -163,6 +167,40 @@ TEST_CASE("pg: a host without the lease plans but deletes nothing") {
   CHECK(r.errors.empty());
   CHECK(r.rows == 10);
   CHECK(policy.work_holder()->host == "host-b");
+}
+
+TEST_CASE("pg: a run whose lease another host took stops and says so") {
+  PgRowsEnv env;
+  env.pg.Sql(
+      "INSERT INTO app.events SELECT i, now() - interval '2 hours' - i * "
+      "interval '1 second', 'a' FROM generate_series(1, 20000) i; ANALYZE "
+      "app.events");
+  env.clock.SetWall(
+      std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now()));
+  env.rule.target.host = "host-a";
+  RowsPolicy policy = env.Policy();
+  auto plan = policy.MakePlan(env.clock.Now());
+  REQUIRE(plan.ok());
+  KeepingContext ctx;
+  ExecResult r;
+  std::thread run([&] { r = policy.Execute(*plan, ctx); });
+  // Once batches have begun, the lease moves to another host (as if
+  // host-a's had run out and host-b had taken it).
+  while (env.Count() == 20000) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  env.pg.Sql(
+      "UPDATE app.retentiond_leases SET holder = 'host-b', token = "
+      "token + 1");
+  run.join();
+  REQUIRE_FALSE(r.errors.empty());
+  CHECK(r.errors.front().find("no longer this host's") != std::string::npos);
+  const int64_t left = env.Count();
+  CHECK(left > 0);
+  CHECK(static_cast<int64_t>(r.rows) == 20000 - left);
+  uint64_t recorded = 0;
+  for (const Action& a : ctx.recorded) recorded += a.count;
+  CHECK(recorded == r.rows);
 }
 
 }  // namespace

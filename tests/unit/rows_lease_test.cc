@@ -22,9 +22,9 @@ TEST_CASE("a lease lasts a quarter of the policy's every, at least 5 s") {
 TEST_CASE("a lease is held by another only while it has not expired") {
   const LeaseHolder b{"host-b", 3, kNow + seconds(10)};
   CHECK(HeldByOther(b, "host-a", kNow));
-  CHECK_FALSE(HeldByOther(b, "host-b", kNow));  // ours
+  CHECK_FALSE(HeldByOther(b, "host-b", kNow));                // ours
   CHECK_FALSE(HeldByOther(b, "host-a", kNow + seconds(10)));  // expired
-  CHECK_FALSE(HeldByOther(std::nullopt, "host-a", kNow));  // never taken
+  CHECK_FALSE(HeldByOther(std::nullopt, "host-a", kNow));     // never taken
 }
 
 TEST_CASE("a lease held elsewhere is said with its holder and expiry") {
@@ -40,8 +40,8 @@ TEST_CASE("a refused run waits for a lease that expires within its period") {
   CHECK_FALSE(WaitForLease(refused, minutes(1)));
   refused.left = Duration::zero();
   CHECK_FALSE(WaitForLease(refused, minutes(1)));
-  CHECK_FALSE(WaitForLease({true, {"host-a", 4, kNow}, seconds(4)},
-                           minutes(1)));
+  CHECK_FALSE(
+      WaitForLease({true, {"host-a", 4, kNow}, seconds(4)}, minutes(1)));
 }
 
 }  // namespace

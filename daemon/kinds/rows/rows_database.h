@@ -108,7 +108,7 @@ struct RowsBatch {
 // the lease is no longer this host's with that token.
 struct BatchMark {
   std::string policy;
-  int64_t intent = 0;  // 0: leave no mark
+  int64_t intent = 0;       // 0: leave no mark
   int64_t lease_token = 0;  // 0: no lease to check (SQLite, tests)
   Duration lease_ttl{};
 };
@@ -171,8 +171,8 @@ class Database {
     (void)policy;
     return std::optional<LeaseHolder>();
   }
-  // This host's mark of the policy; nullopt when it has none (no marked batch ever
-  // committed). Failure: the error reading the database.
+  // This host's mark of the policy; nullopt when it has none (no marked batch
+  // ever committed). Failure: the error reading the database.
   virtual StatusOr<std::optional<RowsMark>> ReadMark(
       const std::string& policy) = 0;
   // Moves committed pages back into the database without blocking writers

@@ -118,9 +118,8 @@ StatusOr<LeaseGrant> PgFleetTables::Acquire(PgConnection& db,
       {policy, host, Millis(ttl)});
   if (!r.ok()) return r.status();
   if (r->rows() == 1) {
-    return LeaseGrant{
-        true, LeaseHolder{host, r->Int64(0, 0),
-                          WallTimeFromSeconds(r->Double(0, 1))}};
+    return LeaseGrant{true, LeaseHolder{host, r->Int64(0, 0),
+                                        WallTimeFromSeconds(r->Double(0, 1))}};
   }
   auto held = db.Query(
       "SELECT holder, token, extract(epoch FROM expires_at)::float8, "

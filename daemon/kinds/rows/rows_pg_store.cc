@@ -309,9 +309,8 @@ StatusOr<LeaseGrant> PgDatabase::AcquireLease(const std::string& policy,
   RETENTION_RETURN_IF_ERROR(described_);
   if (read_only_) return Status::FailedPrecondition("read-only connection");
   RETENTION_RETURN_IF_ERROR(EnsureFleet());
-  return InTransaction(false, [&] {
-    return Fleet().Acquire(*db_, policy, target_.host, ttl);
-  });
+  return InTransaction(
+      false, [&] { return Fleet().Acquire(*db_, policy, target_.host, ttl); });
 }
 
 StatusOr<std::optional<LeaseHolder>> PgDatabase::ReadLease(

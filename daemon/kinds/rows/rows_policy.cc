@@ -178,9 +178,8 @@ IntentFate RowsPolicy::Resolve(const Intent& intent) {
   return fate;
 }
 
-bool RowsPolicy::DeleteAll(Database& db, WallTime cutoff,
-                           const BatchMark& mark, ExecContext& ctx,
-                           ExecResult* result) {
+bool RowsPolicy::DeleteAll(Database& db, WallTime cutoff, const BatchMark& mark,
+                           ExecContext& ctx, ExecResult* result) {
   BatchSizer sizer(db.pacing());
   BusyBackoff backoff;
   Pending pending;
