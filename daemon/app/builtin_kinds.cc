@@ -32,6 +32,9 @@ KindSpec DaemonKind() {
        .type = ValueType::kDuration,
        .default_value = "1h",
        .help = "wall-clock jump that pauses deletion"},
+      {.name = "host_id",
+       .help = "this host's name in a fleet sharing PostgreSQL policies "
+               "(leases, marks); default: the host name"},
       {.name = "metrics_file",
        .type = ValueType::kPath,
        .help = "Prometheus text file rewritten after each run"},

@@ -21,7 +21,14 @@ const std::string_view kManagerInterface =
 interface io.retentiond.Manager
 
 # One configured policy: its schedule, whether it is queued or running now,
-# its newest real (not dry) run, and its brake, if engaged.
+# its newest real (not dry) run, and its brake, if engaged. holder: for a
+# policy a fleet shares (rows on PostgreSQL), which host holds its lease
+# and until when, as this host last saw it; null otherwise.
+type WorkHolder (
+  host: string,
+  until: string
+)
+
 type Policy (
   id: string,
   kind: string,
@@ -30,7 +37,8 @@ type Policy (
   next_run: ?string,
   last_run: ?string,
   last_result: ?string,
-  brake: ?string
+  brake: ?string,
+  holder: ?WorkHolder
 )
 
 # One action of a run's plan, with the reason an auditor reads.

@@ -137,13 +137,18 @@ StatusOr<json> ManagerService::PolicyArray() {
               {"next_run", OptionalTime(view.next_run)},
               {"last_run", nullptr},
               {"last_result", nullptr},
-              {"brake", nullptr}};
+              {"brake", nullptr},
+              {"holder", nullptr}};
     if (auto it = runs->find(view.id); it != runs->end()) {
       p["last_run"] = FormatIso8601(it->second.started);
       p["last_result"] = it->second.outcome;
     }
     for (const Brake& b : *brakes) {
       if (b.name == view.id) p["brake"] = b.reason;
+    }
+    if (auto holder = policy ? policy->work_holder() : std::nullopt) {
+      p["holder"] = {{"host", holder->host},
+                     {"until", FormatIso8601(holder->until)}};
     }
     policies.push_back(std::move(p));
   }

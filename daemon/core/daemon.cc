@@ -66,6 +66,10 @@ Status Daemon::Start(std::vector<ConfigError>* errors, bool start_broken) {
 Status Daemon::Install(std::shared_ptr<const Config> config,
                        std::vector<ConfigError>* errors, bool start_broken) {
   PolicyList policies;
+  // Unchanged on most reloads: no write while an unbuilt policy's retry
+  // may read it.
+  const std::string& host_id = config->daemon().GetStringOrEmpty("host_id");
+  if (services_.host_id != host_id) services_.host_id = host_id;
   RETENTION_RETURN_IF_ERROR(
       BuildPolicies(*config, &policies, errors, start_broken));
   brake_->set_limit(config->daemon().GetDuration("clock_jump_limit"));

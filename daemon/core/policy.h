@@ -51,6 +51,8 @@ struct Services {
   // it, a kind that needs it refuses to build without it.
   StateDb* state = nullptr;
   CommandRunner run_command = {};
+  // This host's id in a fleet ([daemon] host_id); empty: the host name.
+  std::string host_id;
 };
 
 struct Action {
@@ -80,6 +82,13 @@ struct Survivors {
   // Logs: the live files' bytes, which the set's byte budget counts
   // besides the rotated files (the survivors).
   uint64_t live_bytes = 0;
+};
+
+// Which host of a fleet does a shared policy's work (a rows policy on
+// PostgreSQL: its lease's holder), and until when, as this host last saw it.
+struct WorkHolder {
+  std::string host;
+  WallTime until{};
 };
 
 struct Plan {
@@ -207,6 +216,10 @@ class Policy {
     (void)intent;
     return IntentFate::Unknown("policy " + id() + " keeps no intents");
   }
+  // Which host of a fleet holds this policy's work, as last seen; nullopt
+  // for policies each host runs alone (the default) or before any run.
+  // Called from the main thread, possibly during a run.
+  virtual std::optional<WorkHolder> work_holder() const { return std::nullopt; }
 };
 
 }  // namespace retention

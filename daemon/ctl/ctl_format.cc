@@ -141,7 +141,16 @@ std::string FormatStatus(const json& status) {
   }
   const json none;
   auto it = status.is_object() ? status.find("policies") : status.end();
-  return out + "\n" + FormatPolicyTable(it == status.end() ? none : *it);
+  const json& policies = it == status.end() ? none : *it;
+  out += "\n" + FormatPolicyTable(policies);
+  // Fleets (rows on PostgreSQL): which host does each shared policy's work.
+  for (const json& p : policies.is_array() ? policies : json::array()) {
+    auto h = p.is_object() ? p.find("holder") : p.end();
+    if (h == p.end() || !h->is_object()) continue;
+    out += Field(p, "id") + ": work held by " + Field(*h, "host") + " until " +
+           Field(*h, "until") + "\n";
+  }
+  return out;
 }
 
 std::string FormatReload(const json& reply) {

@@ -22,7 +22,8 @@ namespace retention {
 std::string FormatPolicyTable(const nlohmann::json& policies);
 
 // Status: "version: ..." header lines (version, pid, started, config, state
-// dir, clock brake, running, queued), a blank line, then the policy table.
+// dir, clock brake, running, queued), a blank line, the policy table, then
+// "POLICY: work held by HOST until T" for each policy a fleet shares.
 std::string FormatStatus(const nlohmann::json& status);
 
 // Reload: "reloaded: N policies".

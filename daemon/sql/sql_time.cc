@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <ctime>
 
 namespace retention {
 namespace {
@@ -60,6 +62,21 @@ WallTime WallTimeFromSeconds(double s) {
   constexpr double kLimit = 9.0e9;  // seconds; WallTime's range is ~9.2e9
   s = std::clamp(s, -kLimit, kLimit);
   return WallTime(std::chrono::microseconds(std::llround(s * 1e6)));
+}
+
+std::string FormatUtcMicros(WallTime t) {
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                      t.time_since_epoch())
+                      .count();
+  const std::time_t secs = static_cast<std::time_t>(
+      us >= 0 ? us / 1000000 : (us - 999999) / 1000000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  const size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  std::snprintf(buf + n, sizeof buf - n, ".%06lld",
+                static_cast<long long>(us - secs * 1000000LL));
+  return buf;
 }
 
 }  // namespace retention

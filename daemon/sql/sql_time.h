@@ -34,4 +34,8 @@ std::string SqlTimeSeconds(TimeFormat format, const std::string& column);
 // day of a year -4000 must not overflow.
 WallTime WallTimeFromSeconds(double seconds);
 
+// "2026-12-05 01:02:03.000004": `t` in UTC to the microsecond, as
+// PostgreSQL's timestamp input reads it.
+std::string FormatUtcMicros(WallTime t);
+
 }  // namespace retention

@@ -53,6 +53,18 @@ TEST_CASE("control characters from the daemon do not reach the terminal") {
   CHECK(table.find("files.?[31mred") != std::string::npos);
 }
 
+TEST_CASE("status names the host holding a fleet's policy, and only that") {
+  json shared = Policy("rows.tokens", nullptr, nullptr);
+  shared["holder"] = {{"host", "host-b"}, {"until", "2026-01-01T00:00:15Z"}};
+  json alone = Policy("files.tmp", nullptr, nullptr);
+  alone["holder"] = nullptr;
+  const std::string text =
+      FormatStatus({{"policies", json::array({shared, alone})}});
+  CHECK(text.find("\nrows.tokens: work held by host-b until "
+                  "2026-01-01T00:00:15Z\n") != std::string::npos);
+  CHECK(text.find("files.tmp: work held") == std::string::npos);
+}
+
 TEST_CASE("status shows the header, then the policy table") {
   json status = {{"version", "0.1.0"},
                  {"pid", 42},

@@ -9,6 +9,19 @@
 // a value that cannot be read as a time in that format is never old — it is
 // counted (RowsSurvey::unparseable) and left alone.
 //
+// A fleet (several hosts, one PostgreSQL database, the same policy) shares
+// the work through two tables beside the policy's table: each host's
+// batches' marks are keyed by (policy, host), and one lease per policy in
+// retentiond_leases says which host deletes now. A run acquires the lease
+// (AcquireLease, one statement, INSERT ... ON CONFLICT DO UPDATE ... WHERE
+// expired OR ours, RETURNING a new fencing token); each batch's
+// transaction first renews it with that token (BatchMark::lease_token) and
+// deletes nothing if the lease has moved on (kAborted). Everything is
+// transaction-scoped — no session advisory lock, no session SET, no named
+// prepared statement — so it works through PgBouncer in transaction
+// pooling. SQLite serves one host: its lease is always granted, token 0,
+// which checks nothing.
+//
 // Threading: thread-compatible; one policy run uses its Database from one
 // thread.
 #pragma once
@@ -20,6 +33,7 @@
 
 #include "base/clock.h"
 #include "base/status.h"
+#include "kinds/rows/rows_lease.h"
 #include "sql/sql_names.h"
 #include "sql/sql_time.h"
 
@@ -41,6 +55,9 @@ struct RowsTarget {
   // (statement_timeout) before the batch gives up with kBusy.
   Duration lock_timeout = std::chrono::seconds(1);
   Duration statement_timeout = std::chrono::seconds(30);
+  // This host's id ([daemon] host_id; the host name by default): the
+  // holder of leases and the key of this host's marks (PostgreSQL).
+  std::string host;
 
   bool postgres() const { return !pg_uri.empty(); }
   // The database for messages: the file, or the URI without its password.
@@ -74,15 +91,26 @@ struct RowsBatch {
   // Frames in the write-ahead log after the commit (the application's
   // included); 0 when unknown or not in WAL mode.
   int64_t wal_frames = 0;
+  // Until when the batch renewed the lease (BatchMark::lease_token != 0).
+  std::optional<WallTime> lease_until;
 };
 
 // The mark a batch leaves in the application's database, in the same
 // transaction as its DELETE, so that after a crash the rows a write-ahead
 // intent (intent_log.h) removed are known exactly — the application's own
-// deletions are never counted. One row per policy in retentiond_batches.
+// deletions are never counted. One row per (policy, host) in
+// retentiond_batches, so a host's recovery counts its own batches only; on
+// PostgreSQL a Database's first marked batch starts the mark afresh even
+// for an intent number the mark already has (one run is one Database, and
+// a recreated state database numbers its intents from 1 again).
+// With lease_token != 0 the batch also renews the policy's lease for
+// lease_ttl, in the same transaction, and deletes nothing (kAborted) when
+// the lease is no longer this host's with that token.
 struct BatchMark {
   std::string policy;
-  int64_t intent = 0;  // 0: leave no mark
+  int64_t intent = 0;       // 0: leave no mark
+  int64_t lease_token = 0;  // 0: no lease to check (SQLite, tests)
+  Duration lease_ttl{};
 };
 
 // What the marks of `intent` add up to.
@@ -125,8 +153,26 @@ class Database {
   // mark in the same transaction.
   virtual StatusOr<RowsBatch> DeleteBatch(WallTime cutoff, int64_t limit,
                                           const BatchMark& mark) = 0;
-  // The policy's mark; nullopt when it has none (no marked batch ever
-  // committed). Failure: the error reading the database.
+  // Acquires or renews `policy`'s lease for this host (target.host) for
+  // `ttl`: granted with a new fencing token when the lease is free, expired
+  // or already ours; otherwise not granted, naming the holder. The default
+  // (SQLite: one host) always grants token 0. Failure: the database's
+  // error (kBusy: the lease row is locked by a holder's batch).
+  virtual StatusOr<LeaseGrant> AcquireLease(const std::string& policy,
+                                            Duration ttl) {
+    (void)policy;
+    (void)ttl;
+    return LeaseGrant{true, LeaseHolder{}};
+  }
+  // Reads `policy`'s lease without taking it; nullopt when there is none
+  // (never acquired, or a backend without leases).
+  virtual StatusOr<std::optional<LeaseHolder>> ReadLease(
+      const std::string& policy) {
+    (void)policy;
+    return std::optional<LeaseHolder>();
+  }
+  // This host's mark of the policy; nullopt when it has none (no marked batch
+  // ever committed). Failure: the error reading the database.
   virtual StatusOr<std::optional<RowsMark>> ReadMark(
       const std::string& policy) = 0;
   // Moves committed pages back into the database without blocking writers

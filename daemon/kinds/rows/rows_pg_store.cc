@@ -9,8 +9,11 @@
 // statement_timeout: it picks the oldest expired rows through the time
 // index with FOR UPDATE SKIP LOCKED (rows the application holds are left
 // for a later run, never waited on), deletes them by ctid, and adds its
-// count to the policy's row in retentiond_batches (in the table's schema)
+// count to this host's mark in retentiond_batches (in the table's schema)
 // before COMMIT — so after a crash the mark says exactly what committed.
+// With a lease (BatchMark::lease_token), the batch renews it first, in the
+// same transaction: a lease another host took deletes nothing
+// (rows_pg_fleet_store.h).
 // A lock or statement timeout is kBusy: the policy backs off and retries.
 // PostgreSQL rows have no stable number, so batches report no rowid range
 // (0..0); the counts are exact without it. Each batch of a run starts its
@@ -25,14 +28,14 @@
 // Survey reports (never VACUUM FULL, which would lock the table).
 #include <chrono>
 #include <cmath>
-#include <cstdio>
-#include <ctime>
 #include <thread>
 #include <vector>
 
 #include "kinds/rows/rows_database.h"
+#include "kinds/rows/rows_pg_fleet_store.h"
 #include "sql/pg_connection.h"
 #include "sql/sql_names.h"
+#include "sql/sql_time.h"
 
 namespace retention {
 namespace {
@@ -53,22 +56,6 @@ struct PgTable {
   std::string regtype;  // of the time column
   PgTimeType type = PgTimeType::kOther;
 };
-
-// "2026-12-05 01:02:03.000004" in UTC.
-std::string UtcText(WallTime t) {
-  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                      t.time_since_epoch())
-                      .count();
-  const std::time_t secs = static_cast<std::time_t>(
-      us >= 0 ? us / 1000000 : (us - 999999) / 1000000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  const size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-  std::snprintf(buf + n, sizeof buf - n, ".%06lld",
-                static_cast<long long>(us - secs * 1000000LL));
-  return buf;
-}
 
 class PgDatabase final : public Database {
  public:
@@ -91,6 +78,10 @@ class PgDatabase final : public Database {
                                   const BatchMark& mark) override;
   StatusOr<std::optional<RowsMark>> ReadMark(
       const std::string& policy) override;
+  StatusOr<LeaseGrant> AcquireLease(const std::string& policy,
+                                    Duration ttl) override;
+  StatusOr<std::optional<LeaseHolder>> ReadLease(
+      const std::string& policy) override;
   // Measured with tests/bench/rows_expiry_pg.sh (README, Measured).
   BatchPacing pacing() const override {
     return {std::chrono::milliseconds(20), 2.5};
@@ -102,6 +93,16 @@ class PgDatabase final : public Database {
   Status DescribeTable();
   Status Begin(PgTransaction& tx, bool read_only) {
     return tx.Begin(read_only, target_.lock_timeout, target_.statement_timeout);
+  }
+  // f() (a StatusOr) in its own transaction, committed when it succeeds.
+  template <typename F>
+  auto InTransaction(bool read_only, F&& f) -> decltype(f()) {
+    PgTransaction tx(*db_);
+    RETENTION_RETURN_IF_ERROR(Begin(tx, read_only));
+    auto result = f();
+    if (!result.ok()) return result.status();
+    RETENTION_RETURN_IF_ERROR(tx.Commit());
+    return result;
   }
   Status CheckType() const;
   Status CheckIndex();
@@ -123,11 +124,9 @@ class PgDatabase final : public Database {
     return "SELECT ctid FROM " + table_ + " WHERE " + Old() + from + " AND " +
            match_ + " ORDER BY " + column_ + " LIMIT $2::integer";
   }
-  std::string Marks() const {
-    return QuoteIdentifier(table_info_.schema) + ".retentiond_batches";
-  }
-  Status EnsureMarks();
-  Status WriteMark(const BatchMark& mark, int64_t removed);
+  PgFleetTables Fleet() const { return PgFleetTables(table_info_.schema); }
+  // Creates or migrates the fleet's tables once per connection.
+  Status EnsureFleet();
   std::string Where() const { return target_.table + " (" + db_->name() + ")"; }
 
   std::unique_ptr<PgConnection> db_;
@@ -136,7 +135,8 @@ class PgDatabase final : public Database {
   std::string table_, column_, match_;
   Status described_ = Status::Ok();
   PgTable table_info_;
-  bool marks_ready_ = false;
+  bool fleet_ready_ = false;
+  int64_t marked_intent_ = 0;  // whose mark this connection last committed
   // The newest time the last batch under resume_cutoff_ removed, as the
   // column's text; empty before the first batch of a cutoff.
   std::string resume_;
@@ -241,7 +241,7 @@ std::string PgDatabase::CutoffParam(WallTime cutoff) const {
     case TimeFormat::kUnixMillis:
       return std::to_string(static_cast<int64_t>(std::floor(s * 1000.0)));
     case TimeFormat::kNative:
-      return UtcText(cutoff) +
+      return FormatUtcMicros(cutoff) +
              (table_info_.type == PgTimeType::kTimestampTz ? "+00" : "");
     default:
       return std::to_string(static_cast<int64_t>(std::floor(s)));
@@ -292,38 +292,40 @@ StatusOr<RowsSurvey> PgDatabase::Survey(WallTime cutoff) {
   return s;
 }
 
-Status PgDatabase::EnsureMarks() {
-  if (marks_ready_) return Status::Ok();
-  auto exists = db_->Query("SELECT to_regclass($1) IS NOT NULL", {Marks()});
-  if (!exists.ok()) return exists.status();
-  if (exists->Text(0, 0) != "t") {
-    RETENTION_RETURN_IF_ERROR(db_->Exec(
-        "CREATE TABLE IF NOT EXISTS " + Marks() +
-        " (policy text PRIMARY KEY, intent bigint NOT NULL, rows bigint NOT "
-        "NULL, min_rowid bigint NOT NULL, max_rowid bigint NOT NULL)"));
-  }
-  marks_ready_ = true;
+Status PgDatabase::EnsureFleet() {
+  if (fleet_ready_) return Status::Ok();
+  PgTransaction tx(*db_);
+  RETENTION_RETURN_IF_ERROR(Begin(tx, false));
+  auto ready = Fleet().Ready(*db_);
+  if (!ready.ok()) return ready.status();
+  if (!*ready) RETENTION_RETURN_IF_ERROR(Fleet().Create(*db_));
+  RETENTION_RETURN_IF_ERROR(tx.Commit());
+  fleet_ready_ = true;
   return Status::Ok();
 }
 
-Status PgDatabase::WriteMark(const BatchMark& mark, int64_t removed) {
-  if (mark.intent == 0 || removed == 0) return Status::Ok();
-  // A new intent starts the policy's row afresh; the same one adds to it.
-  auto r = db_->Query(
-      "INSERT INTO " + Marks() +
-          " AS m (policy, intent, rows, min_rowid, max_rowid) VALUES ($1, "
-          "$2::bigint, $3::bigint, 0, 0) ON CONFLICT (policy) DO UPDATE SET "
-          "rows = CASE WHEN m.intent = EXCLUDED.intent THEN m.rows + "
-          "EXCLUDED.rows ELSE EXCLUDED.rows END, intent = EXCLUDED.intent",
-      {mark.policy, std::to_string(mark.intent), std::to_string(removed)});
-  return r.status();
+StatusOr<LeaseGrant> PgDatabase::AcquireLease(const std::string& policy,
+                                              Duration ttl) {
+  RETENTION_RETURN_IF_ERROR(described_);
+  if (read_only_) return Status::FailedPrecondition("read-only connection");
+  RETENTION_RETURN_IF_ERROR(EnsureFleet());
+  return InTransaction(
+      false, [&] { return Fleet().Acquire(*db_, policy, target_.host, ttl); });
+}
+
+StatusOr<std::optional<LeaseHolder>> PgDatabase::ReadLease(
+    const std::string& policy) {
+  RETENTION_RETURN_IF_ERROR(described_);
+  return InTransaction(true, [&] { return Fleet().ReadLease(*db_, policy); });
 }
 
 StatusOr<RowsBatch> PgDatabase::DeleteBatch(WallTime cutoff, int64_t limit,
                                             const BatchMark& mark) {
   RETENTION_RETURN_IF_ERROR(described_);
   if (read_only_) return Status::FailedPrecondition("read-only connection");
-  if (mark.intent != 0) RETENTION_RETURN_IF_ERROR(EnsureMarks());
+  if (mark.intent != 0 || mark.lease_token != 0) {
+    RETENTION_RETURN_IF_ERROR(EnsureFleet());
+  }
   PgTransaction tx(*db_);
   const auto start = std::chrono::steady_clock::now();
   RETENTION_RETURN_IF_ERROR(Begin(tx, false));
@@ -331,6 +333,12 @@ StatusOr<RowsBatch> PgDatabase::DeleteBatch(WallTime cutoff, int64_t limit,
   // commit the server loses in a crash loses its mark with it, and the
   // next run deletes those rows again.
   RETENTION_RETURN_IF_ERROR(db_->Exec("SET LOCAL synchronous_commit = off"));
+  std::optional<WallTime> until;
+  if (mark.lease_token != 0) {
+    auto renewed = Fleet().Renew(*db_, target_.host, mark);
+    if (!renewed.ok()) return renewed.status();
+    until = *renewed;
+  }
   if (cutoff != resume_cutoff_) resume_.clear();
   std::vector<std::optional<std::string>> params = {CutoffParam(cutoff),
                                                     std::to_string(limit)};
@@ -346,8 +354,12 @@ StatusOr<RowsBatch> PgDatabase::DeleteBatch(WallTime cutoff, int64_t limit,
   RowsBatch batch;
   batch.removed = r->Int64(0, 0);
   if (!r->IsNull(0, 1)) batch.oldest = WallTimeFromSeconds(r->Double(0, 1));
-  RETENTION_RETURN_IF_ERROR(WriteMark(mark, batch.removed));
+  batch.lease_until = until;
+  const bool fresh = batch.removed > 0 && mark.intent != marked_intent_;
+  RETENTION_RETURN_IF_ERROR(
+      Fleet().WriteMark(*db_, target_.host, mark, batch.removed, fresh));
   RETENTION_RETURN_IF_ERROR(tx.Commit());
+  if (fresh) marked_intent_ = mark.intent;
   batch.hold = std::chrono::steady_clock::now() - start;
   if (!r->IsNull(0, 2)) {
     resume_ = r->Text(0, 2);
@@ -359,18 +371,8 @@ StatusOr<RowsBatch> PgDatabase::DeleteBatch(WallTime cutoff, int64_t limit,
 StatusOr<std::optional<RowsMark>> PgDatabase::ReadMark(
     const std::string& policy) {
   RETENTION_RETURN_IF_ERROR(described_);
-  PgTransaction tx(*db_);
-  RETENTION_RETURN_IF_ERROR(Begin(tx, true));
-  auto exists = db_->Query("SELECT to_regclass($1) IS NOT NULL", {Marks()});
-  if (!exists.ok()) return exists.status();
-  if (exists->Text(0, 0) != "t") return std::optional<RowsMark>();
-  auto r = db_->Query("SELECT intent, rows, min_rowid, max_rowid FROM " +
-                          Marks() + " WHERE policy = $1",
-                      {policy});
-  if (!r.ok()) return r.status();
-  if (r->rows() == 0) return std::optional<RowsMark>();
-  return std::optional<RowsMark>(
-      RowsMark{r->Int64(0, 0), r->Int64(0, 1), r->Int64(0, 2), r->Int64(0, 3)});
+  return InTransaction(
+      true, [&] { return Fleet().ReadMark(*db_, policy, target_.host); });
 }
 
 }  // namespace

@@ -1,9 +1,12 @@
 #include "kinds/rows/rows_policy.h"
 
+#include <spdlog/spdlog.h>
+
 #include "config/config_value.h"
 #include "config/kind_registry.h"
 #include "core/recorded_removal.h"
 #include "kinds/rows/rows_planner.h"
+#include "os/host_name.h"
 
 namespace retention {
 namespace {
@@ -16,6 +19,8 @@ DatabaseOpener Opener(const RowsTarget& target) {
 StatusOr<std::unique_ptr<Policy>> MakeRowsPolicy(const Section& s,
                                                  Services& services) {
   RowsRule rule = RowsRuleFromSection(s);
+  rule.target.host =
+      services.host_id.empty() ? LocalHostName() : services.host_id;
   DatabaseOpener open = Opener(rule.target);
   auto db = open(true);
   if (!db.ok()) return db.status();
@@ -51,6 +56,9 @@ void RegisterRowsKind(KindRegistry* registry) {
   registry->Register(std::move(spec));
 }
 
+// How often a run waiting for another host's lease checks for a stop.
+constexpr Duration kLeaseSlice = std::chrono::milliseconds(200);
+
 struct RowsPolicy::Pending {
   int64_t intent = 0;    // the run's write-ahead intent
   bool last = false;     // the run's last record: it closes the intent
@@ -74,7 +82,55 @@ StatusOr<Plan> RowsPolicy::MakePlan(WallTime now) {
   RETENTION_RETURN_IF_ERROR((*db)->Check(rule_.allow_full_scan));
   auto survey = (*db)->Survey(RowsCutoff(rule_, now));
   if (!survey.ok()) return survey.status();
-  return PlanRows(id_, rule_, *survey, now);
+  auto plan = PlanRows(id_, rule_, *survey, now);
+  // A dry run only looks: the lease is taken by Execute.
+  auto lease = (*db)->ReadLease(id_);
+  if (!lease.ok()) {
+    plan.warnings.push_back("lease: " + lease.status().ToString());
+  } else if (*lease) {
+    SeeLease(**lease);
+    if (HeldByOther(*lease, rule_.target.host, now)) {
+      plan.warnings.push_back(HeldByText(**lease));
+    }
+  }
+  return plan;
+}
+
+std::optional<WorkHolder> RowsPolicy::work_holder() const {
+  std::lock_guard<std::mutex> lock(holder_mu_);
+  return holder_;
+}
+
+void RowsPolicy::SeeLease(const LeaseHolder& lease) {
+  std::lock_guard<std::mutex> lock(holder_mu_);
+  holder_ = WorkHolder{lease.host, lease.until};
+}
+
+std::optional<int64_t> RowsPolicy::TakeLease(Database& db, ExecContext& ctx,
+                                             ExecResult* result) {
+  auto grant = db.AcquireLease(id_, LeaseTtl(rule_.every));
+  if (grant.ok() && WaitForLease(*grant, rule_.every)) {
+    SeeLease(grant->holder);
+    // A killed holder's lease runs out within this period: take over then
+    // rather than a whole `every` later (a live holder renews it first).
+    for (Duration left = grant->left + kLeaseSlice;
+         left > Duration::zero() && !ctx.stopping(); left -= kLeaseSlice) {
+      db.Pause(std::min(left, kLeaseSlice));
+    }
+    if (!ctx.stopping()) grant = db.AcquireLease(id_, LeaseTtl(rule_.every));
+  }
+  if (!grant.ok()) {
+    ++result->failed;
+    result->errors.push_back("lease: " + grant.status().ToString() +
+                             "; deleting nothing");
+    return std::nullopt;
+  }
+  if (grant->holder.token == 0) return 0;  // one host: no lease to keep
+  SeeLease(grant->holder);
+  if (grant->granted) return grant->holder.token;
+  // Not an error: the fleet's work is in another host's hands.
+  spdlog::info("{}: {}", id_, HeldByText(grant->holder));
+  return std::nullopt;
 }
 
 ExecResult RowsPolicy::Execute(const Plan& plan, ExecContext& ctx) {
@@ -85,6 +141,8 @@ ExecResult RowsPolicy::Execute(const Plan& plan, ExecContext& ctx) {
     result.errors.push_back(db.status().ToString());
     return result;
   }
+  const std::optional<int64_t> token = TakeLease(**db, ctx, &result);
+  if (!token) return result;
   // The whole run is one intent; each batch adds its rows to the intent's
   // mark in the application's database, so a crash loses no count.
   std::vector<int64_t> ids;
@@ -94,7 +152,8 @@ ExecResult RowsPolicy::Execute(const Plan& plan, ExecContext& ctx) {
     return result;
   }
   // The plan's cutoff, not a new one: one cutoff per run.
-  if (DeleteAll(**db, RowsCutoff(rule_, plan.now), ids.front(), ctx, &result)) {
+  const BatchMark mark{id_, ids.front(), *token, LeaseTtl(rule_.every)};
+  if (DeleteAll(**db, RowsCutoff(rule_, plan.now), mark, ctx, &result)) {
     result.done = 1;
   }
   return result;
@@ -119,14 +178,13 @@ IntentFate RowsPolicy::Resolve(const Intent& intent) {
   return fate;
 }
 
-bool RowsPolicy::DeleteAll(Database& db, WallTime cutoff, int64_t intent,
+bool RowsPolicy::DeleteAll(Database& db, WallTime cutoff, const BatchMark& mark,
                            ExecContext& ctx, ExecResult* result) {
   BatchSizer sizer(db.pacing());
   BusyBackoff backoff;
   Pending pending;
-  pending.intent = intent;
+  pending.intent = mark.intent;
   bool complete = false;
-  const BatchMark mark{id_, intent};
   while (!ctx.stopping()) {
     auto batch = db.DeleteBatch(cutoff, sizer.size(), mark);
     if (!batch.ok() && batch.status().IsBusy()) {
@@ -142,6 +200,10 @@ bool RowsPolicy::DeleteAll(Database& db, WallTime cutoff, int64_t intent,
       break;
     }
     backoff.Reset();
+    if (batch->lease_until) {
+      std::lock_guard<std::mutex> lock(holder_mu_);
+      holder_ = WorkHolder{rule_.target.host, *batch->lease_until};
+    }
     complete = batch->removed == 0;
     if (complete) break;
     sizer.Observe(batch->removed, batch->hold);

@@ -14,11 +14,20 @@
 // current batch finishes first. Removed rows are recorded in the ledger by
 // count and rowid range, about once a second and at the end, never by content.
 //
+// On PostgreSQL several hosts may run the same policy (a fleet): a real run
+// first takes the policy's lease (Database::AcquireLease, for
+// LeaseTtl(every)); a host that does not get it deletes nothing and logs
+// "held by HOST until T" (its plan says so too), and every batch renews
+// the lease with its fencing token, so a run whose lease another host took
+// stops with an error after rolling back that batch.
+//
 // Threading: one run at a time (the Runner's contract).
 #pragma once
 
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <optional>
 
 #include "config/config.h"
 #include "core/policy.h"
@@ -64,13 +73,21 @@ class RowsPolicy final : public Policy {
   // Reads the batches' mark in the application's database: the rows the
   // intent's committed batches removed beyond what the ledger holds.
   IntentFate Resolve(const Intent& intent) override;
+  // The lease's holder as last seen (PostgreSQL); nullopt on SQLite.
+  std::optional<WorkHolder> work_holder() const override;
 
  private:
   struct Pending;
   // Deletes batch after batch under `intent`; true when no expired row is
   // left. result->rows counts the rows removed.
-  bool DeleteAll(Database& db, WallTime cutoff, int64_t intent,
+  bool DeleteAll(Database& db, WallTime cutoff, const BatchMark& mark,
                  ExecContext& ctx, ExecResult* result);
+  // Acquires the policy's lease for this run: its token (0 on SQLite), or
+  // nullopt when another host holds it or it could not be read (said in
+  // `result`, or logged).
+  std::optional<int64_t> TakeLease(Database& db, ExecContext& ctx,
+                                   ExecResult* result);
+  void SeeLease(const LeaseHolder& lease);
   // Accounts for one batch: ledger, checkpoint, then the pause. False when
   // the run must stop.
   bool AfterBatch(Database& db, const RowsBatch& batch, Pending* pending,
@@ -84,6 +101,8 @@ class RowsPolicy final : public Policy {
   RowsRule rule_;
   Clock& clock_;
   DatabaseOpener open_;
+  mutable std::mutex holder_mu_;
+  std::optional<WorkHolder> holder_;  // guarded by holder_mu_
 };
 
 }  // namespace retention

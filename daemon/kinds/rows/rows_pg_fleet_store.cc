@@ -1,0 +1,175 @@
+#include "kinds/rows/rows_pg_fleet_store.h"
+
+#include <chrono>
+
+#include "sql/sql_names.h"
+#include "sql/sql_time.h"
+
+namespace retention {
+namespace {
+
+std::string Millis(Duration d) {
+  return std::to_string(
+      std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
+}
+
+// Any constant: the key of the transaction-scoped advisory lock that
+// serializes the hosts creating or migrating the tables.
+constexpr const char* kDdlLock = "2026120517";
+
+}  // namespace
+
+PgFleetTables::PgFleetTables(const std::string& schema)
+    : schema_(schema),
+      marks_(QuoteIdentifier(schema) + ".retentiond_batches"),
+      leases_(QuoteIdentifier(schema) + ".retentiond_leases") {}
+
+StatusOr<bool> PgFleetTables::Ready(PgConnection& db) const {
+  auto r = db.Query(
+      "SELECT to_regclass($2) IS NOT NULL AND EXISTS (SELECT 1 FROM "
+      "pg_constraint WHERE conrelid = to_regclass($1) AND contype = 'p' AND "
+      "array_length(conkey, 1) = 2)",
+      {marks_, leases_});
+  if (!r.ok()) return r.status();
+  return r->Text(0, 0) == "t";
+}
+
+Status PgFleetTables::Create(PgConnection& db) const {
+  RETENTION_RETURN_IF_ERROR(
+      db.Exec(std::string("SELECT pg_advisory_xact_lock(") + kDdlLock + ")"));
+  RETENTION_RETURN_IF_ERROR(db.Exec(
+      "CREATE TABLE IF NOT EXISTS " + marks_ +
+      " (policy text NOT NULL, host text NOT NULL DEFAULT '', intent bigint "
+      "NOT NULL, rows bigint NOT NULL, min_rowid bigint NOT NULL, max_rowid "
+      "bigint NOT NULL, PRIMARY KEY (policy, host)); CREATE TABLE IF NOT "
+      "EXISTS " +
+      leases_ +
+      " (policy text PRIMARY KEY, holder text NOT NULL, token bigint NOT "
+      "NULL, expires_at timestamptz NOT NULL)"));
+  // A table of one mark per policy (before fleets): the existing marks
+  // become host '' (ReadMark's fallback), the key (policy, host).
+  auto pk = db.Query(
+      "SELECT conname FROM pg_constraint WHERE conrelid = to_regclass($1) "
+      "AND contype = 'p' AND array_length(conkey, 1) = 1",
+      {marks_});
+  if (!pk.ok()) return pk.status();
+  if (pk->rows() == 0) return Status::Ok();
+  return db.Exec("ALTER TABLE " + marks_ +
+                 " ADD COLUMN IF NOT EXISTS host text NOT NULL DEFAULT '', "
+                 "DROP CONSTRAINT " +
+                 QuoteIdentifier(pk->Text(0, 0)) +
+                 ", ADD PRIMARY KEY (policy, host)");
+}
+
+Status PgFleetTables::WriteMark(PgConnection& db, const std::string& host,
+                                const BatchMark& mark, int64_t removed,
+                                bool fresh) const {
+  if (mark.intent == 0 || removed == 0) return Status::Ok();
+  auto r = db.Query(
+      "INSERT INTO " + marks_ +
+          " AS m (policy, host, intent, rows, min_rowid, max_rowid) VALUES "
+          "($1, $2, $3::bigint, $4::bigint, 0, 0) ON CONFLICT (policy, host) "
+          "DO UPDATE SET rows = CASE WHEN m.intent = EXCLUDED.intent AND NOT "
+          "$5::boolean THEN m.rows + EXCLUDED.rows ELSE EXCLUDED.rows END, "
+          "intent = EXCLUDED.intent",
+      {mark.policy, host, std::to_string(mark.intent), std::to_string(removed),
+       fresh ? "true" : "false"});
+  return r.status();
+}
+
+StatusOr<std::optional<RowsMark>> PgFleetTables::ReadMark(
+    PgConnection& db, const std::string& policy,
+    const std::string& host) const {
+  auto cols = db.Query(
+      "SELECT to_regclass($1) IS NOT NULL, EXISTS (SELECT 1 FROM "
+      "pg_attribute WHERE attrelid = to_regclass($1) AND attname = 'host' "
+      "AND NOT attisdropped)",
+      {marks_});
+  if (!cols.ok()) return cols.status();
+  if (cols->Text(0, 0) != "t") return std::optional<RowsMark>();
+  // Not migrated yet (no batch of this version ran): the old single mark.
+  const bool keyed = cols->Text(0, 1) == "t";
+  auto r = keyed ? db.Query("SELECT intent, rows, min_rowid, max_rowid FROM " +
+                                marks_ +
+                                " WHERE policy = $1 AND host IN ($2, '') "
+                                "ORDER BY host = $2 DESC LIMIT 1",
+                            {policy, host})
+                 : db.Query("SELECT intent, rows, min_rowid, max_rowid FROM " +
+                                marks_ + " WHERE policy = $1",
+                            {policy});
+  if (!r.ok()) return r.status();
+  if (r->rows() == 0) return std::optional<RowsMark>();
+  return std::optional<RowsMark>(
+      RowsMark{r->Int64(0, 0), r->Int64(0, 1), r->Int64(0, 2), r->Int64(0, 3)});
+}
+
+StatusOr<LeaseGrant> PgFleetTables::Acquire(PgConnection& db,
+                                            const std::string& policy,
+                                            const std::string& host,
+                                            Duration ttl) const {
+  auto r = db.Query(
+      "INSERT INTO " + leases_ +
+          " AS l (policy, holder, token, expires_at) VALUES ($1, $2, 1, "
+          "now() + $3::bigint * interval '1 millisecond') ON CONFLICT "
+          "(policy) DO UPDATE SET holder = EXCLUDED.holder, token = l.token "
+          "+ 1, expires_at = EXCLUDED.expires_at WHERE l.expires_at <= now() "
+          "OR l.holder = EXCLUDED.holder RETURNING token, extract(epoch FROM "
+          "expires_at)::float8",
+      {policy, host, Millis(ttl)});
+  if (!r.ok()) return r.status();
+  if (r->rows() == 1) {
+    return LeaseGrant{true, LeaseHolder{host, r->Int64(0, 0),
+                                        WallTimeFromSeconds(r->Double(0, 1))}};
+  }
+  auto held = db.Query(
+      "SELECT holder, token, extract(epoch FROM expires_at)::float8, "
+      "extract(epoch FROM expires_at - now())::float8 FROM " +
+          leases_ + " WHERE policy = $1",
+      {policy});
+  if (!held.ok()) return held.status();
+  if (held->rows() == 0) {
+    return Status::Aborted("the lease of " + policy + " vanished");
+  }
+  LeaseGrant grant{false, LeaseHolder{held->Text(0, 0), held->Int64(0, 1),
+                                      WallTimeFromSeconds(held->Double(0, 2))}};
+  grant.left = std::chrono::duration_cast<Duration>(
+      std::chrono::duration<double>(held->Double(0, 3)));
+  return grant;
+}
+
+StatusOr<WallTime> PgFleetTables::Renew(PgConnection& db,
+                                        const std::string& host,
+                                        const BatchMark& mark) const {
+  auto r = db.Query(
+      "UPDATE " + leases_ +
+          " SET expires_at = now() + $4::bigint * interval '1 millisecond' "
+          "WHERE policy = $1 AND holder = $2 AND token = $3::bigint "
+          "RETURNING extract(epoch FROM expires_at)::float8",
+      {mark.policy, host, std::to_string(mark.lease_token),
+       Millis(mark.lease_ttl)});
+  if (!r.ok()) return r.status();
+  if (r->rows() == 0) {
+    return Status::Aborted("the lease of " + mark.policy +
+                           " is no longer this host's (token " +
+                           std::to_string(mark.lease_token) +
+                           "): another host took over; batch rolled back");
+  }
+  return WallTimeFromSeconds(r->Double(0, 0));
+}
+
+StatusOr<std::optional<LeaseHolder>> PgFleetTables::ReadLease(
+    PgConnection& db, const std::string& policy) const {
+  auto exists = db.Query("SELECT to_regclass($1) IS NOT NULL", {leases_});
+  if (!exists.ok()) return exists.status();
+  if (exists->Text(0, 0) != "t") return std::optional<LeaseHolder>();
+  auto r = db.Query(
+      "SELECT holder, token, extract(epoch FROM expires_at)::float8 FROM " +
+          leases_ + " WHERE policy = $1",
+      {policy});
+  if (!r.ok()) return r.status();
+  if (r->rows() == 0) return std::optional<LeaseHolder>();
+  return std::optional<LeaseHolder>(LeaseHolder{
+      r->Text(0, 0), r->Int64(0, 1), WallTimeFromSeconds(r->Double(0, 2))});
+}
+
+}  // namespace retention

@@ -1,0 +1,67 @@
+// The PostgreSQL tables a fleet of hosts shares beside a rows policy's
+// table (rows_database.h): `<schema>.retentiond_batches`, each host's
+// batches' mark per policy, keyed by (policy, host), and
+// `<schema>.retentiond_leases(policy, holder, token, expires_at)`, which
+// host deletes a policy's rows now. Used by rows_pg_store.cc only; every
+// function runs inside the caller's transaction (nothing session-scoped,
+// so PgBouncer's transaction pooling is fine), times come from the
+// server's clock (now(): the transaction's start).
+//
+// Threading: thread-compatible, like the PgConnection it is given.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "base/status.h"
+#include "kinds/rows/rows_database.h"
+#include "sql/pg_connection.h"
+
+namespace retention {
+
+class PgFleetTables {
+ public:
+  // The tables in `schema` (unquoted, as the catalog names it).
+  explicit PgFleetTables(const std::string& schema);
+
+  // Whether both tables exist in their current shape: a catalog read, no
+  // lock. Failure: the database's error.
+  StatusOr<bool> Ready(PgConnection& db) const;
+  // Creates the tables, or migrates a retentiond_batches of one mark per
+  // policy forward (ADD COLUMN host DEFAULT '', primary key (policy,
+  // host)), keeping its marks; serialized between hosts by a
+  // transaction-scoped advisory lock. Precondition: a read-write
+  // transaction is open.
+  Status Create(PgConnection& db) const;
+
+  // Adds `removed` rows to `host`'s mark of `mark.policy`: a new intent
+  // starts it afresh, the same one adds to it — unless `fresh` (the run's
+  // first marked batch): intent numbers are unique only within one state
+  // database, and a host whose state directory was recreated numbers its
+  // intents from 1 again.
+  Status WriteMark(PgConnection& db, const std::string& host,
+                   const BatchMark& mark, int64_t removed, bool fresh) const;
+  // `host`'s mark of `policy`; a mark written before the migration (host
+  // '') counts as this host's when it has none of its own. nullopt: none.
+  StatusOr<std::optional<RowsMark>> ReadMark(PgConnection& db,
+                                             const std::string& policy,
+                                             const std::string& host) const;
+
+  // INSERT ... ON CONFLICT DO UPDATE ... WHERE expired OR ours: granted
+  // with a new token, or the current holder. Precondition: Create ran.
+  StatusOr<LeaseGrant> Acquire(PgConnection& db, const std::string& policy,
+                               const std::string& host, Duration ttl) const;
+  // Extends the lease `mark` holds by mark.lease_ttl, locking its row until
+  // the transaction ends; returns the new expiry. kAborted when the lease
+  // is no longer (host, mark.lease_token).
+  StatusOr<WallTime> Renew(PgConnection& db, const std::string& host,
+                           const BatchMark& mark) const;
+  // The lease of `policy`; nullopt when there is none (or no table).
+  StatusOr<std::optional<LeaseHolder>> ReadLease(
+      PgConnection& db, const std::string& policy) const;
+
+ private:
+  std::string schema_, marks_, leases_;
+};
+
+}  // namespace retention
