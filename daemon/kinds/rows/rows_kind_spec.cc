@@ -10,25 +10,6 @@ namespace {
 
 using Errors = std::vector<ConfigError>;
 
-// The time formats each backend reads (the catalog decides the rest).
-void CheckTimeFormat(const Section& s, bool postgres, Errors* errors) {
-  const TimeFormat format = ParseTimeFormat(s.GetString("time_format"));
-  const bool native = format == TimeFormat::kNative;
-  if (!postgres && native) {
-    AddKeyError(s, "time_format",
-                "native is for PostgreSQL time columns; an SQLite column is "
-                "unix, unix_ms, iso8601 or julianday",
-                errors);
-  }
-  if (postgres && !native && format != TimeFormat::kUnixSeconds &&
-      format != TimeFormat::kUnixMillis) {
-    AddKeyError(s, "time_format",
-                std::string(TimeFormatName(format)) +
-                    " is for SQLite; a PostgreSQL time column is native "
-                    "(timestamptz, timestamp, date), unix or unix_ms",
-                errors);
-  }
-}
 
 void CheckNames(const Section& s, bool postgres, Errors* errors) {
   for (const char* key : {"table", "time_column"}) {
@@ -54,7 +35,7 @@ void Validate(const Section& s, Errors* errors) {
   const bool postgres =
       url.ok() && url->backend == DatabaseUrl::Backend::kPostgres;
   CheckNames(s, postgres, errors);
-  CheckTimeFormat(s, postgres, errors);
+  if (url.ok()) CheckTimeFormatFor(s, *url, errors);
   if (s.Has("where")) {
     Status st = ValidateWhereText(s.GetString("where"));
     if (!st.ok()) AddKeyError(s, "where", st.message(), errors);

@@ -34,21 +34,12 @@
 #include "kinds/rows/rows_database.h"
 #include "kinds/rows/rows_pg_fleet_store.h"
 #include "sql/pg_connection.h"
+#include "sql/pg_time.h"
 #include "sql/sql_names.h"
 #include "sql/sql_time.h"
 
 namespace retention {
 namespace {
-
-enum class PgTimeType { kTimestampTz, kTimestamp, kDate, kInteger, kOther };
-
-PgTimeType TimeTypeOf(const std::string& regtype) {
-  if (regtype == "timestamp with time zone") return PgTimeType::kTimestampTz;
-  if (regtype == "timestamp without time zone") return PgTimeType::kTimestamp;
-  if (regtype == "date") return PgTimeType::kDate;
-  if (regtype == "bigint" || regtype == "integer") return PgTimeType::kInteger;
-  return PgTimeType::kOther;
-}
 
 // What the catalog says about the target.
 struct PgTable {
@@ -103,6 +94,10 @@ class PgDatabase final : public Database {
     if (!result.ok()) return result.status();
     RETENTION_RETURN_IF_ERROR(tx.Commit());
     return result;
+  }
+  // The time column as sql/pg_time.h reads it (after Describe).
+  PgTimeColumn TimeColumn() const {
+    return {column_, table_info_.regtype, table_info_.type, target_.format};
   }
   Status CheckType() const;
   Status CheckIndex();
@@ -168,26 +163,13 @@ Status PgDatabase::DescribeTable() {
   }
   table_info_.schema = rel->Text(0, 0);
   table_info_.regtype = rel->Text(0, 2);
-  table_info_.type = TimeTypeOf(table_info_.regtype);
+  table_info_.type = PgTimeTypeOf(table_info_.regtype);
   return tx.Commit();
 }
 
 Status PgDatabase::CheckType() const {
-  const bool native = target_.format == TimeFormat::kNative;
-  const PgTimeType t = table_info_.type;
-  if (native && t != PgTimeType::kInteger && t != PgTimeType::kOther) {
-    return Status::Ok();
-  }
-  if (!native && t == PgTimeType::kInteger) return Status::Ok();
-  std::string want = "a timestamptz, timestamp, date, bigint or integer column";
-  if (t == PgTimeType::kInteger) want = "time_format = unix or unix_ms";
-  if (t != PgTimeType::kInteger && t != PgTimeType::kOther) {
-    want = "time_format = native";
-  }
-  return Status::InvalidArgument(
-      "column " + target_.time_column + " of " + Where() + " is " +
-      table_info_.regtype + ", which time_format = " +
-      TimeFormatName(target_.format) + " does not read; it needs " + want);
+  return TimeColumn().CheckFormat("column " + target_.time_column + " of " +
+                                  Where());
 }
 
 Status PgDatabase::CheckIndex() {
@@ -222,42 +204,13 @@ Status PgDatabase::Check(bool allow_full_scan) {
   return tx.Commit();
 }
 
-std::string PgDatabase::Cast() const {
-  switch (table_info_.type) {
-    case PgTimeType::kTimestampTz:
-      return "timestamptz";
-    case PgTimeType::kTimestamp:
-    case PgTimeType::kDate:  // date < timestamp: midnight UTC, indexed
-      return "timestamp";
-    default:
-      return "bigint";
-  }
-}
+std::string PgDatabase::Cast() const { return TimeColumn().Cast(); }
 
 std::string PgDatabase::CutoffParam(WallTime cutoff) const {
-  const double s =
-      std::chrono::duration<double>(cutoff.time_since_epoch()).count();
-  switch (target_.format) {
-    case TimeFormat::kUnixMillis:
-      return std::to_string(static_cast<int64_t>(std::floor(s * 1000.0)));
-    case TimeFormat::kNative:
-      return FormatUtcMicros(cutoff) +
-             (table_info_.type == PgTimeType::kTimestampTz ? "+00" : "");
-    default:
-      return std::to_string(static_cast<int64_t>(std::floor(s)));
-  }
+  return TimeColumn().Param(cutoff);
 }
 
-std::string PgDatabase::Seconds() const {
-  switch (target_.format) {
-    case TimeFormat::kUnixMillis:
-      return "(" + column_ + " / 1000.0)::float8";
-    case TimeFormat::kNative:
-      return "extract(epoch FROM " + column_ + ")::float8";
-    default:
-      return column_ + "::float8";
-  }
-}
+std::string PgDatabase::Seconds() const { return TimeColumn().Seconds(); }
 
 StatusOr<RowsSurvey> PgDatabase::Survey(WallTime cutoff) {
   RETENTION_RETURN_IF_ERROR(described_);
