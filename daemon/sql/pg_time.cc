@@ -2,8 +2,6 @@
 
 #include <chrono>
 #include <cmath>
-#include <cstdio>
-#include <ctime>
 
 namespace retention {
 
@@ -54,7 +52,7 @@ std::string PgTimeColumn::Param(WallTime t) const {
     case TimeFormat::kUnixMillis:
       return std::to_string(static_cast<int64_t>(std::floor(s * 1000.0)));
     case TimeFormat::kNative:
-      return PgUtcText(t) + (type == PgTimeType::kTimestampTz ? "+00" : "");
+      return FormatUtcMicros(t) + (type == PgTimeType::kTimestampTz ? "+00" : "");
     default:
       return std::to_string(static_cast<int64_t>(std::floor(s)));
   }
@@ -71,19 +69,5 @@ std::string PgTimeColumn::Seconds() const {
   }
 }
 
-std::string PgUtcText(WallTime t) {
-  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                      t.time_since_epoch())
-                      .count();
-  const std::time_t secs = static_cast<std::time_t>(
-      us >= 0 ? us / 1000000 : (us - 999999) / 1000000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  const size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-  std::snprintf(buf + n, sizeof buf - n, ".%06lld",
-                static_cast<long long>(us - secs * 1000000LL));
-  return buf;
-}
 
 }  // namespace retention

@@ -40,7 +40,4 @@ struct PgTimeColumn {
   std::string Seconds() const;
 };
 
-// "2026-12-05 01:02:03.000004" in UTC.
-std::string PgUtcText(WallTime t);
-
 }  // namespace retention
