@@ -170,6 +170,12 @@ TEST_CASE("pg accounts: a purge deletes the cascade rows and the account") {
   env.Add(2, kDay * 40);
   auto db = env.Open();
   REQUIRE(db->Check().ok());
+  // A read-only connection (the config check's) never purges.
+  auto checker = OpenAccountsDatabase(env.rule, true, seconds(1));
+  REQUIRE(checker.ok());
+  CHECK((*checker)->PurgeRows("1", kNow - kDay * 30).status().code() ==
+        Status::Code::kFailedPrecondition);
+  CHECK(env.AllRows(1));
   auto purged = db->PurgeRows("1", kNow - kDay * 30);
   INFO(purged.status().ToString());
   REQUIRE(purged.ok());

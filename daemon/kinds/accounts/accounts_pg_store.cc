@@ -31,9 +31,10 @@ std::string Counted(const std::string& dml) {
 class PgAccounts final : public AccountsDatabase {
  public:
   PgAccounts(std::unique_ptr<PgConnection> db, const AccountsRule& rule,
-             Duration lock_timeout)
+             bool read_only, Duration lock_timeout)
       : db_(std::move(db)),
         rule_(rule),
+        read_only_(read_only),
         lock_timeout_(lock_timeout),
         table_(QuoteIdentifier(rule.table)),
         id_(QuoteIdentifier(rule.id_column)) {
@@ -65,6 +66,7 @@ class PgAccounts final : public AccountsDatabase {
 
   std::unique_ptr<PgConnection> db_;
   AccountsRule rule_;
+  bool read_only_;
   Duration lock_timeout_;
   std::string table_, id_;  // quoted
   PgTimeColumn deleted_;
@@ -225,6 +227,7 @@ Status PgAccounts::PurgeAccountRow(const std::string& id, PurgedRows* out) {
 StatusOr<PurgedRows> PgAccounts::PurgeRows(const std::string& id,
                                            WallTime due_before) {
   RETENTION_RETURN_IF_ERROR(Describe());
+  if (read_only_) return Status::FailedPrecondition("read-only connection");
   PgTransaction tx(*db_);
   RETENTION_RETURN_IF_ERROR(Begin(tx, false));
   auto due = Due(id, due_before, true);
@@ -241,11 +244,10 @@ StatusOr<PurgedRows> PgAccounts::PurgeRows(const std::string& id,
 
 StatusOr<std::unique_ptr<AccountsDatabase>> OpenPgAccounts(
     const AccountsRule& rule, bool read_only, Duration lock_timeout) {
-  (void)read_only;  // every statement says whether its transaction writes
   auto db = PgConnection::Open(rule.pg_uri);
   if (!db.ok()) return db.status();
   return std::unique_ptr<AccountsDatabase>(
-      new PgAccounts(std::move(*db), rule, lock_timeout));
+      new PgAccounts(std::move(*db), rule, read_only, lock_timeout));
 }
 
 }  // namespace retention
