@@ -335,5 +335,39 @@ TEST_CASE("calendar-only keys are refused without rotate_every") {
              Catch::Contains("min_size: applies only with rotate_every"));
 }
 
+TEST_CASE("rotate commands are split into argv with their timeout") {
+  LogsRule r = RuleOf(kPaths +
+                      "keep = 5\npre_rotate_command = /bin/pre  a\tb\n"
+                      "post_rotate_command = /bin/post\n"
+                      "command_timeout = 5s\nshared_reopen = yes\n");
+  CHECK(r.pre_rotate_command == std::vector<std::string>{"/bin/pre", "a", "b"});
+  CHECK(r.post_rotate_command == std::vector<std::string>{"/bin/post"});
+  CHECK(r.command_timeout == std::chrono::seconds(5));
+  CHECK(r.shared_reopen);
+  LogsRule plain = RuleOf(kPaths + "keep = 5\n");
+  CHECK(plain.pre_rotate_command.empty());
+  CHECK(plain.command_timeout == std::chrono::seconds(30));
+  CHECK_FALSE(plain.shared_reopen);
+}
+
+TEST_CASE("rotate commands must start with an absolute path") {
+  CHECK_THAT(OnlyError(kPaths + "keep = 5\npre_rotate_command = pre.sh\n"),
+             Catch::Contains("pre_rotate_command: must start with an "
+                             "absolute path"));
+  CHECK_THAT(OnlyError(kPaths + "keep = 5\npost_rotate_command = kill -HUP\n"),
+             Catch::Contains("post_rotate_command: must start with an "
+                             "absolute path"));
+  CHECK_THAT(OnlyError(kPaths + "keep = 5\ncommand_timeout = 0\n"),
+             Catch::Contains("command_timeout"));
+}
+
+TEST_CASE("shared_reopen needs a reopen or a post command to share") {
+  CHECK_THAT(OnlyError(kPaths + "keep = 5\nshared_reopen = yes\n"),
+             Catch::Contains("shared_reopen: shares the reopen"));
+  RuleOf(kPaths +
+         "keep = 5\nshared_reopen = yes\n"
+         "post_rotate_command = /bin/post\n");
+}
+
 }  // namespace
 }  // namespace retention

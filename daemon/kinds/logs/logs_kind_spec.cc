@@ -39,7 +39,7 @@ void CheckLimits(const Section& s, Errors* errors) {
     AddKeyError(s, "max_file_size", "larger than max_total_size", errors);
   }
   if (keep < 0) AddKeyError(s, "keep", "must be 0 (unlimited) or more", errors);
-  RequirePositiveDurations(s, {"every"}, errors);
+  RequirePositiveDurations(s, {"every", "command_timeout"}, errors);
 }
 
 void CheckCompression(const Section& s, Errors* errors) {
@@ -90,11 +90,13 @@ void CheckReopenValues(const Section& s, Errors* errors) {
     if (!signal.ok())
       AddKeyError(s, "reopen_signal", signal.status().message(), errors);
   }
-  if (s.Has("reopen_command")) {
-    const std::string& command = s.GetString("reopen_command");
+  for (const char* key :
+       {"reopen_command", "pre_rotate_command", "post_rotate_command"}) {
+    if (!s.Has(key)) continue;
+    const std::string& command = s.GetString(key);
     const size_t start = command.find_first_not_of(" \t");
     if (start == std::string::npos || command[start] != '/') {
-      AddKeyError(s, "reopen_command",
+      AddKeyError(s, key,
                   "must start with an absolute path (it runs without a shell)",
                   errors);
     }
@@ -171,12 +173,23 @@ void CheckCalendar(const Section& s, Errors* errors) {
   }
 }
 
+void CheckSharedReopen(const Section& s, Errors* errors) {
+  if (s.GetBool("shared_reopen") && s.GetString("method") != "reopen" &&
+      !s.Has("post_rotate_command")) {
+    AddKeyError(s, "shared_reopen",
+                "shares the reopen of method = reopen or the "
+                "post_rotate_command, and this policy has neither",
+                errors);
+  }
+}
+
 void Validate(const Section& s, Errors* errors) {
   CheckLimits(s, errors);
   CheckCalendar(s, errors);
   CheckCompression(s, errors);
   CheckReopen(s, errors);
   CheckReopenValues(s, errors);
+  CheckSharedReopen(s, errors);
   CheckOwnership(s, errors);
   CheckPaths(s, errors);
   CheckDeleteBrakeKeys(s, errors);
@@ -248,6 +261,22 @@ KindSpec LogsKindSpec() {
        .path_use = PathUse::kReadsOnly},
       {.name = "reopen_command",
        .help = "reopen: command run (without a shell) instead of a signal"},
+      {.name = "pre_rotate_command",
+       .help = "command (argv, no shell) run before a rotation; if it "
+               "fails, the file is not rotated"},
+      {.name = "post_rotate_command",
+       .help = "command (argv, no shell) run after a rotation (after the "
+               "reopen)"},
+      {.name = "command_timeout",
+       .type = ValueType::kDuration,
+       .default_value = "30s",
+       .help = "reopen, pre and post commands still running after this "
+               "are killed"},
+      {.name = "shared_reopen",
+       .type = ValueType::kBool,
+       .default_value = "no",
+       .help = "one reopen and one post command after rotating every file "
+               "of the set, not one per file"},
       {.name = "create_mode",
        .help =
            "reopen: octal mode of the new live file (default: the old one's)"},

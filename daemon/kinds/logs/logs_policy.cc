@@ -20,6 +20,7 @@
 #include "kinds/logs/log_rotator.h"
 #include "kinds/logs/logs_naming.h"
 #include "kinds/logs/logs_set.h"
+#include "os/command.h"
 #include "os/fs_rules.h"
 #include "os/groups.h"
 #include "os/users.h"
@@ -48,6 +49,7 @@ void RegisterLogsKind(KindRegistry* registry, LogRotator* rotator) {
   spec.factory = [rotator](
                      const Section& s,
                      Services& services) -> StatusOr<std::unique_ptr<Policy>> {
+    if (!services.run_command) services.run_command = RunCommand;
     return std::unique_ptr<Policy>(new LogsPolicy(
         s, services, rotator != nullptr ? *rotator : PosixRotator()));
   };
@@ -269,6 +271,7 @@ ExecResult LogsPolicy::Execute(const Plan& plan, ExecContext& ctx) {
   // What a crash or a failed rotation left is finished before anything
   // else (the planner left those files alone).
   Recover(ctx, &result);
+  RunOwed(ctx, &result);
   for (const Action& action : plan.actions) {
     if (ctx.stopping()) break;
     bool go_on = true;
@@ -277,7 +280,8 @@ ExecResult LogsPolicy::Execute(const Plan& plan, ExecContext& ctx) {
       // as the rotation would have left them (numbered naming), and the
       // budget counted it. Deleting less is always safe.
       const uint64_t failed = result.failed;
-      go_on = Rotate(action, plan.now, ctx, &result) && result.failed == failed;
+      go_on = RotateWithCommands(action, plan, ctx, &result) &&
+              result.failed == failed;
     } else if (action.verb == Verb::kCompress) {
       // Under reopen a writer may still hold an older archive.
       QueueCompression(action.target, action.expected,
@@ -288,6 +292,7 @@ ExecResult LogsPolicy::Execute(const Plan& plan, ExecContext& ctx) {
     }
     if (!go_on) break;
   }
+  FinishShared(&result);
   return result;
 }
 

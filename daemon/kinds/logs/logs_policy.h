@@ -112,6 +112,27 @@ class LogsPolicy final : public Policy {
   bool Rotate(const Action& action, WallTime now, ExecContext& ctx,
               ExecResult* result);
   bool Remove(const Action& action, ExecContext& ctx, ExecResult* result);
+  // logs_commands.cc: Rotate between pre_rotate_command and the
+  // after-work (reopen, post_rotate_command); false stops the run.
+  bool RotateWithCommands(const Action& action, const Plan& plan,
+                          ExecContext& ctx, ExecResult* result);
+  bool PreRotate(const Action& action, const Plan& plan, ExecResult* result);
+  void AfterRotation(const std::string& live_path, ExecResult* result);
+  // shared_reopen: the run's one reopen and post command, for every file
+  // it rotated.
+  void FinishShared(ExecResult* result);
+  void RunPost(const std::vector<std::string>& lives, ExecResult* result);
+  Status RunRotateCommand(const std::vector<std::string>& argv,
+                          const char* stage,
+                          const std::vector<std::string>& lives);
+  // Markers of owed after-work (crash safety, logs_commands.cc).
+  bool OwesAfterWork() const;
+  Status MarkOwed(const std::string& live_path);
+  void ClearOwed(const std::string& live_path);
+  bool RecoveryPending(const std::string& live_path);
+  std::vector<std::string> FindOwed(std::vector<std::string>* warnings);
+  // Runs the after-work a run cut short left owed, before anything else.
+  void RunOwed(ExecContext& ctx, ExecResult* result);
   Status ShiftNumbered(Dir& archive_dir, const std::string& live);
   void Notify(std::vector<std::string>* warnings);
   void QueueCompression(const std::string& path, const FileInfo& info,
@@ -143,6 +164,10 @@ class LogsPolicy final : public Policy {
   std::set<std::string> blocked_;
   // Live paths, when a run first saw them (LogSetSnapshot::first_seen).
   std::map<std::string, WallTime> first_seen_;
+  // shared_reopen, within one run: the pre command ran; live files
+  // rotated whose reopen and post command wait for FinishShared.
+  bool shared_pre_ran_ = false;
+  std::vector<std::string> shared_owed_;
 
   // Method truncate: how long copying and publishing a head of
   // max_file_size takes (ns), learned from each rotation; shared with the

@@ -14,11 +14,6 @@
 #include "os/fs_rules.h"
 
 namespace retention {
-namespace {
-
-constexpr auto kReopenCommandTimeout = std::chrono::seconds(30);
-
-}  // namespace
 
 Status LogsPolicy::ShiftNumbered(Dir& archive_dir, const std::string& live) {
   Filesystem& fs = services_.fs;
@@ -45,7 +40,7 @@ Status LogsPolicy::ShiftNumbered(Dir& archive_dir, const std::string& live) {
 void LogsPolicy::Notify(std::vector<std::string>* warnings) {
   Status st = Status::Ok();
   if (!rule_.reopen_command.empty()) {
-    st = rotator_.RunReopenCommand(rule_.reopen_command, kReopenCommandTimeout);
+    st = rotator_.RunReopenCommand(rule_.reopen_command, rule_.command_timeout);
   } else if (rule_.reopen_signal != 0) {
     st = rotator_.SignalWriter(rule_.pid_file, rule_.reopen_signal);
   }
@@ -119,7 +114,10 @@ bool LogsPolicy::Rotate(const Action& action, WallTime now, ExecContext& ctx,
     LearnRotationTime(published - started, rotated->bytes);
   }
   std::vector<std::string> warnings = rotated->warnings;
-  if (rule_.method == RotateMethod::kReopen) Notify(&warnings);
+  // shared_reopen: once for the run's rotations (FinishShared).
+  if (rule_.method == RotateMethod::kReopen && !rule_.shared_reopen) {
+    Notify(&warnings);
+  }
   for (const std::string& w : warnings) WarnOnce(action.target + w, w);
   if (rotated->bytes == 0) {
     // Nothing moved: the file shrank since the plan (recovery cut the head

@@ -75,6 +75,10 @@ LogsRule LogsRuleFromSection(const Section& s) {
   }
   r.min_size = s.GetSize("min_size");
   r.rotate_empty = s.GetBool("rotate_empty");
+  r.pre_rotate_command = SplitWords(s.GetStringOrEmpty("pre_rotate_command"));
+  r.post_rotate_command = SplitWords(s.GetStringOrEmpty("post_rotate_command"));
+  r.command_timeout = s.GetDuration("command_timeout");
+  r.shared_reopen = s.GetBool("shared_reopen");
   return r;
 }
 

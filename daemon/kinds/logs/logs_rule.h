@@ -62,6 +62,15 @@ struct LogsRule {
   std::optional<RotationPeriod> rotate_every;
   uint64_t min_size = 0;      // calendar rotation skipped below this size
   bool rotate_empty = false;  // calendar rotation of an empty live file
+  // Commands around a rotation (logs_commands.cc), argv split like
+  // reopen_command (no shell), run as the daemon's user within
+  // command_timeout (which bounds reopen_command too). A failing pre
+  // command leaves the file unrotated; empty: none.
+  std::vector<std::string> pre_rotate_command, post_rotate_command;
+  Duration command_timeout{std::chrono::seconds(30)};
+  // After a run rotated several files of the set: one reopen (signal or
+  // command) and one post command for all of them, not one per file.
+  bool shared_reopen = false;
 };
 
 // The kind "logs": keys, defaults, help strings and the validator. The
