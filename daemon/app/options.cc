@@ -21,6 +21,11 @@ po::options_description Describe(Options* o) {
       "print-unit-paths", po::bool_switch(&o->print_unit_paths),
       "print a systemd drop-in granting ReadWritePaths= to every directory "
       "the configuration makes retentiond write in")(
+      "import-logrotate",
+      po::value(&o->import_logrotate)->multitoken()->value_name("FILE..."),
+      "print retentiond drop-ins equivalent to these logrotate files "
+      "(includes followed), with a comment for each directive without "
+      "equivalent, and exit")(
       "once", po::bool_switch(&o->once),
       "run every policy once in the foreground, print a summary, exit")(
       "policy", po::value(&o->policy)->value_name("NAME"),
@@ -42,7 +47,7 @@ bool ParseOptions(int argc, const char* const* argv, Options* options,
   std::ostringstream out;
   out << "Usage: retentiond [--config FILE | FILE] [--check-config | "
          "--print-config |\n"
-         "                  --print-unit-paths |\n"
+         "                  --print-unit-paths | --import-logrotate FILE... |\n"
          "                  --once [--policy NAME] [--dry-run] [--json]]\n\n"
       << desc;
   *help = out.str();
@@ -66,11 +71,12 @@ bool ParseOptions(int argc, const char* const* argv, Options* options,
     return false;
   }
   if (options->check_config + options->print_config +
-          options->print_unit_paths + options->once >
+          options->print_unit_paths + options->once +
+          !options->import_logrotate.empty() >
       1) {
     *error =
-        "--check-config, --print-config, --print-unit-paths and --once "
-        "exclude each other";
+        "--check-config, --print-config, --print-unit-paths, "
+        "--import-logrotate and --once exclude each other";
     return false;
   }
   return true;

@@ -18,6 +18,9 @@ struct Options {
   std::string policy;  // with --once: only this one
   bool dry_run = false;
   bool json = false;
+  // --import-logrotate FILE...: print the drop-ins equivalent to these
+  // logrotate files (logrotate_import.h) and exit.
+  std::vector<std::string> import_logrotate;
   bool version = false;
   bool help = false;
 };
@@ -25,7 +28,7 @@ struct Options {
 // Parses argv. Returns false with a message in *error for unknown options,
 // missing values, and combinations that make no sense (--policy, --dry-run
 // or --json without --once; more than one of --check-config, --print-config,
-// --print-unit-paths and --once). *help receives the option descriptions.
+// --print-unit-paths, --import-logrotate and --once). *help receives the option descriptions.
 bool ParseOptions(int argc, const char* const* argv, Options* options,
                   std::string* error, std::string* help);
 

@@ -10,6 +10,7 @@
 #include "app/unit_paths.h"
 #include "base/logging.h"
 #include "core/daemon.h"
+#include "kinds/logs/logrotate_import.h"
 #include "report/run_summary.h"
 
 namespace retention {
@@ -56,6 +57,18 @@ int CheckOrPrintConfig(const Options& o, const KindRegistry& registry) {
               << " policies, " << config.files.size() << " files)\n";
   }
   return kExitOk;
+}
+
+// --import-logrotate: the drop-ins on stdout, logrotate's syntax errors on
+// stderr too (and exit 78), the rest converted anyway.
+int ImportLogrotateFiles(const Options& o) {
+  const LogrotateConfig config =
+      ReadLogrotate(o.import_logrotate, LoadLogrotatePath);
+  std::cout << ImportLogrotate(config, FindProgram);
+  for (const std::string& e : config.errors) {
+    std::cerr << "retentiond: " << e << "\n";
+  }
+  return config.errors.empty() ? kExitOk : kExitConfig;
 }
 
 // How long --once waits for compressions after its runs: a reopened
@@ -148,6 +161,7 @@ int main(int argc, char** argv) {
     std::cout << "retentiond " << RETENTION_VERSION << "\n";
     return kExitOk;
   }
+  if (!o.import_logrotate.empty()) return ImportLogrotateFiles(o);
   const KindRegistry registry = BuiltinRegistry();
   if (o.check_config || o.print_config || o.print_unit_paths) {
     return CheckOrPrintConfig(o, registry);
