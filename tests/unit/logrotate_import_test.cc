@@ -1,12 +1,13 @@
 // --import-logrotate on configs written here: logrotate's syntax (globals,
 // includes, quoting, scripts), every directive mapped or commented, and
 // output that loads as a retentiond configuration on its own.
+#include "kinds/logs/logrotate_import.h"
+
 #include <catch2/catch.hpp>
 #include <map>
 #include <string>
 
 #include "config/config.h"
-#include "kinds/logs/logrotate_import.h"
 #include "kinds/logs/logrotate_settings.h"
 #include "kinds/logs/logs_rule.h"
 #include "unit/test_registry.h"
@@ -20,7 +21,8 @@ using Catch::Matchers::Contains;
 struct Files {
   std::map<std::string, std::string> files;
   StatusOr<std::vector<LogrotateSource>> operator()(const std::string& path) {
-    if (files.count(path)) return std::vector<LogrotateSource>{{path, files[path]}};
+    if (files.count(path))
+      return std::vector<LogrotateSource>{{path, files[path]}};
     std::vector<LogrotateSource> out;
     for (const auto& [p, text] : files) {
       if (p.rfind(path + "/", 0) == 0 && !IsLogrotateTaboo(p)) {
@@ -40,7 +42,8 @@ std::optional<std::string> Find(const std::string& name) {
 std::string Import(const std::string& text, LogrotateConfig* config = nullptr) {
   Files files;
   files.files["/etc/logrotate.d/app"] = text;
-  LogrotateConfig read = ReadLogrotate({"/etc/logrotate.d/app"}, std::ref(files));
+  LogrotateConfig read =
+      ReadLogrotate({"/etc/logrotate.d/app"}, std::ref(files));
   if (config != nullptr) *config = read;
   return ImportLogrotate(read, Find);
 }
@@ -52,8 +55,8 @@ std::string LoadErrors(const std::string& text) {
   registry.Register(LogsKindSpec());
   Config config;
   std::vector<ConfigError> errors;
-  LoadConfigFromString("/etc/retentiond/imported.conf", text, registry,
-                       &config, &errors);
+  LoadConfigFromString("/etc/retentiond/imported.conf", text, registry, &config,
+                       &errors);
   std::string out;
   for (const ConfigError& e : errors) out += e.ToString() + "\n";
   return out;
@@ -71,7 +74,8 @@ std::string Loaded(const std::string& text) {
 TEST_CASE("a stock Debian logrotate block becomes one calendar policy") {
   const std::string out = Loaded(
       "/var/log/dpkg.log {\n\tmonthly\n\trotate 12\n\tcompress\n"
-      "\tdelaycompress\n\tmissingok\n\tnotifempty\n\tcreate 644 root root\n}\n");
+      "\tdelaycompress\n\tmissingok\n\tnotifempty\n\tcreate 644 root "
+      "root\n}\n");
   CHECK_THAT(out, Contains("[logs.app]\npaths = /var/log/dpkg.log\n"
                            "rotate_every = monthly\nkeep = 12\n"
                            "compress = gzip\nmethod = reopen\n"
@@ -117,7 +121,8 @@ TEST_CASE("globals before a block and included files apply to it") {
 }
 
 TEST_CASE("size, maxsize and minsize map to the size keys") {
-  const std::string size = Loaded("/var/log/a.log {\n size 100k\n rotate 3\n}\n");
+  const std::string size =
+      Loaded("/var/log/a.log {\n size 100k\n rotate 3\n}\n");
   CHECK_THAT(size, Contains("max_file_size = 100K\nkeep = 3\n"));
   CHECK_THAT(size, !Contains("rotate_every"));
   const std::string both = Loaded(
@@ -170,9 +175,10 @@ TEST_CASE("copytruncate becomes truncate, its scripts pre and post commands") {
       " copytruncate\n prerotate\n  /usr/local/bin/flush --all\n endscript\n"
       " postrotate\n  /usr/local/bin/after || true\n endscript\n"
       " sharedscripts\n}\n");
-  CHECK_THAT(out, Contains("method = truncate\npost_rotate_command = "
-                           "/usr/local/bin/after\npre_rotate_command = "
-                           "/usr/local/bin/flush --all\nshared_reopen = yes\n"));
+  CHECK_THAT(out,
+             Contains("method = truncate\npost_rotate_command = "
+                      "/usr/local/bin/after\npre_rotate_command = "
+                      "/usr/local/bin/flush --all\nshared_reopen = yes\n"));
   CHECK_THAT(out, !Contains("create_mode"));
   CHECK_THAT(out, Contains("postrotate: dropped || true"));
 }
@@ -213,7 +219,8 @@ TEST_CASE("naming, olddir and emptiness directives map to their keys") {
       "/var/log/a/a.log {\n daily\n dateext\n dateformat -%Y%m%d\n"
       " olddir old\n createolddir 0755 root root\n ifempty\n}\n");
   CHECK_THAT(out, Contains("rotate_empty = yes\n"));
-  CHECK_THAT(out, Contains("naming = timestamp\narchive_dir = /var/log/a/old\n"));
+  CHECK_THAT(out,
+             Contains("naming = timestamp\narchive_dir = /var/log/a/old\n"));
   CHECK_THAT(out, Contains("dateformat -%Y%m%d (/etc/logrotate.d/app:4): no "
                            "equivalent"));
   CHECK_THAT(out, Contains("createolddir 0755 root root"));
@@ -222,15 +229,34 @@ TEST_CASE("naming, olddir and emptiness directives map to their keys") {
 }
 
 TEST_CASE("every logrotate directive without equivalent gets a comment") {
-  const char* directives[] = {
-      "delaycompress", "shred",        "shredcycles 3", "allowhardlink",
-      "renamecopy",    "copy",         "dateformat -%s", "dateyesterday",
-      "datehourago",   "extension .log", "addextension .log", "start 0",
-      "mail a@b",      "mailfirst",    "maillast",      "su root adm",
-      "createolddir",  "minage 2",     "errors a@b",    "missingok",
-      "nomissingok",   "ignoreduplicates", "tabooext + .x", "taboopat + *.x",
-      "uncompresscmd /bin/gunzip", "compressext .gz", "nocreate",
-      "frobnicate"};
+  const char* directives[] = {"delaycompress",
+                              "shred",
+                              "shredcycles 3",
+                              "allowhardlink",
+                              "renamecopy",
+                              "copy",
+                              "dateformat -%s",
+                              "dateyesterday",
+                              "datehourago",
+                              "extension .log",
+                              "addextension .log",
+                              "start 0",
+                              "mail a@b",
+                              "mailfirst",
+                              "maillast",
+                              "su root adm",
+                              "createolddir",
+                              "minage 2",
+                              "errors a@b",
+                              "missingok",
+                              "nomissingok",
+                              "ignoreduplicates",
+                              "tabooext + .x",
+                              "taboopat + *.x",
+                              "uncompresscmd /bin/gunzip",
+                              "compressext .gz",
+                              "nocreate",
+                              "frobnicate"};
   for (const char* d : directives) {
     const std::string key = std::string(d).substr(0, std::string(d).find(' '));
     const std::string out =
@@ -289,8 +315,8 @@ TEST_CASE("a missing include is an error naming the line") {
   LogrotateConfig config;
   Import("include /etc/nowhere\n", &config);
   REQUIRE(config.errors.size() == 1);
-  CHECK_THAT(config.errors[0], Contains("/etc/logrotate.d/app:1: ") &&
-                                   Contains("/etc/nowhere"));
+  CHECK_THAT(config.errors[0],
+             Contains("/etc/logrotate.d/app:1: ") && Contains("/etc/nowhere"));
 }
 
 }  // namespace
