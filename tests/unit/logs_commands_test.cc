@@ -44,20 +44,6 @@ struct CommandLog {
 struct CommandFixture : LogsFixture {
   CommandLog commands;
   CommandFixture() { services.run_command = commands.Runner(); }
-  // A policy over `paths` with `keys`, built by the kind's factory.
-  void BuildPaths(const std::string& paths, const std::string& keys) {
-    Config config;
-    std::vector<ConfigError> errors;
-    const bool loaded = LoadConfigFromString(
-        "/etc/retentiond/t.conf", "[logs.app]\npaths = " + paths + "\n" + keys,
-        registry, &config, &errors);
-    INFO((errors.empty() ? "" : errors[0].ToString()));
-    REQUIRE(loaded);
-    auto built =
-        registry.Find("logs")->factory(*config.Find("logs.app"), services);
-    REQUIRE(built.ok());
-    policy = std::move(*built);
-  }
 };
 
 const std::string kCommands =
@@ -82,16 +68,21 @@ TEST_CASE("pre and post rotate commands run around a rotation") {
   CHECK_FALSE(f.fs.StatPath(kOwed).ok());
 }
 
-TEST_CASE("a failing pre rotate command leaves the file unrotated") {
-  CommandFixture f;
+// One run of kCommands over a live file past its cap; its one error.
+std::string OnlyError(CommandFixture& f) {
   f.Build(kCommands);
   f.AddLive(kText);
-  f.commands.answer_pre = Status::IoError("/usr/local/bin/pre exited 1");
   ExecResult r = f.Run();
   CHECK(r.failed == 1);
   REQUIRE(r.errors.size() == 1);
-  CHECK_THAT(r.errors[0], Contains("not rotated: pre_rotate_command") &&
-                              Contains("exited 1"));
+  return r.errors[0];
+}
+
+TEST_CASE("a failing pre rotate command leaves the file unrotated") {
+  CommandFixture f;
+  f.commands.answer_pre = Status::IoError("/usr/local/bin/pre exited 1");
+  CHECK_THAT(OnlyError(f), Contains("not rotated: pre_rotate_command") &&
+                               Contains("exited 1"));
   CHECK(f.commands.calls.size() == 1);  // no post command
   CHECK(f.Recorded(Verb::kRotate).empty());
   CHECK(f.Names() == Names{"app.log"});
@@ -100,14 +91,9 @@ TEST_CASE("a failing pre rotate command leaves the file unrotated") {
 
 TEST_CASE("a failing post rotate command is reported after the rotation") {
   CommandFixture f;
-  f.Build(kCommands);
-  f.AddLive(kText);
   f.commands.answer_post = Status::Aborted("timed out after 30 s");
-  ExecResult r = f.Run();
-  CHECK(r.failed == 1);
-  REQUIRE(r.errors.size() == 1);
-  CHECK_THAT(r.errors[0], Contains("rotated, but post_rotate_command") &&
-                              Contains("timed out"));
+  CHECK_THAT(OnlyError(f), Contains("rotated, but post_rotate_command") &&
+                               Contains("timed out"));
   CHECK(f.Recorded(Verb::kRotate) == Names{kFirstArchive});
   CHECK_FALSE(f.fs.StatPath(kOwed).ok());  // ran: not owed any more
 }

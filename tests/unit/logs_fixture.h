@@ -50,13 +50,14 @@ struct LogsFixture {
     fs.AddDir(kLogDir);
   }
   // The policy of "[logs.app]\npaths = /var/log/app/app.log\n" + `keys`.
-  void Build(const std::string& keys) {
+  void Build(const std::string& keys) { BuildPaths(kLive, keys); }
+  // The policy of "[logs.app]\npaths = " + `paths` + "\n" + `keys`.
+  void BuildPaths(const std::string& paths, const std::string& keys) {
     Config config;
     std::vector<ConfigError> errors;
     const bool loaded = LoadConfigFromString(
-        "/etc/retentiond/t.conf",
-        std::string("[logs.app]\npaths = ") + kLive + "\n" + keys, registry,
-        &config, &errors);
+        "/etc/retentiond/t.conf", "[logs.app]\npaths = " + paths + "\n" + keys,
+        registry, &config, &errors);
     INFO((errors.empty() ? "" : errors[0].ToString()));
     REQUIRE(loaded);
     auto built =

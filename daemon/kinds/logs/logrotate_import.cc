@@ -187,8 +187,9 @@ void ConvertReopen(const LogrotateSettings& s, const ProgramFinder& find,
 void ConvertCreate(const LogrotateSettings& s, Policy* p) {
   if (s.mode == Mode::kRename) {
     p->Note(
-        "nocreate: retentiond always creates the new live file (with "
-        "the old one's mode and owner)");
+        "no create (or nocreate): logrotate leaves no live file after the "
+        "rename; retentiond always creates one, with the old one's mode and "
+        "owner");
     return;
   }
   const std::vector<std::string> words = SplitWords(s.create);
