@@ -258,11 +258,30 @@ TEST_CASE("every logrotate directive without equivalent gets a comment") {
                               "nocreate",
                               "frobnicate"};
   for (const char* d : directives) {
-    const std::string key = std::string(d).substr(0, std::string(d).find(' '));
+    std::string key = std::string(d).substr(0, std::string(d).find(' '));
+    if (key == "nocreate") key = "no create (or nocreate)";
     const std::string out =
         Loaded(std::string("/var/log/a.log {\n daily\n ") + d + "\n}\n");
     INFO(d);
     CHECK_THAT(out, Contains("# " + key));
+  }
+}
+
+TEST_CASE("the no- directives undo theirs and need no comment") {
+  const std::string out = Loaded(
+      "/var/log/a.log {\n daily\n sharedscripts\n nosharedscripts\n"
+      " copytruncate\n nocopytruncate\n create 0600\n dateext\n nodateext\n"
+      " delaycompress\n nodelaycompress\n nodateyesterday\n"
+      " nodatehourago\n noshred\n noallowhardlink\n norenamecopy\n nocopy\n"
+      " nocreateolddir\n nomail\n}\n");
+  CHECK_THAT(out, Contains("method = reopen\n"));
+  CHECK_THAT(out, Contains("naming = numbered\n"));
+  CHECK_THAT(out, !Contains("shared_reopen"));
+  for (const char* key : {"nodelaycompress", "nodateyesterday", "nodatehourago",
+                          "noshred", "noallowhardlink", "norenamecopy",
+                          "nocopy", "nocreateolddir", "nomail"}) {
+    INFO(key);
+    CHECK_THAT(out, !Contains(std::string("# ") + key));
   }
 }
 

@@ -180,6 +180,11 @@ TEST_CASE("owed after-work found at start is done once and recorded") {
   f.Build(kCommands);
   f.AddLive("small");
   f.fs.AddFile(kOwed, 0, f.clock.Now());
+  // A dry run says so and runs nothing.
+  Plan plan = f.MakePlan();
+  REQUIRE(plan.warnings.size() == 1);
+  CHECK_THAT(plan.warnings[0], Contains("interrupted run are done first"));
+  CHECK(f.commands.calls.empty());
   ExecResult r = f.Run();
   CHECK(r.errors.empty());
   CHECK(f.commands.calls ==

@@ -207,6 +207,11 @@ StatusOr<Plan> LogsPolicy::MakePlan(WallTime now) {
                             ": an interrupted rotation is finished "
                             "first (recovery)");
   }
+  for (const std::string& live : FindOwed(&warnings)) {
+    plan.warnings.push_back(live +
+                            ": the reopen and post_rotate_command of an "
+                            "interrupted run are done first");
+  }
   plan.warnings.insert(plan.warnings.end(), warnings.begin(), warnings.end());
   if (!create_problem_.empty()) plan.warnings.push_back(create_problem_);
   return plan;
