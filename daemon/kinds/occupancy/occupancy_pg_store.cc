@@ -164,6 +164,21 @@ Status CreateUsageTable(PgConnection& db, const std::string& table) {
                  "NULL, measured_at timestamptz NOT NULL)");
 }
 
+// The upsert's conflict target: a unique index on user_id alone.
+Status RequireUniqueUserId(PgConnection& db, const std::string& table) {
+  auto r = db.Query(
+      "SELECT count(*) FROM pg_index i JOIN pg_attribute a ON a.attrelid = "
+      "i.indrelid AND a.attnum = i.indkey[0] WHERE i.indrelid = "
+      "to_regclass($1) AND i.indisunique AND i.indnkeyatts = 1 AND "
+      "i.indpred IS NULL AND a.attname = 'user_id'",
+      {QuoteQualifiedName(table)});
+  if (!r.ok()) return r.status();
+  if (r->Int64(0, 0) > 0) return Status::Ok();
+  return Status::InvalidArgument(
+      "table " + table + " (" + db.name() +
+      ") has no unique index on user_id alone, which the upsert needs");
+}
+
 // Whether the role may create `table` (in its schema, or the first schema
 // of the search_path).
 Status RequireCreate(PgConnection& db, const std::string& table) {
@@ -250,9 +265,10 @@ Status CheckPgPublishTarget(const OccupancyTarget& to) {
   }
   auto at = MeasuredAt(db, to.table);
   if (!at.ok()) return at.status();
-  // Preparing the very upsert checks the columns, their types and its
-  // conflict target (a unique index on user_id).
+  // Preparing the very upsert checks the columns and their types; its
+  // conflict target is only looked for when it is planned.
   RETENTION_RETURN_IF_ERROR(db.Prepare(UpsertSql(to.table, *at), 5));
+  RETENTION_RETURN_IF_ERROR(RequireUniqueUserId(db, to.table));
   RETENTION_RETURN_IF_ERROR(RequirePrivilege(db, to.table, "", "INSERT"));
   RETENTION_RETURN_IF_ERROR(RequirePrivilege(db, to.table, "", "UPDATE"));
   return s->tx->Commit();
