@@ -175,6 +175,14 @@ class Database {
   // ever committed). Failure: the error reading the database.
   virtual StatusOr<std::optional<RowsMark>> ReadMark(
       const std::string& policy) = 0;
+  // Makes every batch committed so far durable on the server, so the
+  // ledger never records rows a server crash could bring back. The default
+  // (SQLite, whose commits are durable against a crash of the application
+  // and retentiond) does nothing; PostgreSQL batches commit asynchronously,
+  // and this commits one synchronous transaction, which flushes the WAL up
+  // to and past their commit records. Failure: the database's error (the
+  // caller records nothing more: the mark, read at recovery, will).
+  virtual Status MakeDurable() { return Status::Ok(); }
   // Moves committed pages back into the database without blocking writers
   // (SQLite: wal_checkpoint(PASSIVE); PostgreSQL: nothing, zero) and
   // returns how long that took, which
