@@ -76,6 +76,12 @@ struct RowsSurvey {
   // PostgreSQL: the table's dead tuples (pg_stat_user_tables.n_dead_tup),
   // the vacuum debt deleting leaves behind; nullopt where unknown.
   std::optional<int64_t> dead_tuples;
+  // PostgreSQL: the table was never analyzed (no planner statistics:
+  // reltuples < 0, no last_analyze or last_autoanalyze), and whether this
+  // connection's role may ANALYZE it (owns it), which the first batch of
+  // a run then does (PgDatabase::DeleteBatch).
+  bool never_analyzed = false;
+  bool may_analyze = false;
 };
 
 // One committed batch.

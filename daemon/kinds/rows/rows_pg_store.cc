@@ -53,6 +53,14 @@ struct PgTable {
   PgTimeType type = PgTimeType::kOther;
 };
 
+// True when the table has no planner statistics: never analyzed by hand
+// or by autovacuum, and no tuple count (-1 until the first VACUUM or
+// ANALYZE, PostgreSQL 14 and later). Over pg_class c and
+// pg_stat_user_tables s.
+constexpr char kNeverAnalyzed[] =
+    "(c.reltuples < 0 AND s.last_analyze IS NULL AND s.last_autoanalyze IS "
+    "NULL)";
+
 class PgDatabase final : public Database {
  public:
   PgDatabase(std::unique_ptr<PgConnection> db, const RowsTarget& target,
@@ -107,6 +115,9 @@ class PgDatabase final : public Database {
   }
   Status CheckType() const;
   Status CheckIndex();
+  // Once per connection: ANALYZE the table if it never was and the role
+  // owns it (RowsSurvey::never_analyzed).
+  Status AnalyzeIfNever();
   // The cutoff as the text its cast reads ($1).
   std::string CutoffParam(WallTime cutoff) const;
   std::string Cast() const;
@@ -137,6 +148,7 @@ class PgDatabase final : public Database {
   Status described_ = Status::Ok();
   PgTable table_info_;
   bool fleet_ready_ = false;
+  bool analyze_checked_ = false;
   // The policy of marked batches committed since the last MakeDurable;
   // empty when there are none.
   std::string unflushed_;
@@ -245,13 +257,39 @@ StatusOr<RowsSurvey> PgDatabase::Survey(WallTime cutoff) {
   s.kept = r->Int64(0, 2);
   if (!r->IsNull(0, 3)) s.oldest_kept = WallTimeFromSeconds(r->Double(0, 3));
   s.unparseable = r->Int64(0, 4);
-  auto dead = db_->Query(
-      "SELECT n_dead_tup FROM pg_stat_user_tables WHERE relid = "
-      "to_regclass($1)",
+  auto stats = db_->Query(
+      std::string("SELECT s.n_dead_tup, ") + kNeverAnalyzed +
+          ", pg_has_role(c.relowner, 'USAGE') FROM pg_class c LEFT JOIN "
+          "pg_stat_user_tables s ON s.relid = c.oid WHERE c.oid = "
+          "to_regclass($1)",
       {table_});
-  if (dead.ok() && dead->rows() > 0) s.dead_tuples = dead->Int64(0, 0);
+  if (stats.ok() && stats->rows() > 0) {
+    if (!stats->IsNull(0, 0)) s.dead_tuples = stats->Int64(0, 0);
+    s.never_analyzed = stats->Text(0, 1) == "t";
+    s.may_analyze = stats->Text(0, 2) == "t";
+  }
   RETENTION_RETURN_IF_ERROR(tx.Commit());
   return s;
+}
+
+Status PgDatabase::AnalyzeIfNever() {
+  if (analyze_checked_) return Status::Ok();
+  PgTransaction tx(*db_);
+  RETENTION_RETURN_IF_ERROR(Begin(tx, false));
+  auto r = db_->Query(std::string("SELECT ") + kNeverAnalyzed +
+                          " AND pg_has_role(c.relowner, 'USAGE') FROM "
+                          "pg_class c LEFT JOIN pg_stat_user_tables s ON "
+                          "s.relid = c.oid WHERE c.oid = to_regclass($1)",
+                      {table_});
+  if (!r.ok()) return r.status();
+  // A plain ANALYZE: it samples the table under a lock that lets the
+  // application read and write; never VACUUM FULL.
+  if (r->rows() > 0 && r->Text(0, 0) == "t") {
+    RETENTION_RETURN_IF_ERROR(db_->Exec("ANALYZE " + table_));
+  }
+  RETENTION_RETURN_IF_ERROR(tx.Commit());
+  analyze_checked_ = true;
+  return Status::Ok();
 }
 
 Status PgDatabase::EnsureFleet() {
@@ -288,6 +326,7 @@ StatusOr<RowsBatch> PgDatabase::DeleteBatch(WallTime cutoff, int64_t limit,
   if (mark.intent != 0 || mark.lease_token != 0) {
     RETENTION_RETURN_IF_ERROR(EnsureFleet());
   }
+  RETENTION_RETURN_IF_ERROR(AnalyzeIfNever());
   PgTransaction tx(*db_);
   const auto start = std::chrono::steady_clock::now();
   RETENTION_RETURN_IF_ERROR(Begin(tx, false));
