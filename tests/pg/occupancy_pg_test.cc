@@ -112,38 +112,43 @@ TEST_CASE("occupancy's PostgreSQL check names what is wrong") {
   const std::string nowhere =
       "postgresql://postgres:" + std::string(PgCluster::kPassword) +
       "@/postgres?host=" + pg.dir() + "/nowhere";
-  const std::string unreachable = quota_error(nowhere, "users", "quota_bytes", "id");
+  const std::string unreachable =
+      quota_error(nowhere, "users", "quota_bytes", "id");
   CHECK_THAT(unreachable, Catch::Contains("cannot connect to"));
   CHECK_THAT(unreachable, !Catch::Contains(PgCluster::kPassword));
   CHECK_THAT(publish_error(pg.Uri("wrong"), "usage"),
              Catch::StartsWith("PermissionDenied"));
-  CHECK_THAT(quota_error(uri, "nosuch", "quota_bytes", "id"),
-             Catch::Contains("no table nosuch in"));
-  CHECK_THAT(quota_error(uri, "users", "quota", "id"),
-             Catch::Contains("no column quota in table users"));
-  CHECK_THAT(quota_error(uri, "users", "quota_bytes", "uid"),
-             Catch::Contains("no column uid in table users"));
-  CHECK_THAT(quota_error(uri, "users", "plan", "id"),
-             Catch::Contains("column plan of users is text; a quota is a "
-                             "number of bytes"));
-  CHECK_THAT(publish_error(uri, "usage"),
-             Catch::Contains("has no unique index on user_id"));
-  CHECK_THAT(publish_error(uri, "usage2"),
-             Catch::Contains("column measured_at of usage2 is text"));
-  CHECK_THAT(publish_error(uri, "nosuch.usage"),
-             Catch::Contains("nosuch"));
+  // Each wrong target with what its error must say.
+  const std::pair<std::string, const char*> wrong[] = {
+      {quota_error(uri, "nosuch", "quota_bytes", "id"), "no table nosuch in"},
+      {quota_error(uri, "users", "quota", "id"),
+       "no column quota in table users"},
+      {quota_error(uri, "users", "quota_bytes", "uid"),
+       "no column uid in table users"},
+      {quota_error(uri, "users", "plan", "id"),
+       "column plan of users is text; a quota is a number of bytes"},
+      {publish_error(uri, "usage"), "has no unique index on user_id"},
+      {publish_error(uri, "usage2"), "column measured_at of usage2 is text"},
+      {publish_error(uri, "nosuch.usage"), "nosuch"},
+  };
+  for (const auto& [error, says] : wrong) {
+    CHECK_THAT(error, Catch::Contains(says));
+  }
 
   // A role that may read neither, nor create a table.
   pg.Sql("CREATE ROLE app LOGIN PASSWORD 'app-pw'; "
          "REVOKE CREATE ON SCHEMA public FROM PUBLIC; "
          "ALTER TABLE usage ADD PRIMARY KEY (user_id)");
   const std::string app = "postgresql://app:app-pw@/postgres?host=" + pg.dir();
-  CHECK_THAT(quota_error(app, "users", "quota_bytes", "id"),
-             Catch::Contains("may not SELECT column id of users"));
-  CHECK_THAT(publish_error(app, "usage"),
-             Catch::Contains("may not INSERT usage"));
-  CHECK_THAT(publish_error(app, "usage3"),
-             Catch::Contains("may not create it in schema public"));
+  const std::pair<std::string, const char*> denied[] = {
+      {quota_error(app, "users", "quota_bytes", "id"),
+       "may not SELECT column id of users"},
+      {publish_error(app, "usage"), "may not INSERT usage"},
+      {publish_error(app, "usage3"), "may not create it in schema public"},
+  };
+  for (const auto& [error, says] : denied) {
+    CHECK_THAT(error, Catch::Contains(says));
+  }
   pg.Sql("GRANT SELECT (id, quota_bytes) ON users TO app; "
          "GRANT SELECT, INSERT, UPDATE ON usage TO app");
   CHECK(CheckQuotaSource(Target(app, "users", "quota_bytes"), "id").ok());
