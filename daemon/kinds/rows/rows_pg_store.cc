@@ -11,11 +11,9 @@
 // for a later run, never waited on), deletes them by ctid, and adds its
 // count to this host's mark in retentiond_batches (in the table's schema)
 // before COMMIT — so after a crash the mark says exactly what committed.
-// Batches commit asynchronously (synchronous_commit = off: no WAL flush
-// per batch); before the policy records rows in the ledger, MakeDurable
-// commits one synchronous transaction, which flushes the WAL past every
-// batch before it, so a server crash never takes back rows the ledger
-// holds (tests/pg/rows_pg_crash_test.cc).
+// Batches commit without a WAL flush; before the policy records rows in
+// the ledger, MakeDurable flushes the WAL past them, so a server crash
+// never takes back rows the ledger holds.
 // With a lease (BatchMark::lease_token), the batch renews it first, in the
 // same transaction: a lease another host took deletes nothing
 // (rows_pg_fleet_store.h).
@@ -38,6 +36,7 @@
 
 #include "kinds/rows/rows_database.h"
 #include "kinds/rows/rows_pg_fleet_store.h"
+#include "kinds/rows/rows_pg_stats_store.h"
 #include "sql/pg_connection.h"
 #include "sql/pg_time.h"
 #include "sql/sql_names.h"
@@ -52,14 +51,6 @@ struct PgTable {
   std::string regtype;  // of the time column
   PgTimeType type = PgTimeType::kOther;
 };
-
-// True when the table has no planner statistics: never analyzed by hand
-// or by autovacuum, and no tuple count (-1 until the first VACUUM or
-// ANALYZE, PostgreSQL 14 and later). Over pg_class c and
-// pg_stat_user_tables s.
-constexpr char kNeverAnalyzed[] =
-    "(c.reltuples < 0 AND s.last_analyze IS NULL AND s.last_autoanalyze IS "
-    "NULL)";
 
 class PgDatabase final : public Database {
  public:
@@ -117,7 +108,8 @@ class PgDatabase final : public Database {
   Status CheckIndex();
   // Once per connection: ANALYZE the table if it never was and the role
   // owns it (RowsSurvey::never_analyzed).
-  Status AnalyzeIfNever();
+  void AnalyzeIfNever();
+  Status Analyze();
   // The cutoff as the text its cast reads ($1).
   std::string CutoffParam(WallTime cutoff) const;
   std::string Cast() const;
@@ -257,39 +249,29 @@ StatusOr<RowsSurvey> PgDatabase::Survey(WallTime cutoff) {
   s.kept = r->Int64(0, 2);
   if (!r->IsNull(0, 3)) s.oldest_kept = WallTimeFromSeconds(r->Double(0, 3));
   s.unparseable = r->Int64(0, 4);
-  auto stats = db_->Query(
-      std::string("SELECT s.n_dead_tup, ") + kNeverAnalyzed +
-          ", pg_has_role(c.relowner, 'USAGE') FROM pg_class c LEFT JOIN "
-          "pg_stat_user_tables s ON s.relid = c.oid WHERE c.oid = "
-          "to_regclass($1)",
-      {table_});
-  if (stats.ok() && stats->rows() > 0) {
-    if (!stats->IsNull(0, 0)) s.dead_tuples = stats->Int64(0, 0);
-    s.never_analyzed = stats->Text(0, 1) == "t";
-    s.may_analyze = stats->Text(0, 2) == "t";
+  auto stats = ReadPgTableStats(*db_, table_);
+  if (stats.ok()) {
+    s.dead_tuples = stats->dead_tuples;
+    s.never_analyzed = stats->never_analyzed;
+    s.may_analyze = stats->may_analyze;
   }
   RETENTION_RETURN_IF_ERROR(tx.Commit());
   return s;
 }
 
-Status PgDatabase::AnalyzeIfNever() {
-  if (analyze_checked_) return Status::Ok();
+void PgDatabase::AnalyzeIfNever() {
+  if (analyze_checked_) return;
+  analyze_checked_ = true;
+  // Best effort, once per connection: an ANALYZE that fails or times out
+  // leaves the batches slow, not stopped, and the next plan warns again.
+  (void)Analyze();
+}
+
+Status PgDatabase::Analyze() {
   PgTransaction tx(*db_);
   RETENTION_RETURN_IF_ERROR(Begin(tx, false));
-  auto r = db_->Query(std::string("SELECT ") + kNeverAnalyzed +
-                          " AND pg_has_role(c.relowner, 'USAGE') FROM "
-                          "pg_class c LEFT JOIN pg_stat_user_tables s ON "
-                          "s.relid = c.oid WHERE c.oid = to_regclass($1)",
-                      {table_});
-  if (!r.ok()) return r.status();
-  // A plain ANALYZE: it samples the table under a lock that lets the
-  // application read and write; never VACUUM FULL.
-  if (r->rows() > 0 && r->Text(0, 0) == "t") {
-    RETENTION_RETURN_IF_ERROR(db_->Exec("ANALYZE " + table_));
-  }
-  RETENTION_RETURN_IF_ERROR(tx.Commit());
-  analyze_checked_ = true;
-  return Status::Ok();
+  RETENTION_RETURN_IF_ERROR(AnalyzeIfNeverAnalyzed(*db_, table_));
+  return tx.Commit();
 }
 
 Status PgDatabase::EnsureFleet() {
@@ -326,14 +308,13 @@ StatusOr<RowsBatch> PgDatabase::DeleteBatch(WallTime cutoff, int64_t limit,
   if (mark.intent != 0 || mark.lease_token != 0) {
     RETENTION_RETURN_IF_ERROR(EnsureFleet());
   }
-  RETENTION_RETURN_IF_ERROR(AnalyzeIfNever());
+  AnalyzeIfNever();
   PgTransaction tx(*db_);
   const auto start = std::chrono::steady_clock::now();
   RETENTION_RETURN_IF_ERROR(Begin(tx, false));
-  // A marked batch commits without a flush: a commit the server loses in
-  // a crash loses its mark with it, and the next run deletes those rows
-  // again. The ledger records them only after MakeDurable. A batch with
-  // no mark (tests without intents) commits as the server is set.
+  // A marked batch commits without a flush: one the server loses in a
+  // crash loses its mark too, and the ledger records it only after
+  // MakeDurable. Unmarked (tests without intents): as the server is set.
   if (mark.intent != 0) {
     RETENTION_RETURN_IF_ERROR(db_->Exec("SET LOCAL synchronous_commit = off"));
   }
