@@ -15,15 +15,12 @@ source "$SRC/tests/pg/pg_cluster.bash"
 PGDIR=$WORK/pg
 BDIR=$WORK/bouncer
 pg_start "$PGDIR" -c fsync=off
-bouncer_stop() {
-  [ -f "$BDIR/pgbouncer.pid" ] && kill "$(cat "$BDIR/pgbouncer.pid")" 2>/dev/null || true
-}
 show_logs() {  # on failure: what the hosts said
   [ $? = 0 ] && return
   local f
   for f in "$WORK"/*/log; do echo "== $f"; tail -n 8 "$f"; done >&2
 }
-trap 'show_logs; bouncer_stop; pg_stop "$PGDIR"; cleanup' EXIT
+trap 'show_logs; bouncer_stop "$BDIR"; pg_stop "$PGDIR"; cleanup' EXIT
 
 EVERY=8  # seconds: the lease lasts 5 s (LeaseTtl's floor)
 N=150000
@@ -139,28 +136,9 @@ fleet_round direct "$PG_URI"
 
 # The same through pgbouncer in transaction pooling: a server connection
 # serves any client's next transaction, so nothing may be session-scoped.
-mkdir -p "$BDIR"
-printf '"postgres" "%s"\n' "$PG_PASSWORD" > "$BDIR/userlist.txt"
-cat > "$BDIR/pgbouncer.ini" <<INI
-[databases]
-postgres = host=$PGDIR dbname=postgres user=postgres password=$PG_PASSWORD
-[pgbouncer]
-listen_addr =
-listen_port = 6432
-unix_socket_dir = $BDIR
-auth_type = trust
-auth_file = $BDIR/userlist.txt
-pool_mode = transaction
-default_pool_size = 4
-max_client_conn = 100
-pidfile = $BDIR/pgbouncer.pid
-logfile = $BDIR/pgbouncer.log
-INI
-chown -R "$PG_USER" "$BDIR"
-runuser -u "$PG_USER" -- /usr/sbin/pgbouncer -d "$BDIR/pgbouncer.ini" || fail "pgbouncer did not start"
-wait_until 10 test -S "$BDIR/.s.PGSQL.6432" || fail "no pgbouncer socket"
-fleet_round bouncer "postgresql://postgres@/postgres?host=$BDIR&port=6432"
-served=$(grep -c "login attempt" "$BDIR/pgbouncer.log" || true)
+bouncer_start "$PGDIR" "$BDIR"
+fleet_round bouncer "$BOUNCER_URI"
+served=$(bouncer_logins "$BDIR")
 echo "bouncer: $served client logins through pgbouncer (pool_mode = transaction, pool of 4)"
 [ "$served" -gt 3 ] || fail "the fleet did not go through pgbouncer"
 echo "fleet_pg: ok"

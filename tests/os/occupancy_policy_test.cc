@@ -12,7 +12,7 @@
 #include "fakes/fake_clock.h"
 #include "fakes/fake_filesystem.h"
 #include "kinds/occupancy/occupancy_scanner.h"
-#include "kinds/occupancy/occupancy_sqlite_store.h"
+#include "kinds/occupancy/occupancy_database.h"
 #include "kinds/occupancy/occupancy_state_store.h"
 
 namespace retention {

@@ -27,3 +27,40 @@ pg_stop() {
 }
 # psql_value SQL: the single value SQL returns.
 psql_value() { PGPASSWORD=$PG_PASSWORD psql -X -q -A -t -v ON_ERROR_STOP=1 "${PG_URI/:$PG_PASSWORD@/@}" -c "$1"; }
+# bouncer_start PGDIR BDIR: a private pgbouncer in transaction pooling mode
+# (a pool of 4 server connections; a server connection serves any client's
+# next transaction, so nothing may be session-scoped) in front of the
+# cluster of pg_start PGDIR, its Unix socket in BDIR (port 6432), no TCP;
+# sets BOUNCER_URI. bouncer_stop BDIR stops it; bouncer_logins BDIR counts
+# the client logins it served.
+bouncer_start() {
+  local pgdir=$1 bdir=$2
+  [ -x /usr/sbin/pgbouncer ] || { echo "FAIL: pgbouncer is not installed: run .ci/install-deps" >&2; exit 1; }
+  mkdir -p "$bdir"
+  printf '"postgres" "%s"\n' "$PG_PASSWORD" > "$bdir/userlist.txt"
+  cat > "$bdir/pgbouncer.ini" <<INI
+[databases]
+postgres = host=$pgdir dbname=postgres user=postgres password=$PG_PASSWORD
+[pgbouncer]
+listen_addr =
+listen_port = 6432
+unix_socket_dir = $bdir
+auth_type = trust
+auth_file = $bdir/userlist.txt
+pool_mode = transaction
+default_pool_size = 4
+max_client_conn = 100
+pidfile = $bdir/pgbouncer.pid
+logfile = $bdir/pgbouncer.log
+INI
+  chown -R "$PG_USER" "$bdir"
+  runuser -u "$PG_USER" -- /usr/sbin/pgbouncer -d "$bdir/pgbouncer.ini" || { echo "FAIL: pgbouncer did not start" >&2; exit 1; }
+  local i
+  for i in $(seq 100); do [ -S "$bdir/.s.PGSQL.6432" ] && break; sleep 0.1; done
+  [ -S "$bdir/.s.PGSQL.6432" ] || { echo "FAIL: no pgbouncer socket in $bdir" >&2; exit 1; }
+  BOUNCER_URI="postgresql://postgres@/postgres?host=$bdir&port=6432"
+}
+bouncer_stop() {
+  [ -f "$1/pgbouncer.pid" ] && kill "$(cat "$1/pgbouncer.pid")" 2>/dev/null || true
+}
+bouncer_logins() { grep -c "login attempt" "$1/pgbouncer.log" || true; }

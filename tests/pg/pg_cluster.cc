@@ -43,22 +43,34 @@ PgCluster::PgCluster() : bin_(PgBin()) {
     std::ifstream in(log);
     FAIL("initdb failed: " << in.rdbuf());
   }
+  Start();
+}
+
+void PgCluster::Start() {
+  const std::string& d = dir();
   const std::string opts =
       "-c listen_addresses='' -c unix_socket_directories='" + d +
       "' -c fsync=off -c synchronous_commit=off";
-  if (Run(as + bin_ + "/pg_ctl -D " + d + "/data -l " + d +
-          "/server.log -w -o \"" + opts + "\" start > /dev/null 2>&1") != 0) {
+  if (Run(std::string("runuser -u ") + kUser + " -- " + bin_ + "/pg_ctl -D " +
+          d + "/data -l " + d + "/server.log -w -o \"" + opts +
+          "\" start > /dev/null 2>&1") != 0) {
     std::ifstream in(d + "/server.log");
     FAIL("pg_ctl start failed: " << in.rdbuf());
   }
   admin_ = Connect();
 }
 
-PgCluster::~PgCluster() {
+void PgCluster::Crash() {
   admin_.reset();
-  // Nothing to check: an immediate stop of a test cluster loses nothing.
+  // As a crash: no shutdown checkpoint, no WAL written from memory.
   (void)Run(std::string("runuser -u ") + kUser + " -- " + bin_ + "/pg_ctl -D " +
             dir() + "/data -m immediate stop > /dev/null 2>&1");
+}
+
+PgCluster::~PgCluster() {
+  // Nothing to check: an immediate stop of a test cluster loses nothing
+  // that matters.
+  Crash();
 }
 
 std::string PgCluster::Uri(const std::string& password) const {

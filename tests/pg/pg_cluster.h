@@ -25,6 +25,10 @@ class PgCluster {
   PgCluster& operator=(const PgCluster&) = delete;
 
   const std::string& dir() const { return tmp_.path(); }
+  // Stops the server as a crash would (pg_ctl stop -m immediate: what is
+  // not in the WAL on disk is lost), and starts it again (crash recovery).
+  void Crash();
+  void Start();
   // postgresql://postgres:PASSWORD@/postgres?host=DIR
   std::string Uri(const std::string& password = kPassword) const;
   // A new superuser session (the application's, in tests).

@@ -5,7 +5,7 @@
 #include "config/kind_registry.h"
 #include "kinds/occupancy/occupancy_policy.h"
 #include "kinds/occupancy/occupancy_scanner.h"
-#include "kinds/occupancy/occupancy_sqlite_store.h"
+#include "kinds/occupancy/occupancy_database.h"
 #include "os/command.h"
 
 namespace retention {
@@ -31,21 +31,30 @@ void Validate(const Section& s, Errors* errors) {
        {std::pair<const char*, bool>{"quota_from", true},
         {"publish_to", false}}) {
     if (!s.Has(key)) continue;
-    auto target = ParseSqliteTarget(s.GetString(key), column);
+    auto target = ParseOccupancyTarget(s.GetString(key), column, "");
     if (!target.ok()) AddKeyError(s, key, target.status().message(), errors);
   }
 }
 
-// quota_from and publish_to, read-only, as the runs will use them.
-void CheckDatabases(const Section& s, Errors* errors) {
-  const OccupancyRule rule = OccupancyRuleFromSection(s, 1);
+// quota_from and publish_to, read-only, as the runs will use them: each
+// failing key and why.
+std::vector<std::pair<const char*, Status>> CheckTargets(
+    const OccupancyRule& rule) {
+  std::vector<std::pair<const char*, Status>> failed;
   if (rule.quota_from) {
     Status st = CheckQuotaSource(*rule.quota_from, rule.quota_id_column);
-    if (!st.ok()) AddKeyError(s, "quota_from", st.message(), errors);
+    if (!st.ok()) failed.emplace_back("quota_from", st);
   }
   if (rule.publish_to) {
     Status st = CheckPublishTarget(*rule.publish_to);
-    if (!st.ok()) AddKeyError(s, "publish_to", st.message(), errors);
+    if (!st.ok()) failed.emplace_back("publish_to", st);
+  }
+  return failed;
+}
+
+void CheckDatabases(const Section& s, Errors* errors) {
+  for (const auto& [key, st] : CheckTargets(OccupancyRuleFromSection(s, 1))) {
+    AddKeyError(s, key, st.message(), errors);
   }
 }
 
@@ -64,8 +73,16 @@ StatusOr<std::unique_ptr<Policy>> Build(const Section& s, Services& services,
   }
   if (!services.run_command) services.run_command = RunCommand;
   const int cores = std::max(1u, std::thread::hardware_concurrency());
+  OccupancyRule rule = OccupancyRuleFromSection(s, cores);
+  // At start and reload, as --check-config: a database that cannot be
+  // read or written is named now, not at the first run.
+  const auto failed = CheckTargets(rule);
+  if (!failed.empty()) {
+    return Status::FailedPrecondition(std::string(failed[0].first) + ": " +
+                                      failed[0].second.message());
+  }
   return std::unique_ptr<Policy>(new OccupancyPolicy(
-      s.id(), s.GetDuration("every"), OccupancyRuleFromSection(s, cores),
+      s.id(), s.GetDuration("every"), std::move(rule),
       services, scanner));
 }
 
@@ -102,12 +119,14 @@ void RegisterOccupancyKind(KindRegistry* registry, OccupancyScanner* scanner) {
        .help = "quota of one user, overriding the others",
        .prefix = true},
       {.name = "quota_from",
-       .help = "sqlite:PATH TABLE.COLUMN holding quotas in bytes"},
+       .help = "sqlite:PATH or postgresql://... URI, then TABLE.COLUMN "
+               "holding quotas in bytes"},
       {.name = "quota_id_column",
        .default_value = "id",
        .help = "column of quota_from's table holding the user id"},
       {.name = "publish_to",
-       .help = "sqlite:PATH TABLE to upsert each user's usage into"},
+       .help = "sqlite:PATH or postgresql://... URI, then TABLE to upsert "
+               "each user's usage into"},
       {.name = "on_over_quota",
        .help = "command (argv, no shell) run when a user goes over quota"},
       {.name = "on_under_quota",

@@ -2,7 +2,7 @@
 
 #include "core/state_db.h"
 #include "kinds/occupancy/occupancy_scanner.h"
-#include "kinds/occupancy/occupancy_sqlite_store.h"
+#include "kinds/occupancy/occupancy_database.h"
 #include "kinds/occupancy/occupancy_state_store.h"
 
 namespace retention {

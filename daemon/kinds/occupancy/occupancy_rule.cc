@@ -2,19 +2,10 @@
 
 #include "config/config.h"
 #include "config/config_value.h"
+#include "sql/sql_names.h"
 
 namespace retention {
 namespace {
-
-bool IsIdentifier(const std::string& s) {
-  if (s.empty() || (s[0] >= '0' && s[0] <= '9')) return false;
-  for (char c : s) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                    (c >= '0' && c <= '9') || c == '_';
-    if (!ok) return false;
-  }
-  return true;
-}
 
 // A relative path is taken relative to the directory of the file that set
 // `value`, as path-typed keys are.
@@ -25,13 +16,15 @@ std::string Resolve(const ConfigValue& value, const std::string& path) {
   return value.where.file.substr(0, slash + 1) + path;
 }
 
-std::optional<SqliteTarget> TargetOrNone(const Section& s, const char* key,
-                                         bool want_column) {
+std::optional<OccupancyTarget> TargetOrNone(const Section& s, const char* key,
+                                            bool want_column) {
   if (!s.Has(key)) return std::nullopt;
   const ConfigValue& value = s.values.at(key);
-  auto target = ParseSqliteTarget(value.raw, want_column);
+  const size_t slash = value.where.file.rfind('/');
+  const std::string dir =
+      slash == std::string::npos ? "" : value.where.file.substr(0, slash + 1);
+  auto target = ParseOccupancyTarget(value.raw, want_column, dir);
   if (!target.ok()) return std::nullopt;  // validated at load
-  target->path = Resolve(value, target->path);
   return *target;
 }
 
@@ -49,22 +42,32 @@ std::vector<std::string> HookArgv(const Section& s, const char* key) {
 
 }  // namespace
 
-StatusOr<SqliteTarget> ParseSqliteTarget(const std::string& text,
-                                         bool want_column) {
-  const std::string form =
-      want_column ? "sqlite:PATH TABLE.COLUMN" : "sqlite:PATH TABLE";
+StatusOr<OccupancyTarget> ParseOccupancyTarget(const std::string& text,
+                                               bool want_column,
+                                               const std::string& base_dir) {
+  const std::string names = want_column ? "TABLE.COLUMN" : "TABLE";
+  const std::string form = "sqlite:PATH " + names +
+                           " or postgresql://USER@HOST/DB [SCHEMA.]" + names;
   std::vector<std::string> words = SplitWords(text);
-  if (words.size() != 2 || words[0].rfind("sqlite:", 0) != 0 ||
-      words[0].size() <= 7) {
-    return Status::InvalidArgument("expected " + form);
+  if (words.size() != 2) return Status::InvalidArgument("expected " + form);
+  auto url = ParseDatabaseUrl(words[0], base_dir);
+  if (!url.ok()) return url.status();
+  OccupancyTarget t;
+  t.path = url->path;
+  t.pg_uri = url->uri;
+  t.table = words[1];
+  if (want_column) {
+    const size_t dot = words[1].rfind('.');
+    t.table = words[1].substr(0, dot);
+    if (dot != std::string::npos) t.column = words[1].substr(dot + 1);
+    if (dot == std::string::npos || !IsSqlIdentifier(t.column)) {
+      return Status::InvalidArgument("expected " + form +
+                                     " with SQL identifiers as names");
+    }
   }
-  SqliteTarget t;
-  t.path = words[0].substr(7);
-  const size_t dot = words[1].find('.');
-  t.table = words[1].substr(0, dot);
-  if (dot != std::string::npos) t.column = words[1].substr(dot + 1);
-  if (!IsIdentifier(t.table) || (want_column && !IsIdentifier(t.column)) ||
-      (!want_column && dot != std::string::npos)) {
+  const bool ok = t.postgres() ? IsQualifiedSqlName(t.table)
+                               : IsSqlIdentifier(t.table);
+  if (!ok) {
     return Status::InvalidArgument("expected " + form +
                                    " with SQL identifiers as names");
   }

@@ -21,18 +21,25 @@ namespace retention {
 
 struct Section;
 
-// "sqlite:PATH TABLE" or "sqlite:PATH TABLE.COLUMN".
-struct SqliteTarget {
-  std::string path;
-  std::string table;
+// A table (and column) in the application's database: "sqlite:PATH
+// TABLE[.COLUMN]" or "postgresql://... [SCHEMA.]TABLE[.COLUMN]".
+struct OccupancyTarget {
+  std::string path;    // SQLite: the file
+  std::string pg_uri;  // PostgreSQL: the libpq URI (password too)
+  std::string table;   // PostgreSQL: may be "schema.table"
   std::string column;  // empty when not given
+
+  bool postgres() const { return !pg_uri.empty(); }
 };
 
 // Parses a target; `want_column` says whether TABLE.COLUMN is required
 // (quota_from) or forbidden (publish_to). Names must be SQL identifiers
-// (letters, digits, '_', not starting with a digit).
-StatusOr<SqliteTarget> ParseSqliteTarget(const std::string& text,
-                                         bool want_column);
+// (letters, digits, '_', not starting with a digit); on PostgreSQL the
+// table may be qualified by its schema. A relative SQLite path is taken
+// relative to `base_dir`.
+StatusOr<OccupancyTarget> ParseOccupancyTarget(const std::string& text,
+                                               bool want_column,
+                                               const std::string& base_dir);
 
 struct OccupancyRule {
   std::string root;
@@ -40,9 +47,9 @@ struct OccupancyRule {
   int threads = 1;
   uint64_t default_quota = 0;             // 0: no quota
   std::map<std::string, uint64_t> quota;  // quota.USER overrides
-  std::optional<SqliteTarget> quota_from;
+  std::optional<OccupancyTarget> quota_from;
   std::string quota_id_column = "id";
-  std::optional<SqliteTarget> publish_to;
+  std::optional<OccupancyTarget> publish_to;
   std::vector<std::string> on_over_quota;  // argv; empty: none
   std::vector<std::string> on_under_quota;
   Duration hook_timeout = std::chrono::seconds(30);

@@ -1,4 +1,5 @@
-#include "kinds/occupancy/occupancy_sqlite_store.h"
+// The SQLite half of occupancy_database.h.
+#include "kinds/occupancy/occupancy_database.h"
 
 #include <sqlite3.h>
 
@@ -8,7 +9,7 @@ namespace retention {
 namespace {
 
 // Names were checked to be identifiers when the config was loaded.
-std::string QuotaSql(const SqliteTarget& from, const std::string& id_column) {
+std::string QuotaSql(const OccupancyTarget& from, const std::string& id_column) {
   return "SELECT \"" + id_column + "\", \"" + from.column + "\" FROM \"" +
          from.table + "\" WHERE \"" + from.column + "\" >= 0";
 }
@@ -34,8 +35,8 @@ bool PathExists(const std::string& path) {
 
 }  // namespace
 
-StatusOr<std::map<std::string, uint64_t>> ReadQuotas(
-    const SqliteTarget& from, const std::string& id_column) {
+StatusOr<std::map<std::string, uint64_t>> ReadSqliteQuotas(
+    const OccupancyTarget& from, const std::string& id_column) {
   auto db =
       SqliteConnection::Open(from.path, SqliteConnection::OpenMode::kReadOnly);
   if (!db.ok()) return db.status();
@@ -51,7 +52,7 @@ StatusOr<std::map<std::string, uint64_t>> ReadQuotas(
   return quotas;
 }
 
-Status PublishOccupancy(const SqliteTarget& to,
+Status PublishSqliteOccupancy(const OccupancyTarget& to,
                         const OccupancyScanRecord& scan) {
   auto db = SqliteConnection::Open(
       to.path, SqliteConnection::OpenMode::kReadWriteCreate);
@@ -78,7 +79,7 @@ Status PublishOccupancy(const SqliteTarget& to,
   return tx.Commit();
 }
 
-Status CheckQuotaSource(const SqliteTarget& from,
+Status CheckSqliteQuotaSource(const OccupancyTarget& from,
                         const std::string& id_column) {
   auto db =
       SqliteConnection::Open(from.path, SqliteConnection::OpenMode::kReadOnly);
@@ -87,7 +88,7 @@ Status CheckQuotaSource(const SqliteTarget& from,
   return (*db)->Prepare(QuotaSql(from, id_column)).status();
 }
 
-Status CheckPublishTarget(const SqliteTarget& to) {
+Status CheckSqlitePublishTarget(const OccupancyTarget& to) {
   if (!PathExists(to.path)) {
     const size_t slash = to.path.rfind('/');
     const std::string dir =

@@ -76,6 +76,12 @@ struct RowsSurvey {
   // PostgreSQL: the table's dead tuples (pg_stat_user_tables.n_dead_tup),
   // the vacuum debt deleting leaves behind; nullopt where unknown.
   std::optional<int64_t> dead_tuples;
+  // PostgreSQL: the table was never analyzed (no planner statistics:
+  // reltuples < 0, no last_analyze or last_autoanalyze), and whether this
+  // connection's role may ANALYZE it (owns it), which the first batch of
+  // a run then does (PgDatabase::DeleteBatch).
+  bool never_analyzed = false;
+  bool may_analyze = false;
 };
 
 // One committed batch.
@@ -175,6 +181,14 @@ class Database {
   // ever committed). Failure: the error reading the database.
   virtual StatusOr<std::optional<RowsMark>> ReadMark(
       const std::string& policy) = 0;
+  // Makes every batch committed so far durable on the server, so the
+  // ledger never records rows a server crash could bring back. The default
+  // (SQLite, whose commits are durable against a crash of the application
+  // and retentiond) does nothing; PostgreSQL batches commit asynchronously,
+  // and this commits one synchronous transaction, which flushes the WAL up
+  // to and past their commit records. Failure: the database's error (the
+  // caller records nothing more: the mark, read at recovery, will).
+  virtual Status MakeDurable() { return Status::Ok(); }
   // Moves committed pages back into the database without blocking writers
   // (SQLite: wal_checkpoint(PASSIVE); PostgreSQL: nothing, zero) and
   // returns how long that took, which

@@ -77,19 +77,39 @@ Status PgFleetTables::WriteMark(PgConnection& db, const std::string& host,
   return r.status();
 }
 
-StatusOr<std::optional<RowsMark>> PgFleetTables::ReadMark(
-    PgConnection& db, const std::string& policy,
-    const std::string& host) const {
+Status PgFleetTables::TouchMark(PgConnection& db, const std::string& policy,
+                                const std::string& host) const {
+  auto keyed = Keyed(db);
+  if (!keyed.ok() || !keyed->has_value()) return keyed.status();
+  return (**keyed ? db.Query("UPDATE " + marks_ +
+                                 " SET rows = rows WHERE policy = $1 AND "
+                                 "host IN ($2, '')",
+                             {policy, host})
+                  : db.Query("UPDATE " + marks_ +
+                                 " SET rows = rows WHERE policy = $1",
+                             {policy}))
+      .status();
+}
+
+StatusOr<std::optional<bool>> PgFleetTables::Keyed(PgConnection& db) const {
   auto cols = db.Query(
       "SELECT to_regclass($1) IS NOT NULL, EXISTS (SELECT 1 FROM "
       "pg_attribute WHERE attrelid = to_regclass($1) AND attname = 'host' "
       "AND NOT attisdropped)",
       {marks_});
   if (!cols.ok()) return cols.status();
-  if (cols->Text(0, 0) != "t") return std::optional<RowsMark>();
+  if (cols->Text(0, 0) != "t") return std::optional<bool>();
+  return std::optional<bool>(cols->Text(0, 1) == "t");
+}
+
+StatusOr<std::optional<RowsMark>> PgFleetTables::ReadMark(
+    PgConnection& db, const std::string& policy,
+    const std::string& host) const {
+  auto table = Keyed(db);
+  if (!table.ok()) return table.status();
+  if (!table->has_value()) return std::optional<RowsMark>();
   // Not migrated yet (no batch of this version ran): the old single mark.
-  const bool keyed = cols->Text(0, 1) == "t";
-  auto r = keyed ? db.Query("SELECT intent, rows, min_rowid, max_rowid FROM " +
+  auto r = **table ? db.Query("SELECT intent, rows, min_rowid, max_rowid FROM " +
                                 marks_ +
                                 " WHERE policy = $1 AND host IN ($2, '') "
                                 "ORDER BY host = $2 DESC LIMIT 1",

@@ -41,6 +41,15 @@ class PgFleetTables {
   // intents from 1 again.
   Status WriteMark(PgConnection& db, const std::string& host,
                    const BatchMark& mark, int64_t removed, bool fresh) const;
+  // Rewrites `host`'s mark of `policy` unchanged: a write, so that the
+  // transaction writes WAL and a synchronous commit of it flushes the WAL
+  // (a transaction that wrote none commits without a flush). Ok when
+  // there is no such mark (nothing was written either).
+  Status TouchMark(PgConnection& db, const std::string& policy,
+                   const std::string& host) const;
+  // Whether the marks table has the host column (migrated); nullopt when
+  // there is no marks table.
+  StatusOr<std::optional<bool>> Keyed(PgConnection& db) const;
   // `host`'s mark of `policy`; a mark written before the migration (host
   // '') counts as this host's when it has none of its own. nullopt: none.
   StatusOr<std::optional<RowsMark>> ReadMark(PgConnection& db,

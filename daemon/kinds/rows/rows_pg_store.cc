@@ -11,6 +11,9 @@
 // for a later run, never waited on), deletes them by ctid, and adds its
 // count to this host's mark in retentiond_batches (in the table's schema)
 // before COMMIT — so after a crash the mark says exactly what committed.
+// Batches commit without a WAL flush; before the policy records rows in
+// the ledger, MakeDurable flushes the WAL past them, so a server crash
+// never takes back rows the ledger holds.
 // With a lease (BatchMark::lease_token), the batch renews it first, in the
 // same transaction: a lease another host took deletes nothing
 // (rows_pg_fleet_store.h).
@@ -33,6 +36,7 @@
 
 #include "kinds/rows/rows_database.h"
 #include "kinds/rows/rows_pg_fleet_store.h"
+#include "kinds/rows/rows_pg_stats_store.h"
 #include "sql/pg_connection.h"
 #include "sql/pg_time.h"
 #include "sql/sql_names.h"
@@ -77,6 +81,7 @@ class PgDatabase final : public Database {
   BatchPacing pacing() const override {
     return {std::chrono::milliseconds(20), 2.5};
   }
+  Status MakeDurable() override;
   Duration Checkpoint() override { return Duration::zero(); }
   void Pause(Duration d) override { std::this_thread::sleep_for(d); }
 
@@ -101,6 +106,10 @@ class PgDatabase final : public Database {
   }
   Status CheckType() const;
   Status CheckIndex();
+  // Once per connection: ANALYZE the table if it never was and the role
+  // owns it (RowsSurvey::never_analyzed).
+  void AnalyzeIfNever();
+  Status Analyze();
   // The cutoff as the text its cast reads ($1).
   std::string CutoffParam(WallTime cutoff) const;
   std::string Cast() const;
@@ -131,6 +140,10 @@ class PgDatabase final : public Database {
   Status described_ = Status::Ok();
   PgTable table_info_;
   bool fleet_ready_ = false;
+  bool analyze_checked_ = false;
+  // The policy of marked batches committed since the last MakeDurable;
+  // empty when there are none.
+  std::string unflushed_;
   int64_t marked_intent_ = 0;  // whose mark this connection last committed
   // The newest time the last batch under resume_cutoff_ removed, as the
   // column's text; empty before the first batch of a cutoff.
@@ -236,13 +249,29 @@ StatusOr<RowsSurvey> PgDatabase::Survey(WallTime cutoff) {
   s.kept = r->Int64(0, 2);
   if (!r->IsNull(0, 3)) s.oldest_kept = WallTimeFromSeconds(r->Double(0, 3));
   s.unparseable = r->Int64(0, 4);
-  auto dead = db_->Query(
-      "SELECT n_dead_tup FROM pg_stat_user_tables WHERE relid = "
-      "to_regclass($1)",
-      {table_});
-  if (dead.ok() && dead->rows() > 0) s.dead_tuples = dead->Int64(0, 0);
+  auto stats = ReadPgTableStats(*db_, table_);
+  if (stats.ok()) {
+    s.dead_tuples = stats->dead_tuples;
+    s.never_analyzed = stats->never_analyzed;
+    s.may_analyze = stats->may_analyze;
+  }
   RETENTION_RETURN_IF_ERROR(tx.Commit());
   return s;
+}
+
+void PgDatabase::AnalyzeIfNever() {
+  if (analyze_checked_) return;
+  analyze_checked_ = true;
+  // Best effort, once per connection: an ANALYZE that fails or times out
+  // leaves the batches slow, not stopped, and the next plan warns again.
+  (void)Analyze();
+}
+
+Status PgDatabase::Analyze() {
+  PgTransaction tx(*db_);
+  RETENTION_RETURN_IF_ERROR(Begin(tx, false));
+  RETENTION_RETURN_IF_ERROR(AnalyzeIfNeverAnalyzed(*db_, table_));
+  return tx.Commit();
 }
 
 Status PgDatabase::EnsureFleet() {
@@ -279,13 +308,16 @@ StatusOr<RowsBatch> PgDatabase::DeleteBatch(WallTime cutoff, int64_t limit,
   if (mark.intent != 0 || mark.lease_token != 0) {
     RETENTION_RETURN_IF_ERROR(EnsureFleet());
   }
+  AnalyzeIfNever();
   PgTransaction tx(*db_);
   const auto start = std::chrono::steady_clock::now();
   RETENTION_RETURN_IF_ERROR(Begin(tx, false));
-  // As on SQLite (synchronous = NORMAL), no flush inside the batch: a
-  // commit the server loses in a crash loses its mark with it, and the
-  // next run deletes those rows again.
-  RETENTION_RETURN_IF_ERROR(db_->Exec("SET LOCAL synchronous_commit = off"));
+  // A marked batch commits without a flush: one the server loses in a
+  // crash loses its mark too, and the ledger records it only after
+  // MakeDurable. Unmarked (tests without intents): as the server is set.
+  if (mark.intent != 0) {
+    RETENTION_RETURN_IF_ERROR(db_->Exec("SET LOCAL synchronous_commit = off"));
+  }
   std::optional<WallTime> until;
   if (mark.lease_token != 0) {
     auto renewed = Fleet().Renew(*db_, target_.host, mark);
@@ -313,6 +345,7 @@ StatusOr<RowsBatch> PgDatabase::DeleteBatch(WallTime cutoff, int64_t limit,
       Fleet().WriteMark(*db_, target_.host, mark, batch.removed, fresh));
   RETENTION_RETURN_IF_ERROR(tx.Commit());
   if (fresh) marked_intent_ = mark.intent;
+  if (mark.intent != 0 && batch.removed > 0) unflushed_ = mark.policy;
   batch.hold = std::chrono::steady_clock::now() - start;
   if (!r->IsNull(0, 2)) {
     resume_ = r->Text(0, 2);
@@ -321,11 +354,32 @@ StatusOr<RowsBatch> PgDatabase::DeleteBatch(WallTime cutoff, int64_t limit,
   return batch;
 }
 
+Status PgDatabase::MakeDurable() {
+  if (unflushed_.empty()) return Status::Ok();
+  // A synchronous commit of a transaction that wrote WAL flushes the WAL
+  // up to its commit record, past every earlier (asynchronous) batch
+  // commit. The WAL is the server's, so this holds through PgBouncer
+  // whichever server connection ran the batches.
+  PgTransaction tx(*db_);
+  RETENTION_RETURN_IF_ERROR(Begin(tx, false));
+  RETENTION_RETURN_IF_ERROR(db_->Exec("SET LOCAL synchronous_commit = on"));
+  RETENTION_RETURN_IF_ERROR(Fleet().TouchMark(*db_, unflushed_, target_.host));
+  RETENTION_RETURN_IF_ERROR(tx.Commit());
+  unflushed_.clear();
+  return Status::Ok();
+}
+
 StatusOr<std::optional<RowsMark>> PgDatabase::ReadMark(
     const std::string& policy) {
   RETENTION_RETURN_IF_ERROR(described_);
-  return InTransaction(
+  auto mark = InTransaction(
       true, [&] { return Fleet().ReadMark(*db_, policy, target_.host); });
+  if (!mark.ok() || !mark->has_value()) return mark;
+  // The recovery records what it read: make that durable first (a batch
+  // committed just before retentiond stopped may not be yet).
+  unflushed_ = policy;
+  RETENTION_RETURN_IF_ERROR(MakeDurable());
+  return mark;
 }
 
 }  // namespace

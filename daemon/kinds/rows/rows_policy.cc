@@ -211,7 +211,7 @@ bool RowsPolicy::DeleteAll(Database& db, WallTime cutoff, const BatchMark& mark,
   }
   if (pending.unchecked > Duration::zero()) db.Checkpoint();
   pending.last = true;
-  return Record(&pending, cutoff, ctx, result) && complete;
+  return Record(db, &pending, cutoff, ctx, result) && complete;
 }
 
 bool RowsPolicy::AfterBatch(Database& db, const RowsBatch& batch,
@@ -223,7 +223,7 @@ bool RowsPolicy::AfterBatch(Database& db, const RowsBatch& batch,
   pending->covered += batch.hold + pause;
   pending->unchecked += batch.hold + pause;
   if (pending->covered >= kRecordEvery &&
-      !Record(pending, cutoff, ctx, result)) {
+      !Record(db, pending, cutoff, ctx, result)) {
     return false;
   }
   Duration paused{};
@@ -236,8 +236,8 @@ bool RowsPolicy::AfterBatch(Database& db, const RowsBatch& batch,
   return true;
 }
 
-bool RowsPolicy::Record(Pending* pending, WallTime cutoff, ExecContext& ctx,
-                        ExecResult* result) {
+bool RowsPolicy::Record(Database& db, Pending* pending, WallTime cutoff,
+                        ExecContext& ctx, ExecResult* result) {
   const RowsBatch removed = pending->removed;
   pending->removed = RowsBatch{};
   pending->covered = Duration::zero();
@@ -247,6 +247,15 @@ bool RowsPolicy::Record(Pending* pending, WallTime cutoff, ExecContext& ctx,
     Status st = ctx.Drop(pending->intent);
     if (st.ok()) st = ctx.Flush();
     return !LedgerFailed(st, result);
+  }
+  // Only what is durable goes into the ledger; what is not stays counted
+  // by the mark, which the recovery of the open intent reads.
+  Status durable = db.MakeDurable();
+  if (!durable.ok()) {
+    ++result->failed;
+    result->errors.push_back("making the batches durable: " +
+                             durable.ToString() + "; stopping");
+    return false;
   }
   Action a;
   a.verb = Verb::kDelete;

@@ -92,9 +92,11 @@ class RowsPolicy final : public Policy {
   // the run must stop.
   bool AfterBatch(Database& db, const RowsBatch& batch, Pending* pending,
                   WallTime cutoff, ExecContext& ctx, ExecResult* result);
-  // Records what `pending` removed and clears it; false when the ledger
-  // failed (the run must stop).
-  bool Record(Pending* pending, WallTime cutoff, ExecContext& ctx,
+  // Makes the batches durable (Database::MakeDurable), then records what
+  // `pending` removed and clears it; false when either failed (the run
+  // must stop).
+  bool Record(Database& db, Pending* pending, WallTime cutoff,
+              ExecContext& ctx,
               ExecResult* result);
 
   std::string id_;
