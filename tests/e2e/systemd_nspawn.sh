@@ -136,7 +136,9 @@ active inactive || fail "the package started the service"
 echo "== a configuration error fails the start once (exit 78, no restart)"
 inside cp "$conf" /root/example.conf
 inside sh -c "printf '[daemon]\nstate_dirr = /var/lib/retentiond\n' > $conf"
-inside retentiond --check-config "$conf" >/dev/null 2>&1 && fail "--check-config accepted the bad configuration"
+code=0
+inside retentiond --check-config "$conf" >/dev/null 2>&1 || code=$?
+[ "$code" = 78 ] || fail "--check-config exited $code on the bad configuration, want 78"
 inside systemctl start retentiond.service 2>/dev/null && fail "start succeeded with a bad configuration"
 sleep 2  # Restart= would have restarted it by now (RestartSec=100ms)
 [ "$(show retentiond.service ExecMainStatus)" = 78 ] || { journal; fail "exit $(show retentiond.service ExecMainStatus), want 78"; }
