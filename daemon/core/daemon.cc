@@ -231,13 +231,8 @@ RunReport Daemon::Run(Policy& policy, bool dry_run,
 }
 
 StatusOr<std::string> Daemon::Metrics() {
-  std::set<std::string> ids, rotating;
-  for (const Section* s : config()->policies()) {
-    ids.insert(s->id());
-    const KindSpec* kind = registry_.Find(s->kind);
-    if (kind != nullptr && kind->rotates) rotating.insert(s->id());
-  }
-  auto snapshot = CollectMetrics(*state_, ids, rotating);
+  auto snapshot = CollectMetrics(*state_, config().get(), registry_,
+                                 BuiltinReportSections(), clock_.Now());
   if (!snapshot.ok()) return snapshot.status();
   return FormatPrometheus(*snapshot, RETENTION_VERSION);
 }

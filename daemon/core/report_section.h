@@ -44,6 +44,16 @@ struct SectionSummary {
   std::vector<ChartSeries> series = {};
 };
 
+// One sample of a gauge a kind exports from what it keeps in the state
+// database (occupancy: each user's bytes). `labels` are name="value" pairs,
+// already in the exposition format's order; `help` is the family's.
+struct KindGauge {
+  std::string family;  // "retentiond_occupancy_user_bytes"
+  std::string help;
+  std::vector<std::pair<std::string, std::string>> labels;
+  int64_t value = 0;
+};
+
 class ReportSection {
  public:
   virtual ~ReportSection() = default;
@@ -63,6 +73,13 @@ class ReportSection {
   // adds details and series read from it. Reads only; none by default.
   virtual Status AddStored(const Section& /*section*/, StateDb& /*db*/,
                            SectionSummary* /*summary*/) const {
+    return Status::Ok();
+  }
+  // For `retentionctl metrics`: gauges read from what the kind keeps in the
+  // state database, grouped by family, each family's samples together.
+  // Reads only; none by default.
+  virtual Status AddGauges(const Section& /*section*/, StateDb& /*db*/,
+                           std::vector<KindGauge>* /*gauges*/) const {
     return Status::Ok();
   }
 };

@@ -213,16 +213,9 @@ int WriteReport(CtlContext& ctx, const std::string& text) {
 int MetricsFromStateDir(CtlContext& ctx) {
   auto db = OpenExisting(ctx);
   if (!db) return kExitFailure;
-  std::set<std::string> configured, rotating;
-  if (ctx.config) {
-    const KindRegistry registry = BuiltinRegistry();
-    for (const Section* s : ctx.config->policies()) {
-      configured.insert(s->id());
-      const KindSpec* kind = registry.Find(s->kind);
-      if (kind != nullptr && kind->rotates) rotating.insert(s->id());
-    }
-  }
-  auto snapshot = CollectMetrics(*db, configured, rotating);
+  auto snapshot =
+      CollectMetrics(*db, ctx.config, BuiltinRegistry(),
+                     BuiltinReportSections(), ctx.clock.Now());
   if (!snapshot.ok()) {
     ctx.err << "retentionctl: metrics: " << snapshot.status().ToString()
             << "\n";

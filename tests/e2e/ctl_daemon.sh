@@ -95,7 +95,7 @@ grep -q "</html>" "$WORK/report.html" || fail "report html"
 expect_code 0 ctl verify
 grep -q "ledger intact" "$WORK/out" || fail "verify"
 expect_code 0 ctl metrics
-grep -q '^retentiond_removed_items_total{policy="files.cache"} 4$' "$WORK/out" || { cat "$WORK/out"; fail "metrics removed"; }
+grep -q '^retentiond_removed_items_total{policy="files.cache",kind="files"} 4$' "$WORK/out" || { cat "$WORK/out"; fail "metrics removed"; }
 grep -q '^retentiond_oldest_item_age_seconds{policy="files.cache"} ' "$WORK/out" || fail "metrics oldest"
 ls "$WORK/state/reports/"*.html "$WORK/state/reports/"*.json >/dev/null || fail "no daily report"
 

@@ -44,8 +44,8 @@ echo "report: ok"
 
 # Metrics come from the same state directory.
 expect_code 0 "$RETENTIONCTL" --config "$WORK/r.conf" metrics
-for line in 'retentiond_removed_items_total{policy="files.data"} 2' \
-            'retentiond_removed_bytes_total{policy="files.data"} 4' \
+for line in 'retentiond_removed_items_total{policy="files.data",kind="files"} 2' \
+            'retentiond_removed_bytes_total{policy="files.data",kind="files"} 4' \
             'retentiond_policy_runs_total{policy="files.data",result="ok"} 1' \
             'retentiond_clock_paused 0'; do
   grep -qF "$line" "$WORK/out" || { cat "$WORK/out"; fail "metric missing: $line"; }

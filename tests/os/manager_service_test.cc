@@ -281,7 +281,7 @@ TEST_CASE("Report, VerifyLedger and Metrics answer from the state database",
   CHECK(v["first_bad_seq"].is_null());
   json m = f.Call(std::string(kMethodMetrics))["parameters"];
   CHECK(m["text"].get<std::string>().find(
-            "retentiond_removed_items_total{policy=\"files.backups\"} 1") !=
+            "retentiond_removed_items_total{policy=\"files.backups\",kind=\"files\"} 1") !=
         std::string::npos);
 }
 

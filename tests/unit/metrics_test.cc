@@ -22,9 +22,12 @@ TEST_CASE(
            "\"ok\"} 3\n",
            "retentiond_policy_runs_total{policy=\"files.backups\",result="
            "\"error\"} 1\n",
-           "retentiond_removed_items_total{policy=\"files.backups\"} 7\n",
-           "retentiond_removed_bytes_total{policy=\"files.backups\"} 4096\n",
-           "retentiond_removed_items_total{policy=\"files.new\"} 0\n",
+           "retentiond_removed_items_total{policy=\"files.backups\",kind="
+           "\"files\"} 7\n",
+           "retentiond_removed_bytes_total{policy=\"files.backups\",kind="
+           "\"files\"} 4096\n",
+           "retentiond_removed_items_total{policy=\"files.new\",kind="
+           "\"files\"} 0\n",
            "retentiond_last_success_timestamp_seconds{policy=\"files.backups\"}"
            " 1767225600\n",
            "retentiond_brake_engaged{policy=\"files.new\"} 0\n",
@@ -48,17 +51,83 @@ TEST_CASE("a clock brake and a policy brake show in the metrics") {
         std::string::npos);
 }
 
+RunRecord Measured(int64_t kept, std::optional<WallTime> oldest) {
+  RunRecord run;
+  run.finished = FromUnixSeconds(1767225600);
+  run.kept = kept;
+  run.oldest = oldest;
+  run.kept_bytes = 1000;
+  run.live_bytes = 24;
+  return run;
+}
+
+bool Has(const std::string& out, const std::string& line) {
+  return out.find(line) != std::string::npos;
+}
+
 TEST_CASE("the oldest item's age is shown only for measured policies") {
   MetricsSnapshot m;
   m.policies = {"files.a", "files.b"};
-  m.oldest_age["files.a"] = std::chrono::hours(48);
-  m.oldest_age["files.gone"] = std::chrono::hours(1);  // not a policy now
+  m.measured["files.a"] =
+      Measured(3, FromUnixSeconds(1767225600) - std::chrono::hours(48));
+  m.measured["files.gone"] = Measured(1, FromUnixSeconds(1767225000));
   const std::string out = FormatPrometheus(m, "0.1.0");
-  CHECK(out.find("retentiond_oldest_item_age_seconds{policy=\"files.a\"} "
-                 "172800\n") != std::string::npos);
-  CHECK(out.find("oldest_item_age_seconds{policy=\"files.b\"}") ==
-        std::string::npos);
-  CHECK(out.find("files.gone") == std::string::npos);
+  CHECK(Has(out, "retentiond_oldest_item_age_seconds{policy=\"files.a\"} "
+                 "172800\n"));
+  CHECK(Has(out, "retentiond_items_left{policy=\"files.a\"} 3\n"));
+  CHECK(Has(out, "retentiond_bytes_left{policy=\"files.a\"} 1024\n"));
+  CHECK_FALSE(Has(out, "oldest_item_age_seconds{policy=\"files.b\"}"));
+  CHECK_FALSE(Has(out, "items_left{policy=\"files.b\"}"));
+  CHECK_FALSE(Has(out, "files.gone"));
+}
+
+TEST_CASE("a policy that left nothing has no oldest age, and 0 items left") {
+  MetricsSnapshot m;
+  m.policies = {"rows.tokens"};
+  m.measured["rows.tokens"] = Measured(0, std::nullopt);
+  const std::string out = FormatPrometheus(m, "0.1.0");
+  CHECK(Has(out, "retentiond_items_left{policy=\"rows.tokens\"} 0\n"));
+  CHECK_FALSE(Has(out, "oldest_item_age_seconds{policy=\"rows.tokens\"}"));
+}
+
+TEST_CASE("each policy's limit, budget, kind and last run duration show") {
+  MetricsSnapshot m;
+  m.policies = {"rows.tokens", "logs.app", "occupancy"};
+  m.configured["rows.tokens"] = {"rows", std::chrono::hours(1), std::nullopt};
+  m.configured["logs.app"] = {"logs", std::chrono::hours(24 * 21),
+                              uint64_t{4} << 30};
+  m.configured["occupancy"] = {"occupancy", std::nullopt, std::nullopt};
+  m.last_run_duration["rows.tokens"] = std::chrono::milliseconds(1250);
+  const std::string out = FormatPrometheus(m, "0.1.0");
+  CHECK(Has(out, "retentiond_policy_max_age_seconds{policy=\"rows.tokens\","
+                 "kind=\"rows\"} 3600\n"));
+  CHECK(Has(out, "retentiond_policy_max_age_seconds{policy=\"logs.app\","
+                 "kind=\"logs\"} 1814400\n"));
+  CHECK(Has(out, "retentiond_policy_budget_bytes{policy=\"logs.app\","
+                 "kind=\"logs\"} 4294967296\n"));
+  CHECK_FALSE(Has(out, "max_age_seconds{policy=\"occupancy\""));
+  CHECK(Has(out, "retentiond_removed_items_total{policy=\"rows.tokens\","
+                 "kind=\"rows\"} 0\n"));
+  CHECK(Has(out, "retentiond_last_run_duration_seconds{policy=\"rows."
+                 "tokens\"} 1.250\n"));
+}
+
+TEST_CASE("the ledger's state, the time and a kind's gauges show") {
+  MetricsSnapshot m;
+  m.now = FromUnixSeconds(1767225600);
+  m.ledger_ok = false;
+  m.gauges.push_back({"retentiond_occupancy_users", "Users.", {}, 2});
+  m.gauges.push_back(
+      {"retentiond_occupancy_user_bytes", "Bytes.", {{"user", "u1"}}, 10});
+  m.gauges.push_back(
+      {"retentiond_occupancy_user_bytes", "Bytes.", {{"user", "u2"}}, 5});
+  const std::string out = FormatPrometheus(m, "0.1.0");
+  CHECK(Has(out, "retentiond_ledger_ok 0\n"));
+  CHECK(Has(out, "retentiond_metrics_timestamp_seconds 1767225600\n"));
+  CHECK(Has(out, "retentiond_occupancy_users 2\n"));
+  CHECK(Has(out, "# TYPE retentiond_occupancy_user_bytes gauge\n"
+                 "retentiond_occupancy_user_bytes{user=\"u1\"} 10\n"
+                 "retentiond_occupancy_user_bytes{user=\"u2\"} 5\n"));
 }
 
 TEST_CASE("logs policies have rotation and compression counters") {

@@ -12,6 +12,9 @@ namespace {
 
 constexpr size_t kLargest = 5;       // users listed and charted
 constexpr size_t kChartScans = 500;  // about three weeks at every = 1h
+// The cardinality cap of the per-user gauges (retentiond.conf(5)): the
+// largest users by allocated bytes; the totals count every user.
+constexpr size_t kMetricsUsers = 100;
 
 std::string Usage(const OccupancyRow& u) {
   std::string text = u.user + " " + FormatSize(u.allocated);
@@ -37,6 +40,49 @@ class OccupancyReportSection final : public ReportSection {
     s.details = {{"root", section.GetString("root")},
                  {"every", FormatDuration(section.GetDuration("every"))}};
     return s;
+  }
+
+  Status AddGauges(const Section&, StateDb& db,
+                   std::vector<KindGauge>* gauges) const override {
+    auto latest = OccupancyStore(db).LatestOccupancy();
+    if (!latest.ok()) return latest.status();
+    if (!latest->has_value()) return Status::Ok();
+    std::vector<OccupancyRow> users = (*latest)->users;
+    std::stable_sort(users.begin(), users.end(), [](auto& a, auto& b) {
+      return a.allocated > b.allocated;
+    });
+    int64_t total = 0, over = 0;
+    for (const OccupancyRow& u : users) {
+      total += static_cast<int64_t>(u.allocated);
+      over += u.over ? 1 : 0;
+    }
+    auto add = [&](const char* family, const char* help, int64_t value,
+                   const std::string& user = "") {
+      KindGauge g{family, help, {}, value};
+      if (!user.empty()) g.labels.push_back({"user", user});
+      gauges->push_back(std::move(g));
+    };
+    add("retentiond_occupancy_users", "Users measured by the last full scan.",
+        static_cast<int64_t>(users.size()));
+    add("retentiond_occupancy_users_over_quota",
+        "Users over their quota at the last full scan.", over);
+    add("retentiond_occupancy_bytes",
+        "Bytes allocated under the root at the last full scan.", total);
+    users.resize(std::min(users.size(), kMetricsUsers));
+    for (const OccupancyRow& u : users) {
+      add("retentiond_occupancy_user_bytes",
+          "Bytes allocated by a user at the last full scan (the 100 largest "
+          "users only).",
+          static_cast<int64_t>(u.allocated), u.user);
+    }
+    for (const OccupancyRow& u : users) {
+      if (u.quota == 0) continue;
+      add("retentiond_occupancy_user_quota_bytes",
+          "A user's quota at the last full scan (the 100 largest users, "
+          "those with a quota).",
+          static_cast<int64_t>(u.quota), u.user);
+    }
+    return Status::Ok();
   }
 
   Status AddStored(const Section&, StateDb& db,
