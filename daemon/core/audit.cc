@@ -26,15 +26,28 @@ std::string Items(uint64_t n, const std::string& unit) {
   return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
 }
 
+// An age to read at a glance: whole hours past a day, whole minutes past
+// an hour.
+std::string RoughAge(Duration age) {
+  using std::chrono::floor;
+  if (age >= std::chrono::hours(24)) {
+    return FormatDuration(floor<std::chrono::hours>(age));
+  }
+  if (age >= std::chrono::hours(1)) {
+    return FormatDuration(floor<std::chrono::minutes>(age));
+  }
+  return FormatDuration(floor<std::chrono::seconds>(age));
+}
+
 std::string FindingLine(const AuditFinding& f, WallTime now) {
-  if (!f.checked()) return "? " + f.policy + ": not checked: " + f.error;
+  if (!f.checked()) return "? " + f.policy + ": not checked: " + f.error + "\n";
   std::string line = (f.ok() ? "✓ " : "✗ ") + f.policy + ": ";
   if (f.overdue == 0) {
     line += "nothing past its deadline (" + Items(f.kept, f.unit) + " kept)";
   } else {
     line += Items(f.overdue, f.unit) + " past the deadline";
     if (f.bytes > 0) line += " (" + FormatSize(f.bytes) + ")";
-    if (f.oldest) line += ", oldest " + FormatDuration(now - *f.oldest) + " old";
+    if (f.oldest) line += ", oldest " + RoughAge(now - *f.oldest) + " old";
   }
   if (f.held > 0) line += "; " + std::to_string(f.held) + " more held";
   return line + "\n";

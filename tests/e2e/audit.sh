@@ -56,11 +56,16 @@ grep -q "✗ files.backups: 1 file past the deadline (4), oldest 100d old" "$WOR
   { cat "$WORK/out"; fail "files before the run"; }
 grep -q "✗ rows.tokens: 1 row past the deadline, oldest 2h old" "$WORK/out" ||
   { cat "$WORK/out"; fail "rows before the run"; }
-grep -q "✗ accounts: 1 account past the deadline, oldest 40d old" "$WORK/out" ||
+# [accounts] reads the daemon's purge records: not checked without state.db.
+grep -q "? accounts: not checked: .*needs the state database" "$WORK/out" ||
   { cat "$WORK/out"; fail "accounts before the run"; }
 [ -f "$WORK/backups/a.tar" ] || fail "audit deleted a file"
 [ "$(sqlite3 "$WORK/app.db" 'SELECT count(*) FROM tokens')" = 2 ] || fail "audit deleted rows"
 
+expect_code 0 "$RETENTIOND" --config "$WORK/r.conf" --once --dry-run
+expect_code 1 ctl audit
+grep -q "✗ accounts: 1 account past the deadline, oldest 40d old" "$WORK/out" ||
+  { cat "$WORK/out"; fail "accounts before the run"; }
 expect_code 0 "$RETENTIOND" --config "$WORK/r.conf" --once
 expect_code 0 ctl audit
 for p in files.backups logs.app rows.tokens accounts; do
@@ -75,14 +80,16 @@ echo old > "$WORK/backups/c.tar"
 touch -d "@$((now - 50 * day))" "$WORK/backups/c.tar"
 echo locked > "$WORK/backups/d.tar"
 touch -d "@$((now - 60 * day))" "$WORK/backups/d.tar"
-flock "$WORK/backups/d.tar" sleep 60 &
+# -o: flock itself holds the lock, so killing it at exit releases it.
+flock -o "$WORK/backups/d.tar" sleep 50 > /dev/null 2>&1 &
 STARTED+=("$!")
 echo old > "$WORK/logs/app.log-20200101T000000Z"
 touch -d "@$((now - 9 * day))" "$WORK/logs/app.log-20200101T000000Z"
 sqlite3 "$WORK/app.db" "INSERT INTO tokens (created_at) VALUES ($now - 5400)"
 mkdir -p "$WORK/users/7" && echo back > "$WORK/users/7/f"
 sleep 0.5
-expect_code 0 "$RETENTIOND" --config "$WORK/r.conf" --once --policy files.backups
+# The run deletes c.tar and keeps the locked file, with an error.
+expect_code 1 "$RETENTIOND" --config "$WORK/r.conf" --once --policy files.backups
 [ -f "$WORK/backups/d.tar" ] || fail "the run deleted a locked file"
 [ ! -e "$WORK/backups/c.tar" ] || fail "the run kept c.tar"
 echo late > "$WORK/backups/e.tar"
@@ -91,7 +98,7 @@ touch -d "@$((now - 45 * day))" "$WORK/backups/e.tar"
 expect_code 1 ctl audit
 grep -q "✗ files.backups: 2 files past the deadline (.*), oldest 60d old" "$WORK/out" ||
   { cat "$WORK/out"; fail "files violation"; }
-grep -q "✗ logs.app: 1 file past the deadline (4), oldest 9d old" "$WORK/out" ||
+grep -q "✗ logs.app: 1 file past the deadline (4), oldest .* old" "$WORK/out" ||
   { cat "$WORK/out"; fail "logs violation"; }
 grep -q "✗ rows.tokens: 1 row past the deadline, oldest 1h30m old" "$WORK/out" ||
   { cat "$WORK/out"; fail "rows violation"; }
@@ -107,7 +114,7 @@ r = json.load(open(sys.argv[1]))
 assert r["ok"] is False, r
 by = {p["policy"]: p for p in r["policies"]}
 assert by["rows.tokens"]["overdue"] == 1 and by["rows.tokens"]["oldest_age_seconds"] >= 5400, by
-assert by["files.backups"]["overdue"] == 2 and by["files.backups"]["bytes"] == 11, by
+assert by["files.backups"]["overdue"] == 2 and by["files.backups"]["bytes"] == 12, by
 assert len(by["accounts"]["extra"]) == 1, by
 PY
 expect_code 1 ctl --format prometheus audit
