@@ -49,27 +49,25 @@ grace = 30d
 data_dir = users/{id}
 CONF
 ctl() { "$RETENTIONCTL" --config "$WORK/r.conf" "$@"; }
+# saw PATTERN WHAT: the last command printed PATTERN, else fail with WHAT.
+saw() { grep -q -- "$1" "$WORK/out" || { cat "$WORK/out" "$WORK/err"; fail "$2"; }; }
 
 # Before any run every promise is broken, and says so.
 expect_code 1 ctl audit
-grep -q "✗ files.backups: 1 file past the deadline (4), oldest 100d old" "$WORK/out" ||
-  { cat "$WORK/out"; fail "files before the run"; }
-grep -q "✗ rows.tokens: 1 row past the deadline, oldest 2h old" "$WORK/out" ||
-  { cat "$WORK/out"; fail "rows before the run"; }
+saw "✗ files.backups: 1 file past the deadline (4), oldest 100d old" "files before the run"
+saw "✗ rows.tokens: 1 row past the deadline, oldest 2h old" "rows before the run"
 # [accounts] reads the daemon's purge records: not checked without state.db.
-grep -q "? accounts: not checked: .*needs the state database" "$WORK/out" ||
-  { cat "$WORK/out"; fail "accounts before the run"; }
+saw "? accounts: not checked: .*needs the state database" "accounts before the run"
 [ -f "$WORK/backups/a.tar" ] || fail "audit deleted a file"
 [ "$(sqlite3 "$WORK/app.db" 'SELECT count(*) FROM tokens')" = 2 ] || fail "audit deleted rows"
 
 expect_code 0 "$RETENTIOND" --config "$WORK/r.conf" --once --dry-run
 expect_code 1 ctl audit
-grep -q "✗ accounts: 1 account past the deadline, oldest 40d old" "$WORK/out" ||
-  { cat "$WORK/out"; fail "accounts before the run"; }
+saw "✗ accounts: 1 account past the deadline, oldest 40d old" "accounts before the run"
 expect_code 0 "$RETENTIOND" --config "$WORK/r.conf" --once
 expect_code 0 ctl audit
 for p in files.backups logs.app rows.tokens accounts; do
-  grep -q "✓ $p: nothing past its deadline" "$WORK/out" || { cat "$WORK/out"; fail "$p not kept after the run"; }
+  saw "✓ $p: nothing past its deadline" "$p not kept after the run"
 done
 expect_code 0 ctl audit rows.tokens
 [ "$(wc -l < "$WORK/out")" = 1 ] || { cat "$WORK/out"; fail "audit POLICY printed others"; }
@@ -96,16 +94,11 @@ echo late > "$WORK/backups/e.tar"
 touch -d "@$((now - 45 * day))" "$WORK/backups/e.tar"
 
 expect_code 1 ctl audit
-grep -q "✗ files.backups: 2 files past the deadline (.*), oldest 60d old" "$WORK/out" ||
-  { cat "$WORK/out"; fail "files violation"; }
-grep -q "✗ logs.app: 1 file past the deadline (4), oldest .* old" "$WORK/out" ||
-  { cat "$WORK/out"; fail "logs violation"; }
-grep -q "✗ rows.tokens: 1 row past the deadline, oldest 1h30m old" "$WORK/out" ||
-  { cat "$WORK/out"; fail "rows violation"; }
-grep -q "✗ accounts: nothing past its deadline" "$WORK/out" ||
-  { cat "$WORK/out"; fail "accounts line"; }
-grep -q "account 7 purged .*: data directory $WORK/users/7 is back" "$WORK/out" ||
-  { cat "$WORK/out"; fail "accounts evidence"; }
+saw "✗ files.backups: 2 files past the deadline (.*), oldest 60d old" "files violation"
+saw "✗ logs.app: 1 file past the deadline (4), oldest .* old" "logs violation"
+saw "✗ rows.tokens: 1 row past the deadline, oldest 1h30m old" "rows violation"
+saw "✗ accounts: nothing past its deadline" "accounts line"
+saw "account 7 purged .*: data directory $WORK/users/7 is back" "accounts evidence"
 
 expect_code 1 ctl --json audit
 python3 - "$WORK/out" <<'PY'
@@ -118,7 +111,7 @@ assert by["files.backups"]["overdue"] == 2 and by["files.backups"]["bytes"] == 1
 assert len(by["accounts"]["extra"]) == 1, by
 PY
 expect_code 1 ctl --format prometheus audit
-grep -q 'retention_audit_ok{policy="rows.tokens",kind="rows"} 0' "$WORK/out" || { cat "$WORK/out"; fail "prometheus"; }
-grep -q 'retention_audit_overdue{policy="files.backups",kind="files"} 2' "$WORK/out" || { cat "$WORK/out"; fail "prometheus overdue"; }
+saw 'retention_audit_ok{policy="rows.tokens",kind="rows"} 0' "prometheus"
+saw 'retention_audit_overdue{policy="files.backups",kind="files"} 2' "prometheus overdue"
 
 echo "audit: ok"
