@@ -117,7 +117,7 @@ class Daemon {
   std::string config_path_;
   Services services_;
 
-  mutable std::mutex mu_;  // guards config_ and policies_
+  mutable std::mutex mu_;  // guards config_, policies_ and the maps below
   std::shared_ptr<const Config> config_;
   PolicyList policies_;
   std::map<std::string, Duration> run_time_;  // the last real run's length
