@@ -282,9 +282,15 @@ void MainLoop::QueueWatched(const std::set<std::string>& due) {
 }
 
 void MainLoop::QueueDue() {
-  std::vector<std::string> due = scheduler_.TakeDue(clock_.BootNow());
+  const Duration now = clock_.BootNow();
+  std::vector<std::string> due = scheduler_.TakeDue(now);
   if (due.empty()) return;
-  for (const std::string& id : due) ScheduleWake(id);
+  for (const std::string& id : due) {
+    ScheduleWake(id);
+    // Sooner than every when the lateness bound needs it (lateness.h).
+    const Duration interval = daemon_.RunInterval(id);
+    if (interval < Duration::max()) scheduler_.WakeAt(id, now + interval);
+  }
   std::lock_guard<std::mutex> lock(mu_);
   for (std::string& id : due) {
     // Still queued or running from last time: that run covers this one.

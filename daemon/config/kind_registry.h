@@ -92,6 +92,13 @@ using DaemonPolicies =
     std::function<void(const Section& daemon, Services&,
                        std::vector<std::shared_ptr<Policy>>* policies)>;
 
+// Violations of a kind's promises that its plan cannot show, found
+// read-only (the accounts kind: an account purged whose data directory or
+// row came back), one line each; `retentionctl audit` runs it after the
+// plan (audit.h).
+using AuditCheck = std::function<StatusOr<std::vector<std::string>>(
+    const Section&, Services&, WallTime now)>;
+
 struct KindSpec {
   std::string kind;
   bool singleton = false;  // written [occupancy], not [occupancy.NAME]
@@ -100,6 +107,7 @@ struct KindSpec {
   PolicyFactory factory;        // empty for [daemon]
   ExternalCheck check;          // may be empty
   DaemonPolicies add_policies;  // may be empty
+  AuditCheck audit;             // may be empty
   // Its runs rotate files: the metrics count its rotations.
   bool rotates = false;
   // What its runs count, singular, for summaries: "row", "file", "user".

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "core/holds.h"
+#include "core/lateness.h"
 #include "core/metrics.h"
 #include "core/state_dir.h"
 #include "core/unbuilt_policy.h"
@@ -218,9 +219,18 @@ std::shared_ptr<Policy> Daemon::Find(const std::string& name) const {
 
 RunReport Daemon::Run(Policy& policy, bool dry_run,
                       const std::atomic<bool>& stop) {
+  const Duration started = clock_.BootNow();
   RunReport report = runner_->Run(policy, dry_run, stop);
   // "rows.analytics" is of kind rows; a singleton's id is its kind.
   const std::string& id = policy.id();
+  if (!dry_run) {
+    const std::optional<Duration> late =
+        report.result.done > 0 ? PlanLateness(report.plan, clock_.Now())
+                               : std::nullopt;
+    std::lock_guard<std::mutex> lock(mu_);
+    run_time_[id] = clock_.BootNow() - started;
+    if (late && *late > worst_lateness_[id]) worst_lateness_[id] = *late;
+  }
   if (const KindSpec* kind = registry_.Find(id.substr(0, id.find('.')))) {
     report.unit = kind->unit;
   }
@@ -230,11 +240,40 @@ RunReport Daemon::Run(Policy& policy, bool dry_run,
   return report;
 }
 
+std::string Daemon::LatenessMetrics() const {
+  std::map<std::string, Duration> bounds;
+  const std::shared_ptr<const Config> config = this->config();
+  for (const Section* s : config->policies()) {
+    const KindSpec* kind = registry_.Find(s->kind);
+    if (kind && FindKey(*kind, "max_lateness")) {
+      bounds[s->id()] = LatenessBoundOf(*s);
+    }
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  return FormatLatenessMetrics(bounds, worst_lateness_);
+}
+
+Duration Daemon::RunInterval(const std::string& id) const {
+  std::shared_ptr<Policy> policy = Find(id);
+  if (!policy) return Duration::max();
+  std::shared_ptr<const Config> config = this->config();
+  for (const Section* s : config->policies()) {
+    const KindSpec* kind = registry_.Find(s->kind);
+    if (s->id() != id || !kind || !FindKey(*kind, "max_lateness")) continue;
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = run_time_.find(id);
+    return retention::RunInterval(
+        policy->every(), LatenessBoundOf(*s),
+        it == run_time_.end() ? Duration::zero() : it->second);
+  }
+  return policy->every();
+}
+
 StatusOr<std::string> Daemon::Metrics() {
   auto snapshot = CollectMetrics(*state_, config().get(), registry_,
                                  BuiltinReportSections(), clock_.Now());
   if (!snapshot.ok()) return snapshot.status();
-  return FormatPrometheus(*snapshot, RETENTION_VERSION);
+  return FormatPrometheus(*snapshot, RETENTION_VERSION) + LatenessMetrics();
 }
 
 Status Daemon::WriteMetricsFile() {

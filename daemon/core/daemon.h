@@ -60,6 +60,11 @@ class Daemon {
   std::shared_ptr<Policy> Find(const std::string& name) const;
 
   RunReport Run(Policy& policy, bool dry_run, const std::atomic<bool>& stop);
+  // How soon after a run of `id` starts the next must start for its items
+  // to be removed within its max_lateness (lateness.h), given how long its
+  // last real run took; its every() when its kind has no such bound, and
+  // Duration::max() for an unknown id.
+  Duration RunInterval(const std::string& id) const;
 
   // Releases the clock brake on behalf of `who` ("uid 0 pid 42"), at once
   // (waiting at most for a run's start, never for a whole run). Returns
@@ -101,6 +106,8 @@ class Daemon {
   Status Install(std::shared_ptr<const Config> config,
                  std::vector<ConfigError>* errors, bool start_broken = false);
   Status RecordInterruptedRuns();
+  // retentiond_lateness_* (lateness.h) for Metrics().
+  std::string LatenessMetrics() const;
   // After every run, when [daemon] metrics_file is set.
   Status WriteMetricsFile();
 
@@ -110,9 +117,12 @@ class Daemon {
   std::string config_path_;
   Services services_;
 
-  mutable std::mutex mu_;  // guards config_ and policies_
+  mutable std::mutex mu_;  // guards config_, policies_ and the maps below
   std::shared_ptr<const Config> config_;
   PolicyList policies_;
+  std::map<std::string, Duration> run_time_;  // the last real run's length
+  // The worst lateness of a removal since start (lateness.h, PlanLateness).
+  std::map<std::string, Duration> worst_lateness_;
 
   std::mutex metrics_mu_;                 // one metrics_file write at a time
   std::unique_ptr<FileLock> state_lock_;  // declared first: released last

@@ -287,4 +287,8 @@ std::string FormatPrometheus(const MetricsSnapshot& m,
   return out;
 }
 
+std::string PrometheusLabelValue(const std::string& value) {
+  return Label(value);
+}
+
 }  // namespace retention

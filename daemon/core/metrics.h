@@ -74,4 +74,7 @@ StatusOr<MetricsSnapshot> CollectMetrics(StateDb& db, const Config* config,
 std::string FormatPrometheus(const MetricsSnapshot& snapshot,
                              const std::string& version);
 
+// `value` escaped for a label's double quotes (backslash, quote, newline).
+std::string PrometheusLabelValue(const std::string& value);
+
 }  // namespace retention

@@ -3,6 +3,7 @@
 #include <ostream>
 
 #include "base/exit_codes.h"
+#include "ctl/ctl_audit.h"
 #include "ctl/ctl_offline.h"
 #include "ctl/ctl_remote.h"
 
@@ -63,6 +64,10 @@ const std::vector<CtlCommand>& CtlCommands() {
       {"occupancy", "[USER]",
        "storage per user from the last measurement (--top N, --over)",
        OccupancyFromDaemon, OccupancyFromStateDir},
+      {"audit", "[POLICY]",
+       "check every promise against the world now (exit 1 if one is "
+       "broken; --json, --format prometheus)",
+       nullptr, AuditOffline},
       {"ledger", "[AFTER_SEQ]",
        "print ledger entries, all or those after AFTER_SEQ (state directory)",
        nullptr, LedgerFromStateDir},

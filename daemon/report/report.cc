@@ -7,6 +7,7 @@
 #include "core/verb.h"
 #include "kinds/logs/keep_free_planner.h"
 #include "os/host_name.h"
+#include "report/lateness_detail.h"
 
 namespace retention {
 namespace {
@@ -248,6 +249,7 @@ StatusOr<Report> BuildReport(const Config& config, StateDb& db, Ledger& ledger,
   RemovalsByPolicy removals;
   RETENTION_RETURN_IF_ERROR(AddLedger(ledger, &report, &removals));
   AddRemovalDetails(sections, removals, &report);
+  AddLatenessDetails(config, removals, &report);
   StatusOr<LedgerCheck> check = ledger.Verify();
   if (!check.ok()) return check.status();
   report.ledger_check = *check;

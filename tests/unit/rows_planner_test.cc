@@ -28,7 +28,7 @@ TEST_CASE("a rows plan has one delete action counting the expired rows") {
   CHECK(p.actions[0].expected.mtime == kNow - hours(5));
   CHECK(p.actions[0].target ==
         "events: 3 rows with ts before 2025-12-31T22:00:00Z");
-  CHECK(p.actions[0].reason == "past max_age 2h");
+  CHECK(p.actions[0].reason == "past max_age 2h; lateness 10800s");
   CHECK(p.scope == 10);
   REQUIRE(p.kept);
   CHECK(p.kept->count == 7);
@@ -47,7 +47,7 @@ TEST_CASE("the min_age floor moves the rows cutoff back") {
   CHECK(RowsCutoff(Rule(hours(24), hours(1)), kNow) == kNow - hours(24));
   Plan p =
       PlanRows("rows.t", Rule(hours(1), hours(24)), {1, kNow, 0, {}, 0}, kNow);
-  CHECK(p.actions[0].reason == "past min_age floor 1d");
+  CHECK(p.actions[0].reason == "past min_age floor 1d; lateness 0s");
 }
 
 TEST_CASE("unparseable time values are kept, counted and warned about") {

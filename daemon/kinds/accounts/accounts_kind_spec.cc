@@ -5,6 +5,7 @@
 #include "config/config_value.h"
 #include "config/database_url.h"
 #include "core/delete_brake.h"
+#include "core/lateness.h"
 #include "kinds/accounts/accounts_rule.h"
 #include "sql/sql_names.h"
 #include "sql/sql_time.h"
@@ -76,6 +77,7 @@ void Validate(const Section& s, Errors* errors) {
   }
   RequirePositiveDurations(s, {"every", "grace"}, errors);
   CheckDeleteBrakeKeys(s, errors);
+  CheckLatenessKeys(s, errors);
 }
 
 }  // namespace
@@ -140,6 +142,7 @@ KindSpec AccountsKindSpec() {
        .help = "how often to run"},
   };
   AddDeleteBrakeKeys(&spec);
+  AddLatenessKeys(&spec);
   spec.validate = Validate;
   return spec;
 }

@@ -5,8 +5,10 @@
 
 #include "config/config_value.h"
 #include "config/kind_registry.h"
+#include "core/lateness.h"
 #include "core/recorded_removal.h"
 #include "core/state_db.h"
+#include "kinds/accounts/accounts_audit.h"
 
 namespace retention {
 namespace {
@@ -38,6 +40,7 @@ std::string Plural(uint64_t n, const char* one, const char* many) {
 void RegisterAccountsKind(KindRegistry* registry) {
   KindSpec spec = AccountsKindSpec();
   spec.factory = MakeAccountsPolicy;
+  spec.audit = AuditAccounts;
   spec.check = [](const Section& s, std::vector<ConfigError>* errors) {
     auto db =
         OpenAccountsDatabase(AccountsRuleFromSection(s), true, kBusyTimeout);
@@ -244,7 +247,8 @@ bool AccountsPolicy::PurgeOne(AccountsDatabase& db, const Action& action,
   done.count = 1;
   done.reason = record.rows + "; " + Plural(tree->files, "file", "files") +
                 " and " + Plural(tree->dirs, "directory", "directories") +
-                " removed; " + action.reason;
+                " removed; " + action.reason +
+                LatenessSuffix(now - (action.expected.mtime + rule_.deadline()));
   ++result->done;
   result->bytes += tree->bytes;
   if (!RecordOrStop(id_, done, ctx, result)) return false;

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "config/config_value.h"
+#include "core/lateness.h"
 
 namespace retention {
 
@@ -111,6 +112,8 @@ Action FileAction(const FilesRule& rule, const TreeSnapshot& tree,
     a.reason +=
         "; not among the " + std::to_string(rule.keep_newest) + " newest";
   }
+  a.reason += LatenessSuffix(
+      now - (c.time + std::max(rule.max_age, rule.min_age)));
   a.expected = c.entry->info;
   a.ref = c.index;
   return a;

@@ -9,6 +9,7 @@
 #include "config/config_value.h"
 #include "config/kind_registry.h"
 #include "core/delete_brake.h"
+#include "core/lateness.h"
 #include "core/recorded_removal.h"
 #include "os/dir_cursor.h"
 
@@ -93,8 +94,10 @@ void RegisterFilesKind(KindRegistry* registry) {
        .help = "how often to run"},
   };
   AddDeleteBrakeKeys(&spec);
+  AddLatenessKeys(&spec);
   spec.validate = [](const Section& s, std::vector<ConfigError>* errors) {
     CheckDeleteBrakeKeys(s, errors);
+    CheckLatenessKeys(s, errors);
     if (s.GetInt("keep_newest") < 0) {
       AddKeyError(s, "keep_newest", "must be 0 or more", errors);
     }

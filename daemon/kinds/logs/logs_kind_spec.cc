@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/delete_brake.h"
+#include "core/lateness.h"
 #include "kinds/logs/logs_rule.h"
 #include "os/groups.h"
 #include "os/users.h"
@@ -193,6 +194,7 @@ void Validate(const Section& s, Errors* errors) {
   CheckOwnership(s, errors);
   CheckPaths(s, errors);
   CheckDeleteBrakeKeys(s, errors);
+  CheckLatenessKeys(s, errors);
 }
 
 }  // namespace
@@ -299,6 +301,7 @@ KindSpec LogsKindSpec() {
        .help = "how often the set is checked"},
   };
   AddDeleteBrakeKeys(&spec);
+  AddLatenessKeys(&spec);
   spec.validate = Validate;
   return spec;
 }

@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "config/config_value.h"
+#include "core/lateness.h"
 #include "kinds/logs/logs_calendar.h"
 #include "kinds/logs/logs_set.h"
 
@@ -262,7 +263,8 @@ void LogsPlanner::MarkAge() {
   if (rule_.max_age <= Duration::zero()) return;
   for (Archive& a : archives_) {
     if (now_ - a.time <= rule_.max_age || Floored(a)) continue;
-    a.why = Dated(a) + ", past max_age " + FormatDuration(rule_.max_age);
+    a.why = Dated(a) + ", past max_age " + FormatDuration(rule_.max_age) +
+            LatenessSuffix(now_ - a.time - rule_.max_age);
   }
 }
 

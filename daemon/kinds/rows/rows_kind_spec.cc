@@ -3,6 +3,7 @@
 // Whether the table, column and index exist is checked when the policy is
 // built (RowsPolicy), at start and at every reload.
 #include "core/delete_brake.h"
+#include "core/lateness.h"
 #include "kinds/rows/rows_rule.h"
 
 namespace retention {
@@ -30,6 +31,7 @@ void CheckNames(const Section& s, bool postgres, Errors* errors) {
 
 void Validate(const Section& s, Errors* errors) {
   CheckDeleteBrakeKeys(s, errors);
+  CheckLatenessKeys(s, errors);
   auto url = DatabaseUrlOf(s);
   if (!url.ok()) AddKeyError(s, "database", url.status().message(), errors);
   const bool postgres =
@@ -96,6 +98,7 @@ KindSpec RowsKindSpec() {
        .help = "how often to run"},
   };
   AddDeleteBrakeKeys(&spec);
+  AddLatenessKeys(&spec);
   spec.validate = Validate;
   return spec;
 }

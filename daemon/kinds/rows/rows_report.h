@@ -1,8 +1,8 @@
 // The [rows.NAME] kind's section of the retention report: the limit
 // (max_age, or the min_age floor when longer), the table, time column,
-// format and `where` it applies to, and from the period's ledger entries
-// the worst lateness — how far past its deadline the oldest row of a
-// removal was when it was removed. Rows removed per day and the age of the
+// format and `where` it applies to (the worst lateness, against the
+// bound, is every deleting kind's: report/lateness_detail.h). Rows
+// removed per day and the age of the
 // oldest surviving matching row come from the ledger and the runs like
 // every kind's (the survey measures it through the time column's index).
 //
