@@ -12,6 +12,9 @@ inline constexpr int kExitFailure = 1;
 // control socket (like systemctl's "inactive").
 inline constexpr int kExitNotRunning = 3;
 inline constexpr int kExitUsage = 64;     // EX_USAGE
+// EX_NOINPUT: retentionctl cannot read a file it was given (checkpoints,
+// a key).
+inline constexpr int kExitNoInput = 66;
 inline constexpr int kExitTempFail = 75;  // EX_TEMPFAIL: a brake held a run
 // EX_NOPERM: retentionctl may not connect, or the daemon refused the call.
 inline constexpr int kExitNoPermission = 77;

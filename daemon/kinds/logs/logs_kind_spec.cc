@@ -90,15 +90,7 @@ void CheckReopenValues(const Section& s, Errors* errors) {
     if (!signal.ok())
       AddKeyError(s, "reopen_signal", signal.status().message(), errors);
   }
-  if (s.Has("reopen_command")) {
-    const std::string& command = s.GetString("reopen_command");
-    const size_t start = command.find_first_not_of(" \t");
-    if (start == std::string::npos || command[start] != '/') {
-      AddKeyError(s, "reopen_command",
-                  "must start with an absolute path (it runs without a shell)",
-                  errors);
-    }
-  }
+  RequireAbsoluteCommands(s, {"reopen_command"}, errors);
   if (s.Has("create_mode")) {
     auto mode = ParseFileMode(s.GetString("create_mode"));
     if (!mode.ok())
