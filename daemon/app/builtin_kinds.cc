@@ -67,6 +67,13 @@ KindSpec DaemonKind() {
        .type = ValueType::kDuration,
        .default_value = "10s",
        .help = "a call not complete this long after its first byte is closed"},
+      {.name = "checkpoint_every",
+       .type = ValueType::kDuration,
+       .default_value = "1h",
+       .help = "sign the ledger's head and send it off the host this often"},
+      {.name = "checkpoint_command",
+       .help = "command run (without a shell) with each checkpoint's JSON "
+               "on stdin"},
       {.name = "daily_report",
        .type = ValueType::kBool,
        .default_value = "yes",
@@ -86,8 +93,11 @@ KindSpec DaemonKind() {
          {"control_max_connections", "control_max_connections_per_user"}) {
       if (s.GetInt(key) < 1) AddKeyError(s, key, "must be at least 1", errors);
     }
-    RequirePositiveDurations(
-        s, {"control_idle_timeout", "control_request_timeout"}, errors);
+    RequirePositiveDurations(s,
+                             {"control_idle_timeout", "control_request_timeout",
+                              "checkpoint_every"},
+                             errors);
+    RequireAbsoluteCommands(s, {"checkpoint_command"}, errors);
   };
   return spec;
 }

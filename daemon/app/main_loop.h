@@ -72,6 +72,8 @@ class MainLoop : public ManagerHost {
   void ArmTimer();
   int WaitTimeoutMs();
   void MaybeWriteDailyReport();
+  // Every [daemon] checkpoint_every (boot time), on the query thread.
+  void MaybeCheckpoint();
   void SyncSchedule();
   // Brings `id`'s next run forward to its policy's NextWake, if any.
   void ScheduleWake(const std::string& id);
@@ -94,6 +96,7 @@ class MainLoop : public ManagerHost {
   int signal_fd_ = -1;
   bool running_ = true;
   Duration next_report_check_{};  // boot time
+  Duration next_checkpoint_{};    // boot time; the first one is at start
 
   // Declared before the server: it refers to the service and must go first.
   std::unique_ptr<ManagerService> service_;

@@ -134,6 +134,7 @@ int MainLoop::Run() {
     QueueDue();
     ArmTimer();
     MaybeWriteDailyReport();
+    MaybeCheckpoint();
     RetryWatches();
     int wait_ms = WaitTimeoutMs();
     if (timeout_ms >= 0 && (wait_ms < 0 || timeout_ms < wait_ms)) {
@@ -201,21 +202,41 @@ void MainLoop::MaybeWriteDailyReport() {
   });
 }
 
+void MainLoop::MaybeCheckpoint() {
+  const Duration now = clock_.BootNow();
+  if (now < next_checkpoint_) return;
+  next_checkpoint_ = now + daemon_.checkpoint_every();
+  Defer([this] {
+    auto written = daemon_.WriteCheckpoint();
+    if (!written.ok()) {
+      spdlog::error("checkpoint: {}", written.status().ToString());
+    } else {
+      spdlog::debug("checkpoint of ledger seq {}", written->seq);
+    }
+  });
+}
+
+namespace {
+
+// Milliseconds from boot time `now` until `at`, rounded up; 0 when past.
+int MsUntil(Duration at, Duration now) {
+  return static_cast<int>(std::max<int64_t>(
+      0,
+      std::chrono::duration_cast<std::chrono::milliseconds>(at - now).count() +
+          1));
+}
+
+}  // namespace
+
 int MainLoop::WaitTimeoutMs() {
   int ms = server_ ? server_->ExpireIdle() : -1;
-  const Duration until_report = next_report_check_ - clock_.BootNow();
-  const int report_ms = static_cast<int>(std::max<int64_t>(
-      0, std::chrono::duration_cast<std::chrono::milliseconds>(until_report)
-                 .count() +
-             1));
-  if (ms < 0 || report_ms < ms) ms = report_ms;
+  const Duration now = clock_.BootNow();
+  for (Duration at : {next_report_check_, next_checkpoint_}) {
+    const int until = MsUntil(at, now);
+    if (ms < 0 || until < ms) ms = until;
+  }
   if (!watch_warnings_.empty()) {
-    const Duration until_retry = next_watch_retry_ - clock_.BootNow();
-    const int retry_ms = static_cast<int>(std::max<int64_t>(
-        0, std::chrono::duration_cast<std::chrono::milliseconds>(until_retry)
-                   .count() +
-               1));
-    if (retry_ms < ms) ms = retry_ms;
+    ms = std::min(ms, MsUntil(next_watch_retry_, now));
   }
   return ms;
 }
@@ -328,6 +349,8 @@ void MainLoop::Shutdown() {
   if (queries_) queries_->Stop();
   Status rec = daemon_.Record("stop", "signal");
   if (!rec.ok()) spdlog::error("ledger: {}", rec.ToString());
+  if (rec.ok()) rec = daemon_.WriteCheckpoint().status();
+  if (!rec.ok()) spdlog::error("checkpoint at stop: {}", rec.ToString());
   spdlog::info("stopped");
 }
 

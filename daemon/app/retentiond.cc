@@ -127,6 +127,13 @@ int Serve(const Options& o, const KindRegistry& registry) {
       return kExitUsage;
     }
     std::vector<RunReport> reports = RunOnce(daemon, o);
+    if (!o.dry_run) {
+      // A --once run from cron stops like the daemon does: anchored.
+      auto written = daemon.WriteCheckpoint();
+      if (!written.ok()) {
+        spdlog::error("checkpoint: {}", written.status().ToString());
+      }
+    }
     std::cout << (o.json ? FormatRunsJson(reports) : FormatRunsText(reports));
     return ExitCodeForRuns(reports);
   }

@@ -13,6 +13,9 @@ inline constexpr int kExitFailure = 1;
 // control socket (like systemctl's "inactive").
 inline constexpr int kExitNotRunning = 3;
 inline constexpr int kExitUsage = 64;     // EX_USAGE
+// EX_NOINPUT: retentionctl cannot read a file it was given (checkpoints,
+// a key).
+inline constexpr int kExitNoInput = 66;
 // EX_TEMPFAIL: a brake held a run; audit could not check a policy (and
 // found none broken).
 inline constexpr int kExitTempFail = 75;

@@ -74,4 +74,19 @@ void RequirePositiveDurations(const Section& s,
   }
 }
 
+void RequireAbsoluteCommands(const Section& s,
+                             std::initializer_list<const char*> keys,
+                             std::vector<ConfigError>* errors) {
+  for (const char* key : keys) {
+    if (!s.Has(key)) continue;
+    const std::string& command = s.GetString(key);
+    const size_t start = command.find_first_not_of(" \t");
+    if (start == std::string::npos || command[start] != '/') {
+      AddKeyError(s, key,
+                  "must start with an absolute path (it runs without a shell)",
+                  errors);
+    }
+  }
+}
+
 }  // namespace retention

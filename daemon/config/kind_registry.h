@@ -76,6 +76,11 @@ void AddKeyError(const Section& s, const std::string& key, std::string message,
 void RequirePositiveDurations(const Section& s,
                               std::initializer_list<const char*> keys,
                               std::vector<ConfigError>* errors);
+// "must start with an absolute path" for each of the command `keys` that is
+// set (a command runs without a shell: words split on whitespace).
+void RequireAbsoluteCommands(const Section& s,
+                             std::initializer_list<const char*> keys,
+                             std::vector<ConfigError>* errors);
 using PolicyFactory =
     std::function<StatusOr<std::unique_ptr<Policy>>(const Section&, Services&)>;
 

@@ -4,12 +4,14 @@
 
 #include <set>
 
+#include "config/config_value.h"
 #include "core/holds.h"
 #include "core/lateness.h"
 #include "core/metrics.h"
 #include "core/state_dir.h"
 #include "core/unbuilt_policy.h"
 #include "os/atomic_file.h"
+#include "os/host_name.h"
 
 namespace retention {
 
@@ -98,7 +100,25 @@ Status Daemon::OpenState(const std::string& state_dir) {
   guard_ = std::make_unique<StateGuard>(state_dir, *state_, *ledger_);
   RETENTION_RETURN_IF_ERROR(guard_->Adopt());
   runner_->set_guard(guard_.get());
+  auto key = SigningKey::LoadOrCreate(fs_, state_dir);
+  if (!key.ok()) return key.status();
+  checkpointer_ = std::make_unique<Checkpointer>(clock_, *state_, *ledger_,
+                                                 std::move(*key));
   return RecordInterruptedRuns();
+}
+
+StatusOr<Checkpoint> Daemon::WriteCheckpoint() {
+  const std::shared_ptr<const Config> config = this->config();
+  const Section& d = config->daemon();
+  CheckpointSinks sinks;
+  sinks.host = d.GetStringOrEmpty("host_id");
+  if (sinks.host.empty()) sinks.host = LocalHostName();
+  sinks.command = SplitWords(d.GetStringOrEmpty("checkpoint_command"));
+  return checkpointer_->Write(sinks, nullptr);
+}
+
+Duration Daemon::checkpoint_every() const {
+  return config()->daemon().GetDuration("checkpoint_every");
 }
 
 // Under the state lock, a run still marked running belongs to a process that

@@ -18,6 +18,7 @@
 
 #include "config/config.h"
 #include "config/kind_registry.h"
+#include "core/checkpointer.h"
 #include "core/clock_brake.h"
 #include "core/ledger.h"
 #include "core/policy.h"
@@ -51,6 +52,13 @@ class Daemon {
   // Appends a daemon lifecycle entry ("start", "stop", "reload") to the
   // ledger.
   Status Record(const std::string& action, const std::string& detail);
+
+  // Signs the ledger's head and sends it off the host as [daemon]
+  // configures (checkpointer.h). A sink that fails is logged; the error is
+  // the checkpoint not written.
+  StatusOr<Checkpoint> WriteCheckpoint();
+  // [daemon] checkpoint_every.
+  Duration checkpoint_every() const;
 
   // Policy ids ("files.backups") with their periods, in config order.
   std::vector<std::pair<std::string, Duration>> Schedule() const;
@@ -131,6 +139,7 @@ class Daemon {
   std::unique_ptr<ClockBrake> brake_;
   std::unique_ptr<Runner> runner_;
   std::unique_ptr<StateGuard> guard_;
+  std::unique_ptr<Checkpointer> checkpointer_;
 };
 
 // "3 errors in /etc/retentiond/retentiond.conf:\n<each ToString()>"

@@ -300,6 +300,38 @@ StatusOr<LedgerCheck> Ledger::Verify() {
   return check;
 }
 
+StatusOr<std::pair<int64_t, std::string>> Ledger::CurrentHead() {
+  std::pair<int64_t, std::string> out;
+  Status st = db_.WithConnection([&out](SqliteConnection& db) -> Status {
+    auto head = ReadHead(db);
+    if (!head.ok()) return head.status();
+    if (head->seq < 0) {
+      return Status::Corruption("ledger_head is missing in " + db.path());
+    }
+    out = {head->seq, head->hash};
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
+StatusOr<std::optional<LedgerEntry>> Ledger::LastOf(const std::string& action) {
+  std::optional<LedgerEntry> out;
+  Status st = db_.WithConnection([&](SqliteConnection& db) -> Status {
+    StatusOr<SqliteStatement> stmt =
+        db.Prepare(std::string("SELECT ") + kEntryColumns +
+                   " FROM ledger WHERE action = ? ORDER BY seq DESC LIMIT 1");
+    if (!stmt.ok()) return stmt.status();
+    stmt->Bind(1, action);
+    StatusOr<bool> row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (*row) out = RowToEntry(*stmt);
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
 StatusOr<std::vector<LedgerEntry>> Ledger::Read(int64_t after_seq,
                                                 size_t limit) {
   constexpr auto kMax =

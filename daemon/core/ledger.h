@@ -10,7 +10,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/clock.h"
@@ -70,6 +72,11 @@ class Ledger {
   // Walks the whole chain; reports the first broken entry. A Status error
   // means the ledger could not be read at all.
   StatusOr<LedgerCheck> Verify();
+  // The head row: the last entry's seq and hash (0 and 64 zeros when the
+  // ledger is empty). kCorruption when the head row is missing.
+  StatusOr<std::pair<int64_t, std::string>> CurrentHead();
+  // The newest entry whose action is `action`; nullopt when none.
+  StatusOr<std::optional<LedgerEntry>> LastOf(const std::string& action);
   // Up to `limit` entries with seq > after_seq, in order.
   StatusOr<std::vector<LedgerEntry>> Read(int64_t after_seq, size_t limit);
   StateDb& state() const { return db_; }

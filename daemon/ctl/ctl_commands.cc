@@ -15,6 +15,16 @@ int Report(CtlContext& ctx, int (*read)(CtlContext&)) {
   return code == kExitOk ? read(ctx) : code;
 }
 int ReportRemote(CtlContext& ctx) { return Report(ctx, ReportFromDaemon); }
+
+// Checking against checkpoints reads the ledger itself, never the daemon.
+int VerifyRemote(CtlContext& ctx) {
+  if (ctx.checkpoints.empty() && !ctx.journal) return VerifyFromDaemon(ctx);
+  if (ctx.state_dir.empty()) {
+    ctx.err << ctx.config_problem;
+    return kExitConfig;
+  }
+  return VerifyStateDir(ctx);
+}
 int ReportOffline(CtlContext& ctx) { return Report(ctx, ReportFromStateDir); }
 
 // The state directory's command, once the configuration named one.
@@ -44,8 +54,11 @@ const std::vector<CtlCommand>& CtlCommands() {
        "retention report (--since 30d, --format text|json|html, -o FILE)",
        ReportRemote, ReportOffline},
       {"verify", "",
-       "check the ledger's hash chain end to end (exit 1 if broken)",
-       VerifyFromDaemon, VerifyStateDir},
+       "check the ledger's hash chain end to end (exit 1 if broken); "
+       "--checkpoints FILE, --journal: also against signed checkpoints",
+       VerifyRemote, VerifyStateDir},
+      {"key", "", "the public key that signs checkpoints (state directory)",
+       nullptr, PublicKeyFromStateDir},
       {"metrics", "", "Prometheus metrics", MetricsFromDaemon,
        MetricsFromStateDir},
       {"confirm-clock", "", "release the clock brake after checking the clock",

@@ -42,6 +42,13 @@ struct CtlContext {
   std::string hold_kind = "";
   std::string hold_target = "";
   std::string reason = "";
+  // verify: checkpoints kept off the host, to check the ledger against
+  // (--checkpoints FILE, --journal, --journal-dir DIR), and the public
+  // key (--key FILE; default state_dir/checkpoint.pub).
+  std::string checkpoints = "";
+  bool journal = false;
+  std::string journal_dir = "";
+  std::string key_file = "";
   int top = 0;        // occupancy: the N largest; 0: all
   bool over = false;  // occupancy: only users over quota
   Filesystem& fs;

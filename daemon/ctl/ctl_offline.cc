@@ -16,6 +16,7 @@
 #include "core/metrics.h"
 #include "core/report_section.h"
 #include "core/state_db.h"
+#include "ctl/ctl_checkpoints.h"
 #include "ctl/ctl_format.h"
 #include "os/atomic_file.h"
 #include "report/occupancy_view.h"
@@ -47,25 +48,35 @@ std::unique_ptr<StateDb> OpenExisting(CtlContext& ctx) {
 int VerifyStateDir(CtlContext& ctx) {
   auto db = OpenExisting(ctx);
   if (!db) return kExitFailure;
-  auto check = Ledger(*db).Verify();
+  Ledger ledger(*db);
+  auto check = ledger.Verify();
   if (!check.ok()) {
     ctx.err << "retentionctl: " << check.status().ToString() << "\n";
     return kExitFailure;
   }
+  nlohmann::json out{{"ok", check->ok},
+                     {"entries", check->entries},
+                     {"first_bad_seq", check->first_bad_seq},
+                     {"problem", check->problem},
+                     {"head_hash", check->head_hash}};
+  std::string text =
+      FormatLedgerCheck(check->ok, check->entries, check->head_hash,
+                        check->first_bad_seq, check->problem);
+  bool ok = check->ok;
+  if (ok && (!ctx.checkpoints.empty() || ctx.journal)) {
+    const int code =
+        CheckCheckpoints(ctx, *db, ledger, check->entries, &out, &text);
+    if (code != kExitOk && code != kExitFailure) return code;
+    ok = code == kExitOk;
+  }
   if (ctx.json) {
-    ctx.out << nlohmann::json{{"ok", check->ok},
-                              {"entries", check->entries},
-                              {"first_bad_seq", check->first_bad_seq},
-                              {"problem", check->problem},
-                              {"head_hash", check->head_hash}}
-                   .dump(2, ' ', false,
-                         nlohmann::json::error_handler_t::replace)
+    ctx.out << out.dump(2, ' ', false,
+                        nlohmann::json::error_handler_t::replace)
             << "\n";
   } else {
-    ctx.out << FormatLedgerCheck(check->ok, check->entries, check->head_hash,
-                                 check->first_bad_seq, check->problem);
+    ctx.out << text;
   }
-  return check->ok ? kExitOk : kExitFailure;
+  return ok ? kExitOk : kExitFailure;
 }
 
 namespace {

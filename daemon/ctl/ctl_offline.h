@@ -12,8 +12,12 @@
 
 namespace retention {
 
-// Checks the ledger's hash chain. 1 when broken.
+// Checks the ledger's hash chain and, with --checkpoints/--journal, the
+// signed checkpoints kept off the host (ctl_checkpoints.cc). 1 when either
+// fails.
 int VerifyStateDir(CtlContext& ctx);
+// Prints state_dir/checkpoint.pub.
+int PublicKeyFromStateDir(CtlContext& ctx);
 // Prints the ledger entries after ctx.args[0] (default all).
 int LedgerFromStateDir(CtlContext& ctx);
 // Confirms the engaged clock brake: writes state_dir/confirm-clock naming

@@ -112,8 +112,10 @@ struct Flags {
   std::string config = kDefaultConfigPath, state_dir, socket, command;
   std::string since = "30d", format = "text", output;
   std::string policy, path, account, reason;
+  std::string checkpoints, journal_dir, key;
   std::vector<std::string> args;
   bool json = false, dry_run = false, help = false, version = false;
+  bool journal = false;
   bool merge = false;
   int top = 0;
   bool over = false;
@@ -149,6 +151,14 @@ po::options_description Describe(Flags* f) {
       "hold, release-hold: the account held")(
       "reason", po::value(&f->reason)->value_name("TEXT"),
       "hold: why (recorded in the ledger)")(
+      "checkpoints", po::value(&f->checkpoints)->value_name("FILE"),
+      "verify: also against the checkpoints in FILE (one JSON per line)")(
+      "journal", po::bool_switch(&f->journal),
+      "verify: also against the checkpoints in the systemd journal")(
+      "journal-dir", po::value(&f->journal_dir)->value_name("DIR"),
+      "verify: read the journal files in DIR (implies --journal)")(
+      "key", po::value(&f->key)->value_name("FILE"),
+      "verify: the public key (default state_dir/checkpoint.pub)")(
       "top", po::value(&f->top)->value_name("N"),
       "occupancy: only the N largest users")(
       "over", po::bool_switch(&f->over), "occupancy: only users over quota")(
@@ -221,6 +231,10 @@ int main(int argc, char** argv) {
                  .out = std::cout,
                  .err = std::cerr};
   ctx.reason = f.reason;
+  ctx.checkpoints = AbsoluteDir(f.checkpoints);
+  ctx.journal = f.journal || !f.journal_dir.empty();
+  ctx.journal_dir = AbsoluteDir(f.journal_dir);
+  ctx.key_file = AbsoluteDir(f.key);
   for (const auto& [kind, target] :
        {std::pair{"policy", &f.policy}, std::pair{"path", &f.path},
         std::pair{"account", &f.account}}) {

@@ -19,6 +19,29 @@ Status WriteTemp(Filesystem& fs, Dir& dir, const std::string& temp,
 
 }  // namespace
 
+StatusOr<std::string> ReadWholeFile(Filesystem& fs, const std::string& path,
+                                    size_t max) {
+  const size_t slash = path.find_last_of('/');
+  if (path.empty() || path[0] != '/' || slash + 1 == path.size()) {
+    return Status::InvalidArgument(path + ": not an absolute file path");
+  }
+  auto dir = fs.OpenRoot(slash == 0 ? "/" : path.substr(0, slash));
+  if (!dir.ok()) return dir.status();
+  auto file = fs.OpenFileAt(**dir, path.substr(slash + 1));
+  if (!file.ok()) return file.status();
+  std::string content;
+  for (;;) {
+    std::string chunk;
+    RETENTION_RETURN_IF_ERROR((*file)->Read(64 * 1024, &chunk));
+    if (chunk.empty()) return content;
+    content += chunk;
+    if (content.size() > max) {
+      return Status::InvalidArgument(path + " is larger than " +
+                                std::to_string(max) + " bytes");
+    }
+  }
+}
+
 Status WriteFileAtomically(Filesystem& fs, const std::string& path,
                            std::string_view content, uint32_t mode) {
   const size_t slash = path.find_last_of('/');

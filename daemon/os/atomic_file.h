@@ -18,4 +18,9 @@ namespace retention {
 Status WriteFileAtomically(Filesystem& fs, const std::string& path,
                            std::string_view content, uint32_t mode = 0644);
 
+// Reads the whole regular file `path` (absolute; never through a symlink)
+// when it holds at most `max` bytes; kInvalidArgument when it is larger.
+StatusOr<std::string> ReadWholeFile(Filesystem& fs, const std::string& path,
+                                    size_t max);
+
 }  // namespace retention

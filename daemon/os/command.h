@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/clock.h"
@@ -20,5 +21,10 @@ namespace retention {
 // not exist, kInvalidArgument when args is empty.
 Status RunCommand(const std::vector<std::string>& args,
                   const std::vector<std::string>& env, Duration timeout);
+
+// RunCommand with `input` on the command's stdin instead of /dev/null.
+Status RunCommandWithInput(const std::vector<std::string>& args,
+                           const std::vector<std::string>& env,
+                           std::string_view input, Duration timeout);
 
 }  // namespace retention

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
@@ -32,10 +33,11 @@ using posix::UniqueFd;
 constexpr size_t kMaxStderr = 4096;
 
 // Starts argv in its own process group with default signal handling (the
-// daemon blocks signals for its signalfd), stdin and stdout on /dev/null
-// and stderr on `err`; the daemon's environment plus `env` ("NAME=value").
+// daemon blocks signals for its signalfd), stdin on `in` (/dev/null when
+// negative), stdout on /dev/null and stderr on `err`; the daemon's
+// environment plus `env` ("NAME=value").
 StatusOr<pid_t> Spawn(const std::vector<std::string>& args,
-                      const std::vector<std::string>& env, int err) {
+                      const std::vector<std::string>& env, int in, int err) {
   std::vector<char*> argv;
   for (const std::string& a : args)
     argv.push_back(const_cast<char*>(a.c_str()));
@@ -46,7 +48,11 @@ StatusOr<pid_t> Spawn(const std::vector<std::string>& args,
   envp.push_back(nullptr);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  if (in < 0) {
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  } else {
+    posix_spawn_file_actions_adddup2(&actions, in, 0);
+  }
   posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
   posix_spawn_file_actions_adddup2(&actions, err, 2);
   posix_spawnattr_t attr;
@@ -134,16 +140,31 @@ std::string Describe(int status, const std::string& stderr_text) {
   return what;
 }
 
-}  // namespace
+// A sealed-off copy of `input` to read from its start (a memfd, so that a
+// command that never reads cannot block the daemon on a full pipe).
+StatusOr<UniqueFd> InputFile(std::string_view input) {
+  UniqueFd fd(memfd_create("retentiond-input", MFD_CLOEXEC));
+  if (fd.get() < 0) return Status::FromErrno(errno, "memfd_create");
+  for (size_t done = 0; done < input.size();) {
+    const ssize_t n = write(fd.get(), input.data() + done, input.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Status::FromErrno(errno, "write the command's input");
+    done += static_cast<size_t>(n);
+  }
+  if (lseek(fd.get(), 0, SEEK_SET) != 0) {
+    return Status::FromErrno(errno, "lseek the command's input");
+  }
+  return fd;
+}
 
-Status RunCommand(const std::vector<std::string>& args,
-                  const std::vector<std::string>& env, Duration timeout) {
+Status Run(const std::vector<std::string>& args,
+           const std::vector<std::string>& env, int in, Duration timeout) {
   if (args.empty()) return Status::InvalidArgument("empty command");
   const std::string command = JoinArgs(args);
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) return Status::FromErrno(errno, "pipe");
   UniqueFd err(fds[0]);
-  StatusOr<pid_t> pid = Spawn(args, env, fds[1]);
+  StatusOr<pid_t> pid = Spawn(args, env, in, fds[1]);
   close(fds[1]);
   if (!pid.ok()) return pid.status();
   fcntl(err.get(), F_SETFL, O_NONBLOCK);
@@ -165,6 +186,21 @@ Status RunCommand(const std::vector<std::string>& args,
   }
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return Status::Ok();
   return Status::IoError(command + " " + Describe(status, text));
+}
+
+}  // namespace
+
+Status RunCommand(const std::vector<std::string>& args,
+                  const std::vector<std::string>& env, Duration timeout) {
+  return Run(args, env, -1, timeout);
+}
+
+Status RunCommandWithInput(const std::vector<std::string>& args,
+                           const std::vector<std::string>& env,
+                           std::string_view input, Duration timeout) {
+  StatusOr<UniqueFd> in = InputFile(input);
+  if (!in.ok()) return in.status();
+  return Run(args, env, in->get(), timeout);
 }
 
 }  // namespace retention

@@ -91,17 +91,9 @@ void CheckReopenValues(const Section& s, Errors* errors) {
     if (!signal.ok())
       AddKeyError(s, "reopen_signal", signal.status().message(), errors);
   }
-  for (const char* key :
-       {"reopen_command", "pre_rotate_command", "post_rotate_command"}) {
-    if (!s.Has(key)) continue;
-    const std::string& command = s.GetString(key);
-    const size_t start = command.find_first_not_of(" \t");
-    if (start == std::string::npos || command[start] != '/') {
-      AddKeyError(s, key,
-                  "must start with an absolute path (it runs without a shell)",
-                  errors);
-    }
-  }
+  RequireAbsoluteCommands(
+      s, {"reopen_command", "pre_rotate_command", "post_rotate_command"},
+      errors);
   if (s.Has("create_mode")) {
     auto mode = ParseFileMode(s.GetString("create_mode"));
     if (!mode.ok())
