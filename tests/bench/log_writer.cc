@@ -10,6 +10,11 @@
 //       Reads the concatenation of a log's archives (oldest first) and live
 //       file on stdin; prints lines, missing, duplicated and NUL bytes.
 //       Exit 0 only when nothing is missing or duplicated.
+//   log_writer lines
+//       Reads one archive on stdin; prints "lines N first F last L" and
+//       exits 0 only when it holds whole lines of the writer (a number, a
+//       space, x's, '\n'; all of one length) in increasing order: a torn
+//       first or last line fails.
 //   log_writer watch PATH SECONDS
 //       Samples PATH's size every millisecond; prints the largest seen.
 //   log_writer order DIR LIVE
@@ -128,6 +133,52 @@ int Check() {
   return missing == 0 && duplicated == 0 && nuls == 0 ? 0 : 1;
 }
 
+// Whether `line` (without its '\n') is one of the writer's lines; sets `*n`.
+bool WholeLine(const std::string& line, size_t length, long long* n) {
+  if (line.size() != length || line.size() < 13 || line[12] != ' ') {
+    return false;
+  }
+  for (size_t i = 0; i < 12; ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(line[i]))) return false;
+  }
+  for (size_t i = 13; i < line.size(); ++i) {
+    if (line[i] != 'x') return false;
+  }
+  *n = std::strtoll(line.c_str(), nullptr, 10);
+  return true;
+}
+
+int Lines() {
+  long long first = -1, last = -1, n = 0;
+  unsigned long long lines = 0;
+  size_t length = 0;
+  std::string line, problem;
+  int c;
+  while ((c = getchar_unlocked()) != EOF && problem.empty()) {
+    if (c != '\n') {
+      line += static_cast<char>(c);
+      continue;
+    }
+    if (length == 0) length = line.size();
+    if (!WholeLine(line, length, &n)) {
+      problem = "torn line " + std::to_string(lines + 1) + ": \"" +
+                line.substr(0, 40) + "\"";
+    } else if (n <= last) {
+      problem = "line " + std::to_string(n) + " out of order";
+    }
+    if (first < 0) first = n;
+    last = n;
+    ++lines;
+    line.clear();
+  }
+  if (problem.empty() && !line.empty()) {
+    problem = "ends mid-line: \"" + line.substr(0, 40) + "\"";
+  }
+  std::cout << "lines " << lines << " first " << first << " last " << last
+            << (problem.empty() ? "" : " PROBLEM " + problem) << "\n";
+  return problem.empty() ? 0 : 1;
+}
+
 int Watch(const char* path, double seconds) {
   const auto end =
       std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
@@ -178,10 +229,12 @@ int main(int argc, char** argv) {
                  argc > 5 ? std::atoi(argv[5]) : 100);
   }
   if (mode == "check") return Check();
+  if (mode == "lines") return Lines();
   if (mode == "watch" && argc == 4) return Watch(argv[2], std::atof(argv[3]));
   if (mode == "order" && argc == 4) return Order(argv[2], argv[3]);
   std::cerr << "usage: log_writer write PATH MB_PER_S SECONDS [LINE_BYTES]\n"
                "       log_writer check < CONCATENATED_LOG\n"
+               "       log_writer lines < ONE_ARCHIVE\n"
                "       log_writer watch PATH SECONDS\n"
                "       log_writer order DIR LIVE\n";
   return 64;
