@@ -55,12 +55,26 @@ void LogsPolicy::QueueCompression(const std::string& path, const FileInfo& info,
     ++pending_;
   }
   compressor_->Post([this, task = Task{path, info, wait_for_writer}] {
-    Compress(task);
+    bool cancelled = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      cancelled = cancelled_.erase(task.path) > 0;
+      if (!cancelled) compressing_now_ = task.path;
+    }
+    if (!cancelled) Compress(task);
     std::lock_guard<std::mutex> lock(mu_);
+    compressing_now_.clear();
     compressing_.erase(task.path);
     --pending_;
     idle_.notify_all();
   });
+}
+
+bool LogsPolicy::CancelCompression(const std::string& path) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!compressing_.count(path) || compressing_now_ == path) return false;
+  cancelled_.insert(path);
+  return true;
 }
 
 void LogsPolicy::WaitForCompressions() {

@@ -20,6 +20,8 @@ struct Archive {
   WallTime time{};       // from the name (timestamp naming) or the mtime
   std::string group;     // archive dir + "/" + live name
   bool shifted = false;  // numbered: renamed N -> N+1 by a planned rotation
+  bool queued = false;   // handed to the compressor already
+  bool pinned = false;   // being compressed now: never deleted this run
   std::string why;       // non-empty: planned for deletion
 };
 
@@ -66,6 +68,11 @@ class LogsPlanner {
   bool Floored(const Archive& a) const {
     return rule_.min_age > Duration::zero() && now_ - a.time <= rule_.min_age;
   }
+  // A temp of the compression at work now: "ARCHIVE.zst.rtd-tmp".
+  bool InFlight(const LogsEntry& e) const {
+    const std::string& now = snapshot_.compressing_now;
+    return !now.empty() && e.path().rfind(now, 0) == 0;
+  }
   // The archive's path when its action runs (after any planned rotation).
   std::string TargetOf(const Archive& a) const;
   std::string Dated(const Archive& a) const;
@@ -85,6 +92,7 @@ class LogsPlanner {
   std::vector<Action> cleanups_;
   std::vector<Action> rotations_;
   std::map<std::string, std::string> calendar_;  // live path -> reason
+  uint64_t inflight_bytes_ = 0;  // temps of the compression at work
 };
 
 Plan LogsPlanner::Run() {
@@ -141,6 +149,8 @@ void LogsPlanner::ScanArchives() {
     } else if (e.info.type != FileType::kRegular) {
       plan_.warnings.push_back(e.path() +
                                ": not a regular file; never deleted");
+    } else if (name->temp && InFlight(e)) {
+      inflight_bytes_ += e.info.size;  // the compressor's output, growing
     } else if (name->temp) {
       cleanups_.push_back(MakeAction(
           Verb::kCleanup, e.path(), e.info,
@@ -161,6 +171,8 @@ void LogsPlanner::AddArchive(const LogsEntry& e, const ArchiveName& name) {
   a.group = JoinPath(e.dir, name.live);
   a.shifted = rule_.naming == ArchiveNaming::kNumbered &&
               rotating_groups_.count(a.group) != 0;
+  a.queued = snapshot_.compressing.count(e.path()) != 0;
+  a.pinned = e.path() == snapshot_.compressing_now;
   archives_.push_back(std::move(a));
 }
 
@@ -222,7 +234,7 @@ std::string LogsPlanner::Dated(const Archive& a) const {
 }
 
 uint64_t LogsPlanner::TotalBytes() const {
-  uint64_t total = 0;
+  uint64_t total = inflight_bytes_;
   for (const LogsEntry* e : live_) total += e->info.size;
   for (const Archive& a : archives_) {
     if (a.why.empty()) total += a.entry->info.size;
@@ -261,7 +273,7 @@ void LogsPlanner::PlanRotations() {
 void LogsPlanner::MarkAge() {
   if (rule_.max_age <= Duration::zero()) return;
   for (Archive& a : archives_) {
-    if (now_ - a.time <= rule_.max_age || Floored(a)) continue;
+    if (now_ - a.time <= rule_.max_age || Floored(a) || a.pinned) continue;
     a.why = Dated(a) + ", past max_age " + FormatDuration(rule_.max_age);
   }
 }
@@ -285,6 +297,7 @@ void LogsPlanner::MarkKeep() {
     const uint64_t allowed = rule_.keep > extra ? rule_.keep - extra : 0;
     uint64_t floored = 0;
     for (uint64_t i = allowed; i < list.size(); ++i) {
+      if (list[i]->pinned) continue;  // the next run deletes it
       if (Floored(*list[i])) {
         ++floored;
         continue;
@@ -306,31 +319,40 @@ void LogsPlanner::MarkKeep() {
 void LogsPlanner::MarkBudget() {
   const uint64_t budget = rule_.max_total_size;
   if (budget == 0) return;
+  const uint64_t reserve = BudgetReserve(rule_, snapshot_);
+  const std::string reserved =
+      reserve == 0 ? "" : " + " + FormatSize(reserve) + " reserved";
   uint64_t total = TotalBytes();
-  bool floored = false;
+  bool floored = false, pinned = false;
   for (Archive& a : archives_) {  // oldest first
-    if (total <= budget) break;
-    if (!a.why.empty()) continue;
+    if (total + reserve <= budget) break;
+    pinned = pinned || a.pinned;
+    if (!a.why.empty() || a.pinned) continue;
     // Archives are in time order, so every later one is younger still.
     if (Floored(a)) {
       floored = true;
       break;
     }
     a.why = Dated(a) + ", the oldest left while the set holds " +
-            FormatSize(total) + ", over max_total_size " + FormatSize(budget);
+            FormatSize(total) + reserved + ", over max_total_size " +
+            FormatSize(budget);
     total -= a.entry->info.size;
   }
-  if (total <= budget) return;
+  if (total + reserve <= budget) return;
   std::string warning = "max_total_size " + FormatSize(budget) +
-                        " not met: the set holds " + FormatSize(total);
+                        " not met: the set holds " + FormatSize(total) +
+                        reserved;
   if (floored) {
     warning += "; the rotated files left are younger than min_age " +
                FormatDuration(rule_.min_age);
+  } else if (pinned) {
+    warning += "; the archive being compressed goes at the next run";
   } else {
-    // Every rotated file is planned for deletion: the live files alone
-    // exceed the budget.
+    // Every rotated file is planned for deletion (but the one being
+    // compressed): the live files alone exceed the budget.
     warning += " in live files alone";
     if (rule_.max_file_size == 0) warning += "; set max_file_size to rotate";
+    if (reserve > 0) warning += " and what they may add before the next run";
   }
   plan_.warnings.push_back(std::move(warning));
 }
@@ -350,7 +372,7 @@ void LogsPlanner::Assemble() {
     ++kept.count;
     kept.bytes += info.size;
     if (!kept.oldest || a.time < *kept.oldest) kept.oldest = a.time;
-    if (rule_.compress == Compression::kNone ||
+    if (rule_.compress == Compression::kNone || a.queued ||
         a.name.compression != Compression::kNone) {
       continue;
     }
@@ -369,16 +391,6 @@ void LogsPlanner::Assemble() {
 }  // namespace
 
 std::string LogsEntry::path() const { return JoinPath(dir, name); }
-
-std::string RotationArchiveName(
-    const LogsRule& rule, const std::string& live, WallTime now,
-    const std::vector<std::string>& archive_dir_names) {
-  if (rule.naming == ArchiveNaming::kNumbered) {
-    return FormatNumberedName(live, 1, Compression::kNone);
-  }
-  return FormatArchiveName(live, now, FreeSeq(live, now, archive_dir_names),
-                           Compression::kNone);
-}
 
 Plan PlanLogs(const LogsRule& rule, const LogSetSnapshot& snapshot,
               WallTime now) {

@@ -189,13 +189,19 @@ StatusOr<Plan> LogsPolicy::MakePlan(WallTime now) {
   auto snapshot = Snapshot(&warnings, &intents_, &intent_dirs);
   if (!snapshot.ok()) return snapshot.status();
   snapshot->early = FreshEarly();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    snapshot->compressing = compressing_;
+    snapshot->compressing_now = compressing_now_;
+  }
   for (const LogsEntry& e : snapshot->live) first_seen_.emplace(e.path(), now);
   snapshot->first_seen = first_seen_;
   Plan plan = PlanLogs(rule_, *snapshot, now);
   // Archives being compressed (and their temps) belong to the compression
-  // thread until it is done; the next run sees how it ended.
+  // thread until it is done; the next run sees how it ended. A queued one
+  // the budget needs gone is deleted, its compression withdrawn (Execute).
   std::erase_if(plan.actions, [&](const Action& a) {
-    if (Compressing(a.target)) return true;
+    if (a.verb != Verb::kDelete && Compressing(a.target)) return true;
     // A temp an interrupted rotation left is recovery's to finish.
     return a.verb == Verb::kCleanup &&
            intent_dirs.count(SplitPath(a.target).dir);
@@ -283,6 +289,10 @@ ExecResult LogsPolicy::Execute(const Plan& plan, ExecContext& ctx) {
       QueueCompression(action.target, action.expected,
                        rule_.method == RotateMethod::kReopen);
       ++result.done;
+    } else if (action.verb == Verb::kDelete && Compressing(action.target) &&
+               !CancelCompression(action.target)) {
+      // Its compression started since the plan: the next run deletes it.
+      continue;
     } else {  // "cleanup", "delete"
       go_on = Remove(action, ctx, &result);
     }

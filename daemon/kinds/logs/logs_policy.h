@@ -108,6 +108,9 @@ class LogsPolicy final : public Policy {
                                     std::vector<LogsEntry>* intents,
                                     std::set<std::string>* intent_dirs);
   bool Compressing(const std::string& path);  // or its temp
+  // Withdraws the queued compression of `path` so that it can be deleted;
+  // false if it is being compressed now (or not queued).
+  bool CancelCompression(const std::string& path);
   void Recover(ExecContext& ctx, ExecResult* result);
   bool Rotate(const Action& action, WallTime now, ExecContext& ctx,
               ExecResult* result);
@@ -149,11 +152,14 @@ class LogsPolicy final : public Policy {
   // watcher (SizeWatch::rotation_time_ns). Null for reopen.
   std::shared_ptr<std::atomic<int64_t>> rotation_time_ns_;
 
-  std::mutex mu_;  // guards compressing_, warned_, pending_, early_
+  std::mutex mu_;  // guards compressing_*, cancelled_, warned_, pending_,
+                  // early_
   // Early-rotation notices by live path, with when they came (BootNow).
   std::map<std::string, std::pair<EarlyCrossing, Duration>> early_;
   std::condition_variable idle_;
   std::set<std::string> compressing_;  // paths handed to the thread
+  std::string compressing_now_;        // the one it works on
+  std::set<std::string> cancelled_;    // queued, withdrawn: to skip
   std::set<std::string> warned_;
   int pending_ = 0;
   std::atomic<bool> stop_{false};
