@@ -1,9 +1,10 @@
 // log_writer: the writer and the checker of the log rotation benchmarks and
 // the demo. Not part of the test suite.
 //
-//   log_writer write PATH MB_PER_S SECONDS [LINE_BYTES]
+//   log_writer write PATH MB_PER_S SECONDS [LINE_BYTES [random]]
 //       Appends numbered lines ("000000000042 xxx…\n") to PATH, opened with
-//       O_APPEND, at about MB_PER_S (0: as fast as it can) for SECONDS.
+//       O_APPEND, at about MB_PER_S (0: as fast as it can) for SECONDS;
+//       with `random` the padding is random letters (incompressible).
 //       SIGUSR1 makes it reopen PATH (for method = reopen; PATH.pid holds
 //       its pid). Prints the number of lines written.
 //   log_writer check
@@ -17,6 +18,10 @@
 //       first or last line fails.
 //   log_writer watch PATH SECONDS
 //       Samples PATH's size every millisecond; prints the largest seen.
+//   log_writer setwatch DIR SECONDS BUDGET
+//       Every 10 ms sums the sizes of all files in DIR (archives, temps,
+//       hidden files, the live file); prints "samples N over M max BYTES":
+//       M samples above BUDGET bytes.
 //   log_writer order DIR LIVE
 //       Prints the paths of LIVE's timestamp-named archives in DIR
 //       (LIVE-YYYYMMDDTHHMMSSZ[.N][.zst|.gz]) oldest first: by time, then
@@ -35,6 +40,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <random>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -51,7 +57,8 @@ int Open(const char* path) {
   return fd;
 }
 
-int Write(const char* path, double mb_per_s, double seconds, int line_bytes) {
+int Write(const char* path, double mb_per_s, double seconds, int line_bytes,
+          bool random) {
   {
     FILE* pid = std::fopen((std::string(path) + ".pid").c_str(), "w");
     if (pid) {
@@ -65,9 +72,10 @@ int Write(const char* path, double mb_per_s, double seconds, int line_bytes) {
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
   const auto end = start + std::chrono::duration<double>(seconds);
-  const std::string pad(static_cast<size_t>(std::max(line_bytes - 14, 0)), 'x');
+  std::string pad(static_cast<size_t>(std::max(line_bytes - 14, 0)), 'x');
   std::string chunk;
   unsigned long long n = 0, bytes = 0;
+  std::minstd_rand rng(42);
   while (Clock::now() < end) {
     if (reopen.exchange(false)) {
       close(fd);
@@ -80,6 +88,9 @@ int Write(const char* path, double mb_per_s, double seconds, int line_bytes) {
       char num[16];
       std::snprintf(num, sizeof num, "%012llu ", n++);
       chunk += num;
+      if (random) {
+        for (char& c : pad) c = static_cast<char>('a' + (rng() >> 7) % 26);
+      }
       chunk += pad;
       chunk += '\n';
     }
@@ -192,6 +203,32 @@ int Watch(const char* path, double seconds) {
   return 0;
 }
 
+int SetWatch(const std::string& dir, double seconds, long long budget) {
+  const auto end =
+      std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  long long samples = 0, over = 0, max = 0;
+  while (std::chrono::steady_clock::now() < end) {
+    long long total = 0;
+    if (DIR* d = opendir(dir.c_str())) {
+      while (const dirent* e = readdir(d)) {
+        struct stat st;
+        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+            S_ISREG(st.st_mode)) {
+          total += st.st_size;
+        }
+      }
+      closedir(d);
+    }
+    ++samples;
+    if (total > budget) ++over;
+    max = std::max(max, total);
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  std::cout << "samples " << samples << " over " << over << " max " << max
+            << "\n";
+  return 0;
+}
+
 int Order(const std::string& dir, const std::string& live) {
   DIR* d = opendir(dir.c_str());
   if (d == nullptr) {
@@ -226,16 +263,22 @@ int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";
   if (mode == "write" && argc >= 5) {
     return Write(argv[2], std::atof(argv[3]), std::atof(argv[4]),
-                 argc > 5 ? std::atoi(argv[5]) : 100);
+                 argc > 5 ? std::atoi(argv[5]) : 100,
+                 argc > 6 && std::string(argv[6]) == "random");
   }
   if (mode == "check") return Check();
   if (mode == "lines") return Lines();
   if (mode == "watch" && argc == 4) return Watch(argv[2], std::atof(argv[3]));
   if (mode == "order" && argc == 4) return Order(argv[2], argv[3]);
-  std::cerr << "usage: log_writer write PATH MB_PER_S SECONDS [LINE_BYTES]\n"
+  if (mode == "setwatch" && argc == 5) {
+    return SetWatch(argv[2], std::atof(argv[3]), std::atoll(argv[4]));
+  }
+  std::cerr << "usage: log_writer write PATH MB_PER_S SECONDS [LINE_BYTES "
+               "[random]]\n"
                "       log_writer check < CONCATENATED_LOG\n"
                "       log_writer lines < ONE_ARCHIVE\n"
                "       log_writer watch PATH SECONDS\n"
-               "       log_writer order DIR LIVE\n";
+               "       log_writer order DIR LIVE\n"
+               "       log_writer setwatch DIR SECONDS BUDGET\n";
   return 64;
 }

@@ -26,6 +26,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -151,6 +152,11 @@ class LogsPolicy final : public Policy {
   // max_file_size takes (ns), learned from each rotation; shared with the
   // watcher (SizeWatch::rotation_time_ns). Null for reopen.
   std::shared_ptr<std::atomic<int64_t>> rotation_time_ns_;
+  // The last kRotationSamples of those times (ns, scaled to the cap):
+  // rotation_time_ns_ is a high percentile of them, not their mean, so
+  // that a slower rotation than usual still ends before the cap.
+  static constexpr size_t kRotationSamples = 20;
+  std::deque<int64_t> rotation_samples_;
 
   std::mutex mu_;  // guards compressing_*, cancelled_, warned_, pending_,
                   // early_
