@@ -21,7 +21,6 @@ struct Archive {
   std::string group;     // archive dir + "/" + live name
   bool shifted = false;  // numbered: renamed N -> N+1 by a planned rotation
   bool queued = false;   // handed to the compressor already
-  bool pinned = false;   // being compressed now: never deleted this run
   std::string why;       // non-empty: planned for deletion
 };
 
@@ -172,7 +171,6 @@ void LogsPlanner::AddArchive(const LogsEntry& e, const ArchiveName& name) {
   a.shifted = rule_.naming == ArchiveNaming::kNumbered &&
               rotating_groups_.count(a.group) != 0;
   a.queued = snapshot_.compressing.count(e.path()) != 0;
-  a.pinned = e.path() == snapshot_.compressing_now;
   archives_.push_back(std::move(a));
 }
 
@@ -273,7 +271,7 @@ void LogsPlanner::PlanRotations() {
 void LogsPlanner::MarkAge() {
   if (rule_.max_age <= Duration::zero()) return;
   for (Archive& a : archives_) {
-    if (now_ - a.time <= rule_.max_age || Floored(a) || a.pinned) continue;
+    if (now_ - a.time <= rule_.max_age || Floored(a)) continue;
     a.why = Dated(a) + ", past max_age " + FormatDuration(rule_.max_age);
   }
 }
@@ -297,7 +295,6 @@ void LogsPlanner::MarkKeep() {
     const uint64_t allowed = rule_.keep > extra ? rule_.keep - extra : 0;
     uint64_t floored = 0;
     for (uint64_t i = allowed; i < list.size(); ++i) {
-      if (list[i]->pinned) continue;  // the next run deletes it
       if (Floored(*list[i])) {
         ++floored;
         continue;
@@ -323,11 +320,10 @@ void LogsPlanner::MarkBudget() {
   const std::string reserved =
       reserve == 0 ? "" : " + " + FormatSize(reserve) + " reserved";
   uint64_t total = TotalBytes();
-  bool floored = false, pinned = false;
+  bool floored = false;
   for (Archive& a : archives_) {  // oldest first
     if (total + reserve <= budget) break;
-    pinned = pinned || a.pinned;
-    if (!a.why.empty() || a.pinned) continue;
+    if (!a.why.empty()) continue;
     // Archives are in time order, so every later one is younger still.
     if (Floored(a)) {
       floored = true;
@@ -345,11 +341,9 @@ void LogsPlanner::MarkBudget() {
   if (floored) {
     warning += "; the rotated files left are younger than min_age " +
                FormatDuration(rule_.min_age);
-  } else if (pinned) {
-    warning += "; the archive being compressed goes at the next run";
   } else {
-    // Every rotated file is planned for deletion (but the one being
-    // compressed): the live files alone exceed the budget.
+    // Every rotated file is planned for deletion: the live files alone
+    // exceed the budget.
     warning += " in live files alone";
     if (rule_.max_file_size == 0) warning += "; set max_file_size to rotate";
     if (reserve > 0) warning += " and what they may add before the next run";

@@ -33,10 +33,9 @@
 //              a warning when a limit cannot be met because of it), never a
 //              live file.
 // An archive queued for compression (snapshot.compressing) gets no
-// "compress" action and may still be deleted (the executor cancels its
-// compression first); the one being compressed (compressing_now) is never
-// deleted, nor its temp cleaned up: the budget counts both and deletes the
-// next oldest instead.
+// "compress" action and may still be deleted, oldest first like any other
+// (the executor withdraws or abandons its compression first); the temp of
+// the compression at work (compressing_now) is not cleaned up but counted.
 // An archive's time is the timestamp in its name (timestamp naming) or its
 // mtime (numbered naming). With numbered naming a rotation renames every
 // archive of that live file from N to N+1 first, so a later compress or

@@ -89,6 +89,7 @@ LogsPolicy::LogsPolicy(const Section& section, Services& services,
 
 LogsPolicy::~LogsPolicy() {
   stop_ = true;  // a compression in progress abandons (temp removed)
+  abort_compress_ = true;
   compressor_->Stop();
 }
 
@@ -300,11 +301,11 @@ ExecResult LogsPolicy::Execute(const Plan& plan, ExecContext& ctx) {
       QueueCompression(action.target, action.expected,
                        rule_.method == RotateMethod::kReopen);
       ++result.done;
-    } else if (action.verb == Verb::kDelete && Compressing(action.target) &&
-               !CancelCompression(action.target)) {
-      // Its compression started since the plan: the next run deletes it.
-      continue;
     } else {  // "cleanup", "delete"
+      // The budget may need an archive gone before it was compressed.
+      if (action.verb == Verb::kDelete && Compressing(action.target)) {
+        CancelCompression(action.target);
+      }
       go_on = Remove(action, ctx, &result);
     }
     if (!go_on) break;

@@ -109,9 +109,10 @@ class LogsPolicy final : public Policy {
                                     std::vector<LogsEntry>* intents,
                                     std::set<std::string>* intent_dirs);
   bool Compressing(const std::string& path);  // or its temp
-  // Withdraws the queued compression of `path` so that it can be deleted;
-  // false if it is being compressed now (or not queued).
-  bool CancelCompression(const std::string& path);
+  // Withdraws the compression of `path` so that it can be deleted: a queued
+  // one is skipped; the one at work is abandoned (its temp removed), and
+  // this waits until it has stopped.
+  void CancelCompression(const std::string& path);
   void Recover(ExecContext& ctx, ExecResult* result);
   bool Rotate(const Action& action, WallTime now, ExecContext& ctx,
               ExecResult* result);
@@ -169,6 +170,8 @@ class LogsPolicy final : public Policy {
   std::set<std::string> warned_;
   int pending_ = 0;
   std::atomic<bool> stop_{false};
+  // Set with stop_, or to abandon the compression at work now.
+  std::atomic<bool> abort_compress_{false};
   std::unique_ptr<TaskThread> compressor_;  // last: stopped first
 };
 
