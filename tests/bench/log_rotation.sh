@@ -7,16 +7,23 @@
 #   retentiond: [logs.bench] max_file_size = CAP, method = truncate (copy the
 #              head, collapse it off the live file), compress = zstd on its
 #              own thread, triggered by inotify.
+# The lines' padding is random letters (incompressible) unless LINES=x.
 # For each it prints the largest live size seen (sampled every 1 ms), the
-# overshoot against the cap, and the lines lost or duplicated (archives in
-# order, then the live file, checked line by line).
+# overshoot against the cap (p100), the archive sizes as % of the cap
+# (min / median / max), the 10 ms samples of the whole set's size (every
+# file in the log directory) over the budget BUDGET, and the lines lost or
+# duplicated (archives in order, the carry, then the live file, checked
+# line by line from the first line left: the budget deletes the oldest). logrotate keeps BUDGET / CAP - 1 archives (`rotate K`),
+# its nearest equivalent of a byte budget.
 # Needs logrotate and zstd (apt-get install logrotate zstd).
-#   usage: tests/bench/log_rotation.sh [BUILD_DIR] [RATE_MB_S] [SECONDS] [CAP]
+#   usage: tests/bench/log_rotation.sh [BUILD_DIR] [RATE_MB_S] [SECONDS] [CAP] [BUDGET]
 set -euo pipefail
 build=${1:-build}
 rate=${2:-100}
 seconds=${3:-20}
 cap=${4:-200M}
+budget=${5:-1G}
+lines=${LINES:-random}
 command -v logrotate >/dev/null || { echo "needs logrotate: apt-get install logrotate" >&2; exit 1; }
 work=$(mktemp -d /tmp/rtd-bench-XXXXXX)
 daemon=
@@ -28,12 +35,24 @@ cleanup() {
 }
 trap cleanup EXIT
 cap_bytes=$(numfmt --from=iec "$cap")
+budget_bytes=$(numfmt --from=iec "$budget")
 writer=$build/log_writer
+
+# reached WRITTEN_FILE: the rate the writer reached (a loaded machine may
+# keep it under RATE).
+reached() { awk -v n="$(cat "$1")" -v s="$seconds" 'BEGIN { printf "%.0f MB/s", n * 100 / s / 1e6 }'; }
+
+# spread BYTES...: min / median / max as % of the cap.
+spread() {
+  python3 -c 'import sys
+c = int(sys.argv[1]); b = sorted(int(x) for x in sys.argv[2:])
+print("archives %d, %.1f / %.1f / %.1f%% of cap" % (len(b), 100*b[0]/c, 100*b[len(b)//2]/c, 100*b[-1]/c) if b else "no archives")' "$cap_bytes" "$@"
+}
 
 # overshoot MAX: the largest live size as a percentage over the cap.
 overshoot() { awk -v m="$1" -v c="$cap_bytes" 'BEGIN { printf "%.2f%%", (m > c ? (m - c) * 100 / c : 0) }'; }
 
-echo "writer: ${rate} MB/s for ${seconds} s, 100-byte lines; cap ${cap}"
+echo "writer: ${rate} MB/s for ${seconds} s, 100-byte lines ($lines padding); cap ${cap}, budget ${budget}; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # --- logrotate copytruncate ---------------------------------------------
 mkdir -p "$work/lr"
@@ -41,7 +60,7 @@ cat > "$work/lr/lr.conf" <<CONF
 $work/lr/app.log {
   size $cap
   copytruncate
-  rotate 10000
+  rotate $((budget_bytes / cap_bytes - 1))
   nocompress
   missingok
 }
@@ -51,13 +70,17 @@ touch "$work/lr/app.log"
 loop=$!
 "$writer" watch "$work/lr/app.log" "$((seconds + 1))" > "$work/lr/max" &
 watch=$!
-"$writer" write "$work/lr/app.log" "$rate" "$seconds" > "$work/lr/written"
-wait "$watch"
+"$writer" setwatch "$work/lr" "$((seconds + 1))" "$budget_bytes" > "$work/lr/set" &
+setwatch=$!
+"$writer" write "$work/lr/app.log" "$rate" "$seconds" 100 "$lines" > "$work/lr/written"
+wait "$watch" "$setwatch"
 kill "$loop"; wait "$loop" 2>/dev/null || true; loop=
 n=$(ls "$work"/lr/ | grep -c '^app\.log\.[0-9]*$' || true)
-lr_check=$( { for i in $(seq "$n" -1 1); do cat "$work/lr/app.log.$i"; done; cat "$work/lr/app.log"; } | "$writer" check || true)
+lr_check=$( { for i in $(seq "$n" -1 1); do cat "$work/lr/app.log.$i"; done; cat "$work/lr/app.log"; } | "$writer" check from-first || true)
 lr_max=$(cat "$work/lr/max")
-echo "logrotate copytruncate (every 1 s): rotations $n, largest live file $lr_max bytes (+$(overshoot "$lr_max")), $lr_check"
+# shellcheck disable=SC2046
+lr_sizes=$(spread $(stat -c %s "$work"/lr/app.log.[0-9]* 2>/dev/null))
+echo "logrotate copytruncate (every 1 s): writer $(reached "$work/lr/written"), rotations $n, $lr_sizes, largest live file $lr_max bytes (+$(overshoot "$lr_max")), set $(cat "$work/lr/set"), $lr_check"
 
 # --- retentiond ----------------------------------------------------------
 # run_retentiond METHOD EXTRA_KEYS
@@ -71,7 +94,7 @@ control_socket = control.sock
 [logs.bench]
 paths = logs/app.log
 max_file_size = $cap
-max_total_size = 1T
+max_total_size = $budget
 method = $method
 $extra
 compress = zstd
@@ -83,8 +106,10 @@ daemon=$!
 for _ in $(seq 100); do grep -q "control socket" "$dir/log" && break; sleep 0.05; done
 "$writer" watch "$dir/logs/app.log" "$((seconds + 1))" > "$dir/max" &
 local watch=$!
-"$writer" write "$dir/logs/app.log" "$rate" "$seconds" > "$dir/written"
-wait "$watch"
+"$writer" setwatch "$dir/logs" "$((seconds + 1))" "$budget_bytes" > "$dir/set" &
+local setwatch=$!
+"$writer" write "$dir/logs/app.log" "$rate" "$seconds" 100 "$lines" > "$dir/written"
+wait "$watch" "$setwatch"
 # Let the last compressions finish.
 for _ in $(seq 600); do
   ls "$dir"/logs/app.log-* 2>/dev/null | grep -qv '\.zst$' || break
@@ -93,17 +118,19 @@ done
 kill "$daemon"; wait "$daemon" 2>/dev/null || true; daemon=
 "$writer" order "$dir/logs" app.log > "$dir/order"
 local check max rot comp
-check=$( { while read -r f; do case $f in *.zst) zstd -dcq "$f" ;; *) cat "$f" ;; esac; done < "$dir/order"; cat "$dir/logs/app.log"; } | "$writer" check || true)
+check=$( { while read -r f; do case $f in *.zst) zstd -dcq "$f" ;; *) cat "$f" ;; esac; done < "$dir/order"
+  cat "$dir/logs/.app.log.rtd-carry" 2>/dev/null || true; cat "$dir/logs/app.log"; } | "$writer" check from-first || true)
 max=$(cat "$dir/max")
 rot=$(grep -c "logs.bench: rotate " "$dir/log" || true)
 comp=$(grep -c "logs.bench: compress " "$dir/log" || true)
 local sizes
 sizes=$("$build/retentionctl" --state-dir "$dir/state" ledger --json |
   python3 -c 'import json, sys
-b = sorted(e["bytes"] for e in map(json.loads, sys.stdin) if e["action"] == "rotate")
-print("archives %d..%d MiB" % (b[0] >> 20, b[-1] >> 20) if b else "no archives")')
-printf 'retentiond %-8s (inotify):          rotations %s (compressed %s, %s), largest live file %s bytes (+%s), %s\n' \
-  "$method" "$rot" "$comp" "$sizes" "$max" "$(overshoot "$max")" "$check"
+print(" ".join(str(e["bytes"]) for e in map(json.loads, sys.stdin) if e["action"] == "rotate"))')
+# shellcheck disable=SC2086
+sizes=$(spread $sizes)
+printf 'retentiond %-8s (inotify): writer %s, rotations %s (compressed %s), %s, largest live file %s bytes (+%s), set %s, %s\n' \
+  "$method" "$(reached "$dir/written")" "$rot" "$comp" "$sizes" "$max" "$(overshoot "$max")" "$(cat "$dir/set")" "$check"
 }
 
 # reopen: rename, create, SIGUSR1 to the writer (it reopens its file).

@@ -78,9 +78,16 @@ CONF
   done
   kill -TERM $writer; wait $writer 2>/dev/null || true
   # A last daemon recovers what the kills left and compresses the rest.
+  local ready
+  ready=$(grep -c "control socket" "$dir/log" || true)
   "$RETENTIOND" --config "$dir/r.conf" 2>>"$dir/log" &
   p=$!
   STARTED+=("$p")
+  # Up and handling SIGTERM (a loaded machine may take a while to start).
+  for _ in $(seq 100); do
+    [ "$(grep -c "control socket" "$dir/log" || true)" -gt "$ready" ] && break
+    sleep 0.1
+  done
   for _ in $(seq 100); do
     ls "$dir"/logs/app.log-* 2>/dev/null | grep -qv '\.zst$' || break
     sleep 0.1

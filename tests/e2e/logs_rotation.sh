@@ -2,7 +2,9 @@
 # log capped at 1M: the running daemon rotates it on inotify, each archive
 # compressed with zstd, and the archives plus the live file hold every line
 # exactly once — with method truncate (collapse) and with method reopen
-# (rename, create, SIGUSR1 to the writer, compress once it let go). Then --once on a set over its budget: the dry run
+# (rename, create, SIGUSR1 to the writer, compress once it let go). Each
+# archive read on its own holds whole lines, and `ls` lists the archives in
+# time order. Then --once on a set over its budget: the dry run
 # lists exactly what the real run rotates and deletes, and the real run
 # brings the set within max_total_size, every action in the ledger.
 source "$(dirname "$0")/lib.bash"
@@ -45,9 +47,24 @@ CONF
   rotations=$(grep -c "logs.app: rotate " "$WORK/log" || true)
   [ "$rotations" -ge 5 ] || { cat "$WORK/log"; fail "$method: only $rotations rotations"; }
   ls "$dir"/logs/app.log-* | grep -qv '\.zst$' && { ls -l "$dir/logs"; fail "$method: uncompressed archives left"; }
-  # Archives in (timestamp, sequence) order, then the live file.
+  # Archives in (timestamp, sequence) order, then the fragment of a line
+  # a truncate rotation carries into the next archive, then the live file.
   "$LOG_WRITER" order "$dir/logs" app.log > "$dir/order"
-  { while read -r f; do zstd -dcq "$f"; done < "$dir/order"; cat "$dir/logs/app.log"; } |
+  # Names in `ls` order are in time order.
+  (cd "$dir/logs" && LC_ALL=C ls -1 app.log-*) | sed "s|^|$dir/logs/|" > "$dir/ls"
+  cmp -s "$dir/order" "$dir/ls" || { diff "$dir/order" "$dir/ls"; fail "$method: ls order is not time order"; }
+  # Each archive read on its own holds whole lines, and follows the one
+  # before it in ls order.
+  local last=-1 f whole first
+  while read -r f; do
+    whole=$(zstd -dcq "$f" | "$LOG_WRITER" lines) || fail "$method: $f: $whole"
+    first=$(echo "$whole" | awk '{ print $4 }')
+    [ "$first" -gt "$last" ] || fail "$method: $f starts at line $first, not after $last"
+    last=$(echo "$whole" | awk '{ print $6 }')
+  done < "$dir/ls"
+  { while read -r f; do zstd -dcq "$f"; done < "$dir/order"
+    cat "$dir/logs/.app.log.rtd-carry" 2>/dev/null || true
+    cat "$dir/logs/app.log"; } |
     "$LOG_WRITER" check > "$dir/check" || { cat "$dir/check"; fail "$method: lines lost or duplicated"; }
   grep -q "^lines $(cat "$dir/written") missing 0 duplicated 0 nul_bytes 0" "$dir/check" ||
     { cat "$dir/check" "$dir/written"; fail "$method: not every line archived"; }

@@ -38,11 +38,15 @@ PY
   if ls "$dir/logs" | grep -v '\.zst$' | grep -q '^app\.log-\|rtd-tmp'; then
     ls -l "$dir/logs"; fail "$method: an uncompressed archive or a temp is left"
   fi
-  # Every byte is in the archive or still in the live file.
-  local archived live
+  # Every byte is in the archive, the fragment of a line the truncate cut
+  # carries into the next archive, or still in the live file.
+  local archived live carry
   archived=$(zstd -dc "$dir"/logs/app.log-*.zst | wc -c)
   live=$(stat -c %s "$dir/logs/app.log")
-  [ $((archived + live)) = "$size" ] || fail "$method: $archived + $live bytes, want $size"
+  carry=$(stat -c %s "$dir/logs/.app.log.rtd-carry" 2>/dev/null || echo 0)
+  [ $((archived + carry + live)) = "$size" ] || fail "$method: $archived + $carry + $live bytes, want $size"
+  [ "$(zstd -dc "$dir"/logs/app.log-*.zst | tail -c 1 | od -An -c | tr -d ' ')" = '\n' ] ||
+    fail "$method: the archive does not end with a whole line"
   expect_code 0 "$RETENTIONCTL" --config "$dir/r.conf" ledger --json
   grep -q '"action": *"rotate"' "$WORK/out" || { cat "$WORK/out"; fail "$method: no rotate entry"; }
   grep -q '"action": *"compress"' "$WORK/out" || { cat "$WORK/out"; fail "$method: no compress entry"; }

@@ -72,6 +72,7 @@ void CheckAllLinesOnce(RotationEnv& env, LineWriter& writer) {
   uint64_t lines = 0;
   CHECK(CheckLines(env.Concatenated("app.log"), &lines) == "");
   CHECK(lines == static_cast<uint64_t>(written));
+  CHECK(env.ArchivesOfWholeLines() == "");
 }
 
 TEST_CASE("rotations killed at random moments lose and duplicate nothing",

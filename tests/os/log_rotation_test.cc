@@ -31,6 +31,7 @@ void WriteLines(const std::string& path, uint64_t from, uint64_t to) {
 // No intent, no temp: nothing a rotation left behind.
 void CheckNoSideFiles(RotationEnv& env, const std::string& live) {
   CHECK_FALSE(env.fs().StatAt(env.logs(), IntentName(live)).ok());
+  CHECK_FALSE(env.fs().StatAt(env.logs(), NewCarryName(live)).ok());
   for (const std::string& name : env.ArchiveNames()) {
     CHECK_THAT(name, !Catch::Matchers::EndsWith(".rtd-tmp"));
   }
@@ -56,7 +57,8 @@ TEST_CASE("collapse rotations lose and duplicate no line of a busy writer",
     CHECK(r->lossless);
     CHECK(r->warnings.empty());
     CHECK(r->bytes > 0);
-    CHECK(r->bytes % 4096 == 0);
+    CHECK(RotationEnv::Contents(env.Archived(ArchiveName(rotations))).back() ==
+          '\n');
     CHECK(r->bytes < info.size + 64 * 1024 * 1024);
     moved += r->bytes;
     ++rotations;
@@ -66,6 +68,9 @@ TEST_CASE("collapse rotations lose and duplicate no line of a busy writer",
   uint64_t lines = 0;
   CHECK(CheckLines(env.Concatenated("app.log"), &lines) == "");
   CHECK(lines == static_cast<uint64_t>(written));
+  // The cut is block-aligned; the fragment after the last whole line went
+  // to the carry and opened the next archive.
+  CHECK(env.ArchivesOfWholeLines() == "");
   CheckNoSideFiles(env, "app.log");
   WARN("collapse: " << rotations << " rotations, " << lines << " lines, "
                     << moved << " bytes archived");
@@ -99,6 +104,40 @@ TEST_CASE("collapse moves whole blocks and leaves at least one byte behind",
     CHECK(RotationEnv::Contents(env.Archived("a.1")) == data.substr(0, 8192));
     CHECK(RotationEnv::Contents(path) == data.substr(8192));
   }
+  CheckNoSideFiles(env, "app.log");
+}
+
+TEST_CASE("a collapse archive ends at its last whole line, the next opens "
+          "with the rest",
+          "[rotation]") {
+  RotationEnv env;
+  if (!env.CollapseWorks()) {
+    WARN("skipped: " << env.Base() << " does not collapse ranges");
+    return;
+  }
+  const std::string path = env.Log("app.log");
+  WriteLines(path, 0, 3000);
+  const std::string before = RotationEnv::Contents(path);
+  StatusOr<RotationResult> r = RotateByCollapse(
+      env.logs(), "app.log", env.archive(), "a.1", env.StatLog("app.log"));
+  REQUIRE(r.ok());
+  const std::string first = RotationEnv::Contents(env.Archived("a.1"));
+  const std::string carry = RotationEnv::Contents(env.Log(CarryName("app.log")));
+  CHECK(r->bytes == first.size());
+  CHECK(first.back() == '\n');
+  CHECK_FALSE(carry.empty());  // 3000 lines end in no block boundary
+  CHECK(carry.find('\n') == std::string::npos);
+  CHECK(first + carry + RotationEnv::Contents(path) == before);
+  WriteLines(path, 3000, 6000);
+  r = RotateByCollapse(env.logs(), "app.log", env.archive(), "a.2",
+                       env.StatLog("app.log"));
+  REQUIRE(r.ok());
+  const std::string second = RotationEnv::Contents(env.Archived("a.2"));
+  CHECK(second.substr(0, carry.size()) == carry);
+  CHECK(env.ArchivesOfWholeLines() == "");
+  uint64_t lines = 0;
+  CHECK(CheckLines(env.Concatenated("app.log"), &lines) == "");
+  CHECK(lines == 6000);
   CheckNoSideFiles(env, "app.log");
 }
 
@@ -349,6 +388,7 @@ TEST_CASE("an entry planted at a temp name does not stop a rotation",
   INFO(r.status().ToString());
   REQUIRE(r.ok());
   CHECK(RotationEnv::Contents(env.Archived("a.1")) +
+            RotationEnv::Contents(env.Log(".app.log.rtd-carry")) +
             RotationEnv::Contents(path) ==
         before);
   CHECK(env.ArchiveNames() == std::vector<std::string>{"a.1", "a.1.rtd-tmp"});

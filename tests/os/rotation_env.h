@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "os/filesystem.h"
+#include "os/log_writer.h"
 #include "status_printers.h"
 #include "temp_dir.h"
 
@@ -89,12 +90,27 @@ class RotationEnv {
     return names;
   }
 
-  // Every archive in name order, then the live file `live`.
+  // Every archive in name order, then the carry of a truncate rotation
+  // (the fragment of a line cut off after the last archive's last line),
+  // then the live file `live`.
   std::string Concatenated(const std::string& live) const {
     std::string all;
     for (const std::string& name : ArchiveNames())
       all += Contents(Archived(name));
-    return all + Contents(Log(live));
+    return all + Contents(Log("." + live + ".rtd-carry")) + Contents(Log(live));
+  }
+
+  // "" if every archive, read on its own, holds only whole lines in
+  // increasing order (CheckIncreasingLines); else the first problem.
+  std::string ArchivesOfWholeLines() const {
+    for (const std::string& name : ArchiveNames()) {
+      uint64_t count = 0;
+      int64_t last = -1;
+      std::string problem =
+          CheckIncreasingLines(Contents(Archived(name)), &count, &last);
+      if (!problem.empty()) return name + ": " + problem;
+    }
+    return "";
   }
 
   // The contents of every archive in name order, then of `live`.

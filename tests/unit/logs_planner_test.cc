@@ -280,12 +280,50 @@ TEST_CASE("the budget counts live, rotated and in-flight bytes") {
   CHECK(p.kept->oldest == kNow - kDay * 3);
 
   // A live file under budget by itself but rotating: its bytes only move,
-  // so the budget still needs the same deletions.
-  r.max_file_size = 30 * kM;
+  // and the budget keeps room for what comes before the next plan: the
+  // file growing back to its cap, the head copy of the next truncate
+  // rotation, and one compression's output (3 x 10M).
+  r.max_file_size = 10 * kM;
   Plan rotating = PlanTwice(r, s);
   CHECK(Targets(rotating, "rotate") ==
         std::vector<std::string>{kDir + "/access.log"});
-  CHECK(Targets(rotating, "delete") == Targets(p, "delete"));
+  CHECK(Targets(rotating, "delete") ==
+        std::vector<std::string>{Name(kDay * 5), Name(kDay * 4),
+                                 Name(kDay * 3)});
+  CHECK(BudgetReserve(r, s) == 30 * kM);
+  CHECK(rotating.actions.back().reason ==
+        "rotated 2026-11-20T17:34:30Z, 3d ago, the oldest left while the set "
+        "holds 85M + 30M reserved, over max_total_size 100M");
+  // reopen copies no head; without compression no output grows.
+  r.method = RotateMethod::kReopen;
+  r.compress = Compression::kNone;
+  CHECK(BudgetReserve(r, s) == 10 * kM);
+}
+
+TEST_CASE("the budget deletes archives oldest first, compressing or not") {
+  LogsRule r = Rule();
+  r.max_total_size = 100 * kM;
+  r.max_file_size = 20 * kM;
+  LogSetSnapshot s;
+  s.live = {Live(10 * kM)};
+  const LogsEntry running = Archive(kDay * 3, 20 * kM, Compression::kNone);
+  const LogsEntry queued = Archive(kDay * 2, 20 * kM, Compression::kNone);
+  LogsEntry temp = running;
+  temp.name += ".zst.rtd-tmp";
+  temp.info.size = 5 * kM;
+  s.archives = {running, temp, queued, Archive(kDay, 10 * kM)};
+  s.compressing = {running.path(), queued.path()};
+  s.compressing_now = running.path();
+  // 10 live + 20 + 5 written + 20 + 10 = 65M, reserve 10 (growth) + 20
+  // (copy) + 20 (the rest of the compression at work, or the next) =
+  // 50M: the oldest, being compressed, goes; its temp is counted, not
+  // cleaned up, and no compression is planned again.
+  CHECK(BudgetReserve(r, s) == 50 * kM);
+  Plan p = PlanTwice(r, s);
+  CHECK(Targets(p, "delete") == std::vector<std::string>{running.path()});
+  CHECK(Targets(p, "cleanup").empty());
+  CHECK(Targets(p, "compress").empty());
+  CHECK(p.warnings.empty());
 }
 
 TEST_CASE("the min_age floor wins over the budget, with a warning") {

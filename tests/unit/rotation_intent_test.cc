@@ -79,5 +79,25 @@ TEST_CASE("an intent records its temp name; an older one had the fixed name",
   CHECK(ParseIntent(text).status().code() == Status::Code::kCorruption);
 }
 
+TEST_CASE("a rotation intent keeps its carry, and an older one has none",
+          "[rotation]") {
+  RotationIntent in = Sample();
+  in.carry = 57;
+  in.cut = 65000;
+  StatusOr<RotationIntent> back = ParseIntent(FormatIntent(in));
+  REQUIRE(back.ok());
+  CHECK(*back == in);
+  std::string text = FormatIntent(in);
+  const size_t at = text.find("carry ");
+  text.erase(at, text.find('\n', at) + 1 - at);
+  back = ParseIntent(text);
+  REQUIRE(back.ok());
+  CHECK(back->carry == 0);
+  CHECK(back->cut == in.length);
+  in.cut = in.length + 1;  // past the head
+  CHECK(ParseIntent(FormatIntent(in)).status().code() ==
+        Status::Code::kCorruption);
+}
+
 }  // namespace
 }  // namespace retention

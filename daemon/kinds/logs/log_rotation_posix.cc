@@ -103,6 +103,7 @@ StatusOr<uint64_t> WriteArchive(Live& live, const RotationIntent& intent,
                       ? posix::RemoveIfSame(t.archive_dir, intent.temp,
                                             created->get(), t.archive_path)
                       : Status::Ok();
+    if (undo.ok()) undo = posix::DropNewCarry(t.live_dir, t.live_name);
     if (undo.ok()) posix::RemoveIntent(t.live_dir, t.live_name);
   }
   if (!st.ok()) return st;
@@ -111,10 +112,14 @@ StatusOr<uint64_t> WriteArchive(Live& live, const RotationIntent& intent,
   return *bytes;
 }
 
-// Step 5, after the cut: a failure only delays the cleanup to recovery.
-void FinishRotation(Live& live, RotationResult* result) {
+// Steps 5 and 6, after the cut: the carry is made current, then the
+// intent goes; a failure only delays either to recovery (the intent stays
+// until the carry is current).
+void FinishRotation(Live& live, bool new_carry, RotationResult* result) {
   posix::Step(live.hook, RotationStep::kLiveCut);
-  Status st = posix::RemoveIntent(live.t.live_dir, live.t.live_name);
+  Status st =
+      posix::CommitCarry(live.t.live_dir, live.t.live_name, new_carry);
+  if (st.ok()) st = posix::RemoveIntent(live.t.live_dir, live.t.live_name);
   if (!st.ok()) {
     result->warnings.push_back(st.ToString() +
                                " (RecoverRotation will remove the intent)");
@@ -125,10 +130,16 @@ StatusOr<RotationResult> CopyAndTruncate(Live& live, const std::string& why) {
   RotationResult result;
   RotationIntent intent =
       posix::NewIntent(live.t, RotationIntent::Method::kCopy, live.info);
+  StatusOr<UniqueFd> carry =
+      posix::OpenCarry(live.t.live_dir, live.t.live_name, &intent.carry);
+  if (!carry.ok()) return carry.status();
   // Two passes: the whole file as it was, then what the writer added during
-  // the first; bytes written after that are the window.
+  // the first; bytes written after that are the window. The carry of an
+  // earlier collapse opens the archive.
   uint64_t copied = 0;
   FillFn fill = [&](int tmp) -> StatusOr<uint64_t> {
+    RETENTION_RETURN_IF_ERROR(posix::CopyRange(carry->get(), tmp, 0,
+                                               intent.carry, live.t.live_path));
     for (int pass = 0; pass < 2; ++pass) {
       StatusOr<FileInfo> now = posix::StatxAt(live.fd.get(), "", "");
       if (!now.ok()) return now.status();
@@ -139,7 +150,7 @@ StatusOr<RotationResult> CopyAndTruncate(Live& live, const std::string& why) {
           live.fd.get(), tmp, copied, now->size - copied, live.t.live_path));
       copied = now->size;
     }
-    return copied;
+    return intent.carry + copied;
   };
   UniqueFd tmp;
   bool published = false;
@@ -150,11 +161,11 @@ StatusOr<RotationResult> CopyAndTruncate(Live& live, const std::string& why) {
     return Status::FromErrno(errno, "truncate " + live.t.live_path);
   }
   RETENTION_RETURN_IF_ERROR(posix::SyncFd(live.fd.get(), live.t.live_path));
-  FinishRotation(live, &result);
+  FinishRotation(live, /*new_carry=*/false, &result);
   result.bytes = *bytes;
   result.lossless = false;
   const uint64_t size = static_cast<uint64_t>(st.st_size);
-  result.bytes_at_risk = size > *bytes ? size - *bytes : 0;
+  result.bytes_at_risk = size > copied ? size - copied : 0;
   result.warnings.push_back(
       live.t.live_path + ": " + why + "; copied and truncated instead, " +
       "which lost at least " + std::to_string(result.bytes_at_risk) +
@@ -190,10 +201,25 @@ StatusOr<RotationResult> CollapseHead(Live& live, uint64_t n, uint64_t block,
       posix::NewIntent(live.t, RotationIntent::Method::kCollapse, live.info);
   *refused = CheckCollapsible(live, n, block, &intent);
   if (!refused->empty()) return RotationResult();
+  StatusOr<UniqueFd> carry =
+      posix::OpenCarry(live.t.live_dir, live.t.live_name, &intent.carry);
+  if (!carry.ok()) return carry.status();
+  // The archive ends at the last whole line of the head; the fragment
+  // after it goes to the new carry, which opens the next archive.
+  StatusOr<uint64_t> cut = posix::LastLineEnd(live.fd.get(), n, live.t.live_path);
+  if (!cut.ok()) return cut.status();
+  intent.cut = *cut == 0 ? n : *cut;  // no line end: a line over kMaxCarry
+  const bool new_carry = intent.cut < n;
   FillFn fill = [&](int tmp) -> StatusOr<uint64_t> {
-    RETENTION_RETURN_IF_ERROR(
-        posix::CopyRange(live.fd.get(), tmp, 0, n, live.t.live_path));
-    return n;
+    RETENTION_RETURN_IF_ERROR(posix::CopyRange(carry->get(), tmp, 0,
+                                               intent.carry, live.t.live_path));
+    RETENTION_RETURN_IF_ERROR(posix::CopyRange(live.fd.get(), tmp, 0,
+                                               intent.cut, live.t.live_path));
+    if (new_carry) {
+      RETENTION_RETURN_IF_ERROR(
+          posix::WriteNewCarry(live.t, live.fd.get(), intent.cut, n));
+    }
+    return intent.carry + intent.cut;
   };
   UniqueFd tmp;
   bool published = false;
@@ -204,13 +230,15 @@ StatusOr<RotationResult> CollapseHead(Live& live, uint64_t n, uint64_t block,
     const int err = errno;
     Status st = Status::FromErrno(err, "collapse " + live.t.live_path);
     if (err != EOPNOTSUPP && err != EINVAL) return st;  // recovery decides
-    // Refused before any change: the live file still holds the head, so
-    // withdrawing the archive loses nothing.
+    // Refused before any change: the live file still holds the head and
+    // the old carry its fragment, so withdrawing the archive loses nothing.
     RETENTION_RETURN_IF_ERROR(
         posix::RemoveIfSame(live.t.archive_dir, live.t.archive_name, tmp.get(),
                             live.t.archive_path));
     RETENTION_RETURN_IF_ERROR(
         posix::SyncFd(live.t.archive_dir, live.t.archive_path));
+    RETENTION_RETURN_IF_ERROR(
+        posix::DropNewCarry(live.t.live_dir, live.t.live_name));
     RETENTION_RETURN_IF_ERROR(
         posix::RemoveIntent(live.t.live_dir, live.t.live_name));
     *refused = "the filesystem refused the collapse (" + st.ToString() + ")";
@@ -218,8 +246,8 @@ StatusOr<RotationResult> CollapseHead(Live& live, uint64_t n, uint64_t block,
   }
   RETENTION_RETURN_IF_ERROR(posix::SyncFd(live.fd.get(), live.t.live_path));
   RotationResult result;
-  FinishRotation(live, &result);
-  result.bytes = n;
+  FinishRotation(live, new_carry, &result);
+  result.bytes = *bytes;
   return result;
 }
 

@@ -55,12 +55,33 @@ void LogsPolicy::QueueCompression(const std::string& path, const FileInfo& info,
     ++pending_;
   }
   compressor_->Post([this, task = Task{path, info, wait_for_writer}] {
-    Compress(task);
+    bool cancelled = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      cancelled = cancelled_.erase(task.path) > 0;
+      if (!cancelled) {
+        compressing_now_ = task.path;
+        abort_compress_ = stop_.load();
+      }
+    }
+    if (!cancelled) Compress(task);
     std::lock_guard<std::mutex> lock(mu_);
+    compressing_now_.clear();
     compressing_.erase(task.path);
     --pending_;
     idle_.notify_all();
   });
+}
+
+void LogsPolicy::CancelCompression(const std::string& path) {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (!compressing_.count(path)) return;
+  if (compressing_now_ != path) {
+    cancelled_.insert(path);
+    return;
+  }
+  abort_compress_ = true;
+  idle_.wait(lock, [&] { return compressing_now_ != path; });
 }
 
 void LogsPolicy::WaitForCompressions() {
@@ -87,7 +108,7 @@ bool LogsPolicy::AwaitLetGo(Dir& dir, const std::string& name,
   // reopens, or a filesystem where nobody can tell).
   Filesystem& fs = services_.fs;
   Duration stable{};
-  while (!stop_) {
+  while (!abort_compress_) {
     auto writing = rotator_.IsOpenForWriting(dir, name, *info);
     if (writing.ok() && !*writing) return true;
     const Status::Code code = writing.status().code();
@@ -123,7 +144,7 @@ void LogsPolicy::Compress(const Task& task) {
   if (task.wait_for_writer && !AwaitLetGo(**dir, name, task.path, &info)) {
     return;
   }
-  if (stop_) return;
+  if (abort_compress_) return;
   auto current = fs.StatAt(**dir, name);
   if (!current.ok() || !current->SameIdentity(info)) return;
   // Write-ahead, as for removals: the source is gone once it is compressed,
@@ -152,7 +173,7 @@ void LogsPolicy::Compress(const Task& task) {
     }
   }
   auto done = CompressFile(fs, **dir, name, *current, rule_.compress,
-                           rule_.compress_level, stop_);
+                           rule_.compress_level, abort_compress_);
   if (!done.ok()) {
     if (ctx) (void)ctx->Drop(ids[0]);  // committed by ~LedgerContext
     if (done.status().code() != Status::Code::kAborted) {

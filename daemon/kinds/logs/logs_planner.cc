@@ -21,6 +21,7 @@ struct Archive {
   WallTime time{};       // from the name (timestamp naming) or the mtime
   std::string group;     // archive dir + "/" + live name
   bool shifted = false;  // numbered: renamed N -> N+1 by a planned rotation
+  bool queued = false;   // handed to the compressor already
   std::string why;       // non-empty: planned for deletion
 };
 
@@ -67,6 +68,11 @@ class LogsPlanner {
   bool Floored(const Archive& a) const {
     return rule_.min_age > Duration::zero() && now_ - a.time <= rule_.min_age;
   }
+  // A temp of the compression at work now: "ARCHIVE.zst.rtd-tmp".
+  bool InFlight(const LogsEntry& e) const {
+    const std::string& now = snapshot_.compressing_now;
+    return !now.empty() && e.path().rfind(now, 0) == 0;
+  }
   // The archive's path when its action runs (after any planned rotation).
   std::string TargetOf(const Archive& a) const;
   std::string Dated(const Archive& a) const;
@@ -86,6 +92,7 @@ class LogsPlanner {
   std::vector<Action> cleanups_;
   std::vector<Action> rotations_;
   std::map<std::string, std::string> calendar_;  // live path -> reason
+  uint64_t inflight_bytes_ = 0;  // temps of the compression at work
 };
 
 Plan LogsPlanner::Run() {
@@ -142,6 +149,8 @@ void LogsPlanner::ScanArchives() {
     } else if (e.info.type != FileType::kRegular) {
       plan_.warnings.push_back(e.path() +
                                ": not a regular file; never deleted");
+    } else if (name->temp && InFlight(e)) {
+      inflight_bytes_ += e.info.size;  // the compressor's output, growing
     } else if (name->temp) {
       cleanups_.push_back(MakeAction(
           Verb::kCleanup, e.path(), e.info,
@@ -162,6 +171,7 @@ void LogsPlanner::AddArchive(const LogsEntry& e, const ArchiveName& name) {
   a.group = JoinPath(e.dir, name.live);
   a.shifted = rule_.naming == ArchiveNaming::kNumbered &&
               rotating_groups_.count(a.group) != 0;
+  a.queued = snapshot_.compressing.count(e.path()) != 0;
   archives_.push_back(std::move(a));
 }
 
@@ -223,7 +233,7 @@ std::string LogsPlanner::Dated(const Archive& a) const {
 }
 
 uint64_t LogsPlanner::TotalBytes() const {
-  uint64_t total = 0;
+  uint64_t total = inflight_bytes_;
   for (const LogsEntry* e : live_) total += e->info.size;
   for (const Archive& a : archives_) {
     if (a.why.empty()) total += a.entry->info.size;
@@ -308,10 +318,13 @@ void LogsPlanner::MarkKeep() {
 void LogsPlanner::MarkBudget() {
   const uint64_t budget = rule_.max_total_size;
   if (budget == 0) return;
+  const uint64_t reserve = BudgetReserve(rule_, snapshot_);
+  const std::string reserved =
+      reserve == 0 ? "" : " + " + FormatSize(reserve) + " reserved";
   uint64_t total = TotalBytes();
   bool floored = false;
   for (Archive& a : archives_) {  // oldest first
-    if (total <= budget) break;
+    if (total + reserve <= budget) break;
     if (!a.why.empty()) continue;
     // Archives are in time order, so every later one is younger still.
     if (Floored(a)) {
@@ -319,12 +332,14 @@ void LogsPlanner::MarkBudget() {
       break;
     }
     a.why = Dated(a) + ", the oldest left while the set holds " +
-            FormatSize(total) + ", over max_total_size " + FormatSize(budget);
+            FormatSize(total) + reserved + ", over max_total_size " +
+            FormatSize(budget);
     total -= a.entry->info.size;
   }
-  if (total <= budget) return;
+  if (total + reserve <= budget) return;
   std::string warning = "max_total_size " + FormatSize(budget) +
-                        " not met: the set holds " + FormatSize(total);
+                        " not met: the set holds " + FormatSize(total) +
+                        reserved;
   if (floored) {
     warning += "; the rotated files left are younger than min_age " +
                FormatDuration(rule_.min_age);
@@ -333,6 +348,7 @@ void LogsPlanner::MarkBudget() {
     // exceed the budget.
     warning += " in live files alone";
     if (rule_.max_file_size == 0) warning += "; set max_file_size to rotate";
+    if (reserve > 0) warning += " and what they may add before the next run";
   }
   plan_.warnings.push_back(std::move(warning));
 }
@@ -352,7 +368,7 @@ void LogsPlanner::Assemble() {
     ++kept.count;
     kept.bytes += info.size;
     if (!kept.oldest || a.time < *kept.oldest) kept.oldest = a.time;
-    if (rule_.compress == Compression::kNone ||
+    if (rule_.compress == Compression::kNone || a.queued ||
         a.name.compression != Compression::kNone) {
       continue;
     }
@@ -371,16 +387,6 @@ void LogsPlanner::Assemble() {
 }  // namespace
 
 std::string LogsEntry::path() const { return JoinPath(dir, name); }
-
-std::string RotationArchiveName(
-    const LogsRule& rule, const std::string& live, WallTime now,
-    const std::vector<std::string>& archive_dir_names) {
-  if (rule.naming == ArchiveNaming::kNumbered) {
-    return FormatNumberedName(live, 1, Compression::kNone);
-  }
-  return FormatArchiveName(live, now, FreeSeq(live, now, archive_dir_names),
-                           Compression::kNone);
-}
 
 Plan PlanLogs(const LogsRule& rule, const LogSetSnapshot& snapshot,
               WallTime now) {

@@ -25,11 +25,17 @@
 //   "compress" an uncompressed archive, when compress != none.
 //   "delete"   rotated files, oldest first, until every limit holds: total
 //              live + rotated + in-flight bytes <= max_total_size (a planned
-//              rotation's bytes count as still present), age <= max_age,
+//              rotation's bytes count as still present), where the total
+//              also reserves, when max_file_size is set, what can appear
+//              before the next plan (BudgetReserve below), age <= max_age,
 //              count per live file <= keep (a planned rotation counts as one
 //              more). Never a file younger than min_age (the floor wins, with
 //              a warning when a limit cannot be met because of it), never a
 //              live file.
+// An archive queued for compression (snapshot.compressing) gets no
+// "compress" action and may still be deleted, oldest first like any other
+// (the executor withdraws or abandons its compression first); the temp of
+// the compression at work (compressing_now) is not cleaned up but counted.
 // An archive's time is the timestamp in its name (timestamp naming) or its
 // mtime (numbered naming). With numbered naming a rotation renames every
 // archive of that live file from N to N+1 first, so a later compress or
@@ -45,6 +51,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -78,7 +85,20 @@ struct LogSetSnapshot {
   // which calendar rotation counts as their last rotation (as logrotate's
   // state file does for a log it meets for the first time).
   std::map<std::string, WallTime> first_seen;
+  // Archives (by path) handed to the compressor and not done yet, and the
+  // one of them it works on now ("" if none).
+  std::set<std::string> compressing;
+  std::string compressing_now;
 };
+
+// The bytes max_total_size keeps free for what can appear on disk before
+// the next plan, so that the budget holds at every instant, not only after
+// the run: with max_file_size set, each live file's growth up to the cap
+// (from empty after a rotation planned now), the head copy of one truncate
+// rotation in flight (the archive exists before the head is cut off), and
+// one compression in flight (its output grows beside its source, up to the
+// source's size for incompressible lines). 0 without max_file_size.
+uint64_t BudgetReserve(const LogsRule& rule, const LogSetSnapshot& snapshot);
 
 Plan PlanLogs(const LogsRule& rule, const LogSetSnapshot& snapshot,
               WallTime now);

@@ -91,6 +91,7 @@ LogsPolicy::LogsPolicy(const Section& section, Services& services,
 
 LogsPolicy::~LogsPolicy() {
   stop_ = true;  // a compression in progress abandons (temp removed)
+  abort_compress_ = true;
   compressor_->Stop();
 }
 
@@ -130,12 +131,23 @@ std::map<std::string, EarlyCrossing> LogsPolicy::FreshEarly() {
 
 void LogsPolicy::LearnRotationTime(Duration copy_time, uint64_t bytes) {
   if (bytes == 0 || !rotation_time_ns_) return;
-  // Scaled to a head of max_file_size; each rotation weighs one half.
+  // Scaled to a head of max_file_size.
   const double scaled = static_cast<double>(copy_time.count()) *
                         static_cast<double>(rule_.max_file_size) /
                         static_cast<double>(bytes);
-  const auto old = static_cast<double>(rotation_time_ns_->load());
-  rotation_time_ns_->store(static_cast<int64_t>((old + scaled) / 2));
+  rotation_samples_.push_back(static_cast<int64_t>(scaled));
+  if (rotation_samples_.size() > kRotationSamples) {
+    rotation_samples_.pop_front();
+  }
+  // The 95th percentile of the recent ones (their maximum while they are
+  // few) with a quarter more: the copy, the fsync and the collapse vary
+  // with the load, and a rotation slower than planned overshoots the cap.
+  std::vector<int64_t> sorted(rotation_samples_.begin(),
+                              rotation_samples_.end());
+  std::sort(sorted.begin(), sorted.end());
+  const size_t at = sorted.size() * 95 / 100;
+  const int64_t high = sorted[std::min(at, sorted.size() - 1)];
+  rotation_time_ns_->store(high + high / 4);
 }
 
 StatusOr<LogSetSnapshot> LogsPolicy::Snapshot(
@@ -191,13 +203,19 @@ StatusOr<Plan> LogsPolicy::MakePlan(WallTime now) {
   auto snapshot = Snapshot(&warnings, &intents_, &intent_dirs);
   if (!snapshot.ok()) return snapshot.status();
   snapshot->early = FreshEarly();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    snapshot->compressing = compressing_;
+    snapshot->compressing_now = compressing_now_;
+  }
   for (const LogsEntry& e : snapshot->live) first_seen_.emplace(e.path(), now);
   snapshot->first_seen = first_seen_;
   Plan plan = PlanLogs(rule_, *snapshot, now);
   // Archives being compressed (and their temps) belong to the compression
-  // thread until it is done; the next run sees how it ended.
+  // thread until it is done; the next run sees how it ended. A queued one
+  // the budget needs gone is deleted, its compression withdrawn (Execute).
   std::erase_if(plan.actions, [&](const Action& a) {
-    if (Compressing(a.target)) return true;
+    if (a.verb != Verb::kDelete && Compressing(a.target)) return true;
     // A temp an interrupted rotation left is recovery's to finish.
     return a.verb == Verb::kCleanup &&
            intent_dirs.count(SplitPath(a.target).dir);
@@ -293,6 +311,10 @@ ExecResult LogsPolicy::Execute(const Plan& plan, ExecContext& ctx) {
                        rule_.method == RotateMethod::kReopen);
       ++result.done;
     } else {  // "cleanup", "delete"
+      // The budget may need an archive gone before it was compressed.
+      if (action.verb == Verb::kDelete && Compressing(action.target)) {
+        CancelCompression(action.target);
+      }
       go_on = Remove(action, ctx, &result);
     }
     if (!go_on) break;

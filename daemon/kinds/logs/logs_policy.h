@@ -26,6 +26,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -108,6 +109,10 @@ class LogsPolicy final : public Policy {
                                     std::vector<LogsEntry>* intents,
                                     std::set<std::string>* intent_dirs);
   bool Compressing(const std::string& path);  // or its temp
+  // Withdraws the compression of `path` so that it can be deleted: a queued
+  // one is skipped; the one at work is abandoned (its temp removed), and
+  // this waits until it has stopped.
+  void CancelCompression(const std::string& path);
   void Recover(ExecContext& ctx, ExecResult* result);
   bool Rotate(const Action& action, WallTime now, ExecContext& ctx,
               ExecResult* result);
@@ -173,15 +178,25 @@ class LogsPolicy final : public Policy {
   // max_file_size takes (ns), learned from each rotation; shared with the
   // watcher (SizeWatch::rotation_time_ns). Null for reopen.
   std::shared_ptr<std::atomic<int64_t>> rotation_time_ns_;
+  // The last kRotationSamples of those times (ns, scaled to the cap):
+  // rotation_time_ns_ is a high percentile of them, not their mean, so
+  // that a slower rotation than usual still ends before the cap.
+  static constexpr size_t kRotationSamples = 20;
+  std::deque<int64_t> rotation_samples_;
 
-  std::mutex mu_;  // guards compressing_, warned_, pending_, early_
+  std::mutex mu_;  // guards compressing_*, cancelled_, warned_, pending_,
+                  // early_
   // Early-rotation notices by live path, with when they came (BootNow).
   std::map<std::string, std::pair<EarlyCrossing, Duration>> early_;
   std::condition_variable idle_;
   std::set<std::string> compressing_;  // paths handed to the thread
+  std::string compressing_now_;        // the one it works on
+  std::set<std::string> cancelled_;    // queued, withdrawn: to skip
   std::set<std::string> warned_;
   int pending_ = 0;
   std::atomic<bool> stop_{false};
+  // Set with stop_, or to abandon the compression at work now.
+  std::atomic<bool> abort_compress_{false};
   std::unique_ptr<TaskThread> compressor_;  // last: stopped first
 };
 

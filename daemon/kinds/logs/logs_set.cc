@@ -1,5 +1,7 @@
 #include "kinds/logs/logs_set.h"
 
+#include "kinds/logs/logs_planner.h"
+
 #include <fnmatch.h>
 
 #include <algorithm>
@@ -65,6 +67,16 @@ std::optional<ArchiveName> ArchiveOfSet(const LogsRule& rule,
 WallTime ArchiveTime(const LogsRule& rule, const ArchiveName& name,
                      const FileInfo& info) {
   return rule.naming == ArchiveNaming::kNumbered ? info.mtime : name.time;
+}
+
+std::string RotationArchiveName(
+    const LogsRule& rule, const std::string& live, WallTime now,
+    const std::vector<std::string>& archive_dir_names) {
+  if (rule.naming == ArchiveNaming::kNumbered) {
+    return FormatNumberedName(live, 1, Compression::kNone);
+  }
+  return FormatArchiveName(live, now, FreeSeq(live, now, archive_dir_names),
+                           Compression::kNone);
 }
 
 }  // namespace retention

@@ -84,12 +84,17 @@ Status CopyRange(int from, int to, uint64_t offset, uint64_t length,
 }
 
 StatusOr<bool> SameHead(int a, int b, uint64_t length) {
+  return SameRange(a, 0, b, 0, length);
+}
+
+StatusOr<bool> SameRange(int a, uint64_t a_off, int b, uint64_t b_off,
+                         uint64_t length) {
   std::vector<char> x(1 << 20), y(1 << 20);
   for (uint64_t off = 0; off < length;) {
     size_t want = std::min<uint64_t>(length - off, x.size());
-    StatusOr<size_t> na = ReadAt(a, x.data(), want, off);
+    StatusOr<size_t> na = ReadAt(a, x.data(), want, a_off + off);
     if (!na.ok()) return na.status();
-    StatusOr<size_t> nb = ReadAt(b, y.data(), want, off);
+    StatusOr<size_t> nb = ReadAt(b, y.data(), want, b_off + off);
     if (!nb.ok()) return nb.status();
     if (*na != want || *nb != want) return false;
     if (std::memcmp(x.data(), y.data(), want) != 0) return false;

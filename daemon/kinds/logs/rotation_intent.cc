@@ -72,6 +72,7 @@ std::string FormatIntent(const RotationIntent& in) {
        std::to_string(in.live_ino);
   s += "\nhead " + std::to_string(in.length) + " " +
        std::to_string(in.phys_head) + " " + std::to_string(in.phys_next);
+  s += "\ncarry " + std::to_string(in.carry) + " " + std::to_string(in.cut);
   s += "\ncreate " + std::to_string(in.mode) + " " + std::to_string(in.uid) +
        " " + std::to_string(in.gid);
   s += "\nend\n";
@@ -102,12 +103,25 @@ StatusOr<RotationIntent> ParseIntent(std::string_view text) {
             ParseNumbers<uint64_t>(
                 f["head"], {&in.length, &in.phys_head, &in.phys_next}) &&
             ParseNumbers<uint32_t>(f["create"], {&in.mode, &in.uid, &in.gid});
+  in.cut = in.length;
+  if (ok && f.count("carry")) {
+    ok = ParseNumbers<uint64_t>(f["carry"], {&in.carry, &in.cut}) &&
+         in.cut <= in.length;
+  }
   if (!ok) return Status::Corruption("rotation intent: bad field");
   return in;
 }
 
 std::string IntentName(const std::string& live_name) {
   return "." + live_name + ".rtd-rotate";
+}
+
+std::string CarryName(const std::string& live_name) {
+  return "." + live_name + ".rtd-carry";
+}
+
+std::string NewCarryName(const std::string& live_name) {
+  return CarryName(live_name) + ".new";
 }
 
 std::string ArchiveTempName(const std::string& archive_name) {

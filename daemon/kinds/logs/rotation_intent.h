@@ -31,6 +31,13 @@ struct RotationIntent {
   uint64_t length = 0;
   uint64_t phys_head = 0;
   uint64_t phys_next = 0;
+  // kCollapse and kCopy: the length of the carry (CarryName) that opens the
+  // archive, and (kCollapse) where the archive's copy of the live file ends:
+  // one past the last '\n' before `length`, or `length` itself. The
+  // fragment [cut, length) goes to the new carry. Intents written before
+  // the carry have neither: carry 0, cut = length.
+  uint64_t carry = 0;
+  uint64_t cut = 0;
   // kRename: the new live file's mode and owner.
   uint32_t mode = 0;
   uint32_t uid = 0;
@@ -49,6 +56,12 @@ StatusOr<RotationIntent> ParseIntent(std::string_view text);
 
 // ".LIVE.rtd-rotate": the intent of the live file `live_name`.
 std::string IntentName(const std::string& live_name);
+
+// ".LIVE.rtd-carry": the bytes a truncate rotation cut off the live file
+// `live_name` after its last whole line; the next archive starts with them.
+std::string CarryName(const std::string& live_name);
+// ".LIVE.rtd-carry.new": the next carry, until the cut makes it the carry.
+std::string NewCarryName(const std::string& live_name);
 
 // "ARCHIVE.rtd-tmp": where the archive was written before it was renamed,
 // before the temp name got a random token.

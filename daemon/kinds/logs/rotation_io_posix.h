@@ -83,6 +83,37 @@ Status CopyRange(int from, int to, uint64_t offset, uint64_t length,
 // True if the first `length` bytes of `a` and `b` are equal (false if
 // either is shorter).
 StatusOr<bool> SameHead(int a, int b, uint64_t length);
+// True if `a`'s [a_off, a_off + length) equals `b`'s [b_off, b_off + length)
+// (false if either is shorter).
+StatusOr<bool> SameRange(int a, uint64_t a_off, int b, uint64_t b_off,
+                         uint64_t length);
+
+// The carry of a truncate rotation (CarryName, rotation_intent.h), in
+// rotation_carry_posix.cc. Opens it for reading and sets `*size`; an
+// absent carry, or one retentiond cannot have written (not a regular file
+// of this user or root with one link), gives fd -1 and size 0 (such a name
+// is replaced at the next CommitCarry).
+StatusOr<UniqueFd> OpenCarry(int live_dir, const std::string& live_name,
+                             uint64_t* size);
+// One past the last '\n' in `fd`'s [0, n), looking back at most
+// kMaxCarry bytes; 0 when there is none.
+inline constexpr uint64_t kMaxCarry = 1 << 20;
+StatusOr<uint64_t> LastLineEnd(int fd, uint64_t n, const std::string& path);
+// Writes `live`'s [from, to) to NewCarryName (replacing a stale one) and
+// fsyncs it and the live directory.
+Status WriteNewCarry(const RotationTarget& t, int live, uint64_t from,
+                     uint64_t to);
+// After the cut: the new carry, if there is one, becomes the carry; else,
+// unless `new_expected` (it was committed already), the old carry goes.
+// Fsyncs the live directory. Idempotent, so recovery may repeat it.
+Status CommitCarry(int live_dir, const std::string& live_name,
+                   bool new_expected);
+// Removes a new carry that no cut made current (gone already: OK).
+Status DropNewCarry(int live_dir, const std::string& live_name);
+// Removes the carry if `archive` starts with all of it (its bytes are
+// archived): for an archive kept though its live file was not cut.
+Status DropArchivedCarry(int live_dir, const std::string& live_name,
+                         int archive, uint64_t carry);
 
 // Creates the temp `name` beside the archive (O_EXCL, O_NOFOLLOW) with the
 // mode and owner of `like`.

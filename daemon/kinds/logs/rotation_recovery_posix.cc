@@ -26,6 +26,8 @@ StatusOr<std::string> CollapseNow(const RotationTarget& t,
   if (fallocate(live, FALLOC_FL_COLLAPSE_RANGE, 0,
                 static_cast<off_t>(in.length)) == 0) {
     RETENTION_RETURN_IF_ERROR(posix::SyncFd(live, t.live_path));
+    RETENTION_RETURN_IF_ERROR(
+        posix::CommitCarry(t.live_dir, t.live_name, in.cut < in.length));
     return t.live_path + ": head of " + n + " bytes collapsed after the crash";
   }
   const int err = errno;
@@ -35,8 +37,40 @@ StatusOr<std::string> CollapseNow(const RotationTarget& t,
   RETENTION_RETURN_IF_ERROR(posix::RemoveIfSame(t.archive_dir, t.archive_name,
                                                 archive, t.archive_path));
   RETENTION_RETURN_IF_ERROR(posix::SyncFd(t.archive_dir, t.archive_path));
+  RETENTION_RETURN_IF_ERROR(posix::DropNewCarry(t.live_dir, t.live_name));
   return t.live_path + ": collapse refused; " + t.archive_path +
          " withdrawn, the live file keeps its head";
+}
+
+// True if `archive` is exactly the carry's first in.carry bytes and the
+// live file's [0, in.cut), and the new carry the rest of the head: then a
+// collapse of the head loses nothing.
+StatusOr<bool> HoldsHead(const RotationTarget& t, const RotationIntent& in,
+                         int live, int archive) {
+  StatusOr<FileInfo> info = posix::StatxAt(archive, "", t.archive_path);
+  if (!info.ok()) return info.status();
+  if (info->size != in.carry + in.cut) return false;
+  uint64_t carry_size = 0;
+  StatusOr<UniqueFd> carry =
+      posix::OpenCarry(t.live_dir, t.live_name, &carry_size);
+  if (!carry.ok()) return carry.status();
+  if (carry_size < in.carry) return false;
+  StatusOr<bool> same = posix::SameRange(carry->get(), 0, archive, 0, in.carry);
+  if (same.ok() && *same) {
+    same = posix::SameRange(live, 0, archive, in.carry, in.cut);
+  }
+  if (!same.ok() || !*same || in.cut == in.length) return same;
+  uint64_t next_size = 0;
+  StatusOr<UniqueFd> next =
+      posix::OpenRegular(t.live_dir, NewCarryName(t.live_name), t.live_path);
+  if (!next.ok()) {
+    return next.status().IsNotFound() ? StatusOr<bool>(false) : next.status();
+  }
+  StatusOr<FileInfo> next_info = posix::StatxAt(next->get(), "", t.live_path);
+  if (!next_info.ok()) return next_info.status();
+  next_size = next_info->size;
+  if (next_size != in.length - in.cut) return false;
+  return posix::SameRange(live, in.cut, next->get(), 0, next_size);
 }
 
 StatusOr<std::string> RecoverCollapse(const RotationTarget& t,
@@ -47,6 +81,8 @@ StatusOr<std::string> RecoverCollapse(const RotationTarget& t,
     return head.status();
   }
   if (head.ok() && *head == in.phys_next) {
+    RETENTION_RETURN_IF_ERROR(
+        posix::CommitCarry(t.live_dir, t.live_name, in.cut < in.length));
     return t.live_path + ": collapse into " + t.archive_path + " had completed";
   }
   if (!head.ok() || *head != in.phys_head) {
@@ -55,11 +91,11 @@ StatusOr<std::string> RecoverCollapse(const RotationTarget& t,
         "recorded; compare " + t.archive_path + " with the live file's head, " +
         "collapse or not, then remove " + IntentName(t.live_name));
   }
-  StatusOr<FileInfo> info = posix::StatxAt(archive, "", t.archive_path);
-  if (!info.ok()) return info.status();
-  StatusOr<bool> same = posix::SameHead(live, archive, in.length);
-  if (!same.ok()) return same.status();
-  if (info->size != in.length || !*same) {
+  StatusOr<bool> exact = HoldsHead(t, in, live, archive);
+  if (!exact.ok()) return exact.status();
+  if (!*exact) {
+    // The live file and the old carry still hold every byte.
+    RETENTION_RETURN_IF_ERROR(posix::DropNewCarry(t.live_dir, t.live_name));
     return t.live_path + ": " + t.archive_path +
            " does not hold its head; nothing collapsed";
   }
@@ -69,13 +105,18 @@ StatusOr<std::string> RecoverCollapse(const RotationTarget& t,
 // The truncate cannot be told apart by addresses (copy runs where FIEMAP
 // may be missing): a live file that still starts with every byte of the
 // archive was not truncated, so the archive is withdrawn.
-StatusOr<std::string> RecoverCopy(const RotationTarget& t, int live,
+StatusOr<std::string> RecoverCopy(const RotationTarget& t,
+                                  const RotationIntent& in, int live,
                                   int archive) {
   StatusOr<FileInfo> info = posix::StatxAt(archive, "", t.archive_path);
   if (!info.ok()) return info.status();
-  StatusOr<bool> same = posix::SameHead(live, archive, info->size);
+  // The archive opens with the carry, then holds the live file's head.
+  const uint64_t head = info->size > in.carry ? info->size - in.carry : 0;
+  StatusOr<bool> same = posix::SameRange(live, 0, archive, in.carry, head);
   if (!same.ok()) return same.status();
   if (!*same) {
+    RETENTION_RETURN_IF_ERROR(posix::CommitCarry(t.live_dir, t.live_name,
+                                                 /*new_expected=*/false));
     return t.live_path + ": truncate after copying to " + t.archive_path +
            " had completed";
   }
@@ -99,6 +140,7 @@ StatusOr<std::string> RecoverCut(const RotationTarget& t,
                                "unlink temp " + tmp + " of " + t.archive_path);
     }
     RETENTION_RETURN_IF_ERROR(posix::SyncFd(t.archive_dir, t.archive_path));
+    RETENTION_RETURN_IF_ERROR(posix::DropNewCarry(t.live_dir, t.live_name));
     return t.live_path + ": rotation to " + t.archive_path +
            " had not published; temp removed";
   }
@@ -106,6 +148,7 @@ StatusOr<std::string> RecoverCut(const RotationTarget& t,
       posix::OpenRegular(t.archive_dir, t.archive_name, t.archive_path);
   if (!archive.ok() && !archive.status().IsNotFound()) return archive.status();
   if (!archive.ok()) {
+    RETENTION_RETURN_IF_ERROR(posix::DropNewCarry(t.live_dir, t.live_name));
     return t.live_path + ": rotation to " + t.archive_path +
            " had not published";
   }
@@ -114,11 +157,15 @@ StatusOr<std::string> RecoverCut(const RotationTarget& t,
   if (!live.ok() && !live.status().IsNotFound()) return live.status();
   if (!live.ok() || live_info.dev != in.live_dev ||
       live_info.ino != in.live_ino) {
+    // The archive stays, and with it the carry's bytes it opens with.
+    RETENTION_RETURN_IF_ERROR(posix::DropNewCarry(t.live_dir, t.live_name));
+    RETENTION_RETURN_IF_ERROR(posix::DropArchivedCarry(
+        t.live_dir, t.live_name, archive->get(), in.carry));
     return t.live_path + ": replaced since its rotation; " + t.archive_path +
            " kept, nothing cut";
   }
   if (in.method == RotationIntent::Method::kCopy) {
-    return RecoverCopy(t, live->get(), archive->get());
+    return RecoverCopy(t, in, live->get(), archive->get());
   }
   return RecoverCollapse(t, in, live->get(), archive->get());
 }
