@@ -7,6 +7,7 @@
 #include <set>
 
 #include "base/exit_codes.h"
+#include "base/human_format.h"
 #include "base/text_table.h"
 #include "config/config_value.h"
 #include "config/kind_registry.h"
@@ -84,12 +85,13 @@ void PrintEntry(CtlContext& ctx, const LedgerEntry& e) {
         << "\n";
     return;
   }
-  ctx.out << e.seq << "  " << FormatIso8601(e.time) << "  " << e.policy << "  "
-          << e.action << "  " << Printable(e.target);
-  if (e.bytes > 0)
-    ctx.out << "  " << FormatSize(static_cast<uint64_t>(e.bytes));
-  if (!e.detail.empty()) ctx.out << "  (" << Printable(e.detail) << ")";
-  ctx.out << "\n";
+  // 80 columns: the entry's line wraps, continuation lines indented.
+  std::string line = std::to_string(e.seq) + "  " + FormatIso8601(e.time) +
+                     "  " + e.policy + "  " + e.action + "  " +
+                     Printable(e.target);
+  if (e.bytes > 0) line += "  " + HumanBytes(static_cast<uint64_t>(e.bytes));
+  if (!e.detail.empty()) line += "  (" + Printable(e.detail) + ")";
+  ctx.out << WrapText(line, kTerminalColumns, 6);
 }
 
 }  // namespace

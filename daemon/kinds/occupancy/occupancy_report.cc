@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "base/human_format.h"
 #include "config/config_value.h"
 #include "core/state_db.h"
 #include "kinds/occupancy/occupancy_state_store.h"
@@ -14,8 +15,8 @@ constexpr size_t kLargest = 5;       // users listed and charted
 constexpr size_t kChartScans = 500;  // about three weeks at every = 1h
 
 std::string Usage(const OccupancyRow& u) {
-  std::string text = u.user + " " + FormatSize(u.allocated);
-  if (u.quota > 0) text += " of " + FormatSize(u.quota);
+  std::string text = u.user + " " + HumanBytes(u.allocated);
+  if (u.quota > 0) text += " of " + HumanBytes(u.quota);
   return text;
 }
 

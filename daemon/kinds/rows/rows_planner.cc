@@ -5,12 +5,6 @@
 #include "config/config_value.h"
 
 namespace retention {
-namespace {
-
-constexpr char kLateness[] = "; lateness ";
-
-}  // namespace
-
 WallTime RowsCutoff(const RowsRule& rule, WallTime now) {
   return now - rule.deadline();
 }
@@ -60,23 +54,6 @@ std::string RemovedRowsTarget(const RowsRule& rule, const RowsBatch& removed) {
   if (rule.target.postgres()) return rule.target.table + " (by ctid)";
   return rule.target.table + " rowid " + std::to_string(removed.min_rowid) +
          ".." + std::to_string(removed.max_rowid);
-}
-
-std::string LatenessSuffix(Duration late) {
-  const auto secs = std::chrono::round<std::chrono::seconds>(
-      std::max(late, Duration::zero()));
-  return kLateness + std::to_string(secs.count()) + "s";
-}
-
-std::optional<Duration> LatenessOf(const std::string& reason) {
-  const size_t at = reason.rfind(kLateness);
-  if (at == std::string::npos) return std::nullopt;
-  const std::string digits = reason.substr(at + sizeof(kLateness) - 1);
-  if (digits.size() < 2 || digits.back() != 's' ||
-      digits.find_first_not_of("0123456789") != digits.size() - 1) {
-    return std::nullopt;
-  }
-  return std::chrono::seconds(std::stoll(digits));
 }
 
 void BatchSizer::Observe(int64_t rows, Duration hold) {

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 
+#include "core/lateness.h"
 #include "core/policy.h"
 #include "kinds/rows/rows_database.h"
 #include "kinds/rows/rows_rule.h"
@@ -34,11 +35,8 @@ Plan PlanRows(const std::string& policy, const RowsRule& rule,
 // "app.events (by ctid)" on PostgreSQL, where rows have no stable number.
 std::string RemovedRowsTarget(const RowsRule& rule, const RowsBatch& removed);
 
-// "; lateness 75s": appended to a removal's reason, how far past its
-// deadline the oldest removed row was (never negative); LatenessOf reads
-// it back, empty when `reason` has none.
-std::string LatenessSuffix(Duration late);
-std::optional<Duration> LatenessOf(const std::string& reason);
+// LatenessSuffix/LatenessOf (core/lateness.h): a removal's reason ends
+// with how far past its deadline the oldest removed row was.
 
 class BatchSizer {
  public:

@@ -32,17 +32,6 @@ class RowsReportSection final : public ReportSection {
     }
     return s;
   }
-
-  std::vector<std::pair<std::string, std::string>> RemovalDetails(
-      const std::vector<LedgerEntry>& removals) const override {
-    std::optional<Duration> worst;
-    for (const LedgerEntry& e : removals) {
-      std::optional<Duration> late = LatenessOf(e.detail);
-      if (late && (!worst || *late > *worst)) worst = late;
-    }
-    if (!worst) return {};
-    return {{"worst lateness", FormatDuration(*worst)}};
-  }
 };
 
 }  // namespace
