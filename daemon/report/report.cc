@@ -176,11 +176,15 @@ Status AddBrakes(StateDb& db, Report* report) {
 
 }  // namespace
 
+std::string CountAndBytes(int64_t items, int64_t bytes) {
+  std::string out = HumanCountOf(static_cast<uint64_t>(items), "item");
+  if (bytes > 0) out += ", " + HumanBytes(static_cast<uint64_t>(bytes));
+  return out;
+}
+
 std::string LeftText(const PolicyReport& policy) {
   if (!policy.kept_items) return "";
-  std::string out =
-      HumanCountOf(static_cast<uint64_t>(*policy.kept_items), "item") + ", " +
-      HumanBytes(static_cast<uint64_t>(policy.kept_bytes));
+  std::string out = CountAndBytes(*policy.kept_items, policy.kept_bytes);
   if (policy.live_bytes == 0 && !policy.limit_bytes) return out;
   const auto total =
       static_cast<uint64_t>(policy.kept_bytes + policy.live_bytes);

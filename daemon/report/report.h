@@ -88,6 +88,8 @@ struct Report {
 // The oldest survivor's age in words: "12d", "89d3h", "2h15m" (HumanDuration),
 // "none left", "not measured".
 std::string OldestText(const PolicyReport& policy);
+// "3 items, 12 MiB"; "3 items" when there are no bytes (rows).
+std::string CountAndBytes(int64_t items, int64_t bytes);
 // What the last measuring run left, in words: "3 items, 12 MiB", and with a
 // live size or a byte budget "3 items, 12 MiB; with live files 16 MiB of
 // budget 20 MiB" (", OVER BUDGET" when beyond it). Empty when not measured.

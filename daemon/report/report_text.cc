@@ -23,9 +23,7 @@ std::string LastRunText(const PolicyReport& p) {
 }
 
 std::string RemovedText(const PolicyReport& p) {
-  std::string out =
-      HumanCountOf(static_cast<uint64_t>(p.removed_items), "item") + ", " +
-      HumanBytes(static_cast<uint64_t>(p.removed_bytes));
+  std::string out = CountAndBytes(p.removed_items, p.removed_bytes);
   if (p.worst_late) {
     out += "; worst lateness " + HumanDuration(*p.worst_late);
   }
@@ -38,12 +36,15 @@ void WritePolicy(const PolicyReport& p, std::ostringstream& out) {
     Put(out, "  promise: " + Printable(p.description), 4);
   }
   Put(out, "  limit: " + Printable(p.limit));
+  // A policy that only measures (occupancy) removes nothing: its details
+  // say what it measured.
+  const bool measures_only =
+      JudgePromise(p) == Promise::kNoLimit && p.removed_items == 0;
   std::string oldest = "  oldest survivor: " + OldestText(p);
-  if (const std::string left = LeftText(p); !left.empty()) {
-    oldest += "; left: " + left;
-  }
-  Put(out, oldest);
-  Put(out, "  removed in the period: " + RemovedText(p));
+  const std::string left = LeftText(p);
+  if (!left.empty() && p.kept_items != 0) oldest += "; left: " + left;
+  if (!measures_only) Put(out, oldest);
+  if (!measures_only) Put(out, "  removed in the period: " + RemovedText(p));
   Put(out, "  last run: " + LastRunText(p));
   if (p.last_run && !p.last_run->error.empty()) {
     Put(out, "  last error: " + Printable(p.last_run->error));
@@ -53,9 +54,7 @@ void WritePolicy(const PolicyReport& p, std::ostringstream& out) {
     Put(out, "  " + name + ": " + Printable(value));
   }
   for (const auto& [day, v] : p.removed_per_day) {
-    Put(out, "  " + day + "  removed " +
-                 HumanCountOf(static_cast<uint64_t>(v.items), "item") + ", " +
-                 HumanBytes(static_cast<uint64_t>(v.bytes)));
+    Put(out, "  " + day + "  removed " + CountAndBytes(v.items, v.bytes));
   }
 }
 

@@ -83,7 +83,7 @@ sqlite3 app.db "SELECT 'app.db: ' ||
   (SELECT count(*) FROM auth_tokens WHERE purpose = 'reset') ||
   ' reset and ' ||
   (SELECT count(*) FROM auth_tokens WHERE purpose = 'verify') ||
-  ' verify tokens, ' || (SELECT count(*) FROM events) ||
+  ' verify tokens, ' || printf('%,d', (SELECT count(*) FROM events)) ||
   ' analytics events; accounts deleted: ' ||
   (SELECT group_concat(id || ' ' || ((strftime('%s') - deleted_at) / 86400)
    || ' days ago', ', ') FROM accounts WHERE deleted_at IS NOT NULL)"

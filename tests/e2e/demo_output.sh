@@ -10,11 +10,29 @@ BUILD=$(dirname "$RETENTIOND")
 sed -e "s|\.\./build/demo/|$WORK/demo/|g" -e "s|\.\./build/demo\b|$WORK/demo|g" \
     -e "s|\.\./tests/demo/|$SRC/tests/demo/|g" \
     "$SRC/config/demo.conf" > "$WORK/demo.conf"
-set +e
-timeout -s INT 60 "$SRC/tests/demo/run-demo.sh" "$BUILD" "$SRC" \
-  "$WORK/demo" "$WORK/demo.conf" > "$WORK/demo.out" 2>&1
-set -e
 out=$WORK/demo.out
+timeout -s INT 60 "$SRC/tests/demo/run-demo.sh" "$BUILD" "$SRC" \
+  "$WORK/demo" "$WORK/demo.conf" > "$out" 2>&1 &
+demo=$!
+# While it runs: status and the report fit 80 columns.
+wait_for "$out" "rows.analytics: deleted" 50
+ctl() { "$RETENTIONCTL" --config "$WORK/demo.conf" "$@"; }
+ctl status > "$WORK/status.txt" || fail "status"
+ctl report > "$WORK/report.txt" || fail "report"
+ctl ledger > "$WORK/ledger.txt" || fail "ledger"
+grep -q "^files.backups: Nightly backups are kept 90 days.$" "$WORK/status.txt" ||
+  { cat "$WORK/status.txt"; fail "status: no description"; }
+grep -q "^verdict: [0-9] of [0-9] promises kept" "$WORK/report.txt" ||
+  { cat "$WORK/report.txt"; fail "report: no verdict"; }
+for f in status report ledger; do
+  python3 - "$WORK/$f.txt" <<'PY' || { cat "$WORK/$f.txt"; fail "$f: a line over 80 columns"; }
+import sys
+long = [l for l in open(sys.argv[1], encoding="utf-8").read().splitlines() if len(l) > 80]
+for l in long: print("%d columns: %s" % (len(l), l))
+sys.exit(1 if long else 0)
+PY
+done
+wait "$demo" || true
 lines=$(wc -l < "$out")
 echo "the demo's first 60 s printed $lines lines:"
 cat "$out"
