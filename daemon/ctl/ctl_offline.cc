@@ -85,13 +85,15 @@ void PrintEntry(CtlContext& ctx, const LedgerEntry& e) {
         << "\n";
     return;
   }
-  // 80 columns: the entry's line wraps, continuation lines indented.
+  // On a terminal, 80 columns: the entry wraps, continuation lines
+  // indented; for a script, one entry per line.
   std::string line = std::to_string(e.seq) + "  " + FormatIso8601(e.time) +
                      "  " + e.policy + "  " + e.action + "  " +
                      Printable(e.target);
   if (e.bytes > 0) line += "  " + HumanBytes(static_cast<uint64_t>(e.bytes));
   if (!e.detail.empty()) line += "  (" + Printable(e.detail) + ")";
-  ctx.out << WrapText(line, kTerminalColumns, 6);
+  ctx.out << (ctx.wrap_ledger ? WrapText(line, kTerminalColumns, 6)
+                              : line + "\n");
 }
 
 }  // namespace

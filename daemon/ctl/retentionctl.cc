@@ -9,6 +9,7 @@
 #include "base/exit_codes.h"
 #include "config/config.h"
 #include "config/kind_registry.h"
+#include "ctl/ctl_client.h"
 #include "ctl/ctl_commands.h"
 #include "ctl/ctl_offline.h"
 
@@ -221,6 +222,7 @@ int main(int argc, char** argv) {
                  .out = std::cout,
                  .err = std::cerr};
   ctx.reason = f.reason;
+  ctx.wrap_ledger = StdoutIsTerminal();
   for (const auto& [kind, target] :
        {std::pair{"policy", &f.policy}, std::pair{"path", &f.path},
         std::pair{"account", &f.account}}) {

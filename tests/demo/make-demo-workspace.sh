@@ -75,15 +75,16 @@ head -c 5M /dev/urandom > users/dave/docs/archive.tar
 # The deleted accounts' files ([accounts]).
 head -c 100K /dev/urandom > users/erin/docs/cv.pdf
 head -c 100K /dev/urandom > users/frank/docs/cv.pdf
-# Three lines a newcomer reads; `ls -l build/demo/*` shows the rest.
-echo "demo workspace ready in $(pwd): $(ls backups | wc -l) backups" \
-     "(1 to 400 days old), $(ls exports | wc -l) exports (1 to 50 hours old)," \
-     "6 users' directories"
-sqlite3 app.db "SELECT 'app.db: ' ||
+# A few lines a newcomer reads; `ls -l build/demo/*` shows the rest.
+echo "demo workspace ready in $(pwd):"
+echo "  $(ls backups | wc -l) backups (1 to 400 days old)," \
+     "$(ls exports | wc -l) exports (1 to 50 hours old), 6 users' directories"
+sqlite3 app.db "SELECT '  app.db: ' ||
   (SELECT count(*) FROM auth_tokens WHERE purpose = 'reset') ||
   ' reset and ' ||
   (SELECT count(*) FROM auth_tokens WHERE purpose = 'verify') ||
   ' verify tokens, ' || printf('%,d', (SELECT count(*) FROM events)) ||
-  ' analytics events; accounts deleted: ' ||
-  (SELECT group_concat(id || ' ' || ((strftime('%s') - deleted_at) / 86400)
-   || ' days ago', ', ') FROM accounts WHERE deleted_at IS NOT NULL)"
+  ' analytics events';
+  SELECT '  accounts marked deleted: ' ||
+  group_concat(id || ' ' || ((strftime('%s') - deleted_at) / 86400) ||
+  ' days ago', ', ') FROM accounts WHERE deleted_at IS NOT NULL"

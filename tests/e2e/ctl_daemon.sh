@@ -40,7 +40,7 @@ grep -q "\"pid\": $pid" "$WORK/out" || fail "status --json"
 expect_code 0 ctl run cache
 grep -q "^files.cache: deleted 3 files" "$WORK/out" || { cat "$WORK/out"; fail "first run"; }
 expect_code 0 ctl policies
-grep -q "files.cache .* ok " "$WORK/out" || { cat "$WORK/out"; fail "policies: last result"; }
+grep -q "^files.cache .* ok$" "$WORK/out" || { cat "$WORK/out"; fail "policies: last result"; }
 
 # run --dry-run plans and removes nothing; run removes.
 echo x > "$WORK/data/old4"; touch -d "-100 days" "$WORK/data/old4"
@@ -86,7 +86,8 @@ grep -q "^no holds" "$WORK/out" || { cat "$WORK/out"; fail "holds after release"
 
 # The report: the oldest survivor (new, 5 days) within max_age 30d.
 expect_code 0 ctl report
-grep -q "^files.cache .* max_age 30d  *5d  *✓ within" "$WORK/out" || { cat "$WORK/out"; fail "report text"; }
+grep -q "^files.cache (files): ✓ kept$" "$WORK/out" || { cat "$WORK/out"; fail "report text"; }
+grep -q "^  oldest survivor: 5d; left: 1 item" "$WORK/out" || { cat "$WORK/out"; fail "report text: oldest"; }
 expect_code 0 ctl report --since 2d --format json
 grep -q '"schema": "retentiond.report.v1"' "$WORK/out" || fail "report json"
 grep -q '"kept_items": 1' "$WORK/out" || { cat "$WORK/out"; fail "report json kept"; }

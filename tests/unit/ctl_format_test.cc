@@ -49,6 +49,7 @@ TEST_CASE("status and its policy table fit 80 columns") {
                     "2026-01-01T00:00:00Z", "x " + std::string(200, 'y'));
     p["description"] = std::string(30, 'w') + " " + std::string(120, 'z');
     p["holder"] = {{"host", "h"}, {"until", "2026-01-01T00:03:15Z"}};
+    if (i == 2) p["id"] = "rows.short";
     policies.push_back(p);
   }
   const std::string text = FormatStatus(
@@ -59,12 +60,12 @@ TEST_CASE("status and its policy table fit 80 columns") {
     INFO(line);
     CHECK(DisplayWidth(line) <= 80);
   }
-  CHECK(text.find("lease ends in 15s") != std::string::npos);
+  CHECK(text.find("lease ends in 15s") != std::string::npos);  // unwrapped
 }
 
 TEST_CASE("an empty or malformed policy list says none are configured") {
-  CHECK(FormatPolicyTable(json::array()) == "no policies configured\n");
-  CHECK(FormatPolicyTable(json("x")) == "no policies configured\n");
+  CHECK(FormatPolicyTable(json::array(), kNow) == "no policies configured\n");
+  CHECK(FormatPolicyTable(json("x"), kNow) == "no policies configured\n");
 }
 
 TEST_CASE("a policy with missing or odd fields still prints") {

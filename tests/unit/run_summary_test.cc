@@ -126,7 +126,7 @@ TEST_CASE("a run's summary says what it did in the kind's units", "[summary]") {
         "logs.access: rotated 1 file (4.0 MiB)");
   CHECK(SummarizeRun(
             Did("files.backups", "file", 40, {{Verb::kDelete, 12, 3250586}})) ==
-        "files.backups: deleted 12 files (3.0 MiB)");
+        "files.backups: deleted 12 files (3.1 MiB)");
   CHECK(SummarizeRun(Did("accounts", "account", 9, {{Verb::kPurge, 1, 0}})) ==
         "accounts: purged 1 account");
   RunReport occupancy =
