@@ -35,6 +35,13 @@ const char* ValueTypeName(ValueType type) {
 
 void KindRegistry::Register(KindSpec spec) {
   assert(Find(spec.kind) == nullptr);
+  // Every policy kind takes the promise it keeps, in the privacy policy's
+  // words, for the report and status (never interpreted).
+  if (spec.factory) {
+    spec.keys.push_back({.name = std::string(kDescriptionKey),
+                         .help = "the promise in the privacy policy's words, "
+                                 "shown in the report and status"});
+  }
   kinds_.push_back(std::move(spec));
 }
 

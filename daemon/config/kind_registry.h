@@ -119,9 +119,14 @@ struct KindSpec {
   std::string unit = "item";
 };
 
+// The key every policy kind accepts (added by Register): the promise the
+// policy keeps, in the privacy policy's words; shown, never interpreted.
+inline constexpr char kDescriptionKey[] = "description";
+
 class KindRegistry {
  public:
-  // Precondition: no kind of that name yet.
+  // Precondition: no kind of that name yet. A kind with a factory (a
+  // policy kind) also gets kDescriptionKey.
   void Register(KindSpec spec);
   const KindSpec* Find(const std::string& kind) const;
   const std::vector<KindSpec>& kinds() const { return kinds_; }

@@ -23,7 +23,8 @@ interface io.retentiond.Manager
 # One configured policy: its schedule, whether it is queued or running now,
 # its newest real (not dry) run, and its brake, if engaged. holder: for a
 # policy a fleet shares (rows on PostgreSQL), which host holds its lease
-# and until when, as this host last saw it; null otherwise.
+# and until when, as this host last saw it; null otherwise. description:
+# the policy's promise in the privacy policy's words, if configured.
 type WorkHolder (
   host: string,
   until: string
@@ -38,7 +39,8 @@ type Policy (
   last_run: ?string,
   last_result: ?string,
   brake: ?string,
-  holder: ?WorkHolder
+  holder: ?WorkHolder,
+  description: ?string
 )
 
 # One action of a run's plan, with the reason an auditor reads.
@@ -51,11 +53,15 @@ type PlannedAction (
 )
 
 # What a run did with one action, as recorded in the ledger: count is in
-# the kind's unit (a row batch counts its rows).
+# the kind's unit (a row batch counts its rows). target: the first such
+# action's target; worst_lateness_seconds: how late the latest removal was
+# past its deadline, when the kind knows.
 type Performed (
   action: string,
   count: int,
-  bytes: int
+  bytes: int,
+  target: ?string,
+  worst_lateness_seconds: ?int
 )
 
 # One run: the plan (every action a real run performs, or performed) and,

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "config/config_value.h"
+#include "config/kind_registry.h"
 #include "control/control_protocol.h"
 #include "core/report_section.h"
 #include "os/groups.h"
@@ -138,7 +139,11 @@ StatusOr<json> ManagerService::PolicyArray() {
               {"last_run", nullptr},
               {"last_result", nullptr},
               {"brake", nullptr},
-              {"holder", nullptr}};
+              {"holder", nullptr},
+              {"description", nullptr}};
+    if (section && section->Has(kDescriptionKey)) {
+      p["description"] = section->GetString(kDescriptionKey);
+    }
     if (auto it = runs->find(view.id); it != runs->end()) {
       p["last_run"] = FormatIso8601(it->second.started);
       p["last_result"] = it->second.outcome;

@@ -1,5 +1,7 @@
 #include "core/lateness.h"
 
+#include "config/config_value.h"
+
 #include <algorithm>
 
 #include "config/kind_registry.h"
@@ -41,18 +43,17 @@ Duration RunInterval(Duration every, Duration bound, Duration run_time) {
 std::string LatenessSuffix(Duration late) {
   const auto secs = std::chrono::round<std::chrono::seconds>(
       std::max(late, Duration::zero()));
-  return kLateness + std::to_string(secs.count()) + "s";
+  return kLateness + FormatDuration(secs);
 }
 
+// Reads "1h2m5s" and the older "3725s" alike.
 std::optional<Duration> LatenessOf(const std::string& reason) {
   const size_t at = reason.rfind(kLateness);
   if (at == std::string::npos) return std::nullopt;
-  const std::string digits = reason.substr(at + sizeof(kLateness) - 1);
-  if (digits.size() < 2 || digits.back() != 's' ||
-      digits.find_first_not_of("0123456789") != digits.size() - 1) {
-    return std::nullopt;
-  }
-  return std::chrono::seconds(std::stoll(digits));
+  StatusOr<Duration> late = ParseDuration(
+      std::string_view(reason).substr(at + sizeof(kLateness) - 1));
+  if (!late.ok()) return std::nullopt;
+  return *late;
 }
 
 std::optional<Duration> PlanLateness(const Plan& plan, WallTime done) {

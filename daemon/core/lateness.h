@@ -7,7 +7,7 @@
 // next run, so its lateness is at most the interval between two runs'
 // snapshots plus the run time. RunInterval() is that interval: the bound
 // less twice the last observed run time and a margin, never longer than
-// `every`. A removal's ledger detail ends in "; lateness 75s", the
+// `every`. A removal's ledger detail ends in "; lateness 1m15s", the
 // lateness of its oldest item (rows: at the moment the batch was
 // committed; files, archives, accounts: at planning). Pure, thread-safe.
 #pragma once
@@ -39,9 +39,10 @@ Duration LatenessBoundOf(const Section& section);
 // makes them run back to back, nearly).
 Duration RunInterval(Duration every, Duration bound, Duration run_time);
 
-// "; lateness 75s": appended to a removal's reason, how far past its
-// deadline the oldest removed item was (never negative, whole seconds);
-// LatenessOf reads it back, empty when `reason` has none.
+// "; lateness 1h2m5s": appended to a removal's reason, how far past its
+// deadline the oldest removed item was (never negative, whole seconds, in
+// the config's duration spelling); LatenessOf reads it back (the older
+// "3725s" form too), empty when `reason` has none.
 std::string LatenessSuffix(Duration late);
 std::optional<Duration> LatenessOf(const std::string& reason);
 

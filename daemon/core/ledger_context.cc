@@ -5,12 +5,10 @@
 namespace retention {
 namespace {
 
-// Removals are many and summed up by the run's summary line; other
-// actions (rotations, purges, events) are few and each worth a line.
+// Per-item lines are debug: the run's summary line (run_summary.h) says
+// at info what the run did, one line per run, in the kind's units.
 void LogRecorded(const LedgerEntry& e) {
-  const auto level = e.action == VerbName(Verb::kDelete) ? spdlog::level::debug
-                                                         : spdlog::level::info;
-  spdlog::log(level, "{}: {} {} ({})", e.policy, e.action, e.target, e.detail);
+  spdlog::debug("{}: {} {} ({})", e.policy, e.action, e.target, e.detail);
 }
 
 }  // namespace

@@ -62,8 +62,8 @@ class ReportSection {
   // touch the filesystem or any database: the report reads stored state only.
   virtual SectionSummary Summarize(const Section& section) const = 0;
   // Details read from one policy's removal entries in the report's period,
-  // in ledger order (e.g. rows: how late the worst removal was). None by
-  // default.
+  // in ledger order (e.g. accounts' rows per table; the worst lateness is
+  // read by the report builder for every kind). None by default.
   virtual std::vector<std::pair<std::string, std::string>> RemovalDetails(
       const std::vector<LedgerEntry>& removals) const {
     (void)removals;

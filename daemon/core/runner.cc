@@ -9,6 +9,7 @@
 #include "core/delete_brake.h"
 #include "core/holds.h"
 #include "core/intent_recovery.h"
+#include "core/lateness.h"
 #include "core/ledger_context.h"
 
 namespace retention {
@@ -146,8 +147,11 @@ void AddPerformed(const Action& action, std::vector<Performed>* performed) {
       std::find_if(performed->begin(), performed->end(),
                    [&](const Performed& p) { return p.verb == action.verb; });
   if (it == performed->end()) {
-    performed->push_back({action.verb, 0, 0});
+    performed->push_back({action.verb, 0, 0, action.target, std::nullopt});
     it = performed->end() - 1;
+  }
+  if (const std::optional<Duration> late = LatenessOf(action.reason)) {
+    it->worst_late = std::max(it->worst_late.value_or(*late), *late);
   }
   // A quota event's count is the quota and its bytes the usage: one event.
   // A rotation or compression removes nothing (count 0) but is one file.

@@ -38,6 +38,12 @@ struct Performed {
   Verb verb = Verb::kDelete;
   uint64_t items = 0;  // a row batch counts its rows; a quota event, 1
   uint64_t bytes = 0;  // 0 for quota events (their bytes are a usage)
+  // The first recorded action's target, so a summary can name a single
+  // item ("rotated app.log-…", "carol over quota").
+  std::string first_target;
+  // The worst lateness among the actions whose reason gives one
+  // (core/lateness.h).
+  std::optional<Duration> worst_late;
 };
 
 struct RunReport {

@@ -40,4 +40,7 @@ StatusOr<Reply> CallDaemon(const std::string& socket_path,
                            const nlohmann::json& params,
                            size_t max_reply = kMaxReplySize);
 
+// True when standard output is a terminal (isatty(1)).
+bool StdoutIsTerminal();
+
 }  // namespace retention

@@ -76,6 +76,8 @@ StatusOr<std::string> ReceiveMessage(int fd, size_t max_reply) {
 
 }  // namespace
 
+bool StdoutIsTerminal() { return isatty(STDOUT_FILENO) == 1; }
+
 StatusOr<Reply> CallDaemon(const std::string& socket_path,
                            std::string_view method,
                            const nlohmann::json& params, size_t max_reply) {

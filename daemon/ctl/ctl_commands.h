@@ -51,6 +51,9 @@ struct CtlContext {
   std::string key_file = "";
   int top = 0;        // occupancy: the N largest; 0: all
   bool over = false;  // occupancy: only users over quota
+  // ledger: wrap each entry to 80 columns (standard output is a terminal);
+  // otherwise one entry per line, for scripts.
+  bool wrap_ledger = false;
   Filesystem& fs;
   Clock& clock;
   std::ostream& out;

@@ -1,6 +1,11 @@
 #include "ctl/ctl_format.h"
 
+#include <chrono>
+#include <cstdio>
+#include <optional>
+
 #include "base/exit_codes.h"
+#include "base/human_format.h"
 #include "base/text_table.h"
 #include "control/control_protocol.h"
 
@@ -41,7 +46,35 @@ bool BoolField(const json& obj, const char* key) {
 }
 
 std::string Line(const std::string& label, const std::string& value) {
-  return label + std::string(14 - label.size(), ' ') + value + "\n";
+  return WrapText(label + std::string(14 - label.size(), ' ') + value,
+                  kTerminalColumns, 14);
+}
+
+// "2026-01-01T00:00:05Z" (what FormatIso8601 writes), or nullopt.
+std::optional<WallTime> ParseIsoTime(const std::string& text) {
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
+  char tail = 0;
+  if (text.size() != 20 ||
+      std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &h,
+                  &mi, &s, &tail) != 7 ||
+      tail != 'Z') {
+    return std::nullopt;
+  }
+  const std::chrono::year_month_day day{std::chrono::year(y),
+                                        std::chrono::month(mo),
+                                        std::chrono::day(d)};
+  if (!day.ok()) return std::nullopt;
+  return WallTime(std::chrono::sys_days(day).time_since_epoch() +
+                  std::chrono::hours(h) + std::chrono::minutes(mi) +
+                  std::chrono::seconds(s));
+}
+
+// A time field relative to `now` ("in 18s", "3m ago"); the field as it is
+// when it is not a time; "-" when missing.
+std::string WhenField(const json& obj, const char* key, WallTime now) {
+  const std::string text = Field(obj, key);
+  const std::optional<WallTime> t = ParseIsoTime(text);
+  return t ? HumanRelative(*t, now) : text;
 }
 
 // "RunPolicy" from "io.retentiond.Manager.RunPolicy".
@@ -107,27 +140,37 @@ bool IsPermissionDenied(const std::string& name) {
 
 }  // namespace
 
-std::string FormatPolicyTable(const json& policies) {
+std::string FormatPolicyTable(const json& policies, WallTime now) {
   if (!policies.is_array() || policies.empty()) {
     return "no policies configured\n";
   }
-  std::vector<TableRow> rows = {{"POLICY", "KIND", "EVERY", "STATE", "NEXT-RUN",
-                                 "LAST-RUN", "RESULT", "BRAKE"}};
+  // 80 columns: a long id is cut; an engaged brake is said below the table.
+  std::vector<TableRow> rows = {
+      {"POLICY", "EVERY", "STATE", "NEXT RUN", "LAST RUN", "RESULT"}};
+  std::string notes;
   for (const json& p : policies) {
-    rows.push_back({Field(p, "id"), Field(p, "kind"), Field(p, "every"),
-                    Field(p, "state"), Field(p, "next_run"),
-                    Field(p, "last_run"), Field(p, "last_result"),
-                    Field(p, "brake")});
+    const std::string brake = Field(p, "brake");
+    rows.push_back({FitWidth(Field(p, "id"), 26), Field(p, "every"),
+                    Field(p, "state"), WhenField(p, "next_run", now),
+                    WhenField(p, "last_run", now), Field(p, "last_result")});
+    const std::string description = Field(p, "description");
+    if (description != "-" && !description.empty()) {
+      notes += WrapText(Field(p, "id") + ": " + description);
+    }
+    if (brake != "-") {
+      notes += WrapText(Field(p, "id") + ": brake engaged: " + brake +
+                        " (retentionctl release)");
+    }
   }
-  return FormatTable(rows);
+  return FormatTable(rows) + (notes.empty() ? "" : "\n" + notes);
 }
 
-std::string FormatStatus(const json& status) {
+std::string FormatStatus(const json& status, WallTime now) {
   std::string clock_brake = Field(status, "clock_brake");
   std::string out =
       Line("version:", Field(status, "version")) +
       Line("pid:", Field(status, "pid")) +
-      Line("started:", Field(status, "started")) +
+      Line("started:", WhenField(status, "started", now)) +
       Line("config:", Field(status, "config")) +
       Line("state dir:", Field(status, "state_dir")) +
       Line("clock brake:",
@@ -142,13 +185,13 @@ std::string FormatStatus(const json& status) {
   const json none;
   auto it = status.is_object() ? status.find("policies") : status.end();
   const json& policies = it == status.end() ? none : *it;
-  out += "\n" + FormatPolicyTable(policies);
+  out += "\n" + FormatPolicyTable(policies, now);
   // Fleets (rows on PostgreSQL): which host does each shared policy's work.
   for (const json& p : policies.is_array() ? policies : json::array()) {
     auto h = p.is_object() ? p.find("holder") : p.end();
     if (h == p.end() || !h->is_object()) continue;
-    out += Field(p, "id") + ": work held by " + Field(*h, "host") + " until " +
-           Field(*h, "until") + "\n";
+    out += WrapText(Field(p, "id") + ": work held by " + Field(*h, "host") +
+                    ", lease ends " + WhenField(*h, "until", now));
   }
   return out;
 }

@@ -12,19 +12,23 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "base/clock.h"
 #include "control/varlink.h"
 
 namespace retention {
 
-// The POLICY KIND EVERY STATE NEXT-RUN LAST-RUN RESULT BRAKE table of a
-// ListPolicies or Status reply's `policies` array ("no policies configured"
-// when empty or not an array).
-std::string FormatPolicyTable(const nlohmann::json& policies);
+// The POLICY EVERY STATE NEXT RUN LAST RUN RESULT table of a
+// ListPolicies or Status reply's `policies` array, times relative to `now`
+// ("in 18s", "3m ago"), then a line per policy with a description ("POLICY:
+// the promise") or an engaged brake (its reason); 80 columns, long lines
+// wrapped. "no policies configured" when empty or not an array.
+std::string FormatPolicyTable(const nlohmann::json& policies, WallTime now);
 
-// Status: "version: ..." header lines (version, pid, started, config, state
-// dir, clock brake, running, queued), a blank line, the policy table, then
-// "POLICY: work held by HOST until T" for each policy a fleet shares.
-std::string FormatStatus(const nlohmann::json& status);
+// Status: "version: ..." header lines (version, pid, started relative to
+// `now`, config, state dir, clock brake, running, queued), a blank line, the
+// policy table, then "POLICY: work held by HOST, lease ends in 15s" for each
+// policy a fleet shares.
+std::string FormatStatus(const nlohmann::json& status, WallTime now);
 
 // Reload: "reloaded: N policies".
 std::string FormatReload(const nlohmann::json& reply);

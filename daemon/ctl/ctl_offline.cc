@@ -7,6 +7,7 @@
 #include <set>
 
 #include "base/exit_codes.h"
+#include "base/human_format.h"
 #include "base/text_table.h"
 #include "config/config_value.h"
 #include "config/kind_registry.h"
@@ -95,12 +96,15 @@ void PrintEntry(CtlContext& ctx, const LedgerEntry& e) {
         << "\n";
     return;
   }
-  ctx.out << e.seq << "  " << FormatIso8601(e.time) << "  " << e.policy << "  "
-          << e.action << "  " << Printable(e.target);
-  if (e.bytes > 0)
-    ctx.out << "  " << FormatSize(static_cast<uint64_t>(e.bytes));
-  if (!e.detail.empty()) ctx.out << "  (" << Printable(e.detail) << ")";
-  ctx.out << "\n";
+  // On a terminal, 80 columns: the entry wraps, continuation lines
+  // indented; for a script, one entry per line.
+  std::string line = std::to_string(e.seq) + "  " + FormatIso8601(e.time) +
+                     "  " + e.policy + "  " + e.action + "  " +
+                     Printable(e.target);
+  if (e.bytes > 0) line += "  " + HumanBytes(static_cast<uint64_t>(e.bytes));
+  if (!e.detail.empty()) line += "  (" + Printable(e.detail) + ")";
+  ctx.out << (ctx.wrap_ledger ? WrapText(line, kTerminalColumns, 6)
+                              : line + "\n");
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "ctl/ctl_remote.h"
 
+#include <functional>
 #include <optional>
 #include <ostream>
 
@@ -52,7 +53,7 @@ std::string Pretty(const json& params) {
 // Calls a method without parameters and prints the reply through `format`
 // (or as JSON with --json).
 int Show(CtlContext& ctx, std::string_view method,
-         std::string (*format)(const json&)) {
+         const std::function<std::string(const json&)>& format) {
   int code = kExitOk;
   std::optional<json> reply = Ask(ctx, method, json::object(), &code);
   if (!reply) return code;
@@ -70,9 +71,9 @@ std::optional<std::string> StringField(CtlContext& ctx, const json& reply,
   return std::nullopt;
 }
 
-std::string PolicyTableOf(const json& reply) {
+std::string PolicyTableOf(const json& reply, WallTime now) {
   auto it = reply.find("policies");
-  return FormatPolicyTable(it == reply.end() ? json() : *it);
+  return FormatPolicyTable(it == reply.end() ? json() : *it, now);
 }
 
 }  // namespace
@@ -88,11 +89,15 @@ void PrintNotRunning(CtlContext& ctx) {
 }
 
 int StatusFromDaemon(CtlContext& ctx) {
-  return Show(ctx, kMethodStatus, FormatStatus);
+  const WallTime now = ctx.clock.Now();
+  return Show(ctx, kMethodStatus,
+              [now](const json& reply) { return FormatStatus(reply, now); });
 }
 
 int PoliciesFromDaemon(CtlContext& ctx) {
-  return Show(ctx, kMethodListPolicies, PolicyTableOf);
+  const WallTime now = ctx.clock.Now();
+  return Show(ctx, kMethodListPolicies,
+              [now](const json& reply) { return PolicyTableOf(reply, now); });
 }
 
 int ReloadFromDaemon(CtlContext& ctx) {

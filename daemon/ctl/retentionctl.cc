@@ -9,6 +9,7 @@
 #include "base/exit_codes.h"
 #include "config/config.h"
 #include "config/kind_registry.h"
+#include "ctl/ctl_client.h"
 #include "ctl/ctl_commands.h"
 #include "ctl/ctl_offline.h"
 
@@ -235,6 +236,7 @@ int main(int argc, char** argv) {
   ctx.journal = f.journal || !f.journal_dir.empty();
   ctx.journal_dir = AbsoluteDir(f.journal_dir);
   ctx.key_file = AbsoluteDir(f.key);
+  ctx.wrap_ledger = StdoutIsTerminal();
   for (const auto& [kind, target] :
        {std::pair{"policy", &f.policy}, std::pair{"path", &f.path},
         std::pair{"account", &f.account}}) {

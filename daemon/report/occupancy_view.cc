@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "base/human_format.h"
 #include "base/text_table.h"
 #include "config/config_value.h"
 #include "core/state_db.h"
@@ -53,7 +54,7 @@ std::vector<OccupancyRow> Select(std::vector<OccupancyRow> users,
 
 std::string SignedSize(int64_t bytes) {
   if (bytes == 0) return "0";
-  return (bytes > 0 ? "+" : "-") + FormatSize(uint64_t(std::llabs(bytes)));
+  return (bytes > 0 ? "+" : "-") + HumanBytes(uint64_t(std::llabs(bytes)));
 }
 
 }  // namespace
@@ -106,10 +107,10 @@ std::string FormatOccupancyText(const json& reply) {
     }
     const uint64_t quota = u["quota"].get<uint64_t>();
     rows.push_back({Printable(u["user"].get<std::string>()),
-                    FormatSize(u["allocated"].get<uint64_t>()),
-                    FormatSize(u["apparent"].get<uint64_t>()),
+                    HumanBytes(u["allocated"].get<uint64_t>()),
+                    HumanBytes(u["apparent"].get<uint64_t>()),
                     std::to_string(u["files"].get<uint64_t>()),
-                    quota > 0 ? FormatSize(quota) : "-", percent,
+                    quota > 0 ? HumanBytes(quota) : "-", percent,
                     SignedSize(u["trend"].get<int64_t>()),
                     u["over"].get<bool>() ? "OVER" : ""});
   }

@@ -2,8 +2,12 @@
 
 #include <algorithm>
 
+#include "base/human_format.h"
+#include "base/text_table.h"
 #include "config/config_value.h"
+#include "config/kind_registry.h"
 #include "core/clock_brake.h"
+#include "core/lateness.h"
 #include "core/verb.h"
 #include "kinds/logs/keep_free_planner.h"
 #include "os/host_name.h"
@@ -34,6 +38,9 @@ StatusOr<PolicyReport> ConfiguredPolicy(const Section& section,
   SectionSummary s = provider->Summarize(section);
   RETENTION_RETURN_IF_ERROR(provider->AddStored(section, db, &s));
   p.limit = std::move(s.limit);
+  if (section.Has(kDescriptionKey)) {
+    p.description = section.GetString(kDescriptionKey);
+  }
   p.limit_age = s.limit_age;
   p.limit_bytes = s.limit_bytes;
   p.details = std::move(s.details);
@@ -92,6 +99,9 @@ void AddEntry(Report* report, const LedgerEntry& e,
   PolicyReport& p = PolicyFor(report, e.policy);
   p.removed_items += e.count;
   p.removed_bytes += e.bytes;
+  if (const std::optional<Duration> late = LatenessOf(e.detail)) {
+    p.worst_late = std::max(p.worst_late.value_or(*late), *late);
+  }
   DayVolume& day = p.removed_per_day[UtcDay(e.time)];
   day.items += e.count;
   day.bytes += e.bytes;
@@ -167,35 +177,97 @@ Status AddBrakes(StateDb& db, Report* report) {
 
 }  // namespace
 
+std::string CountAndBytes(int64_t items, int64_t bytes) {
+  std::string out = HumanCountOf(static_cast<uint64_t>(items), "item");
+  if (bytes > 0) out += ", " + HumanBytes(static_cast<uint64_t>(bytes));
+  return out;
+}
+
 std::string LeftText(const PolicyReport& policy) {
   if (!policy.kept_items) return "";
-  const int64_t n = *policy.kept_items;
-  std::string out = std::to_string(n) + (n == 1 ? " item, " : " items, ") +
-                    FormatSize(static_cast<uint64_t>(policy.kept_bytes));
+  std::string out = CountAndBytes(*policy.kept_items, policy.kept_bytes);
   if (policy.live_bytes == 0 && !policy.limit_bytes) return out;
   const auto total =
       static_cast<uint64_t>(policy.kept_bytes + policy.live_bytes);
-  out += "; with live files " + FormatSize(total);
+  out += "; with live files " + HumanBytes(total);
   if (policy.limit_bytes) {
-    out += " of budget " + FormatSize(*policy.limit_bytes);
-    if (total > *policy.limit_bytes) out += ", OVER BUDGET";
+    out += " of budget " + HumanBytes(*policy.limit_bytes);
+    if (OverBudget(policy)) out += ", OVER BUDGET";
   }
   return out;
 }
 
 std::string OldestText(const PolicyReport& policy) {
-  using std::chrono::duration_cast;
   if (!policy.oldest_age) return "not measured";
   if (policy.kept_items && *policy.kept_items == 0) return "none left";
-  // Precision an auditor needs against limits in days: "89d3h", "2h15m".
-  const Duration age = *policy.oldest_age;
-  if (age >= std::chrono::hours(24)) {
-    return FormatDuration(duration_cast<std::chrono::hours>(age));
+  return HumanDuration(*policy.oldest_age);
+}
+
+bool OverBudget(const PolicyReport& policy) {
+  return policy.limit_bytes && policy.kept_items &&
+         static_cast<uint64_t>(policy.kept_bytes + policy.live_bytes) >
+             *policy.limit_bytes;
+}
+
+Promise JudgePromise(const PolicyReport& p) {
+  if (!p.configured) return Promise::kFormer;
+  if (!p.limit_age && !p.limit_bytes) return Promise::kNoLimit;
+  if (OverBudget(p)) return Promise::kOverBudget;
+  switch (CheckCompliance(p)) {
+    case Compliance::kWithin:
+      return Promise::kKept;
+    case Compliance::kOverdue:
+      return Promise::kOverdue;
+    case Compliance::kNotMeasured:
+      break;
   }
-  if (age >= std::chrono::hours(1)) {
-    return FormatDuration(duration_cast<std::chrono::minutes>(age));
+  return p.limit_bytes && p.kept_items ? Promise::kKept
+                                       : Promise::kNotMeasured;
+}
+
+Verdict JudgePromises(const Report& report) {
+  Verdict v;
+  for (const PolicyReport& p : report.policies) {
+    switch (JudgePromise(p)) {
+      case Promise::kKept:
+        v.kept.push_back(p.id);
+        break;
+      case Promise::kOverdue:
+      case Promise::kOverBudget:
+        v.not_kept.push_back(p.id);
+        break;
+      case Promise::kNotMeasured:
+        v.not_measured.push_back(p.id);
+        break;
+      case Promise::kNoLimit:
+      case Promise::kFormer:
+        break;
+    }
   }
-  return FormatDuration(duration_cast<std::chrono::seconds>(age));
+  return v;
+}
+
+std::string VerdictText(const Verdict& v) {
+  auto join = [](const std::vector<std::string>& ids) {
+    std::string out;
+    for (const std::string& id : ids) out += (out.empty() ? "" : ", ") + id;
+    return Printable(out);
+  };
+  std::string out = std::to_string(v.kept.size()) + " of " +
+                    std::to_string(v.promises()) + " promises kept";
+  if (!v.not_kept.empty()) out += "; NOT KEPT: " + join(v.not_kept);
+  if (!v.not_measured.empty()) {
+    out += "; not measured yet: " + join(v.not_measured);
+  }
+  return out;
+}
+
+std::string KeptText(const PolicyReport& p) {
+  static constexpr const char* kWords[] = {
+      "✓ kept", "✗ NOT KEPT (oldest survivor past the limit)",
+      "✗ NOT KEPT (over budget)", "not measured yet", "measures only",
+      "no longer configured"};
+  return kWords[static_cast<int>(JudgePromise(p))];
 }
 
 Compliance CheckCompliance(const PolicyReport& policy) {
@@ -235,6 +307,8 @@ StatusOr<Report> BuildReport(const Config& config, StateDb& db, Ledger& ledger,
                              WallTime now, Duration since) {
   Report report;
   report.host = LocalHostName();
+  report.version = RETENTION_VERSION;
+  if (!config.files.empty()) report.config_path = config.files.front();
   report.generated_at = now;
   report.until = now;
   report.since = now - since;

@@ -44,6 +44,9 @@ struct PolicyReport {
   // False for a policy found in the ledger but no longer configured.
   bool configured = true;
   std::string limit;                  // "max_age 90d, floor min_age 7d"
+  // The promise in the privacy policy's words ([KIND.NAME] description);
+  // empty when not given.
+  std::string description;
   std::optional<Duration> limit_age;  // the age the oldest item must not pass
   // The oldest surviving item as the newest measuring run saw it at its
   // end (RunRecord::kept/oldest): its age then, how many items were left,
@@ -61,12 +64,17 @@ struct PolicyReport {
   std::optional<RunRecord> last_run;  // the newest run that was not a dry run
   int64_t removed_items = 0;          // in the period
   int64_t removed_bytes = 0;
+  // The worst lateness of a removal in the period, where the kind records
+  // it (core/lateness.h).
+  std::optional<Duration> worst_late;
   std::map<std::string, DayVolume> removed_per_day;  // "YYYY-MM-DD" (UTC)
   std::optional<Brake> brake;
 };
 
 struct Report {
   std::string host;  // LocalHostName() when built; "" when unknown
+  std::string version;      // retentiond's, when built
+  std::string config_path;  // the main configuration file; "" without one
   WallTime generated_at{};
   WallTime since{};  // the period is [since, until]
   WallTime until{};
@@ -77,13 +85,47 @@ struct Report {
   std::vector<Hold> holds;                       // in place now
 };
 
-// The OLDEST column's words: "12d", "89d3h", "2h15m", "none left", "not
-// measured" (truncated to hours from a day on, to minutes from an hour on).
+// The oldest survivor's age in words: "12d", "89d3h", "2h15m" (HumanDuration),
+// "none left", "not measured".
 std::string OldestText(const PolicyReport& policy);
-// What the last measuring run left, in words: "3 items, 12M", and with a
-// live size or a byte budget "3 items, 12M; with live files 16M of budget
-// 20M" (", OVER BUDGET" when beyond it). Empty when not measured.
+// "3 items, 12 MiB"; "3 items" when there are no bytes (rows).
+std::string CountAndBytes(int64_t items, int64_t bytes);
+// What the last measuring run left, in words: "3 items, 12 MiB", and with a
+// live size or a byte budget "3 items, 12 MiB; with live files 16 MiB of
+// budget 20 MiB" (", OVER BUDGET" when beyond it). Empty when not measured.
 std::string LeftText(const PolicyReport& policy);
+// Whether a policy's measured set is over its byte budget.
+bool OverBudget(const PolicyReport& policy);
+
+// Where a policy's promise stands: a promise is an age limit or a byte
+// budget; it is kept when the oldest survivor is within the limit and the
+// set within its budget (as the last measuring run left them).
+enum class Promise {
+  kKept,
+  kOverdue,      // the oldest survivor is past the limit
+  kOverBudget,   // the set is over its byte budget
+  kNotMeasured,  // no measuring run yet
+  kNoLimit,      // the policy measures only (occupancy)
+  kFormer,       // in the ledger, no longer configured
+};
+Promise JudgePromise(const PolicyReport& policy);
+// Its words: "✓ kept", "✗ NOT KEPT (oldest survivor past the limit)", "✗
+// NOT KEPT (over budget)", "not measured yet", "measures only", "no longer
+// configured".
+std::string KeptText(const PolicyReport& policy);
+
+// The report's opening verdict: which promises were kept, which not, which
+// could not be judged yet (policy ids, in report order).
+struct Verdict {
+  std::vector<std::string> kept, not_kept, not_measured;
+  size_t promises() const {
+    return kept.size() + not_kept.size() + not_measured.size();
+  }
+};
+Verdict JudgePromises(const Report& report);
+// "8 of 9 promises kept; NOT KEPT: rows.x; not measured yet: files.y".
+std::string VerdictText(const Verdict& verdict);
+
 // ✓ within when oldest_age <= limit_age, ✗ overdue when beyond it; not
 // measured when either is missing.
 Compliance CheckCompliance(const PolicyReport& policy);
@@ -118,6 +160,9 @@ std::string FormatReportHtml(const Report& report);
 // {
 //   "schema": "retentiond.report.v1",
 //   "host": STRING,                           // "" when unknown
+//   "version": STRING, "config": STRING,      // "" when unknown
+//   "verdict": {"promises": INT, "kept": [ID, ...], "not_kept": [ID, ...],
+//               "not_measured": [ID, ...]},
 //   "generated_at": TIME,
 //   "period": {"since": TIME, "until": TIME},
 //   "ledger": {"verified": BOOL, "entries": INT, "head_hash": HEX,
@@ -128,7 +173,8 @@ std::string FormatReportHtml(const Report& report);
 //              "by": STRING, "since": TIME}, ...],
 //   "policies": [{
 //     "id": STRING, "kind": STRING, "configured": BOOL,
-//     "limit": STRING,
+//     "limit": STRING, "description": STRING,   // "" when not given
+//     "worst_lateness_seconds": INT|null,       // removals in the period
 //     "limit_age_seconds": INT|null, "oldest_age_seconds": INT|null,
 //     "kept_items": INT|null, "measured_at": TIME|null,  // by the last run
 //     "kept_bytes": INT|null, "live_bytes": INT|null,   // null: not measured

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "base/human_format.h"
 #include "config/config_value.h"
 #include "report/report.h"
 
@@ -60,19 +61,15 @@ std::string Num(double v) {
 }
 
 std::string Size(int64_t bytes) {
-  return FormatSize(static_cast<uint64_t>(std::max<int64_t>(bytes, 0)));
+  return HumanBytes(static_cast<uint64_t>(std::max<int64_t>(bytes, 0)));
 }
 
 std::string ComplianceCell(const PolicyReport& p) {
-  switch (CheckCompliance(p)) {
-    case Compliance::kWithin:
-      return "<td class=\"ok\">&#10003; within</td>";
-    case Compliance::kOverdue:
-      return "<td class=\"bad\">&#10007; overdue</td>";
-    case Compliance::kNotMeasured:
-      break;
-  }
-  return "<td class=\"muted\">not measured</td>";
+  const std::string text = KeptText(p);
+  const char* style = text.rfind("✓", 0) == 0   ? "ok"
+                      : text.rfind("✗", 0) == 0 ? "bad"
+                                                : "muted";
+  return std::string("<td class=\"") + style + "\">" + Escape(text) + "</td>";
 }
 
 std::string Cell(const std::string& text) {
@@ -84,7 +81,11 @@ void WritePolicyRow(const PolicyReport& p, std::ostringstream& out) {
   if (p.last_run) {
     run = FormatIso8601(p.last_run->started) + " " + p.last_run->outcome;
   }
-  out << "<tr>" << Cell(p.id) << Cell(p.kind) << Cell(p.limit)
+  const std::string name =
+      p.description.empty() ? Escape(p.id)
+                            : Escape(p.id) + "<br/><small>" +
+                                  Escape(p.description) + "</small>";
+  out << "<tr><td>" << name << "</td>" << Cell(p.kind) << Cell(p.limit)
       << Cell(OldestText(p)) << ComplianceCell(p) << Cell(run)
       << Cell(std::to_string(p.removed_items)) << Cell(Size(p.removed_bytes))
       << Cell(p.brake ? "engaged: " + p.brake->reason : "-") << "</tr>\n";
@@ -271,11 +272,19 @@ std::string FormatReportHtml(const Report& r) {
       << "\n<title>retention report " << FormatIso8601(r.generated_at)
       << "</title>\n<style>" << kStyle << "</style>\n</head>\n<body>\n"
       << "<h1>Retention report</h1>\n<p>"
-      << (r.host.empty() ? "" : "host " + Escape(r.host) + ", ") << "generated "
-      << FormatIso8601(r.generated_at) << ", period " << FormatIso8601(r.since)
-      << " .. " << FormatIso8601(r.until)
+      << (r.host.empty() ? "" : "host " + Escape(r.host) + ", ")
+      << "retentiond " << Escape(r.version)
+      << (r.config_path.empty() ? "" : ", config " + Escape(r.config_path))
+      << "<br/>generated " << FormatIso8601(r.generated_at) << ", period "
+      << FormatIso8601(r.since) << " .. " << FormatIso8601(r.until) << " ("
+      << HumanDuration(r.until - r.since) << ")</p>\n<p class=\"verdict\">"
+      << Escape(VerdictText(JudgePromises(r))) << "<br/>ledger "
+      << (r.ledger_check.ok ? "verified, " + HumanCount(r.ledger_check.entries) +
+                                  " entries"
+                            : "BROKEN at seq " +
+                                  std::to_string(r.ledger_check.first_bad_seq))
       << "</p>\n<table>\n<tr><th>policy</th><th>kind</th><th>limit</th>"
-      << "<th>oldest</th><th>status</th><th>last run</th><th>removed</th>"
+      << "<th>oldest</th><th>promise</th><th>last run</th><th>removed</th>"
       << "<th>bytes</th><th>brake</th></tr>\n";
   for (const PolicyReport& p : r.policies) WritePolicyRow(p, out);
   out << "</table>\n";

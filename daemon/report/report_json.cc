@@ -51,6 +51,8 @@ json PolicyJson(const PolicyReport& p) {
           {"kind", p.kind},
           {"configured", p.configured},
           {"limit", p.limit},
+          {"description", p.description},
+          {"worst_lateness_seconds", Seconds(p.worst_late)},
           {"limit_age_seconds", Seconds(p.limit_age)},
           {"oldest_age_seconds", Seconds(p.oldest_age)},
           {"kept_items", p.kept_items ? json(*p.kept_items) : json(nullptr)},
@@ -83,6 +85,13 @@ json LedgerJson(const LedgerCheck& c) {
           {"problem", problem}};
 }
 
+json VerdictJson(const Verdict& v) {
+  return {{"promises", v.promises()},
+          {"kept", v.kept},
+          {"not_kept", v.not_kept},
+          {"not_measured", v.not_measured}};
+}
+
 }  // namespace
 
 std::string FormatReportJson(const Report& r) {
@@ -93,6 +102,9 @@ std::string FormatReportJson(const Report& r) {
   json doc = {
       {"schema", kReportSchema},
       {"host", r.host},
+      {"version", r.version},
+      {"config", r.config_path},
+      {"verdict", VerdictJson(JudgePromises(r))},
       {"generated_at", FormatIso8601(r.generated_at)},
       {"period",
        {{"since", FormatIso8601(r.since)}, {"until", FormatIso8601(r.until)}}},

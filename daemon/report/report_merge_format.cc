@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "base/human_format.h"
 #include "base/text_table.h"
 #include "config/config_value.h"
 #include "report/report.h"
@@ -12,24 +13,10 @@
 namespace retention {
 namespace {
 
-constexpr size_t kColumns = 80;
 constexpr size_t kHostWidth = 16;
 
-// `line` cut to `width` code points ("…" marking the cut).
-std::string Fit(const std::string& line, size_t width = kColumns) {
-  if (DisplayWidth(line) <= width) return line;
-  std::string out;
-  size_t points = 0;
-  for (char c : line) {
-    const bool starts_point = (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-    if (starts_point && ++points == width) break;
-    out += c;
-  }
-  return out + "…";
-}
-
 std::string Host(const std::string& host) {
-  return Fit(Printable(host), kHostWidth);
+  return FitWidth(Printable(host), kHostWidth);
 }
 
 std::string Day(const std::string& iso) { return iso.substr(0, 10); }
@@ -58,13 +45,13 @@ std::string LastRunCell(const HostPolicy& h) {
 }
 
 std::string Size(int64_t bytes) {
-  return FormatSize(static_cast<uint64_t>(std::max<int64_t>(bytes, 0)));
+  return HumanBytes(static_cast<uint64_t>(std::max<int64_t>(bytes, 0)));
 }
 
 void WriteHosts(const MergedReport& r, std::ostringstream& out) {
   size_t broken = 0;
   for (const MergedHost& h : r.hosts) broken += h.ledger_verified ? 0 : 1;
-  out << Fit("fleet retention report: " + std::to_string(r.hosts.size()) +
+  out << FitWidth("fleet retention report: " + std::to_string(r.hosts.size()) +
              (r.hosts.size() == 1 ? " host, " : " hosts, ") +
              (broken == 0 ? "every ledger verified"
                           : std::to_string(broken) + " ledger(s) BROKEN"))
@@ -78,13 +65,13 @@ void WriteHosts(const MergedReport& r, std::ostringstream& out) {
              : "BROKEN at seq " + std::to_string(h.first_bad_seq)});
   }
   std::istringstream table(FormatTable(rows));
-  for (std::string line; std::getline(table, line);) out << Fit(line) << "\n";
+  for (std::string line; std::getline(table, line);) out << FitWidth(line) << "\n";
   for (const MergedHost& h : r.hosts) {
     if (!h.ledger_verified) {
-      out << Fit("  " + Host(h.host) + ": " + Printable(h.problem)) << "\n";
+      out << FitWidth("  " + Host(h.host) + ": " + Printable(h.problem)) << "\n";
     }
     if (h.clock_brake) {
-      out << Fit("  " + Host(h.host) +
+      out << FitWidth("  " + Host(h.host) +
                  ": clock brake engaged: " + Printable(*h.clock_brake))
           << "\n";
     }
@@ -96,23 +83,23 @@ void WritePolicy(const MergedPolicy& p, std::ostringstream& out) {
                         : p.compliance == "overdue" ? "✗ overdue"
                                                     : "not measured";
   out << "\n"
-      << Fit(Printable(p.id) + " (" + p.kind + "): " + verdict + "; removed " +
+      << FitWidth(Printable(p.id) + " (" + p.kind + "): " + verdict + "; removed " +
              std::to_string(p.removed_items) +
              (p.removed_items == 1 ? " item, " : " items, ") +
              Size(p.removed_bytes) + " in total")
       << "\n";
   if (p.limits_agree) {
-    out << Fit("  limit: " + Printable(p.hosts.front().limit)) << "\n";
+    out << FitWidth("  limit: " + Printable(p.hosts.front().limit)) << "\n";
   } else {
     for (const HostPolicy& h : p.hosts) {
-      out << Fit("  limit on " + Host(h.host) + ": " + Printable(h.limit) +
+      out << FitWidth("  limit on " + Host(h.host) + ": " + Printable(h.limit) +
                  " (limits differ)")
           << "\n";
     }
   }
   if (p.oldest_index) {
     const HostPolicy& h = p.hosts[*p.oldest_index];
-    out << Fit("  oldest survivor: " + OldestCell(h) + " on " + Host(h.host) +
+    out << FitWidth("  oldest survivor: " + OldestCell(h) + " on " + Host(h.host) +
                (h.measured_at ? ", measured " + *h.measured_at : ""))
         << "\n";
   }
@@ -131,7 +118,7 @@ void WritePolicy(const MergedPolicy& p, std::ostringstream& out) {
   std::istringstream table(FormatTable(rows));
   for (std::string line; std::getline(table, line);) {
     while (!line.empty() && line.back() == ' ') line.pop_back();
-    out << Fit("  " + line) << "\n";
+    out << FitWidth("  " + line) << "\n";
   }
 }
 

@@ -1,8 +1,10 @@
-// The retention report for a terminal: header, an aligned table with one row
-// per policy, each policy's details, then the ledger, brakes and daemon
-// events.
+// The retention report for a terminal, 80 columns: a header that ends in
+// the verdict (which promises were kept, whether the ledger verifies), then
+// one block per policy (the promise, its limit and the evidence), then the
+// ledger, brakes, holds and daemon events. Long values wrap.
 #include <sstream>
 
+#include "base/human_format.h"
 #include "base/text_table.h"
 #include "config/config_value.h"
 #include "report/report.h"
@@ -10,22 +12,9 @@
 namespace retention {
 namespace {
 
-using Row = TableRow;
-
-std::string Items(int64_t n) {
-  return std::to_string(n) + (n == 1 ? " item" : " items");
-}
-
-std::string ComplianceText(const PolicyReport& p) {
-  switch (CheckCompliance(p)) {
-    case Compliance::kWithin:
-      return "✓ within";
-    case Compliance::kOverdue:
-      return "✗ overdue";
-    case Compliance::kNotMeasured:
-      break;
-  }
-  return "not measured";
+// Writes `text` wrapped to the terminal's width.
+void Put(std::ostringstream& out, const std::string& text, size_t indent = 4) {
+  out << WrapText(text, kTerminalColumns, indent);
 }
 
 std::string LastRunText(const PolicyReport& p) {
@@ -33,83 +22,94 @@ std::string LastRunText(const PolicyReport& p) {
   return FormatIso8601(p.last_run->started) + " " + p.last_run->outcome;
 }
 
-Row PolicyRow(const PolicyReport& p) {
-  return {Printable(p.id),
-          p.kind,
-          Printable(p.limit),
-          OldestText(p),
-          ComplianceText(p),
-          LastRunText(p),
-          std::to_string(p.removed_items),
-          FormatSize(static_cast<uint64_t>(p.removed_bytes)),
-          p.brake ? "engaged" : "-"};
+std::string RemovedText(const PolicyReport& p) {
+  std::string out = CountAndBytes(p.removed_items, p.removed_bytes);
+  if (p.worst_late) {
+    out += "; worst lateness " + HumanDuration(*p.worst_late);
+  }
+  return out;
 }
 
-void WriteDetails(const PolicyReport& p, std::ostringstream& out) {
-  out << p.id << ":";
+void WritePolicy(const PolicyReport& p, std::ostringstream& out) {
+  Put(out, Printable(p.id) + " (" + p.kind + "): " + KeptText(p));
+  if (!p.description.empty()) {
+    Put(out, "  promise: " + Printable(p.description), 4);
+  }
+  Put(out, "  limit: " + Printable(p.limit));
+  // A policy that only measures (occupancy) removes nothing: its details
+  // say what it measured.
+  const bool measures_only =
+      JudgePromise(p) == Promise::kNoLimit && p.removed_items == 0;
+  std::string oldest = "  oldest survivor: " + OldestText(p);
+  const std::string left = LeftText(p);
+  if (!left.empty() && p.kept_items != 0) oldest += "; left: " + left;
+  if (!measures_only) Put(out, oldest);
+  if (!measures_only) Put(out, "  removed in the period: " + RemovedText(p));
+  Put(out, "  last run: " + LastRunText(p));
+  if (p.last_run && !p.last_run->error.empty()) {
+    Put(out, "  last error: " + Printable(p.last_run->error));
+  }
+  if (p.brake) Put(out, "  BRAKE ENGAGED: " + Printable(p.brake->reason));
   for (const auto& [name, value] : p.details) {
-    out << " " << name << "=" << Printable(value);
+    Put(out, "  " + name + ": " + Printable(value));
   }
   for (const auto& [day, v] : p.removed_per_day) {
-    out << "\n  " << day << "  " << Items(v.items) << "  "
-        << FormatSize(static_cast<uint64_t>(v.bytes));
+    Put(out, "  " + day + "  removed " + CountAndBytes(v.items, v.bytes));
   }
-  if (const std::string left = LeftText(p); !left.empty()) {
-    out << "\n  left: " << left;
-  }
-  if (p.brake) out << "\n  brake: " << Printable(p.brake->reason);
-  if (p.last_run && !p.last_run->error.empty()) {
-    out << "\n  last error: " << Printable(p.last_run->error);
-  }
-  out << "\n";
+}
+
+void WriteHeader(const Report& r, std::ostringstream& out) {
+  Put(out, "retention report" +
+               (r.host.empty() ? "" : " of " + Printable(r.host)) +
+               ", generated " + FormatIso8601(r.generated_at));
+  std::string built = "retentiond " + (r.version.empty() ? "-" : r.version);
+  if (!r.config_path.empty()) built += ", config " + Printable(r.config_path);
+  Put(out, built);
+  Put(out, "period " + FormatIso8601(r.since) + " .. " +
+               FormatIso8601(r.until) + " (" +
+               HumanDuration(r.until - r.since) + ")");
+  Put(out, "verdict: " + VerdictText(JudgePromises(r)));
+  const LedgerCheck& c = r.ledger_check;
+  Put(out, c.ok ? "ledger: verified, " + HumanCount(c.entries) + " entries"
+                : "ledger: BROKEN at seq " + std::to_string(c.first_bad_seq) +
+                      ": " + c.problem);
 }
 
 void WriteFooter(const Report& r, std::ostringstream& out) {
   const LedgerCheck& c = r.ledger_check;
-  out << "\nledger: " << c.entries << " entries, head "
-      << (c.head_hash.empty() ? "-" : c.head_hash) << ", ";
-  if (c.ok) {
-    out << "verified\n";
-  } else {
-    out << "BROKEN at seq " << c.first_bad_seq << ": " << c.problem << "\n";
-  }
-  out << "clock brake: ";
+  out << "\n";
+  Put(out, "ledger head: " + (c.head_hash.empty() ? "-" : c.head_hash));
   if (r.clock_brake) {
-    out << "engaged since " << FormatIso8601(r.clock_brake->since) << ": "
-        << Printable(r.clock_brake->reason) << "\n";
+    Put(out, "clock brake: engaged since " +
+                 FormatIso8601(r.clock_brake->since) + ": " +
+                 Printable(r.clock_brake->reason));
   } else {
-    out << "not engaged\n";
+    Put(out, "clock brake: not engaged");
   }
-  out << "holds:";
-  if (r.holds.empty()) out << " none";
+  if (r.holds.empty()) Put(out, "holds: none");
+  if (!r.holds.empty()) Put(out, "holds:");
   for (const Hold& h : r.holds) {
-    out << "\n  " << h.kind << " " << Printable(h.target) << " since "
-        << FormatIso8601(h.since) << " by " << Printable(h.by) << ": "
-        << Printable(h.reason);
+    Put(out, "  " + h.kind + " " + Printable(h.target) + " since " +
+                 FormatIso8601(h.since) + " by " + Printable(h.by) + ": " +
+                 Printable(h.reason));
   }
-  out << "\n";
-  out << "daemon events:";
-  if (r.daemon_events.empty()) out << " none";
+  std::string events = "daemon events:";
+  if (r.daemon_events.empty()) events += " none";
   for (const auto& [action, n] : r.daemon_events) {
-    out << " " << action << "=" << n;
+    events += " " + action + "=" + std::to_string(n);
   }
-  out << "\n";
+  Put(out, events);
 }
 
 }  // namespace
 
 std::string FormatReportText(const Report& r) {
   std::ostringstream out;
-  out << "retention report"
-      << (r.host.empty() ? "" : " of " + Printable(r.host)) << ", generated "
-      << FormatIso8601(r.generated_at) << "\nperiod " << FormatIso8601(r.since)
-      << " .. " << FormatIso8601(r.until) << "\n\n";
-  std::vector<Row> rows = {{"POLICY", "KIND", "LIMIT", "OLDEST", "STATUS",
-                            "LAST RUN", "REMOVED", "BYTES", "BRAKE"}};
-  for (const PolicyReport& p : r.policies) rows.push_back(PolicyRow(p));
-  out << FormatTable(rows);
-  if (!r.policies.empty()) out << "\n";
-  for (const PolicyReport& p : r.policies) WriteDetails(p, out);
+  WriteHeader(r, out);
+  for (const PolicyReport& p : r.policies) {
+    out << "\n";
+    WritePolicy(p, out);
+  }
   WriteFooter(r, out);
   return out.str();
 }

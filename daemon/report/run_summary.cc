@@ -5,7 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include "base/exit_codes.h"
-#include "config/config_value.h"
+#include "base/human_format.h"
+#include "base/text_table.h"
 
 namespace retention {
 namespace {
@@ -72,69 +73,82 @@ Status ReadPerformed(const nlohmann::json& run, RunReport* r) {
     RETENTION_RETURN_IF_ERROR(ReadVerb(p, &one.verb));
     RETENTION_RETURN_IF_ERROR(ReadField(p, "count", &one.items));
     RETENTION_RETURN_IF_ERROR(ReadField(p, "bytes", &one.bytes));
+    if (p.contains("target") && !p["target"].is_null()) {
+      RETENTION_RETURN_IF_ERROR(ReadField(p, "target", &one.first_target));
+    }
+    if (p.contains("worst_lateness_seconds") &&
+        !p["worst_lateness_seconds"].is_null()) {
+      int64_t late = 0;
+      RETENTION_RETURN_IF_ERROR(ReadField(p, "worst_lateness_seconds", &late));
+      one.worst_late = std::chrono::seconds(late);
+    }
     r->performed.push_back(std::move(one));
   }
   return Status::Ok();
 }
 
-// Small sizes read better with a unit: "18 bytes" rather than "18".
-std::string FormatBytes(uint64_t bytes) {
-  return bytes < 1024 ? std::to_string(bytes) + " bytes" : FormatSize(bytes);
-}
-
-// "700,000": counts are read by people; --json keeps the exact number.
-std::string FormatCount(uint64_t n) {
-  std::string digits = std::to_string(n);
-  for (int at = static_cast<int>(digits.size()) - 3; at > 0; at -= 3) {
-    digits.insert(static_cast<size_t>(at), ",");
-  }
-  return digits;
-}
-
-// "1 file", "700,000 rows".
-std::string Items(uint64_t n, const std::string& unit) {
-  const std::string noun = unit.empty() ? "item" : unit;
-  return FormatCount(n) + " " + noun + (n == 1 ? "" : "s");
-}
-
 struct VerbWords {
   Verb verb;
   const char* done;  // "deleted"
-  bool bytes_in_parens;
 };
 
 constexpr VerbWords kVerbs[] = {
-    {Verb::kDelete, "deleted", false},
-    {Verb::kPurge, "purged", false},
-    {Verb::kRotate, "rotated", true},
-    {Verb::kCompress, "compressed", true},
-    {Verb::kCleanup, "cleaned up", false},
-    {Verb::kRecover, "recovered", false},
-    {Verb::kRestore, "restored", false},
+    {Verb::kDelete, "deleted"},     {Verb::kPurge, "purged"},
+    {Verb::kRotate, "rotated"},     {Verb::kCompress, "compressed"},
+    {Verb::kCleanup, "cleaned up"}, {Verb::kRecover, "recovered"},
+    {Verb::kRestore, "restored"},
 };
 
-// One verb's share of a summary: "deleted 700,000 rows", "rotated 1 file
-// (4.0M)", "2 users over quota"; with `planned`, what a plan holds
-// ("delete 3 files"; never "would delete", which starts a dry run's action
-// lines that scripts count).
+// A single item's name: a path's last component, or the target as the
+// ledger wrote it when it names an item of the kind ("account erin").
+// Empty when the target describes a batch (rows' "table: N rows ...").
+std::string SingleName(const std::string& target, const std::string& unit) {
+  if (!target.empty() && target.front() == '/') {
+    return Printable(target.substr(target.rfind('/') + 1));
+  }
+  if (!unit.empty() && target.rfind(unit + " ", 0) == 0) {
+    return Printable(target);
+  }
+  return "";
+}
+
+// What a quota event tally says: "carol over quota", "2 users back under
+// quota".
+std::string EventPhrase(const Performed& p, const std::string& unit) {
+  const std::string state =
+      p.verb == Verb::kOverQuota ? "over quota" : "back under quota";
+  if (p.items == 1 && !p.first_target.empty()) {
+    return Printable(p.first_target) + " " + state;
+  }
+  return HumanCountOf(p.items, unit) + " " + state;
+}
+
+// One verb's share of a summary: "deleted 700,000 rows (oldest 1h2m past
+// its limit)", "rotated app.log-20261205T0447Z (4.0 MiB)", "purged account
+// erin (1.2 GiB)"; with `planned`, what a plan holds ("delete 3 files";
+// never "would delete", which starts a dry run's action lines that scripts
+// count).
 std::string Phrase(const Performed& p, const std::string& unit, bool planned) {
-  if (IsEvent(p.verb)) {
-    const std::string state =
-        p.verb == Verb::kOverQuota ? "over quota" : "back under quota";
-    return Items(p.items, unit) + " " + state;
-  }
-  const VerbWords* words = nullptr;
+  if (IsEvent(p.verb)) return EventPhrase(p, unit);
+  const char* done = VerbName(p.verb);
   for (const VerbWords& w : kVerbs) {
-    if (p.verb == w.verb) words = &w;
+    if (p.verb == w.verb && !planned) done = w.done;
   }
+  const std::string name =
+      p.items == 1 && !planned ? SingleName(p.first_target, unit) : "";
   std::string line =
-      planned || words == nullptr ? VerbName(p.verb) : words->done;
-  line += " " + Items(p.items, unit);
-  if (p.bytes == 0) return line;
-  if (words != nullptr && words->bytes_in_parens) {
-    return line + " (" + FormatBytes(p.bytes) + ")";
+      std::string(done) + " " +
+      (name.empty() ? HumanCountOf(p.items, unit) : name);
+  std::vector<std::string> notes;
+  if (p.bytes != 0) notes.push_back(HumanBytes(p.bytes));
+  if (p.worst_late && *p.worst_late >= std::chrono::seconds(1)) {
+    notes.push_back((p.items == 1 ? "" : "oldest ") +
+                    HumanDuration(*p.worst_late) + " past its limit");
   }
-  return line + ", " + FormatBytes(p.bytes);
+  for (size_t i = 0; i < notes.size(); ++i) {
+    line += (i == 0 ? " (" : ", ") + notes[i];
+  }
+  return notes.empty() ? line : line + ")";
 }
 
 // The planned actions of `plan`, by verb, as Performed tallies.
@@ -144,8 +158,8 @@ std::vector<Performed> Planned(const Plan& plan) {
   return planned;
 }
 
-// "deleted 3 files; rotated 1 file (4.0M)"; with `planned`, "planned: delete
-// 3 files, rotate 1 file (4.0M)"; empty when there is nothing.
+// "deleted 3 files; rotated 1 file (4.0 MiB)"; with `planned`, "planned:
+// delete 3 files, rotate 1 file (4.0 MiB)"; empty when there is nothing.
 std::string JoinPhrases(const std::vector<Performed>& tallies,
                         const std::string& unit, bool planned) {
   std::string out;
@@ -156,23 +170,33 @@ std::string JoinPhrases(const std::vector<Performed>& tallies,
   return planned && !out.empty() ? "planned: " + out : out;
 }
 
-// What a run did, in the kind's units.
+// A run worth no info line: it did nothing, found nothing wrong, and has
+// nothing to warn about (every minute, a [rows] policy would say so); a
+// measuring run without a quota transition is one too.
+bool Idle(const RunReport& r) {
+  return r.outcome == Outcome::kOk && r.performed.empty() &&
+         r.result.failed == 0 && r.error.empty();
+}
+
+// What a run did, in the kind's units. The scope is said when nothing was
+// done (what was looked at) or in a dry run, never beside a done count.
 std::string Did(const RunReport& r) {
   std::string out;
   // A measuring kind's scope is what it measured, dry run or not.
-  if (!r.destructive) out = "measured " + Items(r.plan.scope, r.unit);
+  if (!r.destructive) out = "measured " + HumanCountOf(r.plan.scope, r.unit);
   const std::string did = r.dry_run ? JoinPhrases(Planned(r.plan), r.unit, true)
                                     : JoinPhrases(r.performed, r.unit, false);
   if (!did.empty()) out += (out.empty() ? "" : "; ") + did;
-  if (out.empty()) {
+  const bool said_nothing = out.empty();
+  if (said_nothing) {
     out = r.outcome == Outcome::kOk || r.dry_run ? "nothing to do"
                                                  : "nothing done";
   }
-  if (r.destructive) {
-    out += "; " + Items(r.plan.scope, r.unit) + " in scope";
+  if (r.destructive && (said_nothing || r.dry_run || r.outcome != Outcome::kOk)) {
+    out += "; " + HumanCountOf(r.plan.scope, r.unit) + " in scope";
   }
   if (!r.dry_run && r.result.failed > 0) {
-    out += "; " + FormatCount(r.result.failed) + " failed";
+    out += "; " + HumanCount(r.result.failed) + " failed";
   }
   if (!r.dry_run && r.outcome != Outcome::kOk && !r.plan.actions.empty() &&
       r.performed.empty()) {
@@ -181,17 +205,12 @@ std::string Did(const RunReport& r) {
   return out;
 }
 
-// A run worth no info line: it did nothing, found nothing wrong, and has
-// nothing to warn about (every minute, a [rows] policy would say so).
-bool Idle(const RunReport& r) {
-  return r.outcome == Outcome::kOk && r.destructive && r.performed.empty() &&
-         r.result.failed == 0 && r.error.empty();
-}
-
 }  // namespace
 
 std::string SummarizeRun(const RunReport& r) {
-  std::string line = r.policy + "  " + OutcomeName(r.outcome) + "  " + Did(r);
+  std::string line = r.policy + ": ";
+  if (r.outcome != Outcome::kOk) line += std::string(OutcomeName(r.outcome)) + ": ";
+  line += Did(r);
   if (!r.error.empty()) line += "  (" + r.error + ")";
   return line;
 }
@@ -236,8 +255,16 @@ nlohmann::json RunToJson(const RunReport& r) {
   }
   nlohmann::json performed = nlohmann::json::array();
   for (const Performed& p : r.performed) {
-    performed.push_back(
-        {{"action", VerbName(p.verb)}, {"count", p.items}, {"bytes", p.bytes}});
+    nlohmann::json late = nullptr;
+    if (p.worst_late) {
+      late = std::chrono::duration_cast<std::chrono::seconds>(*p.worst_late)
+                 .count();
+    }
+    performed.push_back({{"action", VerbName(p.verb)},
+                         {"count", p.items},
+                         {"bytes", p.bytes},
+                         {"target", p.first_target},
+                         {"worst_lateness_seconds", late}});
   }
   return {{"policy", r.policy},
           {"dry_run", r.dry_run},

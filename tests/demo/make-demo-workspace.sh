@@ -75,13 +75,16 @@ head -c 5M /dev/urandom > users/dave/docs/archive.tar
 # The deleted accounts' files ([accounts]).
 head -c 100K /dev/urandom > users/erin/docs/cv.pdf
 head -c 100K /dev/urandom > users/frank/docs/cv.pdf
+# A few lines a newcomer reads; `ls -l build/demo/*` shows the rest.
 echo "demo workspace ready in $(pwd):"
-ls -l backups exports | sed 's/^/  /'
-du -sh users/* | sed 's/^/  /'
-sqlite3 app.db "SELECT '  app.db ' || purpose || ' tokens: ' || count(*)
-                FROM auth_tokens GROUP BY purpose;
-                SELECT '  app.db events: ' || count(*) FROM events;
-                SELECT '  app.db accounts marked deleted: ' ||
-                  group_concat(id || ' (' || ((strftime('%s') - deleted_at)
-                  / 86400) || ' days ago)', ', ') FROM accounts
-                  WHERE deleted_at IS NOT NULL;"
+echo "  $(ls backups | wc -l) backups (1 to 400 days old)," \
+     "$(ls exports | wc -l) exports (1 to 50 hours old), 6 users' directories"
+sqlite3 app.db "SELECT '  app.db: ' ||
+  (SELECT count(*) FROM auth_tokens WHERE purpose = 'reset') ||
+  ' reset and ' ||
+  (SELECT count(*) FROM auth_tokens WHERE purpose = 'verify') ||
+  ' verify tokens, ' || printf('%,d', (SELECT count(*) FROM events)) ||
+  ' analytics events';
+  SELECT '  accounts marked deleted: ' ||
+  group_concat(id || ' ' || ((strftime('%s') - deleted_at) / 86400) ||
+  ' days ago', ', ') FROM accounts WHERE deleted_at IS NOT NULL"

@@ -11,9 +11,9 @@ src=$(realpath "$2")
 "$src/tests/demo/make-demo-postgres.sh" "$build/demo" "$src"
 source "$src/tests/pg/pg_cluster.bash"
 mkdir -p "$build/demo/logs"
-"$build/log_writer" write "$build/demo/logs/app.log" 2 3600 > /dev/null &
+"$build/log_writer" write "$build/demo/logs/app.log" 1 3600 > /dev/null &
 writer=$!
 trap 'kill $writer 2>/dev/null || true; pg_stop "$build/demo/pg"' EXIT INT TERM
-echo "writer appending to $build/demo/logs/app.log at 2 MB/s (pid $writer)"
+echo "a writer appends 1 MB/s to $build/demo/logs/app.log"
 export DEMO_QUOTA_LOG="$build/demo/quota-events.log"
 "$build/retentiond" --config "$build/demo/demo-postgres.conf"

@@ -18,7 +18,7 @@ sqlite3 "$WORK/state/state.db" \
 echo old > "$WORK/data/old"; touch -d "-100 days" "$WORK/data/old"
 
 expect_code 75 "$RETENTIOND" --config "$WORK/r.conf" --once
-grep -q "files.data  braked" "$WORK/err" || { cat "$WORK/err"; fail "not braked"; }
+grep -q "files.data: braked" "$WORK/err" || { cat "$WORK/err"; fail "not braked"; }
 grep -q "wall clock moved +1y" "$WORK/err" || { cat "$WORK/err"; fail "reason not given"; }
 [ -e "$WORK/data/old" ] || fail "deleted while braked"
 

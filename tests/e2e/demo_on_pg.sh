@@ -17,8 +17,8 @@ PG_URI="postgresql://postgres:$PG_PASSWORD@/postgres?host=$WORK/demo/pg"
 before_tokens=$(psql_value "SELECT count(*) FROM auth_tokens")
 before_events=$(psql_value "SELECT count(*) FROM events")
 expect_code 0 "$RETENTIOND" --config "$conf" --once
-grep -q "rows.analytics  ok  deleted 1,772 rows" "$WORK/out" || { cat "$WORK/out"; fail "analytics"; }
-grep -q "accounts  ok  purged 1 account" "$WORK/out" || { cat "$WORK/out"; fail "accounts"; }
+grep -q "rows.analytics: deleted 1,772 rows" "$WORK/out" || { cat "$WORK/out"; fail "analytics"; }
+grep -q "accounts: purged account erin" "$WORK/out" || { cat "$WORK/out"; fail "accounts"; }
 [ "$(psql_value "SELECT count(*) FROM accounts WHERE id = 'erin'")" = 0 ] || fail "erin not purged"
 [ "$(psql_value "SELECT count(*) FROM sessions WHERE account_id = 'erin'")" = 0 ] || fail "erin's sessions left"
 [ "$(psql_value "SELECT count(*) FROM accounts WHERE id = 'frank'")" = 1 ] || fail "frank purged early"

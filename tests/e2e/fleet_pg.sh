@@ -66,7 +66,7 @@ wait_until() {  # wait_until SECONDS CMD...: until CMD succeeds
 }
 status_names_holder() {
   "$RETENTIONCTL" --config "$1" status > "$WORK/status" &&
-    grep -q "^rows.tokens: work held by host-[abc] until " "$WORK/status"
+    grep -q "^rows.tokens: work held by host-[abc], lease ends " "$WORK/status"
 }
 all_gone() { [ "$(old_left "$TABLE")" = 0 ]; }
 ledgers_match() { [ "$(ledgers "$ROUND")" = "$1" ] && [ "$(open_intents "$ROUND")" = 0 ]; }

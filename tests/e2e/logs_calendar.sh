@@ -9,6 +9,8 @@ mkdir -p "$WORK"/{state,logs}
 cat > "$WORK/r.conf" <<CONF
 [daemon]
 state_dir = state
+# Each rotation's own line (with its reason) is at debug level.
+log_level = debug
 control_socket = control.sock
 [logs.app]
 paths = logs/app.log

@@ -39,5 +39,6 @@ expect_code 0 "$RETENTIONCTL" --config "$WORK/r.conf" ledger
 grep -q "rows.reset  delete  auth_tokens rowid 1..2 " "$WORK/out" ||
   { cat "$WORK/out"; fail "ledger entry"; }
 expect_code 0 "$RETENTIONCTL" --config "$WORK/r.conf" report
-grep -q "rows.reset .*max_age 1h .*within" "$WORK/out" || { cat "$WORK/out"; fail "report"; }
+grep -q "^rows.reset (rows): ✓ kept$" "$WORK/out" || { cat "$WORK/out"; fail "report"; }
+grep -q "^  limit: max_age 1h" "$WORK/out" || { cat "$WORK/out"; fail "report: limit"; }
 echo "ok"

@@ -9,7 +9,10 @@ files_config data
 expect_code 0 "$RETENTIOND" --config "$WORK/r.conf" --once
 
 expect_code 0 "$RETENTIONCTL" --config "$WORK/r.conf" report
-grep -Eq "^files.data +files +max_age 30d .* 2 +4 " "$WORK/out" || { cat "$WORK/out"; fail "text report row"; }
+grep -q "^files.data (files): " "$WORK/out" || { cat "$WORK/out"; fail "text report block"; }
+grep -q "^  limit: max_age 30d" "$WORK/out" || { cat "$WORK/out"; fail "text report limit"; }
+grep -q "^  removed in the period: 2 items, 4 B" "$WORK/out" || { cat "$WORK/out"; fail "text report removed"; }
+grep -q "^verdict: 1 of 1 promises kept" "$WORK/out" || { cat "$WORK/out"; fail "text report verdict"; }
 grep -q "verified" "$WORK/out" || fail "ledger state missing"
 
 expect_code 0 "$RETENTIONCTL" --config "$WORK/r.conf" report --format json --since 7d

@@ -43,7 +43,7 @@ expect_code 0 "$RETENTIONCTL" report --merge web1.json web2.json
 cat "$WORK/out"
 grep -q "^fleet retention report: 2 hosts, 1 ledger(s) BROKEN" "$WORK/out" || fail "verdict line"
 grep -Eq "^web2 +.* BROKEN at seq 1" "$WORK/out" || fail "broken ledger of web2"
-grep -Eq "^files.data \(files\): .*removed 6 items, 36 in total" "$WORK/out" || fail "files.data total"
+grep -Eq "^files.data \(files\): .*removed 6 items, 36 B in total" "$WORK/out" || fail "files.data total"
 grep -q "limit on web1: max_age 30d (limits differ)" "$WORK/out" || fail "web1's limit"
 grep -q "limit on web2: max_age 60d (limits differ)" "$WORK/out" || fail "web2's limit"
 grep -Eq "^  web2 +- +- +- +not configured" "$WORK/out" || fail "files.tmp absent on web2"

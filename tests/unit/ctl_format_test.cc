@@ -3,6 +3,7 @@
 #include "ctl/ctl_format.h"
 
 #include <catch2/catch.hpp>
+#include <sstream>
 
 #include "base/exit_codes.h"
 #include "base/text_table.h"
@@ -24,31 +25,57 @@ json Policy(const std::string& id, const json& last_run, const json& brake) {
           {"brake", brake}};
 }
 
+// 2026-01-01T00:03:00Z: three minutes after the last run in Policy().
+const WallTime kNow = FromUnixSeconds(1767225600 + 180);
+
 TEST_CASE("the policy table aligns its columns and shows null as '-'") {
   json policies = {Policy("files.backups", "2026-01-01T00:00:00Z", nullptr),
                    Policy("files.tmp", nullptr, "deletes 90% of 10")};
-  CHECK(FormatPolicyTable(policies) ==
-        "POLICY         KIND   EVERY  STATE  NEXT-RUN              "
-        "LAST-RUN              RESULT  BRAKE\n"
-        "files.backups  files  1h     idle   2026-01-01T01:00:00Z  "
-        "2026-01-01T00:00:00Z  ok      -\n"
-        "files.tmp      files  1h     idle   2026-01-01T01:00:00Z  "
-        "-                     -       deletes 90% of 10\n");
+  policies[0]["description"] = "Backups are kept 90 days.";
+  CHECK(FormatPolicyTable(policies, kNow) ==
+        "POLICY         EVERY  STATE  NEXT RUN  LAST RUN  RESULT\n"
+        "files.backups  1h     idle   in 57m    3m ago    ok\n"
+        "files.tmp      1h     idle   in 57m    -         -\n"
+        "\n"
+        "files.backups: Backups are kept 90 days.\n"
+        "files.tmp: brake engaged: deletes 90% of 10 (retentionctl release)\n");
+}
+
+TEST_CASE("status and its policy table fit 80 columns") {
+  json policies = json::array();
+  for (int i = 0; i < 3; ++i) {
+    json p = Policy("rows.password_reset_tokens_of_the_web_application_" +
+                        std::to_string(i),
+                    "2026-01-01T00:00:00Z", "x " + std::string(200, 'y'));
+    p["description"] = std::string(30, 'w') + " " + std::string(120, 'z');
+    p["holder"] = {{"host", "h"}, {"until", "2026-01-01T00:03:15Z"}};
+    if (i == 2) p["id"] = "rows.short";
+    policies.push_back(p);
+  }
+  const std::string text = FormatStatus(
+      {{"config", "/etc/" + std::string(100, 'c')}, {"policies", policies}},
+      kNow);
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    INFO(line);
+    CHECK(DisplayWidth(line) <= 80);
+  }
+  CHECK(text.find("lease ends in 15s") != std::string::npos);  // unwrapped
 }
 
 TEST_CASE("an empty or malformed policy list says none are configured") {
-  CHECK(FormatPolicyTable(json::array()) == "no policies configured\n");
-  CHECK(FormatPolicyTable(json("x")) == "no policies configured\n");
+  CHECK(FormatPolicyTable(json::array(), kNow) == "no policies configured\n");
+  CHECK(FormatPolicyTable(json("x"), kNow) == "no policies configured\n");
 }
 
 TEST_CASE("a policy with missing or odd fields still prints") {
-  std::string table = FormatPolicyTable({{{"id", 7}, {"kind", {1, 2}}}});
-  CHECK(table.find("7       1, 2  -") != std::string::npos);
+  std::string table = FormatPolicyTable({{{"id", 7}, {"every", {1, 2}}}}, kNow);
+  CHECK(table.find("7       1, 2   -") != std::string::npos);
 }
 
 TEST_CASE("control characters from the daemon do not reach the terminal") {
   std::string table =
-      FormatPolicyTable({{{"id", "files.\x1b[31mred"}, {"kind", "files"}}});
+      FormatPolicyTable({{{"id", "files.\x1b[31mred"}, {"kind", "files"}}}, kNow);
   CHECK(table.find('\x1b') == std::string::npos);
   CHECK(table.find("files.?[31mred") != std::string::npos);
 }
@@ -59,9 +86,9 @@ TEST_CASE("status names the host holding a fleet's policy, and only that") {
   json alone = Policy("files.tmp", nullptr, nullptr);
   alone["holder"] = nullptr;
   const std::string text =
-      FormatStatus({{"policies", json::array({shared, alone})}});
-  CHECK(text.find("\nrows.tokens: work held by host-b until "
-                  "2026-01-01T00:00:15Z\n") != std::string::npos);
+      FormatStatus({{"policies", json::array({shared, alone})}}, kNow);
+  CHECK(text.find("\nrows.tokens: work held by host-b, lease ends 2m45s "
+                  "ago\n") != std::string::npos);
   CHECK(text.find("files.tmp: work held") == std::string::npos);
 }
 
@@ -75,10 +102,10 @@ TEST_CASE("status shows the header, then the policy table") {
                  {"running", "files.tmp"},
                  {"queued", {"files.a", "files.b"}},
                  {"policies", json::array()}};
-  CHECK(FormatStatus(status) ==
+  CHECK(FormatStatus(status, kNow) ==
         "version:      0.1.0\n"
         "pid:          42\n"
-        "started:      2026-01-01T00:00:00Z\n"
+        "started:      3m ago\n"
         "config:       /etc/r.conf\n"
         "state dir:    /var/lib/r\n"
         "clock brake:  ENGAGED: wall clock moved +1y\n"
@@ -89,7 +116,7 @@ TEST_CASE("status shows the header, then the policy table") {
 }
 
 TEST_CASE("status without a clock brake says it is not engaged") {
-  std::string text = FormatStatus({{"clock_brake", nullptr}});
+  std::string text = FormatStatus({{"clock_brake", nullptr}}, kNow);
   CHECK(text.find("clock brake:  not engaged\n") != std::string::npos);
   CHECK(text.find("queued:       -\n") != std::string::npos);
 }

@@ -108,11 +108,14 @@ TEST_CASE("busy back-off doubles to 2 s and gives up after 30 s of waiting") {
 
 TEST_CASE("lateness is written into a reason and read back") {
   const std::string reason = "ts before X" + LatenessSuffix(hours(1));
-  CHECK(reason == "ts before X; lateness 3600s");
+  CHECK(reason == "ts before X; lateness 1h");
   CHECK(LatenessOf(reason) == std::chrono::seconds(3600));
   CHECK(LatenessSuffix(-hours(1)) == "; lateness 0s");
   CHECK_FALSE(LatenessOf("past max_age 90d"));
   CHECK_FALSE(LatenessOf("; lateness 12x"));
+  // Entries written before lateness was a duration read the same.
+  CHECK(LatenessOf("ts before X; lateness 3725s") ==
+        std::chrono::seconds(3725));
 }
 
 TEST_CASE("SQL identifiers are plain names") {

@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 #include <sstream>
 
+#include "core/lateness.h"
 #include "status_printers.h"
 
 namespace retention {
@@ -119,34 +120,71 @@ RunReport Did(const std::string& policy, const std::string& unit,
 TEST_CASE("a run's summary says what it did in the kind's units", "[summary]") {
   CHECK(SummarizeRun(Did("rows.analytics", "row", 1200000,
                          {{Verb::kDelete, 700000, 0}})) ==
-        "rows.analytics  ok  deleted 700,000 rows; 1,200,000 rows in scope");
+        "rows.analytics: deleted 700,000 rows");
   CHECK(SummarizeRun(Did("logs.access", "file", 3,
                          {{Verb::kRotate, 1, (4 << 20) + 1000}})) ==
-        "logs.access  ok  rotated 1 file (4.0M); 3 files in scope");
+        "logs.access: rotated 1 file (4.0 MiB)");
   CHECK(SummarizeRun(
             Did("files.backups", "file", 40, {{Verb::kDelete, 12, 3250586}})) ==
-        "files.backups  ok  deleted 12 files, 3.1M; 40 files in scope");
+        "files.backups: deleted 12 files (3.1 MiB)");
   CHECK(SummarizeRun(Did("accounts", "account", 9, {{Verb::kPurge, 1, 0}})) ==
-        "accounts  ok  purged 1 account; 9 accounts in scope");
+        "accounts: purged 1 account");
   RunReport occupancy =
       Did("occupancy", "user", 200, {{Verb::kOverQuota, 2, 0}});
   occupancy.destructive = false;
   CHECK(SummarizeRun(occupancy) ==
-        "occupancy  ok  measured 200 users; 2 users over quota");
+        "occupancy: measured 200 users; 2 users over quota");
+}
+
+TEST_CASE("a run's summary names a single item and says how late it was",
+          "[summary]") {
+  CHECK(SummarizeRun(Did("logs.app", "file", 3,
+                         {{Verb::kRotate, 1, 200u << 20,
+                           "/var/log/app/app.log-20261205T0447Z", {}}})) ==
+        "logs.app: rotated app.log-20261205T0447Z (200 MiB)");
+  CHECK(SummarizeRun(Did("accounts", "account", 6,
+                         {{Verb::kPurge, 1, 1288490189, "account erin", {}}})) ==
+        "accounts: purged account erin (1.2 GiB)");
+  CHECK(SummarizeRun(Did("rows.tokens", "row", 90,
+                         {{Verb::kDelete, 41, 0, "tokens: 41 rows with ...",
+                           std::chrono::seconds(3725)}})) ==
+        "rows.tokens: deleted 41 rows (oldest 1h2m past its limit)");
+  CHECK(SummarizeRun(Did("files.cache", "file", 20000,
+                         {{Verb::kDelete, 10000, 1288490189, "/c/a", {}}})) ==
+        "files.cache: deleted 10,000 files (1.2 GiB)");
+  RunReport occupancy =
+      Did("occupancy", "user", 5, {{Verb::kOverQuota, 1, 0, "carol", {}}});
+  occupancy.destructive = false;
+  CHECK(SummarizeRun(occupancy) ==
+        "occupancy: measured 5 users; carol over quota");
+}
+
+TEST_CASE("a recorded lateness reaches the summary through the ledger's reason",
+          "[summary]") {
+  std::vector<Performed> performed;
+  Action a{Verb::kDelete, "t: 3 rows", 0, 3,
+           "past max_age 1h" + LatenessSuffix(std::chrono::seconds(90)), {}};
+  AddPerformed(a, &performed);
+  a.reason = "past max_age 1h" + LatenessSuffix(std::chrono::seconds(3725));
+  AddPerformed(a, &performed);
+  REQUIRE(performed.size() == 1);
+  CHECK(performed[0].worst_late == std::chrono::seconds(3725));
+  CHECK(a.reason == "past max_age 1h; lateness 1h2m5s");
+  CHECK(LatenessOf("x; lateness 34490878s") == std::chrono::seconds(34490878));
 }
 
 TEST_CASE("a run that did nothing says so, and a brake says what waits",
           "[summary]") {
   RunReport idle = Did("files.backups", "file", 3, {});
   CHECK(SummarizeRun(idle) ==
-        "files.backups  ok  nothing to do; 3 files in scope");
+        "files.backups: nothing to do; 3 files in scope");
   RunReport braked = Did("files.data", "file", 4, {});
   braked.outcome = Outcome::kBraked;
   braked.error = "clock brake engaged: wall clock moved +1y";
   braked.plan.actions.push_back({Verb::kDelete, "/d/old", 4096, 1, "old", {}});
   CHECK(SummarizeRun(braked) ==
-        "files.data  braked  nothing done; 4 files in scope; planned: delete "
-        "1 file, 4K  (clock brake engaged: wall clock moved +1y)");
+        "files.data: braked: nothing done; 4 files in scope; planned: delete "
+        "1 file (4.0 KiB)  (clock brake engaged: wall clock moved +1y)");
 }
 
 TEST_CASE("a dry run's summary says what it would do", "[summary]") {
@@ -156,7 +194,7 @@ TEST_CASE("a dry run's summary says what it would do", "[summary]") {
   r.plan.actions.push_back(
       {Verb::kDelete, "tokens: 1234 rows", 0, 1234, "old", {}});
   CHECK(SummarizeRun(r) ==
-        "rows.tokens  dry-run  planned: delete 1,234 rows; 2,500 rows in "
+        "rows.tokens: dry-run: planned: delete 1,234 rows; 2,500 rows in "
         "scope");
 }
 
@@ -167,6 +205,9 @@ TEST_CASE("a run that did nothing is logged at debug, not info", "[summary]") {
   spdlog::set_default_logger(std::make_shared<spdlog::logger>("test", sink));
   spdlog::set_level(spdlog::level::info);
   LogRunReport(Did("rows.tokens", "row", 10, {}));
+  RunReport measured = Did("occupancy", "user", 6, {});
+  measured.destructive = false;
+  LogRunReport(measured);  // no quota transition: nothing new to say
   const std::string idle = out.str();
   LogRunReport(Did("rows.tokens", "row", 10, {{Verb::kDelete, 3, 0}}));
   const std::string busy = out.str();
@@ -178,9 +219,14 @@ TEST_CASE("a run that did nothing is logged at debug, not info", "[summary]") {
 TEST_CASE("a run's JSON keeps the exact numbers of what was performed",
           "[summary]") {
   RunReport r =
-      Did("rows.analytics", "row", 1200000, {{Verb::kDelete, 700001, 0}});
+      Did("rows.analytics", "row", 1200000,
+          {{Verb::kDelete, 700001, 0, "events: 700001 rows",
+            std::chrono::seconds(34490878)}});
   json j = RunToJson(r);
   CHECK(j["performed"][0]["count"] == 700001);
+  CHECK(j["performed"][0]["worst_lateness_seconds"] == 34490878);
+  CHECK(SummarizeRun(r) ==
+        "rows.analytics: deleted 700,001 rows (oldest 1y34d past its limit)");
   CHECK(j["unit"] == "row");
   StatusOr<RunReport> back = RunFromJson(j);
   REQUIRE(back.ok());

@@ -190,7 +190,7 @@ void LogsPolicy::Compress(const Task& task) {
   a.reason +=
       ": " + FormatSize(done->in_bytes) + " -> " + FormatSize(done->out_bytes);
   if (!ctx) {
-    spdlog::info("{}: compress {} ({})", rule_.policy, a.target, a.reason);
+    spdlog::debug("{}: compress {} ({})", rule_.policy, a.target, a.reason);
     return;
   }
   Status st = ctx->Done(ids[0], rule_.policy, a);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "base/human_format.h"
 #include "config/config_value.h"
 #include "core/state_db.h"
 #include "kinds/occupancy/occupancy_state_store.h"
@@ -17,8 +18,8 @@ constexpr size_t kChartScans = 500;  // about three weeks at every = 1h
 constexpr size_t kMetricsUsers = 100;
 
 std::string Usage(const OccupancyRow& u) {
-  std::string text = u.user + " " + FormatSize(u.allocated);
-  if (u.quota > 0) text += " of " + FormatSize(u.quota);
+  std::string text = u.user + " " + HumanBytes(u.allocated);
+  if (u.quota > 0) text += " of " + HumanBytes(u.quota);
   return text;
 }
 

@@ -35,7 +35,8 @@ Plan PlanRows(const std::string& policy, const RowsRule& rule,
 // "app.events (by ctid)" on PostgreSQL, where rows have no stable number.
 std::string RemovedRowsTarget(const RowsRule& rule, const RowsBatch& removed);
 
-// LatenessSuffix / LatenessOf: core/lateness.h.
+// LatenessSuffix/LatenessOf (core/lateness.h): a removal's reason ends
+// with how far past its deadline the oldest removed row was.
 
 class BatchSizer {
  public:
