@@ -42,7 +42,9 @@ void WritePolicy(const PolicyReport& p, std::ostringstream& out) {
       JudgePromise(p) == Promise::kNoLimit && p.removed_items == 0;
   std::string oldest = "  oldest survivor: " + OldestText(p);
   const std::string left = LeftText(p);
-  if (!left.empty() && p.kept_items != 0) oldest += "; left: " + left;
+  if (!left.empty() && (p.kept_items != 0 || p.limit_bytes)) {
+    oldest += "; left: " + left;  // a budget: what the set holds, even 0
+  }
   if (!measures_only) Put(out, oldest);
   if (!measures_only) Put(out, "  removed in the period: " + RemovedText(p));
   Put(out, "  last run: " + LastRunText(p));

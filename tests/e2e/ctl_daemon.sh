@@ -48,7 +48,7 @@ expect_code 0 ctl run cache --dry-run
 grep -q "would delete $WORK/data/old4" "$WORK/out" || { cat "$WORK/out"; fail "dry run"; }
 [ -e "$WORK/data/old4" ] || fail "dry run deleted"
 expect_code 0 ctl run files.cache
-grep -q "^files.cache: deleted old4 (2 B)" "$WORK/out" || { cat "$WORK/out"; fail "run"; }
+grep -q "^files.cache: deleted old4 (2 B" "$WORK/out" || { cat "$WORK/out"; fail "run"; }
 [ ! -e "$WORK/data/old4" ] || fail "run did not delete"
 expect_code 1 ctl run nosuch
 grep -q "no policy named 'nosuch'" "$WORK/err" || { cat "$WORK/err"; fail "unknown policy"; }

@@ -8,7 +8,7 @@ files_config data 'every = 1s'
 # Something to delete: a run that finds nothing is logged at debug only.
 echo first > "$WORK/data/first"; touch -d "-100 days" "$WORK/data/first"
 start_daemon --config "$WORK/r.conf"
-wait_for "$WORK/log" "files.data: deleted first (6 B)"
+wait_for "$WORK/log" "files.data: deleted first (6 B"
 
 expect_code 1 "$RETENTIOND" --config "$WORK/r.conf" --once
 grep -q "is in use by another retentiond.*$WORK/state/lock" "$WORK/err" || { cat "$WORK/err"; fail "no clear lock message"; }

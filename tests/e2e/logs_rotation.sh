@@ -114,6 +114,6 @@ grep -q "  logs.web  delete  " "$WORK/out" || { cat "$WORK/out"; fail "no delete
 expect_code 0 "$RETENTIONCTL" --config "$WORK/b/r.conf" --state-dir "$WORK/b/state" report
 # (80 columns: the line may wrap, so it is read as one.)
 tr '\n' ' ' < "$WORK/out" |
-  grep -Eq "left: [0-9]+ items?, [^;]*; with live files [0-9.]+ [KM]iB of +budget 3.0 MiB" ||
+  grep -Eq "left: [0-9]+ items?[^;]*; with live files [0-9.]+ (B|KiB|MiB) of +budget +3.0 MiB" ||
   { cat "$WORK/out"; fail "report: no bytes against the budget"; }
 echo "logs_rotation: ok"

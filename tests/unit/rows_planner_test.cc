@@ -28,7 +28,7 @@ TEST_CASE("a rows plan has one delete action counting the expired rows") {
   CHECK(p.actions[0].expected.mtime == kNow - hours(5));
   CHECK(p.actions[0].target ==
         "events: 3 rows with ts before 2025-12-31T22:00:00Z");
-  CHECK(p.actions[0].reason == "past max_age 2h; lateness 10800s");
+  CHECK(p.actions[0].reason == "past max_age 2h; lateness 3h");
   CHECK(p.scope == 10);
   REQUIRE(p.kept);
   CHECK(p.kept->count == 7);
