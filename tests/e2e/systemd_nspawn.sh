@@ -202,6 +202,11 @@ inside systemctl stop retentiond.service
 active inactive || { journal; fail "state $(show retentiond.service ActiveState) after stop"; }
 [ "$(show retentiond.service Result)" = success ] || { journal; fail "stop result $(show retentiond.service Result)"; }
 
+echo "== the checkpoints went to the journal, and the ledger matches them"
+inside retentionctl --state-dir /var/lib/retentiond verify --journal >"$WORK/verify" 2>&1 ||
+  { cat "$WORK/verify"; journal; fail "verify --journal"; }
+grep -q "checkpoints hold: [1-9]" "$WORK/verify" || { cat "$WORK/verify"; fail "verify --journal found no checkpoints"; }
+
 echo "== socket activation"
 inside sed -i 's/^\[daemon\]$/[daemon]\ncontrol_socket = \/run\/retentiond\/control.sock/' "$conf"
 inside systemctl start retentiond.socket
