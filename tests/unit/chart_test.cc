@@ -31,6 +31,14 @@ PolicyReport Removing(const std::string& kind, int64_t items, int64_t bytes) {
   return p;
 }
 
+PolicyReport Occupancy(std::vector<ChartSeries> series) {
+  PolicyReport p;
+  p.id = p.kind = "occupancy";
+  p.series_title = "Occupancy of the largest users against their quota";
+  p.series = std::move(series);
+  return p;
+}
+
 // Data marks with an area (bars, dots) or a length (lines).
 size_t VisibleMarks(const Chart& chart) {
   size_t n = 0;
@@ -102,12 +110,8 @@ TEST_CASE("a day's tiny removal next to a huge one still draws a bar",
 
 TEST_CASE("a one-point occupancy series draws a dot, against its quota",
           "[chart]") {
-  PolicyReport p;
-  p.id = "occupancy";
-  p.kind = "occupancy";
-  p.series_title = "Occupancy of the largest users against their quota";
-  p.series = {{"alice", {{kNow - hours(1), 5 << 20}}, 10 << 20}};
-  const std::vector<Chart> charts = PolicyCharts(Period(), p);
+  const std::vector<Chart> charts = PolicyCharts(
+      Period(), Occupancy({{"alice", {{kNow - hours(1), 5 << 20}}, 10 << 20}}));
   REQUIRE(charts.size() == 1);
   CHECK(charts[0].unit == "bytes");
   const ChartLayout layout = Layout(charts[0]);
@@ -121,11 +125,8 @@ TEST_CASE("a one-point occupancy series draws a dot, against its quota",
 }
 
 TEST_CASE("a line whose points coincide draws a dot", "[chart]") {
-  PolicyReport p;
-  p.id = "occupancy";
-  p.kind = "occupancy";
-  p.series = {{"bob", {{kNow, 0}, {kNow, 0}}}};
-  const std::vector<Chart> charts = PolicyCharts(Period(), p);
+  const std::vector<Chart> charts =
+      PolicyCharts(Period(), Occupancy({{"bob", {{kNow, 0}, {kNow, 0}}}}));
   REQUIRE(charts.size() == 1);
   CHECK(Layout(charts[0]).marks.back().shape == ChartMark::Shape::kCircle);
   CheckTitledWithMarks(charts);
