@@ -135,8 +135,13 @@ std::string ErrorText(const std::string& name, const json& params) {
          Printable(params.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
-// A policy's "progress" object back as the daemon measured it; nullopt
-// when it is not executing (or the daemon is older).
+bool IsPermissionDenied(const std::string& name) {
+  return name == kErrorPermissionDenied ||
+         name == "org.varlink.service.PermissionDenied";
+}
+
+}  // namespace
+
 std::optional<ProgressSnapshot> ProgressOf(const json& policy) {
   auto it = policy.is_object() ? policy.find("progress") : policy.end();
   if (it == policy.end() || !it->is_object()) return std::nullopt;
@@ -159,13 +164,6 @@ std::optional<ProgressSnapshot> ProgressOf(const json& policy) {
   }
   return p;
 }
-
-bool IsPermissionDenied(const std::string& name) {
-  return name == kErrorPermissionDenied ||
-         name == "org.varlink.service.PermissionDenied";
-}
-
-}  // namespace
 
 std::string FormatPolicyTable(const json& policies, WallTime now) {
   if (!policies.is_array() || policies.empty()) {

@@ -4,7 +4,8 @@
 # (P%), R rows/s, T left" on stderr, redrawn in place; with stderr not a
 # terminal it draws nothing. In the daemon, `retentionctl status` shows the
 # running policy's progress, and `status --json` its exact numbers; once the
-# run ended, no progress is shown.
+# run ended, no progress is shown. `retentionctl run` on a terminal draws the
+# same line while it waits for the run's reply.
 source "$(dirname "$0")/lib.bash"
 
 ROWS=1000000
@@ -72,6 +73,19 @@ assert p["progress"] is None, p
 PY
 ctl status > "$WORK/status.txt"
 ! grep -q "in progress" "$WORK/status.txt" || fail "status text still shows progress"
+# `retentionctl run` on a terminal shows the run's progress while it waits.
+sqlite3 "$WORK/big.db" > /dev/null <<SQL
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $ROWS)
+INSERT INTO events (ts) SELECT $now - 86400 * 30 - i FROM n;
+SQL
+TERM=xterm timeout 60 script -qec "'$RETENTIONCTL' --config '$WORK/daemon.conf' run big" \
+  /dev/null > "$WORK/run.out" < /dev/null || { cat -v "$WORK/run.out"; fail "run under script(1) failed"; }
+grep -aq $'\r\033\\[Krows.big: [0-9,]* of 1,000,000 rows ([0-9]*%)' "$WORK/run.out" ||
+  { cat -v "$WORK/run.out" | tail -5; fail "retentionctl run drew no progress line"; }
+grep -aq "rows.big: deleted 1,000,000 rows" "$WORK/run.out" || { cat -v "$WORK/run.out"; fail "run's summary missing"; }
+"$RETENTIONCTL" --config "$WORK/daemon.conf" run big > "$WORK/run-piped.out" 2>&1 ||
+  fail "a second run failed"
+! grep -q $'\033' "$WORK/run-piped.out" || fail "retentionctl run drew progress into a pipe"
 # Not a terminal: no progress line in the daemon's stderr.
 ! grep -q $'\033' "$WORK/log" || fail "a progress line written to a file"
 echo "status_progress: ok"
