@@ -148,9 +148,8 @@ TEST_CASE("a log set's size is charted against its budget", "[chart]") {
 
 TEST_CASE("a policy that removed nothing and measures nothing has no chart",
           "[chart]") {
-  PolicyReport p;
-  p.id = "files.x";
-  p.kind = "files";
+  PolicyReport p = Removing("files", 1, 0);
+  p.removed_per_day.clear();
   p.limit_bytes = 1;  // a budget, but no measuring run yet
   CHECK(PolicyCharts(Period(), p).empty());
 }
