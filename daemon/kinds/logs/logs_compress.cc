@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <string>
 
+#include "base/human_format.h"
+#include "base/text_table.h"
 #include "compress/compressor.h"
 #include "core/ledger.h"
 #include "core/ledger_context.h"
@@ -48,13 +50,17 @@ bool LogsPolicy::Compressing(const std::string& path) {
 }
 
 void LogsPolicy::QueueCompression(const std::string& path, const FileInfo& info,
-                                  bool wait_for_writer) {
+                                  bool wait_for_writer, bool announce) {
+  const Task queued{path, info, wait_for_writer, announce};
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (!compressing_.insert(path).second) return;
+    if (!compressing_.insert(path).second) {
+      if (announce) AnnounceRotation(queued, std::nullopt);
+      return;
+    }
     ++pending_;
   }
-  compressor_->Post([this, task = Task{path, info, wait_for_writer}] {
+  compressor_->Post([this, task = queued] {
     bool cancelled = false;
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -64,7 +70,9 @@ void LogsPolicy::QueueCompression(const std::string& path, const FileInfo& info,
         abort_compress_ = stop_.load();
       }
     }
-    if (!cancelled) Compress(task);
+    const std::optional<uint64_t> compressed =
+        cancelled ? std::nullopt : Compress(task);
+    if (task.announce) AnnounceRotation(task, compressed);
     std::lock_guard<std::mutex> lock(mu_);
     compressing_now_.clear();
     compressing_.erase(task.path);
@@ -135,18 +143,18 @@ bool LogsPolicy::AwaitLetGo(Dir& dir, const std::string& name,
   return false;
 }
 
-void LogsPolicy::Compress(const Task& task) {
+std::optional<uint64_t> LogsPolicy::Compress(const Task& task) {
   Filesystem& fs = services_.fs;
   auto dir = fs.OpenRoot(SplitPath(task.path).dir);
-  if (!dir.ok()) return;  // the next run plans it again
+  if (!dir.ok()) return std::nullopt;  // the next run plans it again
   const std::string name = SplitPath(task.path).name;
   FileInfo info = task.info;
   if (task.wait_for_writer && !AwaitLetGo(**dir, name, task.path, &info)) {
-    return;
+    return std::nullopt;
   }
-  if (abort_compress_) return;
+  if (abort_compress_) return std::nullopt;
   auto current = fs.StatAt(**dir, name);
-  if (!current.ok() || !current->SameIdentity(info)) return;
+  if (!current.ok() || !current->SameIdentity(info)) return std::nullopt;
   // Write-ahead, as for removals: the source is gone once it is compressed,
   // so the intent is durable first (a crash in between is resolved by
   // Resolve at the next run).
@@ -169,7 +177,7 @@ void LogsPolicy::Compress(const Task& task) {
     if (!st.ok()) {
       spdlog::error("{}: ledger: {}; {} kept uncompressed", rule_.policy,
                     st.ToString(), task.path);
-      return;
+      return std::nullopt;
     }
   }
   auto done = CompressFile(fs, **dir, name, *current, rule_.compress,
@@ -182,7 +190,7 @@ void LogsPolicy::Compress(const Task& task) {
           "run",
           rule_.policy, task.path, done.status().ToString());
     }
-    return;
+    return std::nullopt;
   }
   Action a = intent;
   a.target = task.path + CompressionSuffix(rule_.compress);
@@ -191,7 +199,7 @@ void LogsPolicy::Compress(const Task& task) {
       ": " + FormatSize(done->in_bytes) + " -> " + FormatSize(done->out_bytes);
   if (!ctx) {
     spdlog::debug("{}: compress {} ({})", rule_.policy, a.target, a.reason);
-    return;
+    return done->out_bytes;
   }
   Status st = ctx->Done(ids[0], rule_.policy, a);
   if (st.ok()) st = ctx->Flush();
@@ -199,6 +207,21 @@ void LogsPolicy::Compress(const Task& task) {
     spdlog::error("{}: ledger: {}; recorded at the next run", rule_.policy,
                   st.ToString());
   }
+  return done->out_bytes;
+}
+
+void LogsPolicy::AnnounceRotation(const Task& task,
+                                  std::optional<uint64_t> compressed) {
+  const std::string name = Printable(SplitPath(task.path).name);
+  const std::string size = HumanBytes(task.info.size);
+  if (!compressed) {
+    spdlog::info("{}: rotated {} ({})", rule_.policy, name, size);
+    return;
+  }
+  // ".zst" -> "zst"
+  const std::string codec = CompressionSuffix(rule_.compress) + 1;
+  spdlog::info("{}: rotated {} ({} → {} {})", rule_.policy, name, size,
+               HumanBytes(*compressed), codec);
 }
 
 }  // namespace retention

@@ -104,6 +104,9 @@ class LogsPolicy final : public Policy {
     std::string path;
     FileInfo info;
     bool wait_for_writer = false;
+    // A fresh rotation's archive: its info line ("rotated NAME (4.0 MiB →
+    // 1.1 MiB zst)") is logged when the compression ends (kToldLater).
+    bool announce = false;
   };
   StatusOr<LogSetSnapshot> Snapshot(std::vector<std::string>* warnings,
                                     std::vector<LogsEntry>* intents,
@@ -141,8 +144,12 @@ class LogsPolicy final : public Policy {
   Status ShiftNumbered(Dir& archive_dir, const std::string& live);
   void Notify(std::vector<std::string>* warnings);
   void QueueCompression(const std::string& path, const FileInfo& info,
-                        bool wait_for_writer);
-  void Compress(const Task& task);
+                        bool wait_for_writer, bool announce = false);
+  // The compressed size, or nullopt when it was not compressed (it went
+  // away, a failure: logged, retried by a later run).
+  std::optional<uint64_t> Compress(const Task& task);
+  // A Task::announce archive's info line, once its compression ended.
+  void AnnounceRotation(const Task& task, std::optional<uint64_t> compressed);
   // Waits until no process has `name` in `dir` (the file `*info`, updated
   // as it grows) open for writing, or its size was stable for
   // kLetGoTimeout. False if it went away, was replaced, or on stop.
