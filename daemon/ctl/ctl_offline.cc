@@ -24,10 +24,7 @@
 #include "report/report.h"
 
 namespace retention {
-namespace {
-
-// Opens an existing state database; never creates one.
-std::unique_ptr<StateDb> OpenExisting(CtlContext& ctx) {
+std::unique_ptr<StateDb> OpenExistingStateDb(CtlContext& ctx) {
   auto dir = ctx.fs.OpenRoot(ctx.state_dir);
   Status st =
       dir.ok() ? ctx.fs.StatAt(**dir, "state.db").status() : dir.status();
@@ -44,10 +41,8 @@ std::unique_ptr<StateDb> OpenExisting(CtlContext& ctx) {
   return std::move(*db);
 }
 
-}  // namespace
-
 int VerifyStateDir(CtlContext& ctx) {
-  auto db = OpenExisting(ctx);
+  auto db = OpenExistingStateDb(ctx);
   if (!db) return kExitFailure;
   Ledger ledger(*db);
   auto check = ledger.Verify();
@@ -119,7 +114,7 @@ int LedgerFromStateDir(CtlContext& ctx) {
     }
     after = *n;
   }
-  auto db = OpenExisting(ctx);
+  auto db = OpenExistingStateDb(ctx);
   if (!db) return kExitFailure;
   Ledger ledger(*db);
   for (;;) {
@@ -135,7 +130,7 @@ int LedgerFromStateDir(CtlContext& ctx) {
 }
 
 int ConfirmClockInStateDir(CtlContext& ctx) {
-  auto db = OpenExisting(ctx);
+  auto db = OpenExistingStateDb(ctx);
   if (!db) return kExitFailure;
   std::optional<Brake> engaged;
   auto brakes = db->Brakes();
@@ -200,7 +195,7 @@ int CheckReportOptions(const CtlContext& ctx) {
 }
 
 int ReportFromStateDir(CtlContext& ctx) {
-  auto db = OpenExisting(ctx);
+  auto db = OpenExistingStateDb(ctx);
   if (!db) return kExitFailure;
   auto text = RenderReport(ctx, *db, *ParseDuration(ctx.since));
   if (!text.ok()) {
@@ -226,7 +221,7 @@ int WriteReport(CtlContext& ctx, const std::string& text) {
 }
 
 int MetricsFromStateDir(CtlContext& ctx) {
-  auto db = OpenExisting(ctx);
+  auto db = OpenExistingStateDb(ctx);
   if (!db) return kExitFailure;
   auto snapshot =
       CollectMetrics(*db, ctx.config, BuiltinRegistry(),
@@ -245,7 +240,7 @@ int OccupancyFromStateDir(CtlContext& ctx) {
     ctx.err << "retentionctl: occupancy takes at most one USER\n";
     return kExitUsage;
   }
-  auto db = OpenExisting(ctx);
+  auto db = OpenExistingStateDb(ctx);
   if (!db) return kExitFailure;
   const OccupancyQuery q{ctx.args.empty() ? "" : ctx.args[0],
                          size_t(std::max(0, ctx.top)), ctx.over};
