@@ -174,6 +174,16 @@ std::string ManagerService::Status() {
     if (p["state"] == "running") running = p["id"];
     if (p["state"] == "queued") queued.push_back(p["id"]);
   }
+  const CheckpointSends sends = daemon_.checkpoint_sends();
+  auto when = [](const std::optional<WallTime>& t) {
+    return t ? json(FormatIso8601(*t)) : json(nullptr);
+  };
+  json checkpoints = {
+      {"send_failures", sends.failures},
+      {"last_failure", when(sends.last_failure)},
+      {"last_error",
+       sends.last_error.empty() ? json(nullptr) : json(sends.last_error)},
+      {"last_sent", when(sends.last_sent)}};
   return EncodeReply(
       {{"version", info_.version},
        {"pid", info_.pid},
@@ -185,6 +195,7 @@ std::string ManagerService::Status() {
        {"running", running},
        {"queued", queued},
        {"holds", std::move(hold_list)},
+       {"checkpoints", std::move(checkpoints)},
        {"policies", std::move(*policies)}});
 }
 

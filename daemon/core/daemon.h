@@ -102,6 +102,10 @@ class Daemon {
   StateDb& state() { return *state_; }
   Ledger& ledger() { return *ledger_; }
   ClockBrake& clock_brake() { return *brake_; }
+  // What became of the checkpoints sent off the host (checkpointer.h).
+  CheckpointSends checkpoint_sends() const {
+    return checkpointer_ ? checkpointer_->sends() : CheckpointSends{};
+  }
 
  private:
   using PolicyList = std::vector<std::shared_ptr<Policy>>;
