@@ -332,6 +332,8 @@ void ManagerService::Report(const Request& request, ReplyFn reply) {
       reply(InternalError(report.status()));
       return;
     }
+    auto audit = daemon_.Audit();  // without holds, the report goes without
+    if (audit.ok()) report->audit = std::move(*audit);
     std::string text = format == "json"   ? FormatReportJson(*report)
                        : format == "html" ? FormatReportHtml(*report)
                                           : FormatReportText(*report);

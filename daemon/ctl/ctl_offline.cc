@@ -12,6 +12,7 @@
 #include "config/config_value.h"
 #include "config/kind_registry.h"
 #include "control/control_protocol.h"
+#include "core/audit_run.h"
 #include "core/clock_brake.h"
 #include "core/ledger.h"
 #include "core/metrics.h"
@@ -174,6 +175,14 @@ StatusOr<std::string> RenderReport(CtlContext& ctx, StateDb& db,
   auto report = BuildReport(ctx.config ? *ctx.config : none, db, ledger,
                             BuiltinReportSections(), ctx.clock.Now(), since);
   if (!report.ok()) return report.status();
+  // With the configuration, each promise checked against the world now,
+  // as the daemon's reports have it (run as the daemon's user or root).
+  auto holds = db.Holds();
+  if (ctx.config != nullptr && holds.ok()) {
+    Services services{.clock = ctx.clock, .fs = ctx.fs, .state = &db};
+    report->audit = AuditPolicies(*ctx.config, BuiltinRegistry(), services,
+                                  *holds, report->generated_at);
+  }
   if (ctx.format == "json") return FormatReportJson(*report);
   if (ctx.format == "html") return FormatReportHtml(*report);
   return FormatReportText(*report);

@@ -32,6 +32,10 @@ root = users
 default_quota = 100K
 CONF
 expect_code 0 "$RETENTIOND" --config "$WORK/r.conf" --once
+# The daemon audits with its daily report, at start: the promise gauges.
+start_daemon --config "$WORK/r.conf"
+for _ in $(seq 200); do ls "$WORK"/state/reports/*.json >/dev/null 2>&1 && break; sleep 0.05; done
+kill -TERM "$pid"; wait "$pid" || fail "the daemon exited $?"
 expect_code 0 "$RETENTIONCTL" --config "$WORK/r.conf" metrics
 cp "$WORK/out" "$WORK/metrics"
 promtool check metrics < "$WORK/metrics" > "$WORK/lint" 2>&1 ||
@@ -44,7 +48,9 @@ for line in \
   'retentiond_occupancy_users 2' \
   'retentiond_occupancy_users_over_quota 1' \
   'retentiond_occupancy_user_quota_bytes{user="ann"} 102400' \
-  'retentiond_ledger_ok 1'; do
+  'retentiond_ledger_ok 1' \
+  'retentiond_promise_kept{policy="files.data",kind="files"} 1' \
+  'retentiond_promise_overdue_items{policy="files.data",kind="files"} 0'; do
   grep -qF "$line" "$WORK/metrics" || { cat "$WORK/metrics"; fail "metric missing: $line"; }
 done
 grep -q '^retentiond_occupancy_user_bytes{user="bob"} [0-9]' "$WORK/metrics" || fail "no per-user bytes"
