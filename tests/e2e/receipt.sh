@@ -12,11 +12,7 @@ source "$(dirname "$0")/lib.bash"
 mkdir -p "$WORK"/{state,users/1/docs,users/2,backups}
 now=$(date -u +%s)
 day=86400
-sqlite3 "$WORK/app.db" > /dev/null <<SQL
-PRAGMA journal_mode = WAL;
-CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, deleted_at INTEGER);
-CREATE TABLE sessions (id INTEGER PRIMARY KEY, user_id INTEGER);
-CREATE TABLE usage_events (id INTEGER PRIMARY KEY, user_id INTEGER);
+{ accounts_schema; cat <<SQL; } | sqlite3 "$WORK/app.db" > /dev/null
 INSERT INTO users VALUES (1, 'a@example.com', $now - 31 * $day),
   (2, 'b@example.com', NULL);
 INSERT INTO sessions (user_id) VALUES (1), (1), (2);
@@ -24,22 +20,10 @@ INSERT INTO usage_events (user_id) VALUES (1), (1), (1), (2);
 SQL
 head -c 3000 /dev/zero > "$WORK/users/1/docs/a.bin"
 head -c 1096 /dev/zero > "$WORK/users/1/b.bin"
-cat > "$WORK/r.conf" <<CONF
-[daemon]
-state_dir = state
-control_socket = control.sock
-[files.backups]
-root = backups
-max_age = 90d
-[accounts]
-database = sqlite:app.db
-table = users
-deleted_column = deleted_at
-grace = 30d
-data_dir = users/{id}
-cascade = sessions.user_id usage_events.user_id
-backups_policy = files.backups
-CONF
+{ printf '[daemon]\nstate_dir = state\ncontrol_socket = control.sock\n'
+  printf '[files.backups]\nroot = backups\nmax_age = 90d\n'
+  accounts_section
+  echo "backups_policy = files.backups"; } > "$WORK/r.conf"
 ctl() { "$RETENTIONCTL" --config "$WORK/r.conf" "$@"; }
 
 # A backups_policy that names no files policy is refused, naming the line.
