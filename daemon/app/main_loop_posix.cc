@@ -191,7 +191,8 @@ void MainLoop::MaybeWriteDailyReport() {
   Defer([this] {
     auto written =
         WriteDailyReport(daemon_.fs(), *daemon_.config(), daemon_.state(),
-                         daemon_.ledger(), clock_.Now());
+                         daemon_.ledger(), clock_.Now(),
+                         [this] { return daemon_.Audit(); });
     if (!written.ok()) {
       spdlog::warn("daily report: {}", written.status().ToString());
     } else if (*written) {

@@ -224,8 +224,33 @@ void ConfigBuilder::FinishSection(Merged* merged) {
   }
 }
 
+void ConfigBuilder::CheckReferences(const Merged& merged) {
+  if (merged.spec == nullptr) return;
+  for (const KeySpec& key : merged.spec->keys) {
+    const std::string& kind = key.names_policy_of_kind;
+    auto value = merged.section.values.find(key.name);
+    if (kind.empty() || value == merged.section.values.end()) continue;
+    const std::string& name = value->second.raw;
+    const bool exists =
+        std::any_of(merged_.begin(), merged_.end(), [&](const Merged& m) {
+          return m.section.id() == name;
+        });
+    std::string message;
+    if (name.compare(0, kind.size() + 1, kind + ".") != 0) {
+      message = "\"" + name + "\" must name a " + kind + " policy (" + kind +
+                ".NAME)";
+    } else if (!exists) {
+      message = "names no configured policy: there is no [" + name + "]";
+    }
+    if (!message.empty()) {
+      Error(value->second.where, merged.section.id(), key.name, message);
+    }
+  }
+}
+
 bool ConfigBuilder::Finish(Config* config, std::vector<ConfigError>* errors) {
   for (Merged& merged : merged_) FinishSection(&merged);
+  for (const Merged& merged : merged_) CheckReferences(merged);
   if (errors != nullptr) *errors = SortedErrors();
   if (!errors_.empty()) return false;
   config->files = files_;

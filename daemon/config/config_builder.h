@@ -70,6 +70,8 @@ class ConfigBuilder {
   void SetValue(const std::string& file, const std::string& base_dir,
                 const IniEntry& entry, Merged* merged, SeenInFile* seen_keys);
   void FinishSection(Merged* merged);
+  // The keys that name another policy (KeySpec::names_policy_of_kind).
+  void CheckReferences(const Merged& merged);
   void Error(SourceLocation where, std::string section, std::string key,
              std::string message);
   std::vector<ConfigError> SortedErrors() const;

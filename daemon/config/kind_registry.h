@@ -63,6 +63,9 @@ struct KeySpec {
   // An empty value is allowed and means "off" (control_socket =); without
   // this, an empty value of any type but string and list is an error.
   bool empty_disables = false;
+  // A reference to another policy: the value must be "KIND.NAME" naming a
+  // configured section of this kind (checked once every section is read).
+  std::string names_policy_of_kind = "";
 };
 
 using SectionValidator =

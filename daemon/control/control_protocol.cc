@@ -98,6 +98,15 @@ type Run (
   performed: []Performed
 )
 
+# Checkpoints sent off the host since the daemon started: sinks that
+# refused one, the last refusal and why, the last one every sink took.
+type CheckpointSends (
+  send_failures: int,
+  last_failure: ?string,
+  last_error: ?string,
+  last_sent: ?string
+)
+
 # The daemon's state. Times are ISO-8601 UTC. clock_brake is the reason
 # while deletions are paused until the clock is confirmed.
 method Status() -> (
@@ -110,6 +119,7 @@ method Status() -> (
   running: ?string,
   queued: []string,
   holds: []HoldInfo,
+  checkpoints: CheckpointSends,
   policies: []Policy
 )
 

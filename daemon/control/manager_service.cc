@@ -189,6 +189,16 @@ std::string ManagerService::Status() {
     if (p["state"] == "running") running = p["id"];
     if (p["state"] == "queued") queued.push_back(p["id"]);
   }
+  const CheckpointSends sends = daemon_.checkpoint_sends();
+  auto when = [](const std::optional<WallTime>& t) {
+    return t ? json(FormatIso8601(*t)) : json(nullptr);
+  };
+  json checkpoints = {
+      {"send_failures", sends.failures},
+      {"last_failure", when(sends.last_failure)},
+      {"last_error",
+       sends.last_error.empty() ? json(nullptr) : json(sends.last_error)},
+      {"last_sent", when(sends.last_sent)}};
   return EncodeReply(
       {{"version", info_.version},
        {"pid", info_.pid},
@@ -200,6 +210,7 @@ std::string ManagerService::Status() {
        {"running", running},
        {"queued", queued},
        {"holds", std::move(hold_list)},
+       {"checkpoints", std::move(checkpoints)},
        {"policies", std::move(*policies)}});
 }
 
@@ -336,6 +347,8 @@ void ManagerService::Report(const Request& request, ReplyFn reply) {
       reply(InternalError(report.status()));
       return;
     }
+    auto audit = daemon_.Audit();  // without holds, the report goes without
+    if (audit.ok()) report->audit = std::move(*audit);
     std::string text = format == "json"   ? FormatReportJson(*report)
                        : format == "html" ? FormatReportHtml(*report)
                                           : FormatReportText(*report);

@@ -2,48 +2,21 @@
 
 #include <algorithm>
 
+#include "core/canonical_json.h"
 #include "core/signing_key.h"
 
 namespace retention {
 namespace {
 
-// A JSON string: quotes, backslashes and control characters escaped as
-// JSON (and Python's json.dumps) write them; other bytes as they are.
-std::string Quote(std::string_view text) {
-  std::string out = "\"";
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          static constexpr char kHex[] = "0123456789abcdef";
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 0x0f];
-        } else {
-          out += ch;
-        }
-    }
-  }
-  return out + "\"";
-}
-
 // The object with its keys in order; "sig" (between "seq" and "time") only
 // when `with_sig`.
 std::string Object(const Checkpoint& c, bool with_sig) {
-  return "{\"head\":" + Quote(c.head) + ",\"host\":" + Quote(c.host) +
-         ",\"ledger_id\":" + Quote(c.ledger_id) +
-         ",\"prev_sig\":" + Quote(c.prev_sig) +
+  return "{\"head\":" + JsonString(c.head) + ",\"host\":" + JsonString(c.host) +
+         ",\"ledger_id\":" + JsonString(c.ledger_id) +
+         ",\"prev_sig\":" + JsonString(c.prev_sig) +
          ",\"seq\":" + std::to_string(c.seq) +
-         (with_sig ? ",\"sig\":" + Quote(c.sig) : std::string()) +
-         ",\"time\":" + Quote(c.time) +
+         (with_sig ? ",\"sig\":" + JsonString(c.sig) : std::string()) +
+         ",\"time\":" + JsonString(c.time) +
          ",\"version\":" + std::to_string(kCheckpointVersion) + "}";
 }
 

@@ -115,7 +115,13 @@ StatusOr<Checkpoint> Daemon::WriteCheckpoint() {
   sinks.host = d.GetStringOrEmpty("host_id");
   if (sinks.host.empty()) sinks.host = LocalHostName();
   sinks.command = SplitWords(d.GetStringOrEmpty("checkpoint_command"));
-  return checkpointer_->Write(sinks, nullptr);
+  StatusOr<Checkpoint> written = checkpointer_->Write(sinks, nullptr);
+  // The send counters are in the metrics: metrics_file shows them now,
+  // not only after the next run.
+  std::lock_guard<std::mutex> lock(metrics_mu_);
+  Status st = WriteMetricsFile();
+  if (!st.ok()) spdlog::warn("metrics_file: {}", st.ToString());
+  return written;
 }
 
 Duration Daemon::checkpoint_every() const {
@@ -294,7 +300,8 @@ StatusOr<std::string> Daemon::Metrics() {
   auto snapshot = CollectMetrics(*state_, config().get(), registry_,
                                  BuiltinReportSections(), clock_.Now());
   if (!snapshot.ok()) return snapshot.status();
-  return FormatPrometheus(*snapshot, RETENTION_VERSION) + LatenessMetrics();
+  return FormatPrometheus(*snapshot, RETENTION_VERSION) + LatenessMetrics() +
+         FormatCheckpointMetrics(checkpoint_sends());
 }
 
 Status Daemon::WriteMetricsFile() {

@@ -18,6 +18,7 @@
 
 #include "config/config.h"
 #include "config/kind_registry.h"
+#include "core/audit.h"
 #include "core/checkpointer.h"
 #include "core/clock_brake.h"
 #include "core/ledger.h"
@@ -105,6 +106,15 @@ class Daemon {
   ClockBrake& clock_brake() { return *brake_; }
   // The runs executing now: done of planned, rate, time left.
   ProgressBoard& progress() { return progress_; }
+  // Checks every promise against the world now (audit_run.h: one dry-run
+  // plan per deleting policy, on instances of its own), keeps the verdicts
+  // in state.db for the metrics (audit_store.h) and rewrites metrics_file.
+  // Fails only when the holds cannot be read. Run with the daily report.
+  StatusOr<std::vector<AuditFinding>> Audit();
+  // What became of the checkpoints sent off the host (checkpointer.h).
+  CheckpointSends checkpoint_sends() const {
+    return checkpointer_ ? checkpointer_->sends() : CheckpointSends{};
+  }
 
  private:
   using PolicyList = std::vector<std::shared_ptr<Policy>>;

@@ -324,13 +324,20 @@ StatusOr<std::pair<int64_t, std::string>> Ledger::CurrentHead() {
 }
 
 StatusOr<std::optional<LedgerEntry>> Ledger::LastOf(const std::string& action) {
+  return LastOf(action, std::nullopt);
+}
+
+StatusOr<std::optional<LedgerEntry>> Ledger::LastOf(
+    const std::string& action, const std::optional<std::string>& target) {
   std::optional<LedgerEntry> out;
   Status st = db_.WithConnection([&](SqliteConnection& db) -> Status {
-    StatusOr<SqliteStatement> stmt =
-        db.Prepare(std::string("SELECT ") + kEntryColumns +
-                   " FROM ledger WHERE action = ? ORDER BY seq DESC LIMIT 1");
+    StatusOr<SqliteStatement> stmt = db.Prepare(
+        std::string("SELECT ") + kEntryColumns +
+        " FROM ledger WHERE action = ?1 AND (?2 IS NULL OR target = ?2) "
+        "ORDER BY seq DESC LIMIT 1");
     if (!stmt.ok()) return stmt.status();
     stmt->Bind(1, action);
+    if (target) stmt->Bind(2, *target);
     StatusOr<bool> row = stmt->Step();
     if (!row.ok()) return row.status();
     if (*row) out = RowToEntry(*stmt);

@@ -77,6 +77,10 @@ class Ledger {
   StatusOr<std::pair<int64_t, std::string>> CurrentHead();
   // The newest entry whose action is `action`; nullopt when none.
   StatusOr<std::optional<LedgerEntry>> LastOf(const std::string& action);
+  // The newest entry whose action is `action` and whose target is
+  // `target` (any target when nullopt); nullopt when none.
+  StatusOr<std::optional<LedgerEntry>> LastOf(
+      const std::string& action, const std::optional<std::string>& target);
   // Up to `limit` entries with seq > after_seq, in order.
   StatusOr<std::vector<LedgerEntry>> Read(int64_t after_seq, size_t limit);
   StateDb& state() const { return db_; }

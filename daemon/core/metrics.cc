@@ -114,6 +114,9 @@ StatusOr<MetricsSnapshot> CollectMetrics(StateDb& db, const Config* config,
   for (const Brake& b : *brakes) m.braked.insert(b.name);
   RETENTION_RETURN_IF_ERROR(AddRuns(db, &m));
   m.ledger_ok = Ledger(db).CheckAppendable().ok();
+  auto audit = LoadAudit(db);
+  if (!audit.ok()) return audit.status();
+  m.audit = std::move(*audit);
   // "daemon" entries are the daemon's own, not a policy's.
   m.policies.erase("daemon");
   return m;
@@ -257,6 +260,30 @@ void FormatBrakes(std::string* out, const MetricsSnapshot& m) {
           "\n";
 }
 
+void FormatAudit(std::string* out, const MetricsSnapshot& m) {
+  if (!m.audit) return;
+  auto labels = [](const AuditVerdict& v) {
+    return PolicyLabel(v.policy) + ",kind=\"" + Label(v.kind) + "\"";
+  };
+  Family(out, "retentiond_promise_kept", "gauge",
+         "1 when the policy's promise held at the last audit (checked "
+         "against the world, at the daily report); 0 broken or not checked.");
+  for (const AuditVerdict& v : m.audit->policies) {
+    Sample(out, "retentiond_promise_kept", labels(v), v.ok ? 1 : 0);
+  }
+  Family(out, "retentiond_promise_overdue_items", "gauge",
+         "Items past their deadline still there at the last audit.");
+  for (const AuditVerdict& v : m.audit->policies) {
+    if (!v.checked) continue;
+    Sample(out, "retentiond_promise_overdue_items", labels(v),
+           static_cast<int64_t>(v.overdue));
+  }
+  Family(out, "retentiond_audit_timestamp_seconds", "gauge",
+         "When the last audit ran (Unix seconds).");
+  *out += "retentiond_audit_timestamp_seconds " +
+          std::to_string(ToUnixSeconds(m.audit->time)) + "\n";
+}
+
 void FormatKindGauges(std::string* out, const MetricsSnapshot& m) {
   std::string family;
   for (const KindGauge& g : m.gauges) {
@@ -283,6 +310,7 @@ std::string FormatPrometheus(const MetricsSnapshot& m,
   FormatRemoved(&out, m);
   FormatLeft(&out, m);
   FormatBrakes(&out, m);
+  FormatAudit(&out, m);
   FormatKindGauges(&out, m);
   return out;
 }

@@ -18,6 +18,9 @@
 //   retentiond_last_success_timestamp_seconds{policy}       gauge
 //   retentiond_brake_engaged{policy}                        gauge, 0/1
 //   retentiond_clock_paused                                 gauge, 0/1
+//   retentiond_promise_kept{policy,kind}                    gauge, 0/1
+//   retentiond_promise_overdue_items{policy,kind}           gauge
+//   retentiond_audit_timestamp_seconds                      gauge, Unix s
 //   and the kinds' gauges (ReportSection::AddGauges; occupancy: users,
 //   bytes, users over quota, and per user for at most the 100 largest).
 // Every configured policy appears in the counters and the brake gauge, with
@@ -26,7 +29,10 @@
 // it; the oldest item's age is absent when that run left nothing
 // (items_left 0), never 0. The age limit is present for the policies whose
 // kind has one (report section's limit_age), the budget for those with a
-// byte budget. Pure formatting over a snapshot; thread-safe.
+// byte budget. The promise gauges are the newest audit's (the daemon
+// audits when it writes its daily report, audit_run.h), absent before the
+// first; a policy not checked counts as not kept and has no overdue
+// sample. Pure formatting over a snapshot; thread-safe.
 #pragma once
 
 #include <map>
@@ -37,6 +43,7 @@
 
 #include "config/config.h"
 #include "config/kind_registry.h"
+#include "core/audit_store.h"
 #include "core/report_section.h"
 #include "core/state_db.h"
 
@@ -62,6 +69,7 @@ struct MetricsSnapshot {
   std::map<std::string, Duration> last_run_duration;  // newest real run
   bool ledger_ok = true;  // Ledger::CheckAppendable
   std::vector<KindGauge> gauges;
+  std::optional<AuditRecord> audit;  // the newest audit (audit_store.h)
 };
 
 // Reads what the metrics need at `now`: the policies of `config` (none when

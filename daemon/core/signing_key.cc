@@ -3,6 +3,7 @@
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "os/atomic_file.h"
 
@@ -103,6 +104,17 @@ SigningKey& SigningKey::operator=(SigningKey&&) noexcept = default;
 
 StatusOr<SigningKey> SigningKey::LoadOrCreate(Filesystem& fs,
                                               const std::string& state_dir) {
+  return Open(fs, state_dir, true);
+}
+
+StatusOr<SigningKey> SigningKey::Load(Filesystem& fs,
+                                      const std::string& state_dir) {
+  return Open(fs, state_dir, false);
+}
+
+StatusOr<SigningKey> SigningKey::Open(Filesystem& fs,
+                                      const std::string& state_dir,
+                                      bool create) {
   const std::string private_path = state_dir + "/" + kPrivateKeyFile;
   const std::string public_path = state_dir + "/" + kPublicKeyFile;
   auto pkey = std::make_unique<Pkey>();
@@ -116,7 +128,7 @@ StatusOr<SigningKey> SigningKey::LoadOrCreate(Filesystem& fs,
                                 "to create a new key (and publish the new "
                                 "public key)");
     }
-  } else if (pem.status().IsNotFound()) {
+  } else if (pem.status().IsNotFound() && create) {
     StatusOr<EVP_PKEY*> made = Generate();
     if (!made.ok()) return made.status();
     pkey->key = *made;
@@ -136,7 +148,7 @@ StatusOr<SigningKey> SigningKey::LoadOrCreate(Filesystem& fs,
                               ": one of them was replaced; restore both "
                               "from the same backup");
   }
-  if (!stored.ok()) {
+  if (!stored.ok() && create) {
     if (!stored.status().IsNotFound()) return stored.status();
     RETENTION_RETURN_IF_ERROR(
         WriteFileAtomically(fs, public_path, *public_pem, 0644));
@@ -178,6 +190,27 @@ StatusOr<bool> VerifySignature(std::string_view public_pem,
              ctx.get(), reinterpret_cast<const unsigned char*>(raw.data()),
              raw.size(), reinterpret_cast<const unsigned char*>(message.data()),
              message.size()) == 1;
+}
+
+StatusOr<std::string> PublicKeyFingerprint(std::string_view public_pem) {
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
+      ReadPublic(public_pem), EVP_PKEY_free);
+  unsigned char* der = nullptr;
+  const int size = key ? i2d_PUBKEY(key.get(), &der) : -1;
+  if (size <= 0) return Status::InvalidArgument("not a public key in PEM");
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_size = 0;
+  const int hashed = EVP_Digest(der, static_cast<size_t>(size), digest,
+                                &digest_size, EVP_sha256(), nullptr);
+  OPENSSL_free(der);
+  if (hashed != 1) return Status::IoError("SHA-256 failed (OpenSSL)");
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "SHA256:";
+  for (unsigned int i = 0; i < digest_size; ++i) {
+    out += kHex[digest[i] >> 4];
+    out += kHex[digest[i] & 0x0f];
+  }
+  return out;
 }
 
 }  // namespace retention

@@ -32,6 +32,10 @@ class SigningKey {
   // (someone replaced one of them).
   static StatusOr<SigningKey> LoadOrCreate(Filesystem& fs,
                                            const std::string& state_dir);
+  // The same, read-only: never writes a file. kNotFound when there is no
+  // private key (a copy of the state directory without it).
+  static StatusOr<SigningKey> Load(Filesystem& fs,
+                                   const std::string& state_dir);
 
   // The Ed25519 signature of `message`, base64.
   StatusOr<std::string> Sign(std::string_view message) const;
@@ -40,6 +44,8 @@ class SigningKey {
  private:
   struct Pkey;
   SigningKey(std::unique_ptr<Pkey> key, std::string public_pem);
+  static StatusOr<SigningKey> Open(Filesystem& fs,
+                                   const std::string& state_dir, bool create);
 
   std::unique_ptr<Pkey> key_;
   std::string public_pem_;
@@ -51,5 +57,10 @@ class SigningKey {
 StatusOr<bool> VerifySignature(std::string_view public_pem,
                                std::string_view message,
                                std::string_view signature);
+
+// "SHA256:" and the hex SHA-256 of the public key's DER encoding (the
+// SubjectPublicKeyInfo): what `openssl pkey -pubin -outform DER | sha256sum`
+// prints for it. kInvalidArgument when `public_pem` is not a public key.
+StatusOr<std::string> PublicKeyFingerprint(std::string_view public_pem);
 
 }  // namespace retention

@@ -7,8 +7,10 @@
 
 #include "config/kind_registry.h"
 #include "core/audit.h"
+#include "core/audit_run.h"
 #include "core/policy.h"
 #include "core/state_db.h"
+#include "report/audit_json.h"
 
 namespace retention {
 namespace {
@@ -26,67 +28,12 @@ std::unique_ptr<StateDb> OpenStateIfAny(CtlContext& ctx) {
   return std::move(*db);
 }
 
-bool Selected(const CtlContext& ctx, const Section& s) {
-  return ctx.args.empty() || ctx.args[0] == s.id() || ctx.args[0] == s.name;
-}
-
-// One policy's finding; nullopt for kinds that promise no removal.
-std::optional<AuditFinding> AuditSection(const Section& s, const KindSpec& kind,
-                                         Services& services,
-                                         const std::vector<Hold>& holds,
-                                         WallTime now) {
-  AuditFinding f;
-  f.policy = s.id();
-  auto policy = kind.factory(s, services);
-  if (!policy.ok()) {
-    f.error = policy.status().ToString();
-  } else if (!(*policy)->destructive()) {
-    return std::nullopt;
-  } else if (auto plan = (*policy)->MakePlan(now); !plan.ok()) {
-    f.error = plan.status().ToString();
-  } else {
-    f = AuditPlan(std::move(*plan), holds);
-  }
-  if (f.checked() && kind.audit) {
-    auto extra = kind.audit(s, services, now);
-    if (extra.ok()) {
-      f.extra = std::move(*extra);
-    } else {
-      f.error = extra.status().ToString();
-    }
-  }
-  f.policy = s.id();
-  f.kind = kind.kind;
-  f.unit = kind.unit;
-  return f;
-}
-
-nlohmann::json FindingJson(const AuditFinding& f, WallTime now) {
-  nlohmann::json j = {{"policy", f.policy}, {"kind", f.kind},
-                      {"ok", f.ok()},       {"checked", f.checked()},
-                      {"error", f.error},   {"overdue", f.overdue},
-                      {"bytes", f.bytes},   {"held", f.held},
-                      {"kept", f.kept},     {"extra", f.extra}};
-  j["oldest"] = nullptr;
-  j["oldest_age_seconds"] = nullptr;
-  if (f.oldest) {
-    j["oldest"] = FormatIso8601(*f.oldest);
-    j["oldest_age_seconds"] =
-        std::chrono::duration<double>(now - *f.oldest).count();
-  }
-  return j;
-}
-
 void Print(CtlContext& ctx, const std::vector<AuditFinding>& findings,
            WallTime now) {
   if (ctx.format == "prometheus") {
     ctx.out << FormatAuditPrometheus(findings);
   } else if (ctx.json) {
-    nlohmann::json all = nlohmann::json::array();
-    for (const AuditFinding& f : findings) all.push_back(FindingJson(f, now));
-    ctx.out << nlohmann::json{{"ok", AuditExitCode(findings) == 0},
-                              {"time", FormatIso8601(now)},
-                              {"policies", all}}
+    ctx.out << AuditJson(findings, now)
                    .dump(2, ' ', false,
                          nlohmann::json::error_handler_t::replace)
             << "\n";
@@ -123,13 +70,9 @@ int AuditOffline(CtlContext& ctx) {
   }
   Services services{.clock = ctx.clock, .fs = ctx.fs, .state = state.get()};
   const WallTime now = ctx.clock.Now();
-  std::vector<AuditFinding> findings;
-  for (const Section* s : ctx.config->policies()) {
-    const KindSpec* kind = registry.Find(s->kind);
-    if (!Selected(ctx, *s) || kind == nullptr || !kind->factory) continue;
-    auto f = AuditSection(*s, *kind, services, holds, now);
-    if (f) findings.push_back(std::move(*f));
-  }
+  std::vector<AuditFinding> findings =
+      AuditPolicies(*ctx.config, registry, services, holds, now,
+                    ctx.args.empty() ? "" : ctx.args[0]);
   if (!ctx.args.empty() && findings.empty()) {
     ctx.err << "retentionctl: audit: no deleting policy named '"
             << ctx.args[0] << "'\n";

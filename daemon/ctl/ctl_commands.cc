@@ -5,6 +5,7 @@
 #include "base/exit_codes.h"
 #include "ctl/ctl_audit.h"
 #include "ctl/ctl_offline.h"
+#include "ctl/ctl_receipt.h"
 #include "ctl/ctl_remote.h"
 
 namespace retention {
@@ -81,6 +82,10 @@ const std::vector<CtlCommand>& CtlCommands() {
        "check every promise against the world now (exit 1 if one is "
        "broken; --json, --format prometheus)",
        nullptr, AuditOffline},
+      {"receipt", "ACCOUNT",
+       "the signed erasure receipt of a purged account (state directory; "
+       "--json: the signed document)",
+       nullptr, ReceiptFromStateDir},
       {"ledger", "[AFTER_SEQ]",
        "print ledger entries, all or those after AFTER_SEQ (state directory)",
        nullptr, LedgerFromStateDir},

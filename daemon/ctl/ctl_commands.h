@@ -4,7 +4,8 @@
 //
 //   - socket-only commands (status, policies, run, reload) need the daemon
 //     and exit kExitNotRunning when nothing serves the socket;
-//   - state-directory-only commands (ledger, audit) never ask the daemon;
+//   - state-directory-only commands (ledger, audit, key, receipt) never ask
+//     the daemon;
 //   - the others (report, verify, metrics, confirm-clock) ask the daemon,
 //     unless --state-dir was given (an auditor with a copied state.db), and
 //     fall back to the configuration's state directory when the daemon is

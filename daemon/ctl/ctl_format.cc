@@ -190,6 +190,27 @@ std::string FormatPolicyTable(const json& policies, WallTime now) {
   return FormatTable(rows) + (notes.empty() ? "" : "\n" + notes);
 }
 
+namespace {
+
+// "checkpoints: last sent 5m ago" and, after a refusal, when and why.
+std::string CheckpointLine(const json& status, WallTime now) {
+  auto c = status.is_object() ? status.find("checkpoints") : status.end();
+  if (c == status.end() || !c->is_object()) return "";
+  std::string text = Field(*c, "last_sent") == "-"
+                         ? "none sent yet"
+                         : "last sent " + WhenField(*c, "last_sent", now);
+  const int64_t failures = IntField(*c, "send_failures");
+  if (failures > 0) {
+    text += "; " + std::to_string(failures) + " send" +
+            (failures == 1 ? "" : "s") + " FAILED, last " +
+            WhenField(*c, "last_failure", now) + ": " +
+            Field(*c, "last_error");
+  }
+  return Line("checkpoints:", text);
+}
+
+}  // namespace
+
 std::string FormatStatus(const json& status, WallTime now) {
   std::string clock_brake = Field(status, "clock_brake");
   std::string out =
@@ -207,6 +228,7 @@ std::string FormatStatus(const json& status, WallTime now) {
     out +=
         Line("holds:", std::to_string(holds->size()) + " (retentionctl holds)");
   }
+  out += CheckpointLine(status, now);
   const json none;
   auto it = status.is_object() ? status.find("policies") : status.end();
   const json& policies = it == status.end() ? none : *it;

@@ -12,6 +12,7 @@
 #include "config/config_value.h"
 #include "config/kind_registry.h"
 #include "control/control_protocol.h"
+#include "core/audit_run.h"
 #include "core/clock_brake.h"
 #include "core/ledger.h"
 #include "core/metrics.h"
@@ -24,10 +25,7 @@
 #include "report/report.h"
 
 namespace retention {
-namespace {
-
-// Opens an existing state database; never creates one.
-std::unique_ptr<StateDb> OpenExisting(CtlContext& ctx) {
+std::unique_ptr<StateDb> OpenExistingStateDb(CtlContext& ctx) {
   auto dir = ctx.fs.OpenRoot(ctx.state_dir);
   Status st =
       dir.ok() ? ctx.fs.StatAt(**dir, "state.db").status() : dir.status();
@@ -44,10 +42,8 @@ std::unique_ptr<StateDb> OpenExisting(CtlContext& ctx) {
   return std::move(*db);
 }
 
-}  // namespace
-
 int VerifyStateDir(CtlContext& ctx) {
-  auto db = OpenExisting(ctx);
+  auto db = OpenExistingStateDb(ctx);
   if (!db) return kExitFailure;
   Ledger ledger(*db);
   auto check = ledger.Verify();
@@ -119,7 +115,7 @@ int LedgerFromStateDir(CtlContext& ctx) {
     }
     after = *n;
   }
-  auto db = OpenExisting(ctx);
+  auto db = OpenExistingStateDb(ctx);
   if (!db) return kExitFailure;
   Ledger ledger(*db);
   for (;;) {
@@ -135,7 +131,7 @@ int LedgerFromStateDir(CtlContext& ctx) {
 }
 
 int ConfirmClockInStateDir(CtlContext& ctx) {
-  auto db = OpenExisting(ctx);
+  auto db = OpenExistingStateDb(ctx);
   if (!db) return kExitFailure;
   std::optional<Brake> engaged;
   auto brakes = db->Brakes();
@@ -179,6 +175,14 @@ StatusOr<std::string> RenderReport(CtlContext& ctx, StateDb& db,
   auto report = BuildReport(ctx.config ? *ctx.config : none, db, ledger,
                             BuiltinReportSections(), ctx.clock.Now(), since);
   if (!report.ok()) return report.status();
+  // With the configuration, each promise checked against the world now,
+  // as the daemon's reports have it (run as the daemon's user or root).
+  auto holds = db.Holds();
+  if (ctx.config != nullptr && holds.ok()) {
+    Services services{.clock = ctx.clock, .fs = ctx.fs, .state = &db};
+    report->audit = AuditPolicies(*ctx.config, BuiltinRegistry(), services,
+                                  *holds, report->generated_at);
+  }
   if (ctx.format == "json") return FormatReportJson(*report);
   if (ctx.format == "html") return FormatReportHtml(*report);
   return FormatReportText(*report);
@@ -200,7 +204,7 @@ int CheckReportOptions(const CtlContext& ctx) {
 }
 
 int ReportFromStateDir(CtlContext& ctx) {
-  auto db = OpenExisting(ctx);
+  auto db = OpenExistingStateDb(ctx);
   if (!db) return kExitFailure;
   auto text = RenderReport(ctx, *db, *ParseDuration(ctx.since));
   if (!text.ok()) {
@@ -226,7 +230,7 @@ int WriteReport(CtlContext& ctx, const std::string& text) {
 }
 
 int MetricsFromStateDir(CtlContext& ctx) {
-  auto db = OpenExisting(ctx);
+  auto db = OpenExistingStateDb(ctx);
   if (!db) return kExitFailure;
   auto snapshot =
       CollectMetrics(*db, ctx.config, BuiltinRegistry(),
@@ -245,7 +249,7 @@ int OccupancyFromStateDir(CtlContext& ctx) {
     ctx.err << "retentionctl: occupancy takes at most one USER\n";
     return kExitUsage;
   }
-  auto db = OpenExisting(ctx);
+  auto db = OpenExistingStateDb(ctx);
   if (!db) return kExitFailure;
   const OccupancyQuery q{ctx.args.empty() ? "" : ctx.args[0],
                          size_t(std::max(0, ctx.top)), ctx.over};

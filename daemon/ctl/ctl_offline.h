@@ -6,11 +6,18 @@
 // Threading: one command at a time per CtlContext.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "ctl/ctl_commands.h"
 
 namespace retention {
+
+class StateDb;
+
+// Opens the state database of ctx.state_dir; never creates one. nullptr,
+// after printing why, when there is none or it cannot be opened.
+std::unique_ptr<StateDb> OpenExistingStateDb(CtlContext& ctx);
 
 // Checks the ledger's hash chain and, with --checkpoints/--journal, the
 // signed checkpoints kept off the host (ctl_checkpoints.cc). 1 when either

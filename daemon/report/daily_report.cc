@@ -1,5 +1,7 @@
 #include "report/daily_report.h"
 
+#include <spdlog/spdlog.h>
+
 #include "core/report_section.h"
 #include "os/atomic_file.h"
 #include "report/report.h"
@@ -7,7 +9,8 @@
 namespace retention {
 
 StatusOr<bool> WriteDailyReport(Filesystem& fs, const Config& config,
-                                StateDb& db, Ledger& ledger, WallTime now) {
+                                StateDb& db, Ledger& ledger, WallTime now,
+                                const ReportAudit& audit) {
   const std::string state_dir = config.daemon().GetString("state_dir");
   auto root = fs.OpenRoot(state_dir);
   if (!root.ok()) return root.status();
@@ -23,6 +26,15 @@ StatusOr<bool> WriteDailyReport(Filesystem& fs, const Config& config,
   auto report = BuildReport(config, db, ledger, BuiltinReportSections(), now,
                             kDailyReportPeriod);
   if (!report.ok()) return report.status();
+  if (audit) {
+    auto findings = audit();
+    if (findings.ok()) {
+      report->audit = std::move(*findings);
+    } else {
+      spdlog::warn("daily report without its audit: {}",
+                   findings.status().ToString());
+    }
+  }
   const std::string base = state_dir + "/" + kReportsDir + "/" + day;
   RETENTION_RETURN_IF_ERROR(
       WriteFileAtomically(fs, base + ".html", FormatReportHtml(*report), 0600));

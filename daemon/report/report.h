@@ -22,6 +22,7 @@
 
 #include "base/clock.h"
 #include "config/config.h"
+#include "core/audit.h"
 #include "core/ledger.h"
 #include "core/report_section.h"
 #include "core/state_db.h"
@@ -86,6 +87,10 @@ struct Report {
   std::optional<Brake> clock_brake;
   std::map<std::string, int64_t> daemon_events;  // "start" -> count, period
   std::vector<Hold> holds;                       // in place now
+  // Each promise checked against the world when the report was made
+  // (core/audit_run.h), independent of the run records above; nullopt
+  // when no audit ran with this report.
+  std::optional<std::vector<AuditFinding>> audit;
 };
 
 // The oldest survivor's age in words: "12d", "89d3h", "2h15m" (HumanDuration),
@@ -174,6 +179,8 @@ std::string FormatReportHtml(const Report& report);
 //   "daemon_events": {ACTION: INT, ...},      // "start", "stop", "reload"...
 //   "holds": [{"kind": STRING, "target": STRING, "reason": STRING,
 //              "by": STRING, "since": TIME}, ...],
+//   "audit": null | {"ok": BOOL, "time": TIME, "policies": [...]},
+//            // as `retentionctl audit --json` (report/audit_json.h)
 //   "policies": [{
 //     "id": STRING, "kind": STRING, "configured": BOOL,
 //     "limit": STRING, "description": STRING,   // "" when not given

@@ -101,6 +101,16 @@ void WriteLedger(const Report& r, std::ostringstream& out) {
         << Escape(h.reason);
   }
   out << "</p>\n";
+  if (r.audit) {
+    out << "<p>audit, each promise checked against the world now:";
+    std::istringstream lines(FormatAuditText(*r.audit, r.generated_at));
+    for (std::string line; std::getline(lines, line);) {
+      const bool bad = line.rfind("✗", 0) == 0 || line.rfind("?", 0) == 0;
+      out << "<br/>" << (bad ? "<span class=\"bad\">" : "") << Escape(line)
+          << (bad ? "</span>" : "");
+    }
+    out << "</p>\n";
+  }
   out << "<p>daemon events:";
   if (r.daemon_events.empty()) out << " none";
   for (const auto& [action, n] : r.daemon_events) {

@@ -1,6 +1,7 @@
 // The retention report as JSON, schema "retentiond.report.v1" (report.h).
 #include <nlohmann/json.hpp>
 
+#include "report/audit_json.h"
 #include "report/hold_json.h"
 #include "report/report.h"
 
@@ -114,6 +115,8 @@ std::string FormatReportJson(const Report& r) {
       {"clock_brake", BrakeJson(r.clock_brake)},
       {"daemon_events", events},
       {"holds", HoldsJson(r.holds)},
+      {"audit", r.audit ? json(AuditJson(*r.audit, r.generated_at))
+                        : json(nullptr)},
       {"policies", policies}};
   // Replace, not throw, on invalid UTF-8 in a path: the report must render.
   return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";

@@ -95,6 +95,15 @@ void WriteFooter(const Report& r, std::ostringstream& out) {
                  FormatIso8601(h.since) + " by " + Printable(h.by) + ": " +
                  Printable(h.reason));
   }
+  if (r.audit) {
+    Put(out, "audit, each promise checked against the world now:");
+    std::istringstream lines(FormatAuditText(*r.audit, r.generated_at));
+    for (std::string line; std::getline(lines, line);) {
+      // A finding's evidence lines are indented: keep their wraps under them.
+      const size_t lead = line.find_first_not_of(' ');
+      Put(out, "  " + line, (lead == std::string::npos ? 0 : lead) + 4);
+    }
+  }
   std::string events = "daemon events:";
   if (r.daemon_events.empty()) events += " none";
   for (const auto& [action, n] : r.daemon_events) {

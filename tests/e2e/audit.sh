@@ -4,7 +4,8 @@
 # (flock), a file made old after the run, an archive past max_age, a row
 # inserted with an old timestamp, an account whose data directory came back
 # after its purge — and each is ✗ with its evidence (exit 1); --json and
-# --format prometheus say the same. (Holds: tests/unit/audit_test.cc.)
+# --format prometheus say the same, and so does the report (text, JSON,
+# HTML). (Holds: tests/unit/audit_test.cc.)
 source "$(dirname "$0")/lib.bash"
 
 mkdir -p "$WORK"/{state,backups,logs,users/7}
@@ -113,5 +114,23 @@ PY
 expect_code 1 ctl --format prometheus audit
 saw 'retention_audit_ok{policy="rows.tokens",kind="rows"} 0' "prometheus"
 saw 'retention_audit_overdue{policy="files.backups",kind="files"} 2' "prometheus overdue"
+
+# The report carries the same audit, in every format (here built by
+# retentionctl from the state directory; the daemon's daily report and
+# metrics: tests/e2e/prometheus_rules.sh).
+expect_code 0 ctl report
+saw "audit, each promise checked against the world now:" "report audit"
+saw "  ✗ rows.tokens: 1 row past the deadline" "report rows violation"
+saw "      account 7 purged .*: data directory" "report evidence"
+expect_code 0 ctl report --format json
+python3 - "$WORK/out" <<'PY'
+import json, sys
+a = json.load(open(sys.argv[1]))["audit"]
+assert a["ok"] is False, a
+by = {p["policy"]: p for p in a["policies"]}
+assert by["rows.tokens"]["overdue"] == 1 and not by["rows.tokens"]["ok"], by
+PY
+expect_code 0 ctl report --format html
+saw '<span class="bad">✗ rows.tokens: 1 row past the deadline' "html audit"
 
 echo "audit: ok"

@@ -45,3 +45,25 @@ files_config() {
     local line
     for line in "$@"; do printf '%s\n' "$line"; done; } > "$WORK/r.conf"
 }
+# The application tables of the [accounts] tests, as SQL for sqlite3:
+# users (id, email, deleted_at), sessions and usage_events (user_id).
+accounts_schema() {
+  cat <<'SQL'
+PRAGMA journal_mode = WAL;
+CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, deleted_at INTEGER);
+CREATE TABLE sessions (id INTEGER PRIMARY KEY, user_id INTEGER);
+CREATE TABLE usage_events (id INTEGER PRIMARY KEY, user_id INTEGER);
+SQL
+}
+# The [accounts] section on them (app.db, data_dir users/{id}, grace 30d).
+accounts_section() {
+  cat <<'CONF'
+[accounts]
+database = sqlite:app.db
+table = users
+deleted_column = deleted_at
+grace = 30d
+data_dir = users/{id}
+cascade = sessions.user_id usage_events.user_id
+CONF
+}

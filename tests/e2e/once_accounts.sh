@@ -11,11 +11,7 @@ mkdir -p "$WORK"/{state,users,outside}
 echo keep > "$WORK/outside/secret"
 now=$(date -u +%s)
 day=86400
-sqlite3 "$WORK/app.db" > /dev/null <<SQL
-PRAGMA journal_mode = WAL;
-CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, deleted_at INTEGER);
-CREATE TABLE sessions (id INTEGER PRIMARY KEY, user_id INTEGER);
-CREATE TABLE usage_events (id INTEGER PRIMARY KEY, user_id INTEGER);
+{ accounts_schema; cat <<SQL; } | sqlite3 "$WORK/app.db" > /dev/null
 INSERT INTO users VALUES (1, 'a@example.com', $now - 31 * $day),
   (2, 'b@example.com', $now - 29 * $day), (3, 'c@example.com', $now - 40 * $day),
   (4, 'd@example.com', NULL), (5, 'e@example.com', $now - 45 * $day);
@@ -34,13 +30,7 @@ cat > "$WORK/r.conf" <<CONF
 [daemon]
 state_dir = state
 control_socket = control.sock
-[accounts]
-database = sqlite:app.db
-table = users
-deleted_column = deleted_at
-grace = 30d
-data_dir = users/{id}
-cascade = sessions.user_id usage_events.user_id
+$(accounts_section)
 every = 1d
 CONF
 ctl() { "$RETENTIONCTL" --config "$WORK/r.conf" "$@"; }

@@ -3,7 +3,8 @@
 # after a run); `promtool check rules` and `promtool test rules`
 # (tests/e2e/prometheus_alerts_test.yml: each alert fires when it should
 # and not otherwise) pass on units/retentiond-alerts.yml; and every metric
-# the rules name is one retentiond exports.
+# the rules name is one retentiond exports. The daemon's daily report
+# carries its audit, whose verdicts are the promise gauges.
 source "$(dirname "$0")/lib.bash"
 command -v promtool >/dev/null || fail "no promtool (.ci/install-deps installs prometheus)"
 rules=$SRC/units/retentiond-alerts.yml
@@ -32,6 +33,15 @@ root = users
 default_quota = 100K
 CONF
 expect_code 0 "$RETENTIOND" --config "$WORK/r.conf" --once
+# The daemon audits with its daily report, at start: the promise gauges.
+start_daemon --config "$WORK/r.conf"
+for _ in $(seq 200); do ls "$WORK"/state/reports/*.json >/dev/null 2>&1 && break; sleep 0.05; done
+kill -TERM "$pid"; wait "$pid" || fail "the daemon exited $?"
+python3 - "$WORK"/state/reports/*.json <<'PY' || fail "the daily report has no audit"
+import json, sys
+a = json.load(open(sys.argv[1]))["audit"]
+assert a["ok"] and {p["policy"] for p in a["policies"]} == {"files.data", "logs.app"}, a
+PY
 expect_code 0 "$RETENTIONCTL" --config "$WORK/r.conf" metrics
 cp "$WORK/out" "$WORK/metrics"
 promtool check metrics < "$WORK/metrics" > "$WORK/lint" 2>&1 ||
@@ -44,7 +54,9 @@ for line in \
   'retentiond_occupancy_users 2' \
   'retentiond_occupancy_users_over_quota 1' \
   'retentiond_occupancy_user_quota_bytes{user="ann"} 102400' \
-  'retentiond_ledger_ok 1'; do
+  'retentiond_ledger_ok 1' \
+  'retentiond_promise_kept{policy="files.data",kind="files"} 1' \
+  'retentiond_promise_overdue_items{policy="files.data",kind="files"} 0'; do
   grep -qF "$line" "$WORK/metrics" || { cat "$WORK/metrics"; fail "metric missing: $line"; }
 done
 grep -q '^retentiond_occupancy_user_bytes{user="bob"} [0-9]' "$WORK/metrics" || fail "no per-user bytes"

@@ -41,6 +41,32 @@ TEST_CASE(
         std::string::npos);
 }
 
+TEST_CASE("the newest audit's verdicts are gauges per policy") {
+  MetricsSnapshot m;
+  m.policies = {"files.a"};
+  CHECK(FormatPrometheus(m, "0.1.0").find("retentiond_promise_kept") ==
+        std::string::npos);
+  m.audit = AuditRecord{
+      FromUnixSeconds(1767225600),
+      {AuditVerdict{"files.a", "files", true, true, 0},
+       AuditVerdict{"rows.t", "rows", true, false, 3},
+       AuditVerdict{"rows.pg", "rows", false, false, 0}}};
+  const std::string out = FormatPrometheus(m, "0.1.0");
+  for (const char* line : {
+           "retentiond_promise_kept{policy=\"files.a\",kind=\"files\"} 1\n",
+           "retentiond_promise_kept{policy=\"rows.t\",kind=\"rows\"} 0\n",
+           "retentiond_promise_kept{policy=\"rows.pg\",kind=\"rows\"} 0\n",
+           "retentiond_promise_overdue_items{policy=\"rows.t\",kind=\"rows\"} "
+           "3\n",
+           "retentiond_audit_timestamp_seconds 1767225600\n",
+       }) {
+    INFO(line);
+    CHECK(out.find(line) != std::string::npos);
+  }
+  CHECK(out.find("retentiond_promise_overdue_items{policy=\"rows.pg\"") ==
+        std::string::npos);
+}
+
 TEST_CASE("a clock brake and a policy brake show in the metrics") {
   MetricsSnapshot m;
   m.policies = {"files.a"};

@@ -132,6 +132,30 @@ TEST_CASE("holds in place are listed by every report format", "[report]") {
   CHECK(j["holds"][0]["reason"] == "legal hold 17");
 }
 
+TEST_CASE("the audit run with a report is shown by every report format",
+          "[report]") {
+  Report r = Sample();
+  CHECK_THAT(FormatReportText(r), !Catch::Contains("audit"));
+  CHECK(nlohmann::json::parse(FormatReportJson(r))["audit"].is_null());
+  AuditFinding kept{.policy = "files.a", .kind = "files", .unit = "file"};
+  kept.kept = 4;
+  AuditFinding broken{.policy = "rows.<t>", .kind = "rows", .unit = "row"};
+  broken.overdue = 3;
+  broken.oldest = kNow - hours(2);
+  r.audit = std::vector<AuditFinding>{kept, broken};
+  const std::string text = FormatReportText(r);
+  CHECK_THAT(text, Catch::Contains("  ✓ files.a: nothing past its deadline"));
+  CHECK_THAT(text, Catch::Contains("  ✗ rows.<t>: 3 rows past the deadline, "
+                                   "oldest 2h old"));
+  const std::string html = FormatReportHtml(r);
+  CHECK_THAT(html, Catch::Contains("<span class=\"bad\">✗ rows.&lt;t&gt;: 3"));
+  nlohmann::json j = nlohmann::json::parse(FormatReportJson(r));
+  CHECK(j["audit"]["ok"] == false);
+  CHECK(j["audit"]["policies"][1]["policy"] == "rows.<t>");
+  CHECK(j["audit"]["policies"][1]["overdue"] == 3);
+  CHECK(j["audit"]["policies"][0]["ok"] == true);
+}
+
 TEST_CASE("the days of a period run from its first to its last UTC day",
           "[report]") {
   std::vector<std::string> days = DaysInPeriod(kNow - 2 * kDay, kNow);

@@ -140,6 +140,11 @@ KindSpec AccountsKindSpec() {
        .type = ValueType::kDuration,
        .default_value = "1h",
        .help = "how often to run"},
+      {.name = "backups_policy",
+       .help = "files.NAME: the policy that expires backups; erasure "
+               "receipts give the date the last backup holding an "
+               "account's data expires",
+       .names_policy_of_kind = "files"},
   };
   AddDeleteBrakeKeys(&spec);
   AddLatenessKeys(&spec);
