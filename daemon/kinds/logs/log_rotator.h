@@ -120,6 +120,10 @@ class LogRotator {
   // cannot be told.
   virtual StatusOr<bool> IsOpenForWriting(Dir& dir, const std::string& name,
                                           const FileInfo& expected) = 0;
+  // How long to wait between two such questions about one archive, in real
+  // time: `poll`, the time each wait counts for (a fake answers at once,
+  // as a fake clock's Sleep does).
+  virtual Duration AskAgainAfter(Duration poll) const { return poll; }
 
   // Process ids (sorted) seen holding `file` open for writing; best effort,
   // for messages only (log_rotation.h: VisibleWriters).

@@ -11,8 +11,9 @@
 // snapshot shows an intent file (a crash, or a rotation that failed), the
 // real run first finishes that interrupted rotation with RecoverRotation.
 //
-// Compression runs on the policy's own thread so that it never delays a
-// rotation: a run hands each archive to it and returns. Archives being
+// Compression runs on the CompressionPool every log policy shares, so that
+// it never delays a rotation: a run hands each archive to it and returns
+// (the pool runs a policy's compressions one at a time, in order). Archives being
 // compressed are left out of later plans until done, and the result is
 // written to the ledger ("compress") when it completes. With method reopen
 // an archive is compressed only once no process holds it open (or its size
@@ -20,8 +21,9 @@
 // every archive of its live file (N -> N+1), so it waits for the
 // compressions in flight first; timestamp naming never renames.
 //
-// Threading: one run at a time (the Runner's contract); the compression
-// thread shares only compressing_ (under mu_) and the ledger.
+// Threading: one run at a time (the Runner's contract); the pool's thread
+// at work for the policy shares only compressing_ (under mu_) and the
+// ledger.
 #pragma once
 
 #include <atomic>
@@ -34,7 +36,7 @@
 #include <string>
 #include <vector>
 
-#include "base/task_thread.h"
+#include "compress/compression_pool.h"
 #include "config/config.h"
 #include "core/policy.h"
 #include "kinds/logs/keep_free_planner.h"
@@ -48,6 +50,8 @@ class KindRegistry;
 
 // Registers the kind (LogsKindSpec) with its factory. Policies rotate with
 // `rotator` (a test's); null: the real, POSIX one (NewPosixLogRotator).
+// Every policy the factory builds compresses on one CompressionPool, made
+// here, sized by [daemon] compress_threads (default: the cores).
 void RegisterLogsKind(KindRegistry* registry, LogRotator* rotator = nullptr);
 
 class LogsPolicy final : public Policy {
@@ -62,8 +66,10 @@ class LogsPolicy final : public Policy {
   // How long the watcher's early-rotation notice stays valid.
   static constexpr Duration kEarlyValidity = std::chrono::seconds(10);
 
-  // `rotator` outlives the policy and works on `services.fs`'s handles.
-  LogsPolicy(const Section& section, Services& services, LogRotator& rotator);
+  // `rotator` outlives the policy and works on `services.fs`'s handles;
+  // `pool` runs its compressions.
+  LogsPolicy(const Section& section, Services& services, LogRotator& rotator,
+             std::shared_ptr<CompressionPool> pool);
   ~LogsPolicy() override;
 
   const std::string& id() const override { return rule_.policy; }
@@ -104,7 +110,10 @@ class LogsPolicy final : public Policy {
     std::string path;
     FileInfo info;
     bool wait_for_writer = false;
+    Duration stable{};  // how long its size has not changed (AwaitLetGo)
   };
+  // Whether the writer let go of a task's archive (AwaitLetGo).
+  enum class LetGo { kYes, kGone, kNotYet };
   StatusOr<LogSetSnapshot> Snapshot(std::vector<std::string>* warnings,
                                     std::vector<LogsEntry>* intents,
                                     std::set<std::string>* intent_dirs);
@@ -142,12 +151,14 @@ class LogsPolicy final : public Policy {
   void Notify(std::vector<std::string>* warnings);
   void QueueCompression(const std::string& path, const FileInfo& info,
                         bool wait_for_writer);
-  void Compress(const Task& task);
-  // Waits until no process has `name` in `dir` (the file `*info`, updated
+  // One step of a task on the pool: compresses it, or asks to be run again
+  // after the returned delay while its writer holds it.
+  std::optional<Duration> Compress(Task& task);
+  // kYes once no process has `name` in `dir` (the file task->info, updated
   // as it grows) open for writing, or its size was stable for
-  // kLetGoTimeout. False if it went away, was replaced, or on stop.
-  bool AwaitLetGo(Dir& dir, const std::string& name, const std::string& path,
-                  FileInfo* info);
+  // kLetGoTimeout (counted in polls of kLetGoPoll); kGone if it went away,
+  // was replaced, or on stop; kNotYet: ask again after kLetGoPoll.
+  LetGo AwaitLetGo(Dir& dir, const std::string& name, Task* task);
   bool Record(ExecContext& ctx, const Action& action, ExecResult* result);
   void WarnOnce(const std::string& key, const std::string& message);
   void ForgetEarly(const std::string& path);
@@ -197,7 +208,8 @@ class LogsPolicy final : public Policy {
   std::atomic<bool> stop_{false};
   // Set with stop_, or to abandon the compression at work now.
   std::atomic<bool> abort_compress_{false};
-  std::unique_ptr<TaskThread> compressor_;  // last: stopped first
+  std::shared_ptr<CompressionPool> pool_;  // the work of `this` withdrawn
+                                           // by the destructor
 };
 
 }  // namespace retention
