@@ -2,7 +2,8 @@
 # Idle cost of many log policies: starts the real daemon with N [logs.*]
 # policies (default 50) on quiet files (one short line each, far below the
 # cap, compress = zstd), lets it settle, then counts over D seconds
-# (default 30) its threads (/proc/PID/task) and its wakeups: the sum of
+# (default 60: one whole `every` of the default 1m, so that each policy's
+# periodic run falls in it) its threads (/proc/PID/task) and its wakeups: the sum of
 # voluntary_ctxt_switches over every thread, before and after. Each thread's
 # share is printed too, so a thread that polls shows by name.
 #
@@ -15,8 +16,8 @@ set -euo pipefail
 NEW=$(readlink -f "$1")
 OLD=${2:+$(readlink -f "$2")}
 N=${3:-50}
-D=${4:-30}
-SETTLE=${SETTLE:-5}
+D=${4:-60}
+SETTLE=${SETTLE:-10}
 
 ctxt_sum() {  # voluntary context switches of every thread of $1
   local sum=0 f v

@@ -201,11 +201,6 @@ StatusOr<LogSetSnapshot> LogsPolicy::Snapshot(
   return snapshot;
 }
 
-std::optional<WallTime> LogsPolicy::NextWake(WallTime now) const {
-  if (!rule_.rotate_every) return std::nullopt;
-  return NextPeriodStart(*rule_.rotate_every, now);
-}
-
 StatusOr<Plan> LogsPolicy::MakePlan(WallTime now) {
   std::vector<std::string> warnings;
   std::set<std::string> intent_dirs;
@@ -242,6 +237,7 @@ StatusOr<Plan> LogsPolicy::MakePlan(WallTime now) {
   }
   plan.warnings.insert(plan.warnings.end(), warnings.begin(), warnings.end());
   if (!create_problem_.empty()) plan.warnings.push_back(create_problem_);
+  NoteSettled(plan, *snapshot);
   return plan;
 }
 

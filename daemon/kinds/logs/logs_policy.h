@@ -63,6 +63,11 @@ class LogsPolicy final : public Policy {
   // Method truncate, before its first rotation has been timed: how fast a
   // head is copied and synced (bytes/s; measured 540 MB/s on ext4 here).
   static constexpr double kAssumedCopyRate = 400e6;
+  // How long a settled set (its last plan did nothing, warned of nothing,
+  // and every live file is watched for its cap) waits at most between two
+  // checks when no deadline comes sooner: what can change it unseen is
+  // only a file someone else adds or removes.
+  static constexpr Duration kSettledCheck = std::chrono::hours(1);
   // How long the watcher's early-rotation notice stays valid.
   static constexpr Duration kEarlyValidity = std::chrono::seconds(10);
 
@@ -76,7 +81,10 @@ class LogsPolicy final : public Policy {
   Duration every() const override { return rule_.every; }
   bool destructive() const override { return true; }
   Lane lane() const override { return Lane::kRotation; }
-  // The next rotate_every boundary; nullopt without calendar rotation.
+  // A watched, settled set's next deadline (logs_idle.cc): the earliest of
+  // the next rotate_every boundary, when the oldest archive reaches
+  // max_age (or min_age), and now + max(every, kSettledCheck); a set that
+  // is not settled: the boundary, or now + every.
   std::optional<WallTime> NextWake(WallTime now) const override;
   DeleteBrakeLimit delete_brake() const override { return brake_limit_; }
   StatusOr<Plan> MakePlan(WallTime now) override;
@@ -165,6 +173,9 @@ class LogsPolicy final : public Policy {
   // early_ without the notices older than kEarlyValidity.
   std::map<std::string, EarlyCrossing> FreshEarly();
   void LearnRotationTime(Duration copy_time, uint64_t bytes);
+  // After planning: whether the set is settled, and its next deadline
+  // (settled_until_ns_; logs_idle.cc).
+  void NoteSettled(const Plan& plan, const LogSetSnapshot& snapshot);
 
   LogsRule rule_;
   DeleteBrakeLimit brake_limit_;
@@ -194,6 +205,9 @@ class LogsPolicy final : public Policy {
   // that a slower rotation than usual still ends before the cap.
   static constexpr size_t kRotationSamples = 20;
   std::deque<int64_t> rotation_samples_;
+  // Wall time (ns since the epoch) of a settled set's next deadline; 0:
+  // not settled (NextWake).
+  std::atomic<int64_t> settled_until_ns_{0};
 
   std::mutex mu_;  // guards compressing_*, cancelled_, warned_, pending_,
                   // early_
