@@ -1,4 +1,5 @@
-// LogsPolicy's schedule when idle (logs_policy.h): a set whose live files
+// LogsPolicy's schedule when idle, and the written size of a live file
+// (logs_policy.h). A set whose live files
 // are all watched for their cap (SizeWatcher) and whose last plan found
 // nothing to do need not be looked at every `every`. What can make it due
 // is then either an event the watcher reports (a file reaching its cap:
@@ -44,6 +45,15 @@ void LogsPolicy::NoteSettled(const Plan& plan, const LogSetSnapshot& snapshot) {
     until = std::min(until, *age);
   }
   settled_until_ns_ = settled ? Ns(until) : 0;
+}
+
+void LogsPolicy::CountWritten(Dir& dir, const std::string& name,
+                              FileInfo* info) {
+  // Only a sparse file can have a head never written; a failure to tell
+  // counts the file whole (the cap then errs early, never late).
+  if (info->blocks * 512 >= info->size) return;
+  auto unwritten = rotator_.UnwrittenHead(dir, name, *info);
+  if (unwritten.ok()) info->size -= std::min(*unwritten, info->size);
 }
 
 std::optional<WallTime> LogsPolicy::NextWake(WallTime now) const {

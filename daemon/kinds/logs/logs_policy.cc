@@ -195,6 +195,7 @@ StatusOr<LogSetSnapshot> LogsPolicy::Snapshot(
         }
         continue;
       }
+      if (live) CountWritten(**handle, name, &*info);
       (live ? snapshot.live : snapshot.archives).push_back({dir, name, *info});
     }
   }

@@ -176,6 +176,9 @@ class LogsPolicy final : public Policy {
   // After planning: whether the set is settled, and its next deadline
   // (settled_until_ns_; logs_idle.cc).
   void NoteSettled(const Plan& plan, const LogSetSnapshot& snapshot);
+  // A live file's size as the set counts it: without a head never written
+  // (a writer without O_APPEND past a punched head; logs_idle.cc).
+  void CountWritten(Dir& dir, const std::string& name, FileInfo* info);
 
   LogsRule rule_;
   DeleteBrakeLimit brake_limit_;
