@@ -89,25 +89,5 @@ TEST_CASE("a writer without O_APPEND gets its head punched out, not a hole "
   CHECK(lines == static_cast<uint64_t>(written));
 }
 
-TEST_CASE("an appending writer's head is collapsed, never punched",
-          "[rotation]") {
-  RotationEnv env;
-  if (!env.CollapseWorks()) {
-    WARN("skipped: " << env.Base() << " does not collapse ranges");
-    return;
-  }
-  LineWriter writer(env.Log("app.log"));
-  for (int rotations = 0; rotations < 5;) {
-    const FileInfo info = env.StatLog("app.log");
-    if (info.size < kCap) continue;
-    StatusOr<RotationResult> r = RotateByCollapse(
-        env.logs(), "app.log", env.archive(), ArchiveName(rotations), info);
-    REQUIRE(r.ok());
-    CHECK_FALSE(r->punched);
-    ++rotations;
-  }
-  CHECK(writer.Stop() > 0);
-}
-
 }  // namespace
 }  // namespace retention
