@@ -7,6 +7,7 @@
 
 #include "app/main_loop.h"
 #include "app/options.h"
+#include "app/progress_line.h"
 #include "app/unit_paths.h"
 #include "base/logging.h"
 #include "core/daemon.h"
@@ -121,6 +122,8 @@ int Serve(const Options& o, const KindRegistry& registry) {
     return kExitFailure;
   }
   SetLogLevel(daemon.config()->daemon().GetString("log_level"));
+  // A long run shows its progress when stderr is a terminal.
+  ProgressAttachment progress(daemon.progress(), NewTerminalProgress());
   if (o.once) {
     if (!o.policy.empty() && !daemon.Find(o.policy)) {
       spdlog::critical("no policy named '{}'", o.policy);

@@ -25,6 +25,18 @@ interface io.retentiond.Manager
 # policy a fleet shares (rows on PostgreSQL), which host holds its lease
 # and until when, as this host last saw it; null otherwise. description:
 # the policy's promise in the privacy policy's words, if configured.
+# progress: while a run executes, its items done of planned (in unit, the
+# kind's item), the seconds since it began, its rate since then and the
+# seconds left at that rate (null until anything is done); null otherwise.
+type Progress (
+  done: int,
+  planned: int,
+  unit: string,
+  elapsed_seconds: float,
+  rate_per_second: ?float,
+  eta_seconds: ?float
+)
+
 type WorkHolder (
   host: string,
   until: string
@@ -40,7 +52,8 @@ type Policy (
   last_result: ?string,
   brake: ?string,
   holder: ?WorkHolder,
-  description: ?string
+  description: ?string,
+  progress: ?Progress
 )
 
 # One action of a run's plan, with the reason an auditor reads.

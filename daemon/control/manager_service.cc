@@ -17,6 +17,20 @@ namespace {
 
 using nlohmann::json;
 
+// A run in flight: exact numbers; null when the policy is not executing.
+json ProgressJson(const std::optional<ProgressSnapshot>& p) {
+  if (!p) return nullptr;
+  const auto seconds = [](Duration d) {
+    return std::chrono::duration<double>(d).count();
+  };
+  return {{"done", p->done},
+          {"planned", p->planned},
+          {"unit", p->unit},
+          {"elapsed_seconds", seconds(p->elapsed)},
+          {"rate_per_second", p->rate ? json(*p->rate) : json(nullptr)},
+          {"eta_seconds", p->eta ? json(seconds(*p->eta)) : json(nullptr)}};
+}
+
 json OptionalTime(const std::optional<WallTime>& t) {
   return t ? json(FormatIso8601(*t)) : json(nullptr);
 }
@@ -140,7 +154,8 @@ StatusOr<json> ManagerService::PolicyArray() {
               {"last_result", nullptr},
               {"brake", nullptr},
               {"holder", nullptr},
-              {"description", nullptr}};
+              {"description", nullptr},
+              {"progress", ProgressJson(daemon_.progress().Find(view.id))}};
     if (section && section->Has(kDescriptionKey)) {
       p["description"] = section->GetString(kDescriptionKey);
     }

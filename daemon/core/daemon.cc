@@ -100,6 +100,7 @@ Status Daemon::OpenState(const std::string& state_dir) {
   guard_ = std::make_unique<StateGuard>(state_dir, *state_, *ledger_);
   RETENTION_RETURN_IF_ERROR(guard_->Adopt());
   runner_->set_guard(guard_.get());
+  runner_->set_progress(&progress_);
   auto key = SigningKey::LoadOrCreate(fs_, state_dir);
   if (!key.ok()) return key.status();
   checkpointer_ = std::make_unique<Checkpointer>(clock_, *state_, *ledger_,
@@ -240,9 +241,11 @@ std::shared_ptr<Policy> Daemon::Find(const std::string& name) const {
 RunReport Daemon::Run(Policy& policy, bool dry_run,
                       const std::atomic<bool>& stop) {
   const Duration started = clock_.BootNow();
-  RunReport report = runner_->Run(policy, dry_run, stop);
   // "rows.analytics" is of kind rows; a singleton's id is its kind.
   const std::string& id = policy.id();
+  const KindSpec* kind = registry_.Find(id.substr(0, id.find('.')));
+  if (kind != nullptr) progress_.SetUnit(id, kind->unit);
+  RunReport report = runner_->Run(policy, dry_run, stop);
   if (!dry_run) {
     const std::optional<Duration> late =
         report.result.done > 0 ? PlanLateness(report.plan, clock_.Now())
@@ -251,9 +254,7 @@ RunReport Daemon::Run(Policy& policy, bool dry_run,
     run_time_[id] = clock_.BootNow() - started;
     if (late && *late > worst_lateness_[id]) worst_lateness_[id] = *late;
   }
-  if (const KindSpec* kind = registry_.Find(id.substr(0, id.find('.')))) {
-    report.unit = kind->unit;
-  }
+  if (kind != nullptr) report.unit = kind->unit;
   std::lock_guard<std::mutex> lock(metrics_mu_);
   Status st = WriteMetricsFile();
   if (!st.ok()) spdlog::warn("metrics_file: {}", st.ToString());

@@ -22,6 +22,7 @@
 #include "core/clock_brake.h"
 #include "core/ledger.h"
 #include "core/policy.h"
+#include "core/progress.h"
 #include "core/runner.h"
 #include "core/state_db.h"
 #include "core/state_guard.h"
@@ -102,6 +103,8 @@ class Daemon {
   StateDb& state() { return *state_; }
   Ledger& ledger() { return *ledger_; }
   ClockBrake& clock_brake() { return *brake_; }
+  // The runs executing now: done of planned, rate, time left.
+  ProgressBoard& progress() { return progress_; }
 
  private:
   using PolicyList = std::vector<std::shared_ptr<Policy>>;
@@ -132,6 +135,7 @@ class Daemon {
   // The worst lateness of a removal since start (lateness.h, PlanLateness).
   std::map<std::string, Duration> worst_lateness_;
 
+  ProgressBoard progress_{clock_};
   std::mutex metrics_mu_;                 // one metrics_file write at a time
   std::unique_ptr<FileLock> state_lock_;  // declared first: released last
   std::unique_ptr<StateDb> state_;

@@ -43,9 +43,14 @@ void AppendField(std::string* out, std::string_view value) {
 }
 
 std::string HexSha256(std::string_view data) {
+  // Fetched once: EVP_sha256() makes OpenSSL 3 look the algorithm up in its
+  // provider tables (under a lock) at every digest, a seventh of the CPU
+  // time of appending 10,000 entries. Never freed, like OpenSSL's own.
+  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
-  if (EVP_Digest(data.data(), data.size(), digest, &size, EVP_sha256(),
+  if (sha256 == nullptr ||
+      EVP_Digest(data.data(), data.size(), digest, &size, sha256,
                  nullptr) != 1) {
     return std::string();  // callers treat an empty hash as failure
   }
@@ -239,6 +244,9 @@ LedgerEntry EventEntry(WallTime time, std::string policy, std::string action,
 
 std::string HashLedgerEntry(const LedgerEntry& entry) {
   std::string encoded;
+  encoded.reserve(128 + entry.prev_hash.size() + entry.policy.size() +
+                  entry.action.size() + entry.target.size() +
+                  entry.detail.size());
   AppendField(&encoded, kHashDomain);
   AppendField(&encoded, entry.prev_hash);
   AppendInt(&encoded, entry.seq);

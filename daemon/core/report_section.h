@@ -31,6 +31,8 @@ class StateDb;
 struct ChartSeries {
   std::string name;
   std::vector<std::pair<WallTime, uint64_t>> points;  // oldest first
+  // The value the line is held against (a user's quota); empty: none.
+  std::optional<uint64_t> limit = std::nullopt;
 };
 
 struct SectionSummary {

@@ -99,11 +99,16 @@ constexpr NamedOutcome kOutcomes[] = {
 };
 
 // Passes each record on, and counts the ones the ledger took for the run's
-// summary. Record() may be called from a policy's worker threads.
+// summary and its progress. Record() may be called from a policy's worker
+// threads.
 class TallyContext final : public ExecContext {
  public:
-  TallyContext(ExecContext& inner, std::vector<Performed>* performed)
-      : inner_(inner), performed_(performed) {}
+  TallyContext(ExecContext& inner, std::vector<Performed>* performed,
+               ProgressBoard* progress, const std::string& policy)
+      : inner_(inner),
+        performed_(performed),
+        progress_(progress),
+        policy_(policy) {}
   Status Record(const std::string& policy, const Action& action) override {
     return Count(inner_.Record(policy, action), action);
   }
@@ -132,12 +137,17 @@ class TallyContext final : public ExecContext {
       std::lock_guard<std::mutex> lock(mu_);
       AddPerformed(action, performed_);
     }
+    if (st.ok() && progress_ != nullptr) {
+      progress_->Add(policy_, ProgressItems(action));
+    }
     return st;
   }
 
   ExecContext& inner_;
   std::mutex mu_;
   std::vector<Performed>* performed_;
+  ProgressBoard* progress_;
+  const std::string& policy_;
 };
 
 }  // namespace
@@ -155,11 +165,12 @@ void AddPerformed(const Action& action, std::vector<Performed>* performed) {
   }
   // A quota event's count is the quota and its bytes the usage: one event.
   // A rotation or compression removes nothing (count 0) but is one file.
-  const bool quota = IsEvent(action.verb);
-  const bool one_file =
-      action.verb == Verb::kRotate || action.verb == Verb::kCompress;
-  it->items += quota || one_file ? 1 : action.count;
-  it->bytes += quota ? 0 : action.bytes;
+  it->items += ProgressItems(action);
+  it->bytes += IsEvent(action.verb) ? 0 : action.bytes;
+  if (action.reason.ends_with(kToldLater)) {
+    it->told_later += ProgressItems(action);
+    it->told_later_bytes += action.bytes;
+  }
 }
 
 const char* OutcomeName(Outcome outcome) {
@@ -278,8 +289,14 @@ Status Runner::Recover(Policy& policy) {
 void Runner::Execute(Policy& policy, RunReport* report,
                      const std::atomic<bool>& stop) {
   LedgerContext ledger(clock_, ledger_, stop);
-  TallyContext ctx(ledger, &report->performed);
+  TallyContext ctx(ledger, &report->performed, progress_, policy.id());
+  if (progress_ != nullptr) {
+    uint64_t planned = 0;
+    for (const Action& a : report->plan.actions) planned += ProgressItems(a);
+    progress_->Begin(policy.id(), planned);
+  }
   report->result = policy.Execute(report->plan, ctx);
+  if (progress_ != nullptr) progress_->End(policy.id());
   Status flushed = ctx.Flush();
   if (!flushed.ok()) {
     report->result.errors.push_back("ledger: " + flushed.ToString() +

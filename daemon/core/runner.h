@@ -20,6 +20,7 @@
 #include "core/clock_brake.h"
 #include "core/ledger.h"
 #include "core/policy.h"
+#include "core/progress.h"
 #include "core/state_db.h"
 #include "core/state_guard.h"
 #include "core/verb.h"
@@ -44,7 +45,17 @@ struct Performed {
   // The worst lateness among the actions whose reason gives one
   // (core/lateness.h).
   std::optional<Duration> worst_late;
+  // Of items and bytes: those whose info line the policy logs itself once
+  // later work on them ends (kToldLater), which the run's line leaves out.
+  uint64_t told_later = 0;
+  uint64_t told_later_bytes = 0;
 };
+
+// Ends the ledger reason of an action whose info line its policy logs
+// itself when later work on it ends — a rotation, once its archive is
+// compressed, with both sizes — so that the run's line does not say it
+// twice.
+inline constexpr std::string_view kToldLater = "; compressed next";
 
 struct RunReport {
   std::string policy;
@@ -92,6 +103,9 @@ class Runner {
   // Checked before every real run (state_guard.h); without one only the
   // ledger's head is.
   void set_guard(StateGuard* guard) { guard_ = guard; }
+  // Where executing runs report their progress (done of planned); none
+  // when null.
+  void set_progress(ProgressBoard* board) { progress_ = board; }
 
   // Safe to call for different policies from several threads at once;
   // never twice at once for the same policy.
@@ -127,6 +141,7 @@ class Runner {
   Ledger& ledger_;
   ClockBrake& brake_;
   StateGuard* guard_ = nullptr;
+  ProgressBoard* progress_ = nullptr;
   std::mutex clock_mu_;  // the clock check and run record of a run's start
   std::mutex passes_mu_;
   std::set<std::string> passes_;  // released policies, for one run each

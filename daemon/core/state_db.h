@@ -13,6 +13,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/clock.h"
@@ -109,6 +110,11 @@ class StateDb {
   // The newest real run that measured what it left (kept set), per policy
   // id: the report's and the metrics' oldest surviving item.
   StatusOr<std::map<std::string, RunRecord>> LastMeasuredRuns();
+  // The size each of `policy`'s real measuring runs finished since `since`
+  // left (kept_bytes + live_bytes), oldest first, at most the newest
+  // `limit` (state_db_stats.cc): a log set's size over time.
+  StatusOr<std::vector<std::pair<WallTime, uint64_t>>> MeasuredSizes(
+      const std::string& policy, WallTime since, size_t limit);
   // Marks every run still "running" as "interrupted" (its process died:
   // killed, crashed, power lost) and returns them. Precondition: the caller
   // holds the state directory's lock, so no live process owns such a run.

@@ -2,6 +2,8 @@
 // the record-keeping in state_db.cc. Both scan their table; fine for the
 // sizes a state database reaches between ledger archivals, and done in
 // SQLite rather than by reading every row into the daemon.
+#include <algorithm>
+
 #include "core/state_db.h"
 #include "sql/sqlite_connection.h"
 
@@ -52,6 +54,29 @@ StatusOr<std::map<std::string, PolicyStats>> StateDb::PolicyStatistics() {
     s.compressed_bytes = logs->ColumnInt64(2);
   }
   return stats;
+}
+
+StatusOr<std::vector<std::pair<WallTime, uint64_t>>> StateDb::MeasuredSizes(
+    const std::string& policy, WallTime since, size_t limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  StatusOr<SqliteStatement> q = db_->Prepare(
+      "SELECT finished_ns, kept_bytes + live_bytes FROM runs "
+      "WHERE policy = ? AND dry_run = 0 AND kept IS NOT NULL "
+      "AND finished_ns >= ? ORDER BY id DESC LIMIT ?");
+  if (!q.ok()) return q.status();
+  q->Bind(1, policy)
+      .Bind(2, int64_t(since.time_since_epoch().count()))
+      .Bind(3, int64_t(std::min<size_t>(limit, INT64_MAX)));
+  std::vector<std::pair<WallTime, uint64_t>> sizes;
+  for (;;) {
+    StatusOr<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    sizes.emplace_back(WallTime(Duration(q->ColumnInt64(0))),
+                       uint64_t(std::max<int64_t>(q->ColumnInt64(1), 0)));
+  }
+  std::reverse(sizes.begin(), sizes.end());
+  return sizes;
 }
 
 }  // namespace retention

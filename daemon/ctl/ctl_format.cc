@@ -1,5 +1,6 @@
 #include "ctl/ctl_format.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <optional>
@@ -8,6 +9,7 @@
 #include "base/human_format.h"
 #include "base/text_table.h"
 #include "control/control_protocol.h"
+#include "core/progress.h"
 
 namespace retention {
 namespace {
@@ -140,6 +142,29 @@ bool IsPermissionDenied(const std::string& name) {
 
 }  // namespace
 
+std::optional<ProgressSnapshot> ProgressOf(const json& policy) {
+  auto it = policy.is_object() ? policy.find("progress") : policy.end();
+  if (it == policy.end() || !it->is_object()) return std::nullopt;
+  const auto seconds = [&](const char* name) -> std::optional<Duration> {
+    auto f = it->find(name);
+    if (f == it->end() || !f->is_number()) return std::nullopt;
+    return std::chrono::duration_cast<Duration>(
+        std::chrono::duration<double>(f->get<double>()));
+  };
+  ProgressSnapshot p;
+  p.policy = Field(policy, "id");
+  p.unit = it->value("unit", "");
+  p.done = static_cast<uint64_t>(std::max<int64_t>(IntField(*it, "done"), 0));
+  p.planned =
+      static_cast<uint64_t>(std::max<int64_t>(IntField(*it, "planned"), 0));
+  p.elapsed = seconds("elapsed_seconds").value_or(Duration::zero());
+  p.eta = seconds("eta_seconds");
+  if (auto r = it->find("rate_per_second"); r != it->end() && r->is_number()) {
+    p.rate = r->get<double>();
+  }
+  return p;
+}
+
 std::string FormatPolicyTable(const json& policies, WallTime now) {
   if (!policies.is_array() || policies.empty()) {
     return "no policies configured\n";
@@ -186,6 +211,11 @@ std::string FormatStatus(const json& status, WallTime now) {
   auto it = status.is_object() ? status.find("policies") : status.end();
   const json& policies = it == status.end() ? none : *it;
   out += "\n" + FormatPolicyTable(policies, now);
+  for (const json& p : policies.is_array() ? policies : json::array()) {
+    if (auto progress = ProgressOf(p)) {
+      out += WrapText("in progress: " + FormatProgress(*progress));
+    }
+  }
   // Fleets (rows on PostgreSQL): which host does each shared policy's work.
   for (const json& p : policies.is_array() ? policies : json::array()) {
     auto h = p.is_object() ? p.find("holder") : p.end();

@@ -10,10 +10,12 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "base/clock.h"
 #include "control/varlink.h"
+#include "core/progress.h"
 
 namespace retention {
 
@@ -29,6 +31,9 @@ std::string FormatPolicyTable(const nlohmann::json& policies, WallTime now);
 // policy table, then "POLICY: work held by HOST, lease ends in 15s" for each
 // policy a fleet shares.
 std::string FormatStatus(const nlohmann::json& status, WallTime now);
+// A Status policy's "progress" object back as the daemon measured it;
+// nullopt when the policy is not executing (or the daemon is older).
+std::optional<ProgressSnapshot> ProgressOf(const nlohmann::json& policy);
 
 // Reload: "reloaded: N policies".
 std::string FormatReload(const nlohmann::json& reply);

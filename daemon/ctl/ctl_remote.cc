@@ -9,6 +9,7 @@
 #include "ctl/ctl_client.h"
 #include "ctl/ctl_format.h"
 #include "ctl/ctl_offline.h"
+#include "ctl/ctl_run_progress.h"
 #include "report/occupancy_view.h"
 #include "report/run_summary.h"
 
@@ -196,9 +197,16 @@ int RunFromDaemon(CtlContext& ctx) {
     return kExitUsage;
   }
   int code = kExitOk;
-  std::optional<json> reply =
-      Ask(ctx, kMethodRunPolicy,
-          {{"name", ctx.args[0]}, {"dry_run", ctx.dry_run}}, &code);
+  std::optional<json> reply;
+  {
+    // A terminal sees the run's progress while its reply is awaited.
+    std::optional<RunProgressWatcher> progress;
+    if (!ctx.json && !ctx.socket_path.empty()) {
+      progress.emplace(ctx.socket_path, ctx.args[0]);
+    }
+    reply = Ask(ctx, kMethodRunPolicy,
+                {{"name", ctx.args[0]}, {"dry_run", ctx.dry_run}}, &code);
+  }
   if (!reply) return code;
   auto it = reply->find("run");
   StatusOr<RunReport> run = it == reply->end()

@@ -17,6 +17,7 @@ namespace retention {
 namespace {
 
 constexpr size_t kLedgerPage = 1000;
+constexpr size_t kSizePoints = 2000;  // a log set's size chart, per period
 constexpr char kDaemonPolicy[] = "daemon";
 
 bool IsRemovalAction(const std::string& action) {
@@ -156,6 +157,10 @@ Status AddMeasurements(StateDb& db, Report* report) {
     p.oldest_age = run.oldest
                        ? std::max(run.finished - *run.oldest, Duration::zero())
                        : Duration::zero();
+    if (!p.limit_bytes) continue;
+    auto sizes = db.MeasuredSizes(p.id, report->since, kSizePoints);
+    if (!sizes.ok()) return sizes.status();
+    p.size_history = std::move(*sizes);
   }
   return Status::Ok();
 }

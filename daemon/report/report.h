@@ -61,6 +61,9 @@ struct PolicyReport {
   std::vector<std::pair<std::string, std::string>> details;  // from the kind
   std::string series_title;  // from the kind: a chart over time, if any
   std::vector<ChartSeries> series;
+  // With a byte budget: the size (live + rotated) each measuring run in the
+  // period left, oldest first.
+  std::vector<std::pair<WallTime, uint64_t>> size_history;
   std::optional<RunRecord> last_run;  // the newest run that was not a dry run
   int64_t removed_items = 0;          // in the period
   int64_t removed_bytes = 0;

@@ -41,7 +41,9 @@ json PolicyJson(const PolicyReport& p) {
     for (const auto& [when, value] : line.points) {
       points.push_back({{"time", FormatIso8601(when)}, {"value", value}});
     }
-    series.push_back({{"name", line.name}, {"points", points}});
+    series.push_back({{"name", line.name},
+                      {"points", points},
+                      {"limit", line.limit ? json(*line.limit) : json(nullptr)}});
   }
   json days = json::array();
   for (const auto& [day, v] : p.removed_per_day) {

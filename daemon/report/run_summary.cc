@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "base/exit_codes.h"
@@ -215,7 +216,35 @@ std::string SummarizeRun(const RunReport& r) {
   return line;
 }
 
+namespace {
+
+// `r` without what its policy logs itself later (Performed::told_later).
+RunReport WithoutToldLater(const RunReport& r) {
+  RunReport told = r;
+  std::erase_if(told.performed, [](Performed& p) {
+    p.items -= std::min(p.items, p.told_later);
+    p.bytes -= std::min(p.bytes, p.told_later_bytes);
+    p.told_later = p.told_later_bytes = 0;
+    return p.items == 0;
+  });
+  return told;
+}
+
+bool AnyToldLater(const RunReport& r) {
+  for (const Performed& p : r.performed) {
+    if (p.told_later > 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 void LogRunReport(const RunReport& r) {
+  // A run's rotations whose lines follow their compression: not said twice.
+  if (AnyToldLater(r)) {
+    LogRunReport(WithoutToldLater(r));
+    return;
+  }
   for (const std::string& w : r.plan.warnings)
     spdlog::warn("{}: {}", r.policy, w);
   for (const std::string& e : r.result.errors)

@@ -42,9 +42,13 @@ for want in "files.backups: deleted 5 files" "files.exports: deleted 2 files" \
             "rows.analytics: deleted 1,772 rows \(oldest .* past its limit\)" \
             "accounts: purged account erin \(" \
             "occupancy: measured [56] users; carol over quota" \
-            "logs.app: rotated app.log-[0-9TZ]* \([0-9.]* MiB\)" "stopped"; do
+            "logs.app: rotated app.log-[0-9TZ]* \([0-9.]* MiB → [0-9.]* [KM]?i?B zst\)" \
+            "stopped"; do
   grep -Eq "$want" "$out" || fail "no line says '$want'"
 done
+# Each rotation said once, when its compression ended (with both sizes).
+dup=$(grep -o "rotated app.log-[0-9TZ]*" "$out" | sort | uniq -d)
+[ -z "$dup" ] || fail "a rotation said twice: $dup"
 # No per-item lines, no noise, human units only.
 ! grep -E "logs.app: (rotate|compress) /|lateness [0-9]+s|[0-9]+ of [0-9]+ done|, 0 bytes|[0-9](K|M|G)\b|nothing to do" "$out" ||
   fail "noise or raw units in the demo's output"

@@ -32,10 +32,12 @@ class CountingContext final : public ExecContext {
   int64_t next_ = 0;
 };
 
-// A cluster whose WAL writer flushes asynchronous commits only every 10 s,
-// with `n` expired rows (made durable) and one young row.
-void SlowWalWith(PgRowsEnv& env, int n) {
-  env.pg.Sql("ALTER SYSTEM SET wal_writer_delay = '10s'");
+// A cluster whose WAL writer flushes asynchronous commits only every
+// `delay` (10 s: longer than MakeDurable waits for it, so it forces the
+// flush; 1 s: it waits), with `n` expired rows (made durable) and one young
+// row.
+void SlowWalWith(PgRowsEnv& env, int n, const std::string& delay = "10s") {
+  env.pg.Sql("ALTER SYSTEM SET wal_writer_delay = '" + delay + "'");
   env.pg.Sql("SELECT pg_reload_conf()");
   env.pg.Sql("SET synchronous_commit = on");
   env.pg.Sql("INSERT INTO app.events SELECT i, " +
@@ -49,7 +51,10 @@ void SlowWalWith(PgRowsEnv& env, int n) {
 TEST_CASE("pg: a server crash right after a run takes back no recorded row") {
   PgRowsEnv env;
   const int n = 30000;
-  SlowWalWith(env, n);
+  // 10 s: the run forces the flush; 1 s: it waits for the WAL writer's.
+  const std::string delay = GENERATE(std::string("10s"), std::string("1s"));
+  INFO("wal_writer_delay " << delay);
+  SlowWalWith(env, n, delay);
   RowsPolicy policy = env.Policy();
   auto plan = policy.MakePlan(env.clock.Now());
   REQUIRE(plan.ok());

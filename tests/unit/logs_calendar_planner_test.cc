@@ -143,7 +143,7 @@ TEST_CASE("a numbered archive's change time is its last rotation") {
 
 TEST_CASE("a 6h rotation names its period in the time zone's offset") {
   LogsRule rule = CalendarRule("6h");
-  rule.rotate_every->offset = minutes(120);
+  rule.rotate_every->zone = *TimeZone::Parse("+02:00");
   const LogSetSnapshot s = Snapshot(500, kMidnight - hours(7));
   // 6h periods at +02:00 begin at 22:00, 04:00, 10:00, 16:00 UTC.
   const auto reasons = Rotations(PlanLogs(rule, s, kMidnight + hours(4)));

@@ -39,7 +39,7 @@ PolicyReport RowsPolicy() {
 // The heights of the bars drawn.
 std::vector<double> BarHeights(const std::string& html) {
   static const std::regex kBar(
-      R"re(<rect class="bar"[^>]* height="([0-9.]+)")re");
+      R"re(<rect class="mark"[^>]* height="([0-9.]+)")re");
   std::vector<double> out;
   for (auto m = std::sregex_iterator(html.begin(), html.end(), kBar);
        m != std::sregex_iterator(); ++m) {

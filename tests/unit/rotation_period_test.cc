@@ -1,5 +1,6 @@
 // The calendar arithmetic of rotate_every (kinds/logs/rotation_period.h):
-// period starts and boundaries in UTC and fixed offsets, months of every
+// period starts and boundaries in UTC and fixed offsets (IANA zones:
+// tests/os/time_zone_test.cc), months of every
 // length, weeks from Monday, DURATION periods aligned to the epoch, and
 // one rotation for any number of missed periods.
 #include "kinds/logs/rotation_period.h"
@@ -24,9 +25,9 @@ RotationPeriod Period(const std::string& every,
                       const std::string& zone = "UTC") {
   auto p = ParseRotateEvery(every);
   REQUIRE(p.ok());
-  auto offset = ParseUtcOffset(zone);
-  REQUIRE(offset.ok());
-  p->offset = *offset;
+  auto tz = TimeZone::Parse(zone);
+  REQUIRE(tz.ok());
+  p->zone = *tz;
   return *p;
 }
 
@@ -111,15 +112,21 @@ TEST_CASE("rotate_every accepts the calendar words and durations only") {
   CHECK_FALSE(ParseRotateEvery("").ok());
 }
 
-TEST_CASE("rotate_timezone accepts UTC and fixed offsets, not zone names") {
-  CHECK(*ParseUtcOffset("UTC") == minutes(0));
-  CHECK(*ParseUtcOffset("+02:00") == minutes(120));
-  CHECK(*ParseUtcOffset("-0530") == minutes(-330));
-  CHECK(*ParseUtcOffset("+2") == minutes(120));
-  CHECK_FALSE(ParseUtcOffset("Europe/Paris").ok());
-  CHECK_FALSE(ParseUtcOffset("+19:00").ok());
-  CHECK_FALSE(ParseUtcOffset("+02:60").ok());
-  CHECK_FALSE(ParseUtcOffset("02:00").ok());
+TEST_CASE("rotate_timezone accepts UTC and fixed offsets") {
+  const WallTime t = At(2026, 12, 5);
+  CHECK(TimeZone::Parse("UTC")->OffsetAt(t) == minutes(0));
+  CHECK(TimeZone::Parse("UTC")->utc());
+  CHECK(TimeZone::Parse("+02:00")->OffsetAt(t) == minutes(120));
+  CHECK(TimeZone::Parse("-0530")->OffsetAt(t) == minutes(-330));
+  CHECK(TimeZone::Parse("+2")->OffsetAt(t) == minutes(120));
+  CHECK_FALSE(TimeZone::Parse("+19:00").ok());
+  CHECK_FALSE(TimeZone::Parse("+02:60").ok());
+  CHECK_FALSE(TimeZone::Parse("02:00").ok());
+  CHECK_FALSE(TimeZone::Parse("").ok());
+  // Names are looked up in the system's database (tests/os/
+  // time_zone_test.cc); a path never is.
+  CHECK_FALSE(TimeZone::Parse("../../etc/passwd").ok());
+  CHECK_FALSE(TimeZone::Parse("/etc/localtime").ok());
 }
 
 TEST_CASE("a period start is written in the period's offset") {

@@ -96,7 +96,7 @@ void ConvertTrigger(const LogrotateSettings& s, Policy* p) {
   p->Set("rotate_every", period);
   p->Note(
       "rotate_every boundaries are UTC; logrotate uses local time "
-      "(rotate_timezone sets a fixed offset)");
+      "(set rotate_timezone to this machine's zone, e.g. Europe/Paris)");
   if (s.maxsize) {
     p->Set("max_file_size", ExactSize(std::max(*s.maxsize, kMinFileSize)));
   }

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <string>
 
+#include "base/human_format.h"
+#include "base/text_table.h"
 #include "compress/compressor.h"
 #include "core/ledger.h"
 #include "core/ledger_context.h"
@@ -49,14 +51,17 @@ bool LogsPolicy::Compressing(const std::string& path) {
 }
 
 void LogsPolicy::QueueCompression(const std::string& path, const FileInfo& info,
-                                  bool wait_for_writer) {
+                                  bool wait_for_writer, bool announce) {
+  const Task queued{path, info, wait_for_writer, announce};
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (!compressing_.insert(path).second) return;
+    if (!compressing_.insert(path).second) {
+      if (announce) AnnounceRotation(queued, std::nullopt);
+      return;
+    }
     ++pending_;
   }
-  pool_->Post(this, [this, task = Task{path, info, wait_for_writer}]() mutable
-              -> std::optional<Duration> {
+  pool_->Post(this, [this, task = queued]() mutable -> std::optional<Duration> {
     bool cancelled = false;
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -67,7 +72,9 @@ void LogsPolicy::QueueCompression(const std::string& path, const FileInfo& info,
       }
     }
     std::optional<Duration> again;
-    if (!cancelled) again = Compress(task);
+    std::optional<uint64_t> compressed;
+    if (!cancelled) again = Compress(task, &compressed);
+    if (!again && task.announce) AnnounceRotation(task, compressed);
     std::lock_guard<std::mutex> lock(mu_);
     compressing_now_.clear();
     // Waiting for its writer, it stays queued: Compressing() says so, and
@@ -139,7 +146,8 @@ LogsPolicy::LetGo LogsPolicy::AwaitLetGo(Dir& dir, const std::string& name,
   return LetGo::kYes;
 }
 
-std::optional<Duration> LogsPolicy::Compress(Task& task) {
+std::optional<Duration> LogsPolicy::Compress(
+    Task& task, std::optional<uint64_t>* compressed) {
   Filesystem& fs = services_.fs;
   auto dir = fs.OpenRoot(SplitPath(task.path).dir);
   if (!dir.ok()) return std::nullopt;  // the next run plans it again
@@ -196,6 +204,7 @@ std::optional<Duration> LogsPolicy::Compress(Task& task) {
       ": " + FormatSize(done->in_bytes) + " -> " + FormatSize(done->out_bytes);
   if (!ctx) {
     spdlog::debug("{}: compress {} ({})", rule_.policy, a.target, a.reason);
+    *compressed = done->out_bytes;
     return std::nullopt;
   }
   Status st = ctx->Done(ids[0], rule_.policy, a);
@@ -204,7 +213,22 @@ std::optional<Duration> LogsPolicy::Compress(Task& task) {
     spdlog::error("{}: ledger: {}; recorded at the next run", rule_.policy,
                   st.ToString());
   }
+  *compressed = done->out_bytes;
   return std::nullopt;
+}
+
+void LogsPolicy::AnnounceRotation(const Task& task,
+                                  std::optional<uint64_t> compressed) {
+  const std::string name = Printable(SplitPath(task.path).name);
+  const std::string size = HumanBytes(task.info.size);
+  if (!compressed) {
+    spdlog::info("{}: rotated {} ({})", rule_.policy, name, size);
+    return;
+  }
+  // ".zst" -> "zst"
+  const std::string codec = CompressionSuffix(rule_.compress) + 1;
+  spdlog::info("{}: rotated {} ({} → {} {})", rule_.policy, name, size,
+               HumanBytes(*compressed), codec);
 }
 
 }  // namespace retention

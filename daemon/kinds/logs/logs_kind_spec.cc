@@ -160,9 +160,9 @@ void CheckCalendar(const Section& s, Errors* errors) {
   if (!period.ok()) {
     AddKeyError(s, "rotate_every", period.status().message(), errors);
   }
-  auto offset = ParseUtcOffset(s.GetString("rotate_timezone"));
-  if (!offset.ok()) {
-    AddKeyError(s, "rotate_timezone", offset.status().message(), errors);
+  auto zone = TimeZone::Parse(s.GetString("rotate_timezone"));
+  if (!zone.ok()) {
+    AddKeyError(s, "rotate_timezone", zone.status().message(), errors);
   }
 }
 

@@ -118,6 +118,9 @@ class LogsPolicy final : public Policy {
     std::string path;
     FileInfo info;
     bool wait_for_writer = false;
+    // A fresh rotation's archive: its info line ("rotated NAME (4.0 MiB →
+    // 1.1 MiB zst)") is logged when the compression ends (kToldLater).
+    bool announce = false;
     Duration stable{};  // how long its size has not changed (AwaitLetGo)
   };
   // Whether the writer let go of a task's archive (AwaitLetGo).
@@ -158,10 +161,15 @@ class LogsPolicy final : public Policy {
   Status ShiftNumbered(Dir& archive_dir, const std::string& live);
   void Notify(std::vector<std::string>* warnings);
   void QueueCompression(const std::string& path, const FileInfo& info,
-                        bool wait_for_writer);
+                        bool wait_for_writer, bool announce = false);
   // One step of a task on the pool: compresses it, or asks to be run again
-  // after the returned delay while its writer holds it.
-  std::optional<Duration> Compress(Task& task);
+  // after the returned delay while its writer holds it. `*compressed`: the
+  // compressed size, left empty when it was not compressed (it went away,
+  // a failure: logged, retried by a later run).
+  std::optional<Duration> Compress(Task& task,
+                                   std::optional<uint64_t>* compressed);
+  // A Task::announce archive's info line, once its compression ended.
+  void AnnounceRotation(const Task& task, std::optional<uint64_t> compressed);
   // kYes once no process has `name` in `dir` (the file task->info, updated
   // as it grows) open for writing, or its size was stable for
   // kLetGoTimeout (counted in polls of kLetGoPoll); kGone if it went away,

@@ -7,6 +7,7 @@
 
 #include "core/ledger_context.h"
 #include "core/recorded_removal.h"
+#include "core/runner.h"
 #include "kinds/logs/log_rotator.h"
 #include "kinds/logs/logs_naming.h"
 #include "kinds/logs/logs_policy.h"
@@ -153,15 +154,24 @@ bool LogsPolicy::Rotate(const Action& action, WallTime now, ExecContext& ctx,
     done.reason += "; copy+truncate fallback, " +
                    std::to_string(rotated->bytes_at_risk) + " bytes at risk";
   }
+  // Compressed next: this rotation's info line waits for the compressed
+  // size (AnnounceRotation), the run's line leaves it out.
+  const bool compress = rule_.compress != Compression::kNone;
+  if (compress) done.reason += kToldLater;
   ++result->done;
   Status recorded = ctx.Done(ids.front(), rule_.policy, done);
   if (recorded.ok()) recorded = ctx.Flush();
   if (LedgerFailed(recorded, result)) return false;
-  if (rule_.compress != Compression::kNone) {
+  if (compress) {
     auto info = fs.StatAt(**archive_dir, archive);
+    const bool wait = rule_.method == RotateMethod::kReopen;
     if (info.ok()) {
-      QueueCompression(done.target, *info,
-                       rule_.method == RotateMethod::kReopen);
+      QueueCompression(done.target, *info, wait, /*announce=*/true);
+    } else {
+      FileInfo rotated_size;
+      rotated_size.size = done.bytes;
+      AnnounceRotation(Task{done.target, rotated_size, wait, true},
+                       std::nullopt);
     }
   }
   return true;

@@ -67,10 +67,10 @@ LogsRule LogsRuleFromSection(const Section& s) {
   r.every = s.GetDuration("every");
   if (s.Has("rotate_every")) {
     auto period = ParseRotateEvery(s.GetString("rotate_every"));
-    auto offset = ParseUtcOffset(s.GetString("rotate_timezone"));
+    auto zone = TimeZone::Parse(s.GetString("rotate_timezone"));
     if (period.ok()) {
       r.rotate_every = *period;
-      if (offset.ok()) r.rotate_every->offset = *offset;
+      if (zone.ok()) r.rotate_every->zone = *zone;
     }
   }
   r.min_size = s.GetSize("min_size");

@@ -8,46 +8,14 @@ namespace retention {
 namespace {
 
 using std::chrono::days;
-using std::chrono::minutes;
 using std::chrono::sys_days;
 
-bool Digits(std::string_view s) {
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-  }
-  return !s.empty();
-}
-
-int ToInt(std::string_view s) {
-  int n = 0;
-  for (char c : s) n = n * 10 + (c - '0');
-  return n;
-}
-
-// Splits "HH:MM", "HHMM" or "H"/"HH" into minutes; -1 when malformed.
-int OffsetMinutes(std::string_view s) {
-  std::string_view hours = s, mins;
-  if (auto colon = s.find(':'); colon != std::string_view::npos) {
-    hours = s.substr(0, colon);
-    mins = s.substr(colon + 1);
-    if (mins.size() != 2) return -1;
-  } else if (s.size() == 4) {
-    hours = s.substr(0, 2);
-    mins = s.substr(2);
-  }
-  if (!Digits(hours) || hours.size() > 2 || (!mins.empty() && !Digits(mins))) {
-    return -1;
-  }
-  const int m = mins.empty() ? 0 : ToInt(mins);
-  return m < 60 ? ToInt(hours) * 60 + m : -1;
-}
-
-// Local time (UTC + offset) and back.
+// Local time in p's zone and back.
 Duration Local(const RotationPeriod& p, WallTime t) {
-  return t.time_since_epoch() + p.offset;
+  return p.zone.ToLocal(t);
 }
 WallTime Utc(const RotationPeriod& p, Duration local) {
-  return WallTime(local - p.offset);
+  return p.zone.FromLocal(local);
 }
 
 Duration Floor(Duration d, Duration unit) {
@@ -81,20 +49,6 @@ StatusOr<RotationPeriod> ParseRotateEvery(std::string_view text) {
   return p;
 }
 
-StatusOr<minutes> ParseUtcOffset(std::string_view text) {
-  if (text == "UTC" || text == "Z" || text == "utc") return minutes(0);
-  const int m = text.size() > 1 && (text[0] == '+' || text[0] == '-')
-                    ? OffsetMinutes(text.substr(1))
-                    : -1;
-  if (m < 0 || m > 18 * 60) {
-    return Status::InvalidArgument(
-        "'" + std::string(text) +
-        "' is not UTC or a fixed offset such as +02:00 or -05:30 (time zone "
-        "names are not supported: this build has no time zone database)");
-  }
-  return minutes(text[0] == '-' ? -m : m);
-}
-
 WallTime PeriodStart(const RotationPeriod& p, WallTime t) {
   const Duration local = Local(p, t);
   switch (p.unit) {
@@ -118,23 +72,25 @@ WallTime PeriodStart(const RotationPeriod& p, WallTime t) {
   return t;
 }
 
+// In local time, so that a day across a daylight-saving change is that
+// day, 23 or 25 hours long.
 WallTime NextPeriodStart(const RotationPeriod& p, WallTime t) {
-  const WallTime start = PeriodStart(p, t);
+  const Duration start = Local(p, PeriodStart(p, t));
   switch (p.unit) {
     case PeriodUnit::kHourly:
-      return start + std::chrono::hours(1);
+      return Utc(p, Floor(start, std::chrono::hours(1)) + std::chrono::hours(1));
     case PeriodUnit::kDaily:
-      return start + days(1);
+      return Utc(p, Floor(start, days(1)) + days(1));
     case PeriodUnit::kWeekly:
-      return start + std::chrono::weeks(1);
+      return Utc(p, Floor(start, days(1)) + std::chrono::weeks(1));
     case PeriodUnit::kMonthly: {
       const std::chrono::year_month_day ymd(
-          sys_days(std::chrono::floor<days>(Local(p, start))));
+          sys_days(std::chrono::floor<days>(start)));
       const auto next = ymd.year() / ymd.month() / 1 + std::chrono::months(1);
       return Utc(p, sys_days(next).time_since_epoch());
     }
     case PeriodUnit::kFixed:
-      return start + p.length;
+      return Utc(p, Floor(start, p.length) + p.length);
   }
   return t;
 }
@@ -177,12 +133,7 @@ std::string FormatPeriodTime(const RotationPeriod& p, WallTime t) {
     std::snprintf(buf, sizeof buf, ":%02d", static_cast<int>(secs % 60));
     out += buf;
   }
-  if (p.offset == minutes(0)) return out + "Z";
-  const int off = static_cast<int>(p.offset.count());
-  const int abs = off < 0 ? -off : off;
-  std::snprintf(buf, sizeof buf, "%c%02d:%02d", off < 0 ? '-' : '+', abs / 60,
-                abs % 60);
-  return out + buf;
+  return out + p.zone.SuffixAt(t);
 }
 
 }  // namespace retention

@@ -105,29 +105,36 @@ class OccupancyReportSection final : public ReportSection {
     std::stable_sort(users.begin(), users.end(), [](auto& a, auto& b) {
       return a.allocated > b.allocated;
     });
-    std::vector<std::string> over, largest, ids;
+    std::vector<std::string> over, largest;
+    std::vector<const OccupancyRow*> charted;
     for (const OccupancyRow& u : users) {
       if (u.over) over.push_back(Usage(u));
       if (largest.size() < kLargest) {
         largest.push_back(Usage(u));
-        ids.push_back(u.user);
+        charted.push_back(&u);
       }
     }
     s->details.push_back({"users", std::to_string(users.size())});
     s->details.push_back({"over quota", Join(over)});
     s->details.push_back({"largest", Join(largest)});
-    return AddChart(db, ids, s);
+    return AddChart(db, charted, s);
   }
 
  private:
-  static Status AddChart(StateDb& db, const std::vector<std::string>& ids,
+  // The largest users' allocated bytes per scan, each against its quota
+  // (as the newest scan has it).
+  static Status AddChart(StateDb& db,
+                         const std::vector<const OccupancyRow*>& users,
                          SectionSummary* s) {
+    std::vector<std::string> ids;
+    for (const OccupancyRow* u : users) ids.push_back(u->user);
     auto history = OccupancyStore(db).OccupancyHistory(ids, kChartScans);
     if (!history.ok()) return history.status();
-    s->series_title = "allocated bytes of the largest users over time";
-    for (const std::string& id : ids) {
-      ChartSeries line{id, {}};
-      for (const OccupancyPoint& p : (*history)[id]) {
+    s->series_title = "Occupancy of the largest users against their quota";
+    for (const OccupancyRow* u : users) {
+      ChartSeries line{u->user, {}};
+      if (u->quota > 0) line.limit = u->quota;
+      for (const OccupancyPoint& p : (*history)[u->user]) {
         line.points.emplace_back(p.when, p.allocated);
       }
       s->series.push_back(std::move(line));

@@ -185,8 +185,9 @@ class Database {
   // ledger never records rows a server crash could bring back. The default
   // (SQLite, whose commits are durable against a crash of the application
   // and retentiond) does nothing; PostgreSQL batches commit asynchronously,
-  // and this commits one synchronous transaction, which flushes the WAL up
-  // to and past their commit records. Failure: the database's error (the
+  // and this waits for the server's WAL flush to pass their commit records
+  // (forcing it with a synchronous commit after 2 s). Failure: the
+  // database's error (the
   // caller records nothing more: the mark, read at recovery, will).
   virtual Status MakeDurable() { return Status::Ok(); }
   // Moves committed pages back into the database without blocking writers
