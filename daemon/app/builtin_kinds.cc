@@ -74,6 +74,10 @@ KindSpec DaemonKind() {
       {.name = "checkpoint_command",
        .help = "command run (without a shell) with each checkpoint's JSON "
                "on stdin"},
+      {.name = "compress_threads",
+       .type = ValueType::kInt,
+       .help = "threads compressing rotated logs, shared by every [logs.*] "
+               "policy (default: the number of cores)"},
       {.name = "daily_report",
        .type = ValueType::kBool,
        .default_value = "yes",
@@ -90,8 +94,13 @@ KindSpec DaemonKind() {
       }
     }
     for (const char* key :
-         {"control_max_connections", "control_max_connections_per_user"}) {
-      if (s.GetInt(key) < 1) AddKeyError(s, key, "must be at least 1", errors);
+         {"control_max_connections", "control_max_connections_per_user",
+          "compress_threads"}) {
+      // compress_threads has no default (the cores): only when written.
+      if ((s.Has(key) || std::string_view(key) != "compress_threads") &&
+          s.GetInt(key) < 1) {
+        AddKeyError(s, key, "must be at least 1", errors);
+      }
     }
     RequirePositiveDurations(s,
                              {"control_idle_timeout", "control_request_timeout",

@@ -8,6 +8,9 @@
 // rotation has a worker of its own: a long prune or scan never holds up a
 // rotation that keeps a byte budget;
 // reports, ledger checks and the daily report file run on a query thread.
+// A policy with size watches whose files are all watched is put off after
+// each of its runs to its NextWake (a settled log set: its next deadline,
+// not every `every`): an eventfd tells the main thread that runs ended.
 // SIGTERM lets the running policy finish its current item, starts nothing
 // new, records "stop" in the ledger and returns 0.
 //
@@ -81,6 +84,11 @@ class MainLoop : public ManagerHost {
   void RetryWatches();
   void QueueWatched(const std::set<std::string>& due);
   void WorkerLoop(Lane lane);
+  // Worker side: `id`'s real run ended (the main thread settles it).
+  void RunEnded(const std::string& id);
+  // Main thread, on ran_fd_: puts each ended run's policy off to its
+  // NextWake when all of its files are watched and it did not fail.
+  void SettleEnded();
   // Appends a job to its lane; precondition: mu_ held, id in queued_.
   void Enqueue(Job job);
   bool IsRunning(const std::string& id) const;  // mu_ held
@@ -94,6 +102,7 @@ class MainLoop : public ManagerHost {
   int epoll_fd_ = -1;
   int timer_fd_ = -1;
   int signal_fd_ = -1;
+  int ran_fd_ = -1;  // eventfd: runs ended (ended_)
   bool running_ = true;
   Duration next_report_check_{};  // boot time
   Duration next_checkpoint_{};    // boot time; the first one is at start
@@ -109,7 +118,8 @@ class MainLoop : public ManagerHost {
   Duration next_watch_retry_{};  // boot time
 
   std::atomic<bool> stop_{false};
-  std::mutex mu_;  // guards queues_, queued_, running_ids_, last_run_, failing_
+  std::mutex mu_;  // guards queues_, queued_, running_ids_, last_run_,
+                  // failing_, ended_
   std::condition_variable cv_;
   std::deque<Job> queues_[kLanes];
   std::set<std::string> queued_;     // queued or running
@@ -119,6 +129,7 @@ class MainLoop : public ManagerHost {
   // (a failing rotation would otherwise rerun on every write); their
   // scheduled runs go on, and a success clears the entry.
   std::set<std::string> failing_;
+  std::vector<std::string> ended_;  // real runs ended, for SettleEnded
   std::thread workers_[kLanes];
 };
 

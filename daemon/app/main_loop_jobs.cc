@@ -139,6 +139,30 @@ void MainLoop::WorkerLoop(Lane worker_lane) {
     }
     if (job.done) job.done(report);
     notifier_.SetStatus(StatusLine());
+    if (!job.dry_run) RunEnded(job.id);
+  }
+}
+
+void MainLoop::SettleEnded() {
+  std::vector<std::string> ended;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ended.swap(ended_);
+  }
+  // An unwatched file (inotify unavailable, a directory not there yet)
+  // is seen only by looking: those sets keep their every.
+  if (!watcher_ || !watch_warnings_.empty()) return;
+  for (const std::string& id : ended) {
+    auto policy = daemon_.Find(id);
+    if (!policy || policy->watches().empty()) continue;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (failing_.count(id)) continue;  // retried every `every`
+    }
+    const WallTime wall_now = clock_.Now();
+    auto wake = policy->NextWake(wall_now);
+    if (!wake) continue;
+    scheduler_.SetNext(id, clock_.BootNow() + (*wake - wall_now));
   }
 }
 

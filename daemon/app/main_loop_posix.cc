@@ -1,6 +1,7 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
@@ -43,7 +44,7 @@ constexpr auto kWatchRetry = std::chrono::minutes(1);
 MainLoop::~MainLoop() {
   if (queries_) queries_->Stop();
   server_.reset();
-  for (int fd : {epoll_fd_, timer_fd_, signal_fd_}) {
+  for (int fd : {epoll_fd_, timer_fd_, signal_fd_, ran_fd_}) {
     if (fd >= 0) close(fd);
   }
 }
@@ -54,11 +55,13 @@ bool MainLoop::Setup() {
   signal_fd_ = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
   timer_fd_ = timerfd_create(CLOCK_BOOTTIME, TFD_CLOEXEC | TFD_NONBLOCK);
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
-  if (signal_fd_ < 0 || timer_fd_ < 0 || epoll_fd_ < 0) {
+  ran_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (signal_fd_ < 0 || timer_fd_ < 0 || epoll_fd_ < 0 || ran_fd_ < 0) {
     spdlog::critical("main loop setup: {}", std::strerror(errno));
     return false;
   }
-  if (!AddToEpoll(epoll_fd_, signal_fd_) || !AddToEpoll(epoll_fd_, timer_fd_)) {
+  if (!AddToEpoll(epoll_fd_, signal_fd_) || !AddToEpoll(epoll_fd_, timer_fd_) ||
+      !AddToEpoll(epoll_fd_, ran_fd_)) {
     spdlog::critical("main loop setup: epoll_ctl: {}", std::strerror(errno));
     return false;
   }
@@ -152,6 +155,11 @@ int MainLoop::Run() {
         HandleSignal();
       } else if (watcher_ && fd == watcher_->fd()) {
         QueueWatched(watcher_->HandleEvents());
+      } else if (fd == ran_fd_) {
+        uint64_t ended;
+        // Only draining the fd matters; ended_ says which runs ended.
+        (void)!read(ran_fd_, &ended, sizeof ended);
+        SettleEnded();
       } else if (fd == timer_fd_) {
         uint64_t expirations;
         // Only draining the fd matters; the scheduler decides what is due.
@@ -164,6 +172,16 @@ int MainLoop::Run() {
   }
   Shutdown();
   return kExitOk;
+}
+
+void MainLoop::RunEnded(const std::string& id) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ended_.push_back(id);
+  }
+  const uint64_t one = 1;
+  // Cannot fail but at 2^64 - 1 unread; the main thread drains it.
+  (void)!write(ran_fd_, &one, sizeof one);
 }
 
 void MainLoop::HandleSignal() {

@@ -176,9 +176,9 @@ class Policy {
   // holds do not apply to them.
   virtual bool destructive() const = 0;
   virtual Lane lane() const { return Lane::kGeneral; }
-  // The next wall time after `now` at which the policy must run whatever
-  // its every() says (a calendar boundary), or nullopt (the default): the
-  // scheduler brings its next run forward to it, one wakeup per boundary.
+  // When after `now` it must run, whatever every() says, or nullopt (the
+  // default): the next run comes forward to it; with size watches() it is
+  // also put off to it after each run (main_loop.h, a watched set idles).
   virtual std::optional<WallTime> NextWake(WallTime now) const {
     (void)now;
     return std::nullopt;

@@ -39,6 +39,11 @@ void Scheduler::WakeAt(const std::string& id, Duration at) {
   if (it != entries_.end() && at < it->second.next) it->second.next = at;
 }
 
+void Scheduler::SetNext(const std::string& id, Duration at) {
+  auto it = entries_.find(id);
+  if (it != entries_.end()) it->second.next = at;
+}
+
 std::vector<std::string> Scheduler::TakeDue(Duration now) {
   std::vector<std::pair<Duration, std::string>> due;
   for (auto& [id, entry] : entries_) {

@@ -37,6 +37,11 @@ class Scheduler {
   // changes nothing. Unknown ids are ignored.
   void WakeAt(const std::string& id, Duration at);
 
+  // Sets `id`'s next deadline to `at`, earlier or later (a watched log
+  // set that is settled waits for its next deadline, not for every).
+  // Unknown ids are ignored.
+  void SetNext(const std::string& id, Duration at);
+
   // Ids due at `now`, earliest deadline first; each is rescheduled to
   // now + every.
   std::vector<std::string> TakeDue(Duration now);

@@ -41,7 +41,18 @@ std::optional<uint64_t> RegularFileSize(const std::string& dir,
   if (lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
     return std::nullopt;
   }
-  return static_cast<uint64_t>(st.st_size);
+  const uint64_t size = static_cast<uint64_t>(st.st_size);
+  if (static_cast<uint64_t>(st.st_blocks) * 512 >= size) return size;
+  // Sparse: a head never written (a writer without O_APPEND past a punched
+  // head, kinds/logs) is not the file's size; its data from there is.
+  const int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+                                        O_CLOEXEC);
+  if (fd < 0) return size;
+  const off_t data = lseek(fd, 0, SEEK_DATA);
+  const int err = errno;
+  close(fd);
+  if (data < 0) return err == ENXIO ? 0 : size;
+  return size - std::min<uint64_t>(static_cast<uint64_t>(data), size);
 }
 
 }  // namespace

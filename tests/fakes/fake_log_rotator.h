@@ -75,6 +75,10 @@ class FakeLogRotator final : public LogRotator {
   // true while the writer holds a reopen-rotated archive.
   StatusOr<bool> IsOpenForWriting(Dir& dir, const std::string& name,
                                   const FileInfo& expected) override;
+  // A millisecond, whatever the poll: a 30 s let-go wait takes 120 of them.
+  Duration AskAgainAfter(Duration) const override {
+    return std::chrono::milliseconds(1);
+  }
   StatusOr<std::vector<int>> VisibleWriters(const FileInfo& file) override;
 
   // The next call of `op` fails with `status`, having changed nothing.

@@ -2,11 +2,11 @@
 // the logs kind's own factory (RegisterLogsKind with a FakeLogRotator) on
 // FakeClock + FakeFilesystem, its runs recorded by a RecordingContext. No
 // state database: a run's rotations, recoveries and removals reach the
-// context; compressions (recorded by the policy's thread into
+// context; compressions (recorded on the shared pool's thread into
 // Services::ledger, null here) are seen in the fake tree.
 //
 // Threading: single-threaded test use; Run() waits for the policy's
-// compression thread before it returns.
+// compressions (on the pool) before it returns.
 #pragma once
 
 #include <algorithm>

@@ -116,3 +116,22 @@ TEST_CASE("a calendar boundary brings a policy's next run forward once") {
 
 }  // namespace
 }  // namespace retention
+
+namespace retention {
+namespace {
+
+TEST_CASE("a settled policy is put off past its every, until its deadline") {
+  Scheduler s;
+  s.Set("logs.a", minutes(1), Duration::zero());
+  CHECK(s.TakeDue(minutes(1)).size() == 1);
+  s.SetNext("logs.a", hours(1));  // its next deadline, after a run
+  CHECK(s.TakeDue(minutes(59)).empty());
+  CHECK(*s.NextDue() == hours(1));
+  s.WakeAt("logs.a", minutes(30));  // a calendar boundary still comes first
+  CHECK(*s.NextDue() == minutes(30));
+  s.SetNext("nobody", Duration::zero());  // unknown: ignored
+  CHECK(*s.NextDue() == minutes(30));
+}
+
+}  // namespace
+}  // namespace retention

@@ -45,6 +45,15 @@ bool CollapseRefused(int fd, uint64_t size, uint64_t block) {
          errno == EOPNOTSUPP;
 }
 
+// A punch of a block past the end changes nothing where the filesystem
+// punches holes (the size is kept), and fails EOPNOTSUPP where it does not:
+// there the head is rotated as before and the hole stays.
+bool PunchWorks(int fd, uint64_t size, uint64_t block) {
+  const uint64_t past = (size / block + 1) * block + (uint64_t{1} << 40);
+  return fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+                   static_cast<off_t>(past), static_cast<off_t>(block)) == 0;
+}
+
 void WarnNonAppendWriters(const FileInfo& info, const std::string& path,
                           RotationResult* result) {
   StatusOr<std::vector<int>> pids = posix::NonAppendWriters(info);
@@ -251,6 +260,57 @@ StatusOr<RotationResult> CollapseHead(Live& live, uint64_t n, uint64_t block,
   return result;
 }
 
+// A head holding a hole: a writer without O_APPEND keeps its offset and
+// writes past any cut, so collapsing would only make the hole again
+// (growing without end, NULs in every archive). The written bytes of the
+// head (up to its last whole line) go to the archive, the fragment to the
+// new carry, and the head is punched out in place: nothing moves under
+// the writer, nothing it wrote is lost, disk use stays bounded; the file's
+// apparent size is the writer's offset and keeps growing.
+StatusOr<RotationResult> PunchHead(Live& live, uint64_t n) {
+  RotationIntent intent =
+      posix::NewIntent(live.t, RotationIntent::Method::kPunch, live.info);
+  intent.length = n;
+  StatusOr<UniqueFd> carry =
+      posix::OpenCarry(live.t.live_dir, live.t.live_name, &intent.carry);
+  if (!carry.ok()) return carry.status();
+  StatusOr<uint64_t> cut = posix::LastLineEnd(live.fd.get(), n, live.t.live_path);
+  if (!cut.ok()) return cut.status();
+  intent.cut = *cut == 0 ? n : *cut;
+  const bool new_carry = intent.cut < n;
+  FillFn fill = [&](int tmp) -> StatusOr<uint64_t> {
+    RETENTION_RETURN_IF_ERROR(posix::CopyRange(carry->get(), tmp, 0,
+                                               intent.carry, live.t.live_path));
+    StatusOr<uint64_t> written =
+        posix::CopyWritten(live.fd.get(), tmp, 0, intent.cut, live.t.live_path);
+    if (!written.ok()) return written.status();
+    if (new_carry) {
+      RETENTION_RETURN_IF_ERROR(posix::WriteNewCarry(
+          live.t, live.fd.get(), intent.cut, n, /*written_only=*/true));
+    }
+    return intent.carry + *written;
+  };
+  UniqueFd tmp;
+  bool published = false;
+  StatusOr<uint64_t> bytes = WriteArchive(live, intent, fill, &tmp, &published);
+  if (!bytes.ok()) return bytes.status();
+  RETENTION_RETURN_IF_ERROR(posix::PunchHead(live.fd.get(), n, live.t.live_path));
+  RotationResult result;
+  FinishRotation(live, new_carry, &result);
+  result.bytes = *bytes;
+  result.punched = true;
+  result.warnings.push_back(
+      live.t.live_path +
+      ": written without O_APPEND (the writer's offset runs past every cut, "
+      "leaving a hole): rotated from now on by copying what was written and "
+      "punching the head out in place; no line is lost and disk use stays "
+      "bounded, but the file's apparent size keeps growing with the "
+      "writer's offset (reads from its start see NUL bytes; at the "
+      "filesystem's largest file size the writer fails) until the writer "
+      "reopens it or opens it with O_APPEND");
+  return result;
+}
+
 }  // namespace
 
 StatusOr<RotationResult> RotateByCollapse(Dir& live_dir,
@@ -271,14 +331,19 @@ StatusOr<RotationResult> RotateByCollapse(Dir& live_dir,
   Live live{*t, std::move(fd).value(), info, hook};
 
   const uint64_t block = BlockSize(live.fd.get());
-  // Looked for before the cut moves it (seeking moves no byte: all reads
-  // and copies name their offsets).
-  RotationResult holes;
-  WarnHole(live.fd.get(), info.size, t->live_path, &holes);
   // At least one byte stays behind the head, so that byte 0 has a physical
   // address after the collapse too.
   const uint64_t n = info.size == 0 ? 0 : (info.size - 1) / block * block;
   if (n == 0) return RotationResult();
+  StatusOr<bool> hole = posix::HoleBefore(live.fd.get(), n, t->live_path);
+  if (!hole.ok()) return hole.status();
+  if (*hole && PunchWorks(live.fd.get(), info.size, block)) {
+    return PunchHead(live, n);
+  }
+  // Looked for before the cut moves it (seeking moves no byte: all reads
+  // and copies name their offsets): a hole past the head.
+  RotationResult holes;
+  WarnHole(live.fd.get(), info.size, t->live_path, &holes);
   std::string refused;
   StatusOr<RotationResult> result = CollapseHead(live, n, block, &refused);
   if (result.ok() && !refused.empty()) result = CopyAndTruncate(live, refused);

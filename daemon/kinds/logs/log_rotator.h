@@ -44,6 +44,9 @@ struct RotationResult {
                                // truncate minus bytes copied (at least that
                                // many bytes written in the window are lost)
   std::vector<std::string> warnings;  // log once per file
+  // The head held a hole, which only a writer without O_APPEND leaves: it
+  // was copied without it and punched out (log_rotation.h, RotateByCollapse).
+  bool punched = false;
 };
 
 // The durable steps of a rotation, in order, for the step hook below.
@@ -120,6 +123,19 @@ class LogRotator {
   // cannot be told.
   virtual StatusOr<bool> IsOpenForWriting(Dir& dir, const std::string& name,
                                           const FileInfo& expected) = 0;
+  // How many bytes at the head of `name` in `dir` (still the file
+  // `expected`) were never written, a hole a writer without O_APPEND
+  // leaves past a punched head: the set counts its size from there. 0
+  // where nothing tells (the default).
+  virtual StatusOr<uint64_t> UnwrittenHead(Dir& dir, const std::string& name,
+                                           const FileInfo& expected) {
+    (void)dir, (void)name, (void)expected;
+    return uint64_t{0};
+  }
+  // How long to wait between two such questions about one archive, in real
+  // time: `poll`, the time each wait counts for (a fake answers at once,
+  // as a fake clock's Sleep does).
+  virtual Duration AskAgainAfter(Duration poll) const { return poll; }
 
   // Process ids (sorted) seen holding `file` open for writing; best effort,
   // for messages only (log_rotation.h: VisibleWriters).

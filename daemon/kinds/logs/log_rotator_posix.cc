@@ -5,7 +5,9 @@
 
 #include "kinds/logs/log_rotation.h"
 #include "kinds/logs/log_rotator.h"
+#include "kinds/logs/rotation_io_posix.h"
 #include "os/file_posix.h"
+#include "os/fs_rules.h"
 
 namespace retention {
 namespace {
@@ -49,6 +51,18 @@ class PosixLogRotator final : public LogRotator {
 
   StatusOr<std::vector<int>> VisibleWriters(const FileInfo& file) override {
     return posix::VisibleWriters(file);
+  }
+
+  StatusOr<uint64_t> UnwrittenHead(Dir& dir, const std::string& name,
+                                   const FileInfo& expected) override {
+    const std::string path = JoinPath(dir.path(), name);
+    StatusOr<posix::UniqueFd> fd =
+        posix::OpenRegular(posix::DirFd(dir), name, path);
+    if (!fd.ok()) return fd.status();
+    StatusOr<FileInfo> info = posix::StatxAt(fd->get(), "", path);
+    if (!info.ok()) return info.status();
+    if (!info->SameIdentity(expected)) return uint64_t{0};  // replaced
+    return posix::UnwrittenHead(fd->get(), info->size, path);
   }
 };
 

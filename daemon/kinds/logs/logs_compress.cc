@@ -1,6 +1,7 @@
 // LogsPolicy's compression (logs_policy.h): archives are queued to the
-// policy's compressor thread, which waits until the writer let go of each
-// and compresses it, recording the compression under its intent.
+// shared CompressionPool, which looks again every kLetGoPoll until the
+// writer let go of each, then compresses it, recording the compression
+// under its intent.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -60,7 +61,7 @@ void LogsPolicy::QueueCompression(const std::string& path, const FileInfo& info,
     }
     ++pending_;
   }
-  compressor_->Post([this, task = queued] {
+  pool_->Post(this, [this, task = queued]() mutable -> std::optional<Duration> {
     bool cancelled = false;
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -70,14 +71,19 @@ void LogsPolicy::QueueCompression(const std::string& path, const FileInfo& info,
         abort_compress_ = stop_.load();
       }
     }
-    const std::optional<uint64_t> compressed =
-        cancelled ? std::nullopt : Compress(task);
-    if (task.announce) AnnounceRotation(task, compressed);
+    std::optional<Duration> again;
+    std::optional<uint64_t> compressed;
+    if (!cancelled) again = Compress(task, &compressed);
+    if (!again && task.announce) AnnounceRotation(task, compressed);
     std::lock_guard<std::mutex> lock(mu_);
     compressing_now_.clear();
+    // Waiting for its writer, it stays queued: Compressing() says so, and
+    // a CancelCompression meanwhile marks it cancelled_.
+    if (again) return again;
     compressing_.erase(task.path);
     --pending_;
     idle_.notify_all();
+    return std::nullopt;
   });
 }
 
@@ -109,52 +115,51 @@ size_t LogsPolicy::Finish(Duration limit, const std::atomic<bool>& stop) {
   return static_cast<size_t>(pending_);
 }
 
-bool LogsPolicy::AwaitLetGo(Dir& dir, const std::string& name,
-                            const std::string& path, FileInfo* info) {
+LogsPolicy::LetGo LogsPolicy::AwaitLetGo(Dir& dir, const std::string& name,
+                                          Task* task) {
   // Compress only once the writer let go: no process has the file open for
   // writing, or it stopped growing for kLetGoTimeout (a writer that never
-  // reopens, or a filesystem where nobody can tell).
+  // reopens, or a filesystem where nobody can tell). The wait is the
+  // pool's: between two looks the thread compresses other archives.
   Filesystem& fs = services_.fs;
-  Duration stable{};
-  while (!abort_compress_) {
-    auto writing = rotator_.IsOpenForWriting(dir, name, *info);
-    if (writing.ok() && !*writing) return true;
-    const Status::Code code = writing.status().code();
-    if (code == Status::Code::kNotFound || code == Status::Code::kAborted) {
-      return false;  // gone or replaced: the next run plans it again
-    }
-    if (!writing.ok()) {
-      WarnOnce(path + "cannot-tell", path + ": " + writing.status().ToString() +
-                                         "; compressed once its size is "
-                                         "stable for 30s");
-    }
-    services_.clock.Sleep(kLetGoPoll);
-    auto now = fs.StatAt(dir, name);
-    if (!now.ok() || !now->SameIdentity(*info)) return false;
-    stable = now->size == info->size ? stable + kLetGoPoll : Duration{};
-    *info = *now;
-    if (stable >= kLetGoTimeout) {
-      if (writing.ok()) {
-        WarnOnce(path + "let-go", StillWritten(rotator_, path, *info));
-      }
-      return true;
-    }
+  const std::string& path = task->path;
+  if (abort_compress_) return LetGo::kGone;
+  auto writing = rotator_.IsOpenForWriting(dir, name, task->info);
+  if (writing.ok() && !*writing) return LetGo::kYes;
+  const Status::Code code = writing.status().code();
+  if (code == Status::Code::kNotFound || code == Status::Code::kAborted) {
+    return LetGo::kGone;  // gone or replaced: the next run plans it again
   }
-  return false;
+  if (!writing.ok()) {
+    WarnOnce(path + "cannot-tell", path + ": " + writing.status().ToString() +
+                                       "; compressed once its size is "
+                                       "stable for 30s");
+  }
+  auto now = fs.StatAt(dir, name);
+  if (!now.ok() || !now->SameIdentity(task->info)) return LetGo::kGone;
+  // Each look is kLetGoPoll after the one before (the pool's delay).
+  task->stable =
+      now->size == task->info.size ? task->stable + kLetGoPoll : Duration{};
+  task->info = *now;
+  if (task->stable < kLetGoTimeout) return LetGo::kNotYet;
+  if (writing.ok()) WarnOnce(path + "let-go", StillWritten(rotator_, path, *now));
+  return LetGo::kYes;
 }
 
-std::optional<uint64_t> LogsPolicy::Compress(const Task& task) {
+std::optional<Duration> LogsPolicy::Compress(
+    Task& task, std::optional<uint64_t>* compressed) {
   Filesystem& fs = services_.fs;
   auto dir = fs.OpenRoot(SplitPath(task.path).dir);
   if (!dir.ok()) return std::nullopt;  // the next run plans it again
   const std::string name = SplitPath(task.path).name;
-  FileInfo info = task.info;
-  if (task.wait_for_writer && !AwaitLetGo(**dir, name, task.path, &info)) {
-    return std::nullopt;
+  if (task.wait_for_writer) {
+    const LetGo let_go = AwaitLetGo(**dir, name, &task);
+    if (let_go == LetGo::kNotYet) return rotator_.AskAgainAfter(kLetGoPoll);
+    if (let_go == LetGo::kGone) return std::nullopt;
   }
   if (abort_compress_) return std::nullopt;
   auto current = fs.StatAt(**dir, name);
-  if (!current.ok() || !current->SameIdentity(info)) return std::nullopt;
+  if (!current.ok() || !current->SameIdentity(task.info)) return std::nullopt;
   // Write-ahead, as for removals: the source is gone once it is compressed,
   // so the intent is durable first (a crash in between is resolved by
   // Resolve at the next run).
@@ -199,7 +204,8 @@ std::optional<uint64_t> LogsPolicy::Compress(const Task& task) {
       ": " + FormatSize(done->in_bytes) + " -> " + FormatSize(done->out_bytes);
   if (!ctx) {
     spdlog::debug("{}: compress {} ({})", rule_.policy, a.target, a.reason);
-    return done->out_bytes;
+    *compressed = done->out_bytes;
+    return std::nullopt;
   }
   Status st = ctx->Done(ids[0], rule_.policy, a);
   if (st.ok()) st = ctx->Flush();
@@ -207,7 +213,8 @@ std::optional<uint64_t> LogsPolicy::Compress(const Task& task) {
     spdlog::error("{}: ledger: {}; recorded at the next run", rule_.policy,
                   st.ToString());
   }
-  return done->out_bytes;
+  *compressed = done->out_bytes;
+  return std::nullopt;
 }
 
 void LogsPolicy::AnnounceRotation(const Task& task,

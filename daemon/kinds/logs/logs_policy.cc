@@ -46,25 +46,35 @@ LogRotator& PosixRotator() {
 
 void RegisterLogsKind(KindRegistry* registry, LogRotator* rotator) {
   KindSpec spec = LogsKindSpec();
-  spec.factory = [rotator](
-                     const Section& s,
-                     Services& services) -> StatusOr<std::unique_ptr<Policy>> {
+  auto pool = std::make_shared<CompressionPool>();
+  spec.factory = [rotator, pool](const Section& s, Services& services)
+      -> StatusOr<std::unique_ptr<Policy>> {
     if (!services.run_command) services.run_command = RunCommand;
     return std::unique_ptr<Policy>(new LogsPolicy(
-        s, services, rotator != nullptr ? *rotator : PosixRotator()));
+        s, services, rotator != nullptr ? *rotator : PosixRotator(), pool));
   };
-  spec.add_policies = AddKeepFreePolicy;
+  // Called with [daemon] at every build of the policies (start, reload).
+  spec.add_policies = [pool](const Section& daemon, Services& services,
+                             std::vector<std::shared_ptr<Policy>>* policies) {
+    const int64_t threads = daemon.Has("compress_threads")
+                                ? daemon.GetInt("compress_threads")
+                                : 0;
+    pool->SetThreads(threads > 0 ? static_cast<size_t>(threads)
+                                 : CompressionPool::DefaultThreads());
+    AddKeepFreePolicy(daemon, services, policies);
+  };
   spec.rotates = true;
   registry->Register(std::move(spec));
 }
 
 LogsPolicy::LogsPolicy(const Section& section, Services& services,
-                       LogRotator& rotator)
+                       LogRotator& rotator,
+                       std::shared_ptr<CompressionPool> pool)
     : rule_(LogsRuleFromSection(section)),
       brake_limit_(DeleteBrakeLimitOf(section)),
       services_(services),
       rotator_(rotator),
-      compressor_(std::make_unique<TaskThread>()) {
+      pool_(std::move(pool)) {
   if (rule_.method == RotateMethod::kTruncate && rule_.max_file_size > 0) {
     rotation_time_ns_ =
         std::make_shared<std::atomic<int64_t>>(static_cast<int64_t>(
@@ -92,7 +102,7 @@ LogsPolicy::LogsPolicy(const Section& section, Services& services,
 LogsPolicy::~LogsPolicy() {
   stop_ = true;  // a compression in progress abandons (temp removed)
   abort_compress_ = true;
-  compressor_->Stop();
+  pool_->Withdraw(this);
 }
 
 std::vector<SizeWatch> LogsPolicy::watches() const {
@@ -185,15 +195,11 @@ StatusOr<LogSetSnapshot> LogsPolicy::Snapshot(
         }
         continue;
       }
+      if (live) CountWritten(**handle, name, &*info);
       (live ? snapshot.live : snapshot.archives).push_back({dir, name, *info});
     }
   }
   return snapshot;
-}
-
-std::optional<WallTime> LogsPolicy::NextWake(WallTime now) const {
-  if (!rule_.rotate_every) return std::nullopt;
-  return NextPeriodStart(*rule_.rotate_every, now);
 }
 
 StatusOr<Plan> LogsPolicy::MakePlan(WallTime now) {
@@ -232,6 +238,7 @@ StatusOr<Plan> LogsPolicy::MakePlan(WallTime now) {
   }
   plan.warnings.insert(plan.warnings.end(), warnings.begin(), warnings.end());
   if (!create_problem_.empty()) plan.warnings.push_back(create_problem_);
+  NoteSettled(plan, *snapshot);
   return plan;
 }
 

@@ -11,8 +11,9 @@
 // snapshot shows an intent file (a crash, or a rotation that failed), the
 // real run first finishes that interrupted rotation with RecoverRotation.
 //
-// Compression runs on the policy's own thread so that it never delays a
-// rotation: a run hands each archive to it and returns. Archives being
+// Compression runs on the CompressionPool every log policy shares, so that
+// it never delays a rotation: a run hands each archive to it and returns
+// (the pool runs a policy's compressions one at a time, in order). Archives being
 // compressed are left out of later plans until done, and the result is
 // written to the ledger ("compress") when it completes. With method reopen
 // an archive is compressed only once no process holds it open (or its size
@@ -20,8 +21,9 @@
 // every archive of its live file (N -> N+1), so it waits for the
 // compressions in flight first; timestamp naming never renames.
 //
-// Threading: one run at a time (the Runner's contract); the compression
-// thread shares only compressing_ (under mu_) and the ledger.
+// Threading: one run at a time (the Runner's contract); the pool's thread
+// at work for the policy shares only compressing_ (under mu_) and the
+// ledger.
 #pragma once
 
 #include <atomic>
@@ -34,7 +36,7 @@
 #include <string>
 #include <vector>
 
-#include "base/task_thread.h"
+#include "compress/compression_pool.h"
 #include "config/config.h"
 #include "core/policy.h"
 #include "kinds/logs/keep_free_planner.h"
@@ -48,6 +50,8 @@ class KindRegistry;
 
 // Registers the kind (LogsKindSpec) with its factory. Policies rotate with
 // `rotator` (a test's); null: the real, POSIX one (NewPosixLogRotator).
+// Every policy the factory builds compresses on one CompressionPool, made
+// here, sized by [daemon] compress_threads (default: the cores).
 void RegisterLogsKind(KindRegistry* registry, LogRotator* rotator = nullptr);
 
 class LogsPolicy final : public Policy {
@@ -59,18 +63,28 @@ class LogsPolicy final : public Policy {
   // Method truncate, before its first rotation has been timed: how fast a
   // head is copied and synced (bytes/s; measured 540 MB/s on ext4 here).
   static constexpr double kAssumedCopyRate = 400e6;
+  // How long a settled set (its last plan did nothing, warned of nothing,
+  // and every live file is watched for its cap) waits at most between two
+  // checks when no deadline comes sooner: what can change it unseen is
+  // only a file someone else adds or removes.
+  static constexpr Duration kSettledCheck = std::chrono::hours(1);
   // How long the watcher's early-rotation notice stays valid.
   static constexpr Duration kEarlyValidity = std::chrono::seconds(10);
 
-  // `rotator` outlives the policy and works on `services.fs`'s handles.
-  LogsPolicy(const Section& section, Services& services, LogRotator& rotator);
+  // `rotator` outlives the policy and works on `services.fs`'s handles;
+  // `pool` runs its compressions.
+  LogsPolicy(const Section& section, Services& services, LogRotator& rotator,
+             std::shared_ptr<CompressionPool> pool);
   ~LogsPolicy() override;
 
   const std::string& id() const override { return rule_.policy; }
   Duration every() const override { return rule_.every; }
   bool destructive() const override { return true; }
   Lane lane() const override { return Lane::kRotation; }
-  // The next rotate_every boundary; nullopt without calendar rotation.
+  // A watched, settled set's next deadline (logs_idle.cc): the earliest of
+  // the next rotate_every boundary, when the oldest archive reaches
+  // max_age (or min_age), and now + max(every, kSettledCheck); a set that
+  // is not settled: the boundary, or now + every.
   std::optional<WallTime> NextWake(WallTime now) const override;
   DeleteBrakeLimit delete_brake() const override { return brake_limit_; }
   StatusOr<Plan> MakePlan(WallTime now) override;
@@ -107,7 +121,10 @@ class LogsPolicy final : public Policy {
     // A fresh rotation's archive: its info line ("rotated NAME (4.0 MiB →
     // 1.1 MiB zst)") is logged when the compression ends (kToldLater).
     bool announce = false;
+    Duration stable{};  // how long its size has not changed (AwaitLetGo)
   };
+  // Whether the writer let go of a task's archive (AwaitLetGo).
+  enum class LetGo { kYes, kGone, kNotYet };
   StatusOr<LogSetSnapshot> Snapshot(std::vector<std::string>* warnings,
                                     std::vector<LogsEntry>* intents,
                                     std::set<std::string>* intent_dirs);
@@ -145,22 +162,31 @@ class LogsPolicy final : public Policy {
   void Notify(std::vector<std::string>* warnings);
   void QueueCompression(const std::string& path, const FileInfo& info,
                         bool wait_for_writer, bool announce = false);
-  // The compressed size, or nullopt when it was not compressed (it went
-  // away, a failure: logged, retried by a later run).
-  std::optional<uint64_t> Compress(const Task& task);
+  // One step of a task on the pool: compresses it, or asks to be run again
+  // after the returned delay while its writer holds it. `*compressed`: the
+  // compressed size, left empty when it was not compressed (it went away,
+  // a failure: logged, retried by a later run).
+  std::optional<Duration> Compress(Task& task,
+                                   std::optional<uint64_t>* compressed);
   // A Task::announce archive's info line, once its compression ended.
   void AnnounceRotation(const Task& task, std::optional<uint64_t> compressed);
-  // Waits until no process has `name` in `dir` (the file `*info`, updated
+  // kYes once no process has `name` in `dir` (the file task->info, updated
   // as it grows) open for writing, or its size was stable for
-  // kLetGoTimeout. False if it went away, was replaced, or on stop.
-  bool AwaitLetGo(Dir& dir, const std::string& name, const std::string& path,
-                  FileInfo* info);
+  // kLetGoTimeout (counted in polls of kLetGoPoll); kGone if it went away,
+  // was replaced, or on stop; kNotYet: ask again after kLetGoPoll.
+  LetGo AwaitLetGo(Dir& dir, const std::string& name, Task* task);
   bool Record(ExecContext& ctx, const Action& action, ExecResult* result);
   void WarnOnce(const std::string& key, const std::string& message);
   void ForgetEarly(const std::string& path);
   // early_ without the notices older than kEarlyValidity.
   std::map<std::string, EarlyCrossing> FreshEarly();
   void LearnRotationTime(Duration copy_time, uint64_t bytes);
+  // After planning: whether the set is settled, and its next deadline
+  // (settled_until_ns_; logs_idle.cc).
+  void NoteSettled(const Plan& plan, const LogSetSnapshot& snapshot);
+  // A live file's size as the set counts it: without a head never written
+  // (a writer without O_APPEND past a punched head; logs_idle.cc).
+  void CountWritten(Dir& dir, const std::string& name, FileInfo* info);
 
   LogsRule rule_;
   DeleteBrakeLimit brake_limit_;
@@ -190,6 +216,9 @@ class LogsPolicy final : public Policy {
   // that a slower rotation than usual still ends before the cap.
   static constexpr size_t kRotationSamples = 20;
   std::deque<int64_t> rotation_samples_;
+  // Wall time (ns since the epoch) of a settled set's next deadline; 0:
+  // not settled (NextWake).
+  std::atomic<int64_t> settled_until_ns_{0};
 
   std::mutex mu_;  // guards compressing_*, cancelled_, warned_, pending_,
                   // early_
@@ -204,7 +233,8 @@ class LogsPolicy final : public Policy {
   std::atomic<bool> stop_{false};
   // Set with stop_, or to abandon the compression at work now.
   std::atomic<bool> abort_compress_{false};
-  std::unique_ptr<TaskThread> compressor_;  // last: stopped first
+  std::shared_ptr<CompressionPool> pool_;  // the work of `this` withdrawn
+                                           // by the destructor
 };
 
 }  // namespace retention

@@ -147,6 +147,9 @@ bool LogsPolicy::Rotate(const Action& action, WallTime now, ExecContext& ctx,
     done.reason += " (max_file_size " + FormatSize(rule_.max_file_size) +
                    "); early: " + why;
   }
+  if (rotated->punched) {
+    done.reason += "; written without O_APPEND: head punched out in place";
+  }
   if (!rotated->lossless) {
     done.reason += "; copy+truncate fallback, " +
                    std::to_string(rotated->bytes_at_risk) + " bytes at risk";

@@ -56,7 +56,7 @@ StatusOr<uint64_t> LastLineEnd(int fd, uint64_t n, const std::string& path) {
 }
 
 Status WriteNewCarry(const RotationTarget& t, int live, uint64_t from,
-                     uint64_t to) {
+                     uint64_t to, bool written_only) {
   const std::string name = NewCarryName(t.live_name);
   const std::string path = t.live_path + " carry";
   // A stale one is what an undone rotation left: never current.
@@ -65,7 +65,9 @@ Status WriteNewCarry(const RotationTarget& t, int live, uint64_t from,
                      O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                      0600));
   if (fd.get() < 0) return Status::FromErrno(errno, "create " + path);
-  Status st = CopyRange(live, fd.get(), from, to - from, path);
+  Status st = written_only
+                  ? CopyWritten(live, fd.get(), from, to - from, path).status()
+                  : CopyRange(live, fd.get(), from, to - from, path);
   if (st.ok()) st = SyncFd(fd.get(), path);
   if (st.ok()) st = SyncFd(t.live_dir, t.live_path + " directory");
   return st;

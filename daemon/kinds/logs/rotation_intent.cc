@@ -17,6 +17,8 @@ const char* MethodName(RotationIntent::Method method) {
       return "copy";
     case RotationIntent::Method::kRename:
       return "rename";
+    case RotationIntent::Method::kPunch:
+      return "punch";
   }
   return "?";
 }
@@ -91,6 +93,8 @@ StatusOr<RotationIntent> ParseIntent(std::string_view text) {
     in.method = RotationIntent::Method::kCopy;
   } else if (method == "rename") {
     in.method = RotationIntent::Method::kRename;
+  } else if (method == "punch") {
+    in.method = RotationIntent::Method::kPunch;
   } else {
     return Status::Corruption("rotation intent: unknown method " + method);
   }

@@ -15,7 +15,9 @@
 namespace retention {
 
 struct RotationIntent {
-  enum class Method { kCollapse, kCopy, kRename };
+  // kPunch: a head holding a hole (a writer without O_APPEND) is copied
+  // without it and punched out in place; the file keeps its size.
+  enum class Method { kCollapse, kCopy, kRename, kPunch };
   Method method = Method::kCollapse;
   std::string archive;  // name of the archive in its directory
   // The archive's temp name, ArchiveTempName(archive, random token): one
@@ -27,11 +29,11 @@ struct RotationIntent {
   uint64_t live_dev = 0;  // the live file being rotated
   uint64_t live_ino = 0;
   // kCollapse: the head length N and the physical addresses of the live
-  // file's bytes 0 and N when the intent was written.
+  // file's bytes 0 and N when the intent was written (kPunch: N only).
   uint64_t length = 0;
   uint64_t phys_head = 0;
   uint64_t phys_next = 0;
-  // kCollapse and kCopy: the length of the carry (CarryName) that opens the
+  // kCollapse, kPunch and kCopy: the length of the carry (CarryName) that opens the
   // archive, and (kCollapse) where the archive's copy of the live file ends:
   // one past the last '\n' before `length`, or `length` itself. The
   // fragment [cut, length) goes to the new carry. Intents written before

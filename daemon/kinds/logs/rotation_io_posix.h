@@ -95,14 +95,28 @@ StatusOr<bool> SameRange(int a, uint64_t a_off, int b, uint64_t b_off,
 // is replaced at the next CommitCarry).
 StatusOr<UniqueFd> OpenCarry(int live_dir, const std::string& live_name,
                              uint64_t* size);
+// sparse_copy_posix.cc, for a writer without O_APPEND (log_rotation.h):
+// appends the bytes of `from`'s [offset, offset + length) that were
+// written, holes and NUL bytes left out, to `to`; returns how many.
+StatusOr<uint64_t> CopyWritten(int from, int to, uint64_t offset,
+                               uint64_t length, const std::string& path);
+// True if `fd` has a hole (a range never written) before byte `n`.
+StatusOr<bool> HoleBefore(int fd, uint64_t n, const std::string& path);
+// Punches `fd`'s [0, n) out (a hole; the size stays) and fsyncs it;
+// punching a hole again changes nothing.
+Status PunchHead(int fd, uint64_t n, const std::string& path);
+// How many bytes at the head of `fd` (of apparent `size`) are a hole:
+// the offset of its first data, `size` when it holds none.
+StatusOr<uint64_t> UnwrittenHead(int fd, uint64_t size,
+                                 const std::string& path);
 // One past the last '\n' in `fd`'s [0, n), looking back at most
 // kMaxCarry bytes; 0 when there is none.
 inline constexpr uint64_t kMaxCarry = 1 << 20;
 StatusOr<uint64_t> LastLineEnd(int fd, uint64_t n, const std::string& path);
 // Writes `live`'s [from, to) to NewCarryName (replacing a stale one) and
-// fsyncs it and the live directory.
+// fsyncs it and the live directory; `written_only`: through CopyWritten.
 Status WriteNewCarry(const RotationTarget& t, int live, uint64_t from,
-                     uint64_t to);
+                     uint64_t to, bool written_only = false);
 // After the cut: the new carry, if there is one, becomes the carry; else,
 // unless `new_expected` (it was committed already), the old carry goes.
 // Fsyncs the live directory. Idempotent, so recovery may repeat it.

@@ -167,6 +167,16 @@ StatusOr<std::string> RecoverCut(const RotationTarget& t,
   if (in.method == RotationIntent::Method::kCopy) {
     return RecoverCopy(t, in, live->get(), archive->get());
   }
+  if (in.method == RotationIntent::Method::kPunch) {
+    // Published means complete (written and synced first) with the new
+    // carry in place: punching the head, again if need be, loses nothing.
+    RETENTION_RETURN_IF_ERROR(
+        posix::PunchHead(live->get(), in.length, t.live_path));
+    RETENTION_RETURN_IF_ERROR(
+        posix::CommitCarry(t.live_dir, t.live_name, in.cut < in.length));
+    return t.live_path + ": head of " + std::to_string(in.length) +
+           " bytes punched out after the crash";
+  }
   return RecoverCollapse(t, in, live->get(), archive->get());
 }
 
