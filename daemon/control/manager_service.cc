@@ -5,6 +5,7 @@
 #include "config/config_value.h"
 #include "config/kind_registry.h"
 #include "control/control_protocol.h"
+#include "control/status_json.h"
 #include "core/report_section.h"
 #include "os/groups.h"
 #include "report/hold_json.h"
@@ -16,20 +17,6 @@ namespace retention {
 namespace {
 
 using nlohmann::json;
-
-// A run in flight: exact numbers; null when the policy is not executing.
-json ProgressJson(const std::optional<ProgressSnapshot>& p) {
-  if (!p) return nullptr;
-  const auto seconds = [](Duration d) {
-    return std::chrono::duration<double>(d).count();
-  };
-  return {{"done", p->done},
-          {"planned", p->planned},
-          {"unit", p->unit},
-          {"elapsed_seconds", seconds(p->elapsed)},
-          {"rate_per_second", p->rate ? json(*p->rate) : json(nullptr)},
-          {"eta_seconds", p->eta ? json(seconds(*p->eta)) : json(nullptr)}};
-}
 
 json OptionalTime(const std::optional<WallTime>& t) {
   return t ? json(FormatIso8601(*t)) : json(nullptr);
@@ -189,16 +176,6 @@ std::string ManagerService::Status() {
     if (p["state"] == "running") running = p["id"];
     if (p["state"] == "queued") queued.push_back(p["id"]);
   }
-  const CheckpointSends sends = daemon_.checkpoint_sends();
-  auto when = [](const std::optional<WallTime>& t) {
-    return t ? json(FormatIso8601(*t)) : json(nullptr);
-  };
-  json checkpoints = {
-      {"send_failures", sends.failures},
-      {"last_failure", when(sends.last_failure)},
-      {"last_error",
-       sends.last_error.empty() ? json(nullptr) : json(sends.last_error)},
-      {"last_sent", when(sends.last_sent)}};
   return EncodeReply(
       {{"version", info_.version},
        {"pid", info_.pid},
@@ -210,7 +187,7 @@ std::string ManagerService::Status() {
        {"running", running},
        {"queued", queued},
        {"holds", std::move(hold_list)},
-       {"checkpoints", std::move(checkpoints)},
+       {"checkpoints", CheckpointSendsJson(daemon_.checkpoint_sends())},
        {"policies", std::move(*policies)}});
 }
 

@@ -77,6 +77,23 @@ Status PgFleetTables::WriteMark(PgConnection& db, const std::string& host,
   return r.status();
 }
 
+StatusOr<bool> PgFleetTables::AwaitWalFlush(
+    PgConnection& db, const std::function<void(Duration)>& pause) const {
+  constexpr int kPolls = 40;
+  constexpr Duration kPoll = std::chrono::milliseconds(50);
+  auto insert = db.Query("SELECT pg_current_wal_insert_lsn()::text");
+  if (!insert.ok()) return insert.status();
+  const std::string lsn = insert->Text(0, 0);
+  for (int poll = 0; poll < kPolls; ++poll) {
+    auto flushed =
+        db.Query("SELECT pg_current_wal_flush_lsn() >= $1::pg_lsn", {lsn});
+    if (!flushed.ok()) return flushed.status();
+    if (flushed->Text(0, 0) == "t") return true;
+    pause(kPoll);
+  }
+  return false;
+}
+
 Status PgFleetTables::TouchMark(PgConnection& db, const std::string& policy,
                                 const std::string& host) const {
   auto keyed = Keyed(db);

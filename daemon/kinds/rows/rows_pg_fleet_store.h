@@ -10,6 +10,7 @@
 // Threading: thread-compatible, like the PgConnection it is given.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -41,6 +42,17 @@ class PgFleetTables {
   // intents from 1 again.
   Status WriteMark(PgConnection& db, const std::string& host,
                    const BatchMark& mark, int64_t removed, bool fresh) const;
+  // Waits, calling `pause` between polls, until the server's WAL is
+  // flushed past its insert position read now (past every commit so far,
+  // asynchronous ones included): the WAL writer flushes on its own within
+  // wal_writer_delay (200 ms by default). False after 40 polls of 50 ms
+  // (2 s, ten times that default): the caller forces the flush. Forcing it
+  // at once (a synchronous commit) made the application's inserts wait
+  // behind the fsync: 69 of 21,506 over 50 ms, up to 176 ms
+  // (tests/bench/rows_expiry_pg.sh). Both positions are the server's, so
+  // this holds through PgBouncer whichever server connection committed.
+  StatusOr<bool> AwaitWalFlush(
+      PgConnection& db, const std::function<void(Duration)>& pause) const;
   // Rewrites `host`'s mark of `policy` unchanged: a write, so that the
   // transaction writes WAL and a synchronous commit of it flushes the WAL
   // (a transaction that wrote none commits without a flush). Ok when

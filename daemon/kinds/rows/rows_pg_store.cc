@@ -12,23 +12,22 @@
 // count to this host's mark in retentiond_batches (in the table's schema)
 // before COMMIT — so after a crash the mark says exactly what committed.
 // Batches commit without a WAL flush; before the policy records rows in
-// the ledger, MakeDurable flushes the WAL past them, so a server crash
-// never takes back rows the ledger holds.
+// the ledger, MakeDurable waits for the WAL flush to pass them, so a server
+// crash never takes back rows the ledger holds.
 // With a lease (BatchMark::lease_token), the batch renews it first, in the
 // same transaction: a lease another host took deletes nothing
 // (rows_pg_fleet_store.h).
 // A lock or statement timeout is kBusy: the policy backs off and retries.
-// PostgreSQL rows have no stable number, so batches report no rowid range
-// (0..0); the counts are exact without it. Each batch of a run starts its
+// PostgreSQL rows have no stable number: batches report no rowid range
+// (0..0), the counts are exact without it. Each batch of a run starts its
 // index range at the newest time the previous one removed: starting at the
 // oldest again would walk every dead index entry the run left so far
 // (measured: 82k rows/s on 1M rows, 29k on 5M). Rows older than that which
 // a batch skipped (locked) or the application inserted late are left for
-// the next run. Batches are paced longer than
-// on SQLite (pacing()): the application's writes never wait on them.
-// Checkpoint() does nothing: the
-// server checkpoints, and autovacuum reclaims the dead tuples, which
-// Survey reports (never VACUUM FULL, which would lock the table).
+// the next run. Batches are paced longer than on SQLite (pacing()): the
+// application's writes never wait on them. Checkpoint() does nothing: the
+// server checkpoints, and autovacuum reclaims the dead tuples, which Survey
+// reports (never VACUUM FULL, which would lock the table).
 #include <chrono>
 #include <cmath>
 #include <thread>
@@ -44,11 +43,6 @@
 
 namespace retention {
 namespace {
-
-// MakeDurable waits up to 40 x 50 ms = 2 s for the WAL writer (10 times
-// its default delay) before it forces the flush.
-constexpr int kFlushPolls = 40;
-constexpr Duration kFlushPoll = std::chrono::milliseconds(50);
 
 // What the catalog says about the target.
 struct PgTable {
@@ -361,36 +355,18 @@ StatusOr<RowsBatch> PgDatabase::DeleteBatch(WallTime cutoff, int64_t limit,
 
 Status PgDatabase::MakeDurable() {
   if (unflushed_.empty()) return Status::Ok();
-  // The batches committed asynchronously: the ledger must not record them
-  // before the server's WAL holds them on disk. The WAL writer flushes on
-  // its own within wal_writer_delay (200 ms by default), so wait for the
-  // flush position to pass the insert position read now (past every
-  // batch's commit record). Forcing the flush instead (a synchronous
-  // commit) made the application's inserts wait behind the fsync: 69 of
-  // 21,506 over 50 ms, up to 176 ms (tests/bench/rows_expiry_pg.sh). Both
-  // positions are the server's, so this holds through PgBouncer whichever
-  // server connection ran the batches.
-  auto insert = db_->Query("SELECT pg_current_wal_insert_lsn()::text");
-  if (!insert.ok()) return insert.status();
-  const std::string lsn = insert->Text(0, 0);
-  for (int poll = 0; poll < kFlushPolls; ++poll) {
-    auto flushed = db_->Query(
-        "SELECT pg_current_wal_flush_lsn() >= $1::pg_lsn", {lsn});
-    if (!flushed.ok()) return flushed.status();
-    if (flushed->Text(0, 0) == "t") {
-      unflushed_.clear();
-      return Status::Ok();
-    }
-    Pause(kFlushPoll);
+  // The WAL writer's own flush, else (late) a synchronous commit of a
+  // transaction that writes WAL flushes it past every earlier batch.
+  auto flushed = Fleet().AwaitWalFlush(*db_, [this](Duration d) { Pause(d); });
+  if (!flushed.ok()) return flushed.status();
+  if (!*flushed) {
+    PgTransaction tx(*db_);
+    RETENTION_RETURN_IF_ERROR(Begin(tx, false));
+    RETENTION_RETURN_IF_ERROR(db_->Exec("SET LOCAL synchronous_commit = on"));
+    RETENTION_RETURN_IF_ERROR(
+        Fleet().TouchMark(*db_, unflushed_, target_.host));
+    RETENTION_RETURN_IF_ERROR(tx.Commit());
   }
-  // A WAL writer this late (a long wal_writer_delay, a stalled disk): a
-  // synchronous commit of a transaction that writes WAL flushes it up to
-  // its commit record, past every earlier batch commit.
-  PgTransaction tx(*db_);
-  RETENTION_RETURN_IF_ERROR(Begin(tx, false));
-  RETENTION_RETURN_IF_ERROR(db_->Exec("SET LOCAL synchronous_commit = on"));
-  RETENTION_RETURN_IF_ERROR(Fleet().TouchMark(*db_, unflushed_, target_.host));
-  RETENTION_RETURN_IF_ERROR(tx.Commit());
   unflushed_.clear();
   return Status::Ok();
 }
