@@ -67,3 +67,15 @@ data_dir = users/{id}
 cascade = sessions.user_id usage_events.user_id
 CONF
 }
+
+# demo_workspace: config/demo.conf as $WORK/demo.conf on a fresh demo
+# workspace in $WORK/demo (tests/demo/make-demo-workspace.sh) with a 5 MiB
+# live log, as the quick start's demo begins.
+demo_workspace() {
+  sed -e "s|\.\./build/demo/|$WORK/demo/|g" -e "s|\.\./build/demo\b|$WORK/demo|g" \
+      -e "s|\.\./tests/demo/|$SRC/tests/demo/|g" \
+      "$SRC/config/demo.conf" > "$WORK/demo.conf"
+  "$SRC/tests/demo/make-demo-workspace.sh" "$WORK/demo" > /dev/null
+  mkdir -p "$WORK/demo/logs"
+  head -c $((5 << 20)) /dev/zero | tr '\0' 'x' > "$WORK/demo/logs/app.log"
+}

@@ -6,7 +6,8 @@
 # field is changed. An account never purged exits 66; a copy of the state
 # directory without the configuration gives a receipt without the backups
 # date that verifies too; a backups_policy naming no files policy is a
-# configuration error.
+# configuration error. The demo's purged account (erin) gets a receipt
+# that verifies too.
 source "$(dirname "$0")/lib.bash"
 
 mkdir -p "$WORK"/{state,users/1/docs,users/2,backups}
@@ -97,4 +98,21 @@ rm "$WORK/copy/checkpoint.key"
 expect_code 66 "$RETENTIONCTL" --state-dir "$WORK/copy" receipt 1
 grep -q "signing key" "$WORK/err" || fail "$(cat "$WORK/err")"
 [ ! -e "$WORK/copy/checkpoint.key" ] || fail "receipt created a key"
+# The demo's purged account (erin, marked deleted 31 days ago): its receipt
+# after the demo's first run verifies under the demo's key.
+demo_workspace
+expect_code 0 "$RETENTIOND" --config "$WORK/demo.conf" --once
+ctl() { "$RETENTIONCTL" --config "$WORK/demo.conf" "$@"; }
+expect_code 0 ctl --json receipt erin
+cp "$WORK/out" "$WORK/erin.json"
+ctl key > "$WORK/key.pub"
+fingerprint="SHA256:$(openssl pkey -pubin -in "$WORK/key.pub" -outform DER | sha256sum | cut -d' ' -f1)"
+check_receipt "$WORK/erin.json" || fail "openssl does not verify erin's receipt"
+python3 - "$WORK/erin.json" <<'EOP'
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["account"] == "erin" and r["files"] > 0 and r["rows"], r
+EOP
+grep -q "erin@example.com" "$WORK/erin.json" && fail "erin's email in her receipt"
+expect_code 66 ctl receipt frank
 echo "receipt: ok"

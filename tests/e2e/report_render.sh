@@ -9,12 +9,7 @@ source "$(dirname "$0")/lib.bash"
 CHROMIUM=$(command -v chromium || true)
 [ -n "$CHROMIUM" ] || fail "no chromium (Debian package chromium; .ci/install-deps installs it)"
 
-sed -e "s|\.\./build/demo/|$WORK/demo/|g" -e "s|\.\./build/demo\b|$WORK/demo|g" \
-    -e "s|\.\./tests/demo/|$SRC/tests/demo/|g" \
-    "$SRC/config/demo.conf" > "$WORK/demo.conf"
-"$SRC/tests/demo/make-demo-workspace.sh" "$WORK/demo" > /dev/null
-mkdir -p "$WORK/demo/logs"
-head -c $((5 << 20)) /dev/zero | tr '\0' 'x' > "$WORK/demo/logs/app.log"
+demo_workspace
 export DEMO_QUOTA_LOG="$WORK/quota-events.log"
 expect_code 0 "$RETENTIOND" --config "$WORK/demo.conf" --once
 expect_code 0 "$RETENTIONCTL" --config "$WORK/demo.conf" report --format html \
