@@ -71,6 +71,14 @@ class ReportSection {
     (void)removals;
     return {};
   }
+  // Details read from one policy's other entries in the period (rotations,
+  // compressions: whatever is not a removal), in ledger order (logs: a
+  // writer without O_APPEND). None by default.
+  virtual std::vector<std::pair<std::string, std::string>> EntryDetails(
+      const std::vector<LedgerEntry>& entries) const {
+    (void)entries;
+    return {};
+  }
   // For kinds that keep measurements in the state database (occupancy):
   // adds details and series read from it. Reads only; none by default.
   virtual Status AddStored(const Section& /*section*/, StateDb& /*db*/,

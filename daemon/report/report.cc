@@ -87,16 +87,24 @@ PolicyReport& PolicyFor(Report* report, const std::string& id) {
   return report->policies.back();
 }
 
-using RemovalsByPolicy = std::map<std::string, std::vector<LedgerEntry>>;
+using EntriesByPolicy = std::map<std::string, std::vector<LedgerEntry>>;
+// A policy's entries in the period: its removals, and the rest (rotations,
+// compressions).
+struct PolicyEntries {
+  EntriesByPolicy removals;
+  EntriesByPolicy others;
+};
 
-void AddEntry(Report* report, const LedgerEntry& e,
-              RemovalsByPolicy* removals) {
+void AddEntry(Report* report, const LedgerEntry& e, PolicyEntries* entries) {
   if (e.time < report->since || e.time > report->until) return;
   if (e.policy == kDaemonPolicy) {
     ++report->daemon_events[e.action];
     return;
   }
-  if (!IsRemovalAction(e.action)) return;
+  if (!IsRemovalAction(e.action)) {
+    entries->others[e.policy].push_back(e);
+    return;
+  }
   PolicyReport& p = PolicyFor(report, e.policy);
   p.removed_items += e.count;
   p.removed_bytes += e.bytes;
@@ -106,29 +114,36 @@ void AddEntry(Report* report, const LedgerEntry& e,
   DayVolume& day = p.removed_per_day[UtcDay(e.time)];
   day.items += e.count;
   day.bytes += e.bytes;
-  (*removals)[e.policy].push_back(e);
+  entries->removals[e.policy].push_back(e);
 }
 
-Status AddLedger(Ledger& ledger, Report* report, RemovalsByPolicy* removals) {
+Status AddLedger(Ledger& ledger, Report* report, PolicyEntries* entries) {
   int64_t after = 0;
   for (;;) {
     StatusOr<std::vector<LedgerEntry>> page = ledger.Read(after, kLedgerPage);
     if (!page.ok()) return page.status();
-    for (const LedgerEntry& e : *page) AddEntry(report, e, removals);
+    for (const LedgerEntry& e : *page) AddEntry(report, e, entries);
     if (page->size() < kLedgerPage) return Status::Ok();
     after = page->back().seq;
   }
 }
 
-// What each kind reads in its policies' removals (rows: the lateness).
-void AddRemovalDetails(const ReportSectionRegistry& sections,
-                       const RemovalsByPolicy& removals, Report* report) {
+// What each kind reads in its policies' entries (accounts: rows per
+// table; logs: a writer without O_APPEND).
+void AddEntryDetails(const ReportSectionRegistry& sections,
+                     const PolicyEntries& entries, Report* report) {
   for (PolicyReport& p : report->policies) {
     const ReportSection* provider = sections.Find(p.kind);
-    auto it = removals.find(p.id);
-    if (provider == nullptr || !p.configured || it == removals.end()) continue;
-    for (auto& detail : provider->RemovalDetails(it->second)) {
-      p.details.push_back(std::move(detail));
+    if (provider == nullptr || !p.configured) continue;
+    if (auto it = entries.removals.find(p.id); it != entries.removals.end()) {
+      for (auto& detail : provider->RemovalDetails(it->second)) {
+        p.details.push_back(std::move(detail));
+      }
+    }
+    if (auto it = entries.others.find(p.id); it != entries.others.end()) {
+      for (auto& detail : provider->EntryDetails(it->second)) {
+        p.details.push_back(std::move(detail));
+      }
     }
   }
 }
@@ -325,10 +340,10 @@ StatusOr<Report> BuildReport(const Config& config, StateDb& db, Ledger& ledger,
   if (auto keep_free = KeepFreeReport(config)) {
     report.policies.push_back(std::move(*keep_free));
   }
-  RemovalsByPolicy removals;
-  RETENTION_RETURN_IF_ERROR(AddLedger(ledger, &report, &removals));
-  AddRemovalDetails(sections, removals, &report);
-  AddLatenessDetails(config, removals, &report);
+  PolicyEntries entries;
+  RETENTION_RETURN_IF_ERROR(AddLedger(ledger, &report, &entries));
+  AddEntryDetails(sections, entries, &report);
+  AddLatenessDetails(config, entries.removals, &report);
   StatusOr<LedgerCheck> check = ledger.Verify();
   if (!check.ok()) return check.status();
   report.ledger_check = *check;

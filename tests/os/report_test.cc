@@ -347,5 +347,46 @@ TEST_CASE("a new kind adds its report section without touching the writers",
   CHECK(j["policies"][0]["compliance"] == "overdue");
 }
 
+TEST_CASE("a log set written without O_APPEND is named in the report once",
+          "[report]") {
+  TempDir dir;
+  StatusOr<std::unique_ptr<StateDb>> db = StateDb::Open(dir.File("state.db"));
+  REQUIRE(db.ok());
+  Ledger ledger(**db);
+  KindRegistry kinds = BuiltinRegistry();
+  Config config;
+  std::vector<ConfigError> errors;
+  REQUIRE(LoadConfigFromString(
+      "l.conf", "[logs.app]\npaths = /var/log/app/app.log\nkeep = 5\n"
+                "max_file_size = 1M\nmethod = truncate\n",
+      kinds, &config, &errors));
+  LedgerEntry e = Entry("logs.app", "rotate", kNow - hours(3), "/a/app.log-1");
+  e.detail = "reached max_file_size 1 MiB";
+  REQUIRE(ledger.Append(e).ok());
+  ReportSectionRegistry sections = BuiltinReportSections();
+  auto detail = [&]() -> std::string {
+    StatusOr<Report> r = BuildReport(config, **db, ledger, sections, kNow, kDay);
+    REQUIRE(r.ok());
+    REQUIRE(r->policies.size() == 1);
+    for (const auto& [name, value] : r->policies[0].details) {
+      if (name == "writer without O_APPEND") return value;
+    }
+    return "";
+  };
+  CHECK(detail().empty());  // an ordinary rotation says nothing
+  for (int i = 2; i <= 3; ++i) {
+    e.target = "/a/app.log-" + std::to_string(i);
+    e.time = kNow - hours(3 - i + 1);
+    e.detail = "reached max_file_size 1 MiB; written without O_APPEND: head "
+               "punched out in place";
+    REQUIRE(ledger.Append(e).ok());
+  }
+  const std::string said = detail();
+  CHECK_THAT(said, Catch::Matchers::StartsWith(
+                       "2 rotations punched the head out in place (last "
+                       "/a/app.log-3"));
+  CHECK_THAT(said, Catch::Matchers::Contains("apparent size grows"));
+}
+
 }  // namespace
 }  // namespace retention

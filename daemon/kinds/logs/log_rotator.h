@@ -49,6 +49,11 @@ struct RotationResult {
   bool punched = false;
 };
 
+// What the ledger entry of a punched rotation says (after its reason), and
+// what the report looks for (logs_report.cc).
+inline constexpr char kPunchedNote[] =
+    "written without O_APPEND: head punched out in place";
+
 // The durable steps of a rotation, in order, for the step hook below.
 enum class RotationStep {
   kIntentWritten,     // intent durable; nothing else changed yet

@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "config/config_value.h"
+#include "core/verb.h"
+#include "kinds/logs/log_rotator.h"
 #include "kinds/logs/logs_rule.h"
 
 namespace retention {
@@ -50,6 +52,31 @@ class LogsReportSection final : public ReportSection {
     if (!r.archive_dir.empty())
       s.details.push_back({"archive_dir", r.archive_dir});
     return s;
+  }
+
+  // A live file written without O_APPEND (its rotations punch the head out
+  // in place): no line is lost, but what is at risk is said here, once per
+  // report, as the log says it once.
+  std::vector<std::pair<std::string, std::string>> EntryDetails(
+      const std::vector<LedgerEntry>& entries) const override {
+    int64_t punched = 0;
+    const LedgerEntry* last = nullptr;
+    for (const LedgerEntry& e : entries) {
+      if (e.action == VerbName(Verb::kRotate) &&
+          e.detail.find(kPunchedNote) != std::string::npos) {
+        ++punched;
+        last = &e;
+      }
+    }
+    if (last == nullptr) return {};
+    return {{"writer without O_APPEND",
+             std::to_string(punched) +
+                 (punched == 1 ? " rotation" : " rotations") +
+                 " punched the head out in place (last " + last->target +
+                 ", " + FormatIso8601(last->time) +
+                 "): no line is lost, but the live file's apparent size "
+                 "grows with the writer's offset until the writer opens it "
+                 "with O_APPEND or reopens it"}};
   }
 };
 

@@ -148,7 +148,7 @@ bool LogsPolicy::Rotate(const Action& action, WallTime now, ExecContext& ctx,
                    "); early: " + why;
   }
   if (rotated->punched) {
-    done.reason += "; written without O_APPEND: head punched out in place";
+    done.reason += std::string("; ") + kPunchedNote;
   }
   if (!rotated->lossless) {
     done.reason += "; copy+truncate fallback, " +
