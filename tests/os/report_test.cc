@@ -297,6 +297,24 @@ TEST_CASE("the report's three formats render the fixture database",
   CHECK(html.find("/srv/a&amp;b&lt;c&gt;") != std::string::npos);
 }
 
+// An empty state database and its ledger, with a configuration loaded
+// from `text` against `kinds`.
+struct EmptyState {
+  EmptyState(const std::string& text, const KindRegistry& kinds) {
+    StatusOr<std::unique_ptr<StateDb>> opened =
+        StateDb::Open(dir.File("state.db"));
+    REQUIRE(opened.ok());
+    db = std::move(*opened);
+    ledger = std::make_unique<Ledger>(*db);
+    std::vector<ConfigError> errors;
+    REQUIRE(LoadConfigFromString("t.conf", text, kinds, &config, &errors));
+  }
+  TempDir dir;
+  std::unique_ptr<StateDb> db;
+  std::unique_ptr<Ledger> ledger;
+  Config config;
+};
+
 // A kind registered from outside; its runs measure what they leave.
 class WidgetsSection final : public ReportSection {
  public:
@@ -308,34 +326,29 @@ class WidgetsSection final : public ReportSection {
 
 TEST_CASE("a new kind adds its report section without touching the writers",
           "[report]") {
-  TempDir dir;
-  StatusOr<std::unique_ptr<StateDb>> db = StateDb::Open(dir.File("state.db"));
-  REQUIRE(db.ok());
-  Ledger ledger(**db);
   KindRegistry kinds = BuiltinRegistry();
   kinds.Register({"widgets",
                   false,
                   {{"max_age", ValueType::kDuration, "", true, {}, "age"}},
                   {},
                   {}});
-  Config config;
-  std::vector<ConfigError> errors;
-  REQUIRE(LoadConfigFromString("w.conf", "[widgets.w]\nmax_age = 1d\n", kinds,
-                               &config, &errors));
+  EmptyState state("[widgets.w]\nmax_age = 1d\n", kinds);
+  StateDb* db = state.db.get();
   ReportSectionRegistry sections = BuiltinReportSections();
   sections.Register(std::make_unique<WidgetsSection>());
   RunRecord run;
   run.policy = "widgets.w";
   run.started = kNow - hours(2);
-  StatusOr<int64_t> id = (*db)->BeginRun(run);
+  StatusOr<int64_t> id = db->BeginRun(run);
   REQUIRE(id.ok());
-  REQUIRE((*db)
+  REQUIRE(db
               ->FinishRun(*id, {.finished = kNow - hours(1),
                                 .outcome = "ok",
                                 .kept = 4,
                                 .oldest = kNow - hours(1) - 2 * kDay})
               .ok());
-  StatusOr<Report> r = BuildReport(config, **db, ledger, sections, kNow, kDay);
+  StatusOr<Report> r =
+      BuildReport(state.config, *db, *state.ledger, sections, kNow, kDay);
   REQUIRE(r.ok());
   REQUIRE(r->policies.size() == 1);
   CHECK(r->policies[0].limit == "max_age 1d");
@@ -349,23 +362,18 @@ TEST_CASE("a new kind adds its report section without touching the writers",
 
 TEST_CASE("a log set written without O_APPEND is named in the report once",
           "[report]") {
-  TempDir dir;
-  StatusOr<std::unique_ptr<StateDb>> db = StateDb::Open(dir.File("state.db"));
-  REQUIRE(db.ok());
-  Ledger ledger(**db);
-  KindRegistry kinds = BuiltinRegistry();
-  Config config;
-  std::vector<ConfigError> errors;
-  REQUIRE(LoadConfigFromString(
-      "l.conf", "[logs.app]\npaths = /var/log/app/app.log\nkeep = 5\n"
-                "max_file_size = 1M\nmethod = truncate\n",
-      kinds, &config, &errors));
+  EmptyState state(
+      "[logs.app]\npaths = /var/log/app/app.log\nkeep = 5\n"
+      "max_file_size = 1M\nmethod = truncate\n",
+      BuiltinRegistry());
+  Ledger& ledger = *state.ledger;
   LedgerEntry e = Entry("logs.app", "rotate", kNow - hours(3), "/a/app.log-1");
   e.detail = "reached max_file_size 1 MiB";
   REQUIRE(ledger.Append(e).ok());
   ReportSectionRegistry sections = BuiltinReportSections();
   auto detail = [&]() -> std::string {
-    StatusOr<Report> r = BuildReport(config, **db, ledger, sections, kNow, kDay);
+    StatusOr<Report> r =
+        BuildReport(state.config, *state.db, ledger, sections, kNow, kDay);
     REQUIRE(r.ok());
     REQUIRE(r->policies.size() == 1);
     for (const auto& [name, value] : r->policies[0].details) {
