@@ -18,10 +18,6 @@ namespace {
 
 using nlohmann::json;
 
-json OptionalTime(const std::optional<WallTime>& t) {
-  return t ? json(FormatIso8601(*t)) : json(nullptr);
-}
-
 std::string InternalError(const Status& st) {
   return EncodeError(kErrorInternal, {{"message", st.ToString()}});
 }
@@ -136,7 +132,7 @@ StatusOr<json> ManagerService::PolicyArray() {
               {"kind", section ? section->kind : ""},
               {"every", policy ? FormatDuration(policy->every()) : ""},
               {"state", view.state},
-              {"next_run", OptionalTime(view.next_run)},
+              {"next_run", OptionalTimeJson(view.next_run)},
               {"last_run", nullptr},
               {"last_result", nullptr},
               {"brake", nullptr},

@@ -1,18 +1,12 @@
 #include "control/status_json.h"
 
-#include "base/clock.h"
-
 namespace retention {
 
 using nlohmann::json;
 
-namespace {
-
-json OptionalTime(const std::optional<WallTime>& t) {
+json OptionalTimeJson(const std::optional<WallTime>& t) {
   return t ? json(FormatIso8601(*t)) : json(nullptr);
 }
-
-}  // namespace
 
 json ProgressJson(const std::optional<ProgressSnapshot>& p) {
   if (!p) return nullptr;
@@ -29,10 +23,10 @@ json ProgressJson(const std::optional<ProgressSnapshot>& p) {
 
 json CheckpointSendsJson(const CheckpointSends& sends) {
   return {{"send_failures", sends.failures},
-          {"last_failure", OptionalTime(sends.last_failure)},
+          {"last_failure", OptionalTimeJson(sends.last_failure)},
           {"last_error",
            sends.last_error.empty() ? json(nullptr) : json(sends.last_error)},
-          {"last_sent", OptionalTime(sends.last_sent)}};
+          {"last_sent", OptionalTimeJson(sends.last_sent)}};
 }
 
 }  // namespace retention

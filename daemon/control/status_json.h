@@ -6,10 +6,14 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "base/clock.h"
 #include "core/checkpointer.h"
 #include "core/progress.h"
 
 namespace retention {
+
+// An ISO 8601 time, or null when there is none.
+nlohmann::json OptionalTimeJson(const std::optional<WallTime>& t);
 
 // done, planned, unit, elapsed_seconds, rate_per_second, eta_seconds; null
 // when the policy is not executing.
