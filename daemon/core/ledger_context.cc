@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <system_error>
+
 namespace retention {
 namespace {
 
@@ -86,7 +88,15 @@ Status LedgerContext::IntendGroup(const std::string& policy,
   }
   std::vector<Intent> opens;
   opens.push_back(std::move(group));
-  RETENTION_RETURN_IF_ERROR(Commit(&opens));
+  RETENTION_RETURN_IF_ERROR(AwaitOutcomes());
+  // The intent alone, so that the removals it covers can start while the
+  // outcomes queued before it (the last group's) are committed.
+  std::vector<IntentUpdate> none;
+  Status intended = CommitNow(&none, &opens);
+  std::vector<IntentUpdate> outcomes = std::move(queue_);
+  queue_.clear();
+  RETENTION_RETURN_IF_ERROR(CommitInBackground(std::move(outcomes)));
+  RETENTION_RETURN_IF_ERROR(intended);
   groups_.push_back(Group{opens.front().id, actions.size(), 0});
   ids->clear();
   for (size_t k = 0; k < actions.size(); ++k) {
@@ -101,7 +111,7 @@ Status LedgerContext::Settle(int64_t id, std::optional<LedgerEntry> entry) {
   if (at >= items_.size()) {
     return Status::InvalidArgument("no intent " + std::to_string(id));
   }
-  if (groups_broken_) {
+  if (groups_broken_ || outcomes_failed_.load()) {
     return Status::FailedPrecondition(
         "outcomes of a group intent were lost; the rest is left to recovery");
   }
@@ -153,19 +163,59 @@ Status LedgerContext::Queue(IntentUpdate update) {
 Status LedgerContext::Commit(std::vector<Intent>* opens) {
   // Whatever happens, the queue is spent: committed, or covered by intents
   // that stay open and are resolved at the next run.
+  Status earlier = AwaitOutcomes();
   std::vector<IntentUpdate> updates = std::move(queue_);
   queue_.clear();
-  Status st = CommitIntents(state_, &updates, opens);
-  if (!st.ok()) {
-    // A group's row counts its settled actions from the first: one lost
-    // outcome would shift every later one onto the wrong action.
-    for (const IntentUpdate& u : updates) groups_broken_ |= u.item;
-    return st;
-  }
+  Status st = CommitNow(&updates, opens);
+  return earlier.ok() ? st : earlier;
+}
+
+Status LedgerContext::CommitNow(std::vector<IntentUpdate>* updates,
+                                std::vector<Intent>* opens) {
+  Status st = CommitIntents(state_, updates, opens);
+  AfterCommit(st, *updates);
+  return st;
+}
+
+// A group's row counts its settled actions from the first: one lost
+// outcome would shift every later one onto the wrong action, so a failed
+// commit that carried some breaks the groups.
+void LedgerContext::AfterCommit(const Status& st,
+                                const std::vector<IntentUpdate>& updates) {
   for (const IntentUpdate& u : updates) {
-    if (u.entry) LogRecorded(*u.entry);
+    if (!st.ok()) {
+      groups_broken_ |= u.item;
+    } else if (u.entry) {
+      LogRecorded(*u.entry);
+    }
   }
-  return Status::Ok();
+}
+
+Status LedgerContext::CommitInBackground(std::vector<IntentUpdate> updates) {
+  if (updates.empty()) return Status::Ok();
+  outcome_updates_ = std::move(updates);
+  try {
+    outcomes_ = std::thread([this] {
+      std::vector<Intent> none;
+      outcome_status_ = CommitIntents(state_, &outcome_updates_, &none);
+      if (!outcome_status_.ok()) outcomes_failed_ = true;
+    });
+    return Status::Ok();
+  } catch (const std::system_error&) {
+    // No thread to be had (a task limit): the caller waits for it instead.
+    std::vector<IntentUpdate> now = std::move(outcome_updates_);
+    outcome_updates_.clear();
+    std::vector<Intent> none;
+    return CommitNow(&now, &none);
+  }
+}
+
+Status LedgerContext::AwaitOutcomes() {
+  if (!outcomes_.joinable()) return Status::Ok();
+  outcomes_.join();
+  AfterCommit(outcome_status_, outcome_updates_);
+  outcome_updates_.clear();
+  return outcome_status_;
 }
 
 }  // namespace retention

@@ -4,19 +4,28 @@
 // kGroupDelay after the first queued one, whichever comes first, and at
 // every Intend() and Flush(). One fsync covers a group. kGroupMax is above
 // any executor's intent group (files: 4,096) and kGroupDelay above the time
-// such a group usually takes, so a group's outcomes go in the transaction
-// of the next group's intents: one commit per group. The actions of one
-// Intend() of several are one group intent (one row listing them all);
-// their ids are this context's own, negative, and their outcomes must come
-// in the order of the actions. `stopping` reads the stop flag the caller
-// owns.
+// such a group usually takes, so a group's outcomes are committed at the
+// next group's Intend(). The actions of one Intend() of several are one
+// group intent (one row listing them all); their ids are this context's
+// own, negative, and their outcomes must come in the order of the actions.
+// `stopping` reads the stop flag the caller owns.
 //
-// Threading: one run's context, used by one thread; the state database
-// serializes commits of different runs.
+// A group intent is committed on its own; the outcomes queued before it
+// are then committed on a thread of their own while the caller removes the
+// new group's entries (its intent is durable, so recovery covers them
+// whatever becomes of that commit). Every other commit, Flush() included,
+// first waits for that one, so a Flush() that succeeded leaves nothing
+// uncommitted; a failed outcomes commit breaks the run's groups (Settle
+// refuses the next outcome, the run stops, recovery resolves the rest).
+//
+// Threading: one run's context, used by one thread (plus the outcomes
+// commit above, joined before the next commit and in the destructor); the
+// state database serializes commits of different runs.
 #pragma once
 
 #include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "base/clock.h"
@@ -71,7 +80,19 @@ class LedgerContext final : public ExecContext {
   // of group actions has failed.
   Status Settle(int64_t id, std::optional<LedgerEntry> entry);
   Status Queue(IntentUpdate update);
+  // Waits for the outcomes commit in flight, then commits the queue and
+  // `opens` in one transaction.
   Status Commit(std::vector<Intent>* opens);
+  // CommitIntents, then AfterCommit.
+  Status CommitNow(std::vector<IntentUpdate>* updates,
+                   std::vector<Intent>* opens);
+  // What a commit of `updates` means for this run: logged entries, or
+  // (st failed) broken groups.
+  void AfterCommit(const Status& st, const std::vector<IntentUpdate>& updates);
+  // Commits `updates` on outcomes_ (synchronously if no thread starts).
+  Status CommitInBackground(std::vector<IntentUpdate> updates);
+  // Joins outcomes_, if running; its commit's status.
+  Status AwaitOutcomes();
   LedgerEntry EntryFor(const std::string& policy, const Action& action) const;
 
   Clock& clock_;
@@ -81,6 +102,12 @@ class LedgerContext final : public ExecContext {
   std::vector<Group> groups_;
   std::vector<GroupItem> items_;
   bool groups_broken_ = false;  // a commit with group outcomes failed
+  // The outcomes commit in flight: its thread, what it commits, its status
+  // (read once joined), and whether it failed (read by Settle meanwhile).
+  std::thread outcomes_;
+  std::vector<IntentUpdate> outcome_updates_;
+  Status outcome_status_;
+  std::atomic<bool> outcomes_failed_{false};
   Duration first_queued_{};  // boot time of queue_.front()
 };
 

@@ -9,6 +9,8 @@
 
 #include <cerrno>
 #include <charconv>
+#include <system_error>
+#include <thread>
 
 #include "os/proc_locks.h"
 
@@ -235,6 +237,56 @@ StatusOr<FileInfo> StatxAt(int dirfd, const std::string& name,
     return Status::FromErrno(errno, "statx " + path);
   }
   return FromStatx(sx);
+}
+
+namespace {
+
+// Below this many names a second thread costs more than it saves: starting
+// one takes some 50 us, a statx 2-5 us.
+constexpr size_t kParallelStatMin = 256;
+
+void StatxRange(int dirfd, const std::string& dir_path,
+                const std::vector<std::string>& names, size_t from, size_t to,
+                std::vector<StatusOr<FileInfo>>* out) {
+  for (size_t i = from; i < to; ++i) {
+    Status named = CheckName(names[i]);
+    if (!named.ok()) {
+      (*out)[i] = named;
+      continue;
+    }
+    struct statx sx;
+    // The path for a message is built only for a failure.
+    if (statx(dirfd, names[i].c_str(), AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
+              kStatxMask, &sx) != 0) {
+      (*out)[i] = Status::FromErrno(errno, "statx " + JoinPath(dir_path,
+                                                               names[i]));
+      continue;
+    }
+    (*out)[i] = FromStatx(sx);
+  }
+}
+
+}  // namespace
+
+std::vector<StatusOr<FileInfo>> StatxEach(
+    int dirfd, const std::string& dir_path,
+    const std::vector<std::string>& names) {
+  std::vector<StatusOr<FileInfo>> out(
+      names.size(), StatusOr<FileInfo>(Status::Aborted("not statted")));
+  const size_t half = names.size() / 2;
+  std::thread second;
+  if (names.size() >= kParallelStatMin) {
+    try {
+      second = std::thread(StatxRange, dirfd, std::cref(dir_path),
+                           std::cref(names), half, names.size(), &out);
+    } catch (const std::system_error&) {
+      // No thread to be had (a task limit): one thread does it all.
+    }
+  }
+  StatxRange(dirfd, dir_path, names, 0,
+             second.joinable() ? half : names.size(), &out);
+  if (second.joinable()) second.join();
+  return out;
 }
 
 std::unique_ptr<File> NewPosixFile(UniqueFd fd, std::string path) {

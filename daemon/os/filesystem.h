@@ -100,6 +100,16 @@ class Filesystem {
   // lstat of `name` in `dir` (never follows a symlink, never automounts).
   virtual StatusOr<FileInfo> StatAt(Dir& dir, const std::string& name) = 0;
 
+  // StatAt of each of `names`, in order. The POSIX filesystem spreads a
+  // long list over two threads.
+  virtual std::vector<StatusOr<FileInfo>> StatEach(
+      Dir& dir, const std::vector<std::string>& names) {
+    std::vector<StatusOr<FileInfo>> out;
+    out.reserve(names.size());
+    for (const std::string& name : names) out.push_back(StatAt(dir, name));
+    return out;
+  }
+
   // Removes `name` from `dir` if it still is the inode `expected` describes:
   // a regular file, a symlink (itself), or an empty directory. Anything else
   // (device, FIFO, socket, a different inode, a mount root) fails kUnsafe and

@@ -60,21 +60,6 @@ Status CheckSubdir(const FileInfo& parent, const FileInfo& child,
   return Status::Ok();
 }
 
-// A trailing '/' or a final "." or ".." would make the kernel follow a
-// symlink in the last component despite O_NOFOLLOW, so such roots are
-// trimmed or refused.
-StatusOr<std::string> CleanRootPath(std::string path) {
-  if (path.empty() || path[0] != '/') {
-    return Status::InvalidArgument("root is not an absolute path: " + path);
-  }
-  while (path.size() > 1 && path.back() == '/') path.pop_back();
-  std::string last = path.substr(path.rfind('/') + 1);
-  if (last == "." || last == "..") {
-    return Status::InvalidArgument("root ends in a dot component: " + path);
-  }
-  return path;
-}
-
 // open(O_DIRECTORY|O_NOFOLLOW) fails ENOTDIR, not ELOOP, on a symlink; a
 // second look at the name tells a symlink (always kUnsafe) from another
 // non-directory (`if_plain`), and from a name that is gone by now.
@@ -159,6 +144,10 @@ class PosixFilesystem final : public Filesystem {
   StatusOr<FileInfo> StatAt(Dir& dir, const std::string& name) override {
     RETENTION_RETURN_IF_ERROR(CheckName(name));
     return StatxAt(FdOf(dir), name, JoinPath(dir.path(), name));
+  }
+  std::vector<StatusOr<FileInfo>> StatEach(
+      Dir& dir, const std::vector<std::string>& names) override {
+    return posix::StatxEach(FdOf(dir), dir.path(), names);
   }
 
   Status RemoveAt(Dir& dir, const std::string& name,

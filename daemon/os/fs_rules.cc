@@ -34,4 +34,16 @@ Status CheckRemovable(const FileInfo& now, const FileInfo& expected,
   return Status::Ok();
 }
 
+StatusOr<std::string> CleanRootPath(std::string path) {
+  if (path.empty() || path[0] != '/') {
+    return Status::InvalidArgument("root is not an absolute path: " + path);
+  }
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  std::string last = path.substr(path.rfind('/') + 1);
+  if (last == "." || last == "..") {
+    return Status::InvalidArgument("root ends in a dot component: " + path);
+  }
+  return path;
+}
+
 }  // namespace retention

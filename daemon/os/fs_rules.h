@@ -17,6 +17,11 @@ Status CheckName(const std::string& name);
 // "dir/name" for messages ("/name" under the root "/").
 std::string JoinPath(const std::string& dir, const std::string& name);
 
+// An absolute root path with trailing '/' trimmed. A final "." or ".."
+// would make the kernel follow a symlink in the last component despite
+// O_NOFOLLOW, so such a path is refused, as is a relative one.
+StatusOr<std::string> CleanRootPath(std::string path);
+
 // JoinPath's inverse: "/a/b/c" -> {"/a/b", "c"}, "/c" -> {"/", "c"}, and a
 // path without '/' -> {"", path}.
 struct PathParts {

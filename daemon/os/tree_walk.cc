@@ -78,8 +78,10 @@ StatusOr<TreeSnapshot> WalkTree(Filesystem& fs, Dir& root,
     tree.dirs[d].entered = true;
     std::sort(names->begin(), names->end());
     std::vector<uint32_t> subdirs;
-    for (std::string& name : *names) {
-      auto info = fs.StatAt(**handle, name);
+    std::vector<StatusOr<FileInfo>> infos = fs.StatEach(**handle, *names);
+    for (size_t i = 0; i < names->size(); ++i) {
+      std::string& name = (*names)[i];
+      const StatusOr<FileInfo>& info = infos[i];
       if (!info.ok()) {
         if (!info.status().IsNotFound()) {  // vanished: nothing to record
           tree.warnings.push_back(where() + "/" + name + ": " +

@@ -13,6 +13,7 @@
 #include "core/state_db.h"
 #include "fake_fs_daemon.h"
 #include "fakes/fake_clock.h"
+#include "intent_fixture.h"
 #include "sql/sqlite_connection.h"
 #include "temp_dir.h"
 
@@ -20,47 +21,6 @@ namespace retention {
 namespace {
 
 constexpr Duration kDay = std::chrono::hours(24);
-
-struct StateFixture {
-  TempDir dir;
-  FakeClock clock;
-  std::unique_ptr<StateDb> db;
-  std::unique_ptr<Ledger> ledger;
-  std::atomic<bool> no_stop{false};
-
-  StateFixture() {
-    auto opened = StateDb::Open(dir.File("state.db"));
-    REQUIRE(opened.ok());
-    db = std::move(*opened);
-    ledger = std::make_unique<Ledger>(*db);
-  }
-  // Actions under open intents: one an intent, or a group's unsettled ones.
-  size_t Open() {
-    auto open = OpenIntents(*db, "");
-    REQUIRE(open.ok());
-    size_t n = 0;
-    for (const Intent& i : *open) {
-      n += i.items.empty() ? 1 : i.items.size() - i.recorded;
-    }
-    return n;
-  }
-  std::vector<LedgerEntry> Entries() {
-    auto entries = ledger->Read(0, 1000000);
-    REQUIRE(entries.ok());
-    return *entries;
-  }
-};
-
-Action Delete(const std::string& path, uint64_t ino) {
-  Action a;
-  a.verb = Verb::kDelete;
-  a.target = path;
-  a.expected.dev = 1;
-  a.expected.ino = ino;
-  a.bytes = 10;
-  a.reason = "older than 30d";
-  return a;
-}
 
 TEST_CASE("intents are durable before removal and closed by their entries",
           "[intent]") {
