@@ -33,12 +33,17 @@ std::string HumanBytes(uint64_t bytes) {
   return out + " " + kIec[unit];
 }
 
+// Built forwards: GCC 12 takes an insert() at a computed position for an
+// overflow (-Wstringop-overflow, a false positive).
 std::string HumanCount(uint64_t n) {
-  std::string digits = std::to_string(n);
-  for (int at = static_cast<int>(digits.size()) - 3; at > 0; at -= 3) {
-    digits.insert(static_cast<size_t>(at), ",");
+  const std::string digits = std::to_string(n);
+  std::string out;
+  out.reserve(digits.size() + digits.size() / 3);
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
   }
-  return digits;
+  return out;
 }
 
 std::string HumanCountOf(uint64_t n, std::string_view unit) {

@@ -94,6 +94,7 @@ Status Daemon::OpenState(const std::string& state_dir) {
   ledger_ = std::make_unique<Ledger>(*state_);
   services_.ledger = ledger_.get();
   services_.state = state_.get();
+  services_.progress = &progress_;
   brake_ = std::make_unique<ClockBrake>(*state_, *ledger_, fs_, state_dir,
                                         std::chrono::hours(1));
   runner_ = std::make_unique<Runner>(clock_, *state_, *ledger_, *brake_);

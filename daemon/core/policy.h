@@ -26,6 +26,7 @@
 namespace retention {
 
 class Ledger;
+class ProgressBoard;
 class StateDb;
 
 // See delete_brake.h.
@@ -53,6 +54,9 @@ struct Services {
   CommandRunner run_command = {};
   // This host's id in a fleet ([daemon] host_id); empty: the host name.
   std::string host_id;
+  // Where work done while planning (an occupancy scan) shows its progress;
+  // the Runner shows a run's execution itself. Null: not shown.
+  ProgressBoard* progress = nullptr;
 };
 
 struct Action {

@@ -1,5 +1,7 @@
 # Shared by the e2e tests: each is run by ctest as
 #   bash tests/e2e/NAME.sh RETENTIOND RETENTIONCTL SOURCE_DIR
+# KEEP_WORK=1 in the environment keeps the test's $WORK (named on stderr) for a look
+# after a failure.
 set -euo pipefail
 RETENTIOND=$1
 RETENTIONCTL=$2
@@ -9,7 +11,7 @@ STARTED=()  # background processes a test started; killed on exit
 cleanup() {
   local p
   for p in "${STARTED[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
-  rm -rf "$WORK"
+  [ -n "${KEEP_WORK:-}" ] && { echo "kept $WORK" >&2; return 0; }; rm -rf "$WORK"
 }
 trap cleanup EXIT
 # start_daemon ARG...: runs "$RETENTIOND" ARG... in the background with

@@ -7,6 +7,7 @@
 #include "config/kind_registry.h"
 #include "core/ledger.h"
 #include "core/ledger_context.h"
+#include "core/progress.h"
 #include "core/state_db.h"
 #include "db_test_util.h"
 #include "fakes/fake_clock.h"
@@ -20,8 +21,12 @@ namespace {
 
 class CannedScanner final : public OccupancyScanner {
  public:
-  StatusOr<OccupancyScan> Scan(const ScanRequest&) override { return scan; }
+  StatusOr<OccupancyScan> Scan(const ScanRequest& request) override {
+    if (during) during(request);
+    return scan;
+  }
   OccupancyScan scan;
+  std::function<void(const ScanRequest&)> during;  // called in each Scan
   void Set(const std::string& user, uint64_t allocated) {
     for (UserUsage& u : scan.users) {
       if (u.user == user) u.allocated = allocated;
@@ -123,6 +128,33 @@ TEST_CASE("an occupancy dry run stores nothing and runs no hook") {
   auto latest = OccupancyStore(*env.db).LatestOccupancy();
   REQUIRE(latest.ok());
   CHECK_FALSE(latest->has_value());
+}
+
+TEST_CASE("an occupancy scan shows users scanned of found while it runs") {
+  Env env;
+  ProgressBoard board(env.clock);
+  board.SetUnit("occupancy", "user");
+  env.services.progress = &board;
+  auto policy = env.Build("");
+  std::vector<std::optional<ProgressSnapshot>> seen;
+  env.scanner.during = [&](const ScanRequest& request) {
+    REQUIRE(request.on_progress);
+    request.on_progress(0, 3);
+    seen.push_back(board.Find("occupancy"));
+    request.on_progress(1, 3);
+    request.on_progress(2, 3);
+    seen.push_back(board.Find("occupancy"));
+  };
+  auto plan = policy->MakePlan(env.clock.Now());
+  REQUIRE(plan.ok());
+  REQUIRE(seen.size() == 2);
+  REQUIRE(seen[0].has_value());
+  CHECK(seen[0]->planned == 3);
+  CHECK(seen[0]->done == 0);
+  REQUIRE(seen[1].has_value());
+  CHECK(seen[1]->done == 2);
+  CHECK(FormatProgress(*seen[1]).find("2 of 3 users") != std::string::npos);
+  CHECK_FALSE(board.Find("occupancy").has_value());  // the scan ended
 }
 
 TEST_CASE("occupancy history keeps each scan with quotas and over flags") {

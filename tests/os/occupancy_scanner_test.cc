@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <cstring>
@@ -95,6 +96,33 @@ TEST_CASE("occupancy results are the same at 1, 2 and 8 threads") {
       CHECK(many.users[i].dirs == one.users[i].dirs);
     }
     CHECK(many.entries == one.entries);
+  }
+}
+
+TEST_CASE("a scan reports each user once all its directories were scanned") {
+  TempDir dir;
+  MakeUsers(dir.path());
+  for (int i = 0; i < 20; ++i) {
+    fs::create_directories(dir.File("u" + std::to_string(i) + "/a/b"));
+  }
+  for (int threads : {1, 4}) {
+    std::vector<std::pair<uint64_t, uint64_t>> calls;
+    std::atomic<int> inside{0};
+    bool overlapped = false;
+    ScanRequest request{dir.path(), "{id}", threads};
+    request.on_progress = [&](uint64_t done, uint64_t users) {
+      overlapped |= inside.fetch_add(1) != 0;
+      calls.emplace_back(done, users);
+      inside.fetch_sub(1);
+    };
+    auto scan = NewPosixOccupancyScanner()->Scan(request);
+    REQUIRE(scan.ok());
+    INFO("threads: " << threads);
+    CHECK_FALSE(overlapped);
+    REQUIRE(calls.size() == 24);  // (0, 23), then one per user
+    for (size_t i = 0; i < calls.size(); ++i) {
+      CHECK(calls[i] == std::make_pair(uint64_t(i), uint64_t(23)));
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 #include "kinds/occupancy/occupancy_policy.h"
 
+#include "core/progress.h"
 #include "core/state_db.h"
 #include "kinds/occupancy/occupancy_scanner.h"
 #include "kinds/occupancy/occupancy_database.h"
@@ -28,7 +29,21 @@ StatusOr<Plan> OccupancyPolicy::MakePlan(WallTime now) {
     from = std::move(*quotas);
   }
   const Duration start = services_.clock.BootNow();
-  auto scan = scanner_.Scan({rule_.root, rule_.layout, rule_.threads});
+  ScanRequest request{rule_.root, rule_.layout, rule_.threads};
+  ProgressBoard* board = services_.progress;
+  if (board != nullptr) {
+    // Users scanned of those found, in status and on a terminal; the run
+    // that follows (storing it, quota events) shows its own.
+    request.on_progress = [this, board](uint64_t done, uint64_t users) {
+      if (done == 0) {
+        board->Begin(id_, users);
+      } else {
+        board->Add(id_, 1);
+      }
+    };
+  }
+  auto scan = scanner_.Scan(request);
+  if (board != nullptr) board->End(id_);
   if (!scan.ok()) return scan.status();
   OccupancyScanRecord record = MakeOccupancyRecord(rule_, *scan, from);
   record.duration = services_.clock.BootNow() - start;

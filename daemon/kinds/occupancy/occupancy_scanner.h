@@ -55,11 +55,17 @@ struct OccupancyScan {
 // EscapeName does). For tests: it lets one rename directories mid-scan.
 using ScanHook = std::function<void(const std::string& path)>;
 
+// Called once with (0, users) when the users are known, then with
+// (done, users) each time every directory of one more user was scanned;
+// calls never overlap.
+using ScanProgress = std::function<void(uint64_t done, uint64_t users)>;
+
 struct ScanRequest {
   std::string root;
   std::string layout = "{id}";
   int threads = 1;             // at least 1
   ScanHook on_open = nullptr;  // tests only; null in the daemon
+  ScanProgress on_progress = nullptr;
 };
 
 class OccupancyScanner {

@@ -21,8 +21,8 @@
 #include <map>
 #include <mutex>
 #include <thread>
-#include <unordered_set>
 
+#include "kinds/occupancy/occupancy_dir_claims.h"
 #include "kinds/occupancy/occupancy_posix.h"
 #include "kinds/occupancy/occupancy_scanner.h"
 #include "kinds/occupancy/occupancy_tally.h"
@@ -70,39 +70,6 @@ struct Node {
   std::weak_ptr<Fd> fd;  // its handle while children may use it
 };
 
-// The directories counted so far, by user: the first thread to claim a
-// directory counts it (and walks it); later claims are refused. Sharded so
-// threads rarely wait for each other.
-class DirClaims {
- public:
-  // True the first time for this user, dev and inode.
-  bool Claim(uint32_t user, uint64_t dev, uint64_t ino) {
-    const Key key{user, dev, ino};
-    Shard& shard = shards_[KeyHash()(key) % kShards];
-    std::lock_guard<std::mutex> lock(shard.mu);
-    return shard.keys.insert(key).second;
-  }
-
- private:
-  struct Key {
-    uint32_t user;
-    uint64_t dev, ino;
-    bool operator==(const Key&) const = default;
-  };
-  struct KeyHash {
-    size_t operator()(const Key& k) const {
-      return std::hash<uint64_t>()(k.ino * 0x9E3779B97F4A7C15ULL ^ k.dev ^
-                                   (uint64_t(k.user) << 40));
-    }
-  };
-  struct Shard {
-    std::mutex mu;
-    std::unordered_set<Key, KeyHash> keys;
-  };
-  static constexpr size_t kShards = 64;
-  Shard shards_[kShards];
-};
-
 void CountDir(UserUsage* usage, uint64_t allocated, uint64_t apparent) {
   ++usage->dirs;
   usage->allocated += allocated;
@@ -134,11 +101,18 @@ bool SameIdentity(int fd, const Node& node) {
 
 class Walk {
  public:
-  Walk(int root_fd, size_t users, const ScanHook& on_open)
-      : root_fd_(root_fd), users_(users), on_open_(on_open) {}
+  Walk(int root_fd, size_t users, const ScanHook& on_open,
+       const ScanProgress& on_progress)
+      : root_fd_(root_fd),
+        users_(users),
+        on_open_(on_open),
+        on_progress_(on_progress),
+        pending_(users, 0) {}
 
   std::vector<OccupancyTally> Run(std::vector<Job> jobs, int threads) {
     stack_ = std::move(jobs);
+    for (const Job& j : stack_) ++pending_[j.node->user];
+    if (on_progress_) on_progress_(0, users_);
     std::vector<OccupancyTally> tallies(threads, OccupancyTally(users_));
     std::vector<std::thread> workers;
     for (int i = 0; i < threads; ++i) {
@@ -155,8 +129,9 @@ class Walk {
     while (Pop(&job)) {
       std::vector<Job> children;
       ScanDir(job, tally, &buffer, &children);
+      const uint32_t user = job.node->user;
       job = Job();
-      Done(&children);
+      Done(user, &children);
     }
   }
 
@@ -170,9 +145,14 @@ class Walk {
     return true;
   }
 
-  void Done(std::vector<Job>* children) {
+  // A directory of `user` was scanned, listing `children`.
+  void Done(uint32_t user, std::vector<Job>* children) {
     std::lock_guard<std::mutex> lock(mu_);
-    for (Job& c : *children) stack_.push_back(std::move(c));
+    for (Job& c : *children) {
+      ++pending_[c.node->user];
+      stack_.push_back(std::move(c));
+    }
+    if (--pending_[user] == 0 && on_progress_) on_progress_(++done_, users_);
     --active_;
     if (!children->empty() || active_ == 0) cv_.notify_all();
   }
@@ -193,6 +173,11 @@ class Walk {
   const int root_fd_;
   const size_t users_;
   const ScanHook& on_open_;
+  const ScanProgress& on_progress_;
+  // Per user, its directories listed and not yet scanned (under mu_), and
+  // how many users have none left.
+  std::vector<uint64_t> pending_;
+  uint64_t done_ = 0;
   DirClaims claims_;
   std::mutex mu_;
   std::condition_variable cv_;
@@ -370,7 +355,7 @@ StatusOr<OccupancyScan> PosixOccupancyScanner::Scan(
     jobs.push_back({std::move(node), nullptr});
   }
   std::reverse(jobs.begin(), jobs.end());
-  Walk walk(root_fd, ids.size(), request.on_open);
+  Walk walk(root_fd, ids.size(), request.on_open, request.on_progress);
   std::vector<OccupancyTally> tallies =
       walk.Run(std::move(jobs), std::max(1, request.threads));
   ::close(root_fd);
