@@ -116,7 +116,13 @@ class PgDatabase final : public Database {
   // The cutoff as the text its cast reads ($1).
   std::string CutoffParam(WallTime cutoff) const;
   std::string Cast() const;
-  std::string Seconds() const;
+  std::string Seconds() const { return SecondsOf(column_); }
+  // `expr`, a value of the time column's type, as unix seconds.
+  std::string SecondsOf(const std::string& expr) const {
+    PgTimeColumn c = TimeColumn();
+    c.quoted = expr;
+    return c.Seconds();
+  }
   std::string Old() const {
     const std::string finite = target_.format == TimeFormat::kNative
                                    ? " AND isfinite(" + column_ + ")"
@@ -231,7 +237,6 @@ std::string PgDatabase::CutoffParam(WallTime cutoff) const {
   return TimeColumn().Param(cutoff);
 }
 
-std::string PgDatabase::Seconds() const { return TimeColumn().Seconds(); }
 
 StatusOr<RowsSurvey> PgDatabase::Survey(WallTime cutoff) {
   RETENTION_RETURN_IF_ERROR(described_);
@@ -240,16 +245,19 @@ StatusOr<RowsSurvey> PgDatabase::Survey(WallTime cutoff) {
                           (target_.format == TimeFormat::kNative
                                ? " OR NOT isfinite(" + column_ + ")"
                                : "");
-  const std::string secs = Seconds();
   PgTransaction tx(*db_);
   RETENTION_RETURN_IF_ERROR(Begin(tx, true));
-  auto r =
-      db_->Query("SELECT count(*) FILTER (WHERE " + Old() + "), min(" + secs +
-                     ") FILTER (WHERE " + Old() + "), count(*) FILTER (WHERE " +
-                     kept + "), min(" + secs + ") FILTER (WHERE " + kept +
-                     "), count(*) FILTER (WHERE " + bad + ") FROM " + table_ +
-                     " WHERE " + match_,
-                 {CutoffParam(cutoff)});
+  // The minimum of the column, read as seconds once (per row it cost a
+  // third of the scan: extract is numeric since PostgreSQL 14).
+  auto r = db_->Query(
+      "SELECT x.old, " + SecondsOf("x.old_min") + ", x.kept, " +
+          SecondsOf("x.kept_min") + ", x.bad FROM (SELECT count(*) FILTER "
+          "(WHERE " + Old() + ") AS old, min(" + column_ + ") FILTER (WHERE " +
+          Old() + ") AS old_min, count(*) FILTER (WHERE " + kept +
+          ") AS kept, min(" + column_ + ") FILTER (WHERE " + kept +
+          ") AS kept_min, count(*) FILTER (WHERE " + bad + ") AS bad FROM " +
+          table_ + " WHERE " + match_ + ") x",
+      {CutoffParam(cutoff)});
   if (!r.ok()) return r.status();
   RowsSurvey s;
   s.expired = r->Int64(0, 0);
@@ -320,14 +328,16 @@ std::string PgDatabase::BatchStatement(const BatchMark& mark, bool resume,
   }
   with += "gone AS (DELETE FROM " + table_ + " WHERE ctid = ANY(ARRAY(" +
           SelectOld(resume, also) + " FOR UPDATE SKIP LOCKED)) RETURNING " +
-          Seconds() + " AS s, " + column_ +
-          " AS t), sum AS (SELECT count(*) AS n, min(s) AS s, max(t)::text AS "
-          "t FROM gone)";
+          column_ + "), sum AS (SELECT count(*) AS n, min(" + column_ +
+          ") AS " + column_ + ", max(" + column_ + ") AS newest FROM gone)";
   if (mark.intent != 0) {
     with += ", " + Fleet().MarkCte(target_.host, mark,
                                    mark.intent != marked_intent_, params);
   }
-  return with + " SELECT n, s, t" + until + " FROM sum";
+  // Seconds() of the oldest only: per row (extract is numeric since
+  // PostgreSQL 14) it cost about a quarter of the statement.
+  return with + " SELECT n, " + Seconds() + ", newest::text" + until +
+         " FROM sum";
 }
 
 StatusOr<RowsBatch> PgDatabase::DeleteBatch(WallTime cutoff, int64_t limit,
