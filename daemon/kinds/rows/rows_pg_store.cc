@@ -6,17 +6,19 @@
 // the statement's casts.
 //
 // A batch is one transaction with SET LOCAL lock_timeout and
-// statement_timeout: it picks the oldest expired rows through the time
-// index with FOR UPDATE SKIP LOCKED (rows the application holds are left
-// for a later run, never waited on), deletes them by ctid, and adds its
-// count to this host's mark in retentiond_batches (in the table's schema)
-// before COMMIT — so after a crash the mark says exactly what committed.
-// Batches commit without a WAL flush; before the policy records rows in
-// the ledger, MakeDurable waits for the WAL flush to pass them, so a server
-// crash never takes back rows the ledger holds.
-// With a lease (BatchMark::lease_token), the batch renews it first, in the
-// same transaction: a lease another host took deletes nothing
-// (rows_pg_fleet_store.h).
+// statement_timeout, and three round trips: BEGIN (with the SETs), one
+// statement, COMMIT. The statement picks the oldest expired rows through
+// the time index with FOR UPDATE SKIP LOCKED (rows the application holds
+// are left for a later run, never waited on), deletes them by ctid, and
+// adds their count to this host's mark in retentiond_batches (in the
+// table's schema) — so after a crash the mark says exactly what committed.
+// Batches commit without a WAL flush; the policy records rows in the
+// ledger only once the WAL flush has passed them (DurablePoint and
+// Durable while the batches go on, MakeDurable at the end of a run), so a
+// server crash never takes back rows the ledger holds.
+// With a lease (BatchMark::lease_token), the same statement renews it
+// first and selects rows only if that worked: a lease another host took
+// deletes nothing (rows_pg_fleet_store.h).
 // A lock or statement timeout is kBusy: the policy backs off and retries.
 // PostgreSQL rows have no stable number: batches report no rowid range
 // (0..0), the counts are exact without it. Each batch of a run starts its

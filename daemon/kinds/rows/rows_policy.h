@@ -12,7 +12,10 @@
 // committed on its own, so a run stopped (or killed) anywhere leaves a
 // consistent table and the next run simply continues; on a stop request the
 // current batch finishes first. Removed rows are recorded in the ledger by
-// count and rowid range, about once a second and at the end, never by content.
+// count and rowid range, about once a second and at the end, never by
+// content, and only once the database says they are durable (PostgreSQL
+// commits batches asynchronously: there an entry lags its batches by about
+// a second; see Record).
 //
 // On PostgreSQL several hosts may run the same policy (a fleet): a real run
 // first takes the policy's lease (Database::AcquireLease, for
