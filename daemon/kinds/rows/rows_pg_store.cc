@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "kinds/rows/rows_database.h"
+#include "kinds/rows/rows_pg_catalog_store.h"
 #include "kinds/rows/rows_pg_fleet_store.h"
 #include "kinds/rows/rows_pg_stats_store.h"
 #include "sql/pg_connection.h"
@@ -45,13 +46,6 @@
 
 namespace retention {
 namespace {
-
-// What the catalog says about the target.
-struct PgTable {
-  std::string schema;   // of the table: the marks live beside it
-  std::string regtype;  // of the time column
-  PgTimeType type = PgTimeType::kOther;
-};
 
 class PgDatabase final : public Database {
  public:
@@ -110,7 +104,6 @@ class PgDatabase final : public Database {
     return {column_, table_info_.regtype, table_info_.type, target_.format};
   }
   Status CheckType() const;
-  Status CheckIndex();
   // Once per connection: ANALYZE the table if it never was and the role
   // owns it (RowsSurvey::never_analyzed).
   void AnalyzeIfNever();
@@ -170,52 +163,15 @@ class PgDatabase final : public Database {
 Status PgDatabase::DescribeTable() {
   PgTransaction tx(*db_);
   RETENTION_RETURN_IF_ERROR(Begin(tx, true));
-  auto rel = db_->Query(
-      "SELECT n.nspname, c.relkind, format_type(a.atttypid, NULL) FROM "
-      "pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN "
-      "pg_attribute a ON a.attrelid = c.oid AND a.attname = $2 AND "
-      "a.attnum > 0 AND NOT a.attisdropped WHERE c.oid = to_regclass($1)",
-      {table_, target_.time_column});
-  if (!rel.ok()) return rel.status();
-  if (rel->rows() == 0) return Status::NotFound("no table " + Where());
-  const std::string kind = rel->Text(0, 1);
-  if (kind != "r") {
-    return Status::InvalidArgument(
-        target_.table + " in " + db_->name() +
-        " is not a plain table (relkind " + kind +
-        "); rows policies need one (a partitioned table: one policy per "
-        "partition)");
-  }
-  if (rel->IsNull(0, 2)) {
-    return Status::NotFound("no column " + target_.time_column + " in " +
-                            Where());
-  }
-  table_info_.schema = rel->Text(0, 0);
-  table_info_.regtype = rel->Text(0, 2);
-  table_info_.type = PgTimeTypeOf(table_info_.regtype);
+  auto table = DescribePgTable(*db_, target_);
+  if (!table.ok()) return table.status();
+  table_info_ = *table;
   return tx.Commit();
 }
 
 Status PgDatabase::CheckType() const {
   return TimeColumn().CheckFormat("column " + target_.time_column + " of " +
                                   Where());
-}
-
-Status PgDatabase::CheckIndex() {
-  auto idx = db_->Query(
-      "SELECT 1 FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid "
-      "JOIN pg_am am ON am.oid = ic.relam JOIN pg_attribute a ON "
-      "a.attrelid = i.indrelid AND a.attnum = i.indkey[0] WHERE i.indrelid "
-      "= to_regclass($1) AND a.attname = $2 AND am.amname = 'btree' AND "
-      "i.indisvalid AND i.indpred IS NULL",
-      {table_, target_.time_column});
-  if (!idx.ok()) return idx.status();
-  if (idx->rows() > 0) return Status::Ok();
-  return Status::InvalidArgument(
-      "no index of " + target_.table + " has " + target_.time_column +
-      " as its first column, so finding expired rows scans the table; create "
-      "one with: CREATE INDEX CONCURRENTLY ON " +
-      table_ + " (" + column_ + "); or set allow_full_scan = yes");
 }
 
 Status PgDatabase::Check(bool allow_full_scan) {
@@ -229,7 +185,7 @@ Status PgDatabase::Check(bool allow_full_scan) {
                                    ": " + compiled.message());
   }
   RETENTION_RETURN_IF_ERROR(compiled);
-  if (!allow_full_scan) RETENTION_RETURN_IF_ERROR(CheckIndex());
+  if (!allow_full_scan) RETENTION_RETURN_IF_ERROR(CheckPgTimeIndex(*db_, target_));
   return tx.Commit();
 }
 
@@ -361,8 +317,6 @@ StatusOr<RowsBatch> PgDatabase::DeleteBatch(WallTime cutoff, int64_t limit,
   // flush has passed it (Durable, MakeDurable). Unmarked (tests without
   // intents): as the server is set.
   RETENTION_RETURN_IF_ERROR(Begin(tx, false, mark.intent == 0));
-  // Two round trips more (BEGIN, COMMIT): the lease, the delete and the
-  // mark are one statement (three before: measured 2.8 ms a batch).
   auto r = db_->Query(sql, params);
   if (!r.ok()) return r.status();
   RowsBatch batch;
