@@ -126,9 +126,13 @@ Status PgConnection::Exec(const std::string& sql) {
   return ResultStatus(result.result_, "in");
 }
 
-StatusOr<PgResult> PgConnection::Query(
-    const std::string& sql,
-    const std::vector<std::optional<std::string>>& params) {
+std::string BindParam(PgParams* params, std::string value) {
+  params->push_back(std::move(value));
+  return "$" + std::to_string(params->size());
+}
+
+StatusOr<PgResult> PgConnection::Query(const std::string& sql,
+                                       const PgParams& params) {
   std::vector<const char*> values;
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
   PgResult result(PQexecParams(conn_, sql.c_str(),
@@ -151,11 +155,15 @@ PgTransaction::~PgTransaction() {
 }
 
 Status PgTransaction::Begin(bool read_only, Duration lock_timeout,
-                            Duration statement_timeout) {
+                            Duration statement_timeout,
+                            bool synchronous_commit) {
   Status st = db_.Exec(std::string(read_only ? "BEGIN READ ONLY" : "BEGIN") +
                        "; SET LOCAL lock_timeout = '" + Millis(lock_timeout) +
                        "'; SET LOCAL statement_timeout = '" +
-                       Millis(statement_timeout) + "'");
+                       Millis(statement_timeout) + "'" +
+                       (synchronous_commit
+                            ? ""
+                            : "; SET LOCAL synchronous_commit = off"));
   open_ = true;  // even on failure: BEGIN may have run
   return st;
 }

@@ -42,6 +42,13 @@ class PgResult {
   pg_result* result_;
 };
 
+// Parameters of one statement, $1.. in order (nullopt: NULL).
+using PgParams = std::vector<std::optional<std::string>>;
+
+// Appends `value` to `params` and returns its placeholder ("$3"), for
+// statements assembled from parts that each bind their own values.
+std::string BindParam(PgParams* params, std::string value);
+
 class PgConnection {
  public:
   // Connects to `uri` (a libpq connection URI or conninfo string: unix
@@ -55,9 +62,8 @@ class PgConnection {
   // Runs `sql` (one or more statements, no parameters).
   Status Exec(const std::string& sql);
   // Runs one statement with $1.. bound to `params` (nullopt: NULL).
-  StatusOr<PgResult> Query(
-      const std::string& sql,
-      const std::vector<std::optional<std::string>>& params = {});
+  StatusOr<PgResult> Query(const std::string& sql,
+                           const PgParams& params = {});
   // Parses and analyses one statement with `param_count` parameters without
   // running it (the unnamed prepared statement of the extended protocol):
   // a syntax error or an unknown column is an error here.
@@ -84,13 +90,14 @@ Status PgError(const std::string& sqlstate, const std::string& context,
 
 // A transaction on a PgConnection: BEGIN [READ ONLY] at Begin, ROLLBACK on
 // destruction unless committed. SET LOCAL lock_timeout and statement_timeout
-// are issued with BEGIN, so every statement in it is bounded.
+// (and synchronous_commit = off when asked) are issued with BEGIN, in the
+// same round trip, so every statement in it is bounded.
 class PgTransaction {
  public:
   explicit PgTransaction(PgConnection& db) : db_(db) {}
   ~PgTransaction();
   Status Begin(bool read_only, Duration lock_timeout,
-               Duration statement_timeout);
+               Duration statement_timeout, bool synchronous_commit = true);
   Status Commit();
 
  private:

@@ -2,8 +2,9 @@
 // and executor. Rows have a rowid, a time (empty: unparseable) and whether
 // the policy's `where` selects them. Deleting costs a simulated lock hold
 // per row, so batch sizing can be tested without a clock; Pause() only
-// records; DeleteBatch can be made to fail (kBusy, an error) on demand; and
-// a hook runs after each batch (to request a stop mid-run). FakeRows holds
+// records; DeleteBatch can be made to fail (kBusy, an error) on demand;
+// batches can become durable some batches after they commit (as on
+// PostgreSQL); and a hook runs after each batch (to request a stop mid-run). FakeRows holds
 // the state so several FakeDatabase connections (plan, execute) share it.
 //
 // Threading: single-threaded test use only.
@@ -36,6 +37,18 @@ struct FakeRows {
   std::deque<Status> fail_next;    // errors for the next DeleteBatch calls
   std::function<void()> after_batch;
   std::optional<RowsMark> mark;  // as the application database keeps it
+  // Durability (Database::DurablePoint, Durable): a point is the number of
+  // batches committed by then. With durable_lag >= 0, all batches but the
+  // last durable_lag committed are durable; MakeDurable makes all so.
+  int64_t durable_lag = -1;  // -1: every batch is durable once committed
+  int64_t durable_batches = 0;
+  std::vector<int64_t> batch_rows;  // what each committed batch removed
+  int make_durable_calls = 0;
+  int64_t DurableRows() const {
+    int64_t n = 0;
+    for (int64_t i = 0; i < durable_batches; ++i) n += batch_rows[i];
+    return n;
+  }
   // What happened, for assertions.
   std::vector<int64_t> batch_limits;
   std::vector<Duration> pauses;
@@ -116,8 +129,26 @@ class FakeDatabase final : public Database {
       rows_->mark->rows += batch.removed;
       rows_->mark->max_rowid = batch.max_rowid;
     }
+    rows_->batch_rows.push_back(batch.removed);
+    const auto committed = static_cast<int64_t>(rows_->batch_rows.size());
+    rows_->durable_batches =
+        rows_->durable_lag < 0
+            ? committed
+            : std::max<int64_t>(0, committed - rows_->durable_lag);
     if (rows_->after_batch) rows_->after_batch();
     return batch;
+  }
+
+  Status MakeDurable() override {
+    ++rows_->make_durable_calls;
+    rows_->durable_batches = static_cast<int64_t>(rows_->batch_rows.size());
+    return Status::Ok();
+  }
+  StatusOr<uint64_t> DurablePoint() override {
+    return static_cast<uint64_t>(rows_->batch_rows.size());
+  }
+  StatusOr<bool> Durable(uint64_t point) override {
+    return static_cast<int64_t>(point) <= rows_->durable_batches;
   }
 
   Duration Checkpoint() override {

@@ -187,9 +187,21 @@ class Database {
   // and retentiond) does nothing; PostgreSQL batches commit asynchronously,
   // and this waits for the server's WAL flush to pass their commit records
   // (forcing it with a synchronous commit after 2 s). Failure: the
-  // database's error (the
-  // caller records nothing more: the mark, read at recovery, will).
+  // database's error (the caller records nothing more: the mark, read at
+  // recovery, will).
   virtual Status MakeDurable() { return Status::Ok(); }
+  // The non-waiting pair the policy records with while its batches go on
+  // (RowsPolicy::Record): DurablePoint() names the position in the
+  // database's commit order reached now (PostgreSQL: the WAL insert
+  // position, past every batch committed so far), and Durable(point) says
+  // whether everything before `point` is durable yet (PostgreSQL: the WAL
+  // flush position has passed it). The defaults (SQLite: commits are
+  // durable) are 0 and true. Failure: the database's error.
+  virtual StatusOr<uint64_t> DurablePoint() { return uint64_t{0}; }
+  virtual StatusOr<bool> Durable(uint64_t point) {
+    (void)point;
+    return true;
+  }
   // Moves committed pages back into the database without blocking writers
   // (SQLite: wal_checkpoint(PASSIVE); PostgreSQL: nothing, zero) and
   // returns how long that took, which

@@ -1,6 +1,7 @@
 #include "kinds/rows/rows_pg_fleet_store.h"
 
 #include <chrono>
+#include <cstdlib>
 
 #include "sql/sql_names.h"
 #include "sql/sql_time.h"
@@ -61,34 +62,59 @@ Status PgFleetTables::Create(PgConnection& db) const {
                  ", ADD PRIMARY KEY (policy, host)");
 }
 
-Status PgFleetTables::WriteMark(PgConnection& db, const std::string& host,
-                                const BatchMark& mark, int64_t removed,
-                                bool fresh) const {
-  if (mark.intent == 0 || removed == 0) return Status::Ok();
-  auto r = db.Query(
-      "INSERT INTO " + marks_ +
-          " AS m (policy, host, intent, rows, min_rowid, max_rowid) VALUES "
-          "($1, $2, $3::bigint, $4::bigint, 0, 0) ON CONFLICT (policy, host) "
-          "DO UPDATE SET rows = CASE WHEN m.intent = EXCLUDED.intent AND NOT "
-          "$5::boolean THEN m.rows + EXCLUDED.rows ELSE EXCLUDED.rows END, "
-          "intent = EXCLUDED.intent",
-      {mark.policy, host, std::to_string(mark.intent), std::to_string(removed),
-       fresh ? "true" : "false"});
-  return r.status();
+std::string PgFleetTables::MarkCte(const std::string& host,
+                                   const BatchMark& mark, bool fresh,
+                                   PgParams* params) const {
+  const std::string policy = BindParam(params, mark.policy);
+  const std::string by = BindParam(params, host);
+  const std::string intent = BindParam(params, std::to_string(mark.intent));
+  const std::string afresh = BindParam(params, fresh ? "true" : "false");
+  return "mark AS (INSERT INTO " + marks_ +
+         " AS m (policy, host, intent, rows, min_rowid, max_rowid) SELECT " +
+         policy + ", " + by + ", " + intent +
+         "::bigint, n, 0, 0 FROM sum WHERE n > 0 ON CONFLICT (policy, host) "
+         "DO UPDATE SET rows = CASE WHEN m.intent = EXCLUDED.intent AND NOT " +
+         afresh +
+         "::boolean THEN m.rows + EXCLUDED.rows ELSE EXCLUDED.rows END, "
+         "intent = EXCLUDED.intent)";
+}
+
+std::string PgFleetTables::LeaseCte(const std::string& host,
+                                    const BatchMark& mark,
+                                    PgParams* params) const {
+  const std::string ttl = BindParam(params, Millis(mark.lease_ttl));
+  const std::string policy = BindParam(params, mark.policy);
+  const std::string holder = BindParam(params, host);
+  const std::string token = BindParam(params, std::to_string(mark.lease_token));
+  return "lease AS (UPDATE " + leases_ + " SET expires_at = now() + " + ttl +
+         "::bigint * interval '1 millisecond' WHERE policy = " + policy +
+         " AND holder = " + holder + " AND token = " + token +
+         "::bigint RETURNING extract(epoch FROM expires_at)::float8 AS until)";
+}
+
+StatusOr<uint64_t> PgFleetTables::WalInsertPoint(PgConnection& db) const {
+  auto r = db.Query("SELECT (pg_current_wal_insert_lsn() - '0/0')::text");
+  if (!r.ok()) return r.status();
+  return static_cast<uint64_t>(std::strtoull(r->Text(0, 0).c_str(), nullptr, 10));
+}
+
+StatusOr<bool> PgFleetTables::WalFlushedPast(PgConnection& db,
+                                             uint64_t point) const {
+  auto r = db.Query("SELECT pg_current_wal_flush_lsn() - '0/0' >= $1::numeric",
+                    {std::to_string(point)});
+  if (!r.ok()) return r.status();
+  return r->Text(0, 0) == "t";
 }
 
 StatusOr<bool> PgFleetTables::AwaitWalFlush(
     PgConnection& db, const std::function<void(Duration)>& pause) const {
   constexpr int kPolls = 40;
   constexpr Duration kPoll = std::chrono::milliseconds(50);
-  auto insert = db.Query("SELECT pg_current_wal_insert_lsn()::text");
-  if (!insert.ok()) return insert.status();
-  const std::string lsn = insert->Text(0, 0);
+  auto point = WalInsertPoint(db);
+  if (!point.ok()) return point.status();
   for (int poll = 0; poll < kPolls; ++poll) {
-    auto flushed =
-        db.Query("SELECT pg_current_wal_flush_lsn() >= $1::pg_lsn", {lsn});
-    if (!flushed.ok()) return flushed.status();
-    if (flushed->Text(0, 0) == "t") return true;
+    auto flushed = WalFlushedPast(db, *point);
+    if (!flushed.ok() || *flushed) return flushed;
     pause(kPoll);
   }
   return false;
@@ -172,26 +198,6 @@ StatusOr<LeaseGrant> PgFleetTables::Acquire(PgConnection& db,
   grant.left = std::chrono::duration_cast<Duration>(
       std::chrono::duration<double>(held->Double(0, 3)));
   return grant;
-}
-
-StatusOr<WallTime> PgFleetTables::Renew(PgConnection& db,
-                                        const std::string& host,
-                                        const BatchMark& mark) const {
-  auto r = db.Query(
-      "UPDATE " + leases_ +
-          " SET expires_at = now() + $4::bigint * interval '1 millisecond' "
-          "WHERE policy = $1 AND holder = $2 AND token = $3::bigint "
-          "RETURNING extract(epoch FROM expires_at)::float8",
-      {mark.policy, host, std::to_string(mark.lease_token),
-       Millis(mark.lease_ttl)});
-  if (!r.ok()) return r.status();
-  if (r->rows() == 0) {
-    return Status::Aborted("the lease of " + mark.policy +
-                           " is no longer this host's (token " +
-                           std::to_string(mark.lease_token) +
-                           "): another host took over; batch rolled back");
-  }
-  return WallTimeFromSeconds(r->Double(0, 0));
 }
 
 StatusOr<std::optional<LeaseHolder>> PgFleetTables::ReadLease(

@@ -35,13 +35,31 @@ class PgFleetTables {
   // transaction is open.
   Status Create(PgConnection& db) const;
 
-  // Adds `removed` rows to `host`'s mark of `mark.policy`: a new intent
-  // starts it afresh, the same one adds to it — unless `fresh` (the run's
-  // first marked batch): intent numbers are unique only within one state
-  // database, and a host whose state directory was recreated numbers its
-  // intents from 1 again.
-  Status WriteMark(PgConnection& db, const std::string& host,
-                   const BatchMark& mark, int64_t removed, bool fresh) const;
+  // The part of a batch's statement (PgDatabase::DeleteBatch: one
+  // statement renews the lease, deletes and marks, one round trip) that
+  // adds the rows counted by its CTE `sum` (column n) to `host`'s mark of
+  // `mark.policy` when n > 0: the CTE `mark`, its values bound in `params`.
+  // A new intent starts the mark afresh, the same one adds to it — unless
+  // `fresh` (the run's first marked batch): intent numbers are unique only
+  // within one state database, and a host whose state directory was
+  // recreated numbers its intents from 1 again.
+  std::string MarkCte(const std::string& host, const BatchMark& mark,
+                      bool fresh, PgParams* params) const;
+  // The CTE `lease` of a batch's statement: extends the lease `mark` holds
+  // by mark.lease_ttl, locking its row until the transaction ends, and
+  // returns its new expiry (column until, epoch seconds); no row when the
+  // lease is no longer (host, mark.lease_token). The batch selects its
+  // rows only if `lease` has a row, so a lease another host took deletes
+  // nothing.
+  std::string LeaseCte(const std::string& host, const BatchMark& mark,
+                       PgParams* params) const;
+  // The server's WAL insert position now, as a byte offset: past the
+  // commit record of every transaction committed so far, asynchronous
+  // ones included. Failure: the database's error.
+  StatusOr<uint64_t> WalInsertPoint(PgConnection& db) const;
+  // Whether the server's WAL is flushed past `point` (WalInsertPoint);
+  // never waits.
+  StatusOr<bool> WalFlushedPast(PgConnection& db, uint64_t point) const;
   // Waits, calling `pause` between polls, until the server's WAL is
   // flushed past its insert position read now (past every commit so far,
   // asynchronous ones included): the WAL writer flushes on its own within
@@ -72,11 +90,6 @@ class PgFleetTables {
   // with a new token, or the current holder. Precondition: Create ran.
   StatusOr<LeaseGrant> Acquire(PgConnection& db, const std::string& policy,
                                const std::string& host, Duration ttl) const;
-  // Extends the lease `mark` holds by mark.lease_ttl, locking its row until
-  // the transaction ends; returns the new expiry. kAborted when the lease
-  // is no longer (host, mark.lease_token).
-  StatusOr<WallTime> Renew(PgConnection& db, const std::string& host,
-                           const BatchMark& mark) const;
   // The lease of `policy`; nullopt when there is none (or no table).
   StatusOr<std::optional<LeaseHolder>> ReadLease(
       PgConnection& db, const std::string& policy) const;

@@ -6,17 +6,19 @@
 // the statement's casts.
 //
 // A batch is one transaction with SET LOCAL lock_timeout and
-// statement_timeout: it picks the oldest expired rows through the time
-// index with FOR UPDATE SKIP LOCKED (rows the application holds are left
-// for a later run, never waited on), deletes them by ctid, and adds its
-// count to this host's mark in retentiond_batches (in the table's schema)
-// before COMMIT — so after a crash the mark says exactly what committed.
-// Batches commit without a WAL flush; before the policy records rows in
-// the ledger, MakeDurable waits for the WAL flush to pass them, so a server
-// crash never takes back rows the ledger holds.
-// With a lease (BatchMark::lease_token), the batch renews it first, in the
-// same transaction: a lease another host took deletes nothing
-// (rows_pg_fleet_store.h).
+// statement_timeout, and three round trips: BEGIN (with the SETs), one
+// statement, COMMIT. The statement picks the oldest expired rows through
+// the time index with FOR UPDATE SKIP LOCKED (rows the application holds
+// are left for a later run, never waited on), deletes them by ctid, and
+// adds their count to this host's mark in retentiond_batches (in the
+// table's schema) — so after a crash the mark says exactly what committed.
+// Batches commit without a WAL flush; the policy records rows in the
+// ledger only once the WAL flush has passed them (DurablePoint and
+// Durable while the batches go on, MakeDurable at the end of a run), so a
+// server crash never takes back rows the ledger holds.
+// With a lease (BatchMark::lease_token), the same statement renews it
+// first and selects rows only if that worked: a lease another host took
+// deletes nothing (rows_pg_fleet_store.h).
 // A lock or statement timeout is kBusy: the policy backs off and retries.
 // PostgreSQL rows have no stable number: batches report no rowid range
 // (0..0), the counts are exact without it. Each batch of a run starts its
@@ -34,6 +36,7 @@
 #include <vector>
 
 #include "kinds/rows/rows_database.h"
+#include "kinds/rows/rows_pg_catalog_store.h"
 #include "kinds/rows/rows_pg_fleet_store.h"
 #include "kinds/rows/rows_pg_stats_store.h"
 #include "sql/pg_connection.h"
@@ -43,13 +46,6 @@
 
 namespace retention {
 namespace {
-
-// What the catalog says about the target.
-struct PgTable {
-  std::string schema;   // of the table: the marks live beside it
-  std::string regtype;  // of the time column
-  PgTimeType type = PgTimeType::kOther;
-};
 
 class PgDatabase final : public Database {
  public:
@@ -81,13 +77,17 @@ class PgDatabase final : public Database {
     return {std::chrono::milliseconds(20), 2.5};
   }
   Status MakeDurable() override;
+  StatusOr<uint64_t> DurablePoint() override;
+  StatusOr<bool> Durable(uint64_t point) override;
   Duration Checkpoint() override { return Duration::zero(); }
   void Pause(Duration d) override { std::this_thread::sleep_for(d); }
 
  private:
   Status DescribeTable();
-  Status Begin(PgTransaction& tx, bool read_only) {
-    return tx.Begin(read_only, target_.lock_timeout, target_.statement_timeout);
+  Status Begin(PgTransaction& tx, bool read_only,
+               bool synchronous_commit = true) {
+    return tx.Begin(read_only, target_.lock_timeout, target_.statement_timeout,
+                    synchronous_commit);
   }
   // f() (a StatusOr) in its own transaction, committed when it succeeds.
   template <typename F>
@@ -104,7 +104,6 @@ class PgDatabase final : public Database {
     return {column_, table_info_.regtype, table_info_.type, target_.format};
   }
   Status CheckType() const;
-  Status CheckIndex();
   // Once per connection: ANALYZE the table if it never was and the role
   // owns it (RowsSurvey::never_analyzed).
   void AnalyzeIfNever();
@@ -112,7 +111,13 @@ class PgDatabase final : public Database {
   // The cutoff as the text its cast reads ($1).
   std::string CutoffParam(WallTime cutoff) const;
   std::string Cast() const;
-  std::string Seconds() const;
+  std::string Seconds() const { return SecondsOf(column_); }
+  // `expr`, a value of the time column's type, as unix seconds.
+  std::string SecondsOf(const std::string& expr) const {
+    PgTimeColumn c = TimeColumn();
+    c.quoted = expr;
+    return c.Seconds();
+  }
   std::string Old() const {
     const std::string finite = target_.format == TimeFormat::kNative
                                    ? " AND isfinite(" + column_ + ")"
@@ -120,13 +125,18 @@ class PgDatabase final : public Database {
     return column_ + " < $1::" + Cast() + finite;
   }
   // With `resume`, from $3 on: the index range starts where the last
-  // batch ended instead of at the dead entries it left.
-  std::string SelectOld(bool resume = false) const {
+  // batch ended instead of at the dead entries it left. `also`: a further
+  // condition (the lease's).
+  std::string SelectOld(bool resume = false,
+                        const std::string& also = "") const {
     const std::string from =
         resume ? " AND " + column_ + " >= $3::" + Cast() : "";
-    return "SELECT ctid FROM " + table_ + " WHERE " + Old() + from + " AND " +
-           match_ + " ORDER BY " + column_ + " LIMIT $2::integer";
+    return "SELECT ctid FROM " + table_ + " WHERE " + Old() + from + also +
+           " AND " + match_ + " ORDER BY " + column_ + " LIMIT $2::integer";
   }
+  // The one statement of a batch (DeleteBatch), its values in `params`.
+  std::string BatchStatement(const BatchMark& mark, bool resume,
+                             PgParams* params) const;
   PgFleetTables Fleet() const { return PgFleetTables(table_info_.schema); }
   // Creates or migrates the fleet's tables once per connection.
   Status EnsureFleet();
@@ -153,52 +163,15 @@ class PgDatabase final : public Database {
 Status PgDatabase::DescribeTable() {
   PgTransaction tx(*db_);
   RETENTION_RETURN_IF_ERROR(Begin(tx, true));
-  auto rel = db_->Query(
-      "SELECT n.nspname, c.relkind, format_type(a.atttypid, NULL) FROM "
-      "pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN "
-      "pg_attribute a ON a.attrelid = c.oid AND a.attname = $2 AND "
-      "a.attnum > 0 AND NOT a.attisdropped WHERE c.oid = to_regclass($1)",
-      {table_, target_.time_column});
-  if (!rel.ok()) return rel.status();
-  if (rel->rows() == 0) return Status::NotFound("no table " + Where());
-  const std::string kind = rel->Text(0, 1);
-  if (kind != "r") {
-    return Status::InvalidArgument(
-        target_.table + " in " + db_->name() +
-        " is not a plain table (relkind " + kind +
-        "); rows policies need one (a partitioned table: one policy per "
-        "partition)");
-  }
-  if (rel->IsNull(0, 2)) {
-    return Status::NotFound("no column " + target_.time_column + " in " +
-                            Where());
-  }
-  table_info_.schema = rel->Text(0, 0);
-  table_info_.regtype = rel->Text(0, 2);
-  table_info_.type = PgTimeTypeOf(table_info_.regtype);
+  auto table = DescribePgTable(*db_, target_);
+  if (!table.ok()) return table.status();
+  table_info_ = *table;
   return tx.Commit();
 }
 
 Status PgDatabase::CheckType() const {
   return TimeColumn().CheckFormat("column " + target_.time_column + " of " +
                                   Where());
-}
-
-Status PgDatabase::CheckIndex() {
-  auto idx = db_->Query(
-      "SELECT 1 FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid "
-      "JOIN pg_am am ON am.oid = ic.relam JOIN pg_attribute a ON "
-      "a.attrelid = i.indrelid AND a.attnum = i.indkey[0] WHERE i.indrelid "
-      "= to_regclass($1) AND a.attname = $2 AND am.amname = 'btree' AND "
-      "i.indisvalid AND i.indpred IS NULL",
-      {table_, target_.time_column});
-  if (!idx.ok()) return idx.status();
-  if (idx->rows() > 0) return Status::Ok();
-  return Status::InvalidArgument(
-      "no index of " + target_.table + " has " + target_.time_column +
-      " as its first column, so finding expired rows scans the table; create "
-      "one with: CREATE INDEX CONCURRENTLY ON " +
-      table_ + " (" + column_ + "); or set allow_full_scan = yes");
 }
 
 Status PgDatabase::Check(bool allow_full_scan) {
@@ -212,7 +185,7 @@ Status PgDatabase::Check(bool allow_full_scan) {
                                    ": " + compiled.message());
   }
   RETENTION_RETURN_IF_ERROR(compiled);
-  if (!allow_full_scan) RETENTION_RETURN_IF_ERROR(CheckIndex());
+  if (!allow_full_scan) RETENTION_RETURN_IF_ERROR(CheckPgTimeIndex(*db_, target_));
   return tx.Commit();
 }
 
@@ -222,7 +195,6 @@ std::string PgDatabase::CutoffParam(WallTime cutoff) const {
   return TimeColumn().Param(cutoff);
 }
 
-std::string PgDatabase::Seconds() const { return TimeColumn().Seconds(); }
 
 StatusOr<RowsSurvey> PgDatabase::Survey(WallTime cutoff) {
   RETENTION_RETURN_IF_ERROR(described_);
@@ -231,16 +203,19 @@ StatusOr<RowsSurvey> PgDatabase::Survey(WallTime cutoff) {
                           (target_.format == TimeFormat::kNative
                                ? " OR NOT isfinite(" + column_ + ")"
                                : "");
-  const std::string secs = Seconds();
   PgTransaction tx(*db_);
   RETENTION_RETURN_IF_ERROR(Begin(tx, true));
-  auto r =
-      db_->Query("SELECT count(*) FILTER (WHERE " + Old() + "), min(" + secs +
-                     ") FILTER (WHERE " + Old() + "), count(*) FILTER (WHERE " +
-                     kept + "), min(" + secs + ") FILTER (WHERE " + kept +
-                     "), count(*) FILTER (WHERE " + bad + ") FROM " + table_ +
-                     " WHERE " + match_,
-                 {CutoffParam(cutoff)});
+  // The minimum of the column, read as seconds once (per row it cost a
+  // third of the scan: extract is numeric since PostgreSQL 14).
+  auto r = db_->Query(
+      "SELECT x.old, " + SecondsOf("x.old_min") + ", x.kept, " +
+          SecondsOf("x.kept_min") + ", x.bad FROM (SELECT count(*) FILTER "
+          "(WHERE " + Old() + ") AS old, min(" + column_ + ") FILTER (WHERE " +
+          Old() + ") AS old_min, count(*) FILTER (WHERE " + kept +
+          ") AS kept, min(" + column_ + ") FILTER (WHERE " + kept +
+          ") AS kept_min, count(*) FILTER (WHERE " + bad + ") AS bad FROM " +
+          table_ + " WHERE " + match_ + ") x",
+      {CutoffParam(cutoff)});
   if (!r.ok()) return r.status();
   RowsSurvey s;
   s.expired = r->Int64(0, 0);
@@ -300,6 +275,29 @@ StatusOr<std::optional<LeaseHolder>> PgDatabase::ReadLease(
   return InTransaction(true, [&] { return Fleet().ReadLease(*db_, policy); });
 }
 
+std::string PgDatabase::BatchStatement(const BatchMark& mark, bool resume,
+                                       PgParams* params) const {
+  std::string with = "WITH ";
+  std::string also, until;
+  if (mark.lease_token != 0) {
+    with += Fleet().LeaseCte(target_.host, mark, params) + ", ";
+    also = " AND EXISTS (SELECT FROM lease)";
+    until = ", (SELECT until FROM lease)";
+  }
+  with += "gone AS (DELETE FROM " + table_ + " WHERE ctid = ANY(ARRAY(" +
+          SelectOld(resume, also) + " FOR UPDATE SKIP LOCKED)) RETURNING " +
+          column_ + "), sum AS (SELECT count(*) AS n, min(" + column_ +
+          ") AS " + column_ + ", max(" + column_ + ") AS newest FROM gone)";
+  if (mark.intent != 0) {
+    with += ", " + Fleet().MarkCte(target_.host, mark,
+                                   mark.intent != marked_intent_, params);
+  }
+  // Seconds() of the oldest only: per row (extract is numeric since
+  // PostgreSQL 14) it cost about a quarter of the statement.
+  return with + " SELECT n, " + Seconds() + ", newest::text" + until +
+         " FROM sum";
+}
+
 StatusOr<RowsBatch> PgDatabase::DeleteBatch(WallTime cutoff, int64_t limit,
                                             const BatchMark& mark) {
   RETENTION_RETURN_IF_ERROR(described_);
@@ -308,49 +306,50 @@ StatusOr<RowsBatch> PgDatabase::DeleteBatch(WallTime cutoff, int64_t limit,
     RETENTION_RETURN_IF_ERROR(EnsureFleet());
   }
   AnalyzeIfNever();
+  if (cutoff != resume_cutoff_) resume_.clear();
+  PgParams params = {CutoffParam(cutoff), std::to_string(limit)};
+  if (!resume_.empty()) params.push_back(resume_);
+  const std::string sql = BatchStatement(mark, !resume_.empty(), &params);
   PgTransaction tx(*db_);
   const auto start = std::chrono::steady_clock::now();
-  RETENTION_RETURN_IF_ERROR(Begin(tx, false));
   // A marked batch commits without a flush: one the server loses in a
-  // crash loses its mark too, and the ledger records it only after
-  // MakeDurable. Unmarked (tests without intents): as the server is set.
-  if (mark.intent != 0) {
-    RETENTION_RETURN_IF_ERROR(db_->Exec("SET LOCAL synchronous_commit = off"));
-  }
-  std::optional<WallTime> until;
-  if (mark.lease_token != 0) {
-    auto renewed = Fleet().Renew(*db_, target_.host, mark);
-    if (!renewed.ok()) return renewed.status();
-    until = *renewed;
-  }
-  if (cutoff != resume_cutoff_) resume_.clear();
-  std::vector<std::optional<std::string>> params = {CutoffParam(cutoff),
-                                                    std::to_string(limit)};
-  if (!resume_.empty()) params.push_back(resume_);
-  auto r = db_->Query(
-      "WITH gone AS (DELETE FROM " + table_ + " WHERE ctid = ANY(ARRAY(" +
-          SelectOld(!resume_.empty()) + " FOR UPDATE SKIP LOCKED)) RETURNING " +
-          Seconds() + " AS s, " + column_ +
-          " AS t) SELECT count(*), min(s), max(t)::text FROM "
-          "gone",
-      params);
+  // crash loses its mark too, and the ledger records it only once the WAL
+  // flush has passed it (Durable, MakeDurable). Unmarked (tests without
+  // intents): as the server is set.
+  RETENTION_RETURN_IF_ERROR(Begin(tx, false, mark.intent == 0));
+  auto r = db_->Query(sql, params);
   if (!r.ok()) return r.status();
   RowsBatch batch;
+  if (mark.lease_token != 0) {
+    if (r->IsNull(0, 3)) {
+      return Status::Aborted("the lease of " + mark.policy +
+                             " is no longer this host's (token " +
+                             std::to_string(mark.lease_token) +
+                             "): another host took over; batch rolled back");
+    }
+    batch.lease_until = WallTimeFromSeconds(r->Double(0, 3));
+  }
   batch.removed = r->Int64(0, 0);
   if (!r->IsNull(0, 1)) batch.oldest = WallTimeFromSeconds(r->Double(0, 1));
-  batch.lease_until = until;
-  const bool fresh = batch.removed > 0 && mark.intent != marked_intent_;
-  RETENTION_RETURN_IF_ERROR(
-      Fleet().WriteMark(*db_, target_.host, mark, batch.removed, fresh));
   RETENTION_RETURN_IF_ERROR(tx.Commit());
-  if (fresh) marked_intent_ = mark.intent;
-  if (mark.intent != 0 && batch.removed > 0) unflushed_ = mark.policy;
+  if (batch.removed > 0 && mark.intent != 0) {
+    marked_intent_ = mark.intent;
+    unflushed_ = mark.policy;
+  }
   batch.hold = std::chrono::steady_clock::now() - start;
   if (!r->IsNull(0, 2)) {
     resume_ = r->Text(0, 2);
     resume_cutoff_ = cutoff;
   }
   return batch;
+}
+
+StatusOr<uint64_t> PgDatabase::DurablePoint() {
+  return Fleet().WalInsertPoint(*db_);
+}
+
+StatusOr<bool> PgDatabase::Durable(uint64_t point) {
+  return Fleet().WalFlushedPast(*db_, point);
 }
 
 Status PgDatabase::MakeDurable() {

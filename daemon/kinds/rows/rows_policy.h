@@ -12,7 +12,10 @@
 // committed on its own, so a run stopped (or killed) anywhere leaves a
 // consistent table and the next run simply continues; on a stop request the
 // current batch finishes first. Removed rows are recorded in the ledger by
-// count and rowid range, about once a second and at the end, never by content.
+// count and rowid range, about once a second and at the end, never by
+// content, and only once the database says they are durable (PostgreSQL
+// commits batches asynchronously: there an entry lags its batches by about
+// a second; see Record).
 //
 // On PostgreSQL several hosts may run the same policy (a fleet): a real run
 // first takes the policy's lease (Database::AcquireLease, for
@@ -92,12 +95,25 @@ class RowsPolicy final : public Policy {
   // the run must stop.
   bool AfterBatch(Database& db, const RowsBatch& batch, Pending* pending,
                   WallTime cutoff, ExecContext& ctx, ExecResult* result);
-  // Makes the batches durable (Database::MakeDurable), then records what
-  // `pending` removed and clears it; false when either failed (the run
-  // must stop).
+  // Records what the batches removed. The run's last record makes every
+  // batch durable (Database::MakeDurable) and records all that is left,
+  // closing the intent; the others never wait: RecordDurable. False when
+  // the database or the ledger failed (the run must stop).
   bool Record(Database& db, Pending* pending, WallTime cutoff,
-              ExecContext& ctx,
-              ExecResult* result);
+              ExecContext& ctx, ExecResult* result);
+  // Seals the rows removed since the last seal at the database's current
+  // DurablePoint and writes each sealed part to the ledger once Durable
+  // says so; a part not durable yet waits for a later call while the
+  // batches go on, so a ledger entry lags its batches by about
+  // kRecordEvery.
+  bool RecordDurable(Database& db, Pending* pending, WallTime cutoff,
+                     ExecContext& ctx, ExecResult* result);
+  // Notes a failure to make batches durable in `result`; false.
+  static bool DurableFailed(const Status& st, ExecResult* result);
+  // Writes one delete entry for `removed` (Done on the run's last record,
+  // else Progress) and flushes the ledger; false when that failed.
+  bool Write(const RowsBatch& removed, const Pending& pending, WallTime cutoff,
+             ExecContext& ctx, ExecResult* result);
 
   std::string id_;
   RowsRule rule_;
