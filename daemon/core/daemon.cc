@@ -23,7 +23,16 @@ Daemon::Daemon(Clock& clock, Filesystem& fs, const KindRegistry& registry,
       config_path_(std::move(config_path)),
       services_{clock, fs} {}
 
-Daemon::~Daemon() = default;
+Daemon::~Daemon() {
+  // Policies first: what one finishes on another thread as it goes (a
+  // compression, recorded in the ledger) must find state_ and ledger_.
+  PolicyList policies;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    policies.swap(policies_);
+  }
+  policies.clear();
+}
 
 bool Daemon::Load(Config* config, std::vector<ConfigError>* errors,
                   std::string* sha256) const {
