@@ -201,7 +201,14 @@ StatusOr<CompressResult> CompressFile(Filesystem& fs, Dir& dir,
   // No fsync of the directory after the removal: a crash that undoes it
   // leaves the original beside its complete archive, which recovery
   // resolves, and loses nothing.
-  RETENTION_RETURN_IF_ERROR(fs.RemoveAt(dir, name, expected));
+  st = fs.RemoveAt(dir, name, expected);
+  if (!st.ok()) {
+    // The original stays, so its archive goes: left beside it, it would
+    // block every later attempt ("already exists"). Unless the original
+    // was replaced meanwhile: then the archive is its only copy.
+    if (st.code() != Status::Code::kUnsafe) RemoveQuietly(fs, dir, target);
+    return st;
+  }
   return result;
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/daemon.h"
+#include "core/intent_log.h"
 #include "core/ledger.h"
 #include "fake_fs_daemon.h"
 #include "fakes/fake_log_rotator.h"
@@ -174,6 +175,46 @@ TEST_CASE(
   p.clock.Advance(std::chrono::hours(12));
   CHECK(p.RunLogs().outcome == Outcome::kOk);
   CHECK(p.Entries("rotate").size() == 2);
+  p.CheckChain();
+}
+
+TEST_CASE(
+    "a compression cut short after its archive was published is done again "
+    "and recorded once") {
+  LogsPipeline p;
+  p.fs.AddFileWithContents(kLive, "short\n", p.clock.Now());  // no rotation
+  // What a kill between publishing the archive and removing its source
+  // leaves: the source, its archive, and the compression's open intent.
+  const std::string source = "/var/log/app/app.log-20251215T000000Z";
+  const std::string archive = source + ".zst";
+  p.fs.AddFileWithContents(source, std::string(5000, 'a'), p.clock.Now());
+  p.fs.AddFileWithContents(archive, "stale", p.clock.Now());
+  auto dir = p.fs.OpenRoot("/var/log/app");
+  REQUIRE(dir.ok());
+  auto info = p.fs.StatAt(**dir, "app.log-20251215T000000Z");
+  REQUIRE(info.ok());
+  std::vector<IntentUpdate> none;
+  std::vector<Intent> opens = {Intent{.policy = "logs.app",
+                                      .verb = Verb::kCompress,
+                                      .target = source,
+                                      .dev = info->dev,
+                                      .ino = info->ino,
+                                      .bytes = 5000,
+                                      .count = 0,
+                                      .reason = "zstd level 3",
+                                      .created = p.clock.Now()}};
+  REQUIRE(CommitIntents(p.daemon->state(), &none, &opens).ok());
+
+  RunReport r = p.RunLogs();
+  INFO(r.error);
+  CHECK(r.outcome == Outcome::kOk);
+  CHECK(p.Targets("compress") == Targets{archive});
+  CHECK_FALSE(p.fs.Exists(source));
+  REQUIRE(p.fs.Exists(archive));
+  CHECK(p.fs.FileContents(archive) != "stale");  // compressed again
+  auto open = OpenIntents(p.daemon->state(), "");
+  REQUIRE(open.ok());
+  CHECK(open->empty());
   p.CheckChain();
 }
 

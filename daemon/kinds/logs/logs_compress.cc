@@ -10,6 +10,7 @@
 #include "base/human_format.h"
 #include "base/text_table.h"
 #include "compress/compressor.h"
+#include "core/intent_recovery.h"
 #include "core/ledger.h"
 #include "core/ledger_context.h"
 #include "kinds/logs/log_rotator.h"
@@ -37,6 +38,27 @@ std::string StillWritten(LogRotator& rotator, const std::string& path,
   }
   return path + ": still open for writing" + by +
          "; compressed after its size was stable for 30s";
+}
+
+// Removes the regular file at the absolute `path`, if it is there: the
+// archive a compression cut short published without recording it.
+Status RemoveUnrecordedArchive(Filesystem& fs, const std::string& path) {
+  const PathParts parts = SplitPath(path);
+  auto dir = fs.OpenRoot(parts.dir);
+  if (!dir.ok()) {
+    return dir.status().IsNotFound() ? Status::Ok() : dir.status();
+  }
+  auto info = fs.StatAt(**dir, parts.name);
+  if (!info.ok()) {
+    return info.status().IsNotFound() ? Status::Ok() : info.status();
+  }
+  if (info->type != FileType::kRegular) {
+    return Status::Unsafe(path + ": not a regular file; left alone");
+  }
+  spdlog::warn("removing {}: a compression cut short left it unrecorded "
+               "beside its source, which is compressed again",
+               Printable(path));
+  return fs.RemoveAt(**dir, parts.name, *info);
 }
 
 }  // namespace
@@ -229,6 +251,37 @@ void LogsPolicy::AnnounceRotation(const Task& task,
   const std::string codec = CompressionSuffix(rule_.compress) + 1;
   spdlog::info("{}: rotated {} ({} → {} {})", rule_.policy, name, size,
                HumanBytes(*compressed), codec);
+}
+
+IntentFate LogsPolicy::ResolveCompression(const Intent& intent) {
+  {
+    // A compression of this process still at work is not cut short; it
+    // closes its intent itself.
+    std::lock_guard<std::mutex> lock(mu_);
+    if (compressing_.count(intent.target) > 0) return IntentFate::InFlight();
+  }
+  // The source is removed only after its archive is complete and synced:
+  // source gone and archive there means it was performed.
+  const std::string archive = intent.target + CompressionSuffix(rule_.compress);
+  IntentFate source = ResolveFileIntent(services_.fs, intent);
+  if (source.kind == IntentFate::Kind::kNotPerformed) {
+    // Cut between publishing the archive and removing the source: the
+    // archive (complete, but never recorded) goes, so that compressing
+    // the source again can publish it under that name.
+    Status removed = RemoveUnrecordedArchive(services_.fs, archive);
+    if (!removed.ok()) return IntentFate::Unknown(removed.ToString());
+  }
+  if (source.kind != IntentFate::Kind::kPerformed) return source;
+  auto there = StatPath(services_.fs, archive);
+  if (!there.ok()) return IntentFate::Unknown(there.status().ToString());
+  if (!*there) {
+    return IntentFate::NotPerformed(
+        "neither the source nor its archive is there");
+  }
+  IntentFate fate = IntentFate::Performed(
+      0, intent.bytes, "the source is gone and " + archive + " is there");
+  fate.target = archive;
+  return fate;
 }
 
 }  // namespace retention

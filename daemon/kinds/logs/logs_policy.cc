@@ -367,27 +367,7 @@ IntentFate LogsPolicy::Resolve(const Intent& intent) {
   if (intent.verb != Verb::kCompress) {
     return ResolveFileIntent(services_.fs, intent);
   }
-  {
-    // A compression of this process still at work is not cut short; it
-    // closes its intent itself.
-    std::lock_guard<std::mutex> lock(mu_);
-    if (compressing_.count(intent.target) > 0) return IntentFate::InFlight();
-  }
-  // The source is removed only after its archive is complete and synced:
-  // source gone and archive there means it was performed.
-  IntentFate source = ResolveFileIntent(services_.fs, intent);
-  if (source.kind != IntentFate::Kind::kPerformed) return source;
-  const std::string archive = intent.target + CompressionSuffix(rule_.compress);
-  auto there = StatPath(services_.fs, archive);
-  if (!there.ok()) return IntentFate::Unknown(there.status().ToString());
-  if (!*there) {
-    return IntentFate::NotPerformed(
-        "neither the source nor its archive is there");
-  }
-  IntentFate fate = IntentFate::Performed(
-      0, intent.bytes, "the source is gone and " + archive + " is there");
-  fate.target = archive;
-  return fate;
+  return ResolveCompression(intent);
 }
 
 }  // namespace retention

@@ -113,6 +113,8 @@ class LogsPolicy final : public Policy {
  private:
   // Resolve for a rotation's intent.
   IntentFate ResolveRotation(const Intent& intent);
+  // Resolve for a compression's intent (logs_compress.cc).
+  IntentFate ResolveCompression(const Intent& intent);
   // An archive queued for compression.
   struct Task {
     std::string path;
