@@ -44,6 +44,14 @@ std::string ToHex(unsigned long value) {
   return std::string(buf, end);
 }
 
+// statx of `name` in `dirfd` (of `dirfd` itself when `name` is empty),
+// never following a symlink or triggering an automount.
+int Lstatx(int dirfd, const std::string& name, struct statx* sx) {
+  int flags = AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT;
+  if (name.empty()) flags |= AT_EMPTY_PATH;
+  return statx(dirfd, name.c_str(), flags, kStatxMask, sx);
+}
+
 FileInfo FromStatx(const struct statx& sx) {
   FileInfo info;
   info.type = TypeOf(sx.stx_mode);
@@ -230,10 +238,8 @@ StatusOr<std::vector<uint64_t>> LockedInodes(int dirfd) {
 
 StatusOr<FileInfo> StatxAt(int dirfd, const std::string& name,
                            const std::string& path) {
-  int flags = AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT;
-  if (name.empty()) flags |= AT_EMPTY_PATH;
   struct statx sx;
-  if (statx(dirfd, name.c_str(), flags, kStatxMask, &sx) != 0) {
+  if (Lstatx(dirfd, name, &sx) != 0) {
     return Status::FromErrno(errno, "statx " + path);
   }
   return FromStatx(sx);
@@ -256,8 +262,7 @@ void StatxRange(int dirfd, const std::string& dir_path,
     }
     struct statx sx;
     // The path for a message is built only for a failure.
-    if (statx(dirfd, names[i].c_str(), AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
-              kStatxMask, &sx) != 0) {
+    if (Lstatx(dirfd, names[i], &sx) != 0) {
       (*out)[i] = Status::FromErrno(errno, "statx " + JoinPath(dir_path,
                                                                names[i]));
       continue;
