@@ -12,6 +12,7 @@
 #include "core/ledger.h"
 #include "core/state_db.h"
 #include "fakes/fake_clock.h"
+#include "sql/sqlite_connection.h"
 #include "temp_dir.h"
 
 namespace retention {
@@ -38,6 +39,11 @@ struct StateFixture {
       n += i.items.empty() ? 1 : i.items.size() - i.recorded;
     }
     return n;
+  }
+  // Runs `sql` on the state database, which must take it.
+  void Exec(const char* sql) {
+    REQUIRE(db->WithConnection([&](SqliteConnection& c) { return c.Exec(sql); })
+                .ok());
   }
   std::vector<LedgerEntry> Entries() {
     auto entries = ledger->Read(0, 1000000);

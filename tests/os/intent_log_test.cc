@@ -180,13 +180,9 @@ TEST_CASE("once outcomes of a group were lost, no later one is counted",
   REQUIRE(ctx.Intend("files.x", {&a, &b}, &ids).ok());
   REQUIRE(ctx.Done(ids[0], "files.x", a).ok());
   // The commit of a's outcome fails (its ledger is gone for a moment).
-  auto rename = [&](const char* sql) {
-    REQUIRE(f.db->WithConnection([&](SqliteConnection& db) { return db.Exec(sql); })
-                .ok());
-  };
-  rename("ALTER TABLE ledger RENAME TO ledger_away");
+  f.Exec("ALTER TABLE ledger RENAME TO ledger_away");
   CHECK_FALSE(ctx.Flush().ok());
-  rename("ALTER TABLE ledger_away RENAME TO ledger");
+  f.Exec("ALTER TABLE ledger_away RENAME TO ledger");
   // Counted now, b would pass for a: recovery must resolve both instead.
   CHECK(ctx.Done(ids[1], "files.x", b).code() ==
         Status::Code::kFailedPrecondition);

@@ -6,15 +6,9 @@
 #include <catch2/catch.hpp>
 
 #include "intent_fixture.h"
-#include "sql/sqlite_connection.h"
 
 namespace retention {
 namespace {
-
-void Exec(StateDb& db, const char* sql) {
-  REQUIRE(db.WithConnection([&](SqliteConnection& c) { return c.Exec(sql); })
-              .ok());
-}
 
 TEST_CASE("the next group's intent is durable at once and the last group's "
           "outcomes by the next commit", "[intent]") {
@@ -59,10 +53,10 @@ TEST_CASE("a lost outcomes commit leaves both groups to recovery and stops "
   REQUIRE(ctx.Done(first[1], "files.x", b).ok());
   // The outcomes of a and b cannot be committed (the ledger is gone for a
   // moment); the next group's intent still can, and is.
-  Exec(*f.db, "ALTER TABLE ledger RENAME TO ledger_away");
+  f.Exec("ALTER TABLE ledger RENAME TO ledger_away");
   REQUIRE(ctx.Intend("files.x", {&b, &c}, &second).ok());
   CHECK_FALSE(ctx.Flush().ok());
-  Exec(*f.db, "ALTER TABLE ledger_away RENAME TO ledger");
+  f.Exec("ALTER TABLE ledger_away RENAME TO ledger");
   CHECK(ctx.Done(second[0], "files.x", b).code() ==
         Status::Code::kFailedPrecondition);
   REQUIRE(ctx.Flush().ok());
