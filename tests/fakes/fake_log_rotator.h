@@ -25,6 +25,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -114,6 +115,12 @@ class FakeLogRotator final : public LogRotator {
     std::lock_guard lock(mu_);
     let_go_after_ = asks;
   }
+  // Called (without the lock) each time the writer is told to reopen: a
+  // test moves its clock there, as a slow signal or command would.
+  void OnTell(std::function<void()> f) {
+    std::lock_guard lock(mu_);
+    on_tell_ = std::move(f);
+  }
   // What VisibleWriters reports (default: none).
   void SetWriterPids(std::vector<int> pids) {
     std::lock_guard lock(mu_);
@@ -174,6 +181,7 @@ class FakeLogRotator final : public LogRotator {
   bool refuse_collapse_ = false;
   int let_go_after_ = 0;
   std::vector<int> writer_pids_;
+  std::function<void()> on_tell_;
   // Reopen-rotated archives the writer holds: questions left, kUntilTold
   // or kNeverLetsGo.
   std::map<Identity, int> held_;
