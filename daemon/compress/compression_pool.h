@@ -9,6 +9,10 @@
 // writer has not let go yet): it returns the delay, and the thread is free
 // for other work meanwhile; only then does a thread wait with a timeout.
 //
+// The threads run kCompressNice below the daemon's CPU priority, and at
+// the lowest best-effort I/O priority: rotations and the application come
+// first.
+//
 // Threading: Post, Withdraw and SetThreads from any thread. Withdraw(owner)
 // must be called before an owner that posted work is destroyed. The
 // threads block every signal (signals are the main loop's).
@@ -32,6 +36,8 @@ class CompressionPool {
   // nullopt: done; a duration: run again that much later.
   using Work = std::function<std::optional<Duration>()>;
 
+  // How much nicer than the daemon the threads are (capped at 19).
+  static constexpr int kCompressNice = 10;
   // The default size: the number of cores (at least 1).
   static size_t DefaultThreads();
 

@@ -1,12 +1,38 @@
 // CompressionPool (compression_pool.h): its threads and their clock.
 #include <signal.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 
 #include "compress/compression_pool.h"
 
 namespace retention {
+namespace {
+
+// Lowers the calling thread's CPU priority by kCompressNice (at most to
+// 19) and puts its I/O in the lowest best-effort level: compressing an
+// archive can wait, a rotation racing its writer and the application
+// cannot (Debian's logrotate.service runs with Nice=19 and
+// IOSchedulingPriority=7 for the same reason). Best effort: a refusal
+// leaves the thread as it was.
+void LowerThreadPriority() {
+  const auto tid = static_cast<id_t>(syscall(SYS_gettid));
+  errno = 0;
+  const int nice = getpriority(PRIO_PROCESS, tid);
+  if (errno == 0) {
+    (void)setpriority(PRIO_PROCESS, tid,
+                      std::min(19, nice + CompressionPool::kCompressNice));
+  }
+  // ioprio_set has no glibc wrapper: IOPRIO_WHO_PROCESS (1), a thread id,
+  // class best effort (2) << 13 | level 7.
+  (void)syscall(SYS_ioprio_set, 1, tid, (2 << 13) | 7);
+}
+
+}  // namespace
 
 size_t CompressionPool::DefaultThreads() {
   return std::max(1u, std::thread::hardware_concurrency());
@@ -53,7 +79,10 @@ void CompressionPool::Post(const void* owner, Work work) {
       sigset_t all, old;
       sigfillset(&all);
       pthread_sigmask(SIG_BLOCK, &all, &old);
-      threads_.emplace_back([this] { Loop(); });
+      threads_.emplace_back([this] {
+        LowerThreadPriority();
+        Loop();
+      });
       pthread_sigmask(SIG_SETMASK, &old, nullptr);
     }
   }

@@ -2,6 +2,11 @@
 // only when work arrives and never exceed its size, work runs in posting
 // order across owners and one piece per owner at a time, a delayed piece
 // frees its thread, and Withdraw leaves nothing of an owner behind.
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -56,6 +61,26 @@ CompressionPool::Work Note(Log& log, std::string what) {
 }
 
 }  // namespace
+
+TEST_CASE("the compression pool's threads run nicer than the daemon, at the lowest best-effort I/O level") {
+  const int mine = getpriority(PRIO_PROCESS, 0);
+  std::atomic<int> nice{-100}, ioprio{-1};
+  Log log;
+  {
+    CompressionPool pool(1);
+    pool.Post(&log, [&]() -> std::optional<Duration> {
+      const auto tid = static_cast<id_t>(syscall(SYS_gettid));
+      nice = getpriority(PRIO_PROCESS, tid);
+      ioprio = static_cast<int>(syscall(SYS_ioprio_get, 1, tid));
+      log.Add("ran");
+      return std::nullopt;
+    });
+    log.Wait(1);
+  }
+  CHECK(nice == std::min(19, mine + CompressionPool::kCompressNice));
+  CHECK(ioprio == ((2 << 13) | 7));  // best effort, level 7
+  CHECK(getpriority(PRIO_PROCESS, 0) == mine);  // the caller's is kept
+}
 
 TEST_CASE("the compression pool starts no thread before work arrives") {
   CompressionPool pool(4);
