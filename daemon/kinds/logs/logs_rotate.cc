@@ -111,6 +111,7 @@ bool LogsPolicy::Rotate(const Action& action, WallTime now, ExecContext& ctx,
     return fail(rotated.status());
   }
   ForgetEarly(action.target);
+  NotePunched(action.target, rotated->punched);
   if (rotated->lossless && published > started) {
     LearnRotationTime(published - started, rotated->bytes);
   }
