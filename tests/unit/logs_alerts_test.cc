@@ -104,7 +104,7 @@ TEST_CASE("a live file written without O_APPEND is an alert until a "
   REQUIRE(alerts.count("writer_without_o_append") == 1);
   CHECK(alerts["writer_without_o_append"].starts_with(
       std::string(kLive) + ": written without O_APPEND"));
-  CHECK(alerts["writer_without_o_append"].find("apparent size grows") !=
+  CHECK(alerts["writer_without_o_append"].find("apparent size keeps growing") !=
         std::string::npos);
   CHECK(alerts.size() == 1);
   // A run that rotates nothing leaves it standing.

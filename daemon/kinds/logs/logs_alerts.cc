@@ -71,11 +71,10 @@ PolicyAlerts LogsPolicy::alerts() const {
   // What is at risk, as the report says it (logs_report.cc).
   out["writer_without_o_append"] =
       files +
-      ": written without O_APPEND, its head punched out at each rotation; "
-      "no line is lost, but its apparent size grows with the writer's "
-      "offset (reads from the start see NULs; at the filesystem's largest "
-      "file size the writer fails) until the writer reopens it or uses "
-      "O_APPEND";
+      ": written without O_APPEND (head punched out in place): no line "
+      "lost, but its apparent size keeps growing (NULs from the start; "
+      "writes fail at the largest file size) until the writer reopens it or "
+      "uses O_APPEND";
   return out;
 }
 
