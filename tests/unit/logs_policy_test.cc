@@ -137,6 +137,22 @@ TEST_CASE("the byte budget deletes the oldest archives until the set fits") {
   CHECK(f.fs.removed() == Names{kOldest});
 }
 
+TEST_CASE("the carries beside the live file count in the byte budget") {
+  LogsFixture f;
+  f.Build("max_total_size = 10K\n");
+  f.AddThreeArchives();
+  // 1000 + 2 x 4096 + 600 + 500 > 10K: the middle archive goes too. The
+  // carry of a file the set does not match is not its own.
+  f.AddArchive(".app.log.rtd-carry", 600);
+  f.AddArchive(".app.log.rtd-carry.new", 500);
+  f.AddArchive(".other.log.rtd-carry", 8000);
+  ExecResult r = f.Run();
+  CHECK(r.errors.empty());
+  CHECK(f.fs.removed() == Names{kOldest, kMiddle});
+  // Carries are never the planner's to delete.
+  CHECK(f.fs.Exists("/var/log/app/.app.log.rtd-carry"));
+}
+
 TEST_CASE("a budget dry run lists the deletions and removes nothing") {
   LogsFixture f;
   f.Build("max_age = 21d\nkeep = 2\n");
