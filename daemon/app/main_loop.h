@@ -86,8 +86,9 @@ class MainLoop : public ManagerHost {
   void WorkerLoop(Lane lane);
   // Worker side: `id`'s real run ended (the main thread settles it).
   void RunEnded(const std::string& id);
-  // Main thread, on ran_fd_: puts each ended run's policy off to its
-  // NextWake when all of its files are watched and it did not fail.
+  // Main thread, on ran_fd_: for each ended run that did not fail, puts
+  // the policy off to its NextWake when all of its files are watched, or
+  // brings its next run forward to it when it watches nothing.
   void SettleEnded();
   // Appends a job to its lane; precondition: mu_ held, id in queued_.
   void Enqueue(Job job);

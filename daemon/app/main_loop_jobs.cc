@@ -149,12 +149,17 @@ void MainLoop::SettleEnded() {
     std::lock_guard<std::mutex> lock(mu_);
     ended.swap(ended_);
   }
-  // An unwatched file (inotify unavailable, a directory not there yet)
-  // is seen only by looking: those sets keep their every.
-  if (!watcher_ || !watch_warnings_.empty()) return;
+  // A watched set idles until its next wake. An unwatched file (inotify
+  // unavailable, a directory not there yet) is seen only by looking: those
+  // sets keep their every. A policy that watches nothing may ask for an
+  // earlier run after this one (a rows policy refused a lease that runs
+  // out soon).
+  const bool watching = watcher_ && watch_warnings_.empty();
   for (const std::string& id : ended) {
     auto policy = daemon_.Find(id);
-    if (!policy || policy->watches().empty()) continue;
+    if (!policy) continue;
+    const bool idles = !policy->watches().empty();
+    if (idles && !watching) continue;
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (failing_.count(id)) continue;  // retried every `every`
@@ -162,7 +167,12 @@ void MainLoop::SettleEnded() {
     const WallTime wall_now = clock_.Now();
     auto wake = policy->NextWake(wall_now);
     if (!wake) continue;
-    scheduler_.SetNext(id, clock_.BootNow() + (*wake - wall_now));
+    const Duration at = clock_.BootNow() + (*wake - wall_now);
+    if (idles) {
+      scheduler_.SetNext(id, at);
+    } else {
+      scheduler_.WakeAt(id, at);
+    }
   }
 }
 

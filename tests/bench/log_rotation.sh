@@ -15,7 +15,8 @@
 # duplicated (archives in order, the carry, then the live file, checked
 # line by line from the first line left: the budget deletes the oldest). logrotate keeps BUDGET / CAP - 1 archives (`rotate K`),
 # its nearest equivalent of a byte budget.
-# Needs logrotate and zstd (apt-get install logrotate zstd).
+# Needs logrotate and zstd (apt-get install logrotate zstd). KEEP=1 keeps
+# the work directory (each run's ledger.json, log, r.conf) for a look.
 #   usage: tests/bench/log_rotation.sh [BUILD_DIR] [RATE_MB_S] [SECONDS] [CAP] [BUDGET]
 set -euo pipefail
 build=${1:-build}
@@ -31,7 +32,7 @@ loop=
 cleanup() {
   [ -n "$daemon" ] && kill "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
   [ -n "$loop" ] && kill "$loop" 2>/dev/null
-  rm -rf "$work"
+  if [ -n "${KEEP:-}" ]; then echo "kept: $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 cap_bytes=$(numfmt --from=iec "$cap")
@@ -121,12 +122,12 @@ local check max rot comp
 check=$( { while read -r f; do case $f in *.zst) zstd -dcq "$f" ;; *) cat "$f" ;; esac; done < "$dir/order"
   cat "$dir/logs/.app.log.rtd-carry" 2>/dev/null || true; cat "$dir/logs/app.log"; } | "$writer" check from-first || true)
 max=$(cat "$dir/max")
-rot=$(grep -c "logs.bench: rotate " "$dir/log" || true)
-comp=$(grep -c "logs.bench: compress " "$dir/log" || true)
+"$build/retentionctl" --state-dir "$dir/state" ledger --json > "$dir/ledger.json"
+rot=$(grep -c '"action": *"rotate"' "$dir/ledger.json" || true)
+comp=$(grep -c '"action": *"compress"' "$dir/ledger.json" || true)
 local sizes
-sizes=$("$build/retentionctl" --state-dir "$dir/state" ledger --json |
-  python3 -c 'import json, sys
-print(" ".join(str(e["bytes"]) for e in map(json.loads, sys.stdin) if e["action"] == "rotate"))')
+sizes=$(python3 -c 'import json, sys
+print(" ".join(str(e["bytes"]) for e in map(json.loads, open(sys.argv[1])) if e["action"] == "rotate"))' "$dir/ledger.json")
 # shellcheck disable=SC2086
 sizes=$(spread $sizes)
 printf 'retentiond %-8s (inotify): writer %s, rotations %s (compressed %s), %s, largest live file %s bytes (+%s), set %s, %s\n' \

@@ -261,10 +261,15 @@ StatusOr<std::string> FakeLogRotator::RecoverRename(
 }
 
 Status FakeLogRotator::SignalWriter(const std::string& pid_file, int signal) {
-  std::lock_guard lock(mu_);
-  reopens_.push_back("signal " + std::to_string(signal) + " " + pid_file);
-  RETENTION_RETURN_IF_ERROR(Injected(RotatorOp::kSignal));
-  Told();
+  std::function<void()> on_tell;
+  {
+    std::lock_guard lock(mu_);
+    reopens_.push_back("signal " + std::to_string(signal) + " " + pid_file);
+    RETENTION_RETURN_IF_ERROR(Injected(RotatorOp::kSignal));
+    Told();
+    on_tell = on_tell_;
+  }
+  if (on_tell) on_tell();
   return Status::Ok();
 }
 

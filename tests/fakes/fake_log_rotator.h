@@ -26,6 +26,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -121,6 +122,12 @@ class FakeLogRotator final : public LogRotator {
     std::lock_guard lock(mu_);
     let_go_after_ = asks;
   }
+  // Called (without the lock) each time the writer is told to reopen: a
+  // test moves its clock there, as a slow signal or command would.
+  void OnTell(std::function<void()> f) {
+    std::lock_guard lock(mu_);
+    on_tell_ = std::move(f);
+  }
   // What VisibleWriters reports (default: none).
   void SetWriterPids(std::vector<int> pids) {
     std::lock_guard lock(mu_);
@@ -182,6 +189,7 @@ class FakeLogRotator final : public LogRotator {
   bool punched_ = false;
   int let_go_after_ = 0;
   std::vector<int> writer_pids_;
+  std::function<void()> on_tell_;
   // Reopen-rotated archives the writer holds: questions left, kUntilTold
   // or kNeverLetsGo.
   std::map<Identity, int> held_;

@@ -169,6 +169,41 @@ TEST_CASE("pg: a host without the lease plans but deletes nothing") {
   CHECK(policy.work_holder()->host == "host-b");
 }
 
+TEST_CASE("pg: a host refused a lease that runs out soon runs again just after it") {
+  PgRowsEnv env;
+  for (int i = 1; i <= 10; ++i) env.InsertAt(i, env.cutoff() - hours(i));
+  auto a = OpenAs(env, "host-a");
+  REQUIRE(a.ok());
+  REQUIRE((*a)->AcquireLease("rows.events", seconds(30))->granted);
+  env.rule.target.host = "host-b";
+  env.rule.every = hours(1);
+  RowsPolicy policy = env.Policy();
+  CHECK_FALSE(policy.NextWake(env.clock.Now()));
+  auto plan = policy.MakePlan(env.clock.Now());
+  REQUIRE(plan.ok());
+  KeepingContext ctx;
+  // The run ends at once (the lane's other policies do not wait for the
+  // lease) and asks to run again when the lease is free.
+  ExecResult r = policy.Execute(*plan, ctx);
+  CHECK(r.errors.empty());
+  CHECK(env.Count() == 10);
+  auto wake = policy.NextWake(env.clock.Now());
+  REQUIRE(wake);
+  CHECK(*wake - env.clock.Now() > seconds(25));
+  CHECK(*wake - env.clock.Now() <= seconds(30) + kLeaseRetrySlack);
+  CHECK_FALSE(policy.NextWake(*wake));  // asked once, not again after
+  // A lease longer than the period: the next run comes at its time.
+  REQUIRE((*a)->AcquireLease("rows.events", hours(2))->granted);
+  r = policy.Execute(*plan, ctx);
+  CHECK(r.errors.empty());
+  CHECK_FALSE(policy.NextWake(env.clock.Now()));
+  // Once it has the lease, nothing is asked.
+  env.pg.Sql("UPDATE app.retentiond_leases SET expires_at = now()");
+  r = policy.Execute(*plan, ctx);
+  CHECK(r.rows == 10);
+  CHECK_FALSE(policy.NextWake(env.clock.Now()));
+}
+
 TEST_CASE("pg: a run whose lease another host took stops and says so") {
   PgRowsEnv env;
   env.pg.Sql(

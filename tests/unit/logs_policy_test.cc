@@ -54,6 +54,27 @@ TEST_CASE("a log over its cap is rotated into its archive and recorded") {
   CHECK(f.Names() == Names{"app.log", kArchiveName});  // no intent, no temp
 }
 
+TEST_CASE("a reopen set's lead is learned from its rotation until the writer is told") {
+  LogsFixture f;
+  f.Build("max_file_size = 4K\ncompress = none\nmethod = reopen\n"
+          "reopen_signal = USR1\npid_file = /run/app.pid\n");
+  f.AddLive(kText);
+  const std::vector<SizeWatch> watches = f.policy->watches();
+  REQUIRE(watches.size() == 1);
+  REQUIRE(watches[0].rotation_time_ns);  // the watcher may rotate it early
+  CHECK(Duration(watches[0].rotation_time_ns->load()) ==
+        LogsPolicy::kAssumedReopenTime);
+  // Telling the writer takes 200 ms: its archive grows until then.
+  f.rotator.OnTell([&] { f.clock.Advance(std::chrono::milliseconds(200)); });
+  ExecResult r = f.Run();
+  CHECK(r.errors.empty());
+  CHECK(f.rotator.reopens().size() == 1);
+  // The high percentile of one sample, plus a quarter; not scaled by the
+  // bytes moved (a rename copies nothing).
+  CHECK(Duration(watches[0].rotation_time_ns->load()) ==
+        std::chrono::milliseconds(250));
+}
+
 TEST_CASE("a log dry run plans the rotation and changes nothing") {
   LogsFixture f;
   f.Build("max_file_size = 4K\ncompress = none\n");
@@ -151,6 +172,35 @@ TEST_CASE("the carries beside the live file count in the byte budget") {
   CHECK(f.fs.removed() == Names{kOldest, kMiddle});
   // Carries are never the planner's to delete.
   CHECK(f.fs.Exists("/var/log/app/.app.log.rtd-carry"));
+}
+
+TEST_CASE("an archive the budget deletes that was compressed since the plan goes as compressed") {
+  LogsFixture f;
+  f.Build("max_total_size = 10K\n");  // compress = zstd
+  f.AddLive(std::string(1000, 'x'));
+  const std::string oldest = "/var/log/app/app.log-20251201T000000Z";
+  f.AddArchive("app.log-20251201T000000Z", 4096);  // not yet compressed
+  f.AddArchive("app.log-20251208T000000Z.zst", 4096);
+  f.AddArchive("app.log-20251225T000000Z.zst", 4096);
+  Plan plan = f.MakePlan();
+  // Between the plan and its deletion, the compressor publishes the
+  // oldest's archive and removes its source.
+  f.AddArchive("app.log-20251201T000000Z.zst", 3000);
+  auto dir = f.fs.OpenRoot(kLogDir);
+  REQUIRE(dir.ok());
+  REQUIRE(f.fs.RemoveAt(**dir, "app.log-20251201T000000Z",
+                        *f.fs.StatPath(oldest)).ok());
+  ExecResult r = f.policy->Execute(plan, f.ctx);
+  f.logs().WaitForCompressions();
+  CHECK(r.errors.empty());
+  // Its lines go, as compressed: not a younger archive's in their place,
+  // and the ledger does not say the source was deleted.
+  CHECK(f.Recorded(Verb::kDelete) == Names{oldest + ".zst"});
+  CHECK(f.Names() == Names{"app.log", "app.log-20251208T000000Z.zst",
+                           "app.log-20251225T000000Z.zst"});
+  REQUIRE(!f.ctx.recorded.empty());
+  CHECK_THAT(f.ctx.recorded.back().reason,
+             Contains("compressed meanwhile into app.log-20251201T000000Z.zst"));
 }
 
 TEST_CASE("a budget dry run lists the deletions and removes nothing") {

@@ -33,15 +33,16 @@ TEST_CASE("a lease held elsewhere is said with its holder and expiry") {
         "nothing");
 }
 
-TEST_CASE("a refused run waits for a lease that expires within its period") {
+TEST_CASE("a refused run runs again just after a lease that expires within its period") {
   LeaseGrant refused{false, {"host-b", 3, kNow}, seconds(4)};
-  CHECK(WaitForLease(refused, minutes(1)));
+  REQUIRE(LeaseRetryIn(refused, minutes(1)));
+  CHECK(*LeaseRetryIn(refused, minutes(1)) == seconds(4) + kLeaseRetrySlack);
   refused.left = minutes(2);  // a long lease: try at the next run
-  CHECK_FALSE(WaitForLease(refused, minutes(1)));
+  CHECK_FALSE(LeaseRetryIn(refused, minutes(1)));
   refused.left = Duration::zero();
-  CHECK_FALSE(WaitForLease(refused, minutes(1)));
+  CHECK_FALSE(LeaseRetryIn(refused, minutes(1)));
   CHECK_FALSE(
-      WaitForLease({true, {"host-a", 4, kNow}, seconds(4)}, minutes(1)));
+      LeaseRetryIn({true, {"host-a", 4, kNow}, seconds(4)}, minutes(1)));
 }
 
 }  // namespace

@@ -120,6 +120,29 @@ void LogsPolicy::CancelCompression(const std::string& path) {
   idle_.wait(lock, [&] { return compressing_now_ != path; });
 }
 
+bool LogsPolicy::RemoveArchive(const Action& action, ExecContext& ctx,
+                               ExecResult* result) {
+  if (Compressing(action.target)) CancelCompression(action.target);
+  Filesystem& fs = services_.fs;
+  const PathParts parts = SplitPath(action.target);
+  auto dir = fs.OpenRoot(parts.dir);
+  if (!dir.ok()) return Remove(action, ctx, result);  // which says why
+  const std::string out = parts.name + CompressionSuffix(rule_.compress);
+  auto source = fs.StatAt(**dir, parts.name);
+  auto compressed = fs.StatAt(**dir, out);
+  const bool finished = !source.ok() &&
+                        source.status().code() == Status::Code::kNotFound &&
+                        compressed.ok() &&
+                        compressed->type == FileType::kRegular;
+  if (!finished) return Remove(action, ctx, result);
+  Action moved = action;
+  moved.target = JoinPath(parts.dir, out);
+  moved.expected = *compressed;
+  moved.bytes = compressed->size;
+  moved.reason += "; compressed meanwhile into " + Printable(out);
+  return Remove(moved, ctx, result);
+}
+
 void LogsPolicy::WaitForCompressions() {
   std::unique_lock<std::mutex> lock(mu_);
   idle_.wait(lock, [this] { return pending_ == 0; });

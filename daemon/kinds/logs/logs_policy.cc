@@ -75,10 +75,14 @@ LogsPolicy::LogsPolicy(const Section& section, Services& services,
       services_(services),
       rotator_(rotator),
       pool_(std::move(pool)) {
-  if (rule_.method == RotateMethod::kTruncate && rule_.max_file_size > 0) {
-    rotation_time_ns_ =
-        std::make_shared<std::atomic<int64_t>>(static_cast<int64_t>(
-            1e9 * static_cast<double>(rule_.max_file_size) / kAssumedCopyRate));
+  if (rule_.max_file_size > 0) {
+    const Duration assumed =
+        rule_.method == RotateMethod::kTruncate
+            ? Duration(static_cast<int64_t>(
+                  1e9 * static_cast<double>(rule_.max_file_size) /
+                  kAssumedCopyRate))
+            : kAssumedReopenTime;
+    rotation_time_ns_ = std::make_shared<std::atomic<int64_t>>(assumed.count());
   }
   create_.mode = rule_.create_mode;
   if (!rule_.create_owner.empty()) {
@@ -139,12 +143,16 @@ std::map<std::string, EarlyCrossing> LogsPolicy::FreshEarly() {
   return out;
 }
 
-void LogsPolicy::LearnRotationTime(Duration copy_time, uint64_t bytes) {
+void LogsPolicy::LearnRotationTime(Duration took, uint64_t bytes) {
   if (bytes == 0 || !rotation_time_ns_) return;
-  // Scaled to a head of max_file_size.
-  const double scaled = static_cast<double>(copy_time.count()) *
-                        static_cast<double>(rule_.max_file_size) /
-                        static_cast<double>(bytes);
+  // Truncate: scaled to a head of max_file_size (the copy grows with it).
+  // Reopen: as it is (nothing is copied).
+  const double scaled =
+      rule_.method == RotateMethod::kTruncate
+          ? static_cast<double>(took.count()) *
+                static_cast<double>(rule_.max_file_size) /
+                static_cast<double>(bytes)
+          : static_cast<double>(took.count());
   rotation_samples_.push_back(static_cast<int64_t>(scaled));
   if (rotation_samples_.size() > kRotationSamples) {
     rotation_samples_.pop_front();
@@ -322,11 +330,11 @@ ExecResult LogsPolicy::Execute(const Plan& plan, ExecContext& ctx) {
                        rule_.method == RotateMethod::kReopen);
       ++result.done;
     } else {  // "cleanup", "delete"
-      // The budget may need an archive gone before it was compressed.
-      if (action.verb == Verb::kDelete && Compressing(action.target)) {
-        CancelCompression(action.target);
-      }
-      go_on = Remove(action, ctx, &result);
+      // An archive may be (or have been) compressed since the plan.
+      go_on = action.verb == Verb::kDelete &&
+                      rule_.compress != Compression::kNone
+                  ? RemoveArchive(action, ctx, &result)
+                  : Remove(action, ctx, &result);
     }
     if (!go_on) break;
   }

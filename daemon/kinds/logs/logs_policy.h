@@ -63,6 +63,10 @@ class LogsPolicy final : public Policy {
   // Method truncate, before its first rotation has been timed: how fast a
   // head is copied and synced (bytes/s; measured 540 MB/s on ext4 here).
   static constexpr double kAssumedCopyRate = 400e6;
+  // Method reopen, before its first rotation has been timed: from the
+  // rotation's start to the writer told to reopen (the ledger intent's
+  // fsync, the rename, the new file, the signal).
+  static constexpr Duration kAssumedReopenTime = std::chrono::milliseconds(50);
   // How long a settled set (its last plan did nothing, warned of nothing,
   // and every live file is watched for its cap) waits at most between two
   // checks when no deadline comes sooner: what can change it unseen is
@@ -142,6 +146,15 @@ class LogsPolicy final : public Policy {
   // one is skipped; the one at work is abandoned (its temp removed), and
   // this waits until it has stopped.
   void CancelCompression(const std::string& path);
+  // Deletes an archive a plan made with compression on: one the compressor
+  // has is withdrawn from it first. A compression that ended since the
+  // plan (or despite the withdrawal: past its last look) published the
+  // compressed archive and removed the source; then the compressed one
+  // goes, named as such in the ledger. Deleting only the source (gone
+  // already) would leave those lines, record a deletion that did not
+  // happen, and the budget would take a younger archive's in their place.
+  bool RemoveArchive(const Action& action, ExecContext& ctx,
+                     ExecResult* result);
   void Recover(ExecContext& ctx, ExecResult* result);
   bool Rotate(const Action& action, WallTime now, ExecContext& ctx,
               ExecResult* result);
@@ -189,14 +202,17 @@ class LogsPolicy final : public Policy {
   void ForgetEarly(const std::string& path);
   // early_ without the notices older than kEarlyValidity.
   std::map<std::string, EarlyCrossing> FreshEarly();
-  void LearnRotationTime(Duration copy_time, uint64_t bytes);
+  // Notes a lossless rotation of `bytes` that took `took` (see
+  // rotation_time_ns_) and sets the lead from the recent ones.
+  void LearnRotationTime(Duration took, uint64_t bytes);
   // logs_alerts.cc: `name` in `dir` is a carry (CarryName, or the next
   // one) of a live file of the set: its size goes to
   // snapshot->carry_bytes; true if so.
   bool AddCarry(Dir& handle, const std::string& dir, const std::string& name,
                 LogSetSnapshot* snapshot);
   // The budget alert of a real run's plan, after holds (Execute), with
-  // what MakePlan counted beside the files it keeps (budget_beside_).
+  // what MakePlan counted beside the files it keeps (budget_transient_,
+  // budget_reserve_).
   void NoteBudget(const Plan& plan);
   // After a rotation of `live_path`: whether it punched the head out.
   void NotePunched(const std::string& live_path, bool punched);
@@ -226,11 +242,14 @@ class LogsPolicy final : public Policy {
   bool shared_pre_ran_ = false;
   std::vector<std::string> shared_owed_;
 
-  // Method truncate: how long copying and publishing a head of
-  // max_file_size takes (ns), learned from each rotation; shared with the
-  // watcher (SizeWatch::rotation_time_ns). Null for reopen.
+  // How long a rotation takes to move the writer off the file (ns),
+  // learned from each rotation; shared with the watcher
+  // (SizeWatch::rotation_time_ns). Truncate: copying and publishing a head
+  // of max_file_size. Reopen: from its start until the writer was told to
+  // reopen (its archive ends about there). Null without max_file_size.
   std::shared_ptr<std::atomic<int64_t>> rotation_time_ns_;
-  // The last kRotationSamples of those times (ns, scaled to the cap):
+  // The last kRotationSamples of those times (ns; truncate's scaled to the
+  // cap):
   // rotation_time_ns_ is a high percentile of them, not their mean, so
   // that a slower rotation than usual still ends before the cap.
   static constexpr size_t kRotationSamples = 20;

@@ -79,13 +79,14 @@ bool LogsPolicy::Rotate(const Action& action, WallTime now, ExecContext& ctx,
   auto names = fs.List(**archive_dir);
   if (!names.ok()) return fail(names.status());
   const std::string archive = RotationArchiveName(rule_, live, now, *names);
-  // How long the head took to copy and publish: the window in which the
-  // writer keeps growing the live file (the collapse blocks it).
+  // How long the head took to copy and publish (truncate), or until the
+  // writer was told to reopen (reopen): the window in which the writer
+  // keeps growing the file it writes to past where the rotation began.
   const Duration started = services_.clock.BootNow();
-  Duration published{};
+  Duration writer_off{};
   RotationStepHook hook = [&](RotationStep step) {
     if (step == RotationStep::kArchivePublished) {
-      published = services_.clock.BootNow();
+      writer_off = services_.clock.BootNow();
     }
   };
   // Write-ahead: a rotation cut short after its archive was published is
@@ -112,13 +113,16 @@ bool LogsPolicy::Rotate(const Action& action, WallTime now, ExecContext& ctx,
   }
   ForgetEarly(action.target);
   NotePunched(action.target, rotated->punched);
-  if (rotated->lossless && published > started) {
-    LearnRotationTime(published - started, rotated->bytes);
-  }
   std::vector<std::string> warnings = rotated->warnings;
   // shared_reopen: once for the run's rotations (FinishShared).
   if (rule_.method == RotateMethod::kReopen && !rule_.shared_reopen) {
     Notify(&warnings);
+    // The writer leaves the archive about now: with this lead, it ends
+    // about at the cap.
+    writer_off = services_.clock.BootNow();
+  }
+  if (rotated->lossless && writer_off > started) {
+    LearnRotationTime(writer_off - started, rotated->bytes);
   }
   for (const std::string& w : warnings) WarnOnce(action.target + w, w);
   if (rotated->bytes == 0) {

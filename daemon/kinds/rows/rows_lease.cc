@@ -10,8 +10,12 @@ Duration LeaseTtl(Duration every) {
   return std::max<Duration>(every / 4, kMinLeaseTtl);
 }
 
-bool WaitForLease(const LeaseGrant& grant, Duration every) {
-  return !grant.granted && grant.left > Duration::zero() && grant.left < every;
+std::optional<Duration> LeaseRetryIn(const LeaseGrant& grant,
+                                     Duration every) {
+  if (grant.granted || grant.left <= Duration::zero() || grant.left >= every) {
+    return std::nullopt;
+  }
+  return grant.left + kLeaseRetrySlack;
 }
 
 bool HeldByOther(const std::optional<LeaseHolder>& lease,

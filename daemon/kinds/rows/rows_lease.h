@@ -35,17 +35,23 @@ inline constexpr Duration kMinLeaseTtl = std::chrono::seconds(5);
 
 // How long a lease lasts past its last renewal: a quarter of the policy's
 // `every`, at least kMinLeaseTtl. A killed holder's lease is free again
-// within that time; a host refused the lease waits for it when it expires
-// within the period (WaitForLease), so another takes over within one
-// `every` of the kill (for every >= 4 * kMinLeaseTtl; shorter periods get
-// every + kMinLeaseTtl).
+// within that time; a host refused the lease runs again when it expires
+// within the period (LeaseRetryIn), so another takes over within one lease
+// of the kill, well within one `every` (for every >= 4 * kMinLeaseTtl;
+// shorter periods get at most kMinLeaseTtl).
 Duration LeaseTtl(Duration every);
 
-// Whether a run refused the lease should wait for it to expire and try
-// once more (rather than at its next run, `every` later): when it expires
-// within this period. A holder killed mid-run is then replaced within one
-// `every` of the kill, whatever the phases of the hosts' schedules.
-bool WaitForLease(const LeaseGrant& grant, Duration every);
+// How much after the refused lease's expiry a retry comes: the server's
+// clock and ours differ by the time a reply takes.
+inline constexpr Duration kLeaseRetrySlack = std::chrono::milliseconds(200);
+
+// When a run refused the lease should run again (rather than at its next
+// run, `every` later): just after the lease expires, when it expires within
+// this period; nullopt otherwise (granted, or a lease longer than the
+// period). A holder killed mid-run is then replaced within one lease of the
+// kill, whatever the phases of the hosts' schedules, and a live holder's
+// renewals cost the others one short run per lease.
+std::optional<Duration> LeaseRetryIn(const LeaseGrant& grant, Duration every);
 
 // True when `lease` is held now by a host other than `self`.
 bool HeldByOther(const std::optional<LeaseHolder>& lease,

@@ -56,9 +56,6 @@ void RegisterRowsKind(KindRegistry* registry) {
   registry->Register(std::move(spec));
 }
 
-// How often a run waiting for another host's lease checks for a stop.
-constexpr Duration kLeaseSlice = std::chrono::milliseconds(200);
-
 struct RowsPolicy::Pending {
   int64_t intent = 0;    // the run's write-ahead intent
   bool last = false;     // the run's last record: it closes the intent
@@ -105,24 +102,26 @@ std::optional<WorkHolder> RowsPolicy::work_holder() const {
   return holder_;
 }
 
-void RowsPolicy::SeeLease(const LeaseHolder& lease) {
+bool RowsPolicy::SeeLease(const LeaseHolder& lease) {
   std::lock_guard<std::mutex> lock(holder_mu_);
+  const bool moved = !holder_ || holder_->host != lease.host;
   holder_ = WorkHolder{lease.host, lease.until};
+  return moved;
 }
 
-std::optional<int64_t> RowsPolicy::TakeLease(Database& db, ExecContext& ctx,
+std::optional<WallTime> RowsPolicy::NextWake(WallTime now) const {
+  std::lock_guard<std::mutex> lock(holder_mu_);
+  if (retry_at_ && *retry_at_ > now) return retry_at_;
+  return std::nullopt;
+}
+
+std::optional<int64_t> RowsPolicy::TakeLease(Database& db,
                                              ExecResult* result) {
-  auto grant = db.AcquireLease(id_, LeaseTtl(rule_.every));
-  if (grant.ok() && WaitForLease(*grant, rule_.every)) {
-    SeeLease(grant->holder);
-    // A killed holder's lease runs out within this period: take over then
-    // rather than a whole `every` later (a live holder renews it first).
-    for (Duration left = grant->left + kLeaseSlice;
-         left > Duration::zero() && !ctx.stopping(); left -= kLeaseSlice) {
-      db.Pause(std::min(left, kLeaseSlice));
-    }
-    if (!ctx.stopping()) grant = db.AcquireLease(id_, LeaseTtl(rule_.every));
+  {
+    std::lock_guard<std::mutex> lock(holder_mu_);
+    retry_at_.reset();
   }
+  auto grant = db.AcquireLease(id_, LeaseTtl(rule_.every));
   if (!grant.ok()) {
     ++result->failed;
     result->errors.push_back("lease: " + grant.status().ToString() +
@@ -130,10 +129,21 @@ std::optional<int64_t> RowsPolicy::TakeLease(Database& db, ExecContext& ctx,
     return std::nullopt;
   }
   if (grant->holder.token == 0) return 0;  // one host: no lease to keep
-  SeeLease(grant->holder);
+  const bool moved = SeeLease(grant->holder);
   if (grant->granted) return grant->holder.token;
-  // Not an error: the fleet's work is in another host's hands.
-  spdlog::info("{}: {}", id_, HeldByText(grant->holder));
+  // Not an error: the fleet's work is in another host's hands. A killed
+  // holder's lease runs out within this period: run again then rather
+  // than a whole `every` later (a live holder renews it first). The run
+  // ends now, so the lane's other policies do not wait for the lease.
+  if (auto retry = LeaseRetryIn(*grant, rule_.every)) {
+    std::lock_guard<std::mutex> lock(holder_mu_);
+    retry_at_ = clock_.Now() + *retry;
+  }
+  if (moved) {
+    spdlog::info("{}: {}", id_, HeldByText(grant->holder));
+  } else {
+    spdlog::debug("{}: {}", id_, HeldByText(grant->holder));
+  }
   return std::nullopt;
 }
 
@@ -145,7 +155,7 @@ ExecResult RowsPolicy::Execute(const Plan& plan, ExecContext& ctx) {
     result.errors.push_back(db.status().ToString());
     return result;
   }
-  const std::optional<int64_t> token = TakeLease(**db, ctx, &result);
+  const std::optional<int64_t> token = TakeLease(**db, &result);
   if (!token) return result;
   // The whole run is one intent; each batch adds its rows to the intent's
   // mark in the application's database, so a crash loses no count.

@@ -19,8 +19,9 @@
 //
 // On PostgreSQL several hosts may run the same policy (a fleet): a real run
 // first takes the policy's lease (Database::AcquireLease, for
-// LeaseTtl(every)); a host that does not get it deletes nothing and logs
-// "held by HOST until T" (its plan says so too), and every batch renews
+// LeaseTtl(every)); a host that does not get it deletes nothing, says
+// "held by HOST until T" in its plan, and runs again just after that lease
+// runs out when it does so within the period (NextWake); every batch renews
 // the lease with its fencing token, so a run whose lease another host took
 // stops with an error after rolling back that batch.
 //
@@ -78,6 +79,9 @@ class RowsPolicy final : public Policy {
   IntentFate Resolve(const Intent& intent) override;
   // The lease's holder as last seen (PostgreSQL); nullopt on SQLite.
   std::optional<WorkHolder> work_holder() const override;
+  // Just after another host's lease runs out, when a run was refused it
+  // (LeaseRetryIn); nullopt otherwise.
+  std::optional<WallTime> NextWake(WallTime now) const override;
 
  private:
   struct Pending;
@@ -88,9 +92,11 @@ class RowsPolicy final : public Policy {
   // Acquires the policy's lease for this run: its token (0 on SQLite), or
   // nullopt when another host holds it or it could not be read (said in
   // `result`, or logged).
-  std::optional<int64_t> TakeLease(Database& db, ExecContext& ctx,
-                                   ExecResult* result);
-  void SeeLease(const LeaseHolder& lease);
+  // Refused a lease that runs out within the period, it asks to run
+  // again just after (NextWake).
+  std::optional<int64_t> TakeLease(Database& db, ExecResult* result);
+  // Notes the holder; true when it is another host than last seen.
+  bool SeeLease(const LeaseHolder& lease);
   // Accounts for one batch: ledger, checkpoint, then the pause. False when
   // the run must stop.
   bool AfterBatch(Database& db, const RowsBatch& batch, Pending* pending,
@@ -121,6 +127,7 @@ class RowsPolicy final : public Policy {
   DatabaseOpener open_;
   mutable std::mutex holder_mu_;
   std::optional<WorkHolder> holder_;  // guarded by holder_mu_
+  std::optional<WallTime> retry_at_;  // guarded by holder_mu_
 };
 
 }  // namespace retention
