@@ -298,6 +298,13 @@ TEST_CASE("the budget counts live, rotated and in-flight bytes") {
   r.method = RotateMethod::kReopen;
   r.compress = Compression::kNone;
   CHECK(BudgetReserve(r, s) == 10 * kM);
+  // Rotated early (the watcher's notice), a file under its cap grows back
+  // from empty too: the whole cap, not what it lacks.
+  r.max_file_size = 40 * kM;
+  CHECK(BudgetReserve(r, s) == 40 * kM - s.live[0].info.size);
+  s.early[s.live[0].path()] = {"logs.access", s.live[0].path(),
+                               s.live[0].info.size - 1, 1e6, kM};
+  CHECK(BudgetReserve(r, s) == 40 * kM);
 }
 
 TEST_CASE("the budget deletes archives oldest first, compressing or not") {

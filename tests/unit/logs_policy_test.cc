@@ -75,6 +75,26 @@ TEST_CASE("a reopen set's lead is learned from its rotation until the writer is 
         std::chrono::milliseconds(250));
 }
 
+TEST_CASE("a reopen set's lead runs from the watcher's first early notice") {
+  LogsFixture f;
+  f.Build("max_file_size = 4K\ncompress = none\nmethod = reopen\n"
+          "reopen_signal = USR1\npid_file = /run/app.pid\n");
+  f.AddLive(kText);
+  // Noticed 300 ms before the run (the policy's last run was still at
+  // work), and again 100 ms later: the first notice counts.
+  f.logs().OnEarlyCrossing({"logs.app", kLive, 3000, 1e6, 1000});
+  f.clock.Advance(std::chrono::milliseconds(100));
+  f.logs().OnEarlyCrossing({"logs.app", kLive, 3100, 1e6, 1000});
+  f.clock.Advance(std::chrono::milliseconds(200));
+  f.rotator.OnTell([&] { f.clock.Advance(std::chrono::milliseconds(100)); });
+  ExecResult r = f.Run();
+  CHECK(r.errors.empty());
+  const std::vector<SizeWatch> watches = f.policy->watches();
+  REQUIRE(watches[0].rotation_time_ns);
+  CHECK(Duration(watches[0].rotation_time_ns->load()) ==
+        std::chrono::milliseconds(500));  // (300 + 100) ms, plus a quarter
+}
+
 TEST_CASE("a log dry run plans the rotation and changes nothing") {
   LogsFixture f;
   f.Build("max_file_size = 4K\ncompress = none\n");

@@ -21,9 +21,13 @@ uint64_t BudgetReserve(const LogsRule& rule, const LogSetSnapshot& snapshot) {
   uint64_t reserve = 0;
   for (const LogsEntry& e : snapshot.live) {
     if (e.info.type != FileType::kRegular) continue;
-    // A file at its cap rotates now: its bytes count as its archive, and
-    // it grows back from empty.
-    reserve += e.info.size >= cap ? cap : cap - e.info.size;
+    // A file at its cap, or early (the watcher's notice), rotates now: its
+    // bytes count as its archive, and it grows back from empty.
+    auto early = snapshot.early.find(e.path());
+    const bool rotating =
+        e.info.size >= cap ||
+        (early != snapshot.early.end() && e.info.size >= early->second.size);
+    reserve += rotating ? cap : cap - e.info.size;
   }
   if (snapshot.live.empty()) return 0;
   if (rule.method == RotateMethod::kTruncate) reserve += cap;

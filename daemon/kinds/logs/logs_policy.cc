@@ -124,7 +124,22 @@ std::vector<SizeWatch> LogsPolicy::watches() const {
 
 void LogsPolicy::OnEarlyCrossing(const EarlyCrossing& early) {
   std::lock_guard<std::mutex> lock(mu_);
-  early_[early.path] = {early, services_.clock.BootNow()};
+  const Duration now = services_.clock.BootNow();
+  auto it = early_.find(early.path);
+  // A notice repeated while the first waits for its run keeps the first
+  // one's time: the writer has been adding since then (NoticedAt).
+  if (it != early_.end() && now - it->second.second <= kEarlyValidity) {
+    it->second.first = early;
+    return;
+  }
+  early_[early.path] = {early, now};
+}
+
+std::optional<Duration> LogsPolicy::NoticedAt(const std::string& path) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = early_.find(path);
+  if (it == early_.end()) return std::nullopt;
+  return it->second.second;
 }
 
 void LogsPolicy::ForgetEarly(const std::string& path) {

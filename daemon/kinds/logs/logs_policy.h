@@ -200,6 +200,9 @@ class LogsPolicy final : public Policy {
   bool Record(ExecContext& ctx, const Action& action, ExecResult* result);
   void WarnOnce(const std::string& key, const std::string& message);
   void ForgetEarly(const std::string& path);
+  // When the watcher first said `path` should rotate early (BootNow), if
+  // it did and that notice is still held.
+  std::optional<Duration> NoticedAt(const std::string& path);
   // early_ without the notices older than kEarlyValidity.
   std::map<std::string, EarlyCrossing> FreshEarly();
   // Notes a lossless rotation of `bytes` that took `took` (see
@@ -245,8 +248,9 @@ class LogsPolicy final : public Policy {
   // How long a rotation takes to move the writer off the file (ns),
   // learned from each rotation; shared with the watcher
   // (SizeWatch::rotation_time_ns). Truncate: copying and publishing a head
-  // of max_file_size. Reopen: from its start until the writer was told to
-  // reopen (its archive ends about there). Null without max_file_size.
+  // of max_file_size. Reopen: from the watcher's early notice (else the
+  // rotation's start) until the writer was told to reopen (its archive
+  // ends about there). Null without max_file_size.
   std::shared_ptr<std::atomic<int64_t>> rotation_time_ns_;
   // The last kRotationSamples of those times (ns; truncate's scaled to the
   // cap):

@@ -111,18 +111,23 @@ bool LogsPolicy::Rotate(const Action& action, WallTime now, ExecContext& ctx,
     // intent stays open for Resolve to tell whether the archive came to be.
     return fail(rotated.status());
   }
-  ForgetEarly(action.target);
   NotePunched(action.target, rotated->punched);
+  Duration from = started;
   std::vector<std::string> warnings = rotated->warnings;
   // shared_reopen: once for the run's rotations (FinishShared).
   if (rule_.method == RotateMethod::kReopen && !rule_.shared_reopen) {
     Notify(&warnings);
-    // The writer leaves the archive about now: with this lead, it ends
-    // about at the cap.
+    // The writer leaves the archive about now. It has been adding to it
+    // since the watcher's early notice (a run still at work delays the
+    // next): that whole time is the lead that ends the archive about at
+    // the cap. Truncate's copy time is scaled to the cap, so it is timed
+    // from the rotation's start.
     writer_off = services_.clock.BootNow();
+    from = std::min(from, NoticedAt(action.target).value_or(from));
   }
-  if (rotated->lossless && writer_off > started) {
-    LearnRotationTime(writer_off - started, rotated->bytes);
+  ForgetEarly(action.target);
+  if (rotated->lossless && writer_off > from) {
+    LearnRotationTime(writer_off - from, rotated->bytes);
   }
   for (const std::string& w : warnings) WarnOnce(action.target + w, w);
   if (rotated->bytes == 0) {
