@@ -28,6 +28,9 @@ interface io.retentiond.Manager
 # progress: while a run executes, its items done of planned (in unit, the
 # kind's item), the seconds since it began, its rate since then and the
 # seconds left at that rate (null until anything is done); null otherwise.
+# alerts: the conditions standing now that an operator must act on, by
+# name (a logs policy: budget, writer_without_o_append), each with what is
+# wrong and at risk; empty when none.
 type Progress (
   done: int,
   planned: int,
@@ -53,7 +56,8 @@ type Policy (
   brake: ?string,
   holder: ?WorkHolder,
   description: ?string,
-  progress: ?Progress
+  progress: ?Progress,
+  alerts: [string]string
 )
 
 # One action of a run's plan, with the reason an auditor reads.

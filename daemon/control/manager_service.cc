@@ -138,7 +138,10 @@ StatusOr<json> ManagerService::PolicyArray() {
               {"brake", nullptr},
               {"holder", nullptr},
               {"description", nullptr},
-              {"progress", ProgressJson(daemon_.progress().Find(view.id))}};
+              {"progress", ProgressJson(daemon_.progress().Find(view.id))},
+              {"alerts", json::object()}};
+    for (const auto& [name, text] : policy ? policy->alerts() : PolicyAlerts{})
+      p["alerts"][name] = text;
     if (section && section->Has(kDescriptionKey)) {
       p["description"] = section->GetString(kDescriptionKey);
     }

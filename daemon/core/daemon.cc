@@ -311,7 +311,7 @@ StatusOr<std::string> Daemon::Metrics() {
                                  BuiltinReportSections(), clock_.Now());
   if (!snapshot.ok()) return snapshot.status();
   return FormatPrometheus(*snapshot, RETENTION_VERSION) + LatenessMetrics() +
-         FormatCheckpointMetrics(checkpoint_sends());
+         FormatCheckpointMetrics(checkpoint_sends()) + AlertMetrics();
 }
 
 Status Daemon::WriteMetricsFile() {

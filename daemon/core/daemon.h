@@ -129,6 +129,8 @@ class Daemon {
   Status RecordInterruptedRuns();
   // retentiond_lateness_* (lateness.h) for Metrics().
   std::string LatenessMetrics() const;
+  // retentiond_policy_alert (FormatAlertMetrics) for Metrics().
+  std::string AlertMetrics() const;
   // After every run, when [daemon] metrics_file is set.
   Status WriteMetricsFile();
 

@@ -315,6 +315,21 @@ std::string FormatPrometheus(const MetricsSnapshot& m,
   return out;
 }
 
+std::string FormatAlertMetrics(
+    const std::map<std::string, PolicyAlerts>& alerts) {
+  std::string out;
+  Family(&out, "retentiond_policy_alert", "gauge",
+         "1 for each alert a policy has now (retentionctl status says why); "
+         "absent when it has none.");
+  for (const auto& [id, list] : alerts) {
+    for (const auto& [name, text] : list) {
+      Sample(&out, "retentiond_policy_alert",
+             PolicyLabel(id) + ",alert=\"" + Label(name) + "\"", 1);
+    }
+  }
+  return out;
+}
+
 std::string PrometheusLabelValue(const std::string& value) {
   return Label(value);
 }

@@ -44,6 +44,7 @@
 #include "config/config.h"
 #include "config/kind_registry.h"
 #include "core/audit_store.h"
+#include "core/policy.h"
 #include "core/report_section.h"
 #include "core/state_db.h"
 
@@ -81,6 +82,13 @@ StatusOr<MetricsSnapshot> CollectMetrics(StateDb& db, const Config* config,
 
 std::string FormatPrometheus(const MetricsSnapshot& snapshot,
                              const std::string& version);
+
+// retentiond_policy_alert{policy,alert} 1 for each alert standing now
+// (Policy::alerts, by policy id); the family's header alone when there is
+// none. Only the daemon knows them: `retentionctl metrics` without a
+// running daemon has no such sample.
+std::string FormatAlertMetrics(
+    const std::map<std::string, PolicyAlerts>& alerts);
 
 // `value` escaped for a label's double quotes (backslash, quote, newline).
 std::string PrometheusLabelValue(const std::string& value);

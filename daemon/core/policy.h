@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -95,6 +96,12 @@ struct WorkHolder {
   WallTime until{};
 };
 
+// A policy's standing alerts: name -> what is wrong and what is at risk,
+// in a sentence. Names are fixed per kind (logs: "budget",
+// "writer_without_o_append"); status shows them and the metrics export
+// each as retentiond_policy_alert.
+using PolicyAlerts = std::map<std::string, std::string>;
+
 struct Plan {
   std::string policy;
   WallTime now{};
@@ -103,6 +110,9 @@ struct Plan {
   std::vector<std::string> warnings;  // skipped entries, snapshot errors
   // Empty when the kind does not measure what it keeps.
   std::optional<Survivors> kept;
+  // Standing conditions this plan found that an operator must act on
+  // (PolicyAlerts): e.g. logs' "budget" when max_total_size cannot be met.
+  PolicyAlerts alerts;
 };
 
 struct ExecResult {
@@ -224,6 +234,9 @@ class Policy {
   // for policies each host runs alone (the default) or before any run.
   // Called from the main thread, possibly during a run.
   virtual std::optional<WorkHolder> work_holder() const { return std::nullopt; }
+  // The alerts standing now (as the policy's last real run left them);
+  // none by default. Called from the main thread, possibly during a run.
+  virtual PolicyAlerts alerts() const { return {}; }
 };
 
 }  // namespace retention

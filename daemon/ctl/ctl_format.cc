@@ -169,7 +169,8 @@ std::string FormatPolicyTable(const json& policies, WallTime now) {
   if (!policies.is_array() || policies.empty()) {
     return "no policies configured\n";
   }
-  // 80 columns: a long id is cut; an engaged brake is said below the table.
+  // 80 columns: a long id is cut; an engaged brake and each standing
+  // alert are said below the table.
   std::vector<TableRow> rows = {
       {"POLICY", "EVERY", "STATE", "NEXT RUN", "LAST RUN", "RESULT"}};
   std::string notes;
@@ -185,6 +186,12 @@ std::string FormatPolicyTable(const json& policies, WallTime now) {
     if (brake != "-") {
       notes += WrapText(Field(p, "id") + ": brake engaged: " + brake +
                         " (retentionctl release)");
+    }
+    auto alerts = p.is_object() ? p.find("alerts") : p.end();
+    if (alerts == p.end() || !alerts->is_object()) continue;
+    for (const auto& [name, text] : alerts->items()) {
+      notes += WrapText(Field(p, "id") + ": alert " + Printable(name) + ": " +
+                        Field(*alerts, name.c_str()));
     }
   }
   return FormatTable(rows) + (notes.empty() ? "" : "\n" + notes);

@@ -2,7 +2,8 @@
 # its offset runs past every cut. After the first rotation that finds the
 # hole, the daemon punches the head out instead: the live file's disk use
 # stays bounded while its apparent size grows, no archive holds a NUL byte,
-# and the log says so once, however many rotations follow.
+# and the log says so once, however many rotations follow; status and the
+# metrics carry it as the alert writer_without_o_append while it lasts.
 source "$(dirname "$0")/lib.bash"
 
 mkdir -p "$WORK"/{state,logs}
@@ -38,6 +39,20 @@ until [ "$(ls "$WORK"/logs/app.log-* 2>/dev/null | wc -l)" -ge 12 ]; do
   sleep 0.2
 done
 kill "$writer"; wait "$writer" 2>/dev/null || true
+# Status and the metrics name it, while the daemon runs.
+expect_code 0 "$RETENTIONCTL" --config "$WORK/r.conf" status
+grep -q "^logs.app: alert writer_without_o_append: .*app.log:" "$WORK/out" &&
+  grep -q "without O_APPEND" "$WORK/out" || { cat "$WORK/out"; fail "status has no alert"; }
+expect_code 0 "$RETENTIONCTL" --config "$WORK/r.conf" --json status
+python3 - "$WORK/out" <<'PY' || fail "status --json has no alert"
+import json, sys
+p = [p for p in json.load(open(sys.argv[1]))["policies"] if p["id"] == "logs.app"][0]
+assert "written without O_APPEND" in p["alerts"]["writer_without_o_append"], p
+assert "budget" not in p["alerts"], p
+PY
+expect_code 0 "$RETENTIONCTL" --config "$WORK/r.conf" metrics
+grep -qxF 'retentiond_policy_alert{policy="logs.app",alert="writer_without_o_append"} 1' "$WORK/out" ||
+  { grep alert "$WORK/out"; fail "no alert metric"; }
 # Stopped before the archives are read: a rotation in flight holds a
 # temporary copy that is renamed away under the loop below (one left by
 # the stop is still read: it must hold no NUL either).

@@ -110,6 +110,7 @@ StatusOr<RotationResult> FakeLogRotator::Cut(Dir& live_dir,
   cut_.erase(live_path);
   RotationResult result;
   result.bytes = in.length;
+  result.punched = punched_;
   const std::string archive_path = JoinPath(archive_dir.path(), archive);
   if (refuse_collapse_) {
     result.lossless = false;

@@ -16,6 +16,7 @@
 // FailStep (an I/O error at one step, rolled back as the real one does),
 // CrashAfter (the rotation stops after a durable step, as if killed, its
 // intent left for recovery), RefuseCollapse (the copy+truncate fallback),
+// ReportPunched (a writer without O_APPEND),
 // SetLetGoAfter(kNeverLetsGo) (a writer that never lets go).
 // FakeFilesystem's own injections (FailNext(FsOp::kWrite, ENOSPC)) apply to
 // what the rotator writes as well.
@@ -108,6 +109,12 @@ class FakeLogRotator final : public LogRotator {
     std::lock_guard lock(mu_);
     refuse_collapse_ = refuse;
   }
+  // Method truncate: report each rotation as punched (a writer without
+  // O_APPEND, RotationResult::punched); the bytes move the same way.
+  void ReportPunched(bool punched) {
+    std::lock_guard lock(mu_);
+    punched_ = punched;
+  }
   // After a reopen rotation the writer holds the archive until told to
   // reopen, then for `asks` more IsOpenForWriting questions (default 0);
   // kNeverLetsGo: for ever.
@@ -179,6 +186,7 @@ class FakeLogRotator final : public LogRotator {
   std::optional<std::pair<RotationStep, int>> fail_step_;
   std::optional<RotationStep> crash_after_;
   bool refuse_collapse_ = false;
+  bool punched_ = false;
   int let_go_after_ = 0;
   std::vector<int> writer_pids_;
   std::function<void()> on_tell_;

@@ -92,6 +92,26 @@ TEST_CASE("status names the host holding a fleet's policy, and only that") {
   CHECK(text.find("files.tmp: work held") == std::string::npos);
 }
 
+TEST_CASE("status says each standing alert of a policy below the table") {
+  json over = Policy("logs.access", nullptr, nullptr);
+  over["alerts"] = {{"budget", "max_total_size 1.0 GiB not met"},
+                    {"writer_without_o_append", "/var/log/\x1b[31m.log: x"}};
+  json fine = Policy("logs.app", nullptr, nullptr);
+  fine["alerts"] = json::object();
+  json old = Policy("files.tmp", nullptr, nullptr);  // an older daemon's
+  const std::string text = FormatPolicyTable({over, fine, old}, kNow);
+  CHECK(text.substr(text.find("\n\n")) ==
+        "\n\nlogs.access: alert budget: max_total_size 1.0 GiB not met\n"
+        "logs.access: alert writer_without_o_append: /var/log/?[31m.log: x\n");
+  // Long ones wrap within 80 columns.
+  over["alerts"]["budget"] = std::string(60, 'w') + " " + std::string(60, 'z');
+  std::istringstream lines(FormatPolicyTable({over}, kNow));
+  for (std::string line; std::getline(lines, line);) {
+    INFO(line);
+    CHECK(DisplayWidth(line) <= 80);
+  }
+}
+
 TEST_CASE("status shows the header, then the policy table") {
   json status = {{"version", "0.1.0"},
                  {"pid", 42},

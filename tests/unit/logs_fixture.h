@@ -86,6 +86,14 @@ struct LogsFixture {
   void AddArchive(const std::string& name, uint64_t size) {
     fs.AddFile(JoinPath(kLogDir, name), size, clock.Now());
   }
+  // The set of the budget tests: three archives of 4K, 31, 24 and 7 days
+  // old, and a live file of 1000 bytes.
+  void AddThreeArchives() {
+    AddLive(std::string(1000, 'x'));
+    AddArchive("app.log-20251201T000000Z.zst", 4096);
+    AddArchive("app.log-20251208T000000Z.zst", 4096);
+    AddArchive("app.log-20251225T000000Z.zst", 4096);
+  }
   // Targets of the recorded actions with `verb`, in order.
   std::vector<std::string> Recorded(Verb verb) const {
     std::vector<std::string> out;

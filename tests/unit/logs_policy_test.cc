@@ -145,21 +145,13 @@ TEST_CASE("a rotation past the count limit is followed by the oldest delete") {
   CHECK(f.Names() == Names{"app.log", kArchiveName + ".zst"});
 }
 
-// The set of the budget tests: three archives of 4K, a week apart, the
-// oldest 31 days old, and a live file of 1000 bytes under its cap.
-void AddThreeArchives(LogsFixture& f) {
-  f.AddLive(std::string(1000, 'x'));
-  f.AddArchive("app.log-20251201T000000Z.zst", 4096);
-  f.AddArchive("app.log-20251208T000000Z.zst", 4096);
-  f.AddArchive("app.log-20251225T000000Z.zst", 4096);
-}
 const std::string kOldest = "/var/log/app/app.log-20251201T000000Z.zst";
 const std::string kMiddle = "/var/log/app/app.log-20251208T000000Z.zst";
 
 TEST_CASE("archives beyond keep are deleted oldest first") {
   LogsFixture f;
   f.Build("keep = 2\n");
-  AddThreeArchives(f);
+  f.AddThreeArchives();
   ExecResult r = f.Run();
   CHECK(r.errors.empty());
   CHECK(f.Recorded(Verb::kDelete) == Names{kOldest});
@@ -169,7 +161,7 @@ TEST_CASE("archives beyond keep are deleted oldest first") {
 TEST_CASE("archives older than max_age are deleted") {
   LogsFixture f;
   f.Build("max_age = 21d\n");
-  AddThreeArchives(f);
+  f.AddThreeArchives();
   ExecResult r = f.Run();
   CHECK(r.errors.empty());
   CHECK(f.Recorded(Verb::kDelete) == Names{kOldest, kMiddle});
@@ -179,11 +171,27 @@ TEST_CASE("archives older than max_age are deleted") {
 TEST_CASE("the byte budget deletes the oldest archives until the set fits") {
   LogsFixture f;
   f.Build("max_total_size = 10K\n");  // 1000 + 3 x 4096 is over by one
-  AddThreeArchives(f);
+  f.AddThreeArchives();
   ExecResult r = f.Run();
   CHECK(r.errors.empty());
   CHECK(f.Recorded(Verb::kDelete) == Names{kOldest});
   CHECK(f.fs.removed() == Names{kOldest});
+}
+
+TEST_CASE("the carries beside the live file count in the byte budget") {
+  LogsFixture f;
+  f.Build("max_total_size = 10K\n");
+  f.AddThreeArchives();
+  // 1000 + 2 x 4096 + 600 + 500 > 10K: the middle archive goes too. The
+  // carry of a file the set does not match is not its own.
+  f.AddArchive(".app.log.rtd-carry", 600);
+  f.AddArchive(".app.log.rtd-carry.new", 500);
+  f.AddArchive(".other.log.rtd-carry", 8000);
+  ExecResult r = f.Run();
+  CHECK(r.errors.empty());
+  CHECK(f.fs.removed() == Names{kOldest, kMiddle});
+  // Carries are never the planner's to delete.
+  CHECK(f.fs.Exists("/var/log/app/.app.log.rtd-carry"));
 }
 
 TEST_CASE("an archive the budget deletes that was compressed since the plan goes as compressed") {
@@ -218,7 +226,7 @@ TEST_CASE("an archive the budget deletes that was compressed since the plan goes
 TEST_CASE("a budget dry run lists the deletions and removes nothing") {
   LogsFixture f;
   f.Build("max_age = 21d\nkeep = 2\n");
-  AddThreeArchives(f);
+  f.AddThreeArchives();
   Plan plan = f.MakePlan();
   Names planned;
   for (const Action& a : plan.actions) {

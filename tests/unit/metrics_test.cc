@@ -180,5 +180,23 @@ TEST_CASE("metric label values are escaped") {
   CHECK(out.find("policy=\"files.a\\\"b\\\\c\\nd\"") != std::string::npos);
 }
 
+TEST_CASE("each standing alert of a policy is a gauge, and none is absent") {
+  const std::string none = FormatAlertMetrics({{"logs.a", {}}});
+  CHECK(none ==
+        "# HELP retentiond_policy_alert 1 for each alert a policy has now "
+        "(retentionctl status says why); absent when it has none.\n"
+        "# TYPE retentiond_policy_alert gauge\n");
+  const std::string out = FormatAlertMetrics(
+      {{"logs.a", {{"budget", "max_total_size 1.0 GiB not met"},
+                   {"writer_without_o_append", "x"}}},
+       {"logs.b", {}},
+       {"logs.\"c", {{"budget", "y"}}}});
+  CHECK(out.substr(none.size()) ==
+        "retentiond_policy_alert{policy=\"logs.\\\"c\",alert=\"budget\"} 1\n"
+        "retentiond_policy_alert{policy=\"logs.a\",alert=\"budget\"} 1\n"
+        "retentiond_policy_alert{policy=\"logs.a\",alert=\"writer_without_"
+        "o_append\"} 1\n");
+}
+
 }  // namespace
 }  // namespace retention

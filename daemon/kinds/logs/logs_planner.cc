@@ -5,6 +5,7 @@
 #include <set>
 #include <tuple>
 
+#include "base/human_format.h"
 #include "config/config_value.h"
 #include "core/lateness.h"
 #include "kinds/logs/logs_calendar.h"
@@ -68,11 +69,6 @@ class LogsPlanner {
   bool Floored(const Archive& a) const {
     return rule_.min_age > Duration::zero() && now_ - a.time <= rule_.min_age;
   }
-  // A temp of the compression at work now: "ARCHIVE.zst.rtd-tmp".
-  bool InFlight(const LogsEntry& e) const {
-    const std::string& now = snapshot_.compressing_now;
-    return !now.empty() && e.path().rfind(now, 0) == 0;
-  }
   // The archive's path when its action runs (after any planned rotation).
   std::string TargetOf(const Archive& a) const;
   std::string Dated(const Archive& a) const;
@@ -92,7 +88,6 @@ class LogsPlanner {
   std::vector<Action> cleanups_;
   std::vector<Action> rotations_;
   std::map<std::string, std::string> calendar_;  // live path -> reason
-  uint64_t inflight_bytes_ = 0;  // temps of the compression at work
 };
 
 Plan LogsPlanner::Run() {
@@ -149,8 +144,8 @@ void LogsPlanner::ScanArchives() {
     } else if (e.info.type != FileType::kRegular) {
       plan_.warnings.push_back(e.path() +
                                ": not a regular file; never deleted");
-    } else if (name->temp && InFlight(e)) {
-      inflight_bytes_ += e.info.size;  // the compressor's output, growing
+    } else if (name->temp && InFlight(snapshot_, e)) {
+      continue;  // the compressor's output: BudgetTransient counts it
     } else if (name->temp) {
       cleanups_.push_back(MakeAction(
           Verb::kCleanup, e.path(), e.info,
@@ -233,7 +228,7 @@ std::string LogsPlanner::Dated(const Archive& a) const {
 }
 
 uint64_t LogsPlanner::TotalBytes() const {
-  uint64_t total = inflight_bytes_;
+  uint64_t total = BudgetTransient(rule_, snapshot_);
   for (const LogsEntry* e : live_) total += e->info.size;
   for (const Archive& a : archives_) {
     if (a.why.empty()) total += a.entry->info.size;
@@ -337,20 +332,12 @@ void LogsPlanner::MarkBudget() {
     total -= a.entry->info.size;
   }
   if (total + reserve <= budget) return;
-  std::string warning = "max_total_size " + FormatSize(budget) +
-                        " not met: the set holds " + FormatSize(total) +
-                        reserved;
-  if (floored) {
-    warning += "; the rotated files left are younger than min_age " +
-               FormatDuration(rule_.min_age);
-  } else {
-    // Every rotated file is planned for deletion: the live files alone
-    // exceed the budget.
-    warning += " in live files alone";
-    if (rule_.max_file_size == 0) warning += "; set max_file_size to rotate";
-    if (reserve > 0) warning += " and what they may add before the next run";
-  }
-  plan_.warnings.push_back(std::move(warning));
+  const BudgetCause why =
+      floored ? BudgetCause::kFloored : BudgetCause::kLiveAlone;
+  plan_.alerts["budget"] =
+      BudgetNotMet(rule_, total, reserve, why, &HumanBytes);
+  plan_.warnings.push_back(
+      BudgetNotMet(rule_, total, reserve, why, &FormatSize));
 }
 
 void LogsPlanner::Assemble() {

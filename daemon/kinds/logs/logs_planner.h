@@ -24,14 +24,18 @@
 //              execution time (the same unless the directory changed).
 //   "compress" an uncompressed archive, when compress != none.
 //   "delete"   rotated files, oldest first, until every limit holds: total
-//              live + rotated + in-flight bytes <= max_total_size (a planned
+//              live + rotated + transient bytes (BudgetTransient: the temp
+//              of the compression at work, the carries) <= max_total_size
+//              (a planned
 //              rotation's bytes count as still present), where the total
 //              also reserves, when max_file_size is set, what can appear
 //              before the next plan (BudgetReserve below), age <= max_age,
 //              count per live file <= keep (a planned rotation counts as one
 //              more). Never a file younger than min_age (the floor wins, with
 //              a warning when a limit cannot be met because of it), never a
-//              live file.
+//              live file. When the budget cannot be met, plan.alerts
+//              ["budget"] says why (BudgetNotMet, in IEC units; the warning
+//              says the same in the config's units).
 // An archive queued for compression (snapshot.compressing) gets no
 // "compress" action and may still be deleted, oldest first like any other
 // (the executor withdraws or abandons its compression first); the temp of
@@ -89,7 +93,14 @@ struct LogSetSnapshot {
   // one of them it works on now ("" if none).
   std::set<std::string> compressing;
   std::string compressing_now;
+  // The carries of truncate rotations beside the live files (CarryName:
+  // the fragment of a line the next archive opens with), in bytes.
+  uint64_t carry_bytes = 0;
 };
+
+// Whether `e` is the archive the compressor works on now, or its temp
+// ("ARCHIVE.zst.rtd-tmp"): its path begins with snapshot.compressing_now.
+bool InFlight(const LogSetSnapshot& snapshot, const LogsEntry& e);
 
 // The bytes max_total_size keeps free for what can appear on disk before
 // the next plan, so that the budget holds at every instant, not only after
@@ -99,6 +110,24 @@ struct LogSetSnapshot {
 // one compression in flight (its output grows beside its source, up to the
 // source's size for incompressible lines). 0 without max_file_size.
 uint64_t BudgetReserve(const LogsRule& rule, const LogSetSnapshot& snapshot);
+
+// The bytes of the set that are neither a live file nor an archive, which
+// the budget counts all the same: the temp of the compression at work (its
+// output, growing) and the carries (snapshot.carry_bytes).
+uint64_t BudgetTransient(const LogsRule& rule, const LogSetSnapshot& snapshot);
+
+// Why a set holds more than max_total_size after its planned deletions:
+// the rotated files left are younger than min_age; holds took planned
+// deletions back; or every rotated file goes and the live files alone (with
+// what they may add) exceed it.
+enum class BudgetCause { kFloored, kHeld, kLiveAlone };
+
+// "max_total_size 5.0 KiB not met: the set holds 8.9 KiB; ..." for a set
+// left with `total` bytes + `reserve` (BudgetReserve), sizes written by
+// `size` (FormatSize for the log's warning, HumanBytes for the alert).
+std::string BudgetNotMet(const LogsRule& rule, uint64_t total,
+                         uint64_t reserve, BudgetCause why,
+                         std::string (*size)(uint64_t));
 
 Plan PlanLogs(const LogsRule& rule, const LogSetSnapshot& snapshot,
               WallTime now);

@@ -208,6 +208,7 @@ StatusOr<LogSetSnapshot> LogsPolicy::Snapshot(
              FileInfo{}});
         continue;
       }
+      if (AddCarry(**handle, dir, name, &snapshot)) continue;
       const bool live = IsLiveFile(rule_, dir, name);
       if (!live && !ArchiveOfSet(rule_, dir, name)) continue;
       auto info = fs.StatAt(**handle, name);
@@ -240,6 +241,8 @@ StatusOr<Plan> LogsPolicy::MakePlan(WallTime now) {
   for (const LogsEntry& e : snapshot->live) first_seen_.emplace(e.path(), now);
   snapshot->first_seen = first_seen_;
   Plan plan = PlanLogs(rule_, *snapshot, now);
+  budget_transient_ = BudgetTransient(rule_, *snapshot);
+  budget_reserve_ = BudgetReserve(rule_, *snapshot);
   // Archives being compressed (and their temps) belong to the compression
   // thread until it is done; the next run sees how it ended. A queued one
   // the budget needs gone is deleted, its compression withdrawn (Execute).
@@ -325,6 +328,7 @@ ExecResult LogsPolicy::Execute(const Plan& plan, ExecContext& ctx) {
   // else (the planner left those files alone).
   Recover(ctx, &result);
   RunOwed(ctx, &result);
+  NoteBudget(plan);
   for (const Action& action : plan.actions) {
     if (ctx.stopping()) break;
     bool go_on = true;

@@ -101,6 +101,13 @@ class LogsPolicy final : public Policy {
   // Waits for the compressions queued so far (a reopened archive's waits
   // for its writer to let go), within `limit`.
   size_t Finish(Duration limit, const std::atomic<bool>& stop) override;
+  // logs_alerts.cc. "budget": the last real run could not bring the set
+  // within max_total_size (min_age floors or holds keep too much, or the
+  // live files alone with what they may add exceed it);
+  // "writer_without_o_append": the last rotation of a live file punched
+  // its head out in place. Each clears with the run (budget) or the
+  // rotation (punch) that no longer finds it.
+  PolicyAlerts alerts() const override;
 
   // Blocks until every compression handed over so far has finished (tests,
   // numbered naming).
@@ -202,6 +209,17 @@ class LogsPolicy final : public Policy {
   // Notes a lossless rotation of `bytes` that took `took` (see
   // rotation_time_ns_) and sets the lead from the recent ones.
   void LearnRotationTime(Duration took, uint64_t bytes);
+  // logs_alerts.cc: `name` in `dir` is a carry (CarryName, or the next
+  // one) of a live file of the set: its size goes to
+  // snapshot->carry_bytes; true if so.
+  bool AddCarry(Dir& handle, const std::string& dir, const std::string& name,
+                LogSetSnapshot* snapshot);
+  // The budget alert of a real run's plan, after holds (Execute), with
+  // what MakePlan counted beside the files it keeps (budget_transient_,
+  // budget_reserve_).
+  void NoteBudget(const Plan& plan);
+  // After a rotation of `live_path`: whether it punched the head out.
+  void NotePunched(const std::string& live_path, bool punched);
   // After planning: whether the set is settled, and its next deadline
   // (settled_until_ns_; logs_idle.cc).
   void NoteSettled(const Plan& plan, const LogSetSnapshot& snapshot);
@@ -245,8 +263,16 @@ class LogsPolicy final : public Policy {
   // not settled (NextWake).
   std::atomic<int64_t> settled_until_ns_{0};
 
-  std::mutex mu_;  // guards compressing_*, cancelled_, warned_, pending_,
-                  // early_
+  // What the last plan's budget counted beyond the files it keeps:
+  // BudgetTransient + BudgetReserve (NoteBudget).
+  std::atomic<uint64_t> budget_transient_{0};
+  std::atomic<uint64_t> budget_reserve_{0};
+
+  mutable std::mutex mu_;  // guards compressing_*, cancelled_, warned_,
+                           // pending_, early_, budget_alert_, punched_
+  std::string budget_alert_;  // "": the last real run met the budget
+  // Live paths whose last rotation punched the head out in place.
+  std::set<std::string> punched_;
   // Early-rotation notices by live path, with when they came (BootNow).
   std::map<std::string, std::pair<EarlyCrossing, Duration>> early_;
   std::condition_variable idle_;

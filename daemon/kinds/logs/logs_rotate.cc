@@ -111,6 +111,7 @@ bool LogsPolicy::Rotate(const Action& action, WallTime now, ExecContext& ctx,
     // intent stays open for Resolve to tell whether the archive came to be.
     return fail(rotated.status());
   }
+  NotePunched(action.target, rotated->punched);
   Duration from = started;
   std::vector<std::string> warnings = rotated->warnings;
   // shared_reopen: once for the run's rotations (FinishShared).
