@@ -70,10 +70,13 @@ TEST_CASE("a writer without O_APPEND gets its head punched out, not a hole "
   CHECK(punched >= rotations - 2);
   CHECK(said.size() == 1);
   CHECK_THAT(*said.begin(), Catch::Matchers::Contains("without O_APPEND"));
-  // Bounded: a few caps at most (the writer runs on while a rotation
-  // copies), while its apparent size grew with every rotation.
-  CHECK(most_on_disk < 8 * kCap);
-  CHECK(env.StatLog("app.log").size > 20 * kCap);
+  // Bounded: a few caps at most (the writer, unpaced, runs on while a
+  // rotation copies: on a loaded machine, more), far from what it wrote,
+  // which a file whose head is never freed would hold; its apparent size
+  // grew with every rotation.
+  const uint64_t apparent = env.StatLog("app.log").size;
+  CHECK(apparent > 20 * kCap);
+  CHECK(most_on_disk < std::max<uint64_t>(8 * kCap, apparent / 4));
   std::string all;
   for (const std::string& name : env.ArchiveNames()) {
     const std::string data = RotationEnv::Contents(env.Archived(name));
