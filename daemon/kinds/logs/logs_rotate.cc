@@ -3,8 +3,11 @@
 // archive is queued for compression.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
+#include "base/human_format.h"
 #include "core/ledger_context.h"
 #include "core/recorded_removal.h"
 #include "core/runner.h"
@@ -50,6 +53,34 @@ void LogsPolicy::Notify(std::vector<std::string>* warnings) {
                         "; it keeps writing into the rotated file until it "
                         "reopens");
   }
+}
+
+void LogsPolicy::LearnRotationTime(Duration took, uint64_t bytes) {
+  if (bytes == 0 || !rotation_time_ns_) return;
+  // Truncate: scaled to a head of max_file_size (the copy grows with it).
+  // Reopen: as it is (nothing is copied).
+  const double scaled =
+      rule_.method == RotateMethod::kTruncate
+          ? static_cast<double>(took.count()) *
+                static_cast<double>(rule_.max_file_size) /
+                static_cast<double>(bytes)
+          : static_cast<double>(took.count());
+  rotation_samples_.push_back(static_cast<int64_t>(scaled));
+  if (rotation_samples_.size() > kRotationSamples) {
+    rotation_samples_.pop_front();
+  }
+  // The 95th percentile of the recent ones (their maximum while they are
+  // few) with a quarter more: the copy, the fsync and the collapse vary
+  // with the load, and a rotation slower than planned overshoots the cap.
+  std::vector<int64_t> sorted(rotation_samples_.begin(),
+                              rotation_samples_.end());
+  std::sort(sorted.begin(), sorted.end());
+  const size_t at = sorted.size() * 95 / 100;
+  const int64_t high = sorted[std::min(at, sorted.size() - 1)];
+  rotation_time_ns_->store(high + high / 4);
+  spdlog::debug("{}: a rotation of {} took {} ms; lead planned from {} ms",
+                rule_.policy, HumanBytes(bytes),
+                took.count() / 1000000, (high + high / 4) / 1000000);
 }
 
 bool LogsPolicy::Rotate(const Action& action, WallTime now, ExecContext& ctx,
