@@ -1,5 +1,6 @@
 #include "base/human_format.h"
 
+#include <algorithm>
 #include <array>
 
 namespace retention {
@@ -35,6 +36,10 @@ std::string HumanBytes(uint64_t bytes) {
 
 // Built forwards: GCC 12 takes an insert() at a computed position for an
 // overflow (-Wstringop-overflow, a false positive).
+std::string HumanSize(int64_t bytes) {
+  return HumanBytes(static_cast<uint64_t>(std::max<int64_t>(bytes, 0)));
+}
+
 std::string HumanCount(uint64_t n) {
   const std::string digits = std::to_string(n);
   std::string out;

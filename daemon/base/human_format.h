@@ -20,6 +20,9 @@ namespace retention {
 // larger than it is.
 std::string HumanBytes(uint64_t bytes);
 
+// HumanBytes of a signed byte count; a negative one (unknown) reads "0 B".
+std::string HumanSize(int64_t bytes);
+
 // "700,000": thousands separated by commas.
 std::string HumanCount(uint64_t n);
 

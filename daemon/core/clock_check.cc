@@ -8,13 +8,13 @@ namespace retention {
 namespace {
 
 // Whole seconds: the nanoseconds between two readings are noise to a reader.
-std::string Seconds(Duration d) {
+std::string SecondsText(Duration d) {
   return FormatDuration(std::chrono::round<std::chrono::seconds>(d));
 }
 
 std::string Signed(Duration d) {
   return (d < Duration::zero() ? "-" : "+") +
-         Seconds(d < Duration::zero() ? -d : d);
+         SecondsText(d < Duration::zero() ? -d : d);
 }
 
 }  // namespace
@@ -56,8 +56,9 @@ ClockVerdict CheckClock(const ClockReading& last, const ClockReading& now,
     if (back >= threshold) {
       v.jumped = true;
       v.skew = -back;
-      v.reason = "wall clock is " + Seconds(back) + " behind the last run (" +
-                 FormatIso8601(last.wall) + ", previous boot)";
+      v.reason = "wall clock is " + SecondsText(back) +
+                 " behind the last run (" + FormatIso8601(last.wall) +
+                 ", previous boot)";
     }
     return v;
   }

@@ -7,8 +7,8 @@
 namespace retention {
 namespace {
 
-IntentUpdate Outcome(const Intent& intent, const IntentFate& fate,
-                     WallTime now) {
+IntentUpdate FateUpdate(const Intent& intent, const IntentFate& fate,
+                        WallTime now) {
   IntentUpdate u{intent.id, true, std::nullopt};
   if (fate.kind != IntentFate::Kind::kPerformed) return u;
   LedgerEntry e;
@@ -64,7 +64,7 @@ bool Resolve(Policy& policy, const Intent& intent, WallTime now,
     }
     return false;
   }
-  *update = Outcome(intent, fate, now);
+  *update = FateUpdate(intent, fate, now);
   return true;
 }
 

@@ -39,7 +39,7 @@ std::string PolicyLabel(const std::string& id) {
   return "policy=\"" + Label(id) + "\"";
 }
 
-int64_t Seconds(Duration d) {
+int64_t WholeSeconds(Duration d) {
   return std::chrono::duration_cast<std::chrono::seconds>(d).count();
 }
 
@@ -148,7 +148,7 @@ void FormatLimits(std::string* out, const MetricsSnapshot& m) {
   for (const auto& [id, p] : m.configured) {
     if (p.max_age) {
       Sample(out, "retentiond_policy_max_age_seconds", PolicyKindLabels(m, id),
-             Seconds(*p.max_age));
+             WholeSeconds(*p.max_age));
     }
   }
   Family(out, "retentiond_policy_budget_bytes", "gauge",
@@ -242,8 +242,9 @@ void FormatLeft(std::string* out, const MetricsSnapshot& m) {
          "run ended; absent when it left none (retentiond_items_left 0).");
   for (const auto& [id, run] : m.measured) {
     if (!m.policies.count(id) || !run.oldest) continue;
-    Sample(out, "retentiond_oldest_item_age_seconds", PolicyLabel(id),
-           Seconds(std::max(run.finished - *run.oldest, Duration::zero())));
+    Sample(
+        out, "retentiond_oldest_item_age_seconds", PolicyLabel(id),
+        WholeSeconds(std::max(run.finished - *run.oldest, Duration::zero())));
   }
 }
 

@@ -14,7 +14,7 @@ namespace retention {
 namespace {
 
 constexpr size_t kMaxCheckpointFile = 256u << 20;
-constexpr size_t kMaxKeyFile = 16u << 10;
+constexpr size_t kMaxCheckpointKey = 16u << 10;
 
 // The checkpoints named on the command line, in the order read; false,
 // after printing why, when a source cannot be read.
@@ -121,7 +121,7 @@ int CheckCheckpoints(CtlContext& ctx, StateDb& db, Ledger& ledger,
   const std::string key_path = ctx.key_file.empty()
                                    ? ctx.state_dir + "/" + kPublicKeyFile
                                    : ctx.key_file;
-  auto key = ReadWholeFile(ctx.fs, key_path, kMaxKeyFile);
+  auto key = ReadWholeFile(ctx.fs, key_path, kMaxCheckpointKey);
   if (!key.ok()) {
     ctx.err << "retentionctl: the public key: " << key.status().ToString()
             << "\n";
@@ -173,7 +173,7 @@ int CheckCheckpoints(CtlContext& ctx, StateDb& db, Ledger& ledger,
 
 int PublicKeyFromStateDir(CtlContext& ctx) {
   const std::string path = ctx.state_dir + "/" + kPublicKeyFile;
-  auto key = ReadWholeFile(ctx.fs, path, kMaxKeyFile);
+  auto key = ReadWholeFile(ctx.fs, path, kMaxCheckpointKey);
   if (!key.ok()) {
     ctx.err << "retentionctl: " << key.status().ToString()
             << (key.status().IsNotFound()

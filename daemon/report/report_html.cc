@@ -25,10 +25,6 @@ constexpr char kStyle[] =
 
 std::string Escape(const std::string& s) { return EscapeHtml(s); }
 
-std::string Size(int64_t bytes) {
-  return HumanBytes(static_cast<uint64_t>(std::max<int64_t>(bytes, 0)));
-}
-
 std::string ComplianceCell(const PolicyReport& p) {
   const std::string text = KeptText(p);
   const char* style = text.rfind("✓", 0) == 0   ? "ok"
@@ -52,7 +48,8 @@ void WritePolicyRow(const PolicyReport& p, std::ostringstream& out) {
                                   Escape(p.description) + "</small>";
   out << "<tr><td>" << name << "</td>" << Cell(p.kind) << Cell(p.limit)
       << Cell(OldestText(p)) << ComplianceCell(p) << Cell(run)
-      << Cell(std::to_string(p.removed_items)) << Cell(Size(p.removed_bytes))
+      << Cell(std::to_string(p.removed_items))
+      << Cell(HumanSize(p.removed_bytes))
       << Cell(p.brake ? "engaged: " + p.brake->reason : "-") << "</tr>\n";
 }
 

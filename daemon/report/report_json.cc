@@ -9,21 +9,21 @@ namespace retention {
 namespace {
 
 // Keys keep the documented order.
-using json = nlohmann::ordered_json;
+using ojson = nlohmann::ordered_json;
 
-json Seconds(const std::optional<Duration>& d) {
+ojson JsonSeconds(const std::optional<Duration>& d) {
   if (!d) return nullptr;
   return std::chrono::duration_cast<std::chrono::seconds>(*d).count();
 }
 
-json BrakeJson(const std::optional<Brake>& b) {
+ojson BrakeJson(const std::optional<Brake>& b) {
   if (!b) return nullptr;
   return {{"reason", b->reason}, {"since", FormatIso8601(b->since)}};
 }
 
-json RunJson(const std::optional<RunRecord>& run) {
+ojson RunJson(const std::optional<RunRecord>& run) {
   if (!run) return nullptr;
-  json finished = nullptr;
+  ojson finished = nullptr;
   if (run->finished != WallTime{}) finished = FormatIso8601(run->finished);
   return {{"id", run->id},           {"started", FormatIso8601(run->started)},
           {"finished", finished},    {"outcome", run->outcome},
@@ -31,52 +31,54 @@ json RunJson(const std::optional<RunRecord>& run) {
           {"error", run->error}};
 }
 
-json PolicyJson(const PolicyReport& p) {
-  json details = json::array();
+ojson PolicyJson(const PolicyReport& p) {
+  ojson details = ojson::array();
   for (const auto& [name, value] : p.details) {
     details.push_back({{"name", name}, {"value", value}});
   }
-  json series = json::array();
+  ojson series = ojson::array();
   for (const ChartSeries& line : p.series) {
-    json points = json::array();
+    ojson points = ojson::array();
     for (const auto& [when, value] : line.points) {
       points.push_back({{"time", FormatIso8601(when)}, {"value", value}});
     }
-    series.push_back({{"name", line.name},
-                      {"points", points},
-                      {"limit", line.limit ? json(*line.limit) : json(nullptr)}});
+    series.push_back(
+        {{"name", line.name},
+         {"points", points},
+         {"limit", line.limit ? ojson(*line.limit) : ojson(nullptr)}});
   }
-  json days = json::array();
+  ojson days = ojson::array();
   for (const auto& [day, v] : p.removed_per_day) {
     days.push_back({{"day", day}, {"items", v.items}, {"bytes", v.bytes}});
   }
-  return {{"id", p.id},
-          {"kind", p.kind},
-          {"configured", p.configured},
-          {"limit", p.limit},
-          {"description", p.description},
-          {"worst_lateness_seconds", Seconds(p.worst_late)},
-          {"limit_age_seconds", Seconds(p.limit_age)},
-          {"oldest_age_seconds", Seconds(p.oldest_age)},
-          {"kept_items", p.kept_items ? json(*p.kept_items) : json(nullptr)},
-          {"kept_bytes", p.kept_items ? json(p.kept_bytes) : json(nullptr)},
-          {"live_bytes", p.kept_items ? json(p.live_bytes) : json(nullptr)},
-          {"limit_bytes", p.limit_bytes ? json(*p.limit_bytes) : json(nullptr)},
-          {"measured_at",
-           p.measured_at ? json(FormatIso8601(*p.measured_at)) : json(nullptr)},
-          {"compliance", ComplianceName(CheckCompliance(p))},
-          {"details", details},
-          {"series_title", p.series_title},
-          {"series", series},
-          {"last_run", RunJson(p.last_run)},
-          {"removed", {{"items", p.removed_items}, {"bytes", p.removed_bytes}}},
-          {"removed_per_day", days},
-          {"brake", BrakeJson(p.brake)}};
+  return {
+      {"id", p.id},
+      {"kind", p.kind},
+      {"configured", p.configured},
+      {"limit", p.limit},
+      {"description", p.description},
+      {"worst_lateness_seconds", JsonSeconds(p.worst_late)},
+      {"limit_age_seconds", JsonSeconds(p.limit_age)},
+      {"oldest_age_seconds", JsonSeconds(p.oldest_age)},
+      {"kept_items", p.kept_items ? ojson(*p.kept_items) : ojson(nullptr)},
+      {"kept_bytes", p.kept_items ? ojson(p.kept_bytes) : ojson(nullptr)},
+      {"live_bytes", p.kept_items ? ojson(p.live_bytes) : ojson(nullptr)},
+      {"limit_bytes", p.limit_bytes ? ojson(*p.limit_bytes) : ojson(nullptr)},
+      {"measured_at",
+       p.measured_at ? ojson(FormatIso8601(*p.measured_at)) : ojson(nullptr)},
+      {"compliance", ComplianceName(CheckCompliance(p))},
+      {"details", details},
+      {"series_title", p.series_title},
+      {"series", series},
+      {"last_run", RunJson(p.last_run)},
+      {"removed", {{"items", p.removed_items}, {"bytes", p.removed_bytes}}},
+      {"removed_per_day", days},
+      {"brake", BrakeJson(p.brake)}};
 }
 
-json LedgerJson(const LedgerCheck& c) {
-  json bad = nullptr;
-  json problem = nullptr;
+ojson LedgerJson(const LedgerCheck& c) {
+  ojson bad = nullptr;
+  ojson problem = nullptr;
   if (!c.ok) {
     bad = c.first_bad_seq;
     problem = c.problem;
@@ -88,7 +90,7 @@ json LedgerJson(const LedgerCheck& c) {
           {"problem", problem}};
 }
 
-json VerdictJson(const Verdict& v) {
+ojson VerdictJson(const Verdict& v) {
   return {{"promises", v.promises()},
           {"kept", v.kept},
           {"not_kept", v.not_kept},
@@ -98,11 +100,11 @@ json VerdictJson(const Verdict& v) {
 }  // namespace
 
 std::string FormatReportJson(const Report& r) {
-  json policies = json::array();
+  ojson policies = ojson::array();
   for (const PolicyReport& p : r.policies) policies.push_back(PolicyJson(p));
-  json events = json::object();
+  ojson events = ojson::object();
   for (const auto& [action, n] : r.daemon_events) events[action] = n;
-  json doc = {
+  ojson doc = {
       {"schema", kReportSchema},
       {"host", r.host},
       {"version", r.version},
@@ -115,11 +117,11 @@ std::string FormatReportJson(const Report& r) {
       {"clock_brake", BrakeJson(r.clock_brake)},
       {"daemon_events", events},
       {"holds", HoldsJson(r.holds)},
-      {"audit", r.audit ? json(AuditJson(*r.audit, r.generated_at))
-                        : json(nullptr)},
+      {"audit",
+       r.audit ? ojson(AuditJson(*r.audit, r.generated_at)) : ojson(nullptr)},
       {"policies", policies}};
   // Replace, not throw, on invalid UTF-8 in a path: the report must render.
-  return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+  return doc.dump(2, ' ', false, ojson::error_handler_t::replace) + "\n";
 }
 
 }  // namespace retention

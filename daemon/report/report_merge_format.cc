@@ -44,10 +44,6 @@ std::string LastRunCell(const HostPolicy& h) {
   return Printable(when + " " + h.last_run_outcome);
 }
 
-std::string Size(int64_t bytes) {
-  return HumanBytes(static_cast<uint64_t>(std::max<int64_t>(bytes, 0)));
-}
-
 void WriteHosts(const MergedReport& r, std::ostringstream& out) {
   size_t broken = 0;
   for (const MergedHost& h : r.hosts) broken += h.ledger_verified ? 0 : 1;
@@ -83,10 +79,10 @@ void WritePolicy(const MergedPolicy& p, std::ostringstream& out) {
                         : p.compliance == "overdue" ? "✗ overdue"
                                                     : "not measured";
   out << "\n"
-      << FitWidth(Printable(p.id) + " (" + p.kind + "): " + verdict + "; removed " +
-             std::to_string(p.removed_items) +
-             (p.removed_items == 1 ? " item, " : " items, ") +
-             Size(p.removed_bytes) + " in total")
+      << FitWidth(Printable(p.id) + " (" + p.kind + "): " + verdict +
+                  "; removed " + std::to_string(p.removed_items) +
+                  (p.removed_items == 1 ? " item, " : " items, ") +
+                  HumanSize(p.removed_bytes) + " in total")
       << "\n";
   if (p.limits_agree) {
     out << FitWidth("  limit: " + Printable(p.hosts.front().limit)) << "\n";
@@ -107,14 +103,14 @@ void WritePolicy(const MergedPolicy& p, std::ostringstream& out) {
       {"HOST", "REMOVED", "BYTES", "OLDEST", "LAST RUN (UTC)"}};
   for (const HostPolicy& h : p.hosts) {
     rows.push_back({Host(h.host) + (h.brake ? " (brake)" : ""),
-                    std::to_string(h.removed_items), Size(h.removed_bytes),
+                    std::to_string(h.removed_items), HumanSize(h.removed_bytes),
                     OldestCell(h), LastRunCell(h)});
   }
   for (const std::string& host : p.absent) {
     rows.push_back({Host(host), "-", "-", "-", "not configured"});
   }
   rows.push_back({"total", std::to_string(p.removed_items),
-                  Size(p.removed_bytes), "", ""});
+                  HumanSize(p.removed_bytes), "", ""});
   std::istringstream table(FormatTable(rows));
   for (std::string line; std::getline(table, line);) {
     while (!line.empty() && line.back() == ' ') line.pop_back();

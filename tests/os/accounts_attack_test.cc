@@ -17,7 +17,7 @@
 #include "accounts_env.h"
 #include "fakes/hooked_filesystem.h"
 
-namespace retention {
+namespace retention::accounts_attack_test {
 namespace {
 
 constexpr Duration kDay = AccountsEnv::kDay;
@@ -188,4 +188,4 @@ TEST_CASE("a dry run during the data-directory swap attack removes nothing",
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::accounts_attack_test

@@ -16,7 +16,7 @@
 
 #include "accounts_env.h"
 
-namespace retention {
+namespace retention::accounts_crash_test {
 namespace {
 
 constexpr Duration kDay = AccountsEnv::kDay;
@@ -138,4 +138,4 @@ TEST_CASE("kill -9 at random points: the next run completes the purge",
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::accounts_crash_test

@@ -14,7 +14,7 @@
 #include "accounts_env.h"
 #include "fakes/hooked_filesystem.h"
 
-namespace retention {
+namespace retention::accounts_nospace_test {
 namespace {
 
 constexpr Duration kDay = AccountsEnv::kDay;
@@ -157,4 +157,4 @@ TEST_CASE("a dry run with a full state directory removes nothing",
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::accounts_nospace_test

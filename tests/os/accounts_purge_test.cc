@@ -16,7 +16,7 @@
 #include "accounts_env.h"
 #include "kinds/accounts/accounts_state_store.h"
 
-namespace retention {
+namespace retention::accounts_purge_test {
 namespace {
 
 constexpr Duration kDay = AccountsEnv::kDay;
@@ -276,9 +276,9 @@ TEST_CASE("a tree with a FIFO is not purged completely, and says so",
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::accounts_purge_test
 
-namespace retention {
+namespace retention::accounts_purge_test {
 namespace {
 
 // Makes a chain of `depth` directories "d" beneath `top`, with a file at
@@ -335,9 +335,9 @@ TEST_CASE("a 1000-deep quarantined tree is removed with 100 descriptors",
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::accounts_purge_test
 
-namespace retention {
+namespace retention::accounts_purge_test {
 namespace {
 
 TEST_CASE("a mount inside a data directory is never entered nor removed",
@@ -373,4 +373,4 @@ TEST_CASE("a mount inside a data directory is never entered nor removed",
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::accounts_purge_test

@@ -9,7 +9,7 @@
 #include "accounts_env.h"
 #include "kinds/accounts/accounts_state_store.h"
 
-namespace retention {
+namespace retention::accounts_stranded_test {
 namespace {
 
 constexpr Duration kDay = AccountsEnv::kDay;
@@ -167,4 +167,4 @@ TEST_CASE("a quarantined entry that is not the directory planned goes back",
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::accounts_stranded_test

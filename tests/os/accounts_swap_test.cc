@@ -11,7 +11,7 @@
 
 #include "accounts_env.h"
 
-namespace retention {
+namespace retention::accounts_swap_test {
 namespace {
 
 // Swaps DIR/sub for a symlink to `target` and back until `stop`.
@@ -78,4 +78,4 @@ TEST_CASE(
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::accounts_swap_test

@@ -7,7 +7,7 @@
 #include "core/ledger.h"
 #include "db_test_util.h"
 
-namespace retention {
+namespace retention::audit_store_test {
 namespace {
 
 std::unique_ptr<StateDb> Open(const TempDir& dir) {
@@ -70,4 +70,4 @@ TEST_CASE("the ledger finds the newest entry of an action and a target") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::audit_store_test

@@ -17,7 +17,7 @@
 
 #include "compress/compression_pool.h"
 
-namespace retention {
+namespace retention::compression_pool_test {
 namespace {
 
 // Records the order pieces ran in; Wait() until `n` have.
@@ -189,4 +189,4 @@ TEST_CASE("withdrawing an owner drops its queued work and waits for its running"
   CHECK(log.order.size() == 1);  // the delayed rerun was dropped too
 }
 
-}  // namespace retention
+}  // namespace retention::compression_pool_test

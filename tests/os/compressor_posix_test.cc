@@ -19,7 +19,7 @@
 #include "status_printers.h"
 #include "temp_dir.h"
 
-namespace retention {
+namespace retention::compressor_posix_test {
 namespace {
 
 using Code = Status::Code;
@@ -210,4 +210,4 @@ TEST_CASE("a full disk keeps the original intact and leaves no temp file",
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::compressor_posix_test

@@ -13,7 +13,7 @@
 #include "config/config.h"
 #include "unit/test_registry.h"
 
-namespace retention {
+namespace retention::config_dropin_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -262,4 +262,4 @@ TEST_CASE("the configuration's SHA-256 covers every file read") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::config_dropin_test

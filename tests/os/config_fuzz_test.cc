@@ -19,7 +19,7 @@
 #include "config/kind_registry.h"
 #include "temp_dir.h"
 
-namespace retention {
+namespace retention::config_fuzz_test {
 namespace {
 
 const char* const kPieces[] = {
@@ -166,4 +166,4 @@ TEST_CASE("check-config on the largest configuration stays under 64 MB",
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::config_fuzz_test

@@ -21,7 +21,7 @@
 #include "control_loop.h"
 #include "temp_dir.h"
 
-namespace retention {
+namespace retention::control_hostile_test {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -250,4 +250,4 @@ TEST_CASE("admin_group members reach the socket without socket_group",
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::control_hostile_test

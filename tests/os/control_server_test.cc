@@ -12,7 +12,7 @@
 #include "control_loop.h"
 #include "temp_dir.h"
 
-namespace retention {
+namespace retention::control_server_test {
 namespace {
 
 using nlohmann::json;
@@ -360,4 +360,4 @@ TEST_CASE("a path too long for a socket is refused clearly", "[control]") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::control_server_test

@@ -28,7 +28,7 @@
 #include "status_printers.h"
 #include "temp_dir.h"
 
-namespace retention {
+namespace retention::ctl_client_test {
 namespace {
 
 using nlohmann::json;
@@ -406,4 +406,4 @@ TEST_CASE("metrics asks the daemon when it runs") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::ctl_client_test

@@ -10,7 +10,7 @@
 #include "core/ledger.h"
 #include "fake_fs_daemon.h"
 
-namespace retention {
+namespace retention::daemon_shutdown_test {
 namespace {
 
 // A policy that, as it is destroyed, records in the ledger, as a
@@ -61,4 +61,4 @@ TEST_CASE("a policy's last ledger write at shutdown finds the ledger") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::daemon_shutdown_test

@@ -13,7 +13,7 @@
 #include "status_printers.h"
 #include "temp_dir.h"
 
-namespace retention {
+namespace retention::file_cache_test {
 namespace {
 
 // Pages of the file at `path` now in the page cache.
@@ -85,4 +85,4 @@ TEST_CASE("reading a file through the POSIX filesystem leaves it uncached",
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::file_cache_test

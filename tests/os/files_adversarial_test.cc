@@ -28,7 +28,7 @@
 #include "stress_root.h"
 #include "temp_dir.h"
 
-namespace retention {
+namespace retention::files_adversarial_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -335,4 +335,4 @@ TEST_CASE("a recursive sweep of a directory of a million entries") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::files_adversarial_test

@@ -15,7 +15,7 @@
 #include "fake_fs_daemon.h"
 #include "kinds/files/files_planner.h"
 
-namespace retention {
+namespace retention::files_recursive_test {
 namespace {
 
 using std::chrono::hours;
@@ -332,4 +332,4 @@ TEST_CASE(
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::files_recursive_test

@@ -6,7 +6,7 @@
 
 #include "os/filesystem_envs.h"
 
-namespace retention {
+namespace retention::filesystem_contract_test {
 namespace {
 
 using Code = Status::Code;
@@ -393,4 +393,4 @@ TEMPLATE_TEST_CASE("an unlocked file is not locked", "[contract]", PosixEnv,
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::filesystem_contract_test

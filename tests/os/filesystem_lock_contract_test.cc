@@ -7,7 +7,7 @@
 
 #include "os/filesystem_envs.h"
 
-namespace retention {
+namespace retention::filesystem_lock_contract_test {
 namespace {
 
 using Code = Status::Code;
@@ -102,9 +102,9 @@ TEMPLATE_TEST_CASE("a lock file is never taken through a symlink", "[contract]",
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::filesystem_lock_contract_test
 
-namespace retention {
+namespace retention::filesystem_lock_contract_test {
 namespace {
 
 TEMPLATE_TEST_CASE("a file replaces its target atomically, never a directory",
@@ -126,4 +126,4 @@ TEMPLATE_TEST_CASE("a file replaces its target atomically, never a directory",
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::filesystem_lock_contract_test

@@ -11,7 +11,7 @@
 
 #include "os/filesystem_envs.h"
 
-namespace retention {
+namespace retention::filesystem_posix_test {
 namespace {
 
 using Code = Status::Code;
@@ -209,4 +209,4 @@ TEST_CASE("a file opened to read reads and refuses writes") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::filesystem_posix_test

@@ -17,7 +17,7 @@
 #include "sql/sqlite_connection.h"
 #include "temp_dir.h"
 
-namespace retention {
+namespace retention::intent_log_test {
 namespace {
 
 constexpr Duration kDay = std::chrono::hours(24);
@@ -345,4 +345,4 @@ TEST_CASE("an intent that cannot be resolved keeps the policy from deleting",
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::intent_log_test

@@ -10,7 +10,7 @@
 #include "kinds/logs/keep_free_planner.h"
 #include "kinds/logs/logs_naming.h"
 
-namespace retention {
+namespace retention::keep_free_pipeline_test {
 namespace {
 
 using std::chrono::hours;
@@ -120,4 +120,4 @@ TEST_CASE("a bad keep_free value is a config error naming the key") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::keep_free_pipeline_test

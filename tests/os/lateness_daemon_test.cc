@@ -6,7 +6,7 @@
 #include "core/lateness.h"
 #include "fake_fs_daemon.h"
 
-namespace retention {
+namespace retention::lateness_daemon_test {
 namespace {
 
 using std::chrono::hours;
@@ -55,4 +55,4 @@ TEST_CASE("a removal's ledger entry and the metrics carry its lateness") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::lateness_daemon_test

@@ -7,7 +7,7 @@
 
 #include "intent_fixture.h"
 
-namespace retention {
+namespace retention::ledger_context_test {
 namespace {
 
 TEST_CASE("the next group's intent is durable at once and the last group's "
@@ -70,4 +70,4 @@ TEST_CASE("a lost outcomes commit leaves both groups to recovery and stops "
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::ledger_context_test

@@ -11,7 +11,7 @@
 #include "db_test_util.h"
 #include "sql/sqlite_connection.h"
 
-namespace retention {
+namespace retention::ledger_test {
 namespace {
 
 const std::string kZeros(64, '0');
@@ -312,4 +312,4 @@ TEST_CASE("the ledger hash changes when any field changes") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::ledger_test

@@ -18,7 +18,7 @@
 #include "os/log_writer.h"
 #include "os/rotation_env.h"
 
-namespace retention {
+namespace retention::log_reopen_test {
 namespace {
 
 using Catch::Matchers::Contains;
@@ -56,7 +56,7 @@ TEST_CASE("rename rotations with a reopening writer lose no line",
     CreateSpec spec;
     if (i == kRotations / 2) spec = {0600, 42, 43};
     StatusOr<RotationResult> r =
-        RotateByRename(env.logs(), "app.log", env.archive(), ArchiveName(i),
+        RotateByRename(env.logs(), "app.log", env.archive(), TestArchiveName(i),
                        env.StatLog("app.log"), spec);
     REQUIRE(r.ok());
     CHECK(r->lossless);
@@ -67,13 +67,13 @@ TEST_CASE("rename rotations with a reopening writer lose no line",
       CheckOwner(env.StatLog("app.log"), 0600, 42, 43);
     }
     StatusOr<FileInfo> archived =
-        env.fs().StatAt(env.archive(), ArchiveName(i));
+        env.fs().StatAt(env.archive(), TestArchiveName(i));
     REQUIRE(archived.ok());
     // The writer has not been told yet.
-    CHECK(Written(env, ArchiveName(i), *archived));
+    CHECK(Written(env, TestArchiveName(i), *archived));
     REQUIRE(SignalWriter(pid_file, SIGUSR1).ok());
     REQUIRE(writer.AwaitReopen());
-    CHECK_FALSE(Written(env, ArchiveName(i), *archived));
+    CHECK_FALSE(Written(env, TestArchiveName(i), *archived));
   }
   const int64_t written = writer.Stop();
   REQUIRE(written > 0);
@@ -280,4 +280,4 @@ TEST_CASE("a reopen command succeeds, fails with its stderr, or times out",
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::log_reopen_test

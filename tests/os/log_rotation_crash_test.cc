@@ -16,7 +16,7 @@
 #include "os/log_writer.h"
 #include "os/rotation_env.h"
 
-namespace retention {
+namespace retention::log_rotation_crash_test {
 namespace {
 
 using Catch::Matchers::Contains;
@@ -39,8 +39,9 @@ int NextIndex(RotationEnv& env) {
     StatusOr<FileInfo> info = env.fs().StatAt(env.logs(), "app.log");
     if (!info.ok()) _exit(3);
     if (info->size < 3 * 4096) continue;
-    StatusOr<RotationResult> r = RotateByCollapse(
-        env.logs(), "app.log", env.archive(), ArchiveName(index), *info, hook);
+    StatusOr<RotationResult> r =
+        RotateByCollapse(env.logs(), "app.log", env.archive(),
+                         TestArchiveName(index), *info, hook);
     if (!r.ok() || !r->lossless) _exit(4);
     if (r->bytes > 0) ++index;
   }
@@ -152,9 +153,9 @@ TEST_CASE("a collapse rotation killed after each step recovers exactly",
     REQUIRE(done.size() == 1);
     CHECK_THAT(done[0], Contains(outcome));
     // And the next rotation goes through.
-    StatusOr<RotationResult> r =
-        RotateByCollapse(env.logs(), "app.log", env.archive(),
-                         ArchiveName(NextIndex(env)), env.StatLog("app.log"));
+    StatusOr<RotationResult> r = RotateByCollapse(
+        env.logs(), "app.log", env.archive(), TestArchiveName(NextIndex(env)),
+        env.StatLog("app.log"));
     REQUIRE(r.ok());
   }
   CheckAllLinesOnce(env, writer);
@@ -188,7 +189,8 @@ TEST_CASE("a copy+truncate rotation killed after each step recovers exactly",
     const int index = NextIndex(env);
     Child rotator([&, step = step] {
       (void)RotateByCollapse(env.logs(), "app.log", env.archive(),
-                             ArchiveName(index), info, [&](RotationStep now) {
+                             TestArchiveName(index), info,
+                             [&](RotationStep now) {
                                if (now == step) raise(SIGKILL);
                              });
     });
@@ -221,7 +223,8 @@ TEST_CASE("a rename rotation killed after each step recovers exactly",
     const int index = NextIndex(env);
     Child rotator([&, step = step] {
       (void)RotateByRename(env.logs(), "app.log", env.archive(),
-                           ArchiveName(index), info, {}, [&](RotationStep now) {
+                           TestArchiveName(index), info, {},
+                           [&](RotationStep now) {
                              if (now == step) raise(SIGKILL);
                            });
     });
@@ -242,4 +245,4 @@ TEST_CASE("a rename rotation killed after each step recovers exactly",
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::log_rotation_crash_test

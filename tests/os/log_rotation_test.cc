@@ -17,7 +17,7 @@
 #include "os/log_writer.h"
 #include "os/rotation_env.h"
 
-namespace retention {
+namespace retention::log_rotation_test {
 namespace {
 
 using Catch::Matchers::Contains;
@@ -51,13 +51,14 @@ TEST_CASE("collapse rotations lose and duplicate no line of a busy writer",
     FileInfo info = env.StatLog("app.log");
     if (info.size < 64 * 1024) continue;
     StatusOr<RotationResult> r = RotateByCollapse(
-        env.logs(), "app.log", env.archive(), ArchiveName(rotations), info);
+        env.logs(), "app.log", env.archive(), TestArchiveName(rotations), info);
     INFO(r.status().ToString());
     REQUIRE(r.ok());
     CHECK(r->lossless);
     CHECK(r->warnings.empty());
     CHECK(r->bytes > 0);
-    CHECK(RotationEnv::LastByte(env.Archived(ArchiveName(rotations))) == '\n');
+    CHECK(RotationEnv::LastByte(env.Archived(TestArchiveName(rotations))) ==
+          '\n');
     CHECK(r->bytes < info.size + 64 * 1024 * 1024);
     moved += r->bytes;
     ++rotations;
@@ -185,7 +186,7 @@ TEST_CASE("where collapse is refused, copy and truncate runs and says so",
       FileInfo info = env.StatLog("app.log");
       if (info.size < 64 * 1024) continue;
       StatusOr<RotationResult> r = RotateByCollapse(
-          env.logs(), "app.log", env.archive(), ArchiveName(i++), info);
+          env.logs(), "app.log", env.archive(), TestArchiveName(i++), info);
       INFO(r.status().ToString());
       REQUIRE(r.ok());
       CHECK_FALSE(r->lossless);
@@ -405,4 +406,4 @@ TEST_CASE("an entry planted at a temp name does not stop a rotation",
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::log_rotation_test

@@ -16,7 +16,7 @@
 #include "fakes/fake_log_rotator.h"
 #include "kinds/logs/logs_policy.h"
 
-namespace retention {
+namespace retention::logs_pipeline_test {
 namespace {
 
 using Catch::Matchers::Contains;
@@ -136,9 +136,9 @@ TEST_CASE(
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::logs_pipeline_test
 
-namespace retention {
+namespace retention::logs_pipeline_test {
 namespace {
 
 TEST_CASE(
@@ -219,4 +219,4 @@ TEST_CASE(
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::logs_pipeline_test

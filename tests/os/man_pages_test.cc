@@ -13,7 +13,7 @@
 #include "control/control_protocol.h"
 #include "ctl/ctl_commands.h"
 
-namespace retention {
+namespace retention::man_pages_test {
 namespace {
 
 std::string ReadPage(const std::string& name) {
@@ -165,4 +165,4 @@ TEST_CASE("every retentiond and retentionctl option has a man page entry") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::man_pages_test

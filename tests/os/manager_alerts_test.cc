@@ -7,7 +7,7 @@
 
 #include "manager_fixture.h"
 
-namespace retention {
+namespace retention::manager_alerts_test {
 namespace {
 
 using namespace manager_test;
@@ -66,4 +66,4 @@ TEST_CASE("Status and Metrics show a policy's standing alerts until they "
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::manager_alerts_test

@@ -18,7 +18,7 @@
 #include "control_loop.h"
 #include "manager_fixture.h"
 
-namespace retention {
+namespace retention::manager_service_test {
 namespace {
 
 using namespace manager_test;
@@ -330,4 +330,4 @@ TEST_CASE("the kernel's view of another uid decides, over a real socket",
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::manager_service_test

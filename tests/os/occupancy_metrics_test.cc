@@ -7,7 +7,7 @@
 #include "kinds/occupancy/occupancy_state_store.h"
 #include "temp_dir.h"
 
-namespace retention {
+namespace retention::occupancy_metrics_test {
 namespace {
 
 size_t Count(const std::vector<KindGauge>& gauges, const std::string& family) {
@@ -67,4 +67,4 @@ TEST_CASE("occupancy has no gauges before its first full scan") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::occupancy_metrics_test

@@ -16,7 +16,7 @@
 #include "kinds/occupancy/occupancy_database.h"
 #include "kinds/occupancy/occupancy_state_store.h"
 
-namespace retention {
+namespace retention::occupancy_policy_test {
 namespace {
 
 class CannedScanner final : public OccupancyScanner {
@@ -232,4 +232,4 @@ TEST_CASE("[occupancy] rejects bad quota keys, a bad layout and target") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::occupancy_policy_test

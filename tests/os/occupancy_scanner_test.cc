@@ -14,7 +14,7 @@
 #include "occupancy_tree.h"
 #include "temp_dir.h"
 
-namespace retention {
+namespace retention::occupancy_scanner_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -238,4 +238,4 @@ TEST_CASE(
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::occupancy_scanner_test

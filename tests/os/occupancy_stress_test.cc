@@ -15,7 +15,7 @@
 #include "stress_root.h"
 #include "temp_dir.h"
 
-namespace retention {
+namespace retention::occupancy_stress_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -111,4 +111,4 @@ TEST_CASE("occupancy survives entries vanishing and appearing mid-scan") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::occupancy_stress_test

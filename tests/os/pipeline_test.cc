@@ -12,7 +12,7 @@
 #include "ctl/ctl_offline.h"
 #include "fake_fs_daemon.h"
 
-namespace retention {
+namespace retention::pipeline_test {
 namespace {
 
 using std::chrono::hours;
@@ -351,9 +351,9 @@ TEST_CASE("a run its process never finished is recorded as interrupted") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::pipeline_test
 
-namespace retention {
+namespace retention::pipeline_test {
 namespace {
 
 TEST_CASE("policy statistics count real runs and recorded removals only") {
@@ -483,4 +483,4 @@ TEST_CASE("holds with a bad kind or target are refused") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::pipeline_test

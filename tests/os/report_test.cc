@@ -15,7 +15,7 @@
 #include "db_test_util.h"
 #include "unit/html_checker.h"
 
-namespace retention {
+namespace retention::report_test {
 namespace {
 
 using std::chrono::hours;
@@ -397,4 +397,4 @@ TEST_CASE("a log set written without O_APPEND is named in the report once",
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::report_test

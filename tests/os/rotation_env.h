@@ -194,7 +194,7 @@ class RotationEnv {
 };
 
 // "arch.000042": archive names that sort in rotation order.
-inline std::string ArchiveName(int index) {
+inline std::string TestArchiveName(int index) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "arch.%06d", index);
   return buf;

@@ -14,7 +14,7 @@
 #include "os/log_writer.h"
 #include "os/rotation_env.h"
 
-namespace retention {
+namespace retention::rotation_recovery_test {
 namespace {
 
 using Catch::Matchers::Contains;
@@ -186,4 +186,4 @@ TEST_CASE("recovery with nothing pending does nothing", "[rotation]") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::rotation_recovery_test

@@ -14,7 +14,7 @@
 #include "fakes/fake_filesystem.h"
 #include "rows_env.h"
 
-namespace retention {
+namespace retention::rows_bad_input_test {
 namespace {
 
 using std::chrono::seconds;
@@ -313,4 +313,4 @@ TEST_CASE("schema.table and native time are for postgresql rows policies") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::rows_bad_input_test

@@ -8,7 +8,7 @@
 
 #include "rows_env.h"
 
-namespace retention {
+namespace retention::rows_concurrency_test {
 namespace {
 
 TEST_CASE(
@@ -52,4 +52,4 @@ TEST_CASE(
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::rows_concurrency_test

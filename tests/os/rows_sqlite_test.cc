@@ -5,7 +5,7 @@
 #include "kinds/rows/rows_planner.h"
 #include "rows_env.h"
 
-namespace retention {
+namespace retention::rows_sqlite_test {
 namespace {
 
 using std::chrono::seconds;
@@ -172,4 +172,4 @@ TEST_CASE("an index on another column does not pass the check") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::rows_sqlite_test

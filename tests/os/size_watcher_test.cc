@@ -12,7 +12,7 @@
 
 #include "temp_dir.h"
 
-namespace retention {
+namespace retention::size_watcher_test {
 namespace {
 
 void Append(const std::string& path, size_t bytes) {
@@ -106,9 +106,9 @@ TEST_CASE("two sets in one directory are told apart", "[watcher]") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::size_watcher_test
 
-namespace retention {
+namespace retention::size_watcher_test {
 namespace {
 
 TEST_CASE("a fast writer near the cap makes the policy due early",
@@ -154,4 +154,4 @@ TEST_CASE("without a rotation time a log is due only at its cap", "[watcher]") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::size_watcher_test

@@ -18,12 +18,12 @@
 #include "os/log_writer.h"
 #include "os/rotation_env.h"
 
-namespace retention {
+namespace retention::sparse_rotation_test {
 namespace {
 
 constexpr uint64_t kCap = 256 * 1024;
 
-std::string ArchiveName(int i) {
+std::string TestArchiveName(int i) {
   char name[32];
   snprintf(name, sizeof name, "a.%04d", i);
   return name;
@@ -55,7 +55,7 @@ TEST_CASE("a writer without O_APPEND gets its head punched out, not a hole "
     most_on_disk = std::max(most_on_disk, DiskBytes(live));
     if (std::min(info.size, info.blocks * 512) < kCap) continue;
     StatusOr<RotationResult> r = RotateByCollapse(
-        env.logs(), "app.log", env.archive(), ArchiveName(rotations), info);
+        env.logs(), "app.log", env.archive(), TestArchiveName(rotations), info);
     INFO(r.status().ToString());
     REQUIRE(r.ok());
     if (r->punched) {
@@ -93,4 +93,4 @@ TEST_CASE("a writer without O_APPEND gets its head punched out, not a hole "
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::sparse_rotation_test

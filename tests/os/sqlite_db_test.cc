@@ -7,7 +7,7 @@
 #include "db_test_util.h"
 #include "sql/sqlite_connection.h"
 
-namespace retention {
+namespace retention::sqlite_db_test {
 namespace {
 
 std::unique_ptr<SqliteConnection> CreateDb(const TempDir& dir) {
@@ -167,4 +167,4 @@ TEST_CASE("the WAL's frame count is known after each commit") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::sqlite_db_test

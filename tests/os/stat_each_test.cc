@@ -4,7 +4,7 @@
 
 #include "os/filesystem_envs.h"
 
-namespace retention {
+namespace retention::stat_each_test {
 namespace {
 
 using Code = Status::Code;
@@ -52,4 +52,4 @@ TEMPLATE_TEST_CASE("stat of many names equals a stat of each, in order",
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::stat_each_test

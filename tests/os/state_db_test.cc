@@ -11,7 +11,7 @@
 #include "kinds/accounts/accounts_state_store.h"
 #include "sql/sqlite_connection.h"
 
-namespace retention {
+namespace retention::state_db_test {
 namespace {
 
 using std::chrono::seconds;
@@ -334,9 +334,9 @@ TEST_CASE("a brake without a name is refused") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::state_db_test
 
-namespace retention {
+namespace retention::state_db_test {
 namespace {
 
 TEST_CASE("a schema 5 state db gains the account purge tables") {
@@ -378,9 +378,9 @@ TEST_CASE("a schema 5 state db gains the account purge tables") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::state_db_test
 
-namespace retention {
+namespace retention::state_db_test {
 namespace {
 
 TEST_CASE("a schema 6 state db gains intents and a ledger id") {
@@ -425,4 +425,4 @@ TEST_CASE("a schema 7 state db keeps its open intents and gains group "
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::state_db_test

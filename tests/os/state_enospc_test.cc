@@ -22,7 +22,7 @@
 #include "rows_env.h"
 #include "temp_dir.h"
 
-namespace retention {
+namespace retention::state_enospc_test {
 namespace {
 
 constexpr Duration kDay = std::chrono::hours(24);
@@ -257,9 +257,9 @@ TEST_CASE("a full state filesystem mid-run: rows removed == recorded",
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::state_enospc_test
 
-namespace retention {
+namespace retention::state_enospc_test {
 namespace {
 
 TEST_CASE("a full state filesystem mid-run: rotated logs removed == recorded",
@@ -318,4 +318,4 @@ TEST_CASE("a full state filesystem mid-run: rotated logs removed == recorded",
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::state_enospc_test

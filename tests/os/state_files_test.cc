@@ -15,7 +15,7 @@
 #include "report/daily_report.h"
 #include "temp_dir.h"
 
-namespace retention {
+namespace retention::state_files_test {
 namespace {
 
 // Runs the test body under `mask` and restores the umask after.
@@ -110,9 +110,9 @@ TEST_CASE("daily reports are 0600 in a 0700 directory whatever the umask",
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::state_files_test
 
-namespace retention {
+namespace retention::state_files_test {
 namespace {
 
 // A rows policy on a database that is not there, beside a files policy.
@@ -164,4 +164,4 @@ TEST_CASE("a --once start (no start_broken) still fails on a broken policy",
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::state_files_test

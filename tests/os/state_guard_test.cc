@@ -10,7 +10,7 @@
 #include "db_test_util.h"
 #include "fake_fs_daemon.h"
 
-namespace retention {
+namespace retention::state_guard_test {
 namespace {
 
 constexpr Duration kDay = std::chrono::hours(24);
@@ -104,4 +104,4 @@ TEST_CASE("the same state db is accepted at every start", "[state-guard]") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::state_guard_test

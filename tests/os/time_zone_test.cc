@@ -8,7 +8,7 @@
 
 #include "kinds/logs/rotation_period.h"
 
-namespace retention {
+namespace retention::time_zone_test {
 namespace {
 
 using std::chrono::hours;
@@ -94,4 +94,4 @@ TEST_CASE("a month in New York begins at local midnight of the 1st",
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::time_zone_test

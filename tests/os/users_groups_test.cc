@@ -4,7 +4,7 @@
 #include "os/users.h"
 #include "status_printers.h"
 
-namespace retention {
+namespace retention::users_groups_test {
 namespace {
 
 TEST_CASE("a configured owner or group is a number or a name", "[users]") {
@@ -28,4 +28,4 @@ TEST_CASE("an empty or unknown owner or group is an error", "[users]") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::users_groups_test

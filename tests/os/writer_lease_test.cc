@@ -17,7 +17,7 @@
 #include "os/log_writer.h"
 #include "os/rotation_env.h"
 
-namespace retention {
+namespace retention::writer_lease_test {
 namespace {
 
 using Code = Status::Code;
@@ -115,7 +115,7 @@ struct LeaseEnv {
     return Answer(env.fs().IsOpenForWritingAt(env.logs(), "app.log", info));
   }
   std::string AskAs(const Creds& who) {
-    return retention::AskAs(who, env.Base() + "/logs", "app.log", info);
+    return writer_lease_test::AskAs(who, env.Base() + "/logs", "app.log", info);
   }
 };
 
@@ -215,4 +215,4 @@ TEST_CASE("visible writers are named, readers not", "[lease]") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::writer_lease_test

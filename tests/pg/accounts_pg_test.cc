@@ -17,7 +17,7 @@
 #include "pg_cluster.h"
 #include "sql/sql_names.h"
 
-namespace retention {
+namespace retention::accounts_pg_test {
 namespace {
 
 using std::chrono::hours;
@@ -289,4 +289,4 @@ TEST_CASE("pg accounts: a policy run purges and records each account") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::accounts_pg_test

@@ -10,7 +10,7 @@
 #include "kinds/occupancy/occupancy_database.h"
 #include "pg_cluster.h"
 
-namespace retention {
+namespace retention::occupancy_pg_test {
 namespace {
 
 const WallTime kFinished = FromUnixSeconds(1795455270);  // 2026-11-23T17:34:30Z
@@ -156,4 +156,4 @@ TEST_CASE("occupancy's PostgreSQL check names what is wrong") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::occupancy_pg_test

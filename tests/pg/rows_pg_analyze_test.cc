@@ -4,7 +4,7 @@
 // own it gets a warning telling what to run, and its run still deletes.
 #include "pg_rows_env.h"
 
-namespace retention {
+namespace retention::rows_pg_analyze_test {
 namespace {
 
 using std::chrono::hours;
@@ -75,4 +75,4 @@ TEST_CASE("pg: a role that does not own a never analyzed table is told") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::rows_pg_analyze_test

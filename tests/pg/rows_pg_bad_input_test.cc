@@ -6,7 +6,7 @@
 
 #include "pg_rows_env.h"
 
-namespace retention {
+namespace retention::rows_pg_bad_input_test {
 namespace {
 
 bool Has(const Status& st, const std::string& text) {
@@ -113,4 +113,4 @@ TEST_CASE("pg: a where that does not parse or names no column is refused") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::rows_pg_bad_input_test

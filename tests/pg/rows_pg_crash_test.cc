@@ -7,7 +7,7 @@
 // (ReadMark) counts only durable batches.
 #include "pg_rows_env.h"
 
-namespace retention {
+namespace retention::rows_pg_crash_test {
 namespace {
 
 using std::chrono::hours;
@@ -91,4 +91,4 @@ TEST_CASE("pg: the mark read at recovery counts only durable batches") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::rows_pg_crash_test

@@ -5,7 +5,7 @@
 
 #include "pg_rows_env.h"
 
-namespace retention {
+namespace retention::rows_pg_fleet_test {
 namespace {
 
 using std::chrono::hours;
@@ -239,4 +239,4 @@ TEST_CASE("pg: a run whose lease another host took stops and says so") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::rows_pg_fleet_test

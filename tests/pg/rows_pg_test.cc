@@ -8,7 +8,7 @@
 #include "kinds/rows/rows_planner.h"
 #include "pg_rows_env.h"
 
-namespace retention {
+namespace retention::rows_pg_test {
 namespace {
 
 using std::chrono::hours;
@@ -225,4 +225,4 @@ TEST_CASE(
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::rows_pg_test

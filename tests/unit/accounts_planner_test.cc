@@ -7,7 +7,7 @@
 
 #include "core/holds.h"
 
-namespace retention {
+namespace retention::accounts_planner_test {
 namespace {
 
 using std::chrono::hours;
@@ -190,4 +190,4 @@ TEST_CASE("data_dir patterns, cascade references, assignments", "[accounts]") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::accounts_planner_test

@@ -11,7 +11,7 @@
 #include "fakes/fake_clock.h"
 #include "fakes/fake_filesystem.h"
 
-namespace retention {
+namespace retention::accounts_receipt_test {
 namespace {
 
 using std::chrono::hours;
@@ -157,4 +157,4 @@ TEST_CASE("backups_policy must name a configured files policy") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::accounts_receipt_test

@@ -5,7 +5,7 @@
 #include "fakes/fake_clock.h"
 #include "fakes/fake_filesystem.h"
 
-namespace retention {
+namespace retention::atomic_file_test {
 namespace {
 
 struct Env {
@@ -58,4 +58,4 @@ TEST_CASE("an atomic write wants an absolute file path") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::atomic_file_test

@@ -5,7 +5,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace retention {
+namespace retention::audit_test {
 namespace {
 
 const WallTime kNow = FromUnixSeconds(1795455270);
@@ -73,4 +73,4 @@ TEST_CASE("an audit that could not check says so and exits 75") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::audit_test

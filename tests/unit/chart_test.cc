@@ -6,7 +6,7 @@
 
 #include "report/chart.h"
 
-namespace retention {
+namespace retention::chart_test {
 namespace {
 
 using std::chrono::hours;
@@ -163,4 +163,4 @@ TEST_CASE("chart text from the configuration is escaped", "[chart]") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::chart_test

@@ -8,7 +8,7 @@
 #include "fakes/fake_clock.h"
 #include "fakes/fake_filesystem.h"
 
-namespace retention {
+namespace retention::checkpoint_test {
 namespace {
 
 struct Env {
@@ -189,4 +189,4 @@ TEST_CASE("a checkpoint's JSON escapes the host and yields its signature") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::checkpoint_test

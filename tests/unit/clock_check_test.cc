@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace retention {
+namespace retention::clock_check_test {
 namespace {
 
 using std::chrono::hours;
@@ -58,9 +58,9 @@ TEST_CASE("a boot clock that went backwards counts as a new boot") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::clock_check_test
 
-namespace retention {
+namespace retention::clock_check_test {
 namespace {
 
 TEST_CASE("a clock jump's reason is rounded to whole seconds") {
@@ -77,13 +77,13 @@ TEST_CASE("a clock jump's reason is rounded to whole seconds") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::clock_check_test
 
 #include <random>
 
 #include "fakes/fake_clock.h"
 
-namespace retention {
+namespace retention::clock_check_test {
 namespace {
 
 using std::chrono::nanoseconds;
@@ -167,4 +167,4 @@ TEST_CASE("a clock reading with free reads has no uncertainty", "[clock]") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::clock_check_test

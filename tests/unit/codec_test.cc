@@ -8,7 +8,7 @@
 #include "fakes/fake_filesystem.h"
 #include "status_printers.h"
 
-namespace retention {
+namespace retention::codec_test {
 namespace {
 
 using Code = Status::Code;
@@ -171,4 +171,4 @@ TEST_CASE("an archive streams into a file", "[compress]") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::codec_test

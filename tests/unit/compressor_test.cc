@@ -13,7 +13,7 @@
 #include "fakes/hooked_filesystem.h"
 #include "status_printers.h"
 
-namespace retention {
+namespace retention::compressor_test {
 namespace {
 
 using Code = Status::Code;
@@ -341,4 +341,4 @@ TEST_CASE("a failed removal withdraws the archive and keeps the original",
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::compressor_test

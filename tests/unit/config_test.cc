@@ -8,7 +8,7 @@
 
 #include "unit/test_registry.h"
 
-namespace retention {
+namespace retention::config_test {
 namespace {
 
 struct Loaded {
@@ -400,4 +400,4 @@ TEST_CASE("a configuration past the line budget is refused, not read") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::config_test

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-namespace retention {
+namespace retention::config_value_test {
 namespace {
 
 using std::chrono::days;
@@ -307,4 +307,4 @@ TEST_CASE("edit distance counts insertions, deletions and substitutions") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::config_value_test

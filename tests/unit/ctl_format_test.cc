@@ -9,7 +9,7 @@
 #include "base/text_table.h"
 #include "control/control_protocol.h"
 
-namespace retention {
+namespace retention::ctl_format_test {
 namespace {
 
 using nlohmann::json;
@@ -232,4 +232,4 @@ TEST_CASE("table columns align by code points, not bytes") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::ctl_format_test

@@ -8,7 +8,7 @@
 #include "config/config.h"
 #include "config/kind_registry.h"
 
-namespace retention {
+namespace retention::daemon_section_test {
 namespace {
 
 struct Loaded {
@@ -62,4 +62,4 @@ TEST_CASE("an empty path that does not disable anything is still an error") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::daemon_section_test

@@ -4,7 +4,7 @@
 
 #include "sql/sql_names.h"
 
-namespace retention {
+namespace retention::database_url_test {
 namespace {
 
 TEST_CASE("a database URL is sqlite:PATH or a postgresql URI kept whole") {
@@ -53,4 +53,4 @@ TEST_CASE("a table may be schema-qualified, each part quoted") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::database_url_test

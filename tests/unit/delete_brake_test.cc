@@ -3,7 +3,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace retention {
+namespace retention::delete_brake_test {
 namespace {
 
 Plan PlanDeleting(uint64_t removals, uint64_t scope) {
@@ -64,4 +64,4 @@ TEST_CASE("removals are counted by action count, purges included") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::delete_brake_test

@@ -8,7 +8,7 @@
 
 #include "status_printers.h"
 
-namespace retention {
+namespace retention::fake_filesystem_test {
 namespace {
 
 using Code = Status::Code;
@@ -251,4 +251,4 @@ TEST_CASE("a handle to a removed directory can create nothing") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::fake_filesystem_test

@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace retention {
+namespace retention::files_planner_test {
 namespace {
 
 using std::chrono::hours;
@@ -100,9 +100,9 @@ TEST_CASE("a file dated in the future is kept") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::files_planner_test
 
-namespace retention {
+namespace retention::files_planner_test {
 namespace {
 
 TEST_CASE("keep_newest keeps the newest matches whatever their age") {
@@ -151,4 +151,4 @@ TEST_CASE("age_by measures age from ctime or atime instead of mtime") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::files_planner_test

@@ -4,7 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace retention {
+namespace retention::holds_test {
 namespace {
 
 const WallTime kNow = FromUnixSeconds(1795455270);
@@ -76,4 +76,4 @@ TEST_CASE("without holds a plan is unchanged") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::holds_test

@@ -4,7 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace retention {
+namespace retention::human_format_test {
 namespace {
 
 using std::chrono::hours;
@@ -55,4 +55,4 @@ TEST_CASE("times read relative to now") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::human_format_test

@@ -3,7 +3,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace retention {
+namespace retention::ini_reader_test {
 namespace {
 
 TEST_CASE("the ini reader splits sections and trimmed entries with lines") {
@@ -62,9 +62,9 @@ TEST_CASE("the ini reader reports every bad line and keeps going") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::ini_reader_test
 
-namespace retention {
+namespace retention::ini_reader_test {
 namespace {
 
 TEST_CASE("a control byte in a line is an error and the line is not read") {
@@ -115,4 +115,4 @@ TEST_CASE("the ini reader stops after its line budget") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::ini_reader_test

@@ -5,7 +5,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace retention {
+namespace retention::keep_free_planner_test {
 namespace {
 
 using std::chrono::hours;
@@ -132,4 +132,4 @@ TEST_CASE("a shortage with nothing to delete is a warning, not an error") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::keep_free_planner_test

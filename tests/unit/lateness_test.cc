@@ -8,7 +8,7 @@
 #include "config/kind_registry.h"
 #include "report/lateness_detail.h"
 
-namespace retention {
+namespace retention::lateness_test {
 namespace {
 
 using std::chrono::hours;
@@ -77,4 +77,4 @@ TEST_CASE("the report shows the worst lateness against the bound") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::lateness_test

@@ -12,7 +12,7 @@
 #include "kinds/logs/logs_rule.h"
 #include "unit/test_registry.h"
 
-namespace retention {
+namespace retention::logrotate_import_test {
 namespace {
 
 using Catch::Matchers::Contains;
@@ -339,4 +339,4 @@ TEST_CASE("a missing include is an error naming the line") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::logrotate_import_test

@@ -8,7 +8,7 @@
 #include "core/holds.h"
 #include "unit/logs_fixture.h"
 
-namespace retention {
+namespace retention::logs_alerts_test {
 namespace {
 
 using std::chrono::hours;
@@ -120,4 +120,4 @@ TEST_CASE("a live file written without O_APPEND is an alert until a "
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::logs_alerts_test

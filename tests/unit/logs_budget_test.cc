@@ -7,7 +7,7 @@
 #include "kinds/logs/logs_planner.h"
 #include "unit/logs_entry.h"
 
-namespace retention {
+namespace retention::logs_budget_test {
 namespace {
 
 using std::chrono::hours;
@@ -103,4 +103,4 @@ TEST_CASE("a budget the min_age floor keeps from being met raises the alert") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::logs_budget_test

@@ -7,7 +7,7 @@
 #include "kinds/logs/logs_planner.h"
 #include "unit/logs_entry.h"
 
-namespace retention {
+namespace retention::logs_calendar_planner_test {
 namespace {
 
 using std::chrono::hours;
@@ -154,4 +154,4 @@ TEST_CASE("a 6h rotation names its period in the time zone's offset") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::logs_calendar_planner_test

@@ -7,7 +7,7 @@
 
 #include "unit/logs_fixture.h"
 
-namespace retention {
+namespace retention::logs_commands_test {
 namespace {
 
 using Catch::Matchers::Contains;
@@ -206,4 +206,4 @@ TEST_CASE("a logs dry run runs no rotate command") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::logs_commands_test

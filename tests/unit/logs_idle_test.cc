@@ -5,7 +5,7 @@
 
 #include "unit/logs_fixture.h"
 
-namespace retention {
+namespace retention::logs_idle_test {
 namespace {
 
 using std::chrono::hours;
@@ -71,4 +71,4 @@ TEST_CASE("a set without a size cap is looked at every `every`") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::logs_idle_test

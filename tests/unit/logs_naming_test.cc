@@ -7,7 +7,7 @@
 
 #include "kinds/logs/rotation_intent.h"
 
-namespace retention {
+namespace retention::logs_naming_test {
 namespace {
 
 using std::chrono::milliseconds;
@@ -247,4 +247,4 @@ TEST_CASE("a free seq skips every archive of the same second") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::logs_naming_test

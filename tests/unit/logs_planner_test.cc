@@ -9,7 +9,7 @@
 
 #include "unit/logs_entry.h"
 
-namespace retention {
+namespace retention::logs_planner_test {
 namespace {
 
 using std::chrono::hours;
@@ -534,4 +534,4 @@ TEST_CASE("archives of a live file that is gone still age out") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::logs_planner_test

@@ -10,7 +10,7 @@
 
 #include "unit/logs_fixture.h"
 
-namespace retention {
+namespace retention::logs_policy_test {
 namespace {
 
 using Catch::Matchers::Contains;
@@ -366,4 +366,4 @@ TEST_CASE("numbered naming shifts every archive up before a rotation") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::logs_policy_test

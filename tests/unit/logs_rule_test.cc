@@ -8,7 +8,7 @@
 
 #include "unit/test_registry.h"
 
-namespace retention {
+namespace retention::logs_rule_test {
 namespace {
 
 using std::chrono::hours;
@@ -300,9 +300,9 @@ TEST_CASE("compression names, suffixes and default levels") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::logs_rule_test
 
-namespace retention {
+namespace retention::logs_rule_test {
 namespace {
 
 TEST_CASE("calendar rotation keys are read into the rule") {
@@ -371,4 +371,4 @@ TEST_CASE("shared_reopen needs a reopen or a post command to share") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::logs_rule_test

@@ -3,7 +3,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace retention {
+namespace retention::logs_set_test {
 namespace {
 
 const WallTime kT = FromUnixSeconds(1795455270);  // 2026-11-23T17:34:30Z
@@ -73,4 +73,4 @@ TEST_CASE("temps of archives and of a new live file belong to the set") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::logs_set_test

@@ -10,7 +10,7 @@
 
 #include "unit/logs_fixture.h"
 
-namespace retention {
+namespace retention::logs_writer_test {
 namespace {
 
 using Catch::Matchers::Contains;
@@ -137,4 +137,4 @@ TEST_CASE(
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::logs_writer_test

@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace retention {
+namespace retention::metrics_test {
 namespace {
 
 TEST_CASE(
@@ -199,4 +199,4 @@ TEST_CASE("each standing alert of a policy is a gauge, and none is absent") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::metrics_test

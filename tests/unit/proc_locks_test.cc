@@ -4,7 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace retention {
+namespace retention::proc_locks_test {
 namespace {
 
 using Inodes = std::vector<uint64_t>;
@@ -68,4 +68,4 @@ TEST_CASE(
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::proc_locks_test

@@ -8,7 +8,7 @@
 #include "core/progress.h"
 #include "fakes/fake_clock.h"
 
-namespace retention {
+namespace retention::progress_test {
 namespace {
 
 using std::chrono::milliseconds;
@@ -102,4 +102,4 @@ TEST_CASE("an action counts its rows, a rotation one file", "[progress]") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::progress_test

@@ -8,7 +8,7 @@
 #include "report/report.h"
 #include "unit/html_checker.h"
 
-namespace retention {
+namespace retention::report_html_test {
 namespace {
 
 using std::chrono::hours;
@@ -112,4 +112,4 @@ TEST_CASE("a one-point occupancy series draws a dot under a titled chart",
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::report_html_test

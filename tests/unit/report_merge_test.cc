@@ -10,7 +10,7 @@
 #include "base/text_table.h"
 #include "report/report.h"
 
-namespace retention {
+namespace retention::report_merge_test {
 namespace {
 
 using std::chrono::hours;
@@ -235,4 +235,4 @@ TEST_CASE("the same host given twice is an error", "[merge]") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::report_merge_test

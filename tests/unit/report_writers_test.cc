@@ -9,7 +9,7 @@
 #include "report/report.h"
 #include "unit/html_checker.h"
 
-namespace retention {
+namespace retention::report_writers_test {
 namespace {
 
 using std::chrono::hours;
@@ -286,4 +286,4 @@ TEST_CASE("the text report shows control characters in a path as '?'",
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::report_writers_test

@@ -6,7 +6,7 @@
 
 #include "status_printers.h"
 
-namespace retention {
+namespace retention::rotation_intent_test {
 namespace {
 
 RotationIntent Sample() {
@@ -100,4 +100,4 @@ TEST_CASE("a rotation intent keeps its carry, and an older one has none",
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::rotation_intent_test

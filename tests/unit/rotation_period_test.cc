@@ -7,7 +7,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace retention {
+namespace retention::rotation_period_test {
 namespace {
 
 using std::chrono::days;
@@ -142,4 +142,4 @@ TEST_CASE("a period start is written in the period's offset") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::rotation_period_test

@@ -3,7 +3,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace retention {
+namespace retention::rows_lease_test {
 namespace {
 
 using std::chrono::minutes;
@@ -46,4 +46,4 @@ TEST_CASE("a refused run runs again just after a lease that expires within its p
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::rows_lease_test

@@ -4,7 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace retention {
+namespace retention::rows_planner_test {
 namespace {
 
 using std::chrono::hours;
@@ -156,4 +156,4 @@ TEST_CASE("only sqlite database URLs are accepted, relative to the file") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::rows_planner_test

@@ -9,7 +9,7 @@
 #include "fakes/fake_database.h"
 #include "kinds/rows/rows_planner.h"
 
-namespace retention {
+namespace retention::rows_policy_test {
 namespace {
 
 using std::chrono::hours;
@@ -336,9 +336,9 @@ TEST_CASE("a rows plan without expired rows opens no write connection") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::rows_policy_test
 
-namespace retention {
+namespace retention::rows_policy_test {
 namespace {
 
 // A context that hands out intent ids, as LedgerContext does.
@@ -414,4 +414,4 @@ TEST_CASE("a rows run whose intent cannot be written deletes nothing") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::rows_policy_test

@@ -13,7 +13,7 @@
 #include "core/lateness.h"
 #include "status_printers.h"
 
-namespace retention {
+namespace retention::run_summary_test {
 namespace {
 
 using nlohmann::json;
@@ -280,4 +280,4 @@ TEST_CASE("numbers do not make a new cause, and causes are bounded") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::run_summary_test

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <set>
 
-namespace retention {
+namespace retention::scheduler_test {
 namespace {
 
 using std::chrono::hours;
@@ -94,9 +94,9 @@ TEST_CASE("an empty scheduler has no deadline") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::scheduler_test
 
-namespace retention {
+namespace retention::scheduler_test {
 namespace {
 
 TEST_CASE("a calendar boundary brings a policy's next run forward once") {
@@ -115,9 +115,9 @@ TEST_CASE("a calendar boundary brings a policy's next run forward once") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::scheduler_test
 
-namespace retention {
+namespace retention::scheduler_test {
 namespace {
 
 TEST_CASE("a settled policy is put off past its every, until its deadline") {
@@ -134,4 +134,4 @@ TEST_CASE("a settled policy is put off past its every, until its deadline") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::scheduler_test

@@ -3,7 +3,7 @@
 
 #include "core/runner.h"
 
-namespace retention {
+namespace retention::survivors_test {
 namespace {
 
 using std::chrono::hours;
@@ -78,4 +78,4 @@ TEST_CASE("without a measuring plan or an action's time nothing is measured") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::survivors_test

@@ -12,7 +12,7 @@
 #include "fakes/fake_filesystem.h"
 #include "os/dir_cursor.h"
 
-namespace retention {
+namespace retention::tree_walk_test {
 namespace {
 
 struct TreeFixture {
@@ -204,4 +204,4 @@ TEST_CASE("a directory that vanished after the walk is NotFound") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::tree_walk_test

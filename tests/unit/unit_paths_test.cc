@@ -6,7 +6,7 @@
 
 #include "config/kind_registry.h"
 
-namespace retention {
+namespace retention::unit_paths_test {
 namespace {
 
 using Paths = std::vector<std::string>;
@@ -130,9 +130,9 @@ TEST_CASE("the unit paths drop-in is a [Service] section, quoted as needed") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::unit_paths_test
 
-namespace retention {
+namespace retention::unit_paths_test {
 namespace {
 
 TEST_CASE("unit paths cover the accounts database and the default quarantine") {
@@ -154,4 +154,4 @@ TEST_CASE("unit paths cover the accounts database and the default quarantine") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::unit_paths_test

@@ -11,7 +11,7 @@
 
 #include "control/control_protocol.h"
 
-namespace retention {
+namespace retention::varlink_interface_test {
 namespace {
 
 struct Declarations {
@@ -89,4 +89,4 @@ TEST_CASE("every method the daemon serves is declared in its interface") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::varlink_interface_test

@@ -10,7 +10,7 @@
 #include "control/varlink.h"
 #include "status_printers.h"
 
-namespace retention {
+namespace retention::varlink_service_test {
 namespace {
 
 using nlohmann::json;
@@ -231,4 +231,4 @@ TEST_CASE("random inputs never crash the framer or the parser", "[varlink]") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::varlink_service_test

@@ -8,7 +8,7 @@
 
 #include "status_printers.h"
 
-namespace retention {
+namespace retention::varlink_test {
 namespace {
 
 using nlohmann::json;
@@ -281,9 +281,9 @@ TEST_CASE("malformed replies are refused, not thrown", "[varlink]") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::varlink_test
 
-namespace retention {
+namespace retention::varlink_test {
 namespace {
 
 TEST_CASE("parameters: null is taken as no parameters", "[varlink]") {
@@ -293,4 +293,4 @@ TEST_CASE("parameters: null is taken as no parameters", "[varlink]") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::varlink_test

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-namespace retention {
+namespace retention::verb_test {
 namespace {
 
 constexpr Verb kAll[] = {Verb::kDelete,   Verb::kPurge,     Verb::kRotate,
@@ -32,4 +32,4 @@ TEST_CASE("only delete and purge are removals; quota changes are events") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::verb_test

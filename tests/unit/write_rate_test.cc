@@ -3,7 +3,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace retention {
+namespace retention::write_rate_test {
 namespace {
 
 using std::chrono::milliseconds;
@@ -46,4 +46,4 @@ TEST_CASE("the rotation lead is rate times rotation time, at most half") {
 }
 
 }  // namespace
-}  // namespace retention
+}  // namespace retention::write_rate_test

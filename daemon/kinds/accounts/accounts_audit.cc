@@ -9,7 +9,7 @@
 namespace retention {
 namespace {
 
-constexpr Duration kBusyTimeout = std::chrono::seconds(5);
+constexpr Duration kAuditBusyTimeout = std::chrono::seconds(5);
 
 bool DataDirExists(Filesystem& fs, const DataDirPattern& pattern,
                    const std::string& id) {
@@ -20,7 +20,7 @@ bool DataDirExists(Filesystem& fs, const DataDirPattern& pattern,
 // Accounts still marked deleted, with their deleted time.
 StatusOr<std::set<std::pair<std::string, WallTime>>> MarkedDeleted(
     const AccountsRule& rule) {
-  auto db = OpenAccountsDatabase(rule, true, kBusyTimeout);
+  auto db = OpenAccountsDatabase(rule, true, kAuditBusyTimeout);
   if (!db.ok()) return db.status();
   auto snap = (*db)->Snapshot();
   if (!snap.ok()) return snap.status();

@@ -16,7 +16,7 @@ using Mode = LogrotateSettings::Mode;
 constexpr uint64_t kMinFileSize = 4096;  // LogsKindSpec's floor
 
 // A converted block: its keys in order and the notes that go above it.
-struct Policy {
+struct ImportedPolicy {
   std::vector<std::pair<std::string, std::string>> keys;
   std::vector<std::string> notes;
   void Set(const std::string& key, const std::string& value) {
@@ -49,7 +49,7 @@ std::string ScriptLines(const LogrotateDirective& d) {
 
 // The patterns retentiond can take (absolute, globs only in the name, no
 // blanks), the others noted.
-std::vector<std::string> Paths(const LogrotateBlock& block, Policy* p) {
+std::vector<std::string> Paths(const LogrotateBlock& block, ImportedPolicy* p) {
   std::vector<std::string> out;
   for (const std::string& pattern : block.patterns) {
     const std::string dir = pattern.substr(0, pattern.rfind('/') + 1);
@@ -70,7 +70,7 @@ std::vector<std::string> Paths(const LogrotateBlock& block, Policy* p) {
   return out;
 }
 
-void ConvertTrigger(const LogrotateSettings& s, Policy* p) {
+void ConvertTrigger(const LogrotateSettings& s, ImportedPolicy* p) {
   if (s.period == "size") {
     const uint64_t size = std::max(*s.size, kMinFileSize);
     p->Set("max_file_size", ExactSize(size));
@@ -104,7 +104,7 @@ void ConvertTrigger(const LogrotateSettings& s, Policy* p) {
   if (s.ifempty) p->Set("rotate_empty", "yes");
 }
 
-void ConvertLimits(const LogrotateSettings& s, Policy* p) {
+void ConvertLimits(const LogrotateSettings& s, ImportedPolicy* p) {
   if (s.rotate > 0) {
     p->Set("keep", std::to_string(s.rotate));
   } else if (s.rotate == 0) {
@@ -119,7 +119,7 @@ void ConvertLimits(const LogrotateSettings& s, Policy* p) {
   }
 }
 
-void ConvertCompression(const LogrotateSettings& s, Policy* p) {
+void ConvertCompression(const LogrotateSettings& s, ImportedPolicy* p) {
   if (!s.compress) {
     p->Set("compress", "none");
     return;
@@ -151,7 +151,7 @@ void ConvertCompression(const LogrotateSettings& s, Policy* p) {
 
 // method = reopen: who tells the writer (the postrotate script).
 void ConvertReopen(const LogrotateSettings& s, const ProgramFinder& find,
-                   Policy* p) {
+                   ImportedPolicy* p) {
   if (s.postrotate == nullptr) {
     p->Set("method", "reopen");
     p->Set("reopen_command", "/bin/true");
@@ -184,7 +184,7 @@ void ConvertReopen(const LogrotateSettings& s, const ProgramFinder& find,
   if (!c.note.empty()) p->Note("postrotate: " + c.note);
 }
 
-void ConvertCreate(const LogrotateSettings& s, Policy* p) {
+void ConvertCreate(const LogrotateSettings& s, ImportedPolicy* p) {
   if (s.mode == Mode::kRename) {
     p->Note(
         "no create (or nocreate): logrotate leaves no live file after the "
@@ -205,7 +205,7 @@ void ConvertCreate(const LogrotateSettings& s, Policy* p) {
 
 // A prerotate or (with truncate) postrotate script as a command key.
 void ConvertHook(const LogrotateDirective* script, const char* key,
-                 const ProgramFinder& find, Policy* p) {
+                 const ProgramFinder& find, ImportedPolicy* p) {
   if (script == nullptr) return;
   ScriptConversion c = ConvertScript(script->value, find);
   if (c.argv.empty()) {
@@ -219,7 +219,7 @@ void ConvertHook(const LogrotateDirective* script, const char* key,
 }
 
 void ConvertMethod(const LogrotateSettings& s, const ProgramFinder& find,
-                   Policy* p) {
+                   ImportedPolicy* p) {
   if (s.mode == Mode::kCopyTruncate) {
     p->Set("method", "truncate");
     ConvertHook(s.postrotate, "post_rotate_command", find, p);
@@ -245,7 +245,7 @@ void ConvertMethod(const LogrotateSettings& s, const ProgramFinder& find,
 }
 
 void ConvertPlace(const LogrotateSettings& s,
-                  const std::vector<std::string>& paths, Policy* p) {
+                  const std::vector<std::string>& paths, ImportedPolicy* p) {
   p->Set("naming", s.dateext ? "timestamp" : "numbered");
   if (s.dateext) {
     p->Note("dateext: archives are named LIVE-YYYYMMDDTHHMMSSZ (UTC)");
@@ -290,7 +290,7 @@ void Comment(const std::string& text, std::ostringstream& out) {
 void ConvertBlock(const LogrotateBlock& block, const ProgramFinder& find,
                   std::set<std::string>* used, std::ostringstream& out) {
   const LogrotateSettings s = ApplyDirectives(block);
-  Policy p;
+  ImportedPolicy p;
   const std::vector<std::string> paths = Paths(block, &p);
   const std::string name = PolicyName(block, used);
   out << "\n# From " << block.where << ": " << Join(block.patterns) << "\n";

@@ -31,7 +31,7 @@ StatusOr<PgSession> Begin(const OccupancyTarget& t, bool read_only) {
   return s;
 }
 
-std::string QuotaSql(const OccupancyTarget& from, const std::string& id) {
+std::string PgQuotaSql(const OccupancyTarget& from, const std::string& id) {
   const std::string column = QuoteIdentifier(from.column);
   return "SELECT " + QuoteIdentifier(id) + "::text, " + column +
          "::bigint FROM " + QuoteQualifiedName(from.table) + " WHERE " +
@@ -201,7 +201,7 @@ StatusOr<std::map<std::string, uint64_t>> ReadPgQuotas(
     const OccupancyTarget& from, const std::string& id_column) {
   auto s = Begin(from, true);
   if (!s.ok()) return s.status();
-  auto r = s->db->Query(QuotaSql(from, id_column));
+  auto r = s->db->Query(PgQuotaSql(from, id_column));
   if (!r.ok()) return r.status();
   std::map<std::string, uint64_t> quotas;
   for (int i = 0; i < r->rows(); ++i) {
@@ -251,7 +251,7 @@ Status CheckPgQuotaSource(const OccupancyTarget& from,
     RETENTION_RETURN_IF_ERROR(
         RequirePrivilege(db, from.table, column, "SELECT"));
   }
-  RETENTION_RETURN_IF_ERROR(db.Prepare(QuotaSql(from, id_column), 0));
+  RETENTION_RETURN_IF_ERROR(db.Prepare(PgQuotaSql(from, id_column), 0));
   return s->tx->Commit();
 }
 
