@@ -51,6 +51,8 @@ struct SizeWatch {
   // About how long rotating a file at the cap takes, in ns, kept current
   // by the policy; null: never early.
   std::shared_ptr<const std::atomic<int64_t>> rotation_time_ns;
+  // The largest lead (RotationLead); 0: half the cap.
+  uint64_t max_lead = 0;
 };
 
 // A file to rotate before it reaches its cap (see above).

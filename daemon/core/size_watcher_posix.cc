@@ -122,7 +122,8 @@ bool SizeWatcher::Due(const SizeWatch& w, const std::string& name,
   WriteRate& rate = rates_[path];
   rate.Observe(MonotonicNow(), size);
   const uint64_t lead = RotationLead(
-      rate.bytes_per_second(), Duration(w.rotation_time_ns->load()), w.cap);
+      rate.bytes_per_second(), Duration(w.rotation_time_ns->load()), w.cap,
+      w.max_lead);
   if (lead == 0 || size + lead < w.cap) return false;
   early_.push_back({w.policy, path, size, rate.bytes_per_second(), lead});
   return true;

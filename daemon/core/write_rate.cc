@@ -20,10 +20,11 @@ void WriteRate::Observe(Duration at, uint64_t size) {
 }
 
 uint64_t RotationLead(double bytes_per_second, Duration rotation_time,
-                      uint64_t cap) {
+                      uint64_t cap, uint64_t max_lead) {
   const double lead =
       bytes_per_second * std::chrono::duration<double>(rotation_time).count();
-  return static_cast<uint64_t>(std::min(lead, static_cast<double>(cap / 2)));
+  const uint64_t most = max_lead == 0 ? cap / 2 : std::min(max_lead, cap);
+  return static_cast<uint64_t>(std::min(lead, static_cast<double>(most)));
 }
 
 }  // namespace retention

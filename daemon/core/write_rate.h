@@ -34,8 +34,9 @@ class WriteRate {
 };
 
 // The bytes a writer at `bytes_per_second` adds during `rotation_time`,
-// capped at half of `cap` (a wild estimate never halves the archives more).
+// capped at `max_lead`, or at half of `cap` when that is 0 (a wild
+// estimate never halves the archives more).
 uint64_t RotationLead(double bytes_per_second, Duration rotation_time,
-                      uint64_t cap);
+                      uint64_t cap, uint64_t max_lead = 0);
 
 }  // namespace retention

@@ -51,15 +51,24 @@ void Drop(FakeFilesystem& fs, Dir& dir, const std::string& name) {
 StatusOr<RotationResult> FakeLogRotator::RotateByCollapse(
     Dir& live_dir, const std::string& live_name, Dir& archive_dir,
     const std::string& archive_name, const FileInfo& expected_live,
-    const RotationStepHook& hook) {
+    const RotationStepHook& hook, const HeadChase& chase) {
   std::lock_guard lock(mu_);
+  chases_.push_back(chase);
   RETENTION_RETURN_IF_ERROR(Injected(RotatorOp::kCollapse));
   StatusOr<FileInfo> live = CheckLive(live_dir, live_name, expected_live);
   if (!live.ok()) return live.status();
   RETENTION_RETURN_IF_ERROR(
       CheckNothingPending(live_dir, live_name, archive_dir, archive_name));
   if (live->size == 0) return RotationResult();
-  return Cut(live_dir, live_name, archive_dir, archive_name, *live, hook);
+  RotationResult chased;
+  if (chase.cap > live->size && on_chase_) on_chase_(&chased);
+  StatusOr<RotationResult> result =
+      Cut(live_dir, live_name, archive_dir, archive_name, *live, hook);
+  if (result.ok()) {
+    result->waited = chased.waited;
+    result->finish = chased.finish;
+  }
+  return result;
 }
 
 StatusOr<RotationResult> FakeLogRotator::Cut(Dir& live_dir,

@@ -61,7 +61,7 @@ class FakeLogRotator final : public LogRotator {
   StatusOr<RotationResult> RotateByCollapse(
       Dir& live_dir, const std::string& live_name, Dir& archive_dir,
       const std::string& archive_name, const FileInfo& expected_live,
-      const RotationStepHook& hook) override;
+      const RotationStepHook& hook, const HeadChase& chase) override;
   StatusOr<RotationResult> RotateByRename(
       Dir& live_dir, const std::string& live_name, Dir& archive_dir,
       const std::string& archive_name, const FileInfo& expected_live,
@@ -122,6 +122,13 @@ class FakeLogRotator final : public LogRotator {
     std::lock_guard lock(mu_);
     let_go_after_ = asks;
   }
+  // Runs `f` in each RotateByCollapse asked to chase a file below its cap,
+  // before the cut (to advance a fake clock); the result carries the
+  // waited and finish times `f` sets.
+  void OnChase(std::function<void(RotationResult*)> f) {
+    std::lock_guard lock(mu_);
+    on_chase_ = std::move(f);
+  }
   // Called (without the lock) each time the writer is told to reopen: a
   // test moves its clock there, as a slow signal or command would.
   void OnTell(std::function<void()> f) {
@@ -145,6 +152,12 @@ class FakeLogRotator final : public LogRotator {
   std::vector<std::string> rotations() const {
     std::lock_guard lock(mu_);
     return rotations_;
+  }
+  // What each RotateByCollapse call was asked to chase (the fake cuts at
+  // once: its files do not grow during a call).
+  std::vector<HeadChase> chases() const {
+    std::lock_guard lock(mu_);
+    return chases_;
   }
   // Every message RecoverRotation returned, in order.
   std::vector<std::string> recoveries() const {
@@ -190,6 +203,7 @@ class FakeLogRotator final : public LogRotator {
   int let_go_after_ = 0;
   std::vector<int> writer_pids_;
   std::function<void()> on_tell_;
+  std::function<void(RotationResult*)> on_chase_;
   // Reopen-rotated archives the writer holds: questions left, kUntilTold
   // or kNeverLetsGo.
   std::map<Identity, int> held_;
@@ -197,6 +211,7 @@ class FakeLogRotator final : public LogRotator {
   // real one tells from the physical addresses of the blocks.
   std::set<std::string> cut_;
   std::vector<std::string> reopens_;
+  std::vector<HeadChase> chases_;
   std::vector<std::string> rotations_;
   std::vector<std::string> recoveries_;
   int writing_asks_ = 0;

@@ -129,6 +129,19 @@ class RotationEnv {
     return "";
   }
 
+  // "" if the archives, the carry and `live` hold the lines 0 .. `written`
+  // - 1 of a LineWriter once each and in order, and every archive holds
+  // whole lines; else the first problem.
+  std::string AllLinesOnce(const std::string& live, int64_t written) const {
+    uint64_t lines = 0;
+    std::string problem = CheckLines(Concatenated(live), &lines);
+    if (problem.empty() && lines != static_cast<uint64_t>(written)) {
+      problem = std::to_string(lines) + " lines, " + std::to_string(written) +
+                " written";
+    }
+    return problem.empty() ? ArchivesOfWholeLines() : problem;
+  }
+
   // The contents of every archive in name order, then of `live`.
   std::vector<std::string> Pieces(const std::string& live) const {
     std::vector<std::string> pieces;

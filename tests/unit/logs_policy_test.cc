@@ -95,6 +95,52 @@ TEST_CASE("a reopen set's lead runs from the watcher's first early notice") {
         std::chrono::milliseconds(500));  // (300 + 100) ms, plus a quarter
 }
 
+TEST_CASE("an early truncate rotation chases its writer to the cap") {
+  LogsFixture f;
+  f.Build("max_file_size = 8K\ncompress = none\n");
+  f.AddLive(kText);
+  REQUIRE(kText.size() < 8192);
+  // The chase waits 250 ms for the writer, works 50 ms, and cuts in 40.
+  f.rotator.OnChase([&](RotationResult* r) {
+    f.clock.Advance(std::chrono::milliseconds(300));
+    r->waited = std::chrono::milliseconds(250);
+    r->finish = std::chrono::milliseconds(40);
+  });
+  const std::vector<SizeWatch> watches = f.policy->watches();
+  REQUIRE(watches[0].rotation_time_ns);
+  const Duration assumed(watches[0].rotation_time_ns->load());
+  f.logs().OnEarlyCrossing({"logs.app", kLive, kText.size(), 1e6, 4000});
+  ExecResult r = f.Run();
+  CHECK(r.errors.empty());
+  REQUIRE(f.rotator.chases().size() == 1);
+  const HeadChase first = f.rotator.chases()[0];
+  CHECK(first.cap == 8192);
+  CHECK(first.finish_time == LogsPolicy::kAssumedFinishTime);
+  CHECK(first.max_wait == 2 * assumed + std::chrono::milliseconds(100));
+  REQUIRE(first.stopping);
+  CHECK_FALSE(first.stopping());
+  // The lead is learned from the 50 ms of work (scaled to the cap, twice
+  // the plan), not from the waits; the cut's 40 ms plan the next chase's
+  // finish.
+  const double scaled = 50e6 * 8192 / static_cast<double>(kText.size());
+  const int64_t high = static_cast<int64_t>(scaled);
+  CHECK(watches[0].rotation_time_ns->load() == 2 * (high + high / 4));
+
+  f.AddLive(kText);
+  f.logs().OnEarlyCrossing({"logs.app", kLive, kText.size(), 1e6, 4000});
+  r = f.Run();
+  CHECK(r.errors.empty());
+  REQUIRE(f.rotator.chases().size() == 2);
+  CHECK(f.rotator.chases()[1].finish_time == std::chrono::milliseconds(50));
+
+  // A file at its cap already is cut at once.
+  f.AddLive(kText + kText);
+  r = f.Run();
+  CHECK(r.errors.empty());
+  REQUIRE(f.rotator.chases().size() == 3);
+  CHECK(f.rotator.chases()[2].cap == 0);
+}
+
 TEST_CASE("a log dry run plans the rotation and changes nothing") {
   LogsFixture f;
   f.Build("max_file_size = 4K\ncompress = none\n");

@@ -42,6 +42,9 @@ TEST_CASE("a file that shrank restarts the measurement, keeping the rate") {
 TEST_CASE("the rotation lead is rate times rotation time, at most half") {
   CHECK(RotationLead(100e6, milliseconds(400), 200 << 20) == 40000000);
   CHECK(RotationLead(0, seconds(1), 1000) == 0);
+  // Or at most what the caller allows, never over the cap.
+  CHECK(RotationLead(100e6, seconds(10), 1000, 750) == 750);
+  CHECK(RotationLead(100e6, seconds(10), 1000, 5000) == 1000);
   CHECK(RotationLead(1e12, seconds(1), 1000) == 500);
 }
 

@@ -27,6 +27,11 @@
 //   3. renameat2(RENAME_NOREPLACE) to ARCHIVE, archive directory fsynced
 //   4. fallocate(COLLAPSE_RANGE, 0, N) on the live file, fsynced
 //   5. intent removed, directory fsynced
+// A chased head (HeadChase, log_rotator.h) is copied before step 1 into an
+// unnamed file (O_TMPFILE) in the archive directory while the writer still
+// appends; step 2 then links it as ARCHIVE.TOKEN.rtd-tmp (linkat, which
+// never replaces a name) and adds the rest of the head. A crash before the
+// link leaves nothing: the unnamed file has no name to find.
 // RecoverRotation reads the intent: temp still there -> 3 never happened:
 // remove the temp and the intent. Archive there and byte 0 at P0 -> 4 never
 // happened: collapse now, but only if the archive holds exactly live[0, N)
@@ -74,8 +79,8 @@ namespace retention {
 // at the head of `live_name` into a new file `archive_name` in `archive_dir`
 // and collapses them off the live file (protocol above); an O_APPEND writer
 // keeps appending throughout and no byte is lost or duplicated. The head is
-// every whole block of the current size except that at least one byte stays
-// behind it (recovery needs a mapped block after the head): a file of
+// every whole block of the current size (with `chase`: of the size when
+// the cut is due) except that at least one byte stays behind it (recovery needs a mapped block after the head): a file of
 // exactly k blocks keeps its last block, and a file of at most one block
 // returns bytes == 0 without creating anything. The archive gets the live
 // file's mode and owner.
@@ -98,7 +103,8 @@ StatusOr<RotationResult> RotateByCollapse(Dir& live_dir,
                                           Dir& archive_dir,
                                           const std::string& archive_name,
                                           const FileInfo& expected_live,
-                                          const RotationStepHook& hook = {});
+                                          const RotationStepHook& hook = {},
+                                          const HeadChase& chase = {});
 
 // method=reopen. renameat2(RENAME_NOREPLACE) live -> archive, then creates
 // an empty live file (O_EXCL, O_NOFOLLOW) with `create`'s mode and owner,

@@ -5,7 +5,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
+#include <chrono>
 #include <functional>
+#include <optional>
 
 #include "kinds/logs/log_rotation.h"
 #include "kinds/logs/rotation_io_posix.h"
@@ -54,47 +57,27 @@ bool PunchWorks(int fd, uint64_t size, uint64_t block) {
                    static_cast<off_t>(past), static_cast<off_t>(block)) == 0;
 }
 
-void WarnNonAppendWriters(const FileInfo& info, const std::string& path,
-                          RotationResult* result) {
-  StatusOr<std::vector<int>> pids = posix::NonAppendWriters(info);
-  // Only a warning depends on the scan; the rotation is the same either way.
-  if (!pids.ok()) return;
-  for (int pid : *pids) {
-    result->warnings.push_back(
-        path + ": writer pid " + std::to_string(pid) +
-        " does not use O_APPEND; truncation leaves a NUL-filled hole");
-  }
+// The temp under its intent's name: `chased`, the unnamed file a chase
+// filled, linked there, or a new file.
+StatusOr<UniqueFd> NameTemp(const RotationTarget& t, const std::string& name,
+                            const FileInfo& like, UniqueFd* chased) {
+  if (chased == nullptr) return posix::CreateArchiveTemp(t, name, like);
+  RETENTION_RETURN_IF_ERROR(posix::LinkArchiveTemp(t, chased->get(), name));
+  return std::move(*chased);
 }
 
-// A writer without O_APPEND keeps its offset across a truncation and writes
-// past the new end, leaving a hole: the one sign of such a writer that
-// needs no look into its process. Holes elsewhere are rare in logs (a
-// preallocated, never written range reads as one too, hence "likely").
-void WarnHole(int fd, uint64_t size, const std::string& path,
-              RotationResult* result) {
-  const off_t hole = lseek(fd, 0, SEEK_HOLE);
-  if (hole < 0 || static_cast<uint64_t>(hole) >= size) return;
-  const off_t data = lseek(fd, hole, SEEK_DATA);
-  const uint64_t end = data < 0 ? size : static_cast<uint64_t>(data);
-  result->warnings.push_back(
-      path + ": " + std::to_string(end - static_cast<uint64_t>(hole)) +
-      " bytes at offset " + std::to_string(hole) +
-      " were never written (NUL bytes when read): likely a writer without "
-      "O_APPEND that wrote past the end after an earlier rotation");
-}
-
-// Steps 1-3 of the protocol: intent, temp filled by `fill`, publish. On
-// failure before the rename, the temp and the intent are gone again; after
-// it (`*published`), both stay for RecoverRotation.
+// Steps 1-3 of the protocol: intent, temp filled by `fill` (after what a
+// chase put into `chased`, if not null), publish. On failure before the
+// rename, the temp and the intent are gone again; after it (`*published`),
+// both stay for RecoverRotation.
 using FillFn = std::function<StatusOr<uint64_t>(int tmp)>;
 StatusOr<uint64_t> WriteArchive(Live& live, const RotationIntent& intent,
-                                const FillFn& fill, UniqueFd* tmp,
-                                bool* published) {
+                                const FillFn& fill, UniqueFd* chased,
+                                UniqueFd* tmp, bool* published) {
   const RotationTarget& t = live.t;
   RETENTION_RETURN_IF_ERROR(posix::WriteIntent(t, intent));
   posix::Step(live.hook, RotationStep::kIntentWritten);
-  StatusOr<UniqueFd> created =
-      posix::CreateArchiveTemp(t, intent.temp, live.info);
+  StatusOr<UniqueFd> created = NameTemp(t, intent.temp, live.info, chased);
   StatusOr<uint64_t> bytes = created.ok()
                                  ? fill(created->get())
                                  : StatusOr<uint64_t>(created.status());
@@ -163,7 +146,8 @@ StatusOr<RotationResult> CopyAndTruncate(Live& live, const std::string& why) {
   };
   UniqueFd tmp;
   bool published = false;
-  StatusOr<uint64_t> bytes = WriteArchive(live, intent, fill, &tmp, &published);
+  StatusOr<uint64_t> bytes =
+      WriteArchive(live, intent, fill, nullptr, &tmp, &published);
   if (!bytes.ok()) return bytes.status();
   struct stat st;
   if (fstat(live.fd.get(), &st) != 0 || ftruncate(live.fd.get(), 0) != 0) {
@@ -184,11 +168,7 @@ StatusOr<RotationResult> CopyAndTruncate(Live& live, const std::string& why) {
 
 // Why the head cannot be collapsed with an exact recovery ("" if it can),
 // with the physical addresses of bytes 0 and `n` for the intent.
-std::string CheckCollapsible(Live& live, uint64_t n, uint64_t block,
-                             RotationIntent* intent) {
-  if (CollapseRefused(live.fd.get(), live.info.size, block)) {
-    return "the filesystem does not collapse ranges";
-  }
+std::string CheckCollapsible(Live& live, uint64_t n, RotationIntent* intent) {
   StatusOr<uint64_t> head =
       posix::PhysicalAddress(live.fd.get(), 0, live.t.live_path);
   StatusOr<uint64_t> next =
@@ -204,15 +184,28 @@ std::string CheckCollapsible(Live& live, uint64_t n, uint64_t block,
 
 // The exact path. Sets `*refused` (and changes nothing) when the
 // filesystem refuses the collapse, so that the fallback runs instead.
-StatusOr<RotationResult> CollapseHead(Live& live, uint64_t n, uint64_t block,
+StatusOr<RotationResult> CollapseHead(Live& live, uint64_t block,
+                                      const HeadChase& chase,
                                       std::string* refused) {
   RotationIntent intent =
       posix::NewIntent(live.t, RotationIntent::Method::kCollapse, live.info);
-  *refused = CheckCollapsible(live, n, block, &intent);
-  if (!refused->empty()) return RotationResult();
+  if (CollapseRefused(live.fd.get(), live.info.size, block)) {
+    *refused = "the filesystem does not collapse ranges";
+    return RotationResult();
+  }
   StatusOr<UniqueFd> carry =
       posix::OpenCarry(live.t.live_dir, live.t.live_name, &intent.carry);
   if (!carry.ok()) return carry.status();
+  auto head = posix::ChaseHead(live.t, live.fd.get(), live.info, carry->get(),
+                               intent.carry, chase);
+  if (!head.ok()) return head.status();
+  if (*head) live.info.size = (*head)->size;
+  const auto decided = std::chrono::steady_clock::now();
+  // At least one byte stays behind the head, so that byte 0 has a physical
+  // address after the collapse too.
+  const uint64_t n = (live.info.size - 1) / block * block;
+  *refused = CheckCollapsible(live, n, &intent);
+  if (!refused->empty()) return RotationResult();
   // The archive ends at the last whole line of the head; the fragment
   // after it goes to the new carry, which opens the next archive.
   StatusOr<uint64_t> cut = posix::LastLineEnd(live.fd.get(), n, live.t.live_path);
@@ -220,10 +213,13 @@ StatusOr<RotationResult> CollapseHead(Live& live, uint64_t n, uint64_t block,
   intent.cut = *cut == 0 ? n : *cut;  // no line end: a line over kMaxCarry
   const bool new_carry = intent.cut < n;
   FillFn fill = [&](int tmp) -> StatusOr<uint64_t> {
-    RETENTION_RETURN_IF_ERROR(posix::CopyRange(carry->get(), tmp, 0,
-                                               intent.carry, live.t.live_path));
-    RETENTION_RETURN_IF_ERROR(posix::CopyRange(live.fd.get(), tmp, 0,
-                                               intent.cut, live.t.live_path));
+    RETENTION_RETURN_IF_ERROR(
+        *head ? posix::TrimChased(live.t, **head, intent.carry, intent.cut, tmp)
+              : posix::CopyRange(carry->get(), tmp, 0, intent.carry,
+                                 live.t.live_path));
+    const uint64_t from = *head ? std::min((*head)->copied, intent.cut) : 0;
+    RETENTION_RETURN_IF_ERROR(posix::CopyRange(
+        live.fd.get(), tmp, from, intent.cut - from, live.t.live_path));
     if (new_carry) {
       RETENTION_RETURN_IF_ERROR(
           posix::WriteNewCarry(live.t, live.fd.get(), intent.cut, n));
@@ -232,7 +228,8 @@ StatusOr<RotationResult> CollapseHead(Live& live, uint64_t n, uint64_t block,
   };
   UniqueFd tmp;
   bool published = false;
-  StatusOr<uint64_t> bytes = WriteArchive(live, intent, fill, &tmp, &published);
+  StatusOr<uint64_t> bytes = WriteArchive(
+      live, intent, fill, *head ? &(*head)->tmp : nullptr, &tmp, &published);
   if (!bytes.ok()) return bytes.status();
   if (fallocate(live.fd.get(), FALLOC_FL_COLLAPSE_RANGE, 0,
                 static_cast<off_t>(n)) != 0) {
@@ -257,6 +254,12 @@ StatusOr<RotationResult> CollapseHead(Live& live, uint64_t n, uint64_t block,
   RotationResult result;
   FinishRotation(live, new_carry, &result);
   result.bytes = *bytes;
+  if (*head) {
+    result.waited = (*head)->waited;
+    result.finish = (*head)->flush +
+                    std::chrono::duration_cast<Duration>(
+                        std::chrono::steady_clock::now() - decided);
+  }
   return result;
 }
 
@@ -292,7 +295,8 @@ StatusOr<RotationResult> PunchHead(Live& live, uint64_t n) {
   };
   UniqueFd tmp;
   bool published = false;
-  StatusOr<uint64_t> bytes = WriteArchive(live, intent, fill, &tmp, &published);
+  StatusOr<uint64_t> bytes =
+      WriteArchive(live, intent, fill, nullptr, &tmp, &published);
   if (!bytes.ok()) return bytes.status();
   RETENTION_RETURN_IF_ERROR(posix::PunchHead(live.fd.get(), n, live.t.live_path));
   RotationResult result;
@@ -318,7 +322,8 @@ StatusOr<RotationResult> RotateByCollapse(Dir& live_dir,
                                           Dir& archive_dir,
                                           const std::string& archive_name,
                                           const FileInfo& expected_live,
-                                          const RotationStepHook& hook) {
+                                          const RotationStepHook& hook,
+                                          const HeadChase& chase) {
   StatusOr<RotationTarget> t =
       posix::MakeTarget(live_dir, live_name, archive_dir, archive_name);
   if (!t.ok()) return t.status();
@@ -331,8 +336,7 @@ StatusOr<RotationResult> RotateByCollapse(Dir& live_dir,
   Live live{*t, std::move(fd).value(), info, hook};
 
   const uint64_t block = BlockSize(live.fd.get());
-  // At least one byte stays behind the head, so that byte 0 has a physical
-  // address after the collapse too.
+  // At least one byte stays behind the head (CollapseHead).
   const uint64_t n = info.size == 0 ? 0 : (info.size - 1) / block * block;
   if (n == 0) return RotationResult();
   StatusOr<bool> hole = posix::HoleBefore(live.fd.get(), n, t->live_path);
@@ -343,12 +347,12 @@ StatusOr<RotationResult> RotateByCollapse(Dir& live_dir,
   // Looked for before the cut moves it (seeking moves no byte: all reads
   // and copies name their offsets): a hole past the head.
   RotationResult holes;
-  WarnHole(live.fd.get(), info.size, t->live_path, &holes);
+  posix::WarnHole(live.fd.get(), info.size, t->live_path, &holes);
   std::string refused;
-  StatusOr<RotationResult> result = CollapseHead(live, n, block, &refused);
+  StatusOr<RotationResult> result = CollapseHead(live, block, chase, &refused);
   if (result.ok() && !refused.empty()) result = CopyAndTruncate(live, refused);
   // The /proc scan takes milliseconds: after the rotation, not inside it.
-  if (result.ok()) WarnNonAppendWriters(info, t->live_path, &*result);
+  if (result.ok()) posix::WarnNonAppendWriters(info, t->live_path, &*result);
   if (result.ok()) {
     for (std::string& w : holes.warnings) result->warnings.push_back(w);
   }

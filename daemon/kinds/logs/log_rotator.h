@@ -47,6 +47,26 @@ struct RotationResult {
   // The head held a hole, which only a writer without O_APPEND leaves: it
   // was copied without it and punched out (log_rotation.h, RotateByCollapse).
   bool punched = false;
+  // A chased head (HeadChase): the time spent waiting for the writer, and
+  // from the decision to cut until the cut was durable. Zero otherwise.
+  Duration waited{};
+  Duration finish{};
+};
+
+// A truncate rotation started before its file reached `cap` (the watcher's
+// early notice) chases the writer: the head is copied, and written back,
+// into an unnamed file while the writer fills the live file, and the cut
+// comes once the file is within what the writer adds in `finish_time` of
+// the cap (at most half the cap below it), after `max_wait`, or when
+// `stopping` says so. The archive then ends near the cap, and the cut only
+// copies and syncs what came since. cap == 0: no chase, the head is cut
+// at once. Where the filesystem has no unnamed files (O_TMPFILE), the
+// head is cut at once as well.
+struct HeadChase {
+  uint64_t cap = 0;
+  Duration finish_time{};
+  Duration max_wait{};
+  std::function<bool()> stopping;
 };
 
 // What the ledger entry of a punched rotation says (after its reason), and
@@ -87,11 +107,11 @@ class LogRotator {
   // (the archive exists), kFailedPrecondition (an interrupted rotation's
   // intent is there: RecoverRotation first). Other errors (kNoSpace...)
   // after the intent was written may leave it for RecoverRotation.
-  // (log_rotation.h: RotateByCollapse.)
+  // `chase`: see HeadChase. (log_rotation.h: RotateByCollapse.)
   virtual StatusOr<RotationResult> RotateByCollapse(
       Dir& live_dir, const std::string& live_name, Dir& archive_dir,
       const std::string& archive_name, const FileInfo& expected_live,
-      const RotationStepHook& hook) = 0;
+      const RotationStepHook& hook, const HeadChase& chase) = 0;
 
   // method=reopen: renames the live file to the archive and creates an
   // empty live file per `create`. The writer keeps writing into the

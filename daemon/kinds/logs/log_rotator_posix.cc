@@ -17,9 +17,10 @@ class PosixLogRotator final : public LogRotator {
   StatusOr<RotationResult> RotateByCollapse(
       Dir& live_dir, const std::string& live_name, Dir& archive_dir,
       const std::string& archive_name, const FileInfo& expected_live,
-      const RotationStepHook& hook) override {
+      const RotationStepHook& hook, const HeadChase& chase) override {
     return retention::RotateByCollapse(live_dir, live_name, archive_dir,
-                                       archive_name, expected_live, hook);
+                                       archive_name, expected_live, hook,
+                                       chase);
   }
 
   StatusOr<RotationResult> RotateByRename(

@@ -112,12 +112,20 @@ LogsPolicy::~LogsPolicy() {
 std::vector<SizeWatch> LogsPolicy::watches() const {
   std::vector<SizeWatch> out;
   if (rule_.max_file_size == 0) return out;
+  // Truncate chases its head to the cap (HeadChase): an early start costs
+  // a longer wait, not a smaller archive, so it may start at a quarter of
+  // the cap (a head written twice, by the writer and to its archive, can
+  // take a second or more on a busy disk).
+  const uint64_t max_lead = rule_.method == RotateMethod::kTruncate
+                                ? rule_.max_file_size / 4 * 3
+                                : 0;
   for (const std::string& path : rule_.paths) {
     out.push_back({rule_.policy,
                    SplitPath(path).dir,
                    {SplitPath(path).name},
                    rule_.max_file_size,
-                   rotation_time_ns_});
+                   rotation_time_ns_,
+                   max_lead});
   }
   return out;
 }

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,23 @@
 #include "os/fs_rules.h"
 
 namespace retention {
+namespace {
+
+// Adds `sample` to the last `keep` of `samples` and returns what to plan
+// with: their 95th percentile (their maximum while they are few) with a
+// quarter more. Rotations vary with the load, and one slower than planned
+// overshoots the cap.
+int64_t PlanFrom(std::deque<int64_t>& samples, int64_t sample, size_t keep) {
+  samples.push_back(sample);
+  if (samples.size() > keep) samples.pop_front();
+  std::vector<int64_t> sorted(samples.begin(), samples.end());
+  std::sort(sorted.begin(), sorted.end());
+  const int64_t high =
+      sorted[std::min(sorted.size() * 95 / 100, sorted.size() - 1)];
+  return high + high / 4;
+}
+
+}  // namespace
 
 Status LogsPolicy::ShiftNumbered(Dir& archive_dir, const std::string& live) {
   Filesystem& fs = services_.fs;
@@ -65,22 +83,34 @@ void LogsPolicy::LearnRotationTime(Duration took, uint64_t bytes) {
                 static_cast<double>(rule_.max_file_size) /
                 static_cast<double>(bytes)
           : static_cast<double>(took.count());
-  rotation_samples_.push_back(static_cast<int64_t>(scaled));
-  if (rotation_samples_.size() > kRotationSamples) {
-    rotation_samples_.pop_front();
-  }
-  // The 95th percentile of the recent ones (their maximum while they are
-  // few) with a quarter more: the copy, the fsync and the collapse vary
-  // with the load, and a rotation slower than planned overshoots the cap.
-  std::vector<int64_t> sorted(rotation_samples_.begin(),
-                              rotation_samples_.end());
-  std::sort(sorted.begin(), sorted.end());
-  const size_t at = sorted.size() * 95 / 100;
-  const int64_t high = sorted[std::min(at, sorted.size() - 1)];
-  rotation_time_ns_->store(high + high / 4);
+  int64_t plan = PlanFrom(rotation_samples_, static_cast<int64_t>(scaled),
+                          kRotationSamples);
+  // Truncate chases its head (HeadChase): a chase that starts early only
+  // waits longer for the writer, one that starts late (a disk busier than
+  // planned) overshoots the cap. Hence twice the plan.
+  if (rule_.method == RotateMethod::kTruncate) plan *= 2;
+  rotation_time_ns_->store(plan);
   spdlog::debug("{}: a rotation of {} took {} ms; lead planned from {} ms",
-                rule_.policy, HumanBytes(bytes),
-                took.count() / 1000000, (high + high / 4) / 1000000);
+                rule_.policy, HumanBytes(bytes), took.count() / 1000000,
+                plan / 1000000);
+}
+
+HeadChase LogsPolicy::ChaseFor(const Action& action, ExecContext& ctx) const {
+  HeadChase chase;
+  if (rule_.method != RotateMethod::kTruncate || !rotation_time_ns_ ||
+      action.expected.size >= rule_.max_file_size ||
+      !action.reason.starts_with("size ")) {
+    return chase;
+  }
+  chase.cap = rule_.max_file_size;
+  chase.finish_time = finish_time_;
+  // The writer should reach the cut within about the rotation time the
+  // watcher's lead was planned from; one that slows down or stops is
+  // waited for twice that, then the head is cut where it is.
+  chase.max_wait = 2 * Duration(rotation_time_ns_->load()) +
+                   std::chrono::milliseconds(100);
+  chase.stopping = [&ctx] { return ctx.stopping(); };
+  return chase;
 }
 
 bool LogsPolicy::Rotate(const Action& action, WallTime now, ExecContext& ctx,
@@ -133,7 +163,8 @@ bool LogsPolicy::Rotate(const Action& action, WallTime now, ExecContext& ctx,
   StatusOr<RotationResult> rotated =
       rule_.method == RotateMethod::kTruncate
           ? rotator_.RotateByCollapse(**live_dir, live, **archive_dir, archive,
-                                      action.expected, hook)
+                                      action.expected, hook,
+                                      ChaseFor(action, ctx))
           : rotator_.RotateByRename(**live_dir, live, **archive_dir, archive,
                                     action.expected, create_, {});
   if (!rotated.ok()) {
@@ -157,8 +188,16 @@ bool LogsPolicy::Rotate(const Action& action, WallTime now, ExecContext& ctx,
     from = std::min(from, NoticedAt(action.target).value_or(from));
   }
   ForgetEarly(action.target);
-  if (rotated->lossless && writer_off > from) {
-    LearnRotationTime(writer_off - from, rotated->bytes);
+  // A chased head's waits for the writer are not the rotation's work.
+  if (rotated->lossless && writer_off > from + rotated->waited) {
+    LearnRotationTime(writer_off - from - rotated->waited, rotated->bytes);
+  }
+  if (rotated->finish > Duration::zero()) {
+    finish_time_ = Duration(PlanFrom(finish_samples_, rotated->finish.count(),
+                                     kRotationSamples));
+    spdlog::debug("{}: a chased head waited {} ms and was cut in {} ms",
+                  rule_.policy, rotated->waited.count() / 1000000,
+                  rotated->finish.count() / 1000000);
   }
   for (const std::string& w : warnings) WarnOnce(action.target + w, w);
   if (rotated->bytes == 0) {

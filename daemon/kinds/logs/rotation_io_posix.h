@@ -100,6 +100,13 @@ StatusOr<UniqueFd> OpenCarry(int live_dir, const std::string& live_name,
 // written, holes and NUL bytes left out, to `to`; returns how many.
 StatusOr<uint64_t> CopyWritten(int from, int to, uint64_t offset,
                                uint64_t length, const std::string& path);
+// Warnings for a rotation of `path` (`info`): each writer /proc shows
+// without O_APPEND; a hole in `fd`'s [0, size), which such a writer leaves
+// past a cut.
+void WarnNonAppendWriters(const FileInfo& info, const std::string& path,
+                          RotationResult* result);
+void WarnHole(int fd, uint64_t size, const std::string& path,
+              RotationResult* result);
 // True if `fd` has a hole (a range never written) before byte `n`.
 StatusOr<bool> HoleBefore(int fd, uint64_t n, const std::string& path);
 // Punches `fd`'s [0, n) out (a hole; the size stays) and fsyncs it;
@@ -134,6 +141,41 @@ Status DropArchivedCarry(int live_dir, const std::string& live_name,
 StatusOr<UniqueFd> CreateArchiveTemp(const RotationTarget& t,
                                      const std::string& name,
                                      const FileInfo& like);
+// An unnamed file (O_TMPFILE) in the archive directory with the mode and
+// owner of `like`: a crash before LinkArchiveTemp leaves nothing behind.
+// Fails where the filesystem has no O_TMPFILE (EOPNOTSUPP, EISDIR).
+StatusOr<UniqueFd> CreateArchiveTmpfile(const RotationTarget& t,
+                                        const FileInfo& like);
+// Gives the unnamed `tmp` the name `name` in the archive directory (kIoError
+// with EEXIST if taken: nothing is replaced).
+Status LinkArchiveTemp(const RotationTarget& t, int tmp,
+                       const std::string& name);
+
+// A head copied ahead of its cut (rotation_chase_posix.cc).
+struct ChasedHead {
+  UniqueFd tmp;          // unnamed: the carry, then live[0, copied)
+  uint64_t copied = 0;   // live bytes in `tmp`, after the carry
+  uint64_t size = 0;     // the live file's size when the cut was decided
+  Duration waited{};     // spent waiting for the writer
+  Duration flush{};      // spent writing the head to disk before the cut
+};
+// When `chase` asks for it (its cap above `like`'s size, the live file
+// as opened), copies `carry` (`carry_size` bytes) and then the live file
+// into a new CreateArchiveTmpfile, following the writer as HeadChase
+// says and starting write-back of both files as it goes; returns once
+// the cut is due. The file holds all of the live file's bytes seen, which
+// the cut may shorten (TrimChased). Changes nothing the protocol knows
+// of. nullopt when not asked or the filesystem has no unnamed files;
+// kAborted if the live file shrank or was rewritten meanwhile.
+StatusOr<std::optional<ChasedHead>> ChaseHead(const RotationTarget& t,
+                                              int live, const FileInfo& like,
+                                              int carry, uint64_t carry_size,
+                                              const HeadChase& chase);
+// Cuts a chased head in `tmp` back to the carry and live[0, cut), and
+// moves its file offset there.
+Status TrimChased(const RotationTarget& t, const ChasedHead& head,
+                  uint64_t carry, uint64_t cut, int tmp);
+
 // Renames the fsynced temp `tmp` (named `tmp_name`) to the archive name
 // without replacing
 // (kBusy if it exists), checks that the name now is `tmp`'s inode (kUnsafe

@@ -2,7 +2,7 @@
 // such a writer keeps its offset across a cut and writes past the end,
 // leaving a hole (and NUL bytes in the blocks at its edges). These copy
 // only the data extents (SEEK_DATA / SEEK_HOLE) and leave out NUL bytes,
-// which text logs never hold.
+// which text logs never hold. Also the warnings that name such a writer.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -79,6 +79,35 @@ StatusOr<uint64_t> UnwrittenHead(int fd, uint64_t size,
   if (data < 0 && errno == ENXIO) return size;  // nothing but a hole
   if (data < 0) return Status::FromErrno(errno, "SEEK_DATA " + path);
   return std::min<uint64_t>(static_cast<uint64_t>(data), size);
+}
+
+void WarnNonAppendWriters(const FileInfo& info, const std::string& path,
+                          RotationResult* result) {
+  StatusOr<std::vector<int>> pids = NonAppendWriters(info);
+  // Only a warning depends on the scan; the rotation is the same either way.
+  if (!pids.ok()) return;
+  for (int pid : *pids) {
+    result->warnings.push_back(
+        path + ": writer pid " + std::to_string(pid) +
+        " does not use O_APPEND; truncation leaves a NUL-filled hole");
+  }
+}
+
+// A writer without O_APPEND keeps its offset across a truncation and writes
+// past the new end, leaving a hole: the one sign of such a writer that
+// needs no look into its process. Holes elsewhere are rare in logs (a
+// preallocated, never written range reads as one too, hence "likely").
+void WarnHole(int fd, uint64_t size, const std::string& path,
+              RotationResult* result) {
+  const off_t hole = lseek(fd, 0, SEEK_HOLE);
+  if (hole < 0 || static_cast<uint64_t>(hole) >= size) return;
+  const off_t data = lseek(fd, hole, SEEK_DATA);
+  const uint64_t end = data < 0 ? size : static_cast<uint64_t>(data);
+  result->warnings.push_back(
+      path + ": " + std::to_string(end - static_cast<uint64_t>(hole)) +
+      " bytes at offset " + std::to_string(hole) +
+      " were never written (NUL bytes when read): likely a writer without "
+      "O_APPEND that wrote past the end after an earlier rotation");
 }
 
 }  // namespace retention::posix

@@ -1,0 +1,189 @@
+// A truncate rotation that chases its writer (HeadChase, log_rotator.h):
+// the head is copied ahead of the cut into an unnamed file and the cut
+// comes at the cap, after the wait allowed, or when asked to stop; a live
+// file shrunk or rewritten meanwhile is not cut, and a kill during the
+// chase leaves nothing behind.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <fstream>
+
+#include "kinds/logs/log_rotation.h"
+#include "kinds/logs/rotation_intent.h"
+#include "os/log_writer.h"
+#include "os/rotation_env.h"
+
+namespace retention::head_chase_test {
+namespace {
+
+using Code = Status::Code;
+using std::chrono::milliseconds;
+
+// Lines [from, to) appended to `path`; returns the bytes written.
+uint64_t AppendLines(const std::string& path, uint64_t from, uint64_t to) {
+  std::ofstream out(path, std::ios::binary | std::ios::app);
+  uint64_t bytes = 0;
+  for (uint64_t n = from; n < to; ++n) {
+    const std::string line = LogLine(n);
+    out << line;
+    bytes += line.size();
+  }
+  return bytes;
+}
+
+// Nothing but the live file: no intent, no carry, no temp, no archive.
+void CheckUntouched(RotationEnv& env) {
+  CHECK_FALSE(env.fs().StatAt(env.logs(), IntentName("app.log")).ok());
+  CHECK_FALSE(env.fs().StatAt(env.logs(), NewCarryName("app.log")).ok());
+  CHECK(env.ArchiveNames().empty());
+}
+
+// False, with a warning, where the test's filesystem does not collapse.
+bool Collapses(const RotationEnv& env) {
+  if (env.CollapseWorks()) return true;
+  WARN("skipped: " << env.Base() << " does not collapse ranges");
+  return false;
+}
+
+// A live file of 20,000 lines and no writer.
+struct StillLog {
+  RotationEnv env;
+  std::string path = env.Log("app.log");
+  uint64_t size = AppendLines(path, 0, 20000);
+  FileInfo info = env.StatLog("app.log");
+};
+
+HeadChase Chase(uint64_t cap, Duration max_wait) {
+  HeadChase chase;
+  chase.cap = cap;
+  chase.max_wait = max_wait;
+  return chase;
+}
+
+TEST_CASE("a chased head is cut at the cap of a busy writer, no line lost",
+          "[rotation]") {
+  RotationEnv env;
+  if (!Collapses(env)) return;
+  LineWriter writer(env.Log("app.log"));
+  constexpr uint64_t kAhead = 4u << 20;
+  for (int i = 0; i < 5; ++i) {
+    FileInfo info = env.StatLog("app.log");
+    while (info.size < 64 * 1024) info = env.StatLog("app.log");
+    const uint64_t cap = info.size + kAhead;
+    StatusOr<RotationResult> r =
+        RotateByCollapse(env.logs(), "app.log", env.archive(),
+                         TestArchiveName(i), info, {},
+                         Chase(cap, std::chrono::seconds(30)));
+    INFO(r.status().ToString());
+    REQUIRE(r.ok());
+    CHECK(r->lossless);
+    // No finish time planned: cut once the file reached the cap, back to
+    // its last whole line below the last whole block.
+    CHECK(r->bytes + 4096 + 64 > cap);
+    CHECK(r->finish > Duration::zero());
+    CHECK(RotationEnv::LastByte(env.Archived(TestArchiveName(i))) == '\n');
+  }
+  const int64_t written = writer.Stop();
+  REQUIRE(written > 0);
+  CHECK(env.AllLinesOnce("app.log", written) == "");
+  CHECK_FALSE(env.fs().StatAt(env.logs(), IntentName("app.log")).ok());
+}
+
+TEST_CASE("a chase whose writer stops cuts after its wait, or when stopped",
+          "[rotation]") {
+  StillLog log;
+  RotationEnv& env = log.env;
+  if (!Collapses(env)) return;
+  const uint64_t size = log.size;
+  const FileInfo info = log.info;
+  SECTION("after max_wait") {
+    const auto start = std::chrono::steady_clock::now();
+    StatusOr<RotationResult> r =
+        RotateByCollapse(env.logs(), "app.log", env.archive(), "a.1", info, {},
+                         Chase(2 * size, milliseconds(200)));
+    REQUIRE(r.ok());
+    CHECK(r->waited >= milliseconds(150));
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+    CHECK(r->bytes + 4096 + 64 > size);
+  }
+  SECTION("when stopping") {
+    HeadChase chase = Chase(2 * size, std::chrono::seconds(60));
+    chase.stopping = [] { return true; };
+    StatusOr<RotationResult> r = RotateByCollapse(
+        env.logs(), "app.log", env.archive(), "a.1", info, {}, chase);
+    REQUIRE(r.ok());
+    CHECK(r->waited == Duration::zero());
+    CHECK(r->bytes + 4096 + 64 > size);
+  }
+  CHECK(env.AllLinesOnce("app.log", 20000) == "");
+}
+
+TEST_CASE("a live file shrunk or rewritten while its head is chased is not cut",
+          "[rotation]") {
+  StillLog log;
+  RotationEnv& env = log.env;
+  if (!Collapses(env)) return;
+  const std::string& path = log.path;
+  const uint64_t size = log.size;
+  const FileInfo info = log.info;
+  // Another tool's copytruncate while the head is copied: the file is
+  // emptied and written again, shorter or longer than what was copied.
+  const uint64_t again = GENERATE(uint64_t{100}, uint64_t{40000});
+  HeadChase chase = Chase(4 * size, std::chrono::seconds(2));
+  bool rewritten = false;
+  chase.stopping = [&] {
+    if (!rewritten) {
+      rewritten = true;
+      REQUIRE(truncate(path.c_str(), 0) == 0);
+      AppendLines(path, 1000000, 1000000 + again);
+    }
+    return again > 20000;  // a longer file is compared at once
+  };
+  StatusOr<RotationResult> r = RotateByCollapse(
+      env.logs(), "app.log", env.archive(), "a.1", info, {}, chase);
+  CHECK(r.status().code() == Code::kAborted);
+  CheckUntouched(env);
+  std::string expected;
+  for (uint64_t n = 1000000; n < 1000000 + again; ++n) expected += LogLine(n);
+  CHECK(RotationEnv::Contents(path) == expected);
+}
+
+TEST_CASE("a rotation killed while it chases its head leaves nothing",
+          "[rotation]") {
+  StillLog log;
+  RotationEnv& env = log.env;
+  if (!Collapses(env)) return;
+  const uint64_t size = log.size;
+  const FileInfo info = log.info;
+  int fds[2];
+  REQUIRE(pipe(fds) == 0);
+  Child child([&] {
+    HeadChase chase = Chase(2 * size, std::chrono::seconds(60));
+    chase.stopping = [&] {
+      if (write(fds[1], "C", 1) != 1) _exit(3);  // chasing
+      return false;
+    };
+    (void)RotateByCollapse(env.logs(), "app.log", env.archive(), "a.1", info,
+                           {}, chase);
+    _exit(2);
+  });
+  char c = 0;
+  REQUIRE(read(fds[0], &c, 1) == 1);
+  kill(child.pid(), SIGKILL);
+  const int status = child.Wait();
+  CHECK(WIFSIGNALED(status));
+  close(fds[0]);
+  close(fds[1]);
+  StatusOr<std::vector<std::string>> recovered =
+      RecoverRotation(env.logs(), "app.log", env.archive());
+  REQUIRE(recovered.ok());
+  CHECK(recovered->empty());
+  CheckUntouched(env);
+  CHECK(env.StatLog("app.log").size == size);
+}
+
+}  // namespace
+}  // namespace retention::head_chase_test
