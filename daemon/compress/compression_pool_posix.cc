@@ -91,11 +91,14 @@ void CompressionPool::Post(const void* owner, Work work) {
 
 void CompressionPool::Withdraw(const void* owner) {
   std::unique_lock<std::mutex> lock(mu_);
-  std::erase_if(queue_, [&](const Item& i) { return i.owner == owner; });
+  auto mine = [&](const Item& i) { return i.owner == owner; };
+  std::erase_if(queue_, mine);
   ended_.wait(lock, [&] {
     return std::find(running_.begin(), running_.end(), owner) ==
            running_.end();
   });
+  // A running piece that asked to run again was queued again as it ended.
+  std::erase_if(queue_, mine);
 }
 
 std::optional<CompressionPool::Item> CompressionPool::Take(
