@@ -75,6 +75,24 @@ TEST_CASE("a reopen set's lead is learned from its rotation until the writer is 
         std::chrono::milliseconds(250));
 }
 
+TEST_CASE("a reopen set's lead stays at the assumed time for the first rotations") {
+  LogsFixture f;
+  f.Build("max_file_size = 4K\ncompress = none\nmethod = reopen\n"
+          "reopen_signal = USR1\npid_file = /run/app.pid\n");
+  const std::vector<SizeWatch> watches = f.policy->watches();
+  REQUIRE(watches[0].rotation_time_ns);
+  // Told 4 ms after the notice, five times: the lead stays at the assumed
+  // 250 ms for the first four, then follows them.
+  f.rotator.OnTell([&] { f.clock.Advance(std::chrono::milliseconds(4)); });
+  for (int i = 0; i < 5; ++i) {
+    f.AddLive(kText);
+    CHECK(f.Run().errors.empty());
+    CHECK(Duration(watches[0].rotation_time_ns->load()) ==
+          (i < 4 ? LogsPolicy::kAssumedReopenTime
+                 : std::chrono::milliseconds(5)));
+  }
+}
+
 TEST_CASE("a reopen set's lead runs from the watcher's first early notice") {
   LogsFixture f;
   f.Build("max_file_size = 4K\ncompress = none\nmethod = reopen\n"

@@ -83,6 +83,7 @@ LogsPolicy::LogsPolicy(const Section& section, Services& services,
                   kAssumedCopyRate))
             : kAssumedReopenTime;
     rotation_time_ns_ = std::make_shared<std::atomic<int64_t>>(assumed.count());
+    assumed_rotation_ns_ = assumed.count();
   }
   create_.mode = rule_.create_mode;
   if (!rule_.create_owner.empty()) {

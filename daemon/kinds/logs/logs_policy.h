@@ -269,6 +269,13 @@ class LogsPolicy final : public Policy {
   // that a slower rotation than usual still ends before the cap.
   static constexpr size_t kRotationSamples = 20;
   std::deque<int64_t> rotation_samples_;
+  // Until this many rotations were timed, the lead is never planned below
+  // the assumed time (kAssumedCopyRate, kAssumedReopenTime): the first
+  // rotation of an idle daemon (a reopen signalled 4 ms after the notice)
+  // says little of the next one (410 ms, its fsyncs behind a journal
+  // commit that discarded a deleted archive's blocks).
+  static constexpr size_t kFewRotations = 5;
+  int64_t assumed_rotation_ns_ = 0;
   // A chased rotation's last steps (HeadChase::finish_time), planned as
   // rotation_time_ns_ is from the recent ones (ns).
   Duration finish_time_ = kAssumedFinishTime;

@@ -89,6 +89,9 @@ void LogsPolicy::LearnRotationTime(Duration took, uint64_t bytes) {
   // waits longer for the writer, one that starts late (a disk busier than
   // planned) overshoots the cap. Hence twice the plan.
   if (rule_.method == RotateMethod::kTruncate) plan *= 2;
+  if (rotation_samples_.size() < kFewRotations) {
+    plan = std::max(plan, assumed_rotation_ns_);
+  }
   rotation_time_ns_->store(plan);
   spdlog::debug("{}: a rotation of {} took {} ms; lead planned from {} ms",
                 rule_.policy, HumanBytes(bytes), took.count() / 1000000,
