@@ -105,8 +105,12 @@ TEST_CASE("a chase whose writer stops cuts after its wait, or when stopped",
         RotateByCollapse(env.logs(), "app.log", env.archive(), "a.1", info, {},
                          Chase(2 * size, milliseconds(200)));
     REQUIRE(r.ok());
-    CHECK(r->waited >= milliseconds(150));
-    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+    // It waited (its syncs, slow on a busy disk, count as work) until its
+    // 200 ms were up, and not much longer.
+    CHECK(r->waited > Duration::zero());
+    const auto took = std::chrono::steady_clock::now() - start;
+    CHECK(took >= milliseconds(200));
+    CHECK(took < std::chrono::seconds(5));
     CHECK(r->bytes + 4096 + 64 > size);
   }
   SECTION("when stopping") {

@@ -199,7 +199,7 @@ StatusOr<RotationResult> CollapseHead(Live& live, uint64_t block,
   auto head = posix::ChaseHead(live.t, live.fd.get(), live.info, carry->get(),
                                intent.carry, chase);
   if (!head.ok()) return head.status();
-  if (*head) live.info.size = (*head)->size;
+  if (*head) live.info.size = (*head)->copied;
   const auto decided = std::chrono::steady_clock::now();
   // At least one byte stays behind the head, so that byte 0 has a physical
   // address after the collapse too.
@@ -256,9 +256,8 @@ StatusOr<RotationResult> CollapseHead(Live& live, uint64_t block,
   result.bytes = *bytes;
   if (*head) {
     result.waited = (*head)->waited;
-    result.finish = (*head)->flush +
-                    std::chrono::duration_cast<Duration>(
-                        std::chrono::steady_clock::now() - decided);
+    result.finish = std::chrono::duration_cast<Duration>(
+        std::chrono::steady_clock::now() - decided);
   }
   return result;
 }

@@ -181,17 +181,17 @@ StatusOr<std::optional<ChasedHead>> ChaseHead(const RotationTarget& t,
       RETENTION_RETURN_IF_ERROR(SyncFd(head.tmp.get(), t.archive_path));
       committed = Steady::now();
     }
-    head.size = now->size;
     const double finish_bytes =
         rate.bytes_per_second() *
         std::chrono::duration<double>(chase.finish_time).count();
     const uint64_t cut_at =
         chase.cap - std::min<uint64_t>(chase.cap / 2,
                                        static_cast<uint64_t>(finish_bytes));
-    const bool due = head.size >= cut_at || at >= chase.max_wait ||
-                     (chase.stopping && chase.stopping());
-    if (due) break;
-    const Duration pause = PollAfter(head.size, cut_at,
+    if (head.copied >= cut_at || at >= chase.max_wait ||
+        (chase.stopping && chase.stopping())) {
+      break;
+    }
+    const Duration pause = PollAfter(head.copied, cut_at,
                                      rate.bytes_per_second());
     const Steady::time_point before = Steady::now();
     std::this_thread::sleep_for(pause);

@@ -154,10 +154,9 @@ Status LinkArchiveTemp(const RotationTarget& t, int tmp,
 // A head copied ahead of its cut (rotation_chase_posix.cc).
 struct ChasedHead {
   UniqueFd tmp;          // unnamed: the carry, then live[0, copied)
-  uint64_t copied = 0;   // live bytes in `tmp`, after the carry
-  uint64_t size = 0;     // the live file's size when the cut was decided
+  uint64_t copied = 0;   // live bytes in `tmp`, after the carry: the live
+                         // file's size when the cut was decided
   Duration waited{};     // spent waiting for the writer
-  Duration flush{};      // spent writing the head to disk before the cut
 };
 // When `chase` asks for it (its cap above `like`'s size, the live file
 // as opened), copies `carry` (`carry_size` bytes) and then the live file
