@@ -75,6 +75,7 @@ class CompressionPool {
   std::condition_variable ended_;  // a piece of work ended
   std::deque<Item> queue_;
   std::vector<const void*> running_;  // owners of work at work, one per run
+  std::vector<const void*> withdrawing_;  // owners whose reruns are dropped
   size_t max_threads_;
   uint64_t next_seq_ = 0;
   bool stop_ = false;

@@ -93,12 +93,16 @@ void CompressionPool::Withdraw(const void* owner) {
   std::unique_lock<std::mutex> lock(mu_);
   auto mine = [&](const Item& i) { return i.owner == owner; };
   std::erase_if(queue_, mine);
+  // A running piece that asks to run again is dropped as it ends, not
+  // queued: the mutex is not fair, and a worker could otherwise rerun it
+  // many times before this thread gets the lock back.
+  withdrawing_.push_back(owner);
   ended_.wait(lock, [&] {
     return std::find(running_.begin(), running_.end(), owner) ==
            running_.end();
   });
-  // A running piece that asked to run again was queued again as it ended.
-  std::erase_if(queue_, mine);
+  withdrawing_.erase(
+      std::find(withdrawing_.begin(), withdrawing_.end(), owner));
 }
 
 std::optional<CompressionPool::Item> CompressionPool::Take(
@@ -141,7 +145,9 @@ void CompressionPool::Loop() {
     std::optional<Duration> again = item->work();
     lock.lock();
     running_.erase(std::find(running_.begin(), running_.end(), item->owner));
-    if (again && !stop_) {
+    bool withdrawn = std::find(withdrawing_.begin(), withdrawing_.end(),
+                               item->owner) != withdrawing_.end();
+    if (again && !stop_ && !withdrawn) {
       // Keeps its place in the order: it runs first once it may.
       item->not_before = Now() + *again;
       queue_.push_back(std::move(*item));

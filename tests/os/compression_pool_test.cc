@@ -166,10 +166,14 @@ TEST_CASE("withdrawing an owner drops its queued work and waits for its running"
   Log log;
   std::atomic<bool> ran_after{false};
   int owner = 0;
+  int runs = 0;
   pool.Post(&owner, [&]() -> std::optional<Duration> {
     log.Add("running");
     gate.Pass();
-    return std::chrono::milliseconds(1);  // would run again
+    // Would run again at once: a worker that requeued it would rerun it
+    // before Withdraw got the lock back (the mutex is not fair).
+    if (++runs < 20) return Duration{};
+    return std::nullopt;
   });
   pool.Post(&owner, [&]() -> std::optional<Duration> {
     ran_after = true;
@@ -185,7 +189,7 @@ TEST_CASE("withdrawing an owner drops its queued work and waits for its running"
   Log after;
   pool.Post(&after, Note(after, "later"));
   after.Wait(1);
-  // The rerun it asked for (1 ms) would have run by now.
+  // The rerun it asked for would have run by now.
   std::this_thread::sleep_for(std::chrono::milliseconds(30));
   CHECK_FALSE(ran_after);
   CHECK(log.order.size() == 1);  // the delayed rerun was dropped too
