@@ -42,7 +42,7 @@ until [ "$(rotations)" = 2 ]; do
   [ $SECONDS -lt $deadline ] || { cat "$WORK/log"; fail "no second rotation"; }
   sleep 0.1
 done
-cat "$WORK"/logs/app.log-* | grep -q "second line" || fail "second line not archived"
+grep -q "second line" "$WORK"/logs/app.log-* || fail "second line not archived"
 
 expect_code 0 "$RETENTIONCTL" --config "$WORK/r.conf" ledger
 grep -q "2s rotation (period began" "$WORK/out" || { cat "$WORK/out"; fail "ledger reason"; }

@@ -84,6 +84,8 @@ promtool test rules "$SRC/tests/e2e/prometheus_alerts_test.yml" > "$WORK/test" 2
 # Every metric the rules name exists (a rename would leave an alert that
 # can never fire).
 for name in $(grep -v '^ *#' "$rules" | grep -o 'retentiond_[a-z_]*' | sort -u); do
-  cat "$WORK/metrics" "$WORK/metrics.daemon" | grep -q "^$name[{ ]" || fail "the rules name $name, which retentiond does not export"
+  # grep reads the files itself: `cat | grep -q` under pipefail fails
+  # whenever grep exits before cat has written everything (SIGPIPE).
+  grep -q "^$name[{ ]" "$WORK/metrics" "$WORK/metrics.daemon" || fail "the rules name $name, which retentiond does not export"
 done
 echo "prometheus_rules: ok"
