@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <spdlog/spdlog.h>
+
 #include "os/fs_rules.h"
 
 namespace retention {
@@ -81,7 +83,15 @@ bool RemoveRecordedPath(Filesystem& fs, const std::string& policy,
   }
   const std::string& name = parts.name;
   return RemoveInGroups(policy, {&action}, 1, ctx, result, [&](size_t) {
-    return RemoveChecked(fs, **dir, name, action, result);
+    Removal r = RemoveChecked(fs, **dir, name, action, result);
+    if (r != Removal::kRemoved) return r;
+    Status synced = fs.SyncDir(**dir);
+    if (!synced.ok()) {
+      // Gone, if perhaps not durably: recorded, as it is gone now; the
+      // warning says the sync failed.
+      spdlog::warn("{}: {}", policy, synced.ToString());
+    }
+    return r;
   });
 }
 
