@@ -105,7 +105,7 @@ std::string TimeZone::SuffixAt(WallTime t) const {
       std::chrono::duration_cast<minutes>(OffsetAt(t)).count();
   if (off == 0 && zone_ == nullptr) return "Z";
   const long abs = off < 0 ? -off : off;
-  char buf[16];
+  char buf[48];  // room for any long, as GCC checks
   std::snprintf(buf, sizeof buf, "%c%02ld:%02ld", off < 0 ? '-' : '+',
                 abs / 60, abs % 60);
   return buf;

@@ -28,6 +28,7 @@ class HookedFilesystem final : public Filesystem {
   std::function<void()> after_remove;
   // Runs after every successful RenameAt and RenameDirAt, with the target.
   std::function<void(Dir& to, const std::string& to_name)> after_rename;
+  std::function<void(Dir& dir)> after_sync_dir;
   // How many times IsLocked and LockedInodes were asked.
   size_t is_locked_calls = 0;
   size_t locked_inodes_calls = 0;
@@ -87,7 +88,11 @@ class HookedFilesystem final : public Filesystem {
     return std::unique_ptr<File>(
         std::make_unique<HookedFile>(*this, std::move(file).value()));
   }
-  Status SyncDir(Dir& dir) override { return inner_.SyncDir(dir); }
+  Status SyncDir(Dir& dir) override {
+    Status st = inner_.SyncDir(dir);
+    if (st.ok() && after_sync_dir) after_sync_dir(dir);
+    return st;
+  }
   StatusOr<DiskSpace> Space(Dir& dir) override { return inner_.Space(dir); }
   StatusOr<bool> IsLocked(Dir& dir, const std::string& name) override {
     ++is_locked_calls;
