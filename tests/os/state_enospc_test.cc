@@ -168,8 +168,8 @@ TEST_CASE("a full state filesystem mid-run: files removed == recorded",
   CHECK(verified->ok);
 }
 
-// Forwards to a real Database, filling the state filesystem after the
-// `fill_after`-th batch.
+// Forwards to a real Database, calling `fill` with each batch's count; a
+// batch after which it filled the state filesystem reports a longer hold.
 class FillingDatabase final : public Database {
  public:
   FillingDatabase(std::unique_ptr<Database> inner,
