@@ -1,22 +1,26 @@
-# kill -9 at random points of [files] runs, 30 times, each followed by a
-# restart: after a last clean run the ledger's deletions add up exactly to
-# the files that are gone, no young file is lost, and verify passes
-# (write-ahead intents, recovered at each start).
+# kill -9 at random points of [files] runs, each followed by a restart,
+# until 30 runs were killed mid-deletion: after a last clean run the
+# ledger's deletions add up exactly to the files that are gone, no young
+# file is lost, and verify passes (write-ahead intents, recovered at each
+# start).
 source "$(dirname "$0")/lib.bash"
 
-N=40000
 files_config data 'max_delete_fraction = 1'
-python3 - "$WORK/data" "$N" <<'PY'
+# make_old FIRST COUNT: expired files old<FIRST>.. (40 days old).
+make_old() {
+  python3 - "$WORK/data" "$1" "$2" <<'PY'
 import os, sys, time
-root, n = sys.argv[1], int(sys.argv[2])
+root, first, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 old = time.time() - 40 * 86400
-for i in range(n):
-    p = f"{root}/old{i:05d}"
+for i in range(first, first + n):
+    p = f"{root}/old{i:06d}"
     open(p, "w").close()
     os.utime(p, (old, old))
-for i in range(100):
-    open(f"{root}/young{i:03d}", "w").close()
 PY
+}
+N=40000
+make_old 0 "$N"
+for i in $(seq 100); do : > "$WORK/data/young$(printf %03d "$i")"; done
 
 # Each run is killed once it has removed a random share (up to 1/20) of
 # what is left: a point chosen by progress, not by time, so the kills land
@@ -24,9 +28,19 @@ PY
 # (ls -f, minus . and ..) to be quick: a run removes some 40 files a
 # millisecond, and each kill lands as late as the count is slow.
 count() { echo $(( $(ls -f "$WORK/data" | wc -l) - 2 )); }
+# A kill can land late (the count is slow on a loaded machine) and a run
+# can remove everything left before it: more expired files are made when
+# fewer than 5,000 are left, so the kills do not depend on speed.
 killed=0
-for i in $(seq 30); do
+rounds=0
+while [ "$killed" -lt 30 ] && [ "$rounds" -lt 120 ]; do
+  rounds=$((rounds + 1))
   before=$(count)
+  if [ "$before" -lt 5100 ]; then
+    make_old "$N" 20000
+    N=$((N + 20000))
+    before=$(count)
+  fi
   goal=$((before - 1 - RANDOM % (before / 20 + 1)))
   "$RETENTIOND" --config "$WORK/r.conf" --once >/dev/null 2>>"$WORK/log" &
   p=$!
@@ -42,10 +56,10 @@ gone=$((N - left_old))
 ledgered=$(sqlite3 "$WORK/state/state.db" "SELECT coalesce(sum(count), 0) FROM ledger WHERE policy = 'files.data' AND action = 'delete'")
 open=$(sqlite3 "$WORK/state/state.db" "SELECT count(*) FROM intents")
 recovered=$(sqlite3 "$WORK/state/state.db" "SELECT count(*) FROM ledger WHERE detail LIKE '%recorded at recovery%'")
-echo "killed mid-deletion $killed of 30; gone $gone, in the ledger $ledgered ($recovered recorded at recovery); open intents $open"
+echo "killed mid-deletion $killed of $rounds runs, $N files made; gone $gone, in the ledger $ledgered ($recovered recorded at recovery); open intents $open"
 [ "$left_young" = 100 ] || fail "young files lost: $left_young of 100 left"
 [ "$gone" = "$ledgered" ] || fail "gone $gone but the ledger counts $ledgered"
 [ "$open" = 0 ] || fail "$open intents left open"
-[ "$killed" -ge 15 ] || fail "only $killed runs were killed mid-deletion: the test proves little"
+[ "$killed" -ge 30 ] || fail "only $killed of $rounds runs were killed mid-deletion: the test proves little"
 expect_code 0 "$RETENTIONCTL" --config "$WORK/r.conf" verify
 echo "kill9_files: ok"
