@@ -138,8 +138,8 @@ constexpr const char* kMigrationTo7[] = {
     R"sql(CREATE TABLE state_meta (
       key TEXT PRIMARY KEY,
       value TEXT NOT NULL))sql",
-    "INSERT INTO state_meta (key, value) VALUES ('ledger_id', "
-    "lower(hex(randomblob(16))))",
+    ("INSERT INTO state_meta (key, value) VALUES ('ledger_id', "
+     "lower(hex(randomblob(16))))"),
 };
 
 // Group intents: the removals of a group in one row (intent_log.h).

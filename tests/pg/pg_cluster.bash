@@ -11,7 +11,9 @@ PG_USER=retentiond-test
 pg_start() {
   local dir=$1; shift
   [ -x "$PG_BIN/initdb" ] || { echo "FAIL: PostgreSQL is not installed (no $PG_BIN/initdb): run .ci/install-deps" >&2; exit 1; }
-  id -u "$PG_USER" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$PG_USER"
+  # Another test may add the user at the same moment: then it exists.
+  id -u "$PG_USER" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$PG_USER" ||
+    id -u "$PG_USER" >/dev/null
   mkdir -p "$dir"
   chmod o+x "$(dirname "$dir")"  # the server user must reach DIR
   echo "$PG_PASSWORD" > "$dir/pw"
