@@ -21,6 +21,7 @@ show_logs() {  # on failure: what the hosts said
   for f in "$WORK"/*/log; do echo "== $f"; tail -n 8 "$f"; done >&2
 }
 trap 'show_logs; bouncer_stop "$BDIR"; pg_stop "$PGDIR"; cleanup' EXIT
+pg_poll_open  # the polls below: one session, not a psql each
 
 EVERY=8  # seconds: the lease lasts 5 s (LeaseTtl's floor)
 N=150000
@@ -32,7 +33,7 @@ fleet_config() {
   printf '[daemon]\nstate_dir = state\ncontrol_socket = control.sock\nhost_id = %s\n[rows.tokens]\ndatabase = %s\ntable = public.%s\ntime_column = created_at\ntime_format = native\nmax_age = 1h\nevery = %ss\nmax_delete_fraction = 1\n' \
     "$2" "$3" "$4" "$EVERY" > "$1/r.conf"
 }
-old_left() { psql_value "SELECT count(*) FROM $1 WHERE created_at < to_timestamp($now)"; }
+old_left() { pg_poll "SELECT count(*) FROM $1 WHERE created_at < to_timestamp($now)"; }
 add_old() {  # add_old TABLE COUNT
   # ANALYZE as autovacuum would: without statistics the planner sorts the
   # whole table for each batch (80 ms for 128 rows, measured).
@@ -95,7 +96,7 @@ INSERT INTO $TABLE (created_at) SELECT to_timestamp($now + 86400) FROM generate_
   while [ -z "$holder" ]; do
     [ $((SECONDS - start)) -lt 30 ] || fail "$ROUND: no host started deleting"
     if [ "$(old_left "$TABLE")" -lt $((N * 3 / 4)) ]; then
-      holder=$(psql_value "SELECT holder FROM public.retentiond_leases WHERE policy = 'rows.tokens' AND expires_at > now()")
+      holder=$(pg_poll "SELECT holder FROM public.retentiond_leases WHERE policy = 'rows.tokens' AND expires_at > now()")
     fi
     sleep 0.05
   done
@@ -112,7 +113,7 @@ INSERT INTO $TABLE (created_at) SELECT to_timestamp($now + 86400) FROM generate_
     now_at=$(date +%s.%N)
     awk -v a="$killed_at" -v b="$now_at" 'BEGIN { exit !(b - a < 30) }' || fail "$ROUND: nobody took over"
     if [ -z "$taken" ]; then
-      new_holder=$(psql_value "SELECT holder FROM public.retentiond_leases WHERE policy = 'rows.tokens' AND holder <> '$holder' AND expires_at > now()")
+      new_holder=$(pg_poll "SELECT holder FROM public.retentiond_leases WHERE policy = 'rows.tokens' AND holder <> '$holder' AND expires_at > now()")
       [ -n "$new_holder" ] && taken=$now_at
     fi
     [ "$(old_left "$TABLE")" -lt "$left_at_kill" ] && resumed=$(date +%s.%N) && taken=${taken:-$resumed}

@@ -36,12 +36,12 @@ PgCluster::PgCluster() : bin_(PgBin()) {
                 kUser + " || " + exists) == 0);
   }
   const std::string& d = dir();
-  std::ofstream(d + "/pw") << kPassword << "\n";
-  const std::string as = std::string("runuser -u ") + kUser + " -- ";
-  REQUIRE(Run(std::string("chown ") + kUser + " " + d + " " + d + "/pw") == 0);
+  REQUIRE(Run(std::string("chown ") + kUser + " " + d) == 0);
+  // initdb, once per machine: a copy of its template (tests/pg/pg_initdb.sh).
   const std::string log = d + "/initdb.log";
-  if (Run(as + bin_ + "/initdb -D " + d + "/data -U postgres --pwfile=" + d +
-          "/pw -A scram-sha-256 -E UTF8 --no-sync > " + log + " 2>&1") != 0) {
+  if (Run(std::string(RETENTION_SOURCE_DIR) + "/tests/pg/pg_initdb.sh " + bin_ +
+          " " + kUser + " " + kPassword + " " + d + "/data > " + log +
+          " 2>&1") != 0) {
     std::ifstream in(log);
     FAIL("initdb failed: " << in.rdbuf());
   }

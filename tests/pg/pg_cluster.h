@@ -1,6 +1,8 @@
-// PgCluster: a private PostgreSQL cluster for one test process — initdb
-// into a fresh temp dir as an unprivileged user (initdb refuses root: the
-// system user retentiond-test is created when missing), pg_ctl start with
+// PgCluster: a private PostgreSQL cluster for one test process — a new
+// cluster in a fresh temp dir (a copy of initdb's template, made once per
+// machine by tests/pg/pg_initdb.sh) owned by an unprivileged user (initdb
+// refuses root: the system user retentiond-test is created when missing),
+// pg_ctl start with
 // a Unix socket in that dir and no TCP listener, password authentication
 // (scram-sha-256) for the superuser "postgres". The destructor stops it
 // (pg_ctl stop -m immediate) and removes the dir. A machine without
