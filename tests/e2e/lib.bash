@@ -9,8 +9,14 @@ SRC=$3
 WORK=$(mktemp -d /tmp/rtd-e2e-XXXXXX)
 STARTED=()  # background processes a test started; killed on exit
 cleanup() {
-  local p
+  local code=$? p
   for p in "${STARTED[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+  # A failed test shows what the daemon said last (a sanitizer's report
+  # among it), which would otherwise go with $WORK.
+  if [ "$code" != 0 ] && [ -s "$WORK/log" ]; then
+    echo "== the end of $WORK/log" >&2
+    tail -n 40 "$WORK/log" >&2
+  fi
   [ -n "${KEEP_WORK:-}" ] && { echo "kept $WORK" >&2; return 0; }; rm -rf "$WORK"
 }
 trap cleanup EXIT

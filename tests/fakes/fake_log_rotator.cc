@@ -136,7 +136,7 @@ StatusOr<RotationResult> FakeLogRotator::RotateByRename(
     Dir& live_dir, const std::string& live_name, Dir& archive_dir,
     const std::string& archive_name, const FileInfo& expected_live,
     const CreateSpec& create, const RotationStepHook& hook) {
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   RETENTION_RETURN_IF_ERROR(Injected(RotatorOp::kRename));
   StatusOr<FileInfo> live = CheckLive(live_dir, live_name, expected_live);
   if (!live.ok()) return live.status();
@@ -182,6 +182,11 @@ StatusOr<RotationResult> FakeLogRotator::RotateByRename(
   } else if (!st.ok()) {
     return st;  // the intent stays: recovery creates the file
   }
+  // The hook may tell the writer (SignalWriter takes mu_).
+  lock.unlock();
+  if (hook) hook(RotationStep::kLiveReplaced);
+  lock.lock();
+  RETENTION_RETURN_IF_ERROR(After(RotationStep::kLiveReplaced, {}));
   RETENTION_RETURN_IF_ERROR(After(RotationStep::kLiveCreated, hook));
   Drop(fs_, live_dir, intent);
   rotations_.push_back("rename " + live_path + " -> " + archive_path);

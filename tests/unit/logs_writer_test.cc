@@ -136,5 +136,21 @@ TEST_CASE(
   CHECK_FALSE(f.fs.Exists("/var/log/app/.app.log.rtd-rotate"));
 }
 
+TEST_CASE(
+    "a reopen rotation tells the writer once the new log exists, before "
+    "the syncs that make it durable") {
+  LogsFixture f;
+  f.Build(kSignalKeys + "compress = none\n");
+  f.AddLive(kText);
+  // Cut short after the new live file exists: told already, the syncs
+  // (journal commits, slow on a busy disk) had not come.
+  f.rotator.CrashAfter(RotationStep::kLiveReplaced);
+  ExecResult first = f.Run();
+  CHECK(first.failed == 1);
+  CHECK(f.rotator.reopens() == Names{kSignalled});
+  CHECK(f.fs.StatPath(kLive)->size == 0);
+  CHECK(f.fs.FileContents(kFirstArchive) == kText);
+}
+
 }  // namespace
 }  // namespace retention::logs_writer_test

@@ -370,6 +370,8 @@ const char* RotationStepName(RotationStep step) {
       return "live file cut";
     case RotationStep::kLiveRenamed:
       return "live file renamed";
+    case RotationStep::kLiveReplaced:
+      return "new live file in place";
     case RotationStep::kLiveCreated:
       return "live file created";
   }

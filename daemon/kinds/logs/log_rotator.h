@@ -81,12 +81,16 @@ enum class RotationStep {
   kArchivePublished,  // renamed to ARCHIVE, directory fsynced
   kLiveCut,           // collapse (or fallback truncate) done and fsynced
   kLiveRenamed,       // reopen method: live renamed to the archive
+  kLiveReplaced,      // reopen method: the new live file exists, its
+                      // directory not synced yet (not durable: the writer
+                      // may be told to reopen here)
   kLiveCreated,       // reopen method: the new live file exists
 };
 const char* RotationStepName(RotationStep step);
 
-// Called after each step is durable; tests kill the process there to prove
-// recovery, the executor times the copy. May be empty.
+// Called after each step is durable (kLiveReplaced: done, not yet
+// durable); tests kill the process there to prove recovery, the executor
+// times the copy and tells a reopen's writer. May be empty.
 using RotationStepHook = std::function<void(RotationStep)>;
 
 // Mode and owner of the new live file; unset fields copy the old file's.

@@ -148,9 +148,23 @@ bool LogsPolicy::Rotate(const Action& action, WallTime now, ExecContext& ctx,
   // keeps growing the file it writes to past where the rotation began.
   const Duration started = services_.clock.BootNow();
   Duration writer_off{};
+  // Reopen: the writer is told as soon as the new live file exists
+  // (kLiveReplaced), before the syncs that make the rotation durable
+  // (journal commits, up to hundreds of ms on a disk taking 100 MB/s), in
+  // which it would otherwise go on writing into the archive past the cap.
+  // shared_reopen: once for the run's rotations (FinishShared).
+  const bool tell_writer =
+      rule_.method == RotateMethod::kReopen && !rule_.shared_reopen;
+  bool told = false;
+  std::vector<std::string> told_warnings;
   RotationStepHook hook = [&](RotationStep step) {
     if (step == RotationStep::kArchivePublished) {
       writer_off = services_.clock.BootNow();
+    }
+    if (step == RotationStep::kLiveReplaced && tell_writer) {
+      Notify(&told_warnings);
+      writer_off = services_.clock.BootNow();
+      told = true;
     }
   };
   // Write-ahead: a rotation cut short after its archive was published is
@@ -169,7 +183,7 @@ bool LogsPolicy::Rotate(const Action& action, WallTime now, ExecContext& ctx,
                                       action.expected, hook,
                                       ChaseFor(action, ctx))
           : rotator_.RotateByRename(**live_dir, live, **archive_dir, archive,
-                                    action.expected, create_, {});
+                                    action.expected, create_, hook);
   if (!rotated.ok()) {
     // Whatever a failed rotation left (a rotation intent file) is finished
     // by the next run's recovery, before it rotates again; its ledger
@@ -179,10 +193,13 @@ bool LogsPolicy::Rotate(const Action& action, WallTime now, ExecContext& ctx,
   NotePunched(action.target, rotated->punched);
   Duration from = started;
   std::vector<std::string> warnings = rotated->warnings;
-  // shared_reopen: once for the run's rotations (FinishShared).
-  if (rule_.method == RotateMethod::kReopen && !rule_.shared_reopen) {
-    Notify(&warnings);
-    // The writer leaves the archive about now. It has been adding to it
+  warnings.insert(warnings.end(), told_warnings.begin(), told_warnings.end());
+  if (tell_writer) {
+    if (!told) {  // a rotator that never said kLiveReplaced
+      Notify(&warnings);
+      writer_off = services_.clock.BootNow();
+    }
+    // The writer left the archive when told. It had been adding to it
     // since the watcher's early notice (a run still at work delays the
     // next): that whole time is the lead that ends the archive about at
     // the cap. Truncate's copy time is scaled to the cap, so it is timed

@@ -58,6 +58,10 @@ StatusOr<RotationResult> CreateNewLive(const RotationTarget& t,
   } else if (!st.ok()) {
     return st;  // the intent stays: RecoverRotation creates the file
   }
+  // The writer may reopen now: the syncs below are journal commits that
+  // take up to hundreds of ms while it writes 100 MB/s, into the archive
+  // if it were told only after them.
+  posix::Step(hook, RotationStep::kLiveReplaced);
   RETENTION_RETURN_IF_ERROR(
       posix::SyncFd(t.archive_dir, t.archive_path + " directory"));
   posix::Step(hook, RotationStep::kLiveCreated);
