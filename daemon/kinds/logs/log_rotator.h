@@ -119,7 +119,8 @@ class LogRotator {
 
   // method=reopen: renames the live file to the archive and creates an
   // empty live file per `create`. The writer keeps writing into the
-  // archive until told to reopen. Fails like RotateByCollapse; a failure to
+  // archive until told to reopen, which `hook` may do at kLiveReplaced
+  // (every success passes it). Fails like RotateByCollapse; a failure to
   // create the new live file after the rename leaves the intent for
   // RecoverRotation. (log_rotation.h: RotateByRename.)
   virtual StatusOr<RotationResult> RotateByRename(

@@ -155,7 +155,6 @@ bool LogsPolicy::Rotate(const Action& action, WallTime now, ExecContext& ctx,
   // shared_reopen: once for the run's rotations (FinishShared).
   const bool tell_writer =
       rule_.method == RotateMethod::kReopen && !rule_.shared_reopen;
-  bool told = false;
   std::vector<std::string> told_warnings;
   RotationStepHook hook = [&](RotationStep step) {
     if (step == RotationStep::kArchivePublished) {
@@ -164,7 +163,6 @@ bool LogsPolicy::Rotate(const Action& action, WallTime now, ExecContext& ctx,
     if (step == RotationStep::kLiveReplaced && tell_writer) {
       Notify(&told_warnings);
       writer_off = services_.clock.BootNow();
-      told = true;
     }
   };
   // Write-ahead: a rotation cut short after its archive was published is
@@ -195,11 +193,7 @@ bool LogsPolicy::Rotate(const Action& action, WallTime now, ExecContext& ctx,
   std::vector<std::string> warnings = rotated->warnings;
   warnings.insert(warnings.end(), told_warnings.begin(), told_warnings.end());
   if (tell_writer) {
-    if (!told) {  // a rotator that never said kLiveReplaced
-      Notify(&warnings);
-      writer_off = services_.clock.BootNow();
-    }
-    // The writer left the archive when told. It had been adding to it
+    // The writer left the archive when told (kLiveReplaced). It had been adding to it
     // since the watcher's early notice (a run still at work delays the
     // next): that whole time is the lead that ends the archive about at
     // the cap. Truncate's copy time is scaled to the cap, so it is timed
