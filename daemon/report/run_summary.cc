@@ -212,7 +212,10 @@ std::string SummarizeRun(const RunReport& r) {
   std::string line = r.policy + ": ";
   if (r.outcome != Outcome::kOk) line += std::string(OutcomeName(r.outcome)) + ": ";
   line += Did(r);
-  if (!r.error.empty()) line += "  (" + r.error + ")";
+  // A stopped run's error only repeats "stopped" (on request).
+  if (!r.error.empty() && r.outcome != Outcome::kStopped) {
+    line += "  (" + r.error + ")";
+  }
   return line;
 }
 

@@ -185,6 +185,14 @@ TEST_CASE("a run that did nothing says so, and a brake says what waits",
   CHECK(SummarizeRun(braked) ==
         "files.data: braked: nothing done; 4 files in scope; planned: delete "
         "1 file (4.0 KiB)  (clock brake engaged: wall clock moved +1y)");
+  // Stopped: said once (e2e.demo_output found the line over 100 columns).
+  RunReport stopped = Did("logs.app", "file", 13, {});
+  stopped.outcome = Outcome::kStopped;
+  stopped.error = "stopped on request";
+  stopped.plan.actions.push_back({Verb::kRotate, "/l/app.log", 4096, 0, "size", {}});
+  CHECK(SummarizeRun(stopped) ==
+        "logs.app: stopped: nothing done; 13 files in scope; planned: rotate "
+        "1 file (4.0 KiB)");
 }
 
 TEST_CASE("a dry run's summary says what it would do", "[summary]") {
