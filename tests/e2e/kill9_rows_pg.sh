@@ -1,9 +1,9 @@
 # kill -9 at random points of a [rows] prune of 200k rows on PostgreSQL,
 # each followed by a restart, until 20 runs were killed mid-prune: after a
-# last clean run the ledger's row counts add up exactly to the rows that are gone (the batches' mark,
-# updated in each batch's transaction, tells recovery what a killed run
-# removed), no young row is lost, verify passes, and the password in the
-# URI never reaches the log.
+# last clean run the ledger's row counts add up exactly to the rows that
+# are gone (the batches' mark, updated in each batch's transaction, tells
+# recovery what a killed run removed), no young row is lost, verify passes,
+# and the password in the URI never reaches the log.
 source "$(dirname "$0")/lib.bash"
 source "$SRC/tests/pg/pg_cluster.bash"
 
