@@ -30,7 +30,8 @@ interface io.retentiond.Manager
 # seconds left at that rate (null until anything is done); null otherwise.
 # alerts: the conditions standing now that an operator must act on, by
 # name (a logs policy: budget, writer_without_o_append), each with what is
-# wrong and at risk; empty when none.
+# wrong and at risk, as the last completed run left them (kept across
+# restarts); empty when none. alerts_since: when each was first seen.
 type Progress (
   done: int,
   planned: int,
@@ -57,7 +58,8 @@ type Policy (
   holder: ?WorkHolder,
   description: ?string,
   progress: ?Progress,
-  alerts: [string]string
+  alerts: [string]string,
+  alerts_since: [string]string
 )
 
 # One action of a run's plan, with the reason an auditor reads.

@@ -124,6 +124,7 @@ StatusOr<json> ManagerService::PolicyArray() {
   if (!runs.ok()) return runs.status();
   auto brakes = daemon_.state().Brakes();
   if (!brakes.ok()) return brakes.status();
+  const auto alerts = daemon_.Alerts();
   json policies = json::array();
   for (const PolicyView& view : host_.Policies()) {
     const Section* section = config->Find(view.id);
@@ -139,9 +140,14 @@ StatusOr<json> ManagerService::PolicyArray() {
               {"holder", nullptr},
               {"description", nullptr},
               {"progress", ProgressJson(daemon_.progress().Find(view.id))},
-              {"alerts", json::object()}};
-    for (const auto& [name, text] : policy ? policy->alerts() : PolicyAlerts{})
-      p["alerts"][name] = text;
+              {"alerts", json::object()},
+              {"alerts_since", json::object()}};
+    if (auto it = alerts.find(view.id); it != alerts.end()) {
+      for (const StandingAlert& a : it->second) {
+        p["alerts"][a.name] = a.text;
+        p["alerts_since"][a.name] = FormatIso8601(a.since);
+      }
+    }
     if (section && section->Has(kDescriptionKey)) {
       p["description"] = section->GetString(kDescriptionKey);
     }

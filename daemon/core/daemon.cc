@@ -85,6 +85,7 @@ Status Daemon::Install(std::shared_ptr<const Config> config,
   RETENTION_RETURN_IF_ERROR(
       BuildPolicies(*config, &policies, errors, start_broken));
   brake_->set_limit(config->daemon().GetDuration("clock_jump_limit"));
+  CarryAlerts(policies);
   std::lock_guard<std::mutex> lock(mu_);
   config_ = std::move(config);
   policies_ = std::move(policies);
@@ -115,6 +116,7 @@ Status Daemon::OpenState(const std::string& state_dir) {
   if (!key.ok()) return key.status();
   checkpointer_ = std::make_unique<Checkpointer>(clock_, *state_, *ledger_,
                                                  std::move(*key));
+  RETENTION_RETURN_IF_ERROR(LoadAlerts());
   return RecordInterruptedRuns();
 }
 
@@ -262,6 +264,7 @@ RunReport Daemon::Run(Policy& policy, bool dry_run,
   const KindSpec* kind = registry_.Find(id.substr(0, id.find('.')));
   if (kind != nullptr) progress_.SetUnit(id, kind->unit);
   RunReport report = runner_->Run(policy, dry_run, stop);
+  if (report.outcome == Outcome::kOk) SyncAlerts(policy);
   if (!dry_run) {
     const std::optional<Duration> late =
         report.result.done > 0 ? PlanLateness(report.plan, clock_.Now())

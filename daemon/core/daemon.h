@@ -94,6 +94,11 @@ class Daemon {
   StatusOr<bool> ReleaseBrake(const std::string& policy,
                               const std::string& who);
 
+  // The alerts each configured policy stands on, by policy id
+  // (daemon_alerts.cc): as its last completed real run left them, kept in
+  // state.db, so a restart shows them before the policy runs again.
+  std::map<std::string, std::vector<StandingAlert>> Alerts() const;
+
   // The Prometheus text of `retentionctl metrics`, for every configured
   // policy.
   StatusOr<std::string> Metrics();
@@ -131,6 +136,14 @@ class Daemon {
   std::string LatenessMetrics() const;
   // retentiond_policy_alert (FormatAlertMetrics) for Metrics().
   std::string AlertMetrics() const;
+  // After a real run that completed: stores `policy`'s alerts when they
+  // changed (a write failure is logged; the next run tries again).
+  void SyncAlerts(const Policy& policy);
+  // Loads the stored alerts (OpenState).
+  Status LoadAlerts();
+  // Install: gives each new policy its stored alerts (RestoreAlerts) and
+  // drops those of policies no longer configured.
+  void CarryAlerts(const PolicyList& policies);
   // After every run, when [daemon] metrics_file is set.
   Status WriteMetricsFile();
 
@@ -146,6 +159,8 @@ class Daemon {
   std::map<std::string, Duration> run_time_;  // the last real run's length
   // The worst lateness of a removal since start (lateness.h, PlanLateness).
   std::map<std::string, Duration> worst_lateness_;
+  // Standing alerts, as stored in state.db (SyncAlerts).
+  std::map<std::string, std::vector<StandingAlert>> alerts_;
 
   ProgressBoard progress_{clock_};
   std::mutex metrics_mu_;                 // one metrics_file write at a time

@@ -237,6 +237,12 @@ class Policy {
   // The alerts standing now (as the policy's last real run left them);
   // none by default. Called from the main thread, possibly during a run.
   virtual PolicyAlerts alerts() const { return {}; }
+  // Once, after the policy is built (at start and on every reload), before
+  // its first run: the alerts its last completed real run left stored
+  // (Daemon::Alerts). A kind whose alert only a later event clears (logs'
+  // writer_without_o_append, cleared by a rotation that finds O_APPEND)
+  // takes it back here; the default ignores them, the next run decides.
+  virtual void RestoreAlerts(const PolicyAlerts& stored) { (void)stored; }
 };
 
 }  // namespace retention

@@ -75,6 +75,14 @@ struct Hold {
   WallTime since{};
 };
 
+// A condition a policy stands on that an operator must act on (Policy::
+// alerts), as stored: since when it has stood, across restarts.
+struct StandingAlert {
+  std::string name;  // "budget"
+  std::string text;  // what is wrong and what is at risk
+  WallTime since{};  // when it was first seen (a changed text keeps it)
+};
+
 // Per-policy totals for metrics, over all time, real runs only.
 struct PolicyStats {
   std::map<std::string, int64_t> runs_by_outcome;  // "ok" -> 12, ...
@@ -87,7 +95,7 @@ struct PolicyStats {
 
 class StateDb {
  public:
-  static constexpr int kSchemaVersion = 8;
+  static constexpr int kSchemaVersion = 9;
 
   // Opens or creates the database at `path` (its directory must exist).
   static StatusOr<std::unique_ptr<StateDb>> Open(const std::string& path);
@@ -133,6 +141,16 @@ class StateDb {
   Status AddHold(const Hold& hold);
   StatusOr<bool> RemoveHold(const std::string& kind, const std::string& target);
   StatusOr<std::vector<Hold>> Holds();  // by kind, then target
+
+  // Standing alerts (state_db_alerts.cc). SetAlerts makes `policy`'s
+  // alerts exactly `alerts` (name -> text), in one transaction: a new name
+  // stands since `now`, a known one keeps its since, one not named is
+  // cleared. Returns what is stored for `policy` now, by name.
+  StatusOr<std::vector<StandingAlert>> SetAlerts(
+      const std::string& policy,
+      const std::map<std::string, std::string>& alerts, WallTime now);
+  // Every policy's, by policy id, then name.
+  StatusOr<std::map<std::string, std::vector<StandingAlert>>> Alerts();
 
   // For Ledger only: runs `fn(SqliteConnection&)` with the connection under the
   // lock and returns what it returns. `fn` must not call back into StateDb.

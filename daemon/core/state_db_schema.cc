@@ -147,9 +147,20 @@ constexpr const char* kMigrationTo8[] = {
     "ALTER TABLE intents ADD COLUMN items TEXT",
 };
 
+// Standing alerts (state_db_alerts.cc): each policy's as its last completed
+// real run left them, so a restart shows them before the policy runs again.
+constexpr const char* kMigrationTo9[] = {
+    R"sql(CREATE TABLE alerts (
+      policy TEXT NOT NULL,
+      name TEXT NOT NULL,
+      text TEXT NOT NULL,
+      since_ns INTEGER NOT NULL,
+      PRIMARY KEY (policy, name)))sql",
+};
+
 constexpr std::span<const char* const> kMigrations[] = {
-    kMigrationTo1, kMigrationTo2, kMigrationTo3, kMigrationTo4,
-    kMigrationTo5, kMigrationTo6, kMigrationTo7, kMigrationTo8};
+    kMigrationTo1, kMigrationTo2, kMigrationTo3, kMigrationTo4, kMigrationTo5,
+    kMigrationTo6, kMigrationTo7, kMigrationTo8, kMigrationTo9};
 static_assert(std::size(kMigrations) == StateDb::kSchemaVersion,
               "every schema version needs its migration");
 

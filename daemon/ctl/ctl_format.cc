@@ -189,9 +189,15 @@ std::string FormatPolicyTable(const json& policies, WallTime now) {
     }
     auto alerts = p.is_object() ? p.find("alerts") : p.end();
     if (alerts == p.end() || !alerts->is_object()) continue;
+    auto since = p.find("alerts_since");
     for (const auto& [name, text] : alerts->items()) {
-      notes += WrapText(Field(p, "id") + ": alert " + Printable(name) + ": " +
-                        Field(*alerts, name.c_str()));
+      std::string when;
+      if (since != p.end() && since->is_object()) {
+        when = WhenField(*since, name.c_str(), now);
+        when = when == "-" ? "" : " (since " + when + ")";
+      }
+      notes += WrapText(Field(p, "id") + ": alert " + Printable(name) + when +
+                        ": " + Field(*alerts, name.c_str()));
     }
   }
   return FormatTable(rows) + (notes.empty() ? "" : "\n" + notes);

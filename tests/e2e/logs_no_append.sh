@@ -41,8 +41,8 @@ done
 kill "$writer"; wait "$writer" 2>/dev/null || true
 # Status and the metrics name it, while the daemon runs.
 expect_code 0 "$RETENTIONCTL" --config "$WORK/r.conf" status
-grep -q "^logs.app: alert writer_without_o_append: .*app.log:" "$WORK/out" &&
-  grep -q "without O_APPEND" "$WORK/out" || { cat "$WORK/out"; fail "status has no alert"; }
+grep -q "^logs.app: alert writer_without_o_append (since .* ago):" "$WORK/out" &&
+  grep -q "app.log: written without O_APPEND" "$WORK/out" || { cat "$WORK/out"; fail "status has no alert"; }
 expect_code 0 "$RETENTIONCTL" --config "$WORK/r.conf" --json status
 python3 - "$WORK/out" <<'PY' || fail "status --json has no alert"
 import json, sys

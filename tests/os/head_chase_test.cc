@@ -48,7 +48,8 @@ bool Collapses(const RotationEnv& env) {
   return false;
 }
 
-// A live file of 20,000 lines and no writer.
+// A live file of 20,000 lines and no writer (TEST_CASE_METHOD: the tests
+// read env, path, size and info as their own).
 struct StillLog {
   RotationEnv env;
   std::string path = env.Log("app.log");
@@ -92,13 +93,11 @@ TEST_CASE("a chased head is cut at the cap of a busy writer, no line lost",
   CHECK_FALSE(env.fs().StatAt(env.logs(), IntentName("app.log")).ok());
 }
 
-TEST_CASE("a chase whose writer stops cuts after its wait, or when stopped",
-          "[rotation]") {
-  StillLog log;
-  RotationEnv& env = log.env;
+TEST_CASE_METHOD(StillLog,
+                 "a chase whose writer stops cuts after its wait, or when "
+                 "stopped",
+                 "[rotation]") {
   if (!Collapses(env)) return;
-  const uint64_t size = log.size;
-  const FileInfo info = log.info;
   SECTION("after max_wait") {
     const auto start = std::chrono::steady_clock::now();
     StatusOr<RotationResult> r =
@@ -125,14 +124,11 @@ TEST_CASE("a chase whose writer stops cuts after its wait, or when stopped",
   CHECK(env.AllLinesOnce("app.log", 20000) == "");
 }
 
-TEST_CASE("a live file shrunk or rewritten while its head is chased is not cut",
-          "[rotation]") {
-  StillLog log;
-  RotationEnv& env = log.env;
+TEST_CASE_METHOD(StillLog,
+                 "a live file shrunk or rewritten while its head is chased is "
+                 "not cut",
+                 "[rotation]") {
   if (!Collapses(env)) return;
-  const std::string& path = log.path;
-  const uint64_t size = log.size;
-  const FileInfo info = log.info;
   // Another tool's copytruncate while the head is copied: the file is
   // emptied and written again, shorter or longer than what was copied.
   const uint64_t again = GENERATE(uint64_t{100}, uint64_t{40000});
@@ -155,13 +151,10 @@ TEST_CASE("a live file shrunk or rewritten while its head is chased is not cut",
   CHECK(RotationEnv::Contents(path) == expected);
 }
 
-TEST_CASE("a rotation killed while it chases its head leaves nothing",
-          "[rotation]") {
-  StillLog log;
-  RotationEnv& env = log.env;
+TEST_CASE_METHOD(StillLog,
+                 "a rotation killed while it chases its head leaves nothing",
+                 "[rotation]") {
   if (!Collapses(env)) return;
-  const uint64_t size = log.size;
-  const FileInfo info = log.info;
   int fds[2];
   REQUIRE(pipe(fds) == 0);
   Child child([&] {

@@ -28,18 +28,22 @@ std::string MetricsText(ManagerFixture& f) {
   return f.Call(std::string(kMethodMetrics))["parameters"]["text"];
 }
 
-TEST_CASE("Status and Metrics show a policy's standing alerts until they "
-          "clear",
-          "[manager]") {
-  ManagerFixture f;
-  // A log set whose min_age floor keeps it over its budget for 18 days.
+// A log set whose min_age floor keeps it over its budget for 18 days:
+// the config that says so.
+std::string OverBudgetLogs(ManagerFixture& f) {
   f.fs.AddDir("/data/logs");
   f.fs.AddFile("/data/logs/app.log", 1000, f.clock.Now());
   f.fs.AddFile("/data/logs/app.log-20251220T000000Z.zst", 8192,
                f.clock.Now() - kDay * 12);
-  f.WriteConfig(
-      "max_age = 30d\n[logs.web]\npaths = /data/logs/app.log\n"
-      "max_total_size = 4K\nmin_age = 30d\n");
+  return "max_age = 30d\n[logs.web]\npaths = /data/logs/app.log\n"
+         "max_total_size = 4K\nmin_age = 30d\n";
+}
+
+TEST_CASE("Status and Metrics show a policy's standing alerts until they "
+          "clear",
+          "[manager]") {
+  ManagerFixture f;
+  f.WriteConfig(OverBudgetLogs(f));
   std::vector<ConfigError> errors;
   Status reloaded = f.daemon->Reload(&errors);
   INFO(reloaded.ToString() << (errors.empty() ? "" : errors[0].ToString()));
@@ -63,6 +67,55 @@ TEST_CASE("Status and Metrics show a policy's standing alerts until they "
   CHECK(!f.fs.Exists("/data/logs/app.log-20251220T000000Z.zst"));
   CHECK(PolicyOf(f, "logs.web")["alerts"] == json::object());
   CHECK(MetricsText(f).find("retentiond_policy_alert{") == std::string::npos);
+}
+
+TEST_CASE("a standing alert is kept across restarts with when it was "
+          "first seen, until a run clears it",
+          "[manager]") {
+  ManagerFixture f;
+  const std::string web = OverBudgetLogs(f);
+  f.WriteConfig(web);
+  f.Restart();
+  const std::string first_seen = FormatIso8601(f.clock.Now());
+  f.Call(std::string(kMethodRunPolicy), {{"name", "web"}});
+  REQUIRE(PolicyOf(f, "logs.web")["alerts"].contains("budget"));
+  CHECK(PolicyOf(f, "logs.web")["alerts_since"] ==
+        json{{"budget", first_seen}});
+  // A day on, still standing: since when is kept.
+  f.clock.Advance(kDay);
+  f.Call(std::string(kMethodRunPolicy), {{"name", "web"}});
+  CHECK(PolicyOf(f, "logs.web")["alerts_since"] ==
+        json{{"budget", first_seen}});
+
+  // Restarted: shown before the policy runs again, and in the metrics.
+  f.Restart();
+  CHECK(PolicyOf(f, "logs.web")["alerts"].contains("budget"));
+  CHECK(PolicyOf(f, "logs.web")["alerts_since"] ==
+        json{{"budget", first_seen}});
+  CHECK(MetricsText(f).find(kSample) != std::string::npos);
+  // A dry run decides nothing; a real one that still finds it keeps it.
+  f.Call(std::string(kMethodRunPolicy), {{"name", "web"}, {"dry_run", true}});
+  f.Call(std::string(kMethodRunPolicy), {{"name", "web"}});
+  CHECK(PolicyOf(f, "logs.web")["alerts_since"] ==
+        json{{"budget", first_seen}});
+
+  SECTION("cleared by a run, it stays cleared after a restart") {
+    f.clock.Advance(kDay * 19);
+    f.Call(std::string(kMethodRunPolicy), {{"name", "web"}});
+    CHECK(PolicyOf(f, "logs.web")["alerts"] == json::object());
+    f.Restart();
+    CHECK(PolicyOf(f, "logs.web")["alerts"] == json::object());
+    CHECK(MetricsText(f).find(kSample) == std::string::npos);
+  }
+  SECTION("a policy taken out of the config takes its alerts along") {
+    f.WriteConfig("max_age = 30d\n");
+    std::vector<ConfigError> errors;
+    REQUIRE(f.daemon->Reload(&errors).ok());
+    CHECK(MetricsText(f).find(kSample) == std::string::npos);
+    f.WriteConfig(web);
+    f.Restart();
+    CHECK(PolicyOf(f, "logs.web")["alerts"] == json::object());
+  }
 }
 
 }  // namespace

@@ -72,6 +72,14 @@ struct ManagerFixture {
     fs.AddDir("/data/backups");
     fs.AddFile("/data/backups/old.tar", 4096, clock.Now() - kDay * 40);
     fs.AddFile("/data/backups/new.tar", 100, clock.Now() - kDay);
+    Restart();
+  }
+  // A new daemon and service on the same state and config, as after a
+  // restart of the process.
+  void Restart() {
+    service.reset();
+    host.reset();
+    daemon.reset();
     daemon = std::make_unique<Daemon>(clock, fs, registry, tmp.File("r.conf"));
     std::vector<ConfigError> errors;
     REQUIRE(daemon->Start(&errors).ok());

@@ -61,8 +61,8 @@ TEST_CASE(
             "SELECT group_concat(name, ',') FROM (SELECT name FROM "
             "sqlite_master WHERE type = 'table' AND name NOT LIKE "
             "'sqlite_%' ORDER BY name)") ==
-      "account_pending,account_purges,brakes,holds,intents,ledger,ledger_head,"
-      "occupancy,occupancy_scans,runs,schema_version,state_meta");
+      "account_pending,account_purges,alerts,brakes,holds,intents,ledger,"
+      "ledger_head,occupancy,occupancy_scans,runs,schema_version,state_meta");
   CHECK(Query(path, "SELECT seq || ' ' || hash FROM ledger_head") ==
         "0 " + std::string(64, '0'));
 }
@@ -250,6 +250,7 @@ TEST_CASE("a schema 1 state db is migrated, its runs kept unmeasured") {
   RawSql(path, "DROP TABLE intents");
   RawSql(path, "DROP TABLE state_meta");
   RawSql(path, "DROP TABLE account_pending");
+  RawSql(path, "DROP TABLE alerts");  // schema 9
   RawSql(path, "UPDATE schema_version SET version = 1");
   std::unique_ptr<StateDb> db = OpenOk(path);
   CHECK(db->schema_version() == StateDb::kSchemaVersion);
@@ -348,6 +349,7 @@ TEST_CASE("a schema 5 state db gains the account purge tables") {
   RawSql(path, "DROP TABLE intents");
   RawSql(path, "DROP TABLE state_meta");
   RawSql(path, "DROP TABLE account_pending");
+  RawSql(path, "DROP TABLE alerts");  // schema 9
   RawSql(path, "UPDATE schema_version SET version = 5");
   std::unique_ptr<StateDb> db = OpenOk(path);
   CHECK(db->schema_version() == StateDb::kSchemaVersion);
@@ -389,6 +391,7 @@ TEST_CASE("a schema 6 state db gains intents and a ledger id") {
   REQUIRE(OpenOk(path)->BeginRun(MakeRun("files.a", 1767225600)).ok());
   RawSql(path, "DROP TABLE intents");
   RawSql(path, "DROP TABLE state_meta");
+  RawSql(path, "DROP TABLE alerts");  // schema 9
   RawSql(path, "UPDATE schema_version SET version = 6");
   std::unique_ptr<StateDb> db = OpenOk(path);
   CHECK(db->schema_version() == StateDb::kSchemaVersion);
@@ -413,6 +416,7 @@ TEST_CASE("a schema 7 state db keeps its open intents and gains group "
          "INSERT INTO intents (policy, verb, target, dev, ino, bytes, count, "
          "reason, created_ns) VALUES ('files.a', 'delete', '/d/f', 1, 2, 3, "
          "1, 'old', 0)");
+  RawSql(path, "DROP TABLE alerts");  // schema 9
   RawSql(path, "UPDATE schema_version SET version = 7");
   std::unique_ptr<StateDb> db = OpenOk(path);
   CHECK(db->schema_version() == StateDb::kSchemaVersion);

@@ -103,9 +103,14 @@ TEST_CASE("status says each standing alert of a policy below the table") {
   CHECK(text.substr(text.find("\n\n")) ==
         "\n\nlogs.access: alert budget: max_total_size 1.0 GiB not met\n"
         "logs.access: alert writer_without_o_append: /var/log/?[31m.log: x\n");
+  // With when each was first seen (a daemon that keeps them).
+  over["alerts_since"] = {{"budget", "2025-12-31T21:03:00Z"}};
+  CHECK(FormatPolicyTable(json::array({over}), kNow).find(
+            "logs.access: alert budget (since 3h ago): max_total_size") !=
+        std::string::npos);
   // Long ones wrap within 80 columns.
   over["alerts"]["budget"] = std::string(60, 'w') + " " + std::string(60, 'z');
-  std::istringstream lines(FormatPolicyTable({over}, kNow));
+  std::istringstream lines(FormatPolicyTable(json::array({over}), kNow));
   for (std::string line; std::getline(lines, line);) {
     INFO(line);
     CHECK(DisplayWidth(line) <= 80);

@@ -119,5 +119,39 @@ TEST_CASE("a live file written without O_APPEND is an alert until a "
   CHECK(f.policy->alerts().empty());
 }
 
+TEST_CASE("a restart gives back the files written without O_APPEND that "
+          "are still the set's, not the budget") {
+  LogsFixture f;
+  f.Build("max_file_size = 4K\ncompress = none\n");
+  f.rotator.ReportPunched(true);
+  f.AddLive(std::string(5000, 'x'));
+  f.Run();
+  PolicyAlerts stored = f.policy->alerts();
+  REQUIRE(stored.count("writer_without_o_append") == 1);
+  // Another set's file, stored beside it (a set reconfigured).
+  const std::string punched = stored["writer_without_o_append"];
+  stored["writer_without_o_append"] = "/var/log/other/x.log, " + punched;
+  stored["budget"] = "max_total_size 5.0 KiB not met: the set holds 8.9 KiB";
+
+  LogsFixture restarted;
+  restarted.Build("max_file_size = 4K\ncompress = none\n");
+  restarted.policy->RestoreAlerts(stored);
+  CHECK(restarted.policy->alerts() ==
+        PolicyAlerts{{"writer_without_o_append", punched}});
+  // A run that rotates nothing leaves it standing; one that finds
+  // O_APPEND clears it.
+  restarted.AddLive("short\n");
+  restarted.Run();
+  CHECK(restarted.policy->alerts().size() == 1);
+  restarted.AddLive(std::string(5000, 'y'));
+  restarted.Run();
+  CHECK(restarted.rotator.rotations().size() == 1);
+  CHECK(restarted.policy->alerts().empty());
+  // Text that is not this alert's gives nothing back.
+  restarted.policy->RestoreAlerts(
+      {{"writer_without_o_append", std::string(kLive) + ": bad"}});
+  CHECK(restarted.policy->alerts().empty());
+}
+
 }  // namespace
 }  // namespace retention::logs_alerts_test

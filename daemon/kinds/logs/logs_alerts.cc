@@ -3,6 +3,9 @@
 // the budget that the last real run could not meet, and the live files
 // written without O_APPEND whose heads are punched out. Also the carries,
 // which the budget counts.
+#include <set>
+#include <string_view>
+
 #include "base/human_format.h"
 #include "kinds/logs/logs_policy.h"
 #include "kinds/logs/logs_set.h"
@@ -59,6 +62,40 @@ void LogsPolicy::NotePunched(const std::string& live_path, bool punched) {
   }
 }
 
+namespace {
+
+// What writer_without_o_append says after its list of files.
+constexpr std::string_view kPunchedRisk =
+    ": written without O_APPEND (head punched out in place): no line "
+    "lost, but its apparent size keeps growing (NULs from the start; "
+    "writes fail at the largest file size) until the writer reopens it or "
+    "uses O_APPEND";
+
+}  // namespace
+
+void LogsPolicy::RestoreAlerts(const PolicyAlerts& stored) {
+  auto it = stored.find("writer_without_o_append");
+  if (it == stored.end() || !it->second.ends_with(kPunchedRisk)) return;
+  std::string files =
+      it->second.substr(0, it->second.size() - kPunchedRisk.size());
+  std::set<std::string> live;
+  // ", " joins the files; a piece that is not one of this set's live
+  // files (a path holding ", ", a set reconfigured) is not taken back.
+  for (size_t start = 0; start <= files.size();) {
+    size_t end = files.find(", ", start);
+    if (end == std::string::npos) end = files.size();
+    const std::string path = files.substr(start, end - start);
+    const size_t slash = path.rfind('/');
+    if (slash != std::string::npos && slash > 0 &&
+        IsLiveFile(rule_, path.substr(0, slash), path.substr(slash + 1))) {
+      live.insert(path);
+    }
+    start = end + 2;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  punched_.insert(live.begin(), live.end());
+}
+
 PolicyAlerts LogsPolicy::alerts() const {
   std::lock_guard<std::mutex> lock(mu_);
   PolicyAlerts out;
@@ -69,12 +106,7 @@ PolicyAlerts LogsPolicy::alerts() const {
     files += (files.empty() ? "" : ", ") + live;
   }
   // What is at risk, as the report says it (logs_report.cc).
-  out["writer_without_o_append"] =
-      files +
-      ": written without O_APPEND (head punched out in place): no line "
-      "lost, but its apparent size keeps growing (NULs from the start; "
-      "writes fail at the largest file size) until the writer reopens it or "
-      "uses O_APPEND";
+  out["writer_without_o_append"] = files + std::string(kPunchedRisk);
   return out;
 }
 

@@ -115,6 +115,9 @@ class LogsPolicy final : public Policy {
   // its head out in place. Each clears with the run (budget) or the
   // rotation (punch) that no longer finds it.
   PolicyAlerts alerts() const override;
+  // Takes back writer_without_o_append's files that are still this set's
+  // live files (the budget is decided again by the next run).
+  void RestoreAlerts(const PolicyAlerts& stored) override;
 
   // Blocks until every compression handed over so far has finished (tests,
   // numbered naming).
