@@ -135,8 +135,10 @@ StatusOr<RotationResult> FakeLogRotator::Cut(Dir& live_dir,
 StatusOr<RotationResult> FakeLogRotator::RotateByRename(
     Dir& live_dir, const std::string& live_name, Dir& archive_dir,
     const std::string& archive_name, const FileInfo& expected_live,
-    const CreateSpec& create, const RotationStepHook& hook) {
+    const CreateSpec& create, const RotationStepHook& hook,
+    const HeadChase& chase) {
   std::unique_lock lock(mu_);
+  chases_.push_back(chase);
   RETENTION_RETURN_IF_ERROR(Injected(RotatorOp::kRename));
   StatusOr<FileInfo> live = CheckLive(live_dir, live_name, expected_live);
   if (!live.ok()) return live.status();
@@ -162,6 +164,8 @@ StatusOr<RotationResult> FakeLogRotator::RotateByRename(
     return st;
   }
   RETENTION_RETURN_IF_ERROR(After(RotationStep::kIntentWritten, hook));
+  RotationResult chased;
+  if (chase.cap > live->size && on_chase_) on_chase_(&chased);
   st = Before(RotationStep::kLiveRenamed);
   if (st.ok()) {
     st = fs_.RenameAt(live_dir, live_name, archive_dir, archive_name);
@@ -175,6 +179,8 @@ StatusOr<RotationResult> FakeLogRotator::RotateByRename(
   RETENTION_RETURN_IF_ERROR(Before(RotationStep::kLiveCreated));  // recovery's
   RotationResult result;
   result.bytes = live->size;
+  result.waited = chased.waited;
+  result.finish = chased.finish;
   st = WriteNew(fs_, live_dir, live_name, "", in.mode);
   if (st.IsBusy()) {
     result.warnings.push_back(live_path +

@@ -65,7 +65,8 @@ class FakeLogRotator final : public LogRotator {
   StatusOr<RotationResult> RotateByRename(
       Dir& live_dir, const std::string& live_name, Dir& archive_dir,
       const std::string& archive_name, const FileInfo& expected_live,
-      const CreateSpec& create, const RotationStepHook& hook) override;
+      const CreateSpec& create, const RotationStepHook& hook,
+      const HeadChase& chase) override;
   StatusOr<std::vector<std::string>> RecoverRotation(
       Dir& live_dir, const std::string& live_name, Dir& archive_dir) override;
   // Both record the call (reopens()), then answer OK unless told to fail;
@@ -122,8 +123,8 @@ class FakeLogRotator final : public LogRotator {
     std::lock_guard lock(mu_);
     let_go_after_ = asks;
   }
-  // Runs `f` in each RotateByCollapse asked to chase a file below its cap,
-  // before the cut (to advance a fake clock); the result carries the
+  // Runs `f` in each rotation asked to chase a file below its cap, before
+  // the cut or rename (to advance a fake clock); the result carries the
   // waited and finish times `f` sets.
   void OnChase(std::function<void(RotationResult*)> f) {
     std::lock_guard lock(mu_);
@@ -153,8 +154,8 @@ class FakeLogRotator final : public LogRotator {
     std::lock_guard lock(mu_);
     return rotations_;
   }
-  // What each RotateByCollapse call was asked to chase (the fake cuts at
-  // once: its files do not grow during a call).
+  // What each rotation call was asked to chase (the fake cuts or renames
+  // at once: its files do not grow during a call).
   std::vector<HeadChase> chases() const {
     std::lock_guard lock(mu_);
     return chases_;

@@ -15,6 +15,7 @@
 #include <optional>
 
 #include "kinds/logs/log_rotation.h"
+#include "kinds/logs/rotation_intent.h"
 #include "os/log_writer.h"
 #include "os/rotation_env.h"
 
@@ -81,6 +82,66 @@ TEST_CASE("rename rotations with a reopening writer lose no line",
   CHECK(CheckLines(env.Concatenated("app.log"), &lines) == "");
   CHECK(lines == static_cast<uint64_t>(written));
   WARN("reopen: " << kRotations << " rotations, " << lines << " lines");
+}
+
+TEST_CASE("an early rename waits for its writer to near the cap, then the "
+          "writer is told before the syncs",
+          "[rotation]") {
+  RotationEnv env;
+  const std::string pid_file = env.Base() + "/app.pid";
+  { std::ofstream create(env.Log("app.log")); }
+  LineWriter writer(env.Log("app.log"), true, pid_file);
+  for (int i = 0; i < 5; ++i) {
+    INFO("rotation " << i);
+    FileInfo info = env.StatLog("app.log");
+    while (info.size < 64 * 1024) info = env.StatLog("app.log");
+    HeadChase chase;
+    chase.cap = info.size + (2u << 20);
+    chase.max_wait = seconds(30);
+    bool told = false;
+    uint64_t at_tell = 0;
+    StatusOr<RotationResult> r = RotateByRename(
+        env.logs(), "app.log", env.archive(), TestArchiveName(i), info, {},
+        [&](RotationStep step) {
+          if (step != RotationStep::kLiveReplaced) return;
+          at_tell = env.fs().StatAt(env.archive(), TestArchiveName(i))->size;
+          told = SignalWriter(pid_file, SIGUSR1).ok();
+        },
+        chase);
+    INFO(r.status().ToString());
+    REQUIRE(r.ok());
+    REQUIRE(told);
+    REQUIRE(writer.AwaitReopen());
+    // Renamed once it reached the cap (no finish time planned), not
+    // before; told then, so the archive ends about where it was renamed.
+    CHECK(r->bytes >= chase.cap);
+    CHECK(at_tell >= chase.cap);
+    CHECK(r->waited > Duration::zero());
+    CHECK(r->finish > Duration::zero());
+  }
+  const int64_t written = writer.Stop();
+  uint64_t lines = 0;
+  CHECK(CheckLines(env.Concatenated("app.log"), &lines) == "");
+  CHECK(lines == static_cast<uint64_t>(written));
+  CHECK_FALSE(env.fs().StatAt(env.logs(), IntentName("app.log")).ok());
+}
+
+TEST_CASE("an early rename of a writer that stopped comes after its wait",
+          "[rotation]") {
+  RotationEnv env;
+  std::ofstream(env.Log("app.log")) << "still\n";
+  HeadChase chase;
+  chase.cap = 1u << 20;
+  chase.max_wait = milliseconds(200);
+  const auto start = std::chrono::steady_clock::now();
+  StatusOr<RotationResult> r =
+      RotateByRename(env.logs(), "app.log", env.archive(), "a.1",
+                     env.StatLog("app.log"), {}, {}, chase);
+  REQUIRE(r.ok());
+  CHECK(std::chrono::steady_clock::now() - start >= milliseconds(200));
+  CHECK(r->bytes == 6);
+  CHECK(RotationEnv::Contents(env.Archived("a.1")) == "still\n");
+  CHECK(RotationEnv::Contents(env.Log("app.log")).empty());
 }
 
 TEST_CASE("a writer recreating its log first keeps its file", "[rotation]") {

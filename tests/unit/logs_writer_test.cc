@@ -152,5 +152,44 @@ TEST_CASE(
   CHECK(f.fs.FileContents(kFirstArchive) == kText);
 }
 
+TEST_CASE("an early reopen rotation waits for its writer to near the cap; "
+          "a shared_reopen set's does not") {
+  LogsFixture f;
+  const bool shared = GENERATE(false, true);
+  f.Build(std::string("max_file_size = 8K\nmethod = reopen\n") +
+          "reopen_signal = USR1\n"
+          "pid_file = /run/app.pid\ncompress = none\n" +
+          (shared ? "shared_reopen = yes\n" : ""));
+  REQUIRE(kText.size() < 8192);
+  f.AddLive(kText);
+  // The wait takes 250 ms; rename, new file and signal 10 ms.
+  f.rotator.OnChase([&](RotationResult* r) {
+    f.clock.Advance(std::chrono::milliseconds(260));
+    r->waited = std::chrono::milliseconds(250);
+    r->finish = std::chrono::milliseconds(10);
+  });
+  f.logs().OnEarlyCrossing({"logs.app", kLive, kText.size(), 1e6, 4000});
+  ExecResult r = f.Run();
+  CHECK(r.errors.empty());
+  CHECK(f.rotator.reopens() == Names{kSignalled});
+  REQUIRE(f.rotator.chases().size() == 1);
+  const HeadChase chase = f.rotator.chases()[0];
+  if (shared) {
+    CHECK(chase.cap == 0);
+    return;
+  }
+  CHECK(chase.cap == 8192);
+  CHECK(chase.finish_time == LogsPolicy::kAssumedFinishTime);
+  REQUIRE(chase.stopping);
+  // The next chase plans its rename from this one's 10 ms.
+  f.AddLive(kText);
+  f.logs().OnEarlyCrossing({"logs.app", kLive, kText.size(), 1e6, 4000});
+  r = f.Run();
+  CHECK(r.errors.empty());
+  REQUIRE(f.rotator.chases().size() == 2);
+  CHECK(f.rotator.chases()[1].finish_time ==
+        std::chrono::microseconds(12500));
+}
+
 }  // namespace
 }  // namespace retention::logs_writer_test

@@ -108,7 +108,10 @@ StatusOr<RotationResult> RotateByCollapse(Dir& live_dir,
 
 // method=reopen. renameat2(RENAME_NOREPLACE) live -> archive, then creates
 // an empty live file (O_EXCL, O_NOFOLLOW) with `create`'s mode and owner,
-// fsyncs both directories. The writer keeps writing into the archive until
+// passes kLiveReplaced (the writer may be told there), then fsyncs the new
+// file and both directories. With `chase` (HeadChase, log_rotator.h) it
+// waits between its durable intent and the rename for the live file to
+// near the cap. The writer keeps writing into the archive until
 // it is told to reopen (SignalWriter / RunReopenCommand); compress the
 // archive only once Filesystem::IsOpenForWritingAt says false. result.bytes is
 // the archive size at the rename. If the writer recreated the live file first,
@@ -119,7 +122,8 @@ StatusOr<RotationResult> RotateByCollapse(Dir& live_dir,
 StatusOr<RotationResult> RotateByRename(
     Dir& live_dir, const std::string& live_name, Dir& archive_dir,
     const std::string& archive_name, const FileInfo& expected_live,
-    const CreateSpec& create, const RotationStepHook& hook = {});
+    const CreateSpec& create, const RotationStepHook& hook = {},
+    const HeadChase& chase = {});
 
 // Sends `signal` to the process whose id `pid_file` holds (one positive
 // decimal integer, surrounding whitespace allowed). A pid file not owned by

@@ -47,8 +47,10 @@ struct RotationResult {
   // The head held a hole, which only a writer without O_APPEND leaves: it
   // was copied without it and punched out (log_rotation.h, RotateByCollapse).
   bool punched = false;
-  // A chased head (HeadChase): the time spent waiting for the writer, and
-  // from the decision to cut until the cut was durable. Zero otherwise.
+  // A chase (HeadChase): the time spent waiting for the writer, and from
+  // the decision to cut until the cut was durable (truncate) or the
+  // writer was told (reopen: the kLiveReplaced hook returned). Zero
+  // otherwise.
   Duration waited{};
   Duration finish{};
 };
@@ -61,7 +63,10 @@ struct RotationResult {
 // `stopping` says so. The archive then ends near the cap, and the cut only
 // copies and syncs what came since. cap == 0: no chase, the head is cut
 // at once. Where the filesystem has no unnamed files (O_TMPFILE), the
-// head is cut at once as well.
+// head is cut at once as well. A reopen rotation started early waits the
+// same way after its intent is durable, copying nothing, then renames:
+// only the rename, the new live file and the writer's notice come after
+// the decision (`finish_time` plans for them).
 struct HeadChase {
   uint64_t cap = 0;
   Duration finish_time{};
@@ -122,11 +127,13 @@ class LogRotator {
   // archive until told to reopen, which `hook` may do at kLiveReplaced
   // (every success passes it). Fails like RotateByCollapse; a failure to
   // create the new live file after the rename leaves the intent for
-  // RecoverRotation. (log_rotation.h: RotateByRename.)
+  // RecoverRotation. `chase`: see HeadChase. (log_rotation.h:
+  // RotateByRename.)
   virtual StatusOr<RotationResult> RotateByRename(
       Dir& live_dir, const std::string& live_name, Dir& archive_dir,
       const std::string& archive_name, const FileInfo& expected_live,
-      const CreateSpec& create, const RotationStepHook& hook) = 0;
+      const CreateSpec& create, const RotationStepHook& hook,
+      const HeadChase& chase) = 0;
 
   // Finishes or undoes what an interrupted rotation of `live_name` left;
   // one message per action taken, empty when nothing was pending. Fails

@@ -26,9 +26,11 @@ class PosixLogRotator final : public LogRotator {
   StatusOr<RotationResult> RotateByRename(
       Dir& live_dir, const std::string& live_name, Dir& archive_dir,
       const std::string& archive_name, const FileInfo& expected_live,
-      const CreateSpec& create, const RotationStepHook& hook) override {
+      const CreateSpec& create, const RotationStepHook& hook,
+      const HeadChase& chase) override {
     return retention::RotateByRename(live_dir, live_name, archive_dir,
-                                     archive_name, expected_live, create, hook);
+                                     archive_name, expected_live, create, hook,
+                                     chase);
   }
 
   StatusOr<std::vector<std::string>> RecoverRotation(

@@ -219,8 +219,11 @@ class LogsPolicy final : public Policy {
   // Notes a lossless rotation of `bytes` that took `took` (see
   // rotation_time_ns_) and sets the lead from the recent ones.
   void LearnRotationTime(Duration took, uint64_t bytes);
-  // What an early truncate rotation of `action` chases (HeadChase; none
-  // for a file at its cap already, or a calendar rotation).
+  // Whether this set's early rotations chase the writer (HeadChase:
+  // truncate, and reopen without shared_reopen).
+  bool Chases() const;
+  // What an early rotation of `action` chases (HeadChase; none for a file
+  // at its cap already, or a calendar rotation).
   HeadChase ChaseFor(const Action& action, ExecContext& ctx) const;
   // logs_alerts.cc: `name` in `dir` is a carry (CarryName, or the next
   // one) of a live file of the set: its size goes to

@@ -85,10 +85,10 @@ void LogsPolicy::LearnRotationTime(Duration took, uint64_t bytes) {
           : static_cast<double>(took.count());
   int64_t plan = PlanFrom(rotation_samples_, static_cast<int64_t>(scaled),
                           kRotationSamples);
-  // Truncate chases its head (HeadChase): a chase that starts early only
-  // waits longer for the writer, one that starts late (a disk busier than
-  // planned) overshoots the cap. Hence twice the plan.
-  if (rule_.method == RotateMethod::kTruncate) plan *= 2;
+  // A chase (HeadChase: truncate's head, reopen's rename) that starts
+  // early only waits longer for the writer, one that starts late (a disk
+  // busier than planned) overshoots the cap. Hence twice the plan.
+  if (Chases()) plan *= 2;
   if (rotation_samples_.size() < kFewRotations) {
     plan = std::max(plan, assumed_rotation_ns_);
   }
@@ -98,9 +98,16 @@ void LogsPolicy::LearnRotationTime(Duration took, uint64_t bytes) {
                 plan / 1000000);
 }
 
+bool LogsPolicy::Chases() const {
+  // shared_reopen tells the writer once the run's rotations are all done:
+  // a rename timed to the cap would still be written past it.
+  return rule_.method == RotateMethod::kTruncate ||
+         (rule_.method == RotateMethod::kReopen && !rule_.shared_reopen);
+}
+
 HeadChase LogsPolicy::ChaseFor(const Action& action, ExecContext& ctx) const {
   HeadChase chase;
-  if (rule_.method != RotateMethod::kTruncate || !rotation_time_ns_ ||
+  if (!Chases() || !rotation_time_ns_ ||
       action.expected.size >= rule_.max_file_size ||
       !action.reason.starts_with("size ")) {
     return chase;
@@ -181,7 +188,8 @@ bool LogsPolicy::Rotate(const Action& action, WallTime now, ExecContext& ctx,
                                       action.expected, hook,
                                       ChaseFor(action, ctx))
           : rotator_.RotateByRename(**live_dir, live, **archive_dir, archive,
-                                    action.expected, create_, hook);
+                                    action.expected, create_, hook,
+                                    ChaseFor(action, ctx));
   if (!rotated.ok()) {
     // Whatever a failed rotation left (a rotation intent file) is finished
     // by the next run's recovery, before it rotates again; its ledger
@@ -209,7 +217,7 @@ bool LogsPolicy::Rotate(const Action& action, WallTime now, ExecContext& ctx,
   if (rotated->finish > Duration::zero()) {
     finish_time_ = Duration(PlanFrom(finish_samples_, rotated->finish.count(),
                                      kRotationSamples));
-    spdlog::debug("{}: a chased head waited {} ms and was cut in {} ms",
+    spdlog::debug("{}: a chase waited {} ms and was cut in {} ms",
                   rule_.policy, rotated->waited.count() / 1000000,
                   rotated->finish.count() / 1000000);
   }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 
 #include "kinds/logs/log_rotation.h"
 #include "kinds/logs/rotation_io_posix.h"
@@ -42,16 +43,20 @@ Status MoveToArchive(const RotationTarget& t, const FileInfo& expected) {
   return Status::Unsafe(t.live_path + ": replaced as it was rotated");
 }
 
-// After the rename: the new live file, durable directories, no intent.
+// After the rename (decided at `cut`): the new live file, durable
+// directories, no intent.
 StatusOr<RotationResult> CreateNewLive(const RotationTarget& t,
                                        const RotationIntent& intent,
-                                       const RotationStepHook& hook) {
+                                       const RotationStepHook& hook,
+                                       std::chrono::steady_clock::time_point cut) {
   RotationResult result;
   StatusOr<FileInfo> archived =
       posix::StatxAt(t.archive_dir, t.archive_name, t.archive_path);
   if (archived.ok()) result.bytes = archived->size;
-  Status st = posix::CreateLiveFile(t.live_dir, t.live_name, intent.mode,
-                                    intent.uid, intent.gid, t.live_path);
+  UniqueFd created;
+  Status st =
+      posix::CreateLiveFile(t.live_dir, t.live_name, intent.mode, intent.uid,
+                            intent.gid, t.live_path, /*sync=*/false, &created);
   if (st.IsBusy()) {
     result.warnings.push_back(t.live_path +
                               ": recreated by someone else first; kept");
@@ -60,8 +65,17 @@ StatusOr<RotationResult> CreateNewLive(const RotationTarget& t,
   }
   // The writer may reopen now: the syncs below are journal commits that
   // take up to hundreds of ms while it writes 100 MB/s, into the archive
-  // if it were told only after them.
+  // if it were told only after them. A crash before they are done is the
+  // intent's to finish: a rename not yet durable never happened, a new
+  // live file not yet durable is created by RecoverRotation.
   posix::Step(hook, RotationStep::kLiveReplaced);
+  result.finish = std::chrono::duration_cast<Duration>(
+      std::chrono::steady_clock::now() - cut);
+  if (created.get() >= 0) {
+    RETENTION_RETURN_IF_ERROR(posix::SyncFd(created.get(), t.live_path));
+  }
+  RETENTION_RETURN_IF_ERROR(
+      posix::SyncFd(t.live_dir, t.live_path + " directory"));
   RETENTION_RETURN_IF_ERROR(
       posix::SyncFd(t.archive_dir, t.archive_path + " directory"));
   posix::Step(hook, RotationStep::kLiveCreated);
@@ -78,7 +92,8 @@ StatusOr<RotationResult> CreateNewLive(const RotationTarget& t,
 StatusOr<RotationResult> RotateByRename(
     Dir& live_dir, const std::string& live_name, Dir& archive_dir,
     const std::string& archive_name, const FileInfo& expected_live,
-    const CreateSpec& create, const RotationStepHook& hook) {
+    const CreateSpec& create, const RotationStepHook& hook,
+    const HeadChase& chase) {
   StatusOr<RotationTarget> t =
       posix::MakeTarget(live_dir, live_name, archive_dir, archive_name);
   if (!t.ok()) return t.status();
@@ -99,6 +114,25 @@ StatusOr<RotationResult> RotateByRename(
   intent.gid = create.gid.value_or(live->gid);
   RETENTION_RETURN_IF_ERROR(posix::WriteIntent(*t, intent));
   posix::Step(hook, RotationStep::kIntentWritten);
+  // Early (the watcher's notice): what had to be durable first is, so
+  // wait for the file to near its cap; only the rename, the new live file
+  // and the writer's notice follow.
+  Duration waited{};
+  if (chase.cap > live->size) {
+    UniqueFd watched(openat(t->live_dir, live_name.c_str(),
+                            O_PATH | O_NOFOLLOW | O_CLOEXEC));
+    StatusOr<Duration> w =
+        watched.get() < 0 ? StatusOr<Duration>(Status::FromErrno(
+                                errno, "open " + t->live_path))
+                          : posix::WaitForCap(watched.get(), t->live_path,
+                                              chase);
+    if (!w.ok()) {
+      posix::RemoveIntent(t->live_dir, live_name);
+      return w.status();
+    }
+    waited = *w;
+  }
+  const auto cut = std::chrono::steady_clock::now();
   Status st = MoveToArchive(*t, *live);
   if (!st.ok()) {
     // The intent promises nothing more once the live file is back.
@@ -106,7 +140,9 @@ StatusOr<RotationResult> RotateByRename(
     return st;
   }
   posix::Step(hook, RotationStep::kLiveRenamed);
-  return CreateNewLive(*t, intent, hook);
+  StatusOr<RotationResult> result = CreateNewLive(*t, intent, hook, cut);
+  if (result.ok()) result->waited = waited;
+  return result;
 }
 
 }  // namespace retention

@@ -94,6 +94,15 @@ Duration PollAfter(uint64_t size, uint64_t cut_at, double rate) {
   return std::clamp<Duration>(d, kMinPoll, kMaxPoll);
 }
 
+// Where the chase decides to cut: the cap less what the writer adds, at
+// `rate`, in the time planned for the cut itself (at most half the cap).
+uint64_t CutAt(const HeadChase& chase, double rate) {
+  const double finish_bytes =
+      rate * std::chrono::duration<double>(chase.finish_time).count();
+  return chase.cap - std::min<uint64_t>(chase.cap / 2,
+                                        static_cast<uint64_t>(finish_bytes));
+}
+
 Status CheckStillHead(int live, const ChasedHead& head, uint64_t carry,
                       const std::string& path) {
   const uint64_t n = std::min(head.copied, kCompared);
@@ -181,12 +190,7 @@ StatusOr<std::optional<ChasedHead>> ChaseHead(const RotationTarget& t,
       RETENTION_RETURN_IF_ERROR(SyncFd(head.tmp.get(), t.archive_path));
       committed = Steady::now();
     }
-    const double finish_bytes =
-        rate.bytes_per_second() *
-        std::chrono::duration<double>(chase.finish_time).count();
-    const uint64_t cut_at =
-        chase.cap - std::min<uint64_t>(chase.cap / 2,
-                                       static_cast<uint64_t>(finish_bytes));
+    const uint64_t cut_at = CutAt(chase, rate.bytes_per_second());
     if (head.copied >= cut_at || at >= chase.max_wait ||
         (chase.stopping && chase.stopping())) {
       break;
@@ -200,6 +204,29 @@ StatusOr<std::optional<ChasedHead>> ChaseHead(const RotationTarget& t,
   RETENTION_RETURN_IF_ERROR(
       CheckStillHead(live, head, carry_size, t.live_path));
   return std::optional<ChasedHead>(std::move(head));
+}
+
+StatusOr<Duration> WaitForCap(int live, const std::string& path,
+                              const HeadChase& chase) {
+  const Steady::time_point start = Steady::now();
+  WriteRate rate;
+  Duration waited{};
+  for (;;) {
+    StatusOr<FileInfo> now = StatxAt(live, "", path);
+    if (!now.ok()) return now.status();
+    const Duration at = Since(start);
+    rate.Observe(at, now->size);
+    const uint64_t cut_at = CutAt(chase, rate.bytes_per_second());
+    if (now->size >= cut_at || at >= chase.max_wait ||
+        (chase.stopping && chase.stopping())) {
+      return waited;
+    }
+    const Duration pause =
+        PollAfter(now->size, cut_at, rate.bytes_per_second());
+    const Steady::time_point before = Steady::now();
+    std::this_thread::sleep_for(pause);
+    waited += Since(before);
+  }
 }
 
 Status TrimChased(const RotationTarget& t, const ChasedHead& head,

@@ -296,7 +296,8 @@ Status PublishArchive(const RotationTarget& t, const std::string& tmp_name,
 }
 
 Status CreateLiveFile(int dir, const std::string& name, uint32_t mode,
-                      uint32_t uid, uint32_t gid, const std::string& path) {
+                      uint32_t uid, uint32_t gid, const std::string& path,
+                      bool sync, UniqueFd* created) {
   UniqueFd fd(openat(dir, name.c_str(),
                      O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                      0600));
@@ -310,8 +311,12 @@ Status CreateLiveFile(int dir, const std::string& name, uint32_t mode,
     unlinkat(dir, name.c_str(), 0);
     return st;
   }
-  RETENTION_RETURN_IF_ERROR(SyncFd(fd.get(), path));
-  return SyncFd(dir, path + " directory");
+  if (sync) {
+    RETENTION_RETURN_IF_ERROR(SyncFd(fd.get(), path));
+    RETENTION_RETURN_IF_ERROR(SyncFd(dir, path + " directory"));
+  }
+  if (created != nullptr) *created = std::move(fd);
+  return Status::Ok();
 }
 
 Status SyncFd(int fd, const std::string& path) {

@@ -170,6 +170,11 @@ StatusOr<std::optional<ChasedHead>> ChaseHead(const RotationTarget& t,
                                               int live, const FileInfo& like,
                                               int carry, uint64_t carry_size,
                                               const HeadChase& chase);
+// The reopen method's chase: waits, as ChaseHead does but copying
+// nothing, until the file `live` (an open descriptor) is due for its
+// rename. Returns the time spent asleep.
+StatusOr<Duration> WaitForCap(int live, const std::string& path,
+                              const HeadChase& chase);
 // Cuts a chased head in `tmp` back to the carry and live[0, cut), and
 // moves its file offset there.
 Status TrimChased(const RotationTarget& t, const ChasedHead& head,
@@ -187,9 +192,11 @@ Status RemoveIfSame(int dir, const std::string& name, int fd,
                     const std::string& path);
 
 // Creates the empty live file `name` (O_EXCL, O_NOFOLLOW) with this mode
-// and owner, fsyncs it and `dir`. kBusy if the name exists.
+// and owner and, with `sync`, fsyncs it and `dir`. kBusy if the name
+// exists. `*fd` (if not null) gets the file, open for its later fsync.
 Status CreateLiveFile(int dir, const std::string& name, uint32_t mode,
-                      uint32_t uid, uint32_t gid, const std::string& path);
+                      uint32_t uid, uint32_t gid, const std::string& path,
+                      bool sync = true, UniqueFd* fd = nullptr);
 
 Status SyncFd(int fd, const std::string& path);
 // True if `name` exists in `dir` (as anything, symlinks not followed).
