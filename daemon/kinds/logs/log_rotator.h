@@ -59,7 +59,9 @@ struct RotationResult {
 // early notice) chases the writer: the head is copied, and written back,
 // into an unnamed file while the writer fills the live file, and the cut
 // comes once the file is within what the writer adds in `finish_time` of
-// the cap (at most half the cap below it), after `max_wait`, or when
+// the cap (at most half the cap below it; a truncate chase, which commits
+// its copy every 100 ms, plans from three of those commits instead when
+// the disk is slower now than `finish_time` says), after `max_wait`, or when
 // `stopping` says so. The archive then ends near the cap, and the cut only
 // copies and syncs what came since. cap == 0: no chase, the head is cut
 // at once. Where the filesystem has no unnamed files (O_TMPFILE), the

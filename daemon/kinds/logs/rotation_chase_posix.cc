@@ -33,6 +33,12 @@ constexpr Duration kMinPoll = std::chrono::milliseconds(1);
 // (a commit can take hundreds of milliseconds on a busy disk, more with
 // the `discard` mount option after large deletions).
 constexpr Duration kCommitEvery = std::chrono::milliseconds(100);
+// The cut itself waits for about this many journal commits (the intent,
+// the carry, the archive's data, its rename, the collapse). The periodic
+// commit above is timed: when the disk is slower now than in the recent
+// cuts (another writer's fsyncs flush its data first), the cut is planned
+// from that many such commits instead of HeadChase::finish_time.
+constexpr int kCommitsAtCut = 3;
 // The head is compared with the live file at both ends of what was copied
 // before the cut: a live file truncated and rewritten meanwhile (another
 // rotation tool's copytruncate) fails the comparison.
@@ -95,10 +101,11 @@ Duration PollAfter(uint64_t size, uint64_t cut_at, double rate) {
 }
 
 // Where the chase decides to cut: the cap less what the writer adds, at
-// `rate`, in the time planned for the cut itself (at most half the cap).
-uint64_t CutAt(const HeadChase& chase, double rate) {
+// `rate`, in the time planned for the cut itself, `finish` (at most half
+// the cap).
+uint64_t CutAt(const HeadChase& chase, double rate, Duration finish) {
   const double finish_bytes =
-      rate * std::chrono::duration<double>(chase.finish_time).count();
+      rate * std::chrono::duration<double>(finish).count();
   return chase.cap - std::min<uint64_t>(chase.cap / 2,
                                         static_cast<uint64_t>(finish_bytes));
 }
@@ -173,6 +180,10 @@ StatusOr<std::optional<ChasedHead>> ChaseHead(const RotationTarget& t,
   WriteRate rate;
   WrittenBack back;
   Steady::time_point committed = start;
+  // The slowest of the recent periodic commits (decaying by a quarter at
+  // each one), and the finish planned from it.
+  Duration commit{};
+  Duration finish = chase.finish_time;
   for (;;) {
     StatusOr<FileInfo> now = StatxAt(live, "", t.live_path);
     if (!now.ok()) return now.status();
@@ -187,10 +198,16 @@ StatusOr<std::optional<ChasedHead>> ChaseHead(const RotationTarget& t,
     head.copied = now->size;
     KeepWritingBack(live, head.tmp.get(), carry_size, head.copied, &back);
     if (Since(committed) >= kCommitEvery) {
+      const Steady::time_point before = Steady::now();
       RETENTION_RETURN_IF_ERROR(SyncFd(head.tmp.get(), t.archive_path));
       committed = Steady::now();
+      commit = std::max(Since(before), commit - commit / 4);
+      // No finish planned (0): cut at the cap, as asked.
+      if (chase.finish_time > Duration::zero()) {
+        finish = std::max(chase.finish_time, kCommitsAtCut * commit);
+      }
     }
-    const uint64_t cut_at = CutAt(chase, rate.bytes_per_second());
+    const uint64_t cut_at = CutAt(chase, rate.bytes_per_second(), finish);
     if (head.copied >= cut_at || at >= chase.max_wait ||
         (chase.stopping && chase.stopping())) {
       break;
@@ -216,7 +233,8 @@ StatusOr<Duration> WaitForCap(int live, const std::string& path,
     if (!now.ok()) return now.status();
     const Duration at = Since(start);
     rate.Observe(at, now->size);
-    const uint64_t cut_at = CutAt(chase, rate.bytes_per_second());
+    const uint64_t cut_at =
+        CutAt(chase, rate.bytes_per_second(), chase.finish_time);
     if (now->size >= cut_at || at >= chase.max_wait ||
         (chase.stopping && chase.stopping())) {
       return waited;
