@@ -87,3 +87,32 @@ demo_workspace() {
   mkdir -p "$WORK/demo/logs"
   head -c $((5 << 20)) /dev/zero | tr '\0' 'x' > "$WORK/demo/logs/app.log"
 }
+
+# kill_mid_run KILLS MAX SHARE POLL LEFT_FN REFILL_FN: the kill -9 loop of
+# the kill9_* tests. Each round calls REFILL_FN (which may add expired
+# items when few are left: a kill that lands late on a loaded machine lets
+# a run remove everything), starts `retentiond --once` on $WORK/r.conf and
+# kills it once it has removed a random share (up to 1/SHARE) of what
+# LEFT_FN counts, polling every POLL seconds: a point chosen by progress,
+# not by time. Runs until KILLS runs were killed mid-work, or fails after
+# MAX rounds. Sets KILLED and ROUNDS.
+kill_mid_run() {
+  local want=$1 max=$2 share=$3 poll=$4 left=$5 refill=$6 before goal p
+  KILLED=0
+  ROUNDS=0
+  while [ "$KILLED" -lt "$want" ] && [ "$ROUNDS" -lt "$max" ]; do
+    ROUNDS=$((ROUNDS + 1))
+    "$refill"
+    before=$("$left")
+    goal=$((before - 1 - RANDOM % (before / share + 1)))
+    "$RETENTIOND" --config "$WORK/r.conf" --once >/dev/null 2>>"$WORK/log" &
+    p=$!
+    while kill -0 $p 2>/dev/null && [ "$("$left")" -gt "$goal" ]; do
+      sleep "$poll"
+    done
+    kill -KILL $p 2>/dev/null || true
+    if ! wait $p 2>/dev/null; then KILLED=$((KILLED + 1)); fi
+  done
+  [ "$KILLED" -ge "$want" ] ||
+    fail "only $KILLED of $ROUNDS runs were killed mid-work: the test proves little"
+}
