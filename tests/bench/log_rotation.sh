@@ -17,6 +17,10 @@
 # its nearest equivalent of a byte budget.
 # Needs logrotate and zstd (apt-get install logrotate zstd). KEEP=1 keeps
 # the work directory (each run's ledger.json, log, r.conf) for a look.
+# Load beside it, started 30 s before and stopped after: CPU_HOGS=N busy
+# loops (`yes > /dev/null`); DISK_HOG=1 a loop of `dd` writing 512 MiB with
+# conv=fsync beside the work directory (each commit of the rotations then
+# waits behind it). The load averages at the start and the end are printed.
 #   usage: tests/bench/log_rotation.sh [BUILD_DIR] [RATE_MB_S] [SECONDS] [CAP] [BUDGET]
 set -euo pipefail
 build=${1:-build}
@@ -29,12 +33,21 @@ command -v logrotate >/dev/null || { echo "needs logrotate: apt-get install logr
 work=$(mktemp -d /tmp/rtd-bench-XXXXXX)
 daemon=
 loop=
+hogs=()
 cleanup() {
   [ -n "$daemon" ] && kill "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
   [ -n "$loop" ] && kill "$loop" 2>/dev/null
+  [ ${#hogs[@]} -gt 0 ] && kill -- "${hogs[@]}" 2>/dev/null
   if [ -n "${KEEP:-}" ]; then echo "kept: $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
+for _ in $(seq "${CPU_HOGS:-0}"); do (exec yes > /dev/null) & hogs+=($!); done
+if [ -n "${DISK_HOG:-}" ]; then
+  # Its own process group (setsid), so that the dd at work goes too.
+  setsid bash -c "while :; do dd if=/dev/zero of='$work/disk-hog' bs=4M count=128 conv=fsync status=none; done" &
+  hogs+=(-$!)
+fi
+[ ${#hogs[@]} -gt 0 ] && sleep 30
 cap_bytes=$(numfmt --from=iec "$cap")
 budget_bytes=$(numfmt --from=iec "$budget")
 writer=$build/log_writer
@@ -53,7 +66,7 @@ print("archives %d, %.1f / %.1f / %.1f%% of cap" % (len(b), 100*b[0]/c, 100*b[le
 # overshoot MAX: the largest live size as a percentage over the cap.
 overshoot() { awk -v m="$1" -v c="$cap_bytes" 'BEGIN { printf "%.2f%%", (m > c ? (m - c) * 100 / c : 0) }'; }
 
-echo "writer: ${rate} MB/s for ${seconds} s, 100-byte lines ($lines padding); cap ${cap}, budget ${budget}; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "writer: ${rate} MB/s for ${seconds} s, 100-byte lines ($lines padding); cap ${cap}, budget ${budget}; load average $(cut -d' ' -f1-3 /proc/loadavg)${CPU_HOGS:+; $CPU_HOGS CPU hogs}${DISK_HOG:+; a dd fsync loop}"
 
 # --- logrotate copytruncate ---------------------------------------------
 mkdir -p "$work/lr"
@@ -139,3 +152,4 @@ run_retentiond reopen "reopen_signal = USR1
 pid_file = logs/app.log.pid"
 # truncate: copy the head to the archive, collapse it off the live file.
 run_retentiond truncate ""
+echo "load average at the end $(cut -d' ' -f1-3 /proc/loadavg)${CPU_HOGS:+; $CPU_HOGS CPU hogs}${DISK_HOG:+; a dd fsync loop}"
