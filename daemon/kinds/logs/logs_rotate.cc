@@ -87,8 +87,12 @@ void LogsPolicy::LearnRotationTime(Duration took, uint64_t bytes) {
                           kRotationSamples);
   // A chase (HeadChase: truncate's head, reopen's rename) that starts
   // early only waits longer for the writer, one that starts late (a disk
-  // busier than planned) overshoots the cap. Hence twice the plan.
-  if (Chases()) plan *= 2;
+  // busier than planned) overshoots the cap. Hence twice the plan, and
+  // four times for reopen: all of its time before the rename is journal
+  // commits (the run's, the ledger intent's, the rotation intent's), which
+  // another writer's fsyncs can stretch several times over, and nothing
+  // is copied meanwhile (a longer lead only costs the run a wait).
+  if (Chases()) plan *= rule_.method == RotateMethod::kReopen ? 4 : 2;
   if (rotation_samples_.size() < kFewRotations) {
     plan = std::max(plan, assumed_rotation_ns_);
   }
