@@ -46,9 +46,8 @@ void Daemon::CarryAlerts(const PolicyList& policies) {
     p->RestoreAlerts(alerts);
     stored.erase(it);
   }
-  std::vector<std::string> stale;
-  for (const auto& [id, alerts] : stored) stale.push_back(id);
-  for (const std::string& id : stale) {
+  // What is left belongs to policies no longer configured.
+  for (const auto& [id, alerts] : stored) {
     auto dropped = state_->SetAlerts(id, {}, clock_.Now());
     if (!dropped.ok()) {
       spdlog::warn("{}: its alerts stay stored: {}", id,

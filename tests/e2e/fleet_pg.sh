@@ -108,15 +108,24 @@ INSERT INTO $TABLE (created_at) SELECT to_timestamp($now + 86400) FROM generate_
   # Taken over: another host holds the lease (granted on the server's
   # clock, this machine's). Its first deletion follows once its run has
   # planned; that is reported, with more slack under a sanitizer's load.
-  local taken="" resumed="" new_holder="" now_at
+  # Rows that go before the takeover are not its work: the killed host's
+  # last DELETE may still commit on the server (a backend notices its
+  # client is gone only when it reads from it again).
+  local taken="" resumed="" new_holder="" now_at left_at_take="" left
   while [ -z "$resumed" ]; do
     now_at=$(date +%s.%N)
     awk -v a="$killed_at" -v b="$now_at" 'BEGIN { exit !(b - a < 30) }' || fail "$ROUND: nobody took over"
     if [ -z "$taken" ]; then
       new_holder=$(pg_poll "SELECT holder FROM public.retentiond_leases WHERE policy = 'rows.tokens' AND holder <> '$holder' AND expires_at > now()")
-      [ -n "$new_holder" ] && taken=$now_at
+      if [ -n "$new_holder" ]; then
+        taken=$now_at
+        left_at_take=$(old_left "$TABLE")
+      fi
     fi
-    [ "$(old_left "$TABLE")" -lt "$left_at_kill" ] && resumed=$(date +%s.%N) && taken=${taken:-$resumed}
+    if [ -n "$taken" ]; then
+      left=$(old_left "$TABLE")
+      if [ "$left" -lt "$left_at_take" ] || [ "$left" = 0 ]; then resumed=$(date +%s.%N); fi
+    fi
     sleep 0.05
   done
   local took first

@@ -80,7 +80,8 @@ namespace retention {
 // and collapses them off the live file (protocol above); an O_APPEND writer
 // keeps appending throughout and no byte is lost or duplicated. The head is
 // every whole block of the current size (with `chase`: of the size when
-// the cut is due) except that at least one byte stays behind it (recovery needs a mapped block after the head): a file of
+// the cut is due) except that at least one byte stays behind it
+// (recovery needs a mapped block after the head): a file of
 // exactly k blocks keeps its last block, and a file of at most one block
 // returns bytes == 0 without creating anything. The archive gets the live
 // file's mode and owner.

@@ -13,11 +13,11 @@
 //
 // Compression runs on the CompressionPool every log policy shares, so that
 // it never delays a rotation: a run hands each archive to it and returns
-// (the pool runs a policy's compressions one at a time, in order). Archives being
-// compressed are left out of later plans until done, and the result is
-// written to the ledger ("compress") when it completes. With method reopen
-// an archive is compressed only once no process holds it open (or its size
-// was stable for kLetGoTimeout). With numbered naming, a rotation renames
+// (the pool runs a policy's compressions one at a time, in order).
+// Archives being compressed are left out of later plans until done, and
+// the result is written to the ledger ("compress") when it completes. With
+// method reopen an archive is compressed only once no process holds it
+// open (or its size was stable for kLetGoTimeout). With numbered naming, a rotation renames
 // every archive of its live file (N -> N+1), so it waits for the
 // compressions in flight first; timestamp naming never renames.
 //

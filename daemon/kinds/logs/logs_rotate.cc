@@ -205,8 +205,8 @@ bool LogsPolicy::Rotate(const Action& action, WallTime now, ExecContext& ctx,
   std::vector<std::string> warnings = rotated->warnings;
   warnings.insert(warnings.end(), told_warnings.begin(), told_warnings.end());
   if (tell_writer) {
-    // The writer left the archive when told (kLiveReplaced). It had been adding to it
-    // since the watcher's early notice (a run still at work delays the
+    // The writer left the archive when told (kLiveReplaced). It had been
+    // adding to it since the watcher's early notice (a run still at work delays the
     // next): that whole time is the lead that ends the archive about at
     // the cap. Truncate's copy time is scaled to the cap, so it is timed
     // from the rotation's start.

@@ -45,10 +45,9 @@ Status MoveToArchive(const RotationTarget& t, const FileInfo& expected) {
 
 // After the rename (decided at `cut`): the new live file, durable
 // directories, no intent.
-StatusOr<RotationResult> CreateNewLive(const RotationTarget& t,
-                                       const RotationIntent& intent,
-                                       const RotationStepHook& hook,
-                                       std::chrono::steady_clock::time_point cut) {
+StatusOr<RotationResult> CreateNewLive(
+    const RotationTarget& t, const RotationIntent& intent,
+    const RotationStepHook& hook, std::chrono::steady_clock::time_point cut) {
   RotationResult result;
   StatusOr<FileInfo> archived =
       posix::StatxAt(t.archive_dir, t.archive_name, t.archive_path);
