@@ -1,7 +1,7 @@
 // Helpers for the SQLite OS tests: a fresh temp directory per test, removed
 // with everything in it when the test ends, and a side connection that edits
 // a database behind StateDb's back (to tamper with the ledger, or to fake a
-// newer schema). Single-threaded test use only.
+// newer schema), and the state database opened. Single-threaded test use only.
 #pragma once
 
 #include <stdlib.h>
@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "core/state_db.h"
 #include "sql/sqlite_connection.h"
 #include "temp_dir.h"
 
@@ -30,6 +31,15 @@ inline void RawSql(const std::string& path, const std::string& sql) {
   Status st = SideConnection(path)->Exec(sql);
   INFO(st.ToString());
   REQUIRE(st.ok());
+}
+
+// Opens (creating or migrating) the state database at `path`; the test
+// fails if it cannot.
+inline std::unique_ptr<StateDb> OpenStateDb(const std::string& path) {
+  StatusOr<std::unique_ptr<StateDb>> db = StateDb::Open(path);
+  INFO(db.status().ToString());
+  REQUIRE(db.ok());
+  return std::move(*db);
 }
 
 }  // namespace retention

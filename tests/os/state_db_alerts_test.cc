@@ -12,17 +12,10 @@ namespace {
 
 using std::chrono::hours;
 
-std::unique_ptr<StateDb> OpenOk(const std::string& path) {
-  StatusOr<std::unique_ptr<StateDb>> db = StateDb::Open(path);
-  INFO(db.status().ToString());
-  REQUIRE(db.ok());
-  return std::move(*db);
-}
-
 TEST_CASE("a policy's alerts are replaced as a set; each keeps its since") {
   TempDir dir;
   const std::string path = dir.File("state.db");
-  std::unique_ptr<StateDb> db = OpenOk(path);
+  std::unique_ptr<StateDb> db = OpenStateDb(path);
   const WallTime t0 = FromUnixSeconds(1767225600);
   auto stored = db->SetAlerts("logs.a", {{"budget", "over by 1 MiB"}}, t0);
   REQUIRE(stored.ok());
@@ -44,7 +37,7 @@ TEST_CASE("a policy's alerts are replaced as a set; each keeps its since") {
 
   // Reopened (a restart): all there. Then the budget clears.
   db.reset();
-  db = OpenOk(path);
+  db = OpenStateDb(path);
   auto all = db->Alerts();
   REQUIRE(all.ok());
   REQUIRE(all->size() == 2);
@@ -66,10 +59,10 @@ TEST_CASE("a policy's alerts are replaced as a set; each keeps its since") {
 TEST_CASE("a schema 8 state db gains the alerts table") {
   TempDir dir;
   const std::string path = dir.File("state.db");
-  OpenOk(path);
+  OpenStateDb(path);
   RawSql(path, "DROP TABLE alerts");
   RawSql(path, "UPDATE schema_version SET version = 8");
-  std::unique_ptr<StateDb> db = OpenOk(path);
+  std::unique_ptr<StateDb> db = OpenStateDb(path);
   CHECK(db->schema_version() == StateDb::kSchemaVersion);
   auto all = db->Alerts();
   REQUIRE(all.ok());

@@ -16,13 +16,6 @@ namespace {
 
 using std::chrono::seconds;
 
-std::unique_ptr<StateDb> OpenOk(const std::string& path) {
-  StatusOr<std::unique_ptr<StateDb>> db = StateDb::Open(path);
-  INFO(db.status().ToString());
-  REQUIRE(db.ok());
-  return std::move(*db);
-}
-
 std::string Query(const std::string& path, const std::string& sql) {
   StatusOr<std::string> text = SideConnection(path)->QueryText(sql);
   INFO(text.status().ToString());
@@ -50,7 +43,7 @@ TEST_CASE(
     "opening a new state db creates a WAL database at the current schema") {
   TempDir dir;
   std::string path = dir.File("state.db");
-  std::unique_ptr<StateDb> db = OpenOk(path);
+  std::unique_ptr<StateDb> db = OpenStateDb(path);
   CHECK(db->schema_version() == StateDb::kSchemaVersion);
   CHECK(db->path() == path);
   CHECK(Query(path, "PRAGMA journal_mode") == "wal");
@@ -72,13 +65,13 @@ TEST_CASE("reopening a state db keeps its data and schema") {
   std::string path = dir.File("state.db");
   int64_t id = 0;
   {
-    std::unique_ptr<StateDb> db = OpenOk(path);
+    std::unique_ptr<StateDb> db = OpenStateDb(path);
     StatusOr<int64_t> begun = db->BeginRun(MakeRun("logs.access", 1767225600));
     REQUIRE(begun.ok());
     id = *begun;
   }
   for (int i = 0; i < 2; ++i) {
-    std::unique_ptr<StateDb> db = OpenOk(path);
+    std::unique_ptr<StateDb> db = OpenStateDb(path);
     CHECK(db->schema_version() == StateDb::kSchemaVersion);
     StatusOr<std::optional<RunRecord>> last = db->LastRun();
     REQUIRE(last.ok());
@@ -93,13 +86,13 @@ TEST_CASE("an empty existing file is initialized as a new state db") {
   TempDir dir;
   std::string path = dir.File("state.db");
   std::ofstream(path).close();
-  CHECK(OpenOk(path)->schema_version() == StateDb::kSchemaVersion);
+  CHECK(OpenStateDb(path)->schema_version() == StateDb::kSchemaVersion);
 }
 
 TEST_CASE("a state db with a newer schema is refused, not downgraded") {
   TempDir dir;
   std::string path = dir.File("state.db");
-  OpenOk(path);
+  OpenStateDb(path);
   const std::string newer = std::to_string(StateDb::kSchemaVersion + 1);
   RawSql(path, "UPDATE schema_version SET version = " + newer);
   StatusOr<std::unique_ptr<StateDb>> db = StateDb::Open(path);
@@ -156,7 +149,7 @@ TEST_CASE("a state db in a missing directory is a clear NotFound") {
 
 TEST_CASE("a run is recorded as running and then finished") {
   TempDir dir;
-  std::unique_ptr<StateDb> db = OpenOk(dir.File("state.db"));
+  std::unique_ptr<StateDb> db = OpenStateDb(dir.File("state.db"));
   RunRecord run = MakeRun("rows.reset_tokens", 1767225600);
   run.dry_run = true;
   StatusOr<int64_t> id = db->BeginRun(run);
@@ -196,7 +189,7 @@ TEST_CASE("a run is recorded as running and then finished") {
 
 TEST_CASE("a run records what it left; the newest measured run per policy") {
   TempDir dir;
-  std::unique_ptr<StateDb> db = OpenOk(dir.File("state.db"));
+  std::unique_ptr<StateDb> db = OpenStateDb(dir.File("state.db"));
   auto finish = [&](const std::string& policy, int64_t start_s, bool dry,
                     std::optional<int64_t> kept,
                     std::optional<WallTime> oldest) {
@@ -237,7 +230,7 @@ TEST_CASE("a run records what it left; the newest measured run per policy") {
 TEST_CASE("a schema 1 state db is migrated, its runs kept unmeasured") {
   TempDir dir;
   std::string path = dir.File("state.db");
-  REQUIRE(OpenOk(path)->BeginRun(MakeRun("files.a", 1767225600)).ok());
+  REQUIRE(OpenStateDb(path)->BeginRun(MakeRun("files.a", 1767225600)).ok());
   // Back to what schema 1 looked like (SQLite >= 3.35 drops columns).
   RawSql(path, "ALTER TABLE runs DROP COLUMN kept");
   RawSql(path, "ALTER TABLE runs DROP COLUMN oldest_ns");
@@ -252,7 +245,7 @@ TEST_CASE("a schema 1 state db is migrated, its runs kept unmeasured") {
   RawSql(path, "DROP TABLE account_pending");
   RawSql(path, "DROP TABLE alerts");  // schema 9
   RawSql(path, "UPDATE schema_version SET version = 1");
-  std::unique_ptr<StateDb> db = OpenOk(path);
+  std::unique_ptr<StateDb> db = OpenStateDb(path);
   CHECK(db->schema_version() == StateDb::kSchemaVersion);
   StatusOr<std::optional<RunRecord>> last = db->LastRun();
   REQUIRE(last.ok());
@@ -264,7 +257,7 @@ TEST_CASE("a schema 1 state db is migrated, its runs kept unmeasured") {
 
 TEST_CASE("there is no last run in a new state db") {
   TempDir dir;
-  std::unique_ptr<StateDb> db = OpenOk(dir.File("state.db"));
+  std::unique_ptr<StateDb> db = OpenStateDb(dir.File("state.db"));
   StatusOr<std::optional<RunRecord>> last = db->LastRun();
   REQUIRE(last.ok());
   CHECK_FALSE(last->has_value());
@@ -275,7 +268,7 @@ TEST_CASE("there is no last run in a new state db") {
 
 TEST_CASE("finishing an unknown run is NotFound") {
   TempDir dir;
-  std::unique_ptr<StateDb> db = OpenOk(dir.File("state.db"));
+  std::unique_ptr<StateDb> db = OpenStateDb(dir.File("state.db"));
   Status st = db->FinishRun(
       42, {.finished = FromUnixSeconds(1767225600), .outcome = "ok"});
   CHECK(st.IsNotFound());
@@ -283,7 +276,7 @@ TEST_CASE("finishing an unknown run is NotFound") {
 
 TEST_CASE("recent runs come newest first, even when the wall clock went back") {
   TempDir dir;
-  std::unique_ptr<StateDb> db = OpenOk(dir.File("state.db"));
+  std::unique_ptr<StateDb> db = OpenStateDb(dir.File("state.db"));
   // The third run starts "earlier": someone set the clock back.
   for (int64_t start : {1767225600, 1767225660, 1767225000}) {
     REQUIRE(db->BeginRun(MakeRun("files.backups", start)).ok());
@@ -304,7 +297,7 @@ TEST_CASE("recent runs come newest first, even when the wall clock went back") {
 
 TEST_CASE("a brake is set, replaced, listed and cleared") {
   TempDir dir;
-  std::unique_ptr<StateDb> db = OpenOk(dir.File("state.db"));
+  std::unique_ptr<StateDb> db = OpenStateDb(dir.File("state.db"));
   WallTime t0 = FromUnixSeconds(1767225600);
   REQUIRE(db->SetBrake({"files.backups", "would delete 80%", t0}).ok());
   REQUIRE(db->SetBrake({"clock", "wall clock jumped 2h", t0}).ok());
@@ -329,7 +322,7 @@ TEST_CASE("a brake is set, replaced, listed and cleared") {
 
 TEST_CASE("a brake without a name is refused") {
   TempDir dir;
-  std::unique_ptr<StateDb> db = OpenOk(dir.File("state.db"));
+  std::unique_ptr<StateDb> db = OpenStateDb(dir.File("state.db"));
   Status st = db->SetBrake({"", "no name", FromUnixSeconds(1767225600)});
   CHECK(st.code() == Status::Code::kInvalidArgument);
 }
@@ -344,14 +337,14 @@ TEST_CASE("a schema 5 state db gains the account purge tables") {
   constexpr Duration kDay = std::chrono::hours(24);
   TempDir dir;
   std::string path = dir.File("state.db");
-  REQUIRE(OpenOk(path)->BeginRun(MakeRun("files.a", 1767225600)).ok());
+  REQUIRE(OpenStateDb(path)->BeginRun(MakeRun("files.a", 1767225600)).ok());
   RawSql(path, "DROP TABLE account_purges");
   RawSql(path, "DROP TABLE intents");
   RawSql(path, "DROP TABLE state_meta");
   RawSql(path, "DROP TABLE account_pending");
   RawSql(path, "DROP TABLE alerts");  // schema 9
   RawSql(path, "UPDATE schema_version SET version = 5");
-  std::unique_ptr<StateDb> db = OpenOk(path);
+  std::unique_ptr<StateDb> db = OpenStateDb(path);
   CHECK(db->schema_version() == StateDb::kSchemaVersion);
   const WallTime t = FromUnixSeconds(1767225600);
   REQUIRE(AccountsStore(*db)
@@ -388,12 +381,12 @@ namespace {
 TEST_CASE("a schema 6 state db gains intents and a ledger id") {
   TempDir dir;
   std::string path = dir.File("state.db");
-  REQUIRE(OpenOk(path)->BeginRun(MakeRun("files.a", 1767225600)).ok());
+  REQUIRE(OpenStateDb(path)->BeginRun(MakeRun("files.a", 1767225600)).ok());
   RawSql(path, "DROP TABLE intents");
   RawSql(path, "DROP TABLE state_meta");
   RawSql(path, "DROP TABLE alerts");  // schema 9
   RawSql(path, "UPDATE schema_version SET version = 6");
-  std::unique_ptr<StateDb> db = OpenOk(path);
+  std::unique_ptr<StateDb> db = OpenStateDb(path);
   CHECK(db->schema_version() == StateDb::kSchemaVersion);
   auto id = db->LedgerId();
   REQUIRE(id.ok());
@@ -401,7 +394,7 @@ TEST_CASE("a schema 6 state db gains intents and a ledger id") {
   CHECK(db->LastRun().ok());
   // Each database gets its own.
   TempDir other;
-  auto other_id = OpenOk(other.File("state.db"))->LedgerId();
+  auto other_id = OpenStateDb(other.File("state.db"))->LedgerId();
   REQUIRE(other_id.ok());
   CHECK(*other_id != *id);
 }
@@ -410,7 +403,7 @@ TEST_CASE("a schema 7 state db keeps its open intents and gains group "
           "intents") {
   TempDir dir;
   std::string path = dir.File("state.db");
-  OpenOk(path);
+  OpenStateDb(path);
   RawSql(path, "ALTER TABLE intents DROP COLUMN items");
   RawSql(path,
          "INSERT INTO intents (policy, verb, target, dev, ino, bytes, count, "
@@ -418,7 +411,7 @@ TEST_CASE("a schema 7 state db keeps its open intents and gains group "
          "1, 'old', 0)");
   RawSql(path, "DROP TABLE alerts");  // schema 9
   RawSql(path, "UPDATE schema_version SET version = 7");
-  std::unique_ptr<StateDb> db = OpenOk(path);
+  std::unique_ptr<StateDb> db = OpenStateDb(path);
   CHECK(db->schema_version() == StateDb::kSchemaVersion);
   auto open = OpenIntents(*db, "files.a");
   REQUIRE(open.ok());
