@@ -21,6 +21,7 @@
 # loops (`yes > /dev/null`); DISK_HOG=1 a loop of `dd` writing 512 MiB with
 # conv=fsync beside the work directory (each commit of the rotations then
 # waits behind it). The load averages at the start and the end are printed.
+# METHODS="logrotate reopen truncate" (the default) picks what is run.
 #   usage: tests/bench/log_rotation.sh [BUILD_DIR] [RATE_MB_S] [SECONDS] [CAP] [BUDGET]
 set -euo pipefail
 build=${1:-build}
@@ -68,7 +69,9 @@ overshoot() { awk -v m="$1" -v c="$cap_bytes" 'BEGIN { printf "%.2f%%", (m > c ?
 
 echo "writer: ${rate} MB/s for ${seconds} s, 100-byte lines ($lines padding); cap ${cap}, budget ${budget}; load average $(cut -d' ' -f1-3 /proc/loadavg)${CPU_HOGS:+; $CPU_HOGS CPU hogs}${DISK_HOG:+; a dd fsync loop}"
 
+methods=" ${METHODS:-logrotate reopen truncate} "
 # --- logrotate copytruncate ---------------------------------------------
+run_logrotate() {
 mkdir -p "$work/lr"
 cat > "$work/lr/lr.conf" <<CONF
 $work/lr/app.log {
@@ -95,6 +98,8 @@ lr_max=$(cat "$work/lr/max")
 # shellcheck disable=SC2046
 lr_sizes=$(spread $(stat -c %s "$work"/lr/app.log.[0-9]* 2>/dev/null))
 echo "logrotate copytruncate (every 1 s): writer $(reached "$work/lr/written"), rotations $n, $lr_sizes, largest live file $lr_max bytes (+$(overshoot "$lr_max")), set $(cat "$work/lr/set"), $lr_check"
+}
+[[ $methods == *" logrotate "* ]] && run_logrotate
 
 # --- retentiond ----------------------------------------------------------
 # run_retentiond METHOD EXTRA_KEYS
@@ -148,8 +153,8 @@ printf 'retentiond %-8s (inotify): writer %s, rotations %s (compressed %s), %s, 
 }
 
 # reopen: rename, create, SIGUSR1 to the writer (it reopens its file).
-run_retentiond reopen "reopen_signal = USR1
+[[ $methods == *" reopen "* ]] && run_retentiond reopen "reopen_signal = USR1
 pid_file = logs/app.log.pid"
 # truncate: copy the head to the archive, collapse it off the live file.
-run_retentiond truncate ""
+[[ $methods == *" truncate "* ]] && run_retentiond truncate ""
 echo "load average at the end $(cut -d' ' -f1-3 /proc/loadavg)${CPU_HOGS:+; $CPU_HOGS CPU hogs}${DISK_HOG:+; a dd fsync loop}"

@@ -135,7 +135,7 @@ TEST_CASE("a collapse rotation killed after each step recovers exactly",
   }
   LineWriter writer(env.Log("app.log"));
   const std::pair<RotationStep, const char*> steps[] = {
-      {RotationStep::kIntentWritten, "had not published"},
+      {RotationStep::kIntentWritten, "temp removed"},
       {RotationStep::kArchiveWritten, "temp removed"},
       {RotationStep::kArchivePublished, "collapsed after the crash"},
       {RotationStep::kLiveCut, "had completed"},
@@ -171,7 +171,7 @@ TEST_CASE("a copy+truncate rotation killed after each step recovers exactly",
     return;
   }
   const std::pair<RotationStep, const char*> steps[] = {
-      {RotationStep::kIntentWritten, "had not published"},
+      {RotationStep::kIntentWritten, "temp removed"},
       {RotationStep::kArchiveWritten, "temp removed"},
       {RotationStep::kArchivePublished, "withdrawn"},
       {RotationStep::kLiveCut, "had completed"},

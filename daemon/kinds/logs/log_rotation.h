@@ -22,8 +22,10 @@
 // to P0 before the collapse and to PN after it, exactly; a writer cannot
 // forge either, unlike content):
 //   1. intent {method, N, P0, PN, live dev/ino, archive dir, name, temp}
-//      written, fsynced, directory fsynced (nothing else exists yet)
-//   2. ARCHIVE.TOKEN.rtd-tmp <- live[0, N) (O_EXCL), fsynced
+//      written (O_EXCL)
+//   2. ARCHIVE.TOKEN.rtd-tmp <- live[0, N) (O_EXCL), the fragment after
+//      the last line to the new carry; then 1 and 2 fsynced together with
+//      both directories (one journal commit, not one each)
 //   3. renameat2(RENAME_NOREPLACE) to ARCHIVE, archive directory fsynced
 //   4. fallocate(COLLAPSE_RANGE, 0, N) on the live file, fsynced
 //   5. intent removed, directory fsynced

@@ -48,7 +48,7 @@ struct RotationResult {
   // was copied without it and punched out (log_rotation.h, RotateByCollapse).
   bool punched = false;
   // A chase (HeadChase): the time spent waiting for the writer, and from
-  // the decision to cut until the cut was durable (truncate) or the
+  // the decision to cut until the live file was cut (truncate) or the
   // writer was told (reopen: the kLiveReplaced hook returned). Zero
   // otherwise.
   Duration waited{};
@@ -60,7 +60,7 @@ struct RotationResult {
 // into an unnamed file while the writer fills the live file, and the cut
 // comes once the file is within what the writer adds in `finish_time` of
 // the cap (at most half the cap below it; a truncate chase, which commits
-// its copy every 100 ms, plans from three of those commits instead when
+// its copy every 100 ms, plans from two of those commits instead when
 // the disk is slower now than `finish_time` says), after `max_wait`, or when
 // `stopping` says so. The archive then ends near the cap, and the cut only
 // copies and syncs what came since. cap == 0: no chase, the head is cut
@@ -83,7 +83,8 @@ inline constexpr char kPunchedNote[] =
 
 // The durable steps of a rotation, in order, for the step hook below.
 enum class RotationStep {
-  kIntentWritten,     // intent durable; nothing else changed yet
+  kIntentWritten,     // intent durable (truncate: with the temp and the
+                      // new carry, synced together); nothing published
   kArchiveWritten,    // ARCHIVE.rtd-tmp complete and fsynced
   kArchivePublished,  // renamed to ARCHIVE, directory fsynced
   kLiveCut,           // collapse (or fallback truncate) done and fsynced

@@ -56,7 +56,7 @@ StatusOr<uint64_t> LastLineEnd(int fd, uint64_t n, const std::string& path) {
 }
 
 Status WriteNewCarry(const RotationTarget& t, int live, uint64_t from,
-                     uint64_t to, bool written_only) {
+                     uint64_t to, bool written_only, UniqueFd* unsynced) {
   const std::string name = NewCarryName(t.live_name);
   const std::string path = t.live_path + " carry";
   // A stale one is what an undone rotation left: never current.
@@ -68,9 +68,13 @@ Status WriteNewCarry(const RotationTarget& t, int live, uint64_t from,
   Status st = written_only
                   ? CopyWritten(live, fd.get(), from, to - from, path).status()
                   : CopyRange(live, fd.get(), from, to - from, path);
-  if (st.ok()) st = SyncFd(fd.get(), path);
-  if (st.ok()) st = SyncFd(t.live_dir, t.live_path + " directory");
-  return st;
+  if (!st.ok()) return st;
+  if (unsynced != nullptr) {
+    *unsynced = std::move(fd);
+    return Status::Ok();
+  }
+  return SyncTogether(
+      {{fd.get(), path}, {t.live_dir, t.live_path + " directory"}});
 }
 
 Status CommitCarry(int live_dir, const std::string& live_name,

@@ -33,12 +33,12 @@ constexpr Duration kMinPoll = std::chrono::milliseconds(1);
 // (a commit can take hundreds of milliseconds on a busy disk, more with
 // the `discard` mount option after large deletions).
 constexpr Duration kCommitEvery = std::chrono::milliseconds(100);
-// The cut itself waits for about this many journal commits (the intent,
-// the carry, the archive's data, its rename, the collapse). The periodic
+// The cut itself waits for about this many journal commits (the archive
+// with its intent and carry, synced together, then its rename). The periodic
 // commit above is timed: when the disk is slower now than in the recent
 // cuts (another writer's fsyncs flush its data first), the cut is planned
 // from that many such commits instead of HeadChase::finish_time.
-constexpr int kCommitsAtCut = 3;
+constexpr int kCommitsAtCut = 2;
 // The head is compared with the live file at both ends of what was copied
 // before the cut: a live file truncated and rewritten meanwhile (another
 // rotation tool's copytruncate) fails the comparison.

@@ -34,21 +34,46 @@ Status CopyByReading(int from, int to, uint64_t offset, uint64_t length,
   return Status::Ok();
 }
 
-}  // namespace
-
-StatusOr<uint64_t> PhysicalAddress(int fd, uint64_t offset,
-                                   const std::string& path) {
+// One FIEMAP of the extent holding `offset`, with `flags`.
+StatusOr<struct fiemap_extent> ExtentAt(int fd, uint64_t offset,
+                                        uint32_t flags,
+                                        const std::string& path) {
   alignas(struct fiemap) char
       buf[sizeof(struct fiemap) + sizeof(struct fiemap_extent)] = {};
   auto* map = reinterpret_cast<struct fiemap*>(buf);
   map->fm_start = offset;
   map->fm_length = 1;
-  map->fm_flags = FIEMAP_FLAG_SYNC;
+  map->fm_flags = flags;
   map->fm_extent_count = 1;
   if (ioctl(fd, FS_IOC_FIEMAP, map) != 0) {
     return Status::FromErrno(errno, "FIEMAP " + path);
   }
   const struct fiemap_extent& e = map->fm_extents[0];
+  if (map->fm_mapped_extents != 1 || e.fe_logical > offset ||
+      offset - e.fe_logical >= e.fe_length) {
+    return Status::FailedPrecondition(path + ": byte " +
+                                      std::to_string(offset) + " is a hole");
+  }
+  return e;
+}
+
+}  // namespace
+
+StatusOr<uint64_t> PhysicalAddress(int fd, uint64_t offset,
+                                   const std::string& path) {
+  // Only the page holding `offset` is written back first (it gets its
+  // blocks then): FIEMAP_FLAG_SYNC would write back the whole file, the
+  // writer's latest megabytes included, while the cut waits. Where the
+  // extent is still delayed after that, the whole file is synced after all.
+  sync_file_range(fd, static_cast<off_t>(offset), 1,
+                  SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+                      SYNC_FILE_RANGE_WAIT_AFTER);
+  StatusOr<struct fiemap_extent> e = ExtentAt(fd, offset, 0, path);
+  if (e.ok() && (e->fe_flags & (FIEMAP_EXTENT_UNKNOWN |
+                                FIEMAP_EXTENT_DELALLOC)) != 0) {
+    e = ExtentAt(fd, offset, FIEMAP_FLAG_SYNC, path);
+  }
+  if (!e.ok()) return e.status();
   // Addresses that are unknown, or that copy-on-write may change while the
   // writer appends, cannot tell a collapse apart.
   constexpr uint32_t kUnusable =
@@ -56,13 +81,12 @@ StatusOr<uint64_t> PhysicalAddress(int fd, uint64_t offset,
       FIEMAP_EXTENT_DATA_ENCRYPTED | FIEMAP_EXTENT_NOT_ALIGNED |
       FIEMAP_EXTENT_DATA_INLINE | FIEMAP_EXTENT_DATA_TAIL |
       FIEMAP_EXTENT_SHARED;
-  if (map->fm_mapped_extents != 1 || e.fe_logical > offset ||
-      offset - e.fe_logical >= e.fe_length || (e.fe_flags & kUnusable)) {
+  if (e->fe_flags & kUnusable) {
     return Status::FailedPrecondition(path + ": byte " +
                                       std::to_string(offset) +
                                       " has no plain physical address");
   }
-  return e.fe_physical + (offset - e.fe_logical);
+  return e->fe_physical + (offset - e->fe_logical);
 }
 
 Status CopyRange(int from, int to, uint64_t offset, uint64_t length,

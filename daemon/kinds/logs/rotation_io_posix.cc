@@ -152,7 +152,8 @@ RotationIntent NewIntent(const RotationTarget& t, RotationIntent::Method m,
   return in;
 }
 
-Status WriteIntent(const RotationTarget& t, const RotationIntent& intent) {
+StatusOr<UniqueFd> CreateIntent(const RotationTarget& t,
+                                const RotationIntent& intent) {
   const std::string name = IntentName(t.live_name);
   const std::string path = t.live_path + " intent";
   UniqueFd fd(openat(t.live_dir, name.c_str(),
@@ -166,12 +167,20 @@ Status WriteIntent(const RotationTarget& t, const RotationIntent& intent) {
     return Status::FromErrno(errno, "create " + path);
   }
   Status st = WriteAll(fd.get(), FormatIntent(intent), path);
-  if (st.ok()) st = SyncFd(fd.get(), path);
-  if (st.ok()) st = SyncFd(t.live_dir, t.live_path + " directory");
   if (!st.ok()) {
     // Incomplete and never relied on: removing it is all the cleanup.
     unlinkat(t.live_dir, name.c_str(), 0);
+    return st;
   }
+  return fd;
+}
+
+Status WriteIntent(const RotationTarget& t, const RotationIntent& intent) {
+  StatusOr<UniqueFd> fd = CreateIntent(t, intent);
+  if (!fd.ok()) return fd.status();
+  Status st = SyncTogether({{fd->get(), t.live_path + " intent"},
+                            {t.live_dir, t.live_path + " directory"}});
+  if (!st.ok()) unlinkat(t.live_dir, IntentName(t.live_name).c_str(), 0);
   return st;
 }
 
@@ -321,6 +330,17 @@ Status CreateLiveFile(int dir, const std::string& name, uint32_t mode,
 
 Status SyncFd(int fd, const std::string& path) {
   if (fsync(fd) != 0) return Status::FromErrno(errno, "fsync " + path);
+  return Status::Ok();
+}
+
+Status SyncTogether(const std::vector<ToSync>& files) {
+  // Fails on directories (EINVAL), which hold no data to write back.
+  for (const ToSync& f : files) {
+    if (f.fd >= 0) sync_file_range(f.fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+  }
+  for (const ToSync& f : files) {
+    if (f.fd >= 0) RETENTION_RETURN_IF_ERROR(SyncFd(f.fd, f.path));
+  }
   return Status::Ok();
 }
 

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "kinds/logs/log_rotation.h"
 #include "kinds/logs/rotation_intent.h"
@@ -51,6 +52,11 @@ RotationIntent NewIntent(const RotationTarget& t, RotationIntent::Method m,
 
 // Creates the intent (O_EXCL, mode 0600), fsyncs it and the live directory.
 Status WriteIntent(const RotationTarget& t, const RotationIntent& intent);
+// Creates the intent as WriteIntent does but syncs nothing: the caller
+// syncs the returned file and the live directory (SyncTogether) before it
+// relies on it, and removes the intent on failure.
+StatusOr<UniqueFd> CreateIntent(const RotationTarget& t,
+                                const RotationIntent& intent);
 // The pending intent, nullopt if none; kCorruption if it is incomplete,
 // kUnsafe if it is not a regular file of our own user with one link.
 StatusOr<std::optional<RotationIntent>> ReadIntent(int live_dir,
@@ -65,15 +71,16 @@ Status RemoveIntent(int live_dir, const std::string& live_name);
 StatusOr<bool> RemovePlantedIntent(int live_dir, const std::string& live_name,
                                    const std::string& path);
 
-// The physical byte address of `offset` in `fd`, after flushing the file
-// (FIEMAP_FLAG_SYNC). kFailedPrecondition when the offset is not in a plain
-// mapped extent (a hole, delayed, inline, shared or encoded data);
-// kIoError with EOPNOTSUPP where FIEMAP is missing.
 // write() until all of `data` is written; `path` names it in errors.
 Status WriteAll(int fd, std::string_view data, const std::string& path);
 // pread until `len` bytes or end of file; returns the bytes read.
 StatusOr<size_t> ReadAt(int fd, char* buf, size_t len, uint64_t offset);
 
+// The physical byte address of `offset` in `fd`, after writing back the
+// page that holds it (the whole file where its extent stays delayed).
+// kFailedPrecondition when the offset is not in a plain mapped extent (a
+// hole, delayed, inline, shared or encoded data); kIoError with EOPNOTSUPP
+// where FIEMAP is missing.
 StatusOr<uint64_t> PhysicalAddress(int fd, uint64_t offset,
                                    const std::string& path);
 
@@ -122,8 +129,11 @@ inline constexpr uint64_t kMaxCarry = 1 << 20;
 StatusOr<uint64_t> LastLineEnd(int fd, uint64_t n, const std::string& path);
 // Writes `live`'s [from, to) to NewCarryName (replacing a stale one) and
 // fsyncs it and the live directory; `written_only`: through CopyWritten.
+// With `unsynced`, syncs nothing and hands the file over, to be synced by
+// the caller with the live directory.
 Status WriteNewCarry(const RotationTarget& t, int live, uint64_t from,
-                     uint64_t to, bool written_only = false);
+                     uint64_t to, bool written_only = false,
+                     UniqueFd* unsynced = nullptr);
 // After the cut: the new carry, if there is one, becomes the carry; else,
 // unless `new_expected` (it was committed already), the old carry goes.
 // Fsyncs the live directory. Idempotent, so recovery may repeat it.
@@ -199,6 +209,17 @@ Status CreateLiveFile(int dir, const std::string& name, uint32_t mode,
                       bool sync = true, UniqueFd* fd = nullptr);
 
 Status SyncFd(int fd, const std::string& path);
+// A file or directory to sync, with its path for messages.
+struct ToSync {
+  int fd = -1;
+  std::string path;
+};
+// Fsyncs every file of `files` (fd -1: skipped), in order, after starting
+// the write-back of all: the filesystem's journal then commits their
+// blocks and names once, in the first fsync, and the others find them
+// committed (on a busy disk each commit can take a tenth of a second).
+// Each is still fsynced: nothing relies on the journal's order.
+Status SyncTogether(const std::vector<ToSync>& files);
 // True if `name` exists in `dir` (as anything, symlinks not followed).
 StatusOr<bool> NameExists(int dir, const std::string& name,
                           const std::string& path);

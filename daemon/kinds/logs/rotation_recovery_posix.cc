@@ -215,8 +215,11 @@ StatusOr<std::vector<std::string>> RecoverRotation(Dir& live_dir,
       posix::ReadIntent(dir, live_name, path);
   std::vector<std::string> done;
   if (!intent.ok() && intent.status().code() == Status::Code::kCorruption) {
-    // Only a writer that died before its fsync leaves an incomplete intent,
-    // and nothing else happens before that fsync.
+    // Only a crash before its fsync leaves an incomplete intent, and
+    // nothing is published or cut before that fsync. The temp and the new
+    // carry written beside it are never relied on: the planner removes a
+    // temp no intent names, the next cut replaces a stale new carry.
+    RETENTION_RETURN_IF_ERROR(posix::DropNewCarry(dir, live_name));
     RETENTION_RETURN_IF_ERROR(posix::RemoveIntent(dir, live_name));
     done.push_back(path + ": incomplete rotation intent removed");
     return done;
