@@ -212,7 +212,6 @@ StatusOr<RotationResult> CollapseHead(Live& live, uint64_t block,
                                intent.carry, chase);
   if (!head.ok()) return head.status();
   if (*head) live.info.size = (*head)->copied;
-  const auto decided = std::chrono::steady_clock::now();
   // At least one byte stays behind the head, so that byte 0 has a physical
   // address after the collapse too.
   const uint64_t n = (live.info.size - 1) / block * block;
@@ -220,7 +219,8 @@ StatusOr<RotationResult> CollapseHead(Live& live, uint64_t block,
   if (!refused->empty()) return RotationResult();
   // The archive ends at the last whole line of the head; the fragment
   // after it goes to the new carry, which opens the next archive.
-  StatusOr<uint64_t> cut = posix::LastLineEnd(live.fd.get(), n, live.t.live_path);
+  StatusOr<uint64_t> cut =
+      posix::LastLineEnd(live.fd.get(), n, live.t.live_path);
   if (!cut.ok()) return cut.status();
   intent.cut = *cut == 0 ? n : *cut;  // no line end: a line over kMaxCarry
   const bool new_carry = intent.cut < n;
@@ -269,7 +269,8 @@ StatusOr<RotationResult> CollapseHead(Live& live, uint64_t block,
   result.bytes = *bytes;
   if (*head) {
     result.waited = (*head)->waited;
-    result.finish = std::chrono::duration_cast<Duration>(collapsed - decided);
+    result.finish =
+        std::chrono::duration_cast<Duration>(collapsed - (*head)->decided);
   }
   return result;
 }
@@ -288,7 +289,8 @@ StatusOr<RotationResult> PunchHead(Live& live, uint64_t n) {
   StatusOr<UniqueFd> carry =
       posix::OpenCarry(live.t.live_dir, live.t.live_name, &intent.carry);
   if (!carry.ok()) return carry.status();
-  StatusOr<uint64_t> cut = posix::LastLineEnd(live.fd.get(), n, live.t.live_path);
+  StatusOr<uint64_t> cut =
+      posix::LastLineEnd(live.fd.get(), n, live.t.live_path);
   if (!cut.ok()) return cut.status();
   intent.cut = *cut == 0 ? n : *cut;
   const bool new_carry = intent.cut < n;
@@ -309,7 +311,8 @@ StatusOr<RotationResult> PunchHead(Live& live, uint64_t n) {
   StatusOr<uint64_t> bytes =
       WriteArchive(live, intent, fill, nullptr, &tmp, &published);
   if (!bytes.ok()) return bytes.status();
-  RETENTION_RETURN_IF_ERROR(posix::PunchHead(live.fd.get(), n, live.t.live_path));
+  RETENTION_RETURN_IF_ERROR(
+      posix::PunchHead(live.fd.get(), n, live.t.live_path));
   RotationResult result;
   FinishRotation(live, new_carry, &result);
   result.bytes = *bytes;

@@ -1,7 +1,8 @@
 // The head of a truncate rotation copied ahead of its cut (HeadChase,
 // log_rotator.h): into an unnamed file beside the archive while the writer
-// still fills the live file, written back to disk as it goes, so that the
-// cut itself only copies and syncs what came since.
+// still fills the live file, written back to disk as it goes (by a thread
+// of its own, so that no wait for the disk delays the decision to cut),
+// so that the cut itself only syncs what came since.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,6 +10,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -22,23 +26,20 @@ using Steady = std::chrono::steady_clock;
 
 // The head is written back to disk in chunks of this size as it is
 // copied (and so are the live file's own dirty pages there), with two
-// chunks in flight at most: the cut's syncs then have little left to write.
+// chunks in flight at most.
 constexpr uint64_t kWriteBackEvery = 8u << 20;
+// The cut archives at most this much of the head beyond what is written
+// back already: the rest stays in the live file for the next archive. On
+// a disk busy with another writer's data the copy and its write-back fall
+// behind; the cut then still comes on time and syncs little, and the
+// archive ends below the cap.
+constexpr uint64_t kUnwrittenAtCut = 2 * kWriteBackEvery;
+// At most this much is copied between two looks at the live file's size.
+constexpr uint64_t kCopyStep = 4u << 20;
 // How long one wait for the writer may last: the cut is decided at most
 // this late (at 100 MB/s, 2M).
 constexpr Duration kMaxPoll = std::chrono::milliseconds(20);
 constexpr Duration kMinPoll = std::chrono::milliseconds(1);
-// The filesystem's journal is committed this often while the head is
-// chased: the intent's fsync at the cut then commits only what came since
-// (a commit can take hundreds of milliseconds on a busy disk, more with
-// the `discard` mount option after large deletions).
-constexpr Duration kCommitEvery = std::chrono::milliseconds(100);
-// The cut itself waits for about this many journal commits (the archive
-// with its intent and carry, synced together, then its rename). The periodic
-// commit above is timed: when the disk is slower now than in the recent
-// cuts (another writer's fsyncs flush its data first), the cut is planned
-// from that many such commits instead of HeadChase::finish_time.
-constexpr int kCommitsAtCut = 2;
 // The head is compared with the live file at both ends of what was copied
 // before the cut: a live file truncated and rewritten meanwhile (another
 // rotation tool's copytruncate) fails the comparison.
@@ -61,12 +62,6 @@ void WriteBack(int fd, uint64_t from, uint64_t to, bool wait) {
   }
 }
 
-// How far the head (and the live file's same bytes) is written back.
-struct WrittenBack {
-  uint64_t started = 0;  // write-back started up to here
-  uint64_t written = 0;  // and done up to here
-};
-
 // The live file's pages of [from, to), written: dropped from the page cache,
 // which the collapse would otherwise do with the writer waiting.
 void Forget(int live, uint64_t from, uint64_t to) {
@@ -74,21 +69,80 @@ void Forget(int live, uint64_t from, uint64_t to) {
                 POSIX_FADV_DONTNEED);
 }
 
-// Writes back whole chunks of the `copied` bytes, waiting for the chunk
-// before each one it starts.
-void KeepWritingBack(int live, int tmp, uint64_t carry, uint64_t copied,
-                     WrittenBack* w) {
-  while (copied - w->started >= kWriteBackEvery) {
-    const uint64_t next = w->started + kWriteBackEvery;
-    WriteBack(tmp, carry + w->started, carry + next, false);
-    WriteBack(live, w->started, next, false);
-    WriteBack(tmp, carry + w->written, carry + w->started, true);
-    WriteBack(live, w->written, w->started, true);
-    Forget(live, w->written, w->started);
-    w->written = w->started;
-    w->started = next;
+}  // namespace
+
+// Follows the copy on a thread of its own: writes back whole chunks of
+// the copied head and of the live file's same bytes, waiting for the chunk
+// before each one it starts, and says how far the head is written. Works
+// on its own duplicates of both descriptors.
+class WriteBackFollower {
+ public:
+  WriteBackFollower(int live, int tmp, uint64_t carry)
+      : live_(dup(live)), tmp_(dup(tmp)), carry_(carry) {
+    thread_ = std::thread([this] { Loop(); });
   }
-}
+  ~WriteBackFollower() {
+    Stop();
+    thread_.join();
+  }
+  // The head holds live[0, copied) now.
+  void Copied(uint64_t copied) {
+    {
+      std::lock_guard lock(mu_);
+      copied_ = copied;
+    }
+    cv_.notify_one();
+  }
+  // Live bytes of the head written back (a lower bound).
+  uint64_t written() const { return written_.load(); }
+  // No further chunk is started; the one in flight finishes.
+  void Stop() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_one();
+  }
+
+ private:
+  void Loop() {
+    uint64_t started = 0;
+    for (;;) {
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] {
+          return stop_ || copied_ - started >= kWriteBackEvery;
+        });
+        if (stop_) return;
+      }
+      const uint64_t done = started;
+      const uint64_t written = written_.load();
+      started += kWriteBackEvery;
+      WriteBack(tmp_.get(), carry_ + done, carry_ + started, false);
+      WriteBack(live_.get(), done, started, false);
+      WriteBack(tmp_.get(), carry_ + written, carry_ + done, true);
+      WriteBack(live_.get(), written, done, true);
+      Forget(live_.get(), written, done);
+      written_.store(done);
+    }
+  }
+
+  const UniqueFd live_;
+  const UniqueFd tmp_;
+  const uint64_t carry_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  uint64_t copied_ = 0;
+  bool stop_ = false;
+  std::atomic<uint64_t> written_{0};
+  std::thread thread_;  // last: started once the rest exists
+};
+
+ChasedHead::ChasedHead() = default;
+ChasedHead::~ChasedHead() = default;
+ChasedHead::ChasedHead(ChasedHead&&) noexcept = default;
+
+namespace {
 
 // How long to wait before looking again: half the time the writer needs
 // to bring the file to its cut, within [kMinPoll, kMaxPoll].
@@ -178,46 +232,51 @@ StatusOr<std::optional<ChasedHead>> ChaseHead(const RotationTarget& t,
   RETENTION_RETURN_IF_ERROR(
       CopyRange(carry, head.tmp.get(), 0, carry_size, t.live_path));
   WriteRate rate;
-  WrittenBack back;
-  Steady::time_point committed = start;
-  // The slowest of the recent periodic commits (decaying by a quarter at
-  // each one), and the finish planned from it.
-  Duration commit{};
-  Duration finish = chase.finish_time;
+  head.follower = std::make_unique<WriteBackFollower>(live, head.tmp.get(),
+                                                      carry_size);
   for (;;) {
     StatusOr<FileInfo> now = StatxAt(live, "", t.live_path);
     if (!now.ok()) return now.status();
-    if (now->size < head.copied) {
-      return Status::Aborted(t.live_path +
-                             ": shrank while its head was copied; not cut");
-    }
+    if (now->size < head.copied) break;  // said below
     const Duration at = Since(start);
     rate.Observe(at, now->size);
-    RETENTION_RETURN_IF_ERROR(CopyRange(live, head.tmp.get(), head.copied,
-                                        now->size - head.copied, t.live_path));
-    head.copied = now->size;
-    KeepWritingBack(live, head.tmp.get(), carry_size, head.copied, &back);
-    if (Since(committed) >= kCommitEvery) {
-      const Steady::time_point before = Steady::now();
-      RETENTION_RETURN_IF_ERROR(SyncFd(head.tmp.get(), t.archive_path));
-      committed = Steady::now();
-      commit = std::max(Since(before), commit - commit / 4);
-      // No finish planned (0): cut at the cap, as asked.
-      if (chase.finish_time > Duration::zero()) {
-        finish = std::max(chase.finish_time, kCommitsAtCut * commit);
-      }
-    }
-    const uint64_t cut_at = CutAt(chase, rate.bytes_per_second(), finish);
-    if (head.copied >= cut_at || at >= chase.max_wait ||
+    const uint64_t step = std::min(now->size - head.copied, kCopyStep);
+    RETENTION_RETURN_IF_ERROR(
+        CopyRange(live, head.tmp.get(), head.copied, step, t.live_path));
+    head.copied += step;
+    head.follower->Copied(head.copied);
+    // Decided on the live file's size, whether or not the copy keeps up.
+    // No finish planned (0): cut at the cap, as asked.
+    const uint64_t cut_at =
+        CutAt(chase, rate.bytes_per_second(), chase.finish_time);
+    if (now->size >= cut_at || at >= chase.max_wait ||
         (chase.stopping && chase.stopping())) {
       break;
     }
+    if (head.copied < now->size) continue;  // behind the writer
     const Duration pause = PollAfter(head.copied, cut_at,
                                      rate.bytes_per_second());
     const Steady::time_point before = Steady::now();
     std::this_thread::sleep_for(pause);
     head.waited += Since(before);
   }
+  head.decided = Steady::now();
+  head.follower->Stop();
+  // The head ends where the live file does now, or where the cut can sync
+  // soon.
+  StatusOr<FileInfo> now = StatxAt(live, "", t.live_path);
+  if (!now.ok()) return now.status();
+  if (now->size < head.copied) {
+    return Status::Aborted(t.live_path +
+                           ": shrank while its head was copied; not cut");
+  }
+  const uint64_t upto =
+      std::min(now->size, head.follower->written() + kUnwrittenAtCut);
+  if (upto > head.copied) {
+    RETENTION_RETURN_IF_ERROR(CopyRange(live, head.tmp.get(), head.copied,
+                                        upto - head.copied, t.live_path));
+  }
+  head.copied = upto;
   RETENTION_RETURN_IF_ERROR(
       CheckStillHead(live, head, carry_size, t.live_path));
   return std::optional<ChasedHead>(std::move(head));
@@ -249,8 +308,8 @@ StatusOr<Duration> WaitForCap(int live, const std::string& path,
 
 Status TrimChased(const RotationTarget& t, const ChasedHead& head,
                   uint64_t carry, uint64_t cut, int tmp) {
-  if (head.copied <= cut) return Status::Ok();
-  const off_t end = static_cast<off_t>(carry + cut);
+  // Never longer: a cut past what was copied is copied after the trim.
+  const off_t end = static_cast<off_t>(carry + std::min(cut, head.copied));
   if (ftruncate(tmp, end) != 0 || lseek(tmp, end, SEEK_SET) < 0) {
     return Status::FromErrno(errno, "trim the head of " + t.archive_path);
   }

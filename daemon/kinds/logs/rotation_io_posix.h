@@ -5,7 +5,9 @@
 // every descriptor belongs to the calling thread.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -162,18 +164,27 @@ Status LinkArchiveTemp(const RotationTarget& t, int tmp,
                        const std::string& name);
 
 // A head copied ahead of its cut (rotation_chase_posix.cc).
+class WriteBackFollower;
 struct ChasedHead {
-  UniqueFd tmp;          // unnamed: the carry, then live[0, copied)
-  uint64_t copied = 0;   // live bytes in `tmp`, after the carry: the live
-                         // file's size when the cut was decided
+  ChasedHead();
+  ~ChasedHead();  // waits for the write-back in flight
+  ChasedHead(ChasedHead&&) noexcept;
+
+  UniqueFd tmp;          // unnamed: the carry, then live[0, copied) (and
+                         // perhaps more, which TrimChased drops)
+  uint64_t copied = 0;   // live bytes of `tmp` to archive, after the carry
   Duration waited{};     // spent waiting for the writer
+  std::chrono::steady_clock::time_point decided;  // when the cut was due
+  std::unique_ptr<WriteBackFollower> follower;  // stopped at the decision
 };
 // When `chase` asks for it (its cap above `like`'s size, the live file
 // as opened), copies `carry` (`carry_size` bytes) and then the live file
 // into a new CreateArchiveTmpfile, following the writer as HeadChase
-// says and starting write-back of both files as it goes; returns once
-// the cut is due. The file holds all of the live file's bytes seen, which
-// the cut may shorten (TrimChased). Changes nothing the protocol knows
+// says, while a thread of its own writes back both files behind the
+// copy; returns once the cut is due (by the live file's size). The head
+// is then what was copied, up to what the cut can sync soon (at most
+// 16 MiB not yet written back: on a busy disk the copy falls behind, and
+// the rest stays in the live file). Changes nothing the protocol knows
 // of. nullopt when not asked or the filesystem has no unnamed files;
 // kAborted if the live file shrank or was rewritten meanwhile.
 StatusOr<std::optional<ChasedHead>> ChaseHead(const RotationTarget& t,
@@ -185,8 +196,8 @@ StatusOr<std::optional<ChasedHead>> ChaseHead(const RotationTarget& t,
 // rename. Returns the time spent asleep.
 StatusOr<Duration> WaitForCap(int live, const std::string& path,
                               const HeadChase& chase);
-// Cuts a chased head in `tmp` back to the carry and live[0, cut), and
-// moves its file offset there.
+// Cuts a chased head in `tmp` back to the carry and live[0, cut) (or
+// less, if not copied that far), and moves its file offset there.
 Status TrimChased(const RotationTarget& t, const ChasedHead& head,
                   uint64_t carry, uint64_t cut, int tmp);
 
