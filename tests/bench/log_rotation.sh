@@ -21,7 +21,9 @@
 # loops (`yes > /dev/null`); DISK_HOG=1 a loop of `dd` writing 512 MiB with
 # conv=fsync beside the work directory (each commit of the rotations then
 # waits behind it). The load averages at the start and the end are printed.
-# METHODS="logrotate reopen truncate" (the default) picks what is run.
+# METHODS="logrotate reopen truncate" (the default) picks what is run;
+# LOG_LEVEL=debug makes retentiond say each rotation's times (KEEP=1 keeps
+# its log).
 #   usage: tests/bench/log_rotation.sh [BUILD_DIR] [RATE_MB_S] [SECONDS] [CAP] [BUDGET]
 set -euo pipefail
 build=${1:-build}
@@ -108,6 +110,7 @@ local method=$1 extra=$2 dir=$work/rtd-$1
 mkdir -p "$dir/state" "$dir/logs"
 cat > "$dir/r.conf" <<CONF
 [daemon]
+log_level = ${LOG_LEVEL:-info}
 state_dir = state
 control_socket = control.sock
 [logs.bench]

@@ -163,6 +163,35 @@ TEST_CASE("an early truncate rotation chases its writer to the cap") {
   CHECK(f.rotator.chases()[2].cap == 0);
 }
 
+TEST_CASE("a chased truncate head cut short does not stretch the lead") {
+  LogsFixture f;
+  f.Build("max_file_size = 64K\ncompress = none\n");
+  f.AddLive(kText);
+  REQUIRE(kText.size() < 32 * 1024);
+  // Cut far below the cap (its copy fell behind on a busy disk): 50 ms of
+  // work for a head under half the cap, which scaled to the cap would
+  // plan a lead over a second.
+  f.rotator.OnChase([&](RotationResult* r) {
+    f.clock.Advance(std::chrono::milliseconds(300));
+    r->waited = std::chrono::milliseconds(250);
+    r->finish = std::chrono::milliseconds(40);
+  });
+  const std::vector<SizeWatch> watches = f.policy->watches();
+  REQUIRE(watches[0].rotation_time_ns);
+  const Duration assumed(watches[0].rotation_time_ns->load());
+  REQUIRE(assumed < std::chrono::seconds(1));
+  f.logs().OnEarlyCrossing({"logs.app", kLive, kText.size(), 1e6, 60000});
+  CHECK(f.Run().errors.empty());
+  REQUIRE(f.rotator.chases().size() == 1);
+  CHECK(Duration(watches[0].rotation_time_ns->load()) == assumed);
+  // Its cut still plans the next chase's finish.
+  f.AddLive(kText);
+  f.logs().OnEarlyCrossing({"logs.app", kLive, kText.size(), 1e6, 60000});
+  CHECK(f.Run().errors.empty());
+  REQUIRE(f.rotator.chases().size() == 2);
+  CHECK(f.rotator.chases()[1].finish_time == std::chrono::milliseconds(50));
+}
+
 TEST_CASE("a log dry run plans the rotation and changes nothing") {
   LogsFixture f;
   f.Build("max_file_size = 4K\ncompress = none\n");

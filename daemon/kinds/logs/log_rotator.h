@@ -56,14 +56,14 @@ struct RotationResult {
 };
 
 // A truncate rotation started before its file reached `cap` (the watcher's
-// early notice) chases the writer: the head is copied, and written back,
-// into an unnamed file while the writer fills the live file, and the cut
-// comes once the file is within what the writer adds in `finish_time` of
-// the cap (at most half the cap below it; a truncate chase, which commits
-// its copy every 100 ms, plans from two of those commits instead when
-// the disk is slower now than `finish_time` says), after `max_wait`, or when
-// `stopping` says so. The archive then ends near the cap, and the cut only
-// copies and syncs what came since. cap == 0: no chase, the head is cut
+// early notice) chases the writer: the head is copied, and written back
+// (by a thread of its own), into an unnamed file while the writer fills
+// the live file, and the cut comes once the file is within what the writer
+// adds in `finish_time` of the cap (at most half the cap below it), after
+// `max_wait`, or when `stopping` says so, whether or not the copy kept up.
+// The archive then ends near the cap (below it when the copy fell behind
+// on a busy disk), and the cut only syncs what came since (at most 16 MiB
+// not yet written back). cap == 0: no chase, the head is cut
 // at once. Where the filesystem has no unnamed files (O_TMPFILE), the
 // head is cut at once as well. A reopen rotation started early waits the
 // same way after its intent is durable, copying nothing, then renames:

@@ -214,8 +214,16 @@ bool LogsPolicy::Rotate(const Action& action, WallTime now, ExecContext& ctx,
     from = std::min(from, NoticedAt(action.target).value_or(from));
   }
   ForgetEarly(action.target);
-  // A chased head's waits for the writer are not the rotation's work.
-  if (rotated->lossless && writer_off > from + rotated->waited) {
+  // A chased head's waits for the writer are not the rotation's work. A
+  // chased head cut short (its copy fell behind on a busy disk, and the
+  // cut took only what it could sync soon) says nothing of how long a
+  // whole head takes: scaled to the cap, it would plan a lead many times
+  // too long.
+  const bool cut_short = rotated->finish > Duration::zero() &&
+                         rule_.method == RotateMethod::kTruncate &&
+                         rotated->bytes < rule_.max_file_size / 2;
+  if (rotated->lossless && !cut_short &&
+      writer_off > from + rotated->waited) {
     LearnRotationTime(writer_off - from - rotated->waited, rotated->bytes);
   }
   if (rotated->finish > Duration::zero()) {

@@ -34,6 +34,11 @@ constexpr uint64_t kWriteBackEvery = 8u << 20;
 // behind; the cut then still comes on time and syncs little, and the
 // archive ends below the cap.
 constexpr uint64_t kUnwrittenAtCut = 2 * kWriteBackEvery;
+// The filesystem's journal is committed this often while the head is
+// chased (by the write-back thread): the cut's sync then commits only
+// what came since (one commit after large deletions took 380 ms on ext4
+// mounted with `discard`, with the writer adding to the live file).
+constexpr Duration kCommitEvery = std::chrono::milliseconds(100);
 // At most this much is copied between two looks at the live file's size.
 constexpr uint64_t kCopyStep = 4u << 20;
 // How long one wait for the writer may last: the cut is decided at most
@@ -73,8 +78,9 @@ void Forget(int live, uint64_t from, uint64_t to) {
 
 // Follows the copy on a thread of its own: writes back whole chunks of
 // the copied head and of the live file's same bytes, waiting for the chunk
-// before each one it starts, and says how far the head is written. Works
-// on its own duplicates of both descriptors.
+// before each one it starts, commits the journal every kCommitEvery, and
+// says how far the head is written. Works on its own duplicates of both
+// descriptors.
 class WriteBackFollower {
  public:
   WriteBackFollower(int live, int tmp, uint64_t carry)
@@ -107,23 +113,41 @@ class WriteBackFollower {
  private:
   void Loop() {
     uint64_t started = 0;
+    uint64_t waited = 0;  // both files written back up to here
+    Steady::time_point committed = Steady::now();
     for (;;) {
+      bool chunk = false;
+      uint64_t copied = 0;
       {
         std::unique_lock lock(mu_);
-        cv_.wait(lock, [&] {
+        cv_.wait_until(lock, committed + kCommitEvery, [&] {
           return stop_ || copied_ - started >= kWriteBackEvery;
         });
         if (stop_) return;
+        copied = copied_;
+        chunk = copied - started >= kWriteBackEvery;
       }
+      // Only while little is left to write back: a commit must not write
+      // back what the chunks have not (on a busy disk that took seconds,
+      // and the cut waits for the write-back in flight).
+      if (Since(committed) >= kCommitEvery &&
+          copied - waited <= kUnwrittenAtCut) {
+        // Errors are the cut's fsync's to report.
+        if (fsync(tmp_.get()) == 0 && copied > written_.load()) {
+          written_.store(copied);
+        }
+        committed = Steady::now();
+      }
+      if (!chunk) continue;
       const uint64_t done = started;
-      const uint64_t written = written_.load();
       started += kWriteBackEvery;
       WriteBack(tmp_.get(), carry_ + done, carry_ + started, false);
       WriteBack(live_.get(), done, started, false);
-      WriteBack(tmp_.get(), carry_ + written, carry_ + done, true);
-      WriteBack(live_.get(), written, done, true);
-      Forget(live_.get(), written, done);
-      written_.store(done);
+      WriteBack(tmp_.get(), carry_ + waited, carry_ + done, true);
+      WriteBack(live_.get(), waited, done, true);
+      Forget(live_.get(), waited, done);
+      waited = done;
+      if (done > written_.load()) written_.store(done);
     }
   }
 
