@@ -151,6 +151,12 @@ std::optional<Duration> LogsPolicy::NoticedAt(const std::string& path) {
   return it->second.second;
 }
 
+double LogsPolicy::NoticedRate(const std::string& path) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = early_.find(path);
+  return it == early_.end() ? 0 : it->second.first.bytes_per_second;
+}
+
 void LogsPolicy::ForgetEarly(const std::string& path) {
   std::lock_guard<std::mutex> lock(mu_);
   early_.erase(path);

@@ -214,6 +214,8 @@ class LogsPolicy final : public Policy {
   // When the watcher first said `path` should rotate early (BootNow), if
   // it did and that notice is still held.
   std::optional<Duration> NoticedAt(const std::string& path);
+  // The writer's rate the watcher's notice of `path` saw; 0 if none.
+  double NoticedRate(const std::string& path) const;
   // early_ without the notices older than kEarlyValidity.
   std::map<std::string, EarlyCrossing> FreshEarly();
   // Notes a lossless rotation of `bytes` that took `took` (see

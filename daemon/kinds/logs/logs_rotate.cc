@@ -124,6 +124,7 @@ HeadChase LogsPolicy::ChaseFor(const Action& action, ExecContext& ctx) const {
   chase.max_wait = 2 * Duration(rotation_time_ns_->load()) +
                    std::chrono::milliseconds(100);
   chase.stopping = [&ctx] { return ctx.stopping(); };
+  chase.bytes_per_second = NoticedRate(action.target);
   return chase;
 }
 
@@ -206,10 +207,10 @@ bool LogsPolicy::Rotate(const Action& action, WallTime now, ExecContext& ctx,
   warnings.insert(warnings.end(), told_warnings.begin(), told_warnings.end());
   if (tell_writer) {
     // The writer left the archive when told (kLiveReplaced). It had been
-    // adding to it since the watcher's early notice (a run still at work delays the
-    // next): that whole time is the lead that ends the archive about at
-    // the cap. Truncate's copy time is scaled to the cap, so it is timed
-    // from the rotation's start.
+    // adding to it since the watcher's early notice (a run still at work
+    // delays the next): that whole time is the lead that ends the archive
+    // about at the cap. Truncate's copy time is scaled to the cap, so it
+    // is timed from the rotation's start.
     writer_off = services_.clock.BootNow();
     from = std::min(from, NoticedAt(action.target).value_or(from));
   }

@@ -39,6 +39,11 @@ constexpr uint64_t kUnwrittenAtCut = 2 * kWriteBackEvery;
 // what came since (one commit after large deletions took 380 ms on ext4
 // mounted with `discard`, with the writer adding to the live file).
 constexpr Duration kCommitEvery = std::chrono::milliseconds(100);
+// The chase's own estimate of the writer's rate is its growth since the
+// chase began, once it has watched this long (before, the watcher's):
+// rates over a few milliseconds of a writer throttled in bursts read
+// several times too high, and cut at once.
+constexpr Duration kOwnRateAfter = std::chrono::milliseconds(100);
 // At most this much is copied between two looks at the live file's size.
 constexpr uint64_t kCopyStep = 4u << 20;
 // How long one wait for the writer may last: the cut is decided at most
@@ -255,15 +260,18 @@ StatusOr<std::optional<ChasedHead>> ChaseHead(const RotationTarget& t,
   head.tmp = std::move(tmp).value();
   RETENTION_RETURN_IF_ERROR(
       CopyRange(carry, head.tmp.get(), 0, carry_size, t.live_path));
-  WriteRate rate;
   head.follower = std::make_unique<WriteBackFollower>(live, head.tmp.get(),
                                                       carry_size);
+  double rate = chase.bytes_per_second;
   for (;;) {
     StatusOr<FileInfo> now = StatxAt(live, "", t.live_path);
     if (!now.ok()) return now.status();
     if (now->size < head.copied) break;  // said below
     const Duration at = Since(start);
-    rate.Observe(at, now->size);
+    if (at >= kOwnRateAfter) {
+      rate = static_cast<double>(now->size - like.size) /
+             std::chrono::duration<double>(at).count();
+    }
     const uint64_t step = std::min(now->size - head.copied, kCopyStep);
     RETENTION_RETURN_IF_ERROR(
         CopyRange(live, head.tmp.get(), head.copied, step, t.live_path));
@@ -271,15 +279,13 @@ StatusOr<std::optional<ChasedHead>> ChaseHead(const RotationTarget& t,
     head.follower->Copied(head.copied);
     // Decided on the live file's size, whether or not the copy keeps up.
     // No finish planned (0): cut at the cap, as asked.
-    const uint64_t cut_at =
-        CutAt(chase, rate.bytes_per_second(), chase.finish_time);
+    const uint64_t cut_at = CutAt(chase, rate, chase.finish_time);
     if (now->size >= cut_at || at >= chase.max_wait ||
         (chase.stopping && chase.stopping())) {
       break;
     }
     if (head.copied < now->size) continue;  // behind the writer
-    const Duration pause = PollAfter(head.copied, cut_at,
-                                     rate.bytes_per_second());
+    const Duration pause = PollAfter(head.copied, cut_at, rate);
     const Steady::time_point before = Steady::now();
     std::this_thread::sleep_for(pause);
     head.waited += Since(before);
