@@ -37,8 +37,12 @@ constexpr uint64_t kUnwrittenAtCut = 2 * kWriteBackEvery;
 // The filesystem's journal is committed this often while the head is
 // chased (by the write-back thread): the cut's sync then commits only
 // what came since (one commit after large deletions took 380 ms on ext4
-// mounted with `discard`, with the writer adding to the live file).
+// mounted with `discard`, with the writer adding to the live file). Not
+// more often than every kCommitSpacing times the last commit took: on a
+// disk busy with another writer's fsyncs each commit waits for its data,
+// and the thread's write-back would stall behind them.
 constexpr Duration kCommitEvery = std::chrono::milliseconds(100);
+constexpr int kCommitSpacing = 10;
 // The chase's own estimate of the writer's rate is its growth since the
 // chase began, once it has watched this long (before, the watcher's):
 // rates over a few milliseconds of a writer throttled in bursts read
@@ -120,12 +124,13 @@ class WriteBackFollower {
     uint64_t started = 0;
     uint64_t waited = 0;  // both files written back up to here
     Steady::time_point committed = Steady::now();
+    Duration commit_every = kCommitEvery;
     for (;;) {
       bool chunk = false;
       uint64_t copied = 0;
       {
         std::unique_lock lock(mu_);
-        cv_.wait_until(lock, committed + kCommitEvery, [&] {
+        cv_.wait_until(lock, committed + commit_every, [&] {
           return stop_ || copied_ - started >= kWriteBackEvery;
         });
         if (stop_) return;
@@ -135,13 +140,15 @@ class WriteBackFollower {
       // Only while little is left to write back: a commit must not write
       // back what the chunks have not (on a busy disk that took seconds,
       // and the cut waits for the write-back in flight).
-      if (Since(committed) >= kCommitEvery &&
+      if (Since(committed) >= commit_every &&
           copied - waited <= kUnwrittenAtCut) {
+        const Steady::time_point before = Steady::now();
         // Errors are the cut's fsync's to report.
         if (fsync(tmp_.get()) == 0 && copied > written_.load()) {
           written_.store(copied);
         }
         committed = Steady::now();
+        commit_every = std::max(kCommitEvery, kCommitSpacing * Since(before));
       }
       if (!chunk) continue;
       const uint64_t done = started;
