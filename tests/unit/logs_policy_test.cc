@@ -117,20 +117,26 @@ TEST_CASE("a reopen set's lead runs from the watcher's first early notice") {
         std::chrono::milliseconds(2000));
 }
 
-TEST_CASE("an early truncate rotation chases its writer to the cap") {
-  LogsFixture f;
-  f.Build("max_file_size = 8K\ncompress = none\n");
-  f.AddLive(kText);
-  REQUIRE(kText.size() < 8192);
-  // The chase waits 250 ms for the writer, works 50 ms, and cuts in 40.
-  f.rotator.OnChase([&](RotationResult* r) {
+// Every chase of `f` waits 250 ms for the writer, works 50 ms, and cuts
+// in 40; returns the lead planned before the first.
+Duration ChaseFor300ms(LogsFixture& f) {
+  f.rotator.OnChase([&f](RotationResult* r) {
     f.clock.Advance(std::chrono::milliseconds(300));
     r->waited = std::chrono::milliseconds(250);
     r->finish = std::chrono::milliseconds(40);
   });
   const std::vector<SizeWatch> watches = f.policy->watches();
   REQUIRE(watches[0].rotation_time_ns);
-  const Duration assumed(watches[0].rotation_time_ns->load());
+  return Duration(watches[0].rotation_time_ns->load());
+}
+
+TEST_CASE("an early truncate rotation chases its writer to the cap") {
+  LogsFixture f;
+  f.Build("max_file_size = 8K\ncompress = none\n");
+  f.AddLive(kText);
+  REQUIRE(kText.size() < 8192);
+  const Duration assumed = ChaseFor300ms(f);
+  const std::vector<SizeWatch> watches = f.policy->watches();
   f.logs().OnEarlyCrossing({"logs.app", kLive, kText.size(), 1e6, 4000});
   ExecResult r = f.Run();
   CHECK(r.errors.empty());
@@ -171,14 +177,8 @@ TEST_CASE("a chased truncate head cut short does not stretch the lead") {
   // Cut far below the cap (its copy fell behind on a busy disk): 50 ms of
   // work for a head under half the cap, which scaled to the cap would
   // plan a lead over a second.
-  f.rotator.OnChase([&](RotationResult* r) {
-    f.clock.Advance(std::chrono::milliseconds(300));
-    r->waited = std::chrono::milliseconds(250);
-    r->finish = std::chrono::milliseconds(40);
-  });
+  const Duration assumed = ChaseFor300ms(f);
   const std::vector<SizeWatch> watches = f.policy->watches();
-  REQUIRE(watches[0].rotation_time_ns);
-  const Duration assumed(watches[0].rotation_time_ns->load());
   REQUIRE(assumed < std::chrono::seconds(1));
   f.logs().OnEarlyCrossing({"logs.app", kLive, kText.size(), 1e6, 60000});
   CHECK(f.Run().errors.empty());
