@@ -276,7 +276,8 @@ StatusOr<std::optional<ChasedHead>> ChaseHead(const RotationTarget& t,
     if (now->size < head.copied) break;  // said below
     const Duration at = Since(start);
     if (at >= kOwnRateAfter) {
-      rate = static_cast<double>(now->size - like.size) /
+      const uint64_t grown = now->size > like.size ? now->size - like.size : 0;
+      rate = static_cast<double>(grown) /
              std::chrono::duration<double>(at).count();
     }
     const uint64_t step = std::min(now->size - head.copied, kCopyStep);
