@@ -68,13 +68,8 @@ Status WriteNewCarry(const RotationTarget& t, int live, uint64_t from,
   Status st = written_only
                   ? CopyWritten(live, fd.get(), from, to - from, path).status()
                   : CopyRange(live, fd.get(), from, to - from, path);
-  if (!st.ok()) return st;
-  if (unsynced != nullptr) {
-    *unsynced = std::move(fd);
-    return Status::Ok();
-  }
-  return SyncTogether(
-      {{fd.get(), path}, {t.live_dir, t.live_path + " directory"}});
+  if (st.ok()) *unsynced = std::move(fd);
+  return st;
 }
 
 Status CommitCarry(int live_dir, const std::string& live_name,

@@ -129,13 +129,11 @@ StatusOr<uint64_t> UnwrittenHead(int fd, uint64_t size,
 // kMaxCarry bytes; 0 when there is none.
 inline constexpr uint64_t kMaxCarry = 1 << 20;
 StatusOr<uint64_t> LastLineEnd(int fd, uint64_t n, const std::string& path);
-// Writes `live`'s [from, to) to NewCarryName (replacing a stale one) and
-// fsyncs it and the live directory; `written_only`: through CopyWritten.
-// With `unsynced`, syncs nothing and hands the file over, to be synced by
-// the caller with the live directory.
+// Writes `live`'s [from, to) to NewCarryName (replacing a stale one);
+// `written_only`: through CopyWritten. Syncs nothing: `*unsynced` gets the
+// file, for the caller to sync with the live directory.
 Status WriteNewCarry(const RotationTarget& t, int live, uint64_t from,
-                     uint64_t to, bool written_only = false,
-                     UniqueFd* unsynced = nullptr);
+                     uint64_t to, bool written_only, UniqueFd* unsynced);
 // After the cut: the new carry, if there is one, becomes the carry; else,
 // unless `new_expected` (it was committed already), the old carry goes.
 // Fsyncs the live directory. Idempotent, so recovery may repeat it.
