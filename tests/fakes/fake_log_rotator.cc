@@ -61,7 +61,7 @@ StatusOr<RotationResult> FakeLogRotator::RotateByCollapse(
       CheckNothingPending(live_dir, live_name, archive_dir, archive_name));
   if (live->size == 0) return RotationResult();
   RotationResult chased;
-  if (chase.cap > live->size && on_chase_) on_chase_(&chased);
+  if (chase.cap > live->size && on_chase_) on_chase_(chase, &chased);
   StatusOr<RotationResult> result =
       Cut(live_dir, live_name, archive_dir, archive_name, *live, hook);
   if (result.ok()) {
@@ -165,7 +165,7 @@ StatusOr<RotationResult> FakeLogRotator::RotateByRename(
   }
   RETENTION_RETURN_IF_ERROR(After(RotationStep::kIntentWritten, hook));
   RotationResult chased;
-  if (chase.cap > live->size && on_chase_) on_chase_(&chased);
+  if (chase.cap > live->size && on_chase_) on_chase_(chase, &chased);
   st = Before(RotationStep::kLiveRenamed);
   if (st.ok()) {
     st = fs_.RenameAt(live_dir, live_name, archive_dir, archive_name);

@@ -127,6 +127,13 @@ class FakeLogRotator final : public LogRotator {
   // the cut or rename (to advance a fake clock); the result carries the
   // waited and finish times `f` sets.
   void OnChase(std::function<void(RotationResult*)> f) {
+    WhileChasing([f](const HeadChase&, RotationResult* r) { f(r); });
+  }
+  // As OnChase, with what the rotation was asked to chase: `f` may call
+  // its meanwhile as the real chase does while it waits (the rotator's
+  // lock held: not this fake's other methods).
+  void WhileChasing(
+      std::function<void(const HeadChase&, RotationResult*)> f) {
     std::lock_guard lock(mu_);
     on_chase_ = std::move(f);
   }
@@ -204,7 +211,7 @@ class FakeLogRotator final : public LogRotator {
   int let_go_after_ = 0;
   std::vector<int> writer_pids_;
   std::function<void()> on_tell_;
-  std::function<void(RotationResult*)> on_chase_;
+  std::function<void(const HeadChase&, RotationResult*)> on_chase_;
   // Reopen-rotated archives the writer holds: questions left, kUntilTold
   // or kNeverLetsGo.
   std::map<Identity, int> held_;

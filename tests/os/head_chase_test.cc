@@ -10,9 +10,12 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
+#include <thread>
+#include <vector>
 
 #include "kinds/logs/log_rotation.h"
 #include "kinds/logs/rotation_intent.h"
+#include "kinds/logs/rotation_io_posix.h"
 #include "os/log_writer.h"
 #include "os/rotation_env.h"
 
@@ -122,6 +125,58 @@ TEST_CASE_METHOD(StillLog,
     CHECK(r->bytes + 4096 + 64 > size);
   }
   CHECK(env.AllLinesOnce("app.log", 20000) == "");
+}
+
+TEST_CASE("a chase whose write-back lags cuts closer to the cap",
+          "[rotation]") {
+  constexpr uint64_t kM = 1 << 20;
+  HeadChase chase = Chase(200 * kM, std::chrono::seconds(5));
+  chase.finish_time = milliseconds(400);
+  const double rate = 100e6;  // 40 MB in the finish time, 10 in a quarter
+  const uint64_t cut_at = 200 * kM - 40000000;
+  const uint64_t closer = 200 * kM - 10000000;
+  // Below its cut point, or able to take the whole file or half the cap:
+  // at the cut point.
+  CHECK(posix::ChaseDueAt(chase, rate, 100 * kM, 0) == cut_at);
+  CHECK(posix::ChaseDueAt(chase, rate, 170 * kM, 140 * kM) == cut_at);
+  CHECK(posix::ChaseDueAt(chase, rate, 170 * kM, 84 * kM) == cut_at);
+  // Past it with 16 MiB beyond what is written back, less than half: a
+  // quarter of the finish time before the cap.
+  CHECK(posix::ChaseDueAt(chase, rate, 170 * kM, 0) == closer);
+  CHECK(posix::ChaseDueAt(chase, rate, 170 * kM, 83 * kM) == closer);
+}
+
+TEST_CASE_METHOD(StillLog,
+                 "a chase does the caller's work while it waits, as its wait",
+                 "[rotation]") {
+  if (!Collapses(env)) return;
+  HeadChase chase = Chase(2 * size, milliseconds(300));
+  std::vector<Duration> asked;
+  chase.meanwhile = [&](Duration time_left) {
+    asked.push_back(time_left);
+    if (asked.size() > 2) return false;
+    std::this_thread::sleep_for(milliseconds(60));
+    return true;
+  };
+  SECTION("truncate") {
+    StatusOr<RotationResult> r = RotateByCollapse(
+        env.logs(), "app.log", env.archive(), "a.1", info, {}, chase);
+    REQUIRE(r.ok());
+    CHECK(r->waited >= milliseconds(120));
+    CHECK(r->bytes + 4096 + 64 > size);
+  }
+  SECTION("reopen") {
+    StatusOr<RotationResult> r =
+        RotateByRename(env.logs(), "app.log", env.archive(), "a.1", info, {},
+                       {}, chase);
+    REQUIRE(r.ok());
+    CHECK(r->waited >= milliseconds(120));
+    CHECK(r->bytes == size);
+  }
+  // Asked at each wait until the cut; a writer that stopped never brings
+  // the file to its cut (the wait ends at max_wait).
+  REQUIRE(asked.size() > 3);
+  CHECK(asked[0] == Duration::max());
 }
 
 TEST_CASE_METHOD(StillLog,

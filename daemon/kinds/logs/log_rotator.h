@@ -77,6 +77,14 @@ struct HeadChase {
   double bytes_per_second = 0;
   Duration max_wait{};
   std::function<bool()> stopping;
+  // The run's work that would otherwise wait for the rotation (its
+  // deletions), done while the chase waits for the writer: called instead
+  // of a sleep with the time the writer needs to the cut at its rate
+  // (Duration::max() while unknown); does at most one piece if it fits in
+  // that time and says whether it did. What follows the cut then no
+  // longer delays the next rotation's start, and the write-back goes on
+  // meanwhile. Its time counts as waited. May be empty.
+  std::function<bool(Duration time_left)> meanwhile;
 };
 
 // What the ledger entry of a punched rotation says (after its reason), and

@@ -319,6 +319,11 @@ ExecResult LogsPolicy::Execute(const Plan& plan, ExecContext& ctx) {
   Recover(ctx, &result);
   RunOwed(ctx, &result);
   NoteBudget(plan);
+  deletions_left_.clear();
+  deletions_stopped_ = false;
+  for (const Action& action : plan.actions) {
+    if (action.verb == Verb::kDelete) deletions_left_.push_back(&action);
+  }
   for (const Action& action : plan.actions) {
     if (ctx.stopping()) break;
     bool go_on = true;
@@ -328,21 +333,18 @@ ExecResult LogsPolicy::Execute(const Plan& plan, ExecContext& ctx) {
       // budget counted it. Deleting less is always safe.
       const uint64_t failed = result.failed;
       go_on = RotateWithCommands(action, plan, ctx, &result) &&
-              result.failed == failed;
+              result.failed == failed && !deletions_stopped_;
     } else if (action.verb == Verb::kCompress) {
       // Under reopen a writer may still hold an older archive.
       QueueCompression(action.target, action.expected,
                        rule_.method == RotateMethod::kReopen);
       ++result.done;
-    } else {  // "cleanup", "delete"
-      // An archive may be (or have been) compressed since the plan.
-      go_on = action.verb == Verb::kDelete &&
-                      rule_.compress != Compression::kNone
-                  ? RemoveArchive(action, ctx, &result)
-                  : Remove(action, ctx, &result);
+    } else if (action.verb != Verb::kDelete || TakeDeletion(action)) {
+      go_on = Delete(action, ctx, &result);
     }
     if (!go_on) break;
   }
+  deletions_left_.clear();  // they point into `plan`
   FinishShared(&result);
   return result;
 }

@@ -75,6 +75,10 @@ class LogsPolicy final : public Policy {
   // the collapse; 140-340 ms measured at 100 MB/s on ext4 mounted with
   // `discard`, tests/bench/log_rotation.sh).
   static constexpr Duration kAssumedFinishTime = std::chrono::milliseconds(300);
+  // Before the first deletion has been timed: how long one takes (its
+  // unlink and ledger records).
+  static constexpr Duration kAssumedDeletionTime =
+      std::chrono::milliseconds(100);
   // How long a settled set (its last plan did nothing, warned of nothing,
   // and every live file is watched for its cap) waits at most between two
   // checks when no deadline comes sooner: what can change it unseen is
@@ -170,6 +174,16 @@ class LogsPolicy final : public Policy {
   bool Rotate(const Action& action, WallTime now, ExecContext& ctx,
               ExecResult* result);
   bool Remove(const Action& action, ExecContext& ctx, ExecResult* result);
+  // logs_delete.cc: a "delete" or "cleanup" action of the run; false stops
+  // it. Timed (deletion_time_).
+  bool Delete(const Action& action, ExecContext& ctx, ExecResult* result);
+  // The run's next deletion, done while a chase waits for its writer
+  // (HeadChase::meanwhile) if it fits in `time_left`; whether it was.
+  bool DeleteMeanwhile(Duration time_left, ExecContext& ctx,
+                       ExecResult* result);
+  // Whether the run's deletion `action` is still to do (Execute), not
+  // done meanwhile already.
+  bool TakeDeletion(const Action& action);
   // logs_commands.cc: Rotate between pre_rotate_command and the
   // after-work (reopen, post_rotate_command); false stops the run.
   bool RotateWithCommands(const Action& action, const Plan& plan,
@@ -226,7 +240,13 @@ class LogsPolicy final : public Policy {
   bool Chases() const;
   // What an early rotation of `action` chases (HeadChase; none for a file
   // at its cap already, or a calendar rotation).
-  HeadChase ChaseFor(const Action& action, ExecContext& ctx) const;
+  HeadChase ChaseFor(const Action& action, ExecContext& ctx,
+                     ExecResult* result);
+  // Adds `sample` to the last `keep` of `samples` and returns what to plan
+  // with: their 95th percentile (their maximum while they are few) with a
+  // quarter more.
+  static int64_t PlanFrom(std::deque<int64_t>& samples, int64_t sample,
+                          size_t keep);
   // logs_alerts.cc: `name` in `dir` is a carry (CarryName, or the next
   // one) of a live file of the set: its size goes to
   // snapshot->carry_bytes; true if so.
@@ -263,6 +283,16 @@ class LogsPolicy final : public Policy {
   // rotated whose reopen and post command wait for FinishShared.
   bool shared_pre_ran_ = false;
   std::vector<std::string> shared_owed_;
+  // Within one run: its deletions not yet done, in the plan's order, which
+  // a chase may do while it waits (DeleteMeanwhile; not with numbered
+  // names, which the rotation shifts); set when one of those asked to stop
+  // the run, which then ends after the rotation.
+  std::deque<const Action*> deletions_left_;
+  bool deletions_stopped_ = false;
+  // How long one deletion takes, planned as rotation_time_ns_ is from the
+  // recent ones (behind another writer's fsyncs, 300-600 ms each).
+  Duration deletion_time_ = kAssumedDeletionTime;
+  std::deque<int64_t> deletion_samples_;
 
   // How long a rotation takes to move the writer off the file (ns),
   // learned from each rotation; shared with the watcher

@@ -19,13 +19,11 @@
 #include "os/fs_rules.h"
 
 namespace retention {
-namespace {
 
-// Adds `sample` to the last `keep` of `samples` and returns what to plan
-// with: their 95th percentile (their maximum while they are few) with a
-// quarter more. Rotations vary with the load, and one slower than planned
-// overshoots the cap.
-int64_t PlanFrom(std::deque<int64_t>& samples, int64_t sample, size_t keep) {
+// Rotations vary with the load, and one slower than planned overshoots the
+// cap: hence a high percentile, not the mean.
+int64_t LogsPolicy::PlanFrom(std::deque<int64_t>& samples, int64_t sample,
+                             size_t keep) {
   samples.push_back(sample);
   if (samples.size() > keep) samples.pop_front();
   std::vector<int64_t> sorted(samples.begin(), samples.end());
@@ -34,8 +32,6 @@ int64_t PlanFrom(std::deque<int64_t>& samples, int64_t sample, size_t keep) {
       sorted[std::min(sorted.size() * 95 / 100, sorted.size() - 1)];
   return high + high / 4;
 }
-
-}  // namespace
 
 Status LogsPolicy::ShiftNumbered(Dir& archive_dir, const std::string& live) {
   Filesystem& fs = services_.fs;
@@ -109,7 +105,8 @@ bool LogsPolicy::Chases() const {
          (rule_.method == RotateMethod::kReopen && !rule_.shared_reopen);
 }
 
-HeadChase LogsPolicy::ChaseFor(const Action& action, ExecContext& ctx) const {
+HeadChase LogsPolicy::ChaseFor(const Action& action, ExecContext& ctx,
+                               ExecResult* result) {
   HeadChase chase;
   if (!Chases() || !rotation_time_ns_ ||
       action.expected.size >= rule_.max_file_size ||
@@ -125,6 +122,9 @@ HeadChase LogsPolicy::ChaseFor(const Action& action, ExecContext& ctx) const {
                    std::chrono::milliseconds(100);
   chase.stopping = [&ctx] { return ctx.stopping(); };
   chase.bytes_per_second = NoticedRate(action.target);
+  chase.meanwhile = [this, &ctx, result](Duration time_left) {
+    return DeleteMeanwhile(time_left, ctx, result);
+  };
   return chase;
 }
 
@@ -191,10 +191,10 @@ bool LogsPolicy::Rotate(const Action& action, WallTime now, ExecContext& ctx,
       rule_.method == RotateMethod::kTruncate
           ? rotator_.RotateByCollapse(**live_dir, live, **archive_dir, archive,
                                       action.expected, hook,
-                                      ChaseFor(action, ctx))
+                                      ChaseFor(action, ctx, result))
           : rotator_.RotateByRename(**live_dir, live, **archive_dir, archive,
                                     action.expected, create_, hook,
-                                    ChaseFor(action, ctx));
+                                    ChaseFor(action, ctx, result));
   if (!rotated.ok()) {
     // Whatever a failed rotation left (a rotation intent file) is finished
     // by the next run's recovery, before it rotates again; its ledger

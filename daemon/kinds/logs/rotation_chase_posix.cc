@@ -34,6 +34,10 @@ constexpr uint64_t kWriteBackEvery = 8u << 20;
 // behind; the cut then still comes on time and syncs little, and the
 // archive ends below the cap.
 constexpr uint64_t kUnwrittenAtCut = 2 * kWriteBackEvery;
+// A cut that would take less than half the cap waits for the write-back
+// until the writer is within this share of the planned finish time of the
+// cap.
+constexpr int kFinishShare = 4;
 // The filesystem's journal is committed this often while the head is
 // chased (by the write-back thread): the cut's sync then commits only
 // what came since (one commit after large deletions took 380 ms on ext4
@@ -190,6 +194,25 @@ Duration PollAfter(uint64_t size, uint64_t cut_at, double rate) {
   return std::clamp<Duration>(d, kMinPoll, kMaxPoll);
 }
 
+// The time the writer needs to bring the file from `size` to `cut_at`.
+Duration TimeLeft(uint64_t size, uint64_t cut_at, double rate) {
+  const double seconds = static_cast<double>(cut_at - size) / rate;
+  if (rate <= 0 || seconds > 1e6) return Duration::max();
+  return std::chrono::duration_cast<Duration>(
+      std::chrono::duration<double>(seconds));
+}
+
+// One wait for the writer: the caller's work meanwhile (HeadChase) if a
+// piece of it fits, a sleep otherwise. Returns how long it took.
+Duration WaitForWriter(const HeadChase& chase, uint64_t size,
+                       uint64_t cut_at, double rate) {
+  const Steady::time_point before = Steady::now();
+  if (!chase.meanwhile || !chase.meanwhile(TimeLeft(size, cut_at, rate))) {
+    std::this_thread::sleep_for(PollAfter(size, cut_at, rate));
+  }
+  return Since(before);
+}
+
 // Where the chase decides to cut: the cap less what the writer adds, at
 // `rate`, in the time planned for the cut itself, `finish` (at most half
 // the cap).
@@ -218,6 +241,18 @@ Status CheckStillHead(int live, const ChasedHead& head, uint64_t carry,
 }
 
 }  // namespace
+
+// On a busy disk the write-back falls behind, and a cut decided at the cut
+// point (planned from the slowest recent cut) took only what was written
+// back: 16 MiB of a 200M cap, again at each rotation, while the file
+// stayed near its cut point, until it passed the cap.
+uint64_t ChaseDueAt(const HeadChase& chase, double rate, uint64_t size,
+                    uint64_t written) {
+  const uint64_t cut_at = CutAt(chase, rate, chase.finish_time);
+  const uint64_t cut = std::min(size, written + kUnwrittenAtCut);
+  if (size < cut_at || cut >= std::min(size, chase.cap / 2)) return cut_at;
+  return CutAt(chase, rate, chase.finish_time / kFinishShare);
+}
 
 StatusOr<UniqueFd> CreateArchiveTmpfile(const RotationTarget& t,
                                         const FileInfo& like) {
@@ -287,16 +322,14 @@ StatusOr<std::optional<ChasedHead>> ChaseHead(const RotationTarget& t,
     head.follower->Copied(head.copied);
     // Decided on the live file's size, whether or not the copy keeps up.
     // No finish planned (0): cut at the cap, as asked.
-    const uint64_t cut_at = CutAt(chase, rate, chase.finish_time);
-    if (now->size >= cut_at || at >= chase.max_wait ||
+    const uint64_t due_at =
+        ChaseDueAt(chase, rate, now->size, head.follower->written());
+    if (now->size >= due_at || at >= chase.max_wait ||
         (chase.stopping && chase.stopping())) {
       break;
     }
     if (head.copied < now->size) continue;  // behind the writer
-    const Duration pause = PollAfter(head.copied, cut_at, rate);
-    const Steady::time_point before = Steady::now();
-    std::this_thread::sleep_for(pause);
-    head.waited += Since(before);
+    head.waited += WaitForWriter(chase, head.copied, due_at, rate);
   }
   head.decided = Steady::now();
   head.follower->Stop();
@@ -336,11 +369,7 @@ StatusOr<Duration> WaitForCap(int live, const std::string& path,
         (chase.stopping && chase.stopping())) {
       return waited;
     }
-    const Duration pause =
-        PollAfter(now->size, cut_at, rate.bytes_per_second());
-    const Steady::time_point before = Steady::now();
-    std::this_thread::sleep_for(pause);
-    waited += Since(before);
+    waited += WaitForWriter(chase, now->size, cut_at, rate.bytes_per_second());
   }
 }
 

@@ -189,6 +189,13 @@ StatusOr<std::optional<ChasedHead>> ChaseHead(const RotationTarget& t,
                                               int live, const FileInfo& like,
                                               int carry, uint64_t carry_size,
                                               const HeadChase& chase);
+// The live file's size at which ChaseHead cuts, with the writer at `rate`
+// (bytes/s) and the file at `size`, of which `written` is written back:
+// where it is within what the writer adds in the planned finish time of
+// the cap (at most half the cap below it), or a quarter of that from the
+// cap while the cut would take less than the whole file and half the cap.
+uint64_t ChaseDueAt(const HeadChase& chase, double rate, uint64_t size,
+                    uint64_t written);
 // The reopen method's chase: waits, as ChaseHead does but copying
 // nothing, until the file `live` (an open descriptor) is due for its
 // rename. Returns the time spent asleep.
