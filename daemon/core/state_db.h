@@ -179,6 +179,9 @@ class StateDb {
  private:
   StateDb(std::unique_ptr<SqliteConnection> db, std::string path);
   Status Migrate();
+  // FinishRun's UPDATE, on the locked connection.
+  static Status UpdateRunEnd(SqliteConnection& db, int64_t id,
+                             const RunEnd& end);
   // The newest run matching the SQL condition `where`, per policy.
   StatusOr<std::map<std::string, RunRecord>> NewestRunPerPolicy(
       const char* where);

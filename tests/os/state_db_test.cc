@@ -274,6 +274,30 @@ TEST_CASE("finishing an unknown run is NotFound") {
   CHECK(st.IsNotFound());
 }
 
+TEST_CASE("after a run's end (committed at synchronous = NORMAL) every "
+          "commit syncs again") {
+  TempDir dir;
+  std::unique_ptr<StateDb> db = OpenStateDb(dir.File("state.db"));
+  auto synchronous = [&] {
+    StatusOr<std::string> mode = db->Lock()->QueryText("PRAGMA synchronous");
+    REQUIRE(mode.ok());
+    return *mode;
+  };
+  CHECK(synchronous() == "2");  // FULL
+  StatusOr<int64_t> id = db->BeginRun(MakeRun("files.a", 1767225600));
+  REQUIRE(id.ok());
+  REQUIRE(db->FinishRun(*id, {.finished = FromUnixSeconds(1767225601),
+                              .outcome = "ok"})
+              .ok());
+  CHECK(synchronous() == "2");
+  CHECK(db->FinishRun(*id + 1, {.outcome = "ok"}).IsNotFound());
+  CHECK(synchronous() == "2");
+  StatusOr<std::optional<RunRecord>> last = db->LastRun();
+  REQUIRE(last.ok());
+  REQUIRE(last->has_value());
+  CHECK((*last)->outcome == "ok");
+}
+
 TEST_CASE("recent runs come newest first, even when the wall clock went back") {
   TempDir dir;
   std::unique_ptr<StateDb> db = OpenStateDb(dir.File("state.db"));
