@@ -196,8 +196,9 @@ Duration PollAfter(uint64_t size, uint64_t cut_at, double rate) {
 
 // The time the writer needs to bring the file from `size` to `cut_at`.
 Duration TimeLeft(uint64_t size, uint64_t cut_at, double rate) {
+  if (rate <= 0) return Duration::max();
   const double seconds = static_cast<double>(cut_at - size) / rate;
-  if (rate <= 0 || seconds > 1e6) return Duration::max();
+  if (seconds > 1e6) return Duration::max();
   return std::chrono::duration_cast<Duration>(
       std::chrono::duration<double>(seconds));
 }
