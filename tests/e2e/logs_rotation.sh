@@ -33,11 +33,16 @@ CONF
   wait_for "$WORK/log" "control socket"
   "$LOG_WRITER" write "$dir/logs/app.log" 5 3 > "$dir/written"
   # The last compressions finish shortly after the writer stops; a last
-  # rotation may still start then, so wait for a whole second with every
-  # archive compressed (at most 30 s: the machine may be loaded).
+  # rotation may still start then, and its chase waits for the stopped
+  # writer (twice the rotation time, over a second on a loaded machine)
+  # before it cuts. So wait for a whole second with no run running or
+  # queued and every archive compressed (at most 30 s).
   local settled=0
   for _ in $(seq 300); do
-    if ls "$dir"/logs/app.log-* 2>/dev/null | grep -qv '\.zst$'; then
+    if ls "$dir"/logs/app.log-* 2>/dev/null | grep -qv '\.zst$' ||
+      ! "$RETENTIONCTL" --config "$dir/r.conf" --json status > "$dir/status" ||
+      ! grep -q '"queued": \[\]' "$dir/status" ||
+      ! grep -q '"running": null' "$dir/status"; then
       settled=0
     else
       settled=$((settled + 1))
