@@ -180,6 +180,36 @@ TEST_CASE_METHOD(StillLog,
 }
 
 TEST_CASE_METHOD(StillLog,
+                 "a chase gives its caller the time left at the watcher's "
+                 "rate before it has one of its own",
+                 "[rotation]") {
+  if (!Collapses(env)) return;
+  // The watcher saw the writer add `size` a second: the cut (the cap,
+  // 2 * size) is a second away. A reopen chase that said "unknown" here
+  // let a deletion of 1.1 s run, and the writer passed the cap by 15%.
+  HeadChase chase = Chase(2 * size, milliseconds(100));
+  chase.bytes_per_second = static_cast<double>(size);
+  std::vector<Duration> asked;
+  chase.meanwhile = [&](Duration time_left) {
+    asked.push_back(time_left);
+    return false;
+  };
+  SECTION("truncate") {
+    REQUIRE(RotateByCollapse(env.logs(), "app.log", env.archive(), "a.1",
+                             info, {}, chase)
+                .ok());
+  }
+  SECTION("reopen") {
+    REQUIRE(RotateByRename(env.logs(), "app.log", env.archive(), "a.1", info,
+                           {}, {}, chase)
+                .ok());
+  }
+  REQUIRE(!asked.empty());
+  CHECK(asked[0] > milliseconds(900));
+  CHECK(asked[0] <= std::chrono::seconds(1));
+}
+
+TEST_CASE_METHOD(StillLog,
                  "a live file shrunk or rewritten while its head is chased is "
                  "not cut",
                  "[rotation]") {

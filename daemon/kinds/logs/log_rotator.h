@@ -72,8 +72,8 @@ struct RotationResult {
 struct HeadChase {
   uint64_t cap = 0;
   Duration finish_time{};
-  // The writer's rate as the watcher saw it (0: unknown), which a truncate
-  // chase plans from until it has watched the writer for 100 ms itself.
+  // The writer's rate as the watcher saw it (0: unknown), which a chase
+  // plans from until it has a rate of its own (truncate: after 100 ms).
   double bytes_per_second = 0;
   Duration max_wait{};
   std::function<bool()> stopping;

@@ -364,13 +364,17 @@ StatusOr<Duration> WaitForCap(int live, const std::string& path,
     if (!now.ok()) return now.status();
     const Duration at = Since(start);
     rate.Observe(at, now->size);
-    const uint64_t cut_at =
-        CutAt(chase, rate.bytes_per_second(), chase.finish_time);
+    // The watcher's rate until the chase has one of its own: "unknown"
+    // would let a long deletion run meanwhile (DeleteMeanwhile).
+    const double bytes_per_second = rate.bytes_per_second() > 0
+                                        ? rate.bytes_per_second()
+                                        : chase.bytes_per_second;
+    const uint64_t cut_at = CutAt(chase, bytes_per_second, chase.finish_time);
     if (now->size >= cut_at || at >= chase.max_wait ||
         (chase.stopping && chase.stopping())) {
       return waited;
     }
-    waited += WaitForWriter(chase, now->size, cut_at, rate.bytes_per_second());
+    waited += WaitForWriter(chase, now->size, cut_at, bytes_per_second);
   }
 }
 
