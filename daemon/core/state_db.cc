@@ -113,6 +113,23 @@ StatusOr<std::string> StateDb::LedgerId() {
 
 // --- runs ---
 
+// A run's records are committed without waiting for the disk: nothing
+// relies on them being there (the ledger's entries and intents do not name
+// runs), and the next commit that does wait (synchronous = FULL, the
+// connection's setting; a removal's intent or entry) syncs the WAL with
+// them. Behind another writer's fsyncs each wait took 0.25-2 s, between a
+// log's rotation and its next (a run that only rotates, or does nothing,
+// then waits for none). A killed process loses nothing; a power cut may
+// lose the newest run's start (the clock brake then judges against the run
+// before) or leave it "running", which the next start marks "interrupted".
+Status StateDb::WithoutSync(const std::function<Status()>& commit) {
+  RETENTION_RETURN_IF_ERROR(db_->Exec("PRAGMA synchronous = NORMAL"));
+  Status committed = commit();
+  Status restored = db_->Exec("PRAGMA synchronous = FULL");
+  if (!committed.ok()) return committed;
+  return restored;
+}
+
 StatusOr<int64_t> StateDb::BeginRun(const RunRecord& run) {
   std::lock_guard<std::mutex> lock(mu_);
   StatusOr<SqliteStatement> stmt = db_->Prepare(
@@ -124,24 +141,14 @@ StatusOr<int64_t> StateDb::BeginRun(const RunRecord& run) {
       .Bind(3, static_cast<int64_t>(run.boot_started.count()))
       .Bind(4, run.boot_id)
       .Bind(5, int64_t{run.dry_run ? 1 : 0});
-  RETENTION_RETURN_IF_ERROR(stmt->Run());
+  RETENTION_RETURN_IF_ERROR(WithoutSync([&] { return stmt->Run(); }));
   return db_->LastInsertRowId();
 }
 
 Status StateDb::FinishRun(int64_t id, const RunEnd& end) {
   std::lock_guard<std::mutex> lock(mu_);
-  // Nothing later relies on a run's end being on disk (the ledger's
-  // entries and the run's start are), so its commit does not wait for the
-  // disk: the next commit that does (synchronous = FULL, the connection's
-  // setting) syncs the WAL with it. Behind another writer's fsyncs that
-  // wait took 250 ms, between a log's rotation and its next. A killed
-  // process loses nothing; a power cut may leave the run "running", which
-  // the next start marks "interrupted".
-  RETENTION_RETURN_IF_ERROR(db_->Exec("PRAGMA synchronous = NORMAL"));
-  Status updated = UpdateRunEnd(*db_, id, end);
-  Status restored = db_->Exec("PRAGMA synchronous = FULL");
-  if (!updated.ok()) return updated;
-  if (!restored.ok()) return restored;
+  RETENTION_RETURN_IF_ERROR(
+      WithoutSync([&] { return UpdateRunEnd(*db_, id, end); }));
   if (db_->Changes() == 0) {
     return Status::NotFound("no run " + std::to_string(id) + " in " + path_);
   }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -179,6 +180,9 @@ class StateDb {
  private:
   StateDb(std::unique_ptr<SqliteConnection> db, std::string path);
   Status Migrate();
+  // Runs `commit` (on the locked connection) at synchronous = NORMAL, then
+  // goes back to FULL: BeginRun and FinishRun (state_db.cc says why).
+  Status WithoutSync(const std::function<Status()>& commit);
   // FinishRun's UPDATE, on the locked connection.
   static Status UpdateRunEnd(SqliteConnection& db, int64_t id,
                              const RunEnd& end);
