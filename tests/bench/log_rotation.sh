@@ -8,7 +8,8 @@
 #              head, collapse it off the live file), compress = zstd on its
 #              own thread, triggered by inotify.
 # The lines' padding is random letters (incompressible) unless LINES=x.
-# For each it prints the largest live size seen (sampled every 1 ms), the
+# For each it prints the largest live size seen (sampled every 1 ms) and
+# when (local time, as the daemon's log at LOG_LEVEL=debug and KEEP=1), the
 # overshoot against the cap (p100), the archive sizes as % of the cap
 # (min / median / max), the 10 ms samples of the whole set's size (every
 # file in the log directory) over the budget BUDGET, and the lines lost or
@@ -96,10 +97,10 @@ wait "$watch" "$setwatch"
 kill "$loop"; wait "$loop" 2>/dev/null || true; loop=
 n=$(ls "$work"/lr/ | grep -c '^app\.log\.[0-9]*$' || true)
 lr_check=$( { for i in $(seq "$n" -1 1); do cat "$work/lr/app.log.$i"; done; cat "$work/lr/app.log"; } | "$writer" check from-first || true)
-lr_max=$(cat "$work/lr/max")
+lr_max=$(cut -d" " -f1 "$work/lr/max")
 # shellcheck disable=SC2046
 lr_sizes=$(spread $(stat -c %s "$work"/lr/app.log.[0-9]* 2>/dev/null))
-echo "logrotate copytruncate (every 1 s): writer $(reached "$work/lr/written"), rotations $n, $lr_sizes, largest live file $lr_max bytes (+$(overshoot "$lr_max")), set $(cat "$work/lr/set"), $lr_check"
+echo "logrotate copytruncate (every 1 s): writer $(reached "$work/lr/written"), rotations $n, $lr_sizes, largest live file $lr_max bytes (+$(overshoot "$lr_max")) at $(cut -d" " -f2 "$work/lr/max"), set $(cat "$work/lr/set"), $lr_check"
 }
 [[ $methods == *" logrotate "* ]] && run_logrotate
 
@@ -142,7 +143,7 @@ kill "$daemon"; wait "$daemon" 2>/dev/null || true; daemon=
 local check max rot comp
 check=$( { while read -r f; do case $f in *.zst) zstd -dcq "$f" ;; *) cat "$f" ;; esac; done < "$dir/order"
   cat "$dir/logs/.app.log.rtd-carry" 2>/dev/null || true; cat "$dir/logs/app.log"; } | "$writer" check from-first || true)
-max=$(cat "$dir/max")
+max=$(cut -d" " -f1 "$dir/max")
 "$build/retentionctl" --state-dir "$dir/state" ledger --json > "$dir/ledger.json"
 rot=$(grep -c '"action": *"rotate"' "$dir/ledger.json" || true)
 comp=$(grep -c '"action": *"compress"' "$dir/ledger.json" || true)
@@ -151,8 +152,8 @@ sizes=$(python3 -c 'import json, sys
 print(" ".join(str(e["bytes"]) for e in map(json.loads, open(sys.argv[1])) if e["action"] == "rotate"))' "$dir/ledger.json")
 # shellcheck disable=SC2086
 sizes=$(spread $sizes)
-printf 'retentiond %-8s (inotify): writer %s, rotations %s (compressed %s), %s, largest live file %s bytes (+%s), set %s, %s\n' \
-  "$method" "$(reached "$dir/written")" "$rot" "$comp" "$sizes" "$max" "$(overshoot "$max")" "$(cat "$dir/set")" "$check"
+printf 'retentiond %-8s (inotify): writer %s, rotations %s (compressed %s), %s, largest live file %s bytes (+%s) at %s, set %s, %s\n' \
+  "$method" "$(reached "$dir/written")" "$rot" "$comp" "$sizes" "$max" "$(overshoot "$max")" "$(cut -d" " -f2 "$dir/max")" "$(cat "$dir/set")" "$check"
 }
 
 # reopen: rename, create, SIGUSR1 to the writer (it reopens its file).

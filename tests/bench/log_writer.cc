@@ -19,7 +19,8 @@
 //       space, x's, '\n'; all of one length) in increasing order: a torn
 //       first or last line fails.
 //   log_writer watch PATH SECONDS
-//       Samples PATH's size every millisecond; prints the largest seen.
+//       Samples PATH's size every millisecond; prints the largest seen and
+//       when (local HH:MM:SS.mmm).
 //   log_writer setwatch DIR SECONDS BUDGET
 //       Every 10 ms sums the sizes of all files in DIR (archives, temps,
 //       hidden files, the live file); prints "samples N over M max BYTES":
@@ -206,12 +207,27 @@ int Watch(const char* path, double seconds) {
   const auto end =
       std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
   long long max = 0;
+  std::chrono::system_clock::time_point at{};
   while (std::chrono::steady_clock::now() < end) {
     struct stat st;
-    if (stat(path, &st) == 0 && st.st_size > max) max = st.st_size;
+    if (stat(path, &st) == 0 && st.st_size > max) {
+      max = st.st_size;
+      at = std::chrono::system_clock::now();
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
-  std::cout << max << "\n";
+  // When: the daemon's log (local time, milliseconds) says what it did then.
+  const std::time_t t = std::chrono::system_clock::to_time_t(at);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      at.time_since_epoch())
+                      .count() %
+                  1000;
+  std::tm local{};
+  localtime_r(&t, &local);
+  char when[32];
+  std::snprintf(when, sizeof when, "%02d:%02d:%02d.%03d", local.tm_hour,
+                local.tm_min, local.tm_sec, static_cast<int>(ms));
+  std::cout << max << " " << when << "\n";
   return 0;
 }
 
