@@ -41,12 +41,12 @@ TEST_CASE("a chase deletes what the run would delete after it, if it fits") {
   f.rotator.WhileChasing([&f, &said](const HeadChase& chase,
                                      RotationResult*) {
     REQUIRE(chase.meanwhile);
-    // Not in 1 ms: a deletion is planned to take 100 ms until timed.
-    said.push_back(chase.meanwhile(milliseconds(1)));
-    CHECK(f.fs.removed().empty());
+    // Not in 500 ms: a deletion is planned to take 1 s until timed.
     said.push_back(chase.meanwhile(milliseconds(500)));
+    CHECK(f.fs.removed().empty());
+    said.push_back(chase.meanwhile(milliseconds(1500)));
     CHECK(f.fs.removed() == Names{kOld});
-    said.push_back(chase.meanwhile(milliseconds(500)));  // none left
+    said.push_back(chase.meanwhile(milliseconds(1500)));  // none left
   });
   const ExecResult r = f.Run();
   CHECK(r.errors.empty());
@@ -87,7 +87,7 @@ TEST_CASE("numbered names are never deleted during a chase") {
   std::vector<bool> said;
   f.rotator.WhileChasing(
       [&f, &said](const HeadChase& chase, RotationResult*) {
-        said.push_back(chase.meanwhile(milliseconds(500)));
+        said.push_back(chase.meanwhile(milliseconds(1500)));
         CHECK(f.fs.removed().empty());
       });
   const ExecResult r = f.Run();
