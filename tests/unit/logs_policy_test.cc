@@ -62,8 +62,9 @@ TEST_CASE("a reopen set's lead is learned from its rotation until the writer is 
   const std::vector<SizeWatch> watches = f.policy->watches();
   REQUIRE(watches.size() == 1);
   REQUIRE(watches[0].rotation_time_ns);  // the watcher may rotate it early
+  // The assumed time four times over, as a learned one.
   CHECK(Duration(watches[0].rotation_time_ns->load()) ==
-        LogsPolicy::kAssumedReopenTime);
+        std::chrono::milliseconds(1000));
   // Telling the writer takes 200 ms: its archive grows until then.
   f.rotator.OnTell([&] { f.clock.Advance(std::chrono::milliseconds(200)); });
   ExecResult r = f.Run();
@@ -83,13 +84,14 @@ TEST_CASE("a reopen set's lead stays at the assumed time for the first rotations
   const std::vector<SizeWatch> watches = f.policy->watches();
   REQUIRE(watches[0].rotation_time_ns);
   // Told 4 ms after the notice, five times: the lead stays at the assumed
-  // 250 ms for the first four, then follows them (5 ms, four times).
+  // 250 ms four times over for the first four, then follows them (5 ms,
+  // four times).
   f.rotator.OnTell([&] { f.clock.Advance(std::chrono::milliseconds(4)); });
   for (int i = 0; i < 5; ++i) {
     f.AddLive(kText);
     CHECK(f.Run().errors.empty());
     CHECK(Duration(watches[0].rotation_time_ns->load()) ==
-          (i < 4 ? LogsPolicy::kAssumedReopenTime
+          (i < 4 ? std::chrono::milliseconds(1000)
                  : std::chrono::milliseconds(20)));
   }
 }

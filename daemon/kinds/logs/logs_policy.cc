@@ -81,7 +81,7 @@ LogsPolicy::LogsPolicy(const Section& section, Services& services,
             ? Duration(static_cast<int64_t>(
                   1e9 * static_cast<double>(rule_.max_file_size) /
                   kAssumedCopyRate))
-            : kAssumedReopenTime;
+            : (Chases() ? kReopenLeadFactor : 1) * kAssumedReopenTime;
     rotation_time_ns_ = std::make_shared<std::atomic<int64_t>>(assumed.count());
     assumed_rotation_ns_ = assumed.count();
   }

@@ -88,7 +88,9 @@ void LogsPolicy::LearnRotationTime(Duration took, uint64_t bytes) {
   // commits (the run's, the ledger intent's, the rotation intent's), which
   // another writer's fsyncs can stretch several times over, and nothing
   // is copied meanwhile (a longer lead only costs the run a wait).
-  if (Chases()) plan *= rule_.method == RotateMethod::kReopen ? 4 : 2;
+  if (Chases()) {
+    plan *= rule_.method == RotateMethod::kReopen ? kReopenLeadFactor : 2;
+  }
   if (rotation_samples_.size() < kFewRotations) {
     plan = std::max(plan, assumed_rotation_ns_);
   }
