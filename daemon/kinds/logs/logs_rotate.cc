@@ -85,7 +85,7 @@ void LogsPolicy::LearnRotationTime(Duration took, uint64_t bytes) {
   // early only waits longer for the writer, one that starts late (a disk
   // busier than planned) overshoots the cap. Hence twice the plan, and
   // four times for reopen: all of its time before the rename is journal
-  // commits (the run's, the ledger intent's, the rotation intent's), which
+  // commits (the ledger intent's, the rotation intent's), which
   // another writer's fsyncs can stretch several times over, and nothing
   // is copied meanwhile (a longer lead only costs the run a wait).
   if (Chases()) {
