@@ -274,8 +274,8 @@ TEST_CASE("finishing an unknown run is NotFound") {
   CHECK(st.IsNotFound());
 }
 
-TEST_CASE("after a run's end (committed at synchronous = NORMAL) every "
-          "commit syncs again") {
+TEST_CASE("after a run's start and end (committed at synchronous = NORMAL) "
+          "every commit syncs again") {
   TempDir dir;
   std::unique_ptr<StateDb> db = OpenStateDb(dir.File("state.db"));
   auto synchronous = [&] {
@@ -286,6 +286,7 @@ TEST_CASE("after a run's end (committed at synchronous = NORMAL) every "
   CHECK(synchronous() == "2");  // FULL
   StatusOr<int64_t> id = db->BeginRun(MakeRun("files.a", 1767225600));
   REQUIRE(id.ok());
+  CHECK(synchronous() == "2");
   REQUIRE(db->FinishRun(*id, {.finished = FromUnixSeconds(1767225601),
                               .outcome = "ok"})
               .ok());

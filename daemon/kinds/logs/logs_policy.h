@@ -297,7 +297,7 @@ class LogsPolicy final : public Policy {
   std::deque<const Action*> deletions_left_;
   bool deletions_stopped_ = false;
   // How long one deletion takes, planned as rotation_time_ns_ is from the
-  // recent ones (behind another writer's fsyncs, 300-600 ms each).
+  // recent ones (behind another writer's fsyncs, 0.2-1.3 s each).
   Duration deletion_time_ = kAssumedDeletionTime;
   std::deque<int64_t> deletion_samples_;
 

@@ -198,7 +198,8 @@ uint64_t ChaseDueAt(const HeadChase& chase, double rate, uint64_t size,
                     uint64_t written);
 // The reopen method's chase: waits, as ChaseHead does but copying
 // nothing, until the file `live` (an open descriptor) is due for its
-// rename. Returns the time spent asleep.
+// rename. Returns the time it waited (the chase's meanwhile work
+// included).
 StatusOr<Duration> WaitForCap(int live, const std::string& path,
                               const HeadChase& chase);
 // Cuts a chased head in `tmp` back to the carry and live[0, cut) (or
